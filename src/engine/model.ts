@@ -1,0 +1,113 @@
+/**
+ * The engine's vocabulary: what a plan of disk transfers is made of and what the engine decides about it.
+ * Units: sizes in bytes, rates and bandwidths in bytes/s, times in seconds.
+ */
+
+/** A source host (an ESXi host) the disks are read from. */
+export interface HostSpec {
+  name: string;
+  /** Bytes/s all transfers from this host can reach together; undefined = uncapped. */
+  bandwidth?: number;
+}
+
+/** One disk of a VM, as it will be copied. */
+export interface DiskSpec {
+  /** Bytes to copy. */
+  size: number;
+  /** Bytes/s one importer reaches for this disk; undefined = the scenario's diskRate. */
+  rate?: number;
+  /** Datastore name (used by the sandbox; ignored by the engine). */
+  datastore?: string;
+}
+
+/** A VM of the plan, in plan order. */
+export interface VmSpec {
+  name: string;
+  /** Host name; VMs without one share the uncapped host `default`. */
+  host: string;
+  disks: DiskSpec[];
+  /** Inventory id (used by the sandbox; ignored by the engine). */
+  id?: string;
+  /** Power state (used by the sandbox; ignored by the engine). */
+  powerState?: string;
+}
+
+export type MigrationType = 'cold' | 'warm';
+
+/** A validated scenario: everything the engine needs to plan, with quantities in numbers. */
+export interface Scenario {
+  name?: string;
+  migration: MigrationType;
+  /** The cap when no flag is given. */
+  maxInFlight: number;
+  /** Bytes/s one importer reaches when a disk names no rate. */
+  diskRate: number;
+  /** Bytes/s all transfers together can reach; undefined = uncapped. */
+  networkBandwidth?: number;
+  hosts: HostSpec[];
+  vms: VmSpec[];
+  /** Datastores the sandbox leaves out of the storage map (ignored by the engine). */
+  unmappedDatastores?: string[];
+}
+
+export const POLICY_NAMES = ['legacy', 'forklift', 'gang', 'disk'] as const;
+export type PolicyName = (typeof POLICY_NAMES)[number];
+
+export const ORDER_NAMES = ['largest', 'smallest', 'plan'] as const;
+/** The order in which gang and disk take queued work: by size (largest or smallest first) or plan order. */
+export type OrderName = (typeof ORDER_NAMES)[number];
+
+/** The caps and ordering a schedule runs under. */
+export interface SchedulerOptions {
+  policy: PolicyName;
+  /** Most disks in flight over the whole run (legacy and forklift: per host unless maxInFlightPerHost is set). */
+  maxInFlight: number;
+  /** Most disks in flight per host; undefined = no per-host cap. */
+  maxInFlightPerHost?: number;
+  order: OrderName;
+}
+
+/** One disk transfer as the engine sees it. `id` is its position in the flattened plan (VM order, then disk order). */
+export interface DiskTransfer {
+  id: number;
+  /** Index of the VM in plan order. */
+  vm: number;
+  /** 0-based index of the disk within its VM. */
+  index: number;
+  /** Index of the host in the plan's host list. */
+  host: number;
+  /** Bytes to copy. */
+  bytes: number;
+  /** Bytes/s one importer reaches for this disk. */
+  rate: number;
+}
+
+/** A host as the engine sees it. */
+export interface TransferHost {
+  name: string;
+  /** Bytes/s; Infinity when uncapped. */
+  bandwidth: number;
+}
+
+/** A VM as the engine sees it: its disks are `disks` ids, in disk order. */
+export interface TransferVm {
+  name: string;
+  host: number;
+  disks: number[];
+}
+
+/** The flattened plan every policy works on. */
+export interface TransferPlan {
+  migration: MigrationType;
+  hosts: TransferHost[];
+  vms: TransferVm[];
+  disks: DiskTransfer[];
+  /** Bytes/s shared by all transfers; Infinity when uncapped. */
+  networkBandwidth: number;
+}
+
+/** Why a queued disk has not started. */
+export type DiskStatus =
+  | { kind: 'start' }
+  | { kind: 'wait'; reason: string }
+  | { kind: 'never'; reason: string };

@@ -1,0 +1,47 @@
+import type { OrderName, PolicyName } from './model.js';
+
+/** When one disk ran in a simulated schedule (seconds from the start of the run). */
+export interface DiskRun {
+  vm: string;
+  disk: number;
+  host: string;
+  bytes: number;
+  startSeconds: number;
+  endSeconds: number;
+}
+
+/** A VM's transfer window: its first disk's start to its last disk's end (seconds). */
+export interface VmRun {
+  name: string;
+  host: string;
+  startSeconds: number;
+  endSeconds: number;
+}
+
+/** Mean, 95th percentile and maximum of the VMs' transfer windows (seconds). */
+export interface WindowStats {
+  mean: number;
+  p95: number;
+  max: number;
+}
+
+/** The outcome of simulating one policy on a scenario; the JSON contract of `simulate -o json`. */
+export interface SimulationResult {
+  policy: PolicyName;
+  /** Cap over the whole run (legacy and forklift: the per-host cap when maxInFlightPerHost is null). */
+  maxInFlight: number;
+  maxInFlightPerHost: number | null;
+  order: OrderName;
+  /** The lower bound of the makespan under this policy's caps (seconds). */
+  lowerBoundSeconds: number;
+  /** Time the last disk finishes (seconds). */
+  makespanSeconds: number;
+  ratioToLowerBound: number;
+  /** Most disks in flight at one instant. */
+  peakInFlight: number;
+  transferWindowSeconds: WindowStats;
+  /** Bytes copied. */
+  bytes: number;
+  vms: VmRun[];
+  disks: DiskRun[];
+}

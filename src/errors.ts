@@ -1,0 +1,37 @@
+/**
+ * User-facing errors (after Shopify/cli's AbortError): a one-line message naming the object and the value, a "try"
+ * hint, and the documented exit code. Anything else that escapes a command is a bug and shows its stack with --debug.
+ */
+
+/** Exit codes every command documents. */
+export const ExitCode = {
+  ok: 0,
+  /** A transfer failed or stalled (migrate). */
+  failed: 1,
+  /** Bad input: flags, scenario file, plan that cannot run. Nothing was created. */
+  usage: 2,
+  /** The cluster or the inventory cannot be reached or refuses us. */
+  unreachable: 3,
+  /** An unexpected error: a bug. */
+  bug: 4,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error the user can fix; printed as one line plus an optional hint, never with a stack. */
+export class UserError extends Error {
+  readonly exitCode: ExitCodeValue;
+  readonly hint?: string;
+
+  constructor(message: string, options: { exitCode?: ExitCodeValue; hint?: string } = {}) {
+    super(message);
+    this.name = 'UserError';
+    this.exitCode = options.exitCode ?? ExitCode.usage;
+    this.hint = options.hint;
+  }
+
+  /** The line the user sees: `message (try: hint)`. */
+  get line(): string {
+    return this.hint ? `${this.message} (try: ${this.hint})` : this.message;
+  }
+}
