@@ -107,7 +107,4 @@ export interface TransferPlan {
 }
 
 /** Why a queued disk has not started. */
-export type DiskStatus =
-  | { kind: 'start' }
-  | { kind: 'wait'; reason: string }
-  | { kind: 'never'; reason: string };
+export type DiskStatus = { kind: 'start' } | { kind: 'wait'; reason: string } | { kind: 'never'; reason: string };

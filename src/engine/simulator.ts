@@ -1,7 +1,54 @@
-import type { Scenario, SchedulerOptions } from './model.js';
+import { createPolicy } from './create-policy.js';
+import { type BoundCaps, lowerBound } from './lower-bound.js';
+import { summarize, vmWindows } from './metrics.js';
+import type { Scenario, SchedulerOptions, TransferPlan } from './model.js';
+import { toTransferPlan } from './plan.js';
+import { runSchedule } from './run-schedule.js';
 import type { SimulationResult } from './simulation-result.js';
 
-/** Simulates one policy on a scenario. (Being written; the signature is final.) */
-export function simulateScenario(_scenario: Scenario, _options: SchedulerOptions): SimulationResult {
-  throw new Error('simulateScenario: not written yet');
+/** The caps the lower bound is taken under: the controller's policies cap hosts only. */
+function boundCaps(options: SchedulerOptions): BoundCaps {
+  if (options.policy === 'legacy' || options.policy === 'forklift') {
+    return { maxInFlight: Infinity, perHost: options.maxInFlightPerHost ?? options.maxInFlight };
+  }
+  return { maxInFlight: options.maxInFlight, perHost: options.maxInFlightPerHost ?? Infinity };
+}
+
+/** Simulates one policy on an already flattened plan. */
+export function simulatePlan(plan: TransferPlan, options: SchedulerOptions): SimulationResult {
+  const timeline = runSchedule(plan, createPolicy(plan, options));
+  const bound = lowerBound(plan, boundCaps(options));
+  const windows = vmWindows(plan, timeline);
+  const hostName = (h: number) => plan.hosts[h].name;
+  return {
+    policy: options.policy,
+    maxInFlight: options.maxInFlight,
+    maxInFlightPerHost: options.maxInFlightPerHost ?? null,
+    order: options.order,
+    lowerBoundSeconds: bound,
+    makespanSeconds: timeline.makespan,
+    ratioToLowerBound: bound > 0 ? timeline.makespan / bound : 1,
+    peakInFlight: timeline.peakInFlight,
+    transferWindowSeconds: summarize(windows.map((w) => w.end - w.start)),
+    bytes: plan.disks.reduce((s, d) => s + d.bytes, 0),
+    vms: windows.map((w) => ({
+      name: plan.vms[w.vm].name,
+      host: hostName(plan.vms[w.vm].host),
+      startSeconds: w.start,
+      endSeconds: w.end,
+    })),
+    disks: plan.disks.map((d) => ({
+      vm: plan.vms[d.vm].name,
+      disk: d.index,
+      host: hostName(d.host),
+      bytes: d.bytes,
+      startSeconds: timeline.start[d.id],
+      endSeconds: timeline.end[d.id],
+    })),
+  };
+}
+
+/** Simulates one policy on a scenario. */
+export function simulateScenario(scenario: Scenario, options: SchedulerOptions): SimulationResult {
+  return simulatePlan(toTransferPlan(scenario), options);
 }

@@ -1,0 +1,26 @@
+import type { SchedulerOptions, TransferPlan } from './model.js';
+import { DiskPolicy } from './policies/disk.js';
+import { GangPolicy } from './policies/gang.js';
+import { VmCostPolicy } from './policies/vm-cost.js';
+import type { Caps, Policy } from './policy.js';
+
+/** The caps a policy runs under, from the options. */
+export function capsOf(options: SchedulerOptions): Caps {
+  return { maxInFlight: options.maxInFlight, perHost: options.maxInFlightPerHost };
+}
+
+/** Builds the named policy. Warm plans need a VM's disks to start together, so `disk` runs them as `gang`. */
+export function createPolicy(plan: TransferPlan, options: SchedulerOptions): Policy {
+  const caps = capsOf(options);
+  switch (options.policy) {
+    case 'legacy':
+    case 'forklift':
+      return new VmCostPolicy(plan, options.policy, caps);
+    case 'gang':
+      return new GangPolicy(plan, options.order, caps);
+    case 'disk':
+      return plan.migration === 'warm'
+        ? new GangPolicy(plan, options.order, caps)
+        : new DiskPolicy(plan, options.order, caps);
+  }
+}

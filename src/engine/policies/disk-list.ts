@@ -1,0 +1,164 @@
+import type { DiskStatus, TransferPlan } from '../model.js';
+import type { Caps, Policy } from '../policy.js';
+
+/** How the next host to serve is chosen when several could start a disk. */
+export type HostPick = 'rank' | 'critical';
+
+/** One way of running a disk-granular list schedule; the `disk` policy's planner compares several. */
+export interface DiskListConfig {
+  /** Rank of each disk id: the lower, the sooner. Within a host disks start strictly in rank order. */
+  ranks: Int32Array;
+  /** `rank`: the best-ranked head among the hosts that can start; `critical`: the host furthest from finishing. */
+  hostPick: HostPick;
+  /**
+   * A host (or the network) stops admitting once the rates of its in-flight disks add up to `saturation` times its
+   * bandwidth: 1 starts just enough disks to saturate it; Infinity never holds a disk back for bandwidth.
+   */
+  saturation: number;
+}
+
+/** Disk-granular list scheduling under a run cap, an optional per-host cap and bandwidth saturation. */
+export class DiskListPolicy implements Policy {
+  private caps: Caps;
+  private readonly hostQueue: number[][];
+  private readonly hostHead: number[];
+  private readonly hostInFlight: number[];
+  /** Per host: sum of the nominal rates of its in-flight disks (bytes/s). */
+  private readonly hostDemand: number[];
+  /** Per host: bytes of disks not finished yet. */
+  private readonly hostUnfinished: number[];
+  /** Per host: the fastest disk rate on it (bytes/s). */
+  private readonly hostRate: number[];
+  private netDemand = 0;
+  private inFlight = 0;
+  private readonly started: Uint8Array;
+  private readonly byRank: number[];
+  private rankCursor = 0;
+  private queuedDisks: number;
+
+  constructor(
+    private readonly plan: TransferPlan,
+    private readonly config: DiskListConfig,
+    caps: Caps,
+  ) {
+    this.caps = caps;
+    const { ranks } = config;
+    this.byRank = plan.disks.map((d) => d.id).sort((a, b) => ranks[a] - ranks[b]);
+    this.hostQueue = plan.hosts.map(() => []);
+    for (const d of this.byRank) this.hostQueue[plan.disks[d].host].push(d);
+    this.hostHead = plan.hosts.map(() => 0);
+    this.hostInFlight = plan.hosts.map(() => 0);
+    this.hostDemand = plan.hosts.map(() => 0);
+    this.hostUnfinished = plan.hosts.map(() => 0);
+    this.hostRate = plan.hosts.map(() => 0);
+    for (const d of plan.disks) {
+      this.hostUnfinished[d.host] += d.bytes;
+      this.hostRate[d.host] = Math.max(this.hostRate[d.host], d.rate);
+    }
+    this.started = new Uint8Array(plan.disks.length);
+    this.queuedDisks = plan.disks.length;
+  }
+
+  get queuedCount(): number {
+    return this.queuedDisks;
+  }
+
+  setCaps(caps: Caps): void {
+    this.caps = caps;
+  }
+
+  /** Whether host `h` may start a disk now, apart from the run cap. */
+  private hostOpen(h: number): boolean {
+    if (this.hostHead[h] >= this.hostQueue[h].length) return false;
+    const perHost = this.caps.perHost;
+    if (perHost !== undefined && this.hostInFlight[h] >= perHost) return false;
+    return this.hostDemand[h] < this.config.saturation * this.plan.hosts[h].bandwidth;
+  }
+
+  private networkOpen(): boolean {
+    return this.netDemand < this.config.saturation * this.plan.networkBandwidth;
+  }
+
+  /** Seconds host `h` would still need at the throughput of one more disk (Infinity when idle). */
+  private remainingTime(h: number): number {
+    const throughput = Math.min(this.plan.hosts[h].bandwidth, this.hostInFlight[h] * this.hostRate[h]);
+    return this.hostUnfinished[h] / throughput;
+  }
+
+  private pickHost(): number {
+    let best = -1;
+    for (let h = 0; h < this.hostQueue.length; h++) {
+      if (!this.hostOpen(h)) continue;
+      if (best < 0 || this.better(h, best)) best = h;
+    }
+    return best;
+  }
+
+  private better(h: number, than: number): boolean {
+    const rankOf = (x: number) => this.config.ranks[this.hostQueue[x][this.hostHead[x]]];
+    if (this.config.hostPick === 'critical') {
+      // Hosts that gain throughput from one more disk first, then the one furthest from finishing.
+      const gains = (x: number) => this.hostDemand[x] < this.plan.hosts[x].bandwidth;
+      if (gains(h) !== gains(than)) return gains(h);
+      const a = this.remainingTime(h);
+      const b = this.remainingTime(than);
+      if (a !== b) return a > b;
+    }
+    return rankOf(h) < rankOf(than);
+  }
+
+  admit(): number[] {
+    const out: number[] = [];
+    while (this.inFlight < this.caps.maxInFlight && this.networkOpen()) {
+      const h = this.pickHost();
+      if (h < 0) break;
+      const d = this.hostQueue[h][this.hostHead[h]++];
+      const rate = this.plan.disks[d].rate;
+      this.started[d] = 1;
+      this.inFlight++;
+      this.hostInFlight[h]++;
+      this.hostDemand[h] += rate;
+      this.netDemand += rate;
+      this.queuedDisks--;
+      out.push(d);
+    }
+    return out;
+  }
+
+  finish(disk: number): void {
+    const d = this.plan.disks[disk];
+    this.inFlight--;
+    this.hostInFlight[d.host]--;
+    this.hostDemand[d.host] -= d.rate;
+    this.netDemand -= d.rate;
+    this.hostUnfinished[d.host] -= d.bytes;
+    // Sums of floats drift; an idle host or network has no demand.
+    if (this.hostInFlight[d.host] === 0) this.hostDemand[d.host] = 0;
+    if (this.inFlight === 0) this.netDemand = 0;
+  }
+
+  status(disk: number): DiskStatus {
+    const d = this.plan.disks[disk];
+    const host = this.plan.hosts[d.host];
+    const { maxInFlight, perHost } = this.caps;
+    if (this.inFlight >= maxInFlight) return { kind: 'wait', reason: `cap ${this.inFlight}/${maxInFlight}` };
+    if (perHost !== undefined && this.hostInFlight[d.host] >= perHost) {
+      return { kind: 'wait', reason: `host ${host.name} at ${this.hostInFlight[d.host]}/${perHost}` };
+    }
+    if (this.hostDemand[d.host] >= this.config.saturation * host.bandwidth) {
+      return { kind: 'wait', reason: `host ${host.name} saturated` };
+    }
+    if (!this.networkOpen()) return { kind: 'wait', reason: 'network saturated' };
+    if (this.hostQueue[d.host][this.hostHead[d.host]] === disk) return { kind: 'start' };
+    return { kind: 'wait', reason: `behind earlier disks on host ${host.name}` };
+  }
+
+  queued(limit: number): number[] {
+    while (this.rankCursor < this.byRank.length && this.started[this.byRank[this.rankCursor]]) this.rankCursor++;
+    const out: number[] = [];
+    for (let i = this.rankCursor; i < this.byRank.length && out.length < limit; i++) {
+      if (!this.started[this.byRank[i]]) out.push(this.byRank[i]);
+    }
+    return out;
+  }
+}

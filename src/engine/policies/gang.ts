@@ -1,0 +1,137 @@
+import { LeftmostFit } from '../leftmost-fit.js';
+import type { DiskStatus, OrderName, TransferPlan } from '../model.js';
+import { vmOrder } from '../ordering.js';
+import type { Caps, Policy } from '../policy.js';
+
+/**
+ * `gang`: all disks of a VM start together (as warm migration needs), each disk frees its slot when it finishes.
+ * VMs in cost order, first fit; both caps hold. A VM wider than a cap starts when nothing is in flight under that
+ * cap (the whole run for maxInFlight, its host for perHost).
+ */
+export class GangPolicy implements Policy {
+  private caps: Caps;
+  /** Per host: its VMs in cost order, and a first-fit index over their widths. */
+  private readonly hostVms: number[][];
+  private readonly hostQueue: LeftmostFit[];
+  private readonly hostInFlight: number[];
+  private inFlight = 0;
+  /** Rank of each VM in cost order. */
+  private readonly vmRank: Int32Array;
+  private readonly sequence: number[];
+  private readonly vmStarted: Uint8Array;
+  private queuedDisks: number;
+  /** Per host: sum of the nominal rates of its in-flight disks (bytes/s); and the same over all hosts. */
+  private readonly hostDemand: number[];
+  private netDemand = 0;
+
+  /**
+   * `saturation`: a host (or the network) starts no VM once the rates of its in-flight disks add up to this many
+   * times its bandwidth (Infinity: never held back for bandwidth; the `gang` policy itself).
+   */
+  constructor(
+    private readonly plan: TransferPlan,
+    order: OrderName,
+    caps: Caps,
+    private readonly saturation = Infinity,
+  ) {
+    this.caps = caps;
+    this.sequence = vmOrder(plan, order).filter((v) => plan.vms[v].disks.length > 0);
+    this.vmRank = new Int32Array(plan.vms.length);
+    this.sequence.forEach((v, r) => {
+      this.vmRank[v] = r;
+    });
+    this.hostVms = plan.hosts.map(() => []);
+    for (const v of this.sequence) this.hostVms[plan.vms[v].host].push(v);
+    this.hostQueue = this.hostVms.map((vms) => new LeftmostFit(vms.map((v) => plan.vms[v].disks.length)));
+    this.hostInFlight = plan.hosts.map(() => 0);
+    this.hostDemand = plan.hosts.map(() => 0);
+    this.vmStarted = new Uint8Array(plan.vms.length);
+    this.queuedDisks = plan.disks.length;
+  }
+
+  get queuedCount(): number {
+    return this.queuedDisks;
+  }
+
+  setCaps(caps: Caps): void {
+    this.caps = caps;
+  }
+
+  /** The widest VM host `h` may start now (Infinity where an idle constraint lets a wide VM through). */
+  private room(h: number): number {
+    if (this.hostDemand[h] >= this.saturation * this.plan.hosts[h].bandwidth) return -1;
+    if (this.netDemand >= this.saturation * this.plan.networkBandwidth) return -1;
+    const global = this.inFlight === 0 ? Infinity : this.caps.maxInFlight - this.inFlight;
+    const perHost = this.caps.perHost;
+    const host = perHost === undefined || this.hostInFlight[h] === 0 ? Infinity : perHost - this.hostInFlight[h];
+    return Math.min(global, host);
+  }
+
+  admit(): number[] {
+    const started: number[] = [];
+    for (;;) {
+      let best = -1;
+      let bestHost = -1;
+      let bestPosition = -1;
+      for (let h = 0; h < this.hostQueue.length; h++) {
+        const position = this.hostQueue[h].first(this.room(h));
+        if (position < 0) continue;
+        const v = this.hostVms[h][position];
+        if (best < 0 || this.vmRank[v] < this.vmRank[best]) {
+          best = v;
+          bestHost = h;
+          bestPosition = position;
+        }
+      }
+      if (best < 0) return started;
+      this.hostQueue[bestHost].take(bestPosition);
+      const disks = this.plan.vms[best].disks;
+      this.vmStarted[best] = 1;
+      this.inFlight += disks.length;
+      this.hostInFlight[bestHost] += disks.length;
+      this.queuedDisks -= disks.length;
+      for (const d of disks) {
+        this.hostDemand[bestHost] += this.plan.disks[d].rate;
+        this.netDemand += this.plan.disks[d].rate;
+      }
+      started.push(...disks);
+    }
+  }
+
+  finish(disk: number): void {
+    const d = this.plan.disks[disk];
+    this.inFlight--;
+    this.hostInFlight[d.host]--;
+    this.hostDemand[d.host] = this.hostInFlight[d.host] === 0 ? 0 : this.hostDemand[d.host] - d.rate;
+    this.netDemand = this.inFlight === 0 ? 0 : this.netDemand - d.rate;
+  }
+
+  status(disk: number): DiskStatus {
+    const d = this.plan.disks[disk];
+    const vm = this.plan.vms[d.vm];
+    const width = vm.disks.length;
+    const host = this.plan.hosts[d.host].name;
+    if (width <= this.room(d.host)) return { kind: 'start' };
+    const { maxInFlight, perHost } = this.caps;
+    if (this.inFlight >= maxInFlight) return { kind: 'wait', reason: `cap ${this.inFlight}/${maxInFlight}` };
+    if (perHost !== undefined && this.hostInFlight[d.host] >= perHost) {
+      return { kind: 'wait', reason: `host ${host} at ${this.hostInFlight[d.host]}/${perHost}` };
+    }
+    if (this.hostDemand[d.host] >= this.saturation * this.plan.hosts[d.host].bandwidth) {
+      return { kind: 'wait', reason: `host ${host} saturated` };
+    }
+    if (this.netDemand >= this.saturation * this.plan.networkBandwidth)
+      return { kind: 'wait', reason: 'network saturated' };
+    return { kind: 'wait', reason: `waits for VM ${vm.name}'s gang of ${width} disks to fit` };
+  }
+
+  queued(limit: number): number[] {
+    const out: number[] = [];
+    for (const v of this.sequence) {
+      if (out.length >= limit) break;
+      if (this.vmStarted[v]) continue;
+      for (const d of this.plan.vms[v].disks) if (out.length < limit) out.push(d);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,111 @@
+import { LeftmostFit } from '../leftmost-fit.js';
+import type { DiskStatus, TransferPlan } from '../model.js';
+import type { Caps, Policy } from '../policy.js';
+
+/**
+ * The Forklift controller's vSphere scheduler (pkg/controller/plan/scheduler/vsphere), per ESXi host:
+ * a host whose in-flight cost is at or above the cap starts nothing; otherwise the first VM in plan order whose
+ * cost fits (`inFlight + cost <= cap`) starts, or, on an idle host, the first VM whatever its cost; repeat.
+ * All disks of a started VM start together.
+ *
+ * `forklift` (2.7.2+): a running VM costs its disks minus its finished disks.
+ * `legacy` (before 2.7.2): a running VM costs all its disks until every one has finished.
+ * The cap applies per host: `perHost` if set, else `maxInFlight`.
+ */
+export class VmCostPolicy implements Policy {
+  private cap: number;
+  /** Per host: the VMs (plan order) and a first-fit index over their disk counts. */
+  private readonly hostVms: number[][];
+  private readonly hostQueue: LeftmostFit[];
+  /** Per host: the cost of its running VMs. */
+  private readonly hostCost: number[];
+  /** Per VM: disks not finished yet. */
+  private readonly vmLeft: number[];
+  private readonly vmStarted: Uint8Array;
+  private queuedDisks: number;
+
+  constructor(
+    private readonly plan: TransferPlan,
+    private readonly mode: 'legacy' | 'forklift',
+    caps: Caps,
+  ) {
+    this.cap = caps.perHost ?? caps.maxInFlight;
+    this.hostVms = plan.hosts.map(() => []);
+    plan.vms.forEach((vm, v) => {
+      if (vm.disks.length > 0) this.hostVms[vm.host].push(v);
+    });
+    this.hostQueue = this.hostVms.map((vms) => new LeftmostFit(vms.map((v) => plan.vms[v].disks.length)));
+    this.hostCost = plan.hosts.map(() => 0);
+    this.vmLeft = plan.vms.map((vm) => vm.disks.length);
+    this.vmStarted = new Uint8Array(plan.vms.length);
+    this.queuedDisks = plan.disks.length;
+  }
+
+  get queuedCount(): number {
+    return this.queuedDisks;
+  }
+
+  setCaps(caps: Caps): void {
+    this.cap = caps.perHost ?? caps.maxInFlight;
+  }
+
+  admit(): number[] {
+    const started: number[] = [];
+    for (let h = 0; h < this.hostQueue.length; h++) {
+      const queue = this.hostQueue[h];
+      while (this.hostCost[h] < this.cap && !queue.empty) {
+        // On an idle host every VM is a candidate (MTV-1573): the first in plan order starts.
+        const room = this.hostCost[h] === 0 ? Infinity : this.cap - this.hostCost[h];
+        const position = queue.first(room);
+        if (position < 0) break;
+        queue.take(position);
+        const v = this.hostVms[h][position];
+        const disks = this.plan.vms[v].disks;
+        this.vmStarted[v] = 1;
+        this.hostCost[h] += disks.length;
+        this.queuedDisks -= disks.length;
+        started.push(...disks);
+      }
+    }
+    return started;
+  }
+
+  finish(disk: number): void {
+    const d = this.plan.disks[disk];
+    const v = d.vm;
+    this.vmLeft[v]--;
+    if (this.mode === 'forklift') this.hostCost[d.host]--;
+    else if (this.vmLeft[v] === 0) this.hostCost[d.host] -= this.plan.vms[v].disks.length;
+  }
+
+  status(disk: number): DiskStatus {
+    const d = this.plan.disks[disk];
+    const vm = this.plan.vms[d.vm];
+    const host = this.plan.hosts[d.host].name;
+    const inFlight = this.hostCost[d.host];
+    const cost = vm.disks.length;
+    if (inFlight >= this.cap) return { kind: 'wait', reason: `host ${host} at ${inFlight}/${this.cap}` };
+    if (inFlight === 0 || inFlight + cost <= this.cap) {
+      const position = this.hostVms[d.host].indexOf(d.vm);
+      const room = inFlight === 0 ? Infinity : this.cap - inFlight;
+      if (this.hostQueue[d.host].first(room) === position) return { kind: 'start' };
+      return { kind: 'wait', reason: `behind an earlier VM in plan order on host ${host}` };
+    }
+    if (cost > this.cap)
+      return {
+        kind: 'wait',
+        reason: `VM ${vm.name} costs ${cost} > cap ${this.cap}; waits for host ${host} to be idle`,
+      };
+    return { kind: 'wait', reason: `VM ${vm.name} costs ${cost}; host ${host} at ${inFlight}/${this.cap}` };
+  }
+
+  queued(limit: number): number[] {
+    // Plan order, host by host interleaved as the controller sees them: plan order over all VMs not started.
+    const out: number[] = [];
+    for (let v = 0; v < this.plan.vms.length && out.length < limit; v++) {
+      if (this.vmStarted[v]) continue;
+      for (const d of this.plan.vms[v].disks) if (out.length < limit) out.push(d);
+    }
+    return out;
+  }
+}
