@@ -1,0 +1,196 @@
+/**
+ * Scenario files (YAML or JSON) into the engine's Scenario: structure checked by schema/scenario.schema.json,
+ * then quantities, host names and count expansion checked here. Every bad file gives one UserError that names
+ * the file, the field path and the value received.
+ */
+import { readFile } from 'node:fs/promises';
+import { Ajv, type ErrorObject } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import schema from '../../schema/scenario.schema.json' with { type: 'json' };
+import type { DiskSpec, HostSpec, MigrationType, Scenario, VmSpec } from '../engine/model.js';
+import { parseQuantity } from '../engine/quantity.js';
+import { ExitCode, UserError } from '../errors.js';
+
+/** The file as written, once it matches the schema. Quantities are still strings or numbers. */
+interface ScenarioFile {
+  name?: string;
+  migration?: MigrationType;
+  maxInFlight?: number;
+  diskRate?: string | number;
+  network?: { bandwidth?: string | number };
+  hosts?: { name: string; bandwidth?: string | number }[];
+  unmappedDatastores?: string[];
+  vms: {
+    name: string;
+    count?: number;
+    host?: string;
+    disks: { size: string | number; rate?: string | number; datastore?: string }[];
+    id?: string;
+    powerState?: string;
+  }[];
+}
+
+/** The host VMs without a `host` share; uncapped unless the file lists it. */
+const DEFAULT_HOST = 'default';
+const DEFAULT_MAX_IN_FLIGHT = 20;
+const DEFAULT_DISK_RATE = '100Mi';
+
+const validateFile = new Ajv({ allErrors: true, verbose: true }).compile<ScenarioFile>(schema);
+
+/** Reads and checks a scenario file; a missing or bad file is a UserError (exit code 2). */
+export async function loadScenarioFile(path: string): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem =
+      code === 'ENOENT'
+        ? 'not found'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${code ?? (error as Error).message})`;
+    throw new UserError(`scenario file "${path}" ${problem}`, {
+      exitCode: ExitCode.usage,
+      hint: 'pass the path of a scenario YAML or JSON file, e.g. examples/seed-10x10.yaml',
+    });
+  }
+  return parseScenarioText(text, path);
+}
+
+/** Parses and checks scenario text; `source` names the file in messages. Pure. */
+export function parseScenarioText(text: string, source: string): Scenario {
+  const fail = (path: string, message: string) =>
+    new UserError(`${source}: ${path ? `${path}: ` : ''}${message}`, { exitCode: ExitCode.usage });
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    throw fail('', `not YAML or JSON: ${(error as Error).message.split('\n')[0].replace(/:$/, '')}`);
+  }
+  if (data === null || data === undefined) throw fail('', 'the file is empty (a scenario is a mapping with vms)');
+  if (!validateFile(data)) throw schemaFailure(validateFile.errors ?? [], fail);
+  return toScenario(data, fail);
+}
+
+type Fail = (path: string, message: string) => UserError;
+
+/**
+ * One message out of all schema errors: an unknown field first (a typo also makes a required field look missing),
+ * else the first error in file order; a failed anyOf (a quantity) speaks for its branches.
+ */
+function schemaFailure(errors: ErrorObject[], fail: Fail): UserError {
+  const outer = errors.filter((e) => !e.schemaPath.includes('/anyOf/'));
+  const error = outer.find((e) => e.keyword === 'additionalProperties') ?? outer[0] ?? errors[0];
+  const path = fieldPath(error.instancePath);
+  const child = (name: string) => (path ? `${path}.${name}` : name);
+  const parent = error.parentSchema as { description?: string; properties?: Record<string, unknown> } | undefined;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const known = Object.keys(parent?.properties ?? {}).join(', ');
+      return fail(child(String(error.params.additionalProperty)), `unknown field (known: ${known})`);
+    }
+    case 'required':
+      return fail(child(String(error.params.missingProperty)), 'required field is missing');
+    case 'minItems':
+      return fail(path, 'must list at least one VM');
+    default:
+      return fail(path, `${show(error.data)} is not ${parent?.description ?? 'valid'}`);
+  }
+}
+
+/** "/vms/2/disks/0/size" -> "vms[2].disks[0].size" */
+function fieldPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, key) => (/^[0-9]+$/.test(key) ? `${path}[${key}]` : path ? `${path}.${key}` : key), '');
+}
+
+/** The value received, as the user would write it in JSON; long values are cut. */
+function show(value: unknown): string {
+  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+const QUANTITY_KINDS = {
+  size: { description: schema.definitions.size.description, least: 0, open: false },
+  rate: { description: schema.definitions.rate.description, least: 0, open: true },
+};
+
+/** Bytes (size, at least 0) or bytes/s (rate, more than 0) of a quantity the schema let through. */
+function quantity(value: string | number, path: string, kind: keyof typeof QUANTITY_KINDS, fail: Fail): number {
+  const { description, least, open } = QUANTITY_KINDS[kind];
+  let amount = Number.NaN;
+  try {
+    amount = parseQuantity(value);
+  } catch {
+    // reported below with the field path
+  }
+  if (!(open ? amount > least : amount >= least)) throw fail(path, `${show(value)} is not ${description}`);
+  return amount;
+}
+
+function toScenario(file: ScenarioFile, fail: Fail): Scenario {
+  const hosts: HostSpec[] = [];
+  for (const [i, host] of (file.hosts ?? []).entries()) {
+    if (hosts.some((h) => h.name === host.name)) throw fail(`hosts[${i}].name`, `${show(host.name)} is a duplicate`);
+    const bandwidth =
+      host.bandwidth === undefined
+        ? {}
+        : { bandwidth: quantity(host.bandwidth, `hosts[${i}].bandwidth`, 'rate', fail) };
+    hosts.push({ name: host.name, ...bandwidth });
+  }
+  const listed = hosts.map((h) => h.name);
+  const vms: VmSpec[] = [];
+  /** Names taken so far, and whether each came from a count expansion. */
+  const taken = new Map<string, boolean>();
+  for (const [i, vm] of file.vms.entries()) {
+    if (vm.host !== undefined && !listed.includes(vm.host)) {
+      throw fail(
+        `vms[${i}].host`,
+        `${show(vm.host)} is not listed under hosts (listed: ${listed.join(', ') || 'none'})`,
+      );
+    }
+    const disks = vm.disks.map((disk, j): DiskSpec => {
+      const at = `vms[${i}].disks[${j}]`;
+      return {
+        size: quantity(disk.size, `${at}.size`, 'size', fail),
+        ...(disk.rate !== undefined && { rate: quantity(disk.rate, `${at}.rate`, 'rate', fail) }),
+        ...(disk.datastore !== undefined && { datastore: disk.datastore }),
+      };
+    });
+    const count = vm.count ?? 1;
+    for (let n = 1; n <= count; n++) {
+      // app-01 .. app-99, then app-100: the index is zero-padded to two digits, never cut.
+      const suffix = count > 1 ? `-${String(n).padStart(2, '0')}` : '';
+      const name = `${vm.name}${suffix}`;
+      if (taken.has(name)) {
+        const expanded = count > 1 || taken.get(name) ? ' (after count expansion)' : '';
+        throw fail(`vms[${i}].name`, `${show(name)} is a duplicate${expanded}`);
+      }
+      taken.set(name, count > 1);
+      vms.push({
+        name,
+        host: vm.host ?? DEFAULT_HOST,
+        disks: disks.map((disk) => ({ ...disk })),
+        ...(vm.id !== undefined && { id: `${vm.id}${suffix}` }),
+        ...(vm.powerState !== undefined && { powerState: vm.powerState }),
+      });
+    }
+  }
+  if (vms.some((vm) => vm.host === DEFAULT_HOST) && !listed.includes(DEFAULT_HOST)) hosts.push({ name: DEFAULT_HOST });
+  return {
+    ...(file.name !== undefined && { name: file.name }),
+    migration: file.migration ?? 'cold',
+    maxInFlight: file.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+    diskRate: quantity(file.diskRate ?? DEFAULT_DISK_RATE, 'diskRate', 'rate', fail),
+    ...(file.network?.bandwidth !== undefined && {
+      networkBandwidth: quantity(file.network.bandwidth, 'network.bandwidth', 'rate', fail),
+    }),
+    hosts,
+    vms,
+    ...(file.unmappedDatastores !== undefined && { unmappedDatastores: [...file.unmappedDatastores] }),
+  };
+}
