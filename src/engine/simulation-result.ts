@@ -32,6 +32,8 @@ export interface SimulationResult {
   maxInFlight: number;
   maxInFlightPerHost: number | null;
   order: OrderName;
+  /** How the `disk` policy's planner chose to run the plan (absent for the other policies). */
+  strategy?: string;
   /** The lower bound of the makespan under this policy's caps (seconds). */
   lowerBoundSeconds: number;
   /** Time the last disk finishes (seconds). */

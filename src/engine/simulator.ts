@@ -3,6 +3,7 @@ import { type BoundCaps, lowerBound } from './lower-bound.js';
 import { summarize, vmWindows } from './metrics.js';
 import type { Scenario, SchedulerOptions, TransferPlan } from './model.js';
 import { toTransferPlan } from './plan.js';
+import { DiskPolicy, describeStrategy } from './policies/disk.js';
 import { runSchedule } from './run-schedule.js';
 import type { SimulationResult } from './simulation-result.js';
 
@@ -16,7 +17,8 @@ function boundCaps(options: SchedulerOptions): BoundCaps {
 
 /** Simulates one policy on an already flattened plan. */
 export function simulatePlan(plan: TransferPlan, options: SchedulerOptions): SimulationResult {
-  const timeline = runSchedule(plan, createPolicy(plan, options));
+  const policy = createPolicy(plan, options);
+  const timeline = runSchedule(plan, policy);
   const bound = lowerBound(plan, boundCaps(options));
   const windows = vmWindows(plan, timeline);
   const hostName = (h: number) => plan.hosts[h].name;
@@ -25,6 +27,7 @@ export function simulatePlan(plan: TransferPlan, options: SchedulerOptions): Sim
     maxInFlight: options.maxInFlight,
     maxInFlightPerHost: options.maxInFlightPerHost ?? null,
     order: options.order,
+    ...(policy instanceof DiskPolicy && { strategy: describeStrategy(policy.strategy) }),
     lowerBoundSeconds: bound,
     makespanSeconds: timeline.makespan,
     ratioToLowerBound: bound > 0 ? timeline.makespan / bound : 1,

@@ -25,11 +25,20 @@ function candidates(order: OrderName, hosts: number): DiskStrategy[] {
     for (const hostPick of picks)
       for (const saturation of [1, 2, Infinity]) out.push({ kind: 'list', grouping, hostPick, saturation });
   // Whole VMs at once, in cost order and in plan order (the latter is the controller's own schedule with disk-level
-  // release: the fallback that guarantees the disk policy is never worse than the controller on both counts).
+  // release); a VM wider than the caps starts what fits and the rest follow first: a cold plan's disks never go past
+  // the caps the user set.
   const gangOrders: OrderName[] = order === 'plan' ? ['plan'] : [order, 'plan'];
   for (const gangOrder of gangOrders)
     for (const saturation of [1, Infinity]) out.push({ kind: 'gang', order: gangOrder, saturation });
   return out;
+}
+
+/** A strategy in words, e.g. `vm-grouped order, most loaded host first, hosts saturated 1x`. */
+export function describeStrategy(s: DiskStrategy): string {
+  const saturation = s.saturation === Infinity ? 'no saturation limit' : `hosts saturated ${s.saturation}x`;
+  if (s.kind === 'gang') return `whole VMs in ${s.order === 'plan' ? 'plan' : 'cost'} order, ${saturation}`;
+  const pick = s.hostPick === 'critical' ? 'most loaded host first' : 'best-ranked host first';
+  return `${s.grouping === 'vm' ? 'vm-grouped' : 'disk'} order, ${pick}, ${saturation}`;
 }
 
 interface Outcome {
@@ -52,7 +61,7 @@ export class DiskPolicy implements Policy {
   constructor(plan: TransferPlan, order: OrderName, caps: Caps) {
     const ranks = new Map<Grouping, Int32Array>();
     const build = (s: DiskStrategy): Policy => {
-      if (s.kind === 'gang') return new GangPolicy(plan, s.order, caps, s.saturation);
+      if (s.kind === 'gang') return new GangPolicy(plan, s.order, caps, s.saturation, true);
       let r = ranks.get(s.grouping);
       if (!r) {
         r = diskRanks(plan, order, s.grouping);

@@ -28,11 +28,19 @@ export class GangPolicy implements Policy {
    * `saturation`: a host (or the network) starts no VM once the rates of its in-flight disks add up to this many
    * times its bandwidth (Infinity: never held back for bandwidth; the `gang` policy itself).
    */
+  /** Per host: disks of started VMs still waiting for a slot (split mode only), first in line. */
+  private readonly leftovers: number[][];
+
+  /**
+   * `split`: a VM wider than the caps starts as many of its disks (largest first) as the caps allow and the rest
+   * follow, ahead of any other VM, as slots free; no cap is ever exceeded (the `disk` policy's gang strategies).
+   */
   constructor(
     private readonly plan: TransferPlan,
     order: OrderName,
     caps: Caps,
     private readonly saturation = Infinity,
+    private readonly split = false,
   ) {
     this.caps = caps;
     this.sequence = vmOrder(plan, order).filter((v) => plan.vms[v].disks.length > 0);
@@ -42,7 +50,11 @@ export class GangPolicy implements Policy {
     });
     this.hostVms = plan.hosts.map(() => []);
     for (const v of this.sequence) this.hostVms[plan.vms[v].host].push(v);
-    this.hostQueue = this.hostVms.map((vms) => new LeftmostFit(vms.map((v) => plan.vms[v].disks.length)));
+    const widest = split ? Math.min(caps.maxInFlight, caps.perHost ?? Infinity) : Infinity;
+    this.hostQueue = this.hostVms.map(
+      (vms) => new LeftmostFit(vms.map((v) => Math.min(widest, plan.vms[v].disks.length))),
+    );
+    this.leftovers = plan.hosts.map(() => []);
     this.hostInFlight = plan.hosts.map(() => 0);
     this.hostDemand = plan.hosts.map(() => 0);
     this.vmStarted = new Uint8Array(plan.vms.length);
@@ -61,14 +73,35 @@ export class GangPolicy implements Policy {
   private room(h: number): number {
     if (this.hostDemand[h] >= this.saturation * this.plan.hosts[h].bandwidth) return -1;
     if (this.netDemand >= this.saturation * this.plan.networkBandwidth) return -1;
-    const global = this.inFlight === 0 ? Infinity : this.caps.maxInFlight - this.inFlight;
+    const idle = (n: number) => n === 0 && !this.split;
+    const global = idle(this.inFlight) ? Infinity : this.caps.maxInFlight - this.inFlight;
     const perHost = this.caps.perHost;
-    const host = perHost === undefined || this.hostInFlight[h] === 0 ? Infinity : perHost - this.hostInFlight[h];
+    const host =
+      perHost === undefined ? Infinity : idle(this.hostInFlight[h]) ? Infinity : perHost - this.hostInFlight[h];
     return Math.min(global, host);
+  }
+
+  private startDisk(d: number, h: number, started: number[]): void {
+    this.inFlight++;
+    this.hostInFlight[h]++;
+    this.queuedDisks--;
+    this.hostDemand[h] += this.plan.disks[d].rate;
+    this.netDemand += this.plan.disks[d].rate;
+    started.push(d);
   }
 
   admit(): number[] {
     const started: number[] = [];
+    for (let h = 0; h < this.leftovers.length; h++) {
+      const rest = this.leftovers[h];
+      while (
+        rest.length > 0 &&
+        this.inFlight < this.caps.maxInFlight &&
+        this.hostInFlight[h] < (this.caps.perHost ?? Infinity)
+      ) {
+        this.startDisk(rest.shift() as number, h, started);
+      }
+    }
     for (;;) {
       let best = -1;
       let bestHost = -1;
@@ -84,17 +117,17 @@ export class GangPolicy implements Policy {
         }
       }
       if (best < 0) return started;
-      this.hostQueue[bestHost].take(bestPosition);
       const disks = this.plan.vms[best].disks;
+      const width = this.hostQueue[bestHost].width(bestPosition);
+      this.hostQueue[bestHost].take(bestPosition);
       this.vmStarted[best] = 1;
-      this.inFlight += disks.length;
-      this.hostInFlight[bestHost] += disks.length;
-      this.queuedDisks -= disks.length;
-      for (const d of disks) {
-        this.hostDemand[bestHost] += this.plan.disks[d].rate;
-        this.netDemand += this.plan.disks[d].rate;
-      }
-      started.push(...disks);
+      const bySize = this.split
+        ? [...disks].sort((a, b) => this.plan.disks[b].bytes - this.plan.disks[a].bytes || a - b)
+        : disks;
+      bySize.forEach((d, i) => {
+        if (i < width) this.startDisk(d, bestHost, started);
+        else this.leftovers[bestHost].push(d);
+      });
     }
   }
 
@@ -111,6 +144,9 @@ export class GangPolicy implements Policy {
     const vm = this.plan.vms[d.vm];
     const width = vm.disks.length;
     const host = this.plan.hosts[d.host].name;
+    if (this.leftovers[d.host].includes(disk)) {
+      return { kind: 'wait', reason: `next for VM ${vm.name}, whose other disks have started; waits for a slot` };
+    }
     if (width <= this.room(d.host)) return { kind: 'start' };
     const { maxInFlight, perHost } = this.caps;
     if (this.inFlight >= maxInFlight) return { kind: 'wait', reason: `cap ${this.inFlight}/${maxInFlight}` };
@@ -126,7 +162,7 @@ export class GangPolicy implements Policy {
   }
 
   queued(limit: number): number[] {
-    const out: number[] = [];
+    const out: number[] = this.leftovers.flat().slice(0, limit);
     for (const v of this.sequence) {
       if (out.length >= limit) break;
       if (this.vmStarted[v]) continue;
