@@ -1,0 +1,6 @@
+import type { SimulateReport } from '../services/simulate.js';
+
+/** The report as the JSON contract of `simulate -o json`: times in seconds, unrounded. */
+export function formatSimulateJson(report: SimulateReport): string {
+  return JSON.stringify(report, null, 2);
+}

@@ -1,0 +1,52 @@
+import prettyBytes from 'pretty-bytes';
+import prettyMs from 'pretty-ms';
+import type { SimulationResult } from '../engine/simulation-result.js';
+import type { SimulateReport } from '../services/simulate.js';
+
+const COLUMNS: { header: string; cell: (result: SimulationResult) => string }[] = [
+  { header: 'POLICY', cell: (r) => r.policy },
+  { header: 'MAKESPAN', cell: (r) => formatDuration(r.makespanSeconds) },
+  { header: 'LOWER BOUND', cell: (r) => formatDuration(r.lowerBoundSeconds) },
+  { header: 'RATIO', cell: (r) => r.ratioToLowerBound.toFixed(2) },
+  { header: 'PEAK', cell: (r) => String(r.peakInFlight) },
+  { header: 'WINDOW MEAN', cell: (r) => formatDuration(r.transferWindowSeconds.mean) },
+  { header: 'WINDOW P95', cell: (r) => formatDuration(r.transferWindowSeconds.p95) },
+  { header: 'WINDOW MAX', cell: (r) => formatDuration(r.transferWindowSeconds.max) },
+  { header: 'BYTES', cell: (r) => formatBytes(r.bytes) },
+];
+
+/** One row per policy, kubectl style: upper-case headers, left aligned, columns 3 spaces apart, no borders. */
+export function formatSimulateTable(report: SimulateReport): string {
+  const rows = [COLUMNS.map((column) => column.header), ...report.results.map((r) => COLUMNS.map((c) => c.cell(r)))];
+  return formatColumns(rows);
+}
+
+/** The line that says what was simulated; for stderr, since stdout carries only the table. */
+export function formatScenarioLine(report: SimulateReport): string {
+  const { name, vms, disks, bytes } = report.scenario;
+  return `scenario ${name}: ${count(vms, 'VM')}, ${count(disks, 'disk')}, ${formatBytes(bytes)}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Pads every cell but the last of a row to its column's width; rows end without trailing spaces. */
+export function formatColumns(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows
+    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('   '))
+    .join('\n');
+}
+
+/** Seconds as a compact duration rounded to the second: `1h25m20s`, `45s`, `0s`; `<1s` for a sliver above zero. */
+export function formatDuration(seconds: number): string {
+  const whole = Math.round(seconds);
+  if (whole === 0) return seconds > 0 ? '<1s' : '0s';
+  return prettyMs(whole * 1000).replaceAll(' ', '');
+}
+
+/** Bytes in binary units, three significant digits: `5.76 TiB`. */
+export function formatBytes(bytes: number): string {
+  return prettyBytes(bytes, { binary: true });
+}

@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const base = new URL('../../dist/commands/base.js', import.meta.url).href;
+
+/**
+ * Runs a throwaway command built on the compiled BaseCommand the way bin/kubectl-mtv does (run, then oclif's handle on
+ * whatever escapes), in its own process, so the exit code checked is the real one.
+ */
+function runCommandThatThrows(throwStatement: string, argv: string[] = []) {
+  const script = `
+    import { Errors } from '@oclif/core';
+    import { BaseCommand } from '${base}';
+    import { UserError, ExitCode } from '${new URL('../../dist/errors.js', import.meta.url).href}';
+    class Boom extends BaseCommand {
+      async run() { await this.parse(Boom); ${throwStatement} }
+    }
+    Boom.id = 'boom';
+    await Boom.run(${JSON.stringify(argv)}, ${JSON.stringify(repo)}).catch(Errors.handle);
+  `;
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repo, encoding: 'utf8' });
+}
+
+beforeAll(() => {
+  if (!existsSync(fileURLToPath(base))) throw new Error('dist/ is missing: run `npm run build` (npm test does)');
+});
+
+describe('BaseCommand.catch', () => {
+  it('prints a UserError as one line with its hint and exits with its code', () => {
+    const run = runCommandThatThrows(
+      'throw new UserError(\'plan "p" not found\', { exitCode: ExitCode.unreachable, hint: "kubectl get plans -A" });',
+    );
+    expect(run.stderr).toBe('error: plan "p" not found (try: kubectl get plans -A)\n');
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(3);
+  });
+
+  it('calls anything else a bug: one line, exit 4, no stack', () => {
+    const run = runCommandThatThrows("throw new TypeError('x is undefined');");
+    expect(run.stderr).toBe('error: x is undefined (a bug: please report it; --debug shows the stack)\n');
+    expect(run.status).toBe(4);
+  });
+
+  it('shows the stack of a bug with --debug', () => {
+    const run = runCommandThatThrows("throw new TypeError('x is undefined');", ['--debug']);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('error: x is undefined (a bug: please report it; --debug shows the stack)');
+    expect(lines[1]).toBe('TypeError: x is undefined');
+    expect(lines.length).toBeGreaterThan(2);
+    expect(run.status).toBe(4);
+  });
+
+  it('turns an oclif flag error into one line and exit 2', () => {
+    const run = runCommandThatThrows('', ['--no-such-flag']);
+    expect(run.stderr).toBe('error: Nonexistent flag: --no-such-flag (try: kubectl mtv boom --help)\n');
+    expect(run.status).toBe(2);
+  });
+
+  it('lets a deliberate this.exit(n) through untouched', () => {
+    const run = runCommandThatThrows('this.exit(1);');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(1);
+  });
+
+  it('writes a message as it is, without printf-style escapes', () => {
+    const run = runCommandThatThrows("throw new UserError('disk at 100%% of its rate');");
+    expect(run.stderr).toBe('error: disk at 100%% of its rate\n');
+    expect(run.status).toBe(2);
+  });
+});

@@ -1,0 +1,225 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { POLICY_NAMES } from '../../src/engine/model.js';
+import type { SimulationResult } from '../../src/engine/simulation-result.js';
+import type { SimulateReport } from '../../src/services/simulate.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const seed = 'examples/seed-10x10.yaml';
+const Gi = 2 ** 30;
+/** Float slack for comparing times computed along different paths. */
+const eps = 1e-6;
+
+/** Runs the built plugin as kubectl would: without colour, and without vitest's NODE_ENV=test (oclif's dev mode). */
+function kubectlMtv(...args: string[]) {
+  const { NODE_ENV: _, ...env } = process.env;
+  const run = spawnSync(process.execPath, [join(repo, 'bin', 'kubectl-mtv'), ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { ...env, NO_COLOR: '1' },
+    // A schedule that never ends fails the test instead of hanging the suite (spawnSync blocks vitest's timer).
+    timeout: 30_000,
+  });
+  return { status: run.signal ? run.signal : run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function simulateJson(...args: string[]): SimulateReport {
+  const run = kubectlMtv('simulate', '--scenario', seed, '-o', 'json', ...args);
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return JSON.parse(run.stdout) as SimulateReport;
+}
+
+function byPolicy(report: SimulateReport, policy: string): SimulationResult {
+  const result = report.results.find((r) => r.policy === policy);
+  if (!result) throw new Error(`no result for ${policy}`);
+  return result;
+}
+
+beforeAll(() => {
+  if (!existsSync(join(repo, 'dist', 'commands', 'simulate.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  }
+});
+
+describe('kubectl mtv --help', () => {
+  it('lists the commands and not their base class', () => {
+    const run = kubectlMtv('--help');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^\s+simulate\s/m);
+    expect(run.stdout).toMatch(/^\s+version\s/m);
+    expect(run.stdout).not.toMatch(/^\s+base\s/m);
+  });
+
+  it('shows simulate flags and examples as kubectl users type them', () => {
+    const run = kubectlMtv('simulate', '--help');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('kubectl mtv simulate --scenario examples/seed-10x10.yaml');
+    for (const flag of ['--scenario', '--policy', '--max-inflight', '--max-inflight-per-host', '--order', '--output']) {
+      expect(run.stdout).toContain(flag);
+    }
+  });
+});
+
+describe('bad input to simulate: one line on stderr, nothing on stdout, exit 2', () => {
+  const help = '(try: kubectl mtv simulate --help)';
+  it.each([
+    [[], `error: Missing required flag scenario ${help}`],
+    [['--scenario', seed, '--bogus'], `error: Nonexistent flag: --bogus ${help}`],
+    [['--scenario', seed, 'extra'], `error: Unexpected argument: extra ${help}`],
+    [['--scenario', seed, '--max-inflight', '0'], 'error: --max-inflight: "0" must be a whole number >= 1'],
+    [['--scenario', seed, '--max-inflight', '2.5'], 'error: --max-inflight: "2.5" must be a whole number >= 1'],
+    [['--scenario', seed, '--max-inflight=-1'], 'error: --max-inflight: "-1" must be a whole number >= 1'],
+    [
+      ['--scenario', seed, '--max-inflight-per-host', 'x'],
+      'error: --max-inflight-per-host: "x" must be a whole number >= 1',
+    ],
+    [
+      ['--scenario', seed, '--policy', 'fast'],
+      'error: --policy: "fast" is not a policy (choose from legacy, forklift, gang, disk)',
+    ],
+    [
+      ['--scenario', seed, '--policy', 'disk,,fast'],
+      'error: --policy: "fast" is not a policy (choose from legacy, forklift, gang, disk)',
+    ],
+    [
+      ['--scenario', seed, '--order', 'random'],
+      'error: --order: "random" is not an order (choose from largest, smallest, plan)',
+    ],
+    [['--scenario', seed, '-o', 'yaml'], 'error: --output: "yaml" is not an output format (choose from table, json)'],
+  ])('simulate %j', (args, line) => {
+    const run = kubectlMtv('simulate', ...args);
+    expect(run.stderr).toBe(`${line}\n`);
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(2);
+  });
+
+  it('names a scenario file that does not exist', () => {
+    const run = kubectlMtv('simulate', '--scenario', 'examples/no-such-file.yaml');
+    expect(run.stderr).toMatch(/^error: scenario file "examples\/no-such-file.yaml" not found.*\n$/);
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(2);
+  });
+});
+
+// Everything below runs the engine.
+describe('kubectl mtv simulate on the seed scenario', () => {
+  it('reports the scenario and one result per default policy, in order, with the JSON contract', () => {
+    const report = simulateJson();
+    expect(report.scenario).toEqual({ name: 'seed-10x10', vms: 10, disks: 100, bytes: 10 * (500 + 9 * 10) * Gi });
+    expect(report.results.map((r) => r.policy)).toEqual([...POLICY_NAMES]);
+    for (const result of report.results) {
+      expect(result).toMatchObject({
+        maxInFlight: 20,
+        maxInFlightPerHost: null,
+        lowerBoundSeconds: expect.any(Number),
+        makespanSeconds: expect.any(Number),
+        ratioToLowerBound: expect.any(Number),
+        peakInFlight: expect.any(Number),
+        transferWindowSeconds: { mean: expect.any(Number), p95: expect.any(Number), max: expect.any(Number) },
+      });
+      expect(result.vms).toHaveLength(10);
+      expect(result.vms[0]).toEqual({
+        name: 'app-01',
+        host: 'esx-01',
+        startSeconds: expect.any(Number),
+        endSeconds: expect.any(Number),
+      });
+      expect(result.disks).toHaveLength(report.scenario.disks);
+      expect(Object.keys(result.disks[0]).sort()).toEqual([
+        'bytes',
+        'disk',
+        'endSeconds',
+        'host',
+        'startSeconds',
+        'vm',
+      ]);
+    }
+  });
+
+  it('copies every disk exactly once and ends when the last disk ends', () => {
+    for (const result of simulateJson().results) {
+      const keys = new Set(result.disks.map((d) => `${d.vm}/${d.disk}`));
+      expect(keys.size).toBe(100);
+      for (const disk of result.disks) expect(disk.endSeconds).toBeGreaterThanOrEqual(disk.startSeconds);
+      expect(Math.max(...result.disks.map((d) => d.endSeconds))).toBeCloseTo(result.makespanSeconds, 6);
+    }
+  });
+
+  it('never beats the lower bound, and the ratio is makespan over bound', () => {
+    for (const result of simulateJson().results) {
+      expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.lowerBoundSeconds * (1 - eps));
+      expect(result.ratioToLowerBound).toBeCloseTo(result.makespanSeconds / result.lowerBoundSeconds, 6);
+    }
+  });
+
+  it('finishes no later with the disk policy than with forklift', () => {
+    const report = simulateJson();
+    expect(byPolicy(report, 'disk').makespanSeconds).toBeLessThanOrEqual(
+      byPolicy(report, 'forklift').makespanSeconds * (1 + eps),
+    );
+  });
+
+  // The seed's VMs have 10 disks each. gang runs a VM wider than the cap on its own, so its peak may reach 10.
+  it.each([
+    ['--max-inflight', 20],
+    ['--max-inflight', 7],
+    ['--max-inflight-per-host', 3],
+  ])('keeps disk within %s %i, and gang unless a VM is wider', (flag, cap) => {
+    const report = simulateJson(flag, String(cap), '--policy', 'gang,disk');
+    const field = flag === '--max-inflight' ? 'maxInFlight' : 'maxInFlightPerHost';
+    for (const result of report.results) expect(result[field]).toBe(cap);
+    expect(byPolicy(report, 'disk').peakInFlight).toBeLessThanOrEqual(cap);
+    expect(byPolicy(report, 'gang').peakInFlight).toBeLessThanOrEqual(Math.max(cap, 10));
+  });
+
+  // A cap of 7 is narrower than the seed's VMs.
+  it.each(POLICY_NAMES)(
+    '%s copies every disk, or refuses in one line, when a VM has more disks than the cap',
+    (policy) => {
+      const run = kubectlMtv('simulate', '--scenario', seed, '-o', 'json', '--policy', policy, '--max-inflight', '7');
+      if (run.status === 2) {
+        expect(run.stderr).toMatch(/^error: [^\n]+\n$/);
+        expect(run.stdout).toBe('');
+        return;
+      }
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const [result] = (JSON.parse(run.stdout) as SimulateReport).results;
+      expect(result.disks).toHaveLength(100);
+      expect(Number.isFinite(result.makespanSeconds)).toBe(true);
+    },
+  );
+
+  it('reports the policies in the order asked for', () => {
+    const report = simulateJson('--policy', 'disk,legacy');
+    expect(report.results.map((r) => r.policy)).toEqual(['disk', 'legacy']);
+  });
+
+  it('prints a table of one row per policy on stdout and the scenario on stderr', () => {
+    const run = kubectlMtv('simulate', '--scenario', seed, '--policy', 'forklift,disk');
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^POLICY {3,}MAKESPAN {3,}LOWER BOUND {3,}RATIO {3,}PEAK {3,}WINDOW MEAN/);
+    expect(lines.slice(1).map((line) => line.split(' ')[0])).toEqual(['forklift', 'disk']);
+    expect(run.stderr).toBe('scenario seed-10x10: 10 VMs, 100 disks, 5.76 TiB\n');
+  });
+});
+
+describe('kubectl mtv version', () => {
+  it('prints the plugin and Node versions as JSON with -o json', () => {
+    const run = kubectlMtv('version', '-o', 'json');
+    expect(run.status).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
+    expect(JSON.parse(run.stdout)).toEqual({ pluginVersion: pkg.version, nodeVersion: process.version });
+  });
+
+  it('prints them as text by default', () => {
+    const run = kubectlMtv('version');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Plugin Version: v\d+\.\d+\.\d+\nNode Version: v\d+/);
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { SimulationResult } from '../../src/engine/simulation-result.js';
+import type { SimulateReport } from '../../src/services/simulate.js';
+import { formatSimulateJson } from '../../src/ui/simulate-json.js';
+import { formatDuration, formatScenarioLine, formatSimulateTable } from '../../src/ui/simulate-table.js';
+
+const TiB = 2 ** 40;
+
+function result(patch: Partial<SimulationResult>): SimulationResult {
+  return {
+    policy: 'disk',
+    maxInFlight: 20,
+    maxInFlightPerHost: null,
+    order: 'largest',
+    lowerBoundSeconds: 5120,
+    makespanSeconds: 5120,
+    ratioToLowerBound: 1,
+    peakInFlight: 20,
+    transferWindowSeconds: { mean: 5000, p95: 5100, max: 5120 },
+    bytes: 5.76 * TiB,
+    vms: [],
+    disks: [],
+    ...patch,
+  };
+}
+
+const report: SimulateReport = {
+  scenario: { name: 'seed-10x10', vms: 10, disks: 100, bytes: 5.76 * TiB },
+  results: [
+    result({
+      policy: 'forklift',
+      makespanSeconds: 10_240.4,
+      ratioToLowerBound: 2.000078,
+      peakInFlight: 20,
+      transferWindowSeconds: { mean: 4321.6, p95: 10_000, max: 10_240.4 },
+    }),
+    result({ policy: 'disk' }),
+  ],
+};
+
+describe('the simulate table', () => {
+  it('prints one row per policy under upper-case headers, columns three spaces apart', () => {
+    expect(formatSimulateTable(report).split('\n')).toEqual([
+      'POLICY     MAKESPAN   LOWER BOUND   RATIO   PEAK   WINDOW MEAN   WINDOW P95   WINDOW MAX   BYTES',
+      'forklift   2h50m40s   1h25m20s      2.00    20     1h12m2s       2h46m40s     2h50m40s     5.76 TiB',
+      'disk       1h25m20s   1h25m20s      1.00    20     1h23m20s      1h25m        1h25m20s     5.76 TiB',
+    ]);
+  });
+
+  it('ends no line with spaces and prints no title', () => {
+    const lines = formatSimulateTable(report).split('\n');
+    expect(lines[0].startsWith('POLICY')).toBe(true);
+    for (const line of lines) expect(line).toBe(line.trimEnd());
+  });
+
+  it('says what was simulated in a line meant for stderr', () => {
+    expect(formatScenarioLine(report)).toBe('scenario seed-10x10: 10 VMs, 100 disks, 5.76 TiB');
+    const one = { ...report, scenario: { name: 'tiny', vms: 1, disks: 1, bytes: 1536 } };
+    expect(formatScenarioLine(one)).toBe('scenario tiny: 1 VM, 1 disk, 1.5 KiB');
+  });
+});
+
+describe('durations in the table', () => {
+  it.each([
+    [0, '0s'],
+    [0.2, '<1s'],
+    [0.5, '1s'],
+    [59.4, '59s'],
+    [60, '1m'],
+    [3605, '1h5s'],
+    [5120, '1h25m20s'],
+    [90_061, '1d1h1m1s'],
+  ])('%s seconds read %s', (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+});
+
+describe('the simulate JSON', () => {
+  it('is the report itself, times unrounded', () => {
+    const parsed = JSON.parse(formatSimulateJson(report));
+    expect(parsed).toEqual(report);
+    expect(parsed.results[0].makespanSeconds).toBe(10_240.4);
+  });
+});
