@@ -28,20 +28,23 @@ export class GangPolicy implements Policy {
    * `saturation`: a host (or the network) starts no VM once the rates of its in-flight disks add up to this many
    * times its bandwidth (Infinity: never held back for bandwidth; the `gang` policy itself).
    */
+  private readonly split: boolean;
   /** Per host: disks of started VMs still waiting for a slot (split mode only), first in line. */
   private readonly leftovers: number[][];
 
   /**
-   * `split`: a VM wider than the caps starts as many of its disks (largest first) as the caps allow and the rest
-   * follow, ahead of any other VM, as slots free; no cap is ever exceeded (the `disk` policy's gang strategies).
+   * `split` (the `disk` policy's whole-VM strategies): a VM wider than the caps may start once as many of its disks
+   * as the caps allow fit; it starts those (largest first) and the rest follow, ahead of any other VM, as slots
+   * free. No cap is ever exceeded.
    */
   constructor(
     private readonly plan: TransferPlan,
     order: OrderName,
     caps: Caps,
     private readonly saturation = Infinity,
-    private readonly split = false,
+    split = false,
   ) {
+    this.split = split;
     this.caps = caps;
     this.sequence = vmOrder(plan, order).filter((v) => plan.vms[v].disks.length > 0);
     this.vmRank = new Int32Array(plan.vms.length);
@@ -118,14 +121,16 @@ export class GangPolicy implements Policy {
       }
       if (best < 0) return started;
       const disks = this.plan.vms[best].disks;
-      const width = this.hostQueue[bestHost].width(bestPosition);
+      const room = this.split
+        ? Math.min(this.caps.maxInFlight - this.inFlight, (this.caps.perHost ?? Infinity) - this.hostInFlight[bestHost])
+        : Infinity;
       this.hostQueue[bestHost].take(bestPosition);
       this.vmStarted[best] = 1;
       const bySize = this.split
         ? [...disks].sort((a, b) => this.plan.disks[b].bytes - this.plan.disks[a].bytes || a - b)
         : disks;
       bySize.forEach((d, i) => {
-        if (i < width) this.startDisk(d, bestHost, started);
+        if (i < room) this.startDisk(d, bestHost, started);
         else this.leftovers[bestHost].push(d);
       });
     }
