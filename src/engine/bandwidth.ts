@@ -15,47 +15,74 @@ export interface FlowDemand {
 
 const RELATIVE_EPSILON = 1e-12;
 
+/** Disks with the same host and rate always get the same rate: the filling runs over such groups. */
+interface Group {
+  host: number;
+  rate: number;
+  count: number;
+  /** The group's rate once frozen, else -1. */
+  level: number;
+}
+
+function groupsOf(flows: readonly FlowDemand[]): { groups: Group[]; groupOf: Int32Array } {
+  const groups: Group[] = [];
+  const byHost = new Map<number, Map<number, number>>();
+  const groupOf = new Int32Array(flows.length);
+  flows.forEach((f, i) => {
+    let rates = byHost.get(f.host);
+    if (!rates) {
+      rates = new Map();
+      byHost.set(f.host, rates);
+    }
+    let g = rates.get(f.rate);
+    if (g === undefined) {
+      g = groups.length;
+      rates.set(f.rate, g);
+      groups.push({ host: f.host, rate: f.rate, count: 0, level: -1 });
+    }
+    groups[g].count++;
+    groupOf[i] = g;
+  });
+  return { groups, groupOf };
+}
+
 /**
  * Returns each flow's rate (bytes/s), in the order given.
  * `hostBandwidth[h]` and `networkBandwidth` are bytes/s, Infinity when uncapped.
  */
 export function maxMinRates(flows: readonly FlowDemand[], hostBandwidth: readonly number[], networkBandwidth: number) {
-  const n = flows.length;
-  const rates = new Float64Array(n);
-  const frozen = new Uint8Array(n);
-  const hostFrozenUse = new Map<number, number>();
-  const hostOpen = new Map<number, number>();
-  for (const f of flows) hostOpen.set(f.host, (hostOpen.get(f.host) ?? 0) + 1);
-  let netFrozenUse = 0;
-  let open = n;
+  const { groups, groupOf } = groupsOf(flows);
+  const hosts = hostBandwidth.length;
+  const hostUsed = new Float64Array(hosts);
+  const hostOpen = new Int32Array(hosts);
+  const hostFull = new Uint8Array(hosts);
+  for (const g of groups) hostOpen[g.host] += g.count;
+  let netUsed = 0;
+  let open = flows.length;
   while (open > 0) {
     // The level at which the next disk or constraint freezes.
     let level = Infinity;
-    for (let i = 0; i < n; i++) if (!frozen[i] && flows[i].rate < level) level = flows[i].rate;
-    for (const [h, count] of hostOpen) {
-      if (count > 0) level = Math.min(level, (hostBandwidth[h] - (hostFrozenUse.get(h) ?? 0)) / count);
+    for (const g of groups) if (g.level < 0 && g.rate < level) level = g.rate;
+    for (let h = 0; h < hosts; h++) {
+      if (hostOpen[h] > 0) level = Math.min(level, (hostBandwidth[h] - hostUsed[h]) / hostOpen[h]);
     }
-    const netLevel = (networkBandwidth - netFrozenUse) / open;
+    const netLevel = (networkBandwidth - netUsed) / open;
     level = Math.max(0, Math.min(level, netLevel));
     const slack = Math.max(level * RELATIVE_EPSILON, Number.MIN_VALUE);
     const netFull = netLevel <= level + slack;
-    const fullHosts = new Set<number>();
-    for (const [h, count] of hostOpen) {
-      if (count > 0 && (hostBandwidth[h] - (hostFrozenUse.get(h) ?? 0)) / count <= level + slack) fullHosts.add(h);
+    for (let h = 0; h < hosts; h++) {
+      hostFull[h] = hostOpen[h] > 0 && (hostBandwidth[h] - hostUsed[h]) / hostOpen[h] <= level + slack ? 1 : 0;
     }
-    for (let i = 0; i < n; i++) {
-      if (frozen[i]) continue;
-      const f = flows[i];
-      if (netFull || fullHosts.has(f.host) || f.rate <= level + slack) {
-        const r = Math.min(f.rate, level);
-        rates[i] = r;
-        frozen[i] = 1;
-        open--;
-        netFrozenUse += r;
-        hostFrozenUse.set(f.host, (hostFrozenUse.get(f.host) ?? 0) + r);
-        hostOpen.set(f.host, (hostOpen.get(f.host) ?? 0) - 1);
-      }
+    for (const g of groups) {
+      if (g.level >= 0 || !(netFull || hostFull[g.host] || g.rate <= level + slack)) continue;
+      g.level = Math.min(g.rate, level);
+      open -= g.count;
+      netUsed += g.level * g.count;
+      hostUsed[g.host] += g.level * g.count;
+      hostOpen[g.host] -= g.count;
     }
   }
+  const rates = new Float64Array(flows.length);
+  for (let i = 0; i < flows.length; i++) rates[i] = groups[groupOf[i]].level;
   return rates;
 }
