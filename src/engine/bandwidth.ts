@@ -13,56 +13,44 @@ export interface FlowDemand {
   host: number;
 }
 
+/** `count` in-flight disks of one host with one rate: they always get the same rate. */
+export interface FlowGroup extends FlowDemand {
+  count: number;
+}
+
 const RELATIVE_EPSILON = 1e-12;
 
-/** Disks with the same host and rate always get the same rate: the filling runs over such groups. */
-interface Group {
-  host: number;
-  rate: number;
-  count: number;
-  /** The group's rate once frozen, else -1. */
-  level: number;
-}
-
-function groupsOf(flows: readonly FlowDemand[]): { groups: Group[]; groupOf: Int32Array } {
-  const groups: Group[] = [];
-  const byHost = new Map<number, Map<number, number>>();
-  const groupOf = new Int32Array(flows.length);
-  flows.forEach((f, i) => {
-    let rates = byHost.get(f.host);
-    if (!rates) {
-      rates = new Map();
-      byHost.set(f.host, rates);
-    }
-    let g = rates.get(f.rate);
-    if (g === undefined) {
-      g = groups.length;
-      rates.set(f.rate, g);
-      groups.push({ host: f.host, rate: f.rate, count: 0, level: -1 });
-    }
-    groups[g].count++;
-    groupOf[i] = g;
-  });
-  return { groups, groupOf };
-}
-
 /**
- * Returns each flow's rate (bytes/s), in the order given.
+ * The rate (bytes/s) each disk of each group gets, in the order given. Filling runs over groups, so its cost
+ * depends on how many (host, rate) pairs are in flight, not on how many disks.
  * `hostBandwidth[h]` and `networkBandwidth` are bytes/s, Infinity when uncapped.
  */
-export function maxMinRates(flows: readonly FlowDemand[], hostBandwidth: readonly number[], networkBandwidth: number) {
-  const { groups, groupOf } = groupsOf(flows);
+export function maxMinGroupRates(
+  groups: readonly FlowGroup[],
+  hostBandwidth: readonly number[],
+  networkBandwidth: number,
+): Float64Array {
   const hosts = hostBandwidth.length;
+  const levels = new Float64Array(groups.length).fill(-1);
   const hostUsed = new Float64Array(hosts);
-  const hostOpen = new Int32Array(hosts);
+  const hostOpen = new Float64Array(hosts);
   const hostFull = new Uint8Array(hosts);
-  for (const g of groups) hostOpen[g.host] += g.count;
+  let open = 0;
+  for (const g of groups) {
+    hostOpen[g.host] += g.count;
+    open += g.count;
+  }
   let netUsed = 0;
-  let open = flows.length;
-  while (open > 0) {
+  let unfrozen = groups.filter((g) => g.count > 0).length;
+  groups.forEach((g, i) => {
+    if (g.count === 0) levels[i] = g.rate;
+  });
+  while (unfrozen > 0) {
     // The level at which the next disk or constraint freezes.
     let level = Infinity;
-    for (const g of groups) if (g.level < 0 && g.rate < level) level = g.rate;
+    groups.forEach((g, i) => {
+      if (levels[i] < 0 && g.rate < level) level = g.rate;
+    });
     for (let h = 0; h < hosts; h++) {
       if (hostOpen[h] > 0) level = Math.min(level, (hostBandwidth[h] - hostUsed[h]) / hostOpen[h]);
     }
@@ -73,16 +61,38 @@ export function maxMinRates(flows: readonly FlowDemand[], hostBandwidth: readonl
     for (let h = 0; h < hosts; h++) {
       hostFull[h] = hostOpen[h] > 0 && (hostBandwidth[h] - hostUsed[h]) / hostOpen[h] <= level + slack ? 1 : 0;
     }
-    for (const g of groups) {
-      if (g.level >= 0 || !(netFull || hostFull[g.host] || g.rate <= level + slack)) continue;
-      g.level = Math.min(g.rate, level);
+    groups.forEach((g, i) => {
+      if (levels[i] >= 0 || !(netFull || hostFull[g.host] || g.rate <= level + slack)) return;
+      const rate = Math.min(g.rate, level);
+      levels[i] = rate;
+      unfrozen--;
       open -= g.count;
-      netUsed += g.level * g.count;
-      hostUsed[g.host] += g.level * g.count;
+      netUsed += rate * g.count;
+      hostUsed[g.host] += rate * g.count;
       hostOpen[g.host] -= g.count;
-    }
+    });
   }
-  const rates = new Float64Array(flows.length);
-  for (let i = 0; i < flows.length; i++) rates[i] = groups[groupOf[i]].level;
-  return rates;
+  return levels;
+}
+
+/** Each flow's rate (bytes/s), in the order given. */
+export function maxMinRates(
+  flows: readonly FlowDemand[],
+  hostBandwidth: readonly number[],
+  networkBandwidth: number,
+): Float64Array {
+  const groups: FlowGroup[] = [];
+  const index = new Map<string, number>();
+  const groupOf = flows.map((f) => {
+    const key = `${f.host}/${f.rate}`;
+    let g = index.get(key);
+    if (g === undefined) {
+      g = groups.push({ host: f.host, rate: f.rate, count: 0 }) - 1;
+      index.set(key, g);
+    }
+    groups[g].count++;
+    return g;
+  });
+  const levels = maxMinGroupRates(groups, hostBandwidth, networkBandwidth);
+  return Float64Array.from(groupOf, (g) => levels[g]);
 }

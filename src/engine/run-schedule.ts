@@ -1,4 +1,5 @@
-import { type FlowDemand, maxMinRates } from './bandwidth.js';
+import { type FlowGroup, maxMinGroupRates } from './bandwidth.js';
+import { FinishHeap } from './finish-heap.js';
 import type { TransferPlan } from './model.js';
 import type { Policy } from './policy.js';
 
@@ -16,19 +17,46 @@ export interface Timeline {
 }
 
 /**
+ * In-flight disks of one host with one rate. They always move at the same rate, so one counter of bytes moved per
+ * disk serves them all: a disk started when the counter read p finishes when it reads p + its size.
+ */
+interface RunningGroup extends FlowGroup {
+  /** Bytes each disk of the group has moved since the group was made. */
+  progress: number;
+  finishes: FinishHeap;
+}
+
+/**
  * Runs a policy against the bandwidth model until every disk has finished. At each instant all finishes are
  * applied before any admission; rates are recomputed whenever a disk starts or finishes; a disk of size 0
- * finishes when it starts.
+ * finishes when it starts. An event costs O(groups + log disks), groups being the (host, rate) pairs in flight.
  */
 export function runSchedule(plan: TransferPlan, policy: Policy): Timeline {
   const n = plan.disks.length;
   const start = new Float64Array(n).fill(Number.NaN);
   const end = new Float64Array(n).fill(Number.NaN);
-  const remaining = new Float64Array(n);
   const hostBandwidth = plan.hosts.map((h) => h.bandwidth);
-  let running: number[] = [];
+  const groups: RunningGroup[] = [];
+  const groupIndex = new Map<string, number>();
+  let active: RunningGroup[] = [];
+  let inFlight = 0;
   let t = 0;
   let peak = 0;
+
+  const run = (d: number) => {
+    const { host, rate, bytes } = plan.disks[d];
+    const key = `${host}/${rate}`;
+    let g = groupIndex.get(key);
+    if (g === undefined) {
+      g = groups.push({ host, rate, count: 0, progress: 0, finishes: new FinishHeap() }) - 1;
+      groupIndex.set(key, g);
+    }
+    const group = groups[g];
+    if (group.count === 0) active.push(group);
+    group.count++;
+    group.finishes.push(group.progress + bytes, d);
+    inFlight++;
+  };
 
   const settle = () => {
     for (;;) {
@@ -36,41 +64,38 @@ export function runSchedule(plan: TransferPlan, policy: Policy): Timeline {
       if (admitted.length === 0) break;
       for (const d of admitted) {
         start[d] = t;
-        remaining[d] = plan.disks[d].bytes;
-        if (remaining[d] > 0) {
-          running.push(d);
-        } else {
+        if (plan.disks[d].bytes > 0) run(d);
+        else {
           end[d] = t;
           policy.finish(d);
         }
       }
     }
-    if (running.length > peak) peak = running.length;
+    if (inFlight > peak) peak = inFlight;
   };
 
   settle();
-  while (running.length > 0) {
-    const flows: FlowDemand[] = running.map((d) => plan.disks[d]);
-    const rates = maxMinRates(flows, hostBandwidth, plan.networkBandwidth);
+  while (inFlight > 0) {
+    const rates = maxMinGroupRates(active, hostBandwidth, plan.networkBandwidth);
     let dt = Infinity;
-    for (let i = 0; i < running.length; i++) dt = Math.min(dt, remaining[running[i]] / rates[i]);
+    active.forEach((g, i) => {
+      dt = Math.min(dt, (g.finishes.peekKey() - g.progress) / rates[i]);
+    });
     if (!Number.isFinite(dt)) throw new Error('runSchedule: disks in flight but none moves');
     t += dt;
-    const still: number[] = [];
     const finished: number[] = [];
-    for (let i = 0; i < running.length; i++) {
-      const d = running[i];
-      const left = remaining[d] - rates[i] * dt;
-      if (left / rates[i] <= INSTANT_SECONDS) finished.push(d);
-      else {
-        remaining[d] = left;
-        still.push(d);
+    active.forEach((g, i) => {
+      g.progress += rates[i] * dt;
+      while (g.finishes.size > 0 && (g.finishes.peekKey() - g.progress) / rates[i] <= INSTANT_SECONDS) {
+        finished.push(g.finishes.pop());
+        g.count--;
       }
-    }
-    running = still;
+    });
+    active = active.filter((g) => g.count > 0);
+    inFlight -= finished.length;
+    finished.sort((a, b) => a - b);
     for (const d of finished) {
       end[d] = t;
-      remaining[d] = 0;
       policy.finish(d);
     }
     settle();
