@@ -10,24 +10,33 @@ function bySize(order: OrderName, a: number, b: number): number {
   return 0;
 }
 
-/** VM cost order: largest disk first, then total bytes, then plan order (reversed sizes for `smallest`). */
-export function vmOrder(plan: TransferPlan, order: OrderName): number[] {
-  const largest = plan.vms.map((vm) => vm.disks.reduce((m, d) => Math.max(m, plan.disks[d].bytes), 0));
-  const total = plan.vms.map((vm) => vm.disks.reduce((s, d) => s + plan.disks[d].bytes, 0));
+/** What a disk costs: its bytes, or the seconds it takes alone (bytes / its rate; the same order at one rate). */
+export type DiskCost = 'bytes' | 'seconds';
+
+function costOf(plan: TransferPlan, cost: DiskCost): (d: number) => number {
+  return cost === 'bytes' ? (d) => plan.disks[d].bytes : (d) => plan.disks[d].bytes / plan.disks[d].rate;
+}
+
+/** VM cost order: largest disk first, then total, then plan order (reversed sizes for `smallest`). */
+export function vmOrder(plan: TransferPlan, order: OrderName, cost: DiskCost = 'bytes'): number[] {
+  const of = costOf(plan, cost);
+  const largest = plan.vms.map((vm) => vm.disks.reduce((m, d) => Math.max(m, of(d)), 0));
+  const total = plan.vms.map((vm) => vm.disks.reduce((s, d) => s + of(d), 0));
   return plan.vms
     .map((_, v) => v)
     .sort((a, b) => bySize(order, largest[a], largest[b]) || bySize(order, total[a], total[b]) || a - b);
 }
 
 /**
- * Disk order as a rank per disk id (0 = first). `disk` grouping sorts all disks by size (ties in plan order);
- * `vm` grouping takes VMs in cost order and, within a VM, its disks by size.
+ * Disk order as a rank per disk id (0 = first). `disk` grouping sorts all disks by cost (ties in plan order);
+ * `vm` grouping takes VMs in cost order and, within a VM, its disks by cost. Cost is the seconds a disk takes alone,
+ * so that with per-disk rates the longest transfers still start first.
  */
 export function diskRanks(plan: TransferPlan, order: OrderName, grouping: Grouping): Int32Array {
-  const bytes = (d: number) => plan.disks[d].bytes;
+  const bytes = costOf(plan, 'seconds');
   let sequence: number[];
   if (grouping === 'vm') {
-    sequence = vmOrder(plan, order).flatMap((v) =>
+    sequence = vmOrder(plan, order, 'seconds').flatMap((v) =>
       [...plan.vms[v].disks].sort((a, b) => bySize(order, bytes(a), bytes(b)) || a - b),
     );
   } else {
