@@ -11,7 +11,8 @@ export interface DiskListConfig {
   /** `rank`: the best-ranked head among the hosts that can start; `critical`: the host furthest from finishing. */
   hostPick: HostPick;
   /**
-   * A host (or the network) stops admitting once the rates of its in-flight disks add up to `saturation` times its
+   * 0: a host (or the network) admits a disk only while every in-flight disk keeps its full rate (at least one).
+   * Otherwise a host (or the network) stops admitting once the rates of its in-flight disks add up to `saturation` times its
    * bandwidth: 1 starts just enough disks to saturate it; Infinity never holds a disk back for bandwidth.
    */
   saturation: number;
@@ -67,16 +68,31 @@ export class DiskListPolicy implements Policy {
     this.caps = caps;
   }
 
-  /** Whether host `h` may start a disk now, apart from the run cap. */
+  /**
+   * Whether a constraint (a host, or the network) with `count` disks in flight whose rates add up to `demand` takes
+   * no more disks of rate `rate` (bytes/s) under this strategy's saturation.
+   */
+  private saturated(demand: number, count: number, rate: number, capacity: number): boolean {
+    const { saturation } = this.config;
+    if (saturation > 0) return demand >= saturation * capacity;
+    return count > 0 && demand + rate > capacity * (1 + 1e-12);
+  }
+
+  private hostSaturated(h: number, rate: number): boolean {
+    return this.saturated(this.hostDemand[h], this.hostInFlight[h], rate, this.plan.hosts[h].bandwidth);
+  }
+
+  private networkSaturated(rate: number): boolean {
+    return this.saturated(this.netDemand, this.inFlight, rate, this.plan.networkBandwidth);
+  }
+
+  /** Whether host `h` may start its next disk now, apart from the run cap. */
   private hostOpen(h: number): boolean {
     if (this.hostHead[h] >= this.hostQueue[h].length) return false;
     const perHost = this.caps.perHost;
     if (perHost !== undefined && this.hostInFlight[h] >= perHost) return false;
-    return this.hostDemand[h] < this.config.saturation * this.plan.hosts[h].bandwidth;
-  }
-
-  private networkOpen(): boolean {
-    return this.netDemand < this.config.saturation * this.plan.networkBandwidth;
+    const rate = this.plan.disks[this.hostQueue[h][this.hostHead[h]]].rate;
+    return !this.hostSaturated(h, rate) && !this.networkSaturated(rate);
   }
 
   /** Seconds host `h` would still need at the throughput of one more disk (Infinity when idle). */
@@ -109,7 +125,7 @@ export class DiskListPolicy implements Policy {
 
   admit(): number[] {
     const out: number[] = [];
-    while (this.inFlight < this.caps.maxInFlight && this.networkOpen()) {
+    while (this.inFlight < this.caps.maxInFlight) {
       const h = this.pickHost();
       if (h < 0) break;
       const d = this.hostQueue[h][this.hostHead[h]++];
@@ -145,10 +161,8 @@ export class DiskListPolicy implements Policy {
     if (perHost !== undefined && this.hostInFlight[d.host] >= perHost) {
       return { kind: 'wait', reason: `host ${host.name} at ${this.hostInFlight[d.host]}/${perHost}` };
     }
-    if (this.hostDemand[d.host] >= this.config.saturation * host.bandwidth) {
-      return { kind: 'wait', reason: `host ${host.name} saturated` };
-    }
-    if (!this.networkOpen()) return { kind: 'wait', reason: 'network saturated' };
+    if (this.hostSaturated(d.host, d.rate)) return { kind: 'wait', reason: `host ${host.name} saturated` };
+    if (this.networkSaturated(d.rate)) return { kind: 'wait', reason: 'network saturated' };
     if (this.hostQueue[d.host][this.hostHead[d.host]] === disk) return { kind: 'start' };
     return { kind: 'wait', reason: `behind earlier disks on host ${host.name}` };
   }

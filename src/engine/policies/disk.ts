@@ -4,13 +4,13 @@ import { diskRanks, type Grouping } from '../ordering.js';
 import type { Caps, Policy } from '../policy.js';
 import { runSchedule } from '../run-schedule.js';
 import { DiskListPolicy, type HostPick } from './disk-list.js';
-import { GangPolicy } from './gang.js';
+import { GangPolicy, type GangSplit } from './gang.js';
 import { VmCostPolicy } from './vm-cost.js';
 
 /** A candidate way of running the plan, as the planner describes it (`simulate -o json` shows the one chosen). */
 export type DiskStrategy =
   | { kind: 'list'; grouping: Grouping; hostPick: HostPick; saturation: number }
-  | { kind: 'gang'; order: OrderName; saturation: number };
+  | { kind: 'gang'; order: OrderName; saturation: number; split: GangSplit };
 
 /** Makespans within this fraction of the best count as equal; the shorter mean transfer window then wins. */
 const MAKESPAN_TOLERANCE = 0.002;
@@ -23,20 +23,24 @@ function candidates(order: OrderName, hosts: number): DiskStrategy[] {
   const out: DiskStrategy[] = [];
   for (const grouping of groupings)
     for (const hostPick of picks)
-      for (const saturation of [1, 2, Infinity]) out.push({ kind: 'list', grouping, hostPick, saturation });
+      for (const saturation of [0, 1, 2, Infinity]) out.push({ kind: 'list', grouping, hostPick, saturation });
   // Whole VMs at once, in cost order and in plan order (the latter is the controller's own schedule with disk-level
-  // release); a VM wider than the caps starts what fits and the rest follow first: a cold plan's disks never go past
-  // the caps the user set.
+  // release). A VM waits until all its disks fit, or only as many as saturate its host; what does not fit yet
+  // follows first: a cold plan's disks never go past the caps the user set.
   const gangOrders: OrderName[] = order === 'plan' ? ['plan'] : [order, 'plan'];
   for (const gangOrder of gangOrders)
-    for (const saturation of [1, Infinity]) out.push({ kind: 'gang', order: gangOrder, saturation });
+    for (const split of ['caps', 'host-saturation'] as GangSplit[])
+      for (const saturation of [1, Infinity]) out.push({ kind: 'gang', order: gangOrder, saturation, split });
   return out;
 }
 
 /** A strategy in words, e.g. `vm-grouped order, most loaded host first, hosts saturated 1x`. */
 export function describeStrategy(s: DiskStrategy): string {
   const saturation = s.saturation === Infinity ? 'no saturation limit' : `hosts saturated ${s.saturation}x`;
-  if (s.kind === 'gang') return `whole VMs in ${s.order === 'plan' ? 'plan' : 'cost'} order, ${saturation}`;
+  if (s.kind === 'gang') {
+    const split = s.split === 'caps' ? 'all disks together' : 'starting once enough disks to saturate the host fit';
+    return `whole VMs in ${s.order === 'plan' ? 'plan' : 'cost'} order, ${split}, ${saturation}`;
+  }
   const pick = s.hostPick === 'critical' ? 'most loaded host first' : 'best-ranked host first';
   return `${s.grouping === 'vm' ? 'vm-grouped' : 'disk'} order, ${pick}, ${saturation}`;
 }
@@ -62,7 +66,7 @@ export class DiskPolicy implements Policy {
   constructor(plan: TransferPlan, order: OrderName, caps: Caps) {
     const ranks = new Map<Grouping, Int32Array>();
     const build = (s: DiskStrategy): Policy => {
-      if (s.kind === 'gang') return new GangPolicy(plan, s.order, caps, s.saturation, true);
+      if (s.kind === 'gang') return new GangPolicy(plan, s.order, caps, s.saturation, s.split);
       let r = ranks.get(s.grouping);
       if (!r) {
         r = diskRanks(plan, order, s.grouping);

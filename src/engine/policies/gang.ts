@@ -4,6 +4,21 @@ import { vmOrder } from '../ordering.js';
 import type { Caps, Policy } from '../policy.js';
 
 /**
+ * How much of a VM must fit before it starts, in split mode: all of it as far as the caps allow (`caps`), or only as
+ * many disks as saturate its host's bandwidth (`host-saturation`), so that the host never idles waiting for a VM.
+ */
+export type GangSplit = 'caps' | 'host-saturation';
+
+function splitWidth(plan: TransferPlan, host: number, caps: Caps, split: GangSplit): number {
+  const capped = Math.min(caps.maxInFlight, caps.perHost ?? Infinity);
+  if (split === 'caps') return capped;
+  let fastest = 0;
+  for (const d of plan.disks) if (d.host === host) fastest = Math.max(fastest, d.rate);
+  const bandwidth = plan.hosts[host].bandwidth;
+  return fastest > 0 && Number.isFinite(bandwidth) ? Math.min(capped, Math.ceil(bandwidth / fastest)) : capped;
+}
+
+/**
  * `gang`: all disks of a VM start together (as warm migration needs), each disk frees its slot when it finishes.
  * VMs in cost order, first fit; both caps hold. A VM wider than a cap starts when nothing is in flight under that
  * cap (the whole run for maxInFlight, its host for perHost).
@@ -33,18 +48,18 @@ export class GangPolicy implements Policy {
   private readonly leftovers: number[][];
 
   /**
-   * `split` (the `disk` policy's whole-VM strategies): a VM wider than the caps may start once as many of its disks
-   * as the caps allow fit; it starts those (largest first) and the rest follow, ahead of any other VM, as slots
-   * free. No cap is ever exceeded.
+   * `split` (the `disk` policy's whole-VM strategies): a VM may start once min(its width, the split width) of its
+   * disks fit; it starts as many as the caps allow (largest first) and the rest follow, ahead of any other VM, as
+   * slots free. No cap is ever exceeded.
    */
   constructor(
     private readonly plan: TransferPlan,
     order: OrderName,
     caps: Caps,
     private readonly saturation = Infinity,
-    split = false,
+    split?: GangSplit,
   ) {
-    this.split = split;
+    this.split = split !== undefined;
     this.caps = caps;
     this.sequence = vmOrder(plan, order).filter((v) => plan.vms[v].disks.length > 0);
     this.vmRank = new Int32Array(plan.vms.length);
@@ -53,10 +68,10 @@ export class GangPolicy implements Policy {
     });
     this.hostVms = plan.hosts.map(() => []);
     for (const v of this.sequence) this.hostVms[plan.vms[v].host].push(v);
-    const widest = split ? Math.min(caps.maxInFlight, caps.perHost ?? Infinity) : Infinity;
-    this.hostQueue = this.hostVms.map(
-      (vms) => new LeftmostFit(vms.map((v) => Math.min(widest, plan.vms[v].disks.length))),
-    );
+    this.hostQueue = this.hostVms.map((vms, h) => {
+      const widest = split === undefined ? Infinity : splitWidth(plan, h, caps, split);
+      return new LeftmostFit(vms.map((v) => Math.min(widest, plan.vms[v].disks.length)));
+    });
     this.leftovers = plan.hosts.map(() => []);
     this.hostInFlight = plan.hosts.map(() => 0);
     this.hostDemand = plan.hosts.map(() => 0);
