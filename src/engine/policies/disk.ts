@@ -36,7 +36,12 @@ function candidates(order: OrderName, hosts: number): DiskStrategy[] {
 
 /** A strategy in words, e.g. `vm-grouped order, most loaded host first, hosts saturated 1x`. */
 export function describeStrategy(s: DiskStrategy): string {
-  const saturation = s.saturation === Infinity ? 'no saturation limit' : `hosts saturated ${s.saturation}x`;
+  const saturation =
+    s.saturation === Infinity
+      ? 'no saturation limit'
+      : s.saturation === 0
+        ? 'every disk at full rate'
+        : `hosts saturated ${s.saturation}x`;
   if (s.kind === 'gang') {
     const split = s.split === 'caps' ? 'all disks together' : 'starting once enough disks to saturate the host fit';
     return `whole VMs in ${s.order === 'plan' ? 'plan' : 'cost'} order, ${split}, ${saturation}`;
@@ -53,8 +58,8 @@ interface Outcome {
 /**
  * `disk`: disk granularity in disk-cost order, both caps, never exceeded. Before the first admission it looks
  * ahead: it simulates each candidate strategy against the bandwidth model (disk order or VM-grouped order; serve the
- * best-ranked or the most loaded host; saturate hosts exactly, twice over or without limit; or start a VM's disks
- * together) and keeps the shortest makespan, breaking near-ties by the shorter mean transfer window. Where the
+ * best-ranked or the most loaded host; keep every disk at its full rate, saturate hosts exactly, twice over or
+ * without limit; or start a VM's disks together) and keeps the shortest makespan, breaking near-ties by the shorter mean transfer window. Where the
  * controller is a fair yardstick (a per-host cap is set, or the plan has one host) it first keeps only the candidates
  * that beat the controller's own schedule on both makespan and mean window, when any does. The engine is
  * deterministic, so the plan it picks is the plan it runs.

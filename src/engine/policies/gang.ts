@@ -38,16 +38,13 @@ export class GangPolicy implements Policy {
   /** Per host: sum of the nominal rates of its in-flight disks (bytes/s); and the same over all hosts. */
   private readonly hostDemand: number[];
   private netDemand = 0;
-
-  /**
-   * `saturation`: a host (or the network) starts no VM once the rates of its in-flight disks add up to this many
-   * times its bandwidth (Infinity: never held back for bandwidth; the `gang` policy itself).
-   */
   private readonly split: boolean;
   /** Per host: disks of started VMs still waiting for a slot (split mode only), first in line. */
   private readonly leftovers: number[][];
 
   /**
+   * `saturation`: a host (or the network) starts no VM once the rates of its in-flight disks add up to this many
+   * times its bandwidth (Infinity: never held back for bandwidth; the `gang` policy itself).
    * `split` (the `disk` policy's whole-VM strategies): a VM may start once min(its width, the split width) of its
    * disks fit; it starts as many as the caps allow (largest first) and the rest follow, ahead of any other VM, as
    * slots free. No cap is ever exceeded.
