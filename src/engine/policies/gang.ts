@@ -27,7 +27,9 @@ export class GangPolicy implements Policy {
   private caps: Caps;
   /** Per host: its VMs in cost order, and a first-fit index over their widths. */
   private readonly hostVms: number[][];
-  private readonly hostQueue: LeftmostFit[];
+  private hostQueue: LeftmostFit[] = [];
+  /** Position of each VM in its host's list. */
+  private readonly vmPosition: Int32Array;
   private readonly hostInFlight: number[];
   private inFlight = 0;
   /** Rank of each VM in cost order. */
@@ -38,7 +40,7 @@ export class GangPolicy implements Policy {
   /** Per host: sum of the nominal rates of its in-flight disks (bytes/s); and the same over all hosts. */
   private readonly hostDemand: number[];
   private netDemand = 0;
-  private readonly split: boolean;
+  private readonly split?: GangSplit;
   /** Per host: disks of started VMs still waiting for a slot (split mode only), first in line. */
   private readonly leftovers: number[][];
 
@@ -56,23 +58,22 @@ export class GangPolicy implements Policy {
     private readonly saturation = Infinity,
     split?: GangSplit,
   ) {
-    this.split = split !== undefined;
+    this.split = split;
     this.caps = caps;
-    this.sequence = vmOrder(plan, order).filter((v) => plan.vms[v].disks.length > 0);
+    // The disk policy's strategies cost a disk by its time alone, as the rest of that policy does.
+    this.sequence = vmOrder(plan, order, split ? 'seconds' : 'bytes').filter((v) => plan.vms[v].disks.length > 0);
     this.vmRank = new Int32Array(plan.vms.length);
     this.sequence.forEach((v, r) => {
       this.vmRank[v] = r;
     });
     this.hostVms = plan.hosts.map(() => []);
-    for (const v of this.sequence) this.hostVms[plan.vms[v].host].push(v);
-    this.hostQueue = this.hostVms.map((vms, h) => {
-      const widest = split === undefined ? Infinity : splitWidth(plan, h, caps, split);
-      return new LeftmostFit(vms.map((v) => Math.min(widest, plan.vms[v].disks.length)));
-    });
+    this.vmPosition = new Int32Array(plan.vms.length);
+    for (const v of this.sequence) this.vmPosition[v] = this.hostVms[plan.vms[v].host].push(v) - 1;
+    this.vmStarted = new Uint8Array(plan.vms.length);
+    this.buildQueues();
     this.leftovers = plan.hosts.map(() => []);
     this.hostInFlight = plan.hosts.map(() => 0);
     this.hostDemand = plan.hosts.map(() => 0);
-    this.vmStarted = new Uint8Array(plan.vms.length);
     this.queuedDisks = plan.disks.length;
   }
 
@@ -82,6 +83,18 @@ export class GangPolicy implements Policy {
 
   setCaps(caps: Caps): void {
     this.caps = caps;
+    // Split widths follow the caps: a VM must never wait for more slots than the caps allow.
+    if (this.split) this.buildQueues();
+  }
+
+  /** First-fit indexes over the widths VMs not started yet need free (Infinity for started ones). */
+  private buildQueues(): void {
+    this.hostQueue = this.hostVms.map((vms, h) => {
+      const widest = this.split === undefined ? Infinity : splitWidth(this.plan, h, this.caps, this.split);
+      return new LeftmostFit(
+        vms.map((v) => (this.vmStarted[v] ? Infinity : Math.min(widest, this.plan.vms[v].disks.length))),
+      );
+    });
   }
 
   /** The widest VM host `h` may start now (Infinity where an idle constraint lets a wide VM through). */
@@ -94,6 +107,11 @@ export class GangPolicy implements Policy {
     const host =
       perHost === undefined ? Infinity : idle(this.hostInFlight[h]) ? Infinity : perHost - this.hostInFlight[h];
     return Math.min(global, host);
+  }
+
+  /** Seconds a disk takes alone. */
+  private seconds(d: number): number {
+    return this.plan.disks[d].bytes / this.plan.disks[d].rate;
   }
 
   private startDisk(d: number, h: number, started: number[]): void {
@@ -138,9 +156,7 @@ export class GangPolicy implements Policy {
         : Infinity;
       this.hostQueue[bestHost].take(bestPosition);
       this.vmStarted[best] = 1;
-      const bySize = this.split
-        ? [...disks].sort((a, b) => this.plan.disks[b].bytes - this.plan.disks[a].bytes || a - b)
-        : disks;
+      const bySize = this.split ? [...disks].sort((a, b) => this.seconds(b) - this.seconds(a) || a - b) : disks;
       bySize.forEach((d, i) => {
         if (i < room) this.startDisk(d, bestHost, started);
         else this.leftovers[bestHost].push(d);
@@ -159,9 +175,12 @@ export class GangPolicy implements Policy {
   status(disk: number): DiskStatus {
     const d = this.plan.disks[disk];
     const vm = this.plan.vms[d.vm];
-    const width = vm.disks.length;
+    const width = this.hostQueue[d.host].width(this.vmPosition[d.vm]);
     const host = this.plan.hosts[d.host].name;
-    if (this.leftovers[d.host].includes(disk)) {
+    const rest = this.leftovers[d.host];
+    if (rest.includes(disk)) {
+      const slot = this.inFlight < this.caps.maxInFlight && this.hostInFlight[d.host] < (this.caps.perHost ?? Infinity);
+      if (slot && rest[0] === disk) return { kind: 'start' };
       return { kind: 'wait', reason: `next for VM ${vm.name}, whose other disks have started; waits for a slot` };
     }
     if (width <= this.room(d.host)) return { kind: 'start' };
