@@ -11,8 +11,8 @@ export default class Simulate extends BaseCommand {
   static override summary = 'Simulate how each policy schedules the disk transfers of a scenario.';
 
   static override description =
-    `Runs the scheduling engine on a scenario file, once per policy, under the same caps, and reports the makespan,
-its lower bound, the peak of disks in flight and the VMs' transfer windows. Nothing touches a cluster.`;
+    'Runs the scheduling engine on a scenario file, once per policy, under the same caps, and reports the makespan, ' +
+    "its lower bound, the peak of disks in flight and the VMs' transfer windows. Nothing touches a cluster.";
 
   static override examples = [
     'kubectl mtv simulate --scenario examples/seed-10x10.yaml',
@@ -37,7 +37,7 @@ its lower bound, the peak of disks in flight and the VMs' transfer windows. Noth
       helpValue: 'N',
     }),
     order: Flags.string({
-      description: `Which queued work gang and disk start first (${ORDER_NAMES.join(', ')}).`,
+      description: `Which queued work gang and disk start first (${ORDER_NAMES.join(', ')}); legacy and forklift keep plan order.`,
       default: 'largest',
       helpValue: ORDER_NAMES.join('|'),
     }),

@@ -110,7 +110,12 @@ function fieldPath(pointer: string): string {
 
 /** The value received, as the user would write it in JSON; long values are cut. */
 function show(value: unknown): string {
-  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  const text =
+    value === undefined
+      ? 'nothing'
+      : typeof value === 'number' && !Number.isFinite(value)
+        ? String(value)
+        : JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -128,6 +133,9 @@ function quantity(value: string | number, path: string, kind: keyof typeof QUANT
   } catch {
     // reported below with the field path
   }
+  if (Number.isNaN(amount)) throw fail(path, `${show(value)} is not ${description}`);
+  if (kind === 'size' && amount < 0)
+    throw fail(path, `${show(value)} is negative (a size is bytes to copy, 0 or more)`);
   if (!(open ? amount > least : amount >= least)) throw fail(path, `${show(value)} is not ${description}`);
   return amount;
 }

@@ -117,7 +117,7 @@ vms:
   const WHOLE = 'is not a whole number of at least 1';
 
   it.each<[string, unknown, string]>([
-    ['vms[2].disks[0].size', '-5Gi', `"-5Gi" ${BYTES}`],
+    ['vms[2].disks[0].size', '-5Gi', '"-5Gi" is negative (a size is bytes to copy, 0 or more)'],
     ['vms[2].disks[0].size', -5, `-5 ${BYTES}`],
     ['vms[0].disks[0].size', '5GB', `"5GB" ${BYTES}`],
     ['vms[0].disks[0].size', '1e1.5', `"1e1.5" ${BYTES}`],

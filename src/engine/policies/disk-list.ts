@@ -95,7 +95,7 @@ export class DiskListPolicy implements Policy {
     return !this.hostSaturated(h, rate) && !this.networkSaturated(rate);
   }
 
-  /** Seconds host `h` would still need at the throughput of one more disk (Infinity when idle). */
+  /** Seconds host `h` would still need at its current throughput (Infinity when idle). */
   private remainingTime(h: number): number {
     const throughput = Math.min(this.plan.hosts[h].bandwidth, this.hostInFlight[h] * this.hostRate[h]);
     return this.hostUnfinished[h] / throughput;
@@ -113,7 +113,7 @@ export class DiskListPolicy implements Policy {
   private better(h: number, than: number): boolean {
     const rankOf = (x: number) => this.config.ranks[this.hostQueue[x][this.hostHead[x]]];
     if (this.config.hostPick === 'critical') {
-      // Hosts that gain throughput from one more disk first, then the one furthest from finishing.
+      // Hosts that gain throughput from one more disk first, then the one furthest from finishing at its current pace.
       const gains = (x: number) => this.hostDemand[x] < this.plan.hosts[x].bandwidth;
       if (gains(h) !== gains(than)) return gains(h);
       const a = this.remainingTime(h);
