@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { QUANTITY_PATTERN } from '../../src/engine/quantity.js';
 import { ExitCode, type UserError } from '../../src/errors.js';
 import { loadScenarioFile, parseScenarioText } from '../../src/services/scenario-file.js';
 
@@ -191,5 +192,14 @@ describe('loadScenarioFile', () => {
 
   it.skipIf(shared.length === 0).each(shared)('loads ../shared/scenarios/%s', async (file) => {
     expect((await loadScenarioFile(join(sharedScenarios, file))).vms.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the shipped JSON Schema', () => {
+  it('uses the same quantity pattern as the parser, wherever it names one', () => {
+    const text = readFileSync(join(repo, 'schema', 'scenario.schema.json'), 'utf8');
+    const patterns = [...text.matchAll(/"pattern": ("[^\n]*")/g)].map((m) => JSON.parse(m[1]) as string);
+    expect(patterns.length).toBeGreaterThan(0);
+    for (const pattern of patterns) expect(pattern).toBe(QUANTITY_PATTERN);
   });
 });
