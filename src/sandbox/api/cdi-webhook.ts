@@ -1,0 +1,78 @@
+/**
+ * CDI's validating webhook for DataVolumes (pkg/apiserver/webhooks/datavolume-validate.go and util.go, v1.66):
+ * the rules beyond the CRD schema that a real cluster enforces, with CDI's messages, wrapped the way
+ * kube-apiserver wraps a webhook denial.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { KubeObject } from '../cluster-store.js';
+import { ApiError, type StatusCause } from './api-error.js';
+
+/** The webhook's name in CDI's ValidatingWebhookConfiguration, which kube quotes in the denial. */
+export const DATAVOLUME_WEBHOOK = 'datavolume-validate.cdi.kubevirt.io';
+
+type Loose = Record<string, unknown>;
+
+/** Go's url.ParseRequestURI then CDI's scheme check. */
+function sourceUrlProblem(url: string): string {
+  if (url === '') return 'source URL is empty';
+  let parsed: URL;
+  try {
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url) && !url.startsWith('/')) throw new Error('not a request URI');
+    parsed = new URL(url);
+  } catch {
+    return `Invalid source URL: ${url}`;
+  }
+  const scheme = parsed.protocol.replace(/:$/, '');
+  return scheme === 'http' || scheme === 'https' || scheme === 'gs' ? '' : `Invalid source URL scheme: ${url}`;
+}
+
+function vddkCauses(vddk: Loose): StatusCause[] {
+  const text = (key: string) => (typeof vddk[key] === 'string' ? (vddk[key] as string) : '');
+  if (!text('secretRef') || !text('uuid') || !text('backingFile') || !text('thumbprint')) {
+    return [
+      { reason: 'FieldValueInvalid', message: 'spec.source.VDDK source VDDK is not valid', field: 'spec.source.VDDK' },
+    ];
+  }
+  const problem = sourceUrlProblem(text('url'));
+  return problem
+    ? [{ reason: 'FieldValueInvalid', message: `spec.source ${problem}`, field: 'spec.source.VDDK.url' }]
+    : [];
+}
+
+/** The multi-stage exception: checkpoints and finalCheckpoint may change for vddk and imageio sources. */
+function specChangeAllowed(spec: Loose, oldSpec: Loose): boolean {
+  const source = spec.source as Loose | undefined;
+  const multiStage =
+    source !== undefined &&
+    Array.isArray(spec.checkpoints) &&
+    spec.checkpoints.length > 0 &&
+    (source.vddk !== undefined || source.imageio !== undefined);
+  if (!multiStage) return false;
+  const strip = ({ checkpoints: _c, finalCheckpoint: _f, ...rest }: Loose) => rest;
+  return isDeepStrictEqual(strip(spec), strip(oldSpec));
+}
+
+function denial(causes: StatusCause[]): ApiError {
+  const message = causes.map((cause) => ` ${cause.message}`).join('');
+  return new ApiError(422, 'Invalid', `admission webhook "${DATAVOLUME_WEBHOOK}" denied the request: ${message}`, {
+    causes,
+  });
+}
+
+/** Throws the webhook's denial for a DataVolume create (`old` undefined) or update. */
+export function admitDataVolume(dv: KubeObject, old: KubeObject | undefined): void {
+  const spec = (dv.spec ?? {}) as Loose;
+  if (old) {
+    const oldSpec = (old.spec ?? {}) as Loose;
+    if (!isDeepStrictEqual(spec, oldSpec) && !specChangeAllowed(spec, oldSpec)) {
+      throw denial([
+        { reason: 'FieldValueDuplicate', message: 'Cannot update DataVolume Spec', field: 'DataVolume.Spec' },
+      ]);
+    }
+  }
+  const vddk = (spec.source as Loose | undefined)?.vddk;
+  if (vddk && typeof vddk === 'object') {
+    const causes = vddkCauses(vddk as Loose);
+    if (causes.length) throw denial(causes);
+  }
+}

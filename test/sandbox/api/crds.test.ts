@@ -1,0 +1,58 @@
+/**
+ * The project's own CRDs (src/sandbox/crds) are the shared ones, unchanged, and the registry derived from them
+ * names what kubectl and Forklift expect.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { crdDirectory } from '../../../src/sandbox/api/crd-loader.js';
+import { ResourceRegistry } from '../../../src/sandbox/api/resource-registry.js';
+import { PROJECT_CRDS, sharedCrdFiles } from './crd-oracle.js';
+
+describe('the sandbox CRDs', () => {
+  it('are found next to the source', () => {
+    expect(crdDirectory()).toBe(PROJECT_CRDS);
+  });
+
+  it('equal ../shared/crds where the shared folder has them', () => {
+    const shared = sharedCrdFiles();
+    if (shared.length === 0) return; // ../shared is absent
+    const ours = new Set(readdirSync(PROJECT_CRDS));
+    const compared = shared.filter(([file]) => ours.has(file));
+    for (const [file, crd] of compared) {
+      expect(parse(readFileSync(join(PROJECT_CRDS, file), 'utf8')), file).toEqual(crd);
+    }
+    expect(compared.map(([file]) => file).sort()).toEqual([
+      'datavolumes.cdi.kubevirt.io.yaml',
+      'forklift.konveyor.io_migrations.yaml',
+      'forklift.konveyor.io_networkmaps.yaml',
+      'forklift.konveyor.io_plans.yaml',
+      'forklift.konveyor.io_providers.yaml',
+      'forklift.konveyor.io_storagemaps.yaml',
+    ]);
+  });
+
+  it.each([
+    ['datavolumes.cdi.kubevirt.io', 'DataVolume', ['dv', 'dvs'], ['Name', 'Phase', 'Progress', 'Restarts', 'Age']],
+    ['plans.forklift.konveyor.io', 'Plan', [], ['Name', 'READY', 'EXECUTING', 'SUCCEEDED', 'FAILED', 'AGE']],
+    [
+      'providers.forklift.konveyor.io',
+      'Provider',
+      [],
+      ['Name', 'TYPE', 'STATUS', 'READY', 'CONNECTED', 'INVENTORY', 'URL', 'AGE'],
+    ],
+    ['forkliftcontrollers.forklift.konveyor.io', 'ForkliftController', [], ['Name', 'Age']],
+  ])('derive %s: kind, short names, status subresource and columns', (name, kind, shortNames, columns) => {
+    const type = ResourceRegistry.standard().require(name);
+    expect(type).toMatchObject({
+      kind,
+      shortNames,
+      namespaced: true,
+      statusSubresource: true,
+      custom: true,
+      version: 'v1beta1',
+    });
+    expect(type.columns.map((column) => column.name)).toEqual(columns);
+  });
+});

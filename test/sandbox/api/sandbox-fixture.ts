@@ -1,0 +1,158 @@
+/**
+ * A running API server for a test file: HTTPS with a throwaway self-signed CA (the kubectl on these machines sends
+ * a bearer token only over TLS), a kubeconfig for kubectl and client-node, and a helper that runs the real kubectl.
+ */
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import forge from 'node-forge';
+import { type ApiServer, type ApiServerOptions, startApiServer } from '../../../src/sandbox/api/api-server.js';
+
+export const TOKEN = 'sandbox-test-token';
+
+/** A self-signed certificate for 127.0.0.1 that is its own CA (the kubeconfig trusts it). */
+export function selfSignedCertificate(): { cert: string; key: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
+  const subject = [{ name: 'commonName', value: 'sandbox-test' }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true },
+    { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
+    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+  ]);
+  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: keyPem };
+}
+
+export function kubeconfigText(url: string, token: string, caPem: string, namespace = 'default'): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'sandbox',
+        cluster: { server: url, 'certificate-authority-data': Buffer.from(caPem).toString('base64') },
+      },
+    ],
+    users: [{ name: 'sandbox', user: { token } }],
+    contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: 'sandbox', namespace } }],
+    'current-context': 'sandbox',
+  });
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the server sent
+  json: any;
+}
+
+export interface RawRequestOptions {
+  body?: string;
+  contentType?: string;
+  accept?: string;
+  /** null sends no Authorization header. */
+  token?: string | null;
+}
+
+export interface Sandbox {
+  /** One HTTPS request to the sandbox with the test token (or `token`). */
+  request(method: string, path: string, options?: RawRequestOptions): Promise<RawResponse>;
+  server: ApiServer;
+  dir: string;
+  kubeconfig: string;
+  kubeconfigText: string;
+  /** Runs the real kubectl against the sandbox; `input` goes to its stdin. */
+  kubectl(args: string[], input?: string, env?: Record<string, string>): Promise<KubectlResult>;
+  /** Writes `text` to a file in the sandbox's folder and returns its path. */
+  file(name: string, text: string): string;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(options: Partial<ApiServerOptions> = {}): Promise<Sandbox> {
+  const tls = selfSignedCertificate();
+  const server = await startApiServer({ token: TOKEN, tls, ...options });
+  const dir = mkdtempSync(join(tmpdir(), 'sandbox-api-'));
+  const text = kubeconfigText(server.url, TOKEN, tls.cert);
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, text);
+  const kubectl = (args: string[], input?: string, env: Record<string, string> = {}) =>
+    new Promise<KubectlResult>((resolve) => {
+      const child = execFile(
+        'kubectl',
+        args,
+        {
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: dir,
+            KUBECONFIG: kubeconfig,
+            KUBECACHEDIR: join(dir, 'cache'),
+            ...env,
+          },
+          timeout: 30_000,
+        },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+        },
+      );
+      if (input !== undefined) child.stdin?.end(input);
+    });
+  const request = (method: string, path: string, options: RawRequestOptions = {}) =>
+    new Promise<RawResponse>((resolve, reject) => {
+      const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
+      const token = options.token === undefined ? TOKEN : options.token;
+      if (token !== null) headers.Authorization = `Bearer ${token}`;
+      if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
+      const req = httpsRequest(`${server.url}${path}`, { method, headers, ca: tls.cert }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      });
+      req.on('error', reject);
+      req.end(options.body);
+    });
+  return {
+    request,
+    server,
+    dir,
+    kubeconfig,
+    kubeconfigText: text,
+    kubectl,
+    file: (name, content) => {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      return path;
+    },
+    stop: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
