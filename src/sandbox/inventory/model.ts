@@ -1,0 +1,80 @@
+/**
+ * What the sandbox's Forklift inventory knows about one vSphere provider: its hosts, datastores, networks and VMs,
+ * in the inventory's own vocabulary (managed-object ids such as `host-1`, `datastore-1`, `vm-1`).
+ */
+
+/** A reference to another inventory object, as Forklift writes it (`model.Ref`). */
+export interface InventoryRef {
+  kind: string;
+  id: string;
+}
+
+/** The Provider CR the inventory serves (its metadata.uid is the key in every URL). */
+export interface InventoryProvider {
+  uid: string;
+  name: string;
+  namespace: string;
+}
+
+/** An ESXi host. */
+export interface InventoryHost {
+  id: string;
+  name: string;
+}
+
+export interface InventoryDatastore {
+  id: string;
+  name: string;
+  /** Bytes. */
+  capacity: number;
+  /** Bytes. */
+  free: number;
+}
+
+export interface InventoryNetwork {
+  id: string;
+  name: string;
+}
+
+/** A virtual disk, with the fields of Forklift's `model.Disk`. */
+export interface InventoryDisk {
+  /** Device key (2000, 2001, ... for SCSI disks). */
+  key: number;
+  unitNumber: number;
+  controllerKey: number;
+  /** Backing file, `[datastore name] vm/vm.vmdk`: what a DataVolume's vddk.backingFile names. */
+  file: string;
+  datastore: InventoryRef;
+  /** Bytes. */
+  capacity: number;
+  shared: boolean;
+  rdm: boolean;
+  bus: string;
+  mode: string;
+  changeTrackingEnabled: boolean;
+}
+
+export interface InventoryVm {
+  id: string;
+  name: string;
+  /** Id of the ESXi host the VM runs on. */
+  host: string;
+  /** `poweredOn`, `poweredOff` or `suspended`. */
+  powerState: string;
+  /** BIOS uuid: what a DataVolume's vddk.uuid names. */
+  uuid: string;
+  cpuCount: number;
+  memoryMB: number;
+  changeTrackingEnabled: boolean;
+  networks: InventoryRef[];
+  disks: InventoryDisk[];
+}
+
+/** Everything the inventory server serves. */
+export interface InventoryData {
+  provider: InventoryProvider;
+  hosts: InventoryHost[];
+  datastores: InventoryDatastore[];
+  networks: InventoryNetwork[];
+  vms: InventoryVm[];
+}

@@ -1,0 +1,152 @@
+/**
+ * Inventory objects as Forklift's REST layer renders them (pkg/controller/provider/web/vsphere): a base Resource at
+ * detail 0, the fields a plan needs (host, powerState, disks) at detail 1, everything at detail 2 or more. A GET of
+ * one object always renders in full. Fields the sandbox has no model for carry Forklift's zero values.
+ */
+import type { InventoryData, InventoryDatastore, InventoryHost, InventoryNetwork, InventoryVm } from './model.js';
+
+/** `?detail=all` and single-object GETs. */
+export const MAX_DETAIL = Number.POSITIVE_INFINITY;
+const DATACENTER = 'Datacenter';
+const CLUSTER = { kind: 'Cluster', id: 'domain-c1' };
+const VM_FOLDER = { kind: 'Folder', id: 'group-v1' };
+const DATASTORE_FOLDER = { kind: 'Folder', id: 'group-s1' };
+const NETWORK_FOLDER = { kind: 'Folder', id: 'group-n1' };
+const PRODUCT_VERSION = '8.0.2';
+
+type Json = Record<string, unknown>;
+
+/** Forklift's `Resource`: what every vSphere object shows at detail 0. */
+function base(
+  data: InventoryData,
+  collection: string,
+  object: { id: string; name: string },
+  parent: unknown,
+  path: string,
+): Json {
+  return {
+    id: object.id,
+    parent,
+    path,
+    revision: 1,
+    name: object.name,
+    selfLink: `providers/vsphere/${data.provider.uid}/${collection}/${object.id}`,
+  };
+}
+
+/** The provider, as `/providers/vsphere` lists it (Forklift's ocp.Resource plus counts from detail 1). */
+export function providerResource(data: InventoryData, detail: number): Json {
+  const { uid, name, namespace } = data.provider;
+  const resource: Json = { uid, version: '1', namespace, name, selfLink: `providers/vsphere/${uid}`, id: uid };
+  if (detail < 1) return resource;
+  return {
+    ...resource,
+    type: 'vsphere',
+    apiVersion: PRODUCT_VERSION,
+    product: 'VMware vCenter Server',
+    datacenterCount: 1,
+    clusterCount: 1,
+    hostCount: data.hosts.length,
+    vmCount: data.vms.length,
+    networkCount: data.networks.length,
+    datastoreCount: data.datastores.length,
+  };
+}
+
+export function vmResource(data: InventoryData, vm: InventoryVm, detail: number): Json {
+  const resource = base(data, 'vms', vm, VM_FOLDER, `/${DATACENTER}/vm/${vm.name}`);
+  if (detail < 1) return resource;
+  const detailed: Json = {
+    ...resource,
+    revisionValidated: 1,
+    isTemplate: false,
+    powerState: vm.powerState,
+    host: vm.host,
+    networks: vm.networks,
+    disks: vm.disks.map((disk) => ({ ...disk, parent: '' })),
+    concerns: [],
+  };
+  if (detail < 2) return detailed;
+  const poweredOn = vm.powerState === 'poweredOn';
+  return {
+    ...detailed,
+    policyVersion: 1,
+    uuid: vm.uuid,
+    firmware: 'bios',
+    connectionState: 'connected',
+    snapshot: { kind: '', id: '' },
+    changeTrackingEnabled: vm.changeTrackingEnabled,
+    cpuAffinity: [],
+    cpuHotAddEnabled: false,
+    cpuHotRemoveEnabled: false,
+    memoryHotAddEnabled: false,
+    faultToleranceEnabled: false,
+    cpuCount: vm.cpuCount,
+    coresPerSocket: 1,
+    memoryMB: vm.memoryMB,
+    guestName: 'Red Hat Enterprise Linux 9 (64-bit)',
+    guestNameFromVmwareTools: poweredOn ? 'Red Hat Enterprise Linux 9 (64-bit)' : '',
+    hostName: poweredOn ? vm.name : '',
+    guestId: 'rhel9_64Guest',
+    balloonedMemory: 0,
+    ipAddress: '',
+    storageUsed: vm.disks.reduce((sum, disk) => sum + disk.capacity, 0),
+    tpmEnabled: false,
+    numaNodeAffinity: [],
+    devices: [],
+    nics: vm.networks.map((network, i) => ({
+      network,
+      mac: `00:50:56:00:00:${(i + 1).toString(16).padStart(2, '0')}`,
+      order: i,
+      deviceKey: 4000 + i,
+    })),
+    guestNetworks: [],
+    guestDisks: [],
+    guestIpStacks: [],
+    secureBoot: false,
+    toolsStatus: poweredOn ? 'toolsOk' : 'toolsNotRunning',
+    toolsRunningStatus: poweredOn ? 'guestToolsRunning' : 'guestToolsNotRunning',
+    toolsVersionStatus2: 'guestToolsCurrent',
+    diskEnableUuid: false,
+    nestedHVEnabled: false,
+    drsEnabled: true,
+  };
+}
+
+export function hostResource(data: InventoryData, host: InventoryHost, detail: number): Json {
+  const resource = base(data, 'hosts', host, CLUSTER, `/${DATACENTER}/host/Cluster/${host.name}`);
+  if (detail < 1) return resource;
+  return {
+    ...resource,
+    cluster: CLUSTER.id,
+    status: 'green',
+    inMaintenance: false,
+    managementServerIp: '',
+    thumbprint: '',
+    timezone: 'UTC',
+    cpuSockets: 2,
+    cpuCores: 32,
+    memoryBytes: 512 * 2 ** 30,
+    productName: 'VMware ESXi',
+    productVersion: PRODUCT_VERSION,
+    networking: { pNICs: [], vNICs: [], portGroups: [], switches: [] },
+    networks: data.networks.map((network) => ({ kind: 'Network', id: network.id })),
+    datastores: data.datastores.map((datastore) => ({ kind: 'Datastore', id: datastore.id })),
+    vms: null,
+    networkAdapters: [],
+    hostScsiDisks: [],
+    advancedOptions: null,
+  };
+}
+
+export function datastoreResource(data: InventoryData, datastore: InventoryDatastore, detail: number): Json {
+  const resource = base(data, 'datastores', datastore, DATASTORE_FOLDER, `/${DATACENTER}/datastore/${datastore.name}`);
+  if (detail < 1) return resource;
+  return { ...resource, type: 'VMFS', capacity: datastore.capacity, free: datastore.free, maintenance: 'normal' };
+}
+
+export function networkResource(data: InventoryData, network: InventoryNetwork, detail: number): Json {
+  const resource = base(data, 'networks', network, NETWORK_FOLDER, `/${DATACENTER}/network/${network.name}`);
+  if (detail < 1) return resource;
+  return { ...resource, variant: 'Standard', dvSwitch: { kind: '', id: '' }, key: '', host: null, vlanId: '' };
+}
