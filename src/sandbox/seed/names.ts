@@ -1,0 +1,27 @@
+/**
+ * The names of what the sandbox seeds, shared by the seed, the inventory and the tests that look objects up.
+ * Forklift's downstream layout: everything in openshift-mtv, the VMs land in `demo`.
+ */
+export const SEED_NAMES = {
+  /** Where Forklift (the providers, maps, plan, controller and inventory route) lives. */
+  forkliftNamespace: 'openshift-mtv',
+  /** The plan's targetNamespace: where DataVolumes and their VDDK Secret live. */
+  targetNamespace: 'demo',
+  sourceProvider: 'vsphere-a',
+  sourceProviderSecret: 'vsphere-a-secret',
+  destinationProvider: 'host',
+  storageMap: 'storage-a',
+  networkMap: 'network-a',
+  plan: 'plan-a',
+  forkliftController: 'forklift-controller',
+  /** The Secret (in the target namespace) that every DataVolume's vddk.secretRef names. */
+  vddkSecret: 'vsphere-a-vddk',
+  /** The StorageClass every mapped datastore maps to. */
+  storageClass: 'standard',
+  /** Route and Service name of the inventory, as Forklift's operator names them. */
+  inventoryService: 'forklift-inventory',
+  /** vCenter URL of the source provider (never contacted: the inventory simulator stands in for it). */
+  vcenterUrl: 'https://vcenter.sandbox.local/sdk',
+  /** A VDDK image reference that is obviously not a real image. */
+  vddkInitImage: 'registry.sandbox.local/kubev2v/vddk:sandbox',
+} as const;
