@@ -3,52 +3,15 @@
  * a bearer token only over TLS), a kubeconfig for kubectl and client-node, and a helper that runs the real kubectl.
  */
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import forge from 'node-forge';
 import { type ApiServer, type ApiServerOptions, startApiServer } from '../../../src/sandbox/api/api-server.js';
+import { sandboxKubeconfig } from '../../../src/sandbox/kubeconfig.js';
+import { createSandboxTls } from '../../../src/sandbox/tls.js';
 
 export const TOKEN = 'sandbox-test-token';
-
-/** A self-signed certificate for 127.0.0.1 that is its own CA (the kubeconfig trusts it). */
-export function selfSignedCertificate(): { cert: string; key: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = '01';
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
-  const subject = [{ name: 'commonName', value: 'sandbox-test' }];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true },
-    { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
-    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: keyPem };
-}
-
-export function kubeconfigText(url: string, token: string, caPem: string, namespace = 'default'): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [
-      {
-        name: 'sandbox',
-        cluster: { server: url, 'certificate-authority-data': Buffer.from(caPem).toString('base64') },
-      },
-    ],
-    users: [{ name: 'sandbox', user: { token } }],
-    contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: 'sandbox', namespace } }],
-    'current-context': 'sandbox',
-  });
-}
 
 export interface KubectlResult {
   code: number;
@@ -87,10 +50,10 @@ export interface Sandbox {
 }
 
 export async function startSandbox(options: Partial<ApiServerOptions> = {}): Promise<Sandbox> {
-  const tls = selfSignedCertificate();
-  const server = await startApiServer({ token: TOKEN, tls, ...options });
+  const { caCert, serverCert, serverKey } = createSandboxTls();
+  const server = await startApiServer({ token: TOKEN, tls: { cert: serverCert, key: serverKey }, ...options });
   const dir = mkdtempSync(join(tmpdir(), 'sandbox-api-'));
-  const text = kubeconfigText(server.url, TOKEN, tls.cert);
+  const text = sandboxKubeconfig({ server: server.url, token: TOKEN, caCert, namespace: 'default' });
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, text);
   const kubectl = (args: string[], input?: string, env: Record<string, string> = {}) =>
@@ -121,7 +84,7 @@ export async function startSandbox(options: Partial<ApiServerOptions> = {}): Pro
       const token = options.token === undefined ? TOKEN : options.token;
       if (token !== null) headers.Authorization = `Bearer ${token}`;
       if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
-      const req = httpsRequest(`${server.url}${path}`, { method, headers, ca: tls.cert }, (res) => {
+      const req = httpsRequest(`${server.url}${path}`, { method, headers, ca: caCert }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
