@@ -52,7 +52,10 @@ export interface StoreEvent {
 export interface ClusterStore {
   get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
   list(resource: string, namespace?: string): KubeObject[];
-  /** Creates the object (uid, resourceVersion, creationTimestamp, generateName are filled in); throws if it exists. */
+  /**
+   * Creates the object (resourceVersion, creationTimestamp, generateName are filled in; uid too unless given, so that
+   * seeded objects keep the uids other parts refer to); throws if it exists.
+   */
   create(resource: string, object: KubeObject): KubeObject;
   /** Replaces `status` only (the status subresource); returns the stored object. Throws if absent. */
   updateStatus(resource: string, namespace: string | undefined, name: string, status: unknown): KubeObject;

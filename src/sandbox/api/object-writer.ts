@@ -147,7 +147,9 @@ export class ObjectWriter {
     ]) {
       delete meta[field];
     }
-    meta.uid = randomUUID();
+    // A controller's create keeps a uid it gives: the sandbox seeds objects whose uid other parts already use (the
+    // inventory's URLs carry the Provider's uid). An API create always gets a new one, as in kube-apiserver.
+    if (ctx.origin === 'api' || !meta.uid) meta.uid = randomUUID();
     meta.creationTimestamp = timestamp(this.clock());
     if (type.custom) meta.generation = 1;
     else delete meta.generation;

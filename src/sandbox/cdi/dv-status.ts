@@ -1,0 +1,85 @@
+/**
+ * DataVolume status as CDI writes it (v1.66): phases, progress strings and conditions. Pure builders: the importer
+ * decides when, these decide what.
+ */
+
+export type DataVolumePhase =
+  | ''
+  | 'Pending'
+  | 'PVCBound'
+  | 'ImportScheduled'
+  | 'ImportInProgress'
+  | 'Succeeded'
+  | 'Failed';
+
+export interface DataVolumeCondition {
+  type: 'Bound' | 'Running' | 'Ready';
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  lastHeartbeatTime: string;
+}
+
+export interface DataVolumeStatus {
+  phase: DataVolumePhase;
+  progress: string;
+  restartCount: number;
+  claimName?: string;
+  conditions: DataVolumeCondition[];
+}
+
+/** VDDK reports whole percents: "45.00%"; "100.0%" appears only at Succeeded. */
+export function vddkProgress(fraction: number): string {
+  const percent = Math.min(99, Math.max(0, Math.floor(fraction * 100)));
+  return `${percent}.00%`;
+}
+
+function condition(
+  type: DataVolumeCondition['type'],
+  status: DataVolumeCondition['status'],
+  reason: string,
+  message: string,
+  at: string,
+): DataVolumeCondition {
+  return { type, status, reason, message, lastTransitionTime: at, lastHeartbeatTime: at };
+}
+
+/** What the importer knows about one DataVolume at an instant. */
+export interface ImportState {
+  phase: DataVolumePhase;
+  /** 0..1 of the bytes copied. */
+  fraction: number;
+  restartCount: number;
+  /** The importer's last error while it crash-loops. */
+  error?: string;
+  claimName: string;
+}
+
+/** The status CDI publishes for a state; `at` is an RFC 3339 time. */
+export function dataVolumeStatus(state: ImportState, at: string): DataVolumeStatus {
+  const { phase, claimName } = state;
+  const bound =
+    phase === '' || phase === 'Pending'
+      ? condition('Bound', 'False', 'Pending', `PVC ${claimName} Pending`, at)
+      : condition('Bound', 'True', 'Bound', `PVC ${claimName} Bound`, at);
+  let running: DataVolumeCondition;
+  let ready: DataVolumeCondition;
+  let progress = '';
+  if (phase === 'Succeeded') {
+    running = condition('Running', 'False', 'Completed', 'Import Complete', at);
+    ready = condition('Ready', 'True', '', '', at);
+    progress = '100.0%';
+  } else if (phase === 'ImportInProgress') {
+    running = state.error
+      ? condition('Running', 'False', 'Error', state.error, at)
+      : condition('Running', 'True', '', 'Pod is running', at);
+    ready = condition('Ready', 'False', 'TransferRunning', '', at);
+    progress = vddkProgress(state.fraction);
+  } else {
+    running = condition('Running', 'False', '', '', at);
+    ready = condition('Ready', 'False', '', '', at);
+    progress = phase === '' || phase === 'Pending' ? '' : 'N/A';
+  }
+  return { phase, progress, restartCount: state.restartCount, claimName, conditions: [bound, running, ready] };
+}
