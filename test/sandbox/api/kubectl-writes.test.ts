@@ -3,32 +3,11 @@
  * and the garbage collection of a DataVolume's PVC.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from './sandbox-fixture.js';
+import { dataVolume, type Sandbox, startSandbox } from './sandbox-fixture.js';
 
 let sandbox: Sandbox;
 const kubectl = (...args: string[]) => sandbox.kubectl(args);
 const kubectlIn = (input: string, ...args: string[]) => sandbox.kubectl(args, input);
-
-function dataVolume(name: string, vddk: Record<string, string> = {}): string {
-  return JSON.stringify({
-    apiVersion: 'cdi.kubevirt.io/v1beta1',
-    kind: 'DataVolume',
-    metadata: { name, namespace: 'demo', labels: { app: 'demo', tier: name.endsWith('gold') ? 'gold' : 'silver' } },
-    spec: {
-      source: {
-        vddk: {
-          url: 'https://vcenter.example.com/sdk',
-          uuid: '4204-aaaa',
-          backingFile: '[ds1] vm/vm.vmdk',
-          thumbprint: 'AA:BB:CC',
-          secretRef: 'vsphere-a-vddk',
-          ...vddk,
-        },
-      },
-      storage: { resources: { requests: { storage: '10Gi' } } },
-    },
-  });
-}
 
 beforeAll(async () => {
   sandbox = await startSandbox();

@@ -119,3 +119,25 @@ export async function startSandbox(options: Partial<ApiServerOptions> = {}): Pro
     },
   };
 }
+
+/** A DataVolume manifest (JSON) with a vddk source, as kubectl users write one; `vddk` overrides its fields. */
+export function dataVolume(name: string, vddk: Record<string, string> = {}): string {
+  return JSON.stringify({
+    apiVersion: 'cdi.kubevirt.io/v1beta1',
+    kind: 'DataVolume',
+    metadata: { name, namespace: 'demo', labels: { app: 'demo', tier: name.endsWith('gold') ? 'gold' : 'silver' } },
+    spec: {
+      source: {
+        vddk: {
+          url: 'https://vcenter.example.com/sdk',
+          uuid: '4204-aaaa',
+          backingFile: '[ds1] vm/vm.vmdk',
+          thumbprint: 'AA:BB:CC',
+          secretRef: 'vsphere-a-vddk',
+          ...vddk,
+        },
+      },
+      storage: { resources: { requests: { storage: '10Gi' } } },
+    },
+  });
+}
