@@ -12,12 +12,29 @@ const MAKESPAN_GOAL = 1.01;
 /** Mean-window ratios within this of 1 count as equal (floating-point noise, not a regression). */
 const EPSILON = 1e-9;
 
+/**
+ * A bound that also counts how disks pack into C slots (seconds): each slot copies one disk at a time at most at
+ * that disk's rate, so the run takes at least the slots' total busy time over C, and two of the C+1 longest
+ * transfers share a slot. It explains misses the issue's bound cannot see (equal disks in two rounds, mixed rates).
+ */
+function packingBound(s: Scenario, issueBound: number): number {
+  const seconds = s.vms.flatMap((vm) => vm.disks.map((d) => d.size / (d.rate ?? s.diskRate))).sort((a, b) => b - a);
+  const cap = s.maxInFlight;
+  const busy = seconds.reduce((sum, x) => sum + x, 0) / cap;
+  const paired = seconds.length > cap ? seconds[cap - 1] + seconds[cap] : 0;
+  return Math.max(issueBound, busy, paired);
+}
+
 /** Goal 1: `disk` at the scenario's cap, no per-host cap, largest first, against the lower bound. */
 export function qualitySection(scenarios: Scenario[]): ReportSection {
-  const ratios = scenarios.map((s) => ({
-    name: s.name ?? '?',
-    ratio: simulateScenario(s, { policy: 'disk', maxInFlight: s.maxInFlight, order: 'largest' }).ratioToLowerBound,
-  }));
+  const ratios = scenarios.map((s) => {
+    const result = simulateScenario(s, { policy: 'disk', maxInFlight: s.maxInFlight, order: 'largest' });
+    return {
+      name: s.name ?? '?',
+      ratio: result.ratioToLowerBound,
+      packed: result.makespanSeconds / packingBound(s, result.lowerBoundSeconds),
+    };
+  });
   const within = ratios.filter((r) => r.ratio <= QUALITY_GOAL).length;
   const above = ratios.filter((r) => r.ratio > QUALITY_GOAL).sort((a, b) => b.ratio - a.ratio);
   const max = Math.max(...ratios.map((r) => r.ratio));
@@ -32,15 +49,17 @@ export function qualitySection(scenarios: Scenario[]): ReportSection {
       above.length === 0
         ? `No scenario above ${QUALITY_GOAL}.`
         : `Scenarios above ${QUALITY_GOAL}:\n\n${markdownTable(
-            ['scenario', 'ratio to lower bound'],
-            above.map((r) => [r.name, ratio(r.ratio)]),
-            [false, true],
+            ['scenario', 'ratio to lower bound', 'ratio to packing bound'],
+            above.map((r) => [r.name, ratio(r.ratio), ratio(r.packed)]),
+            [false, true, true],
           )}`,
     howToRead:
       'Each scenario of the set runs under `disk` with its own `maxInFlight`, no per-host cap, largest disk first. ' +
       'The ratio is the makespan over a lower bound no schedule under the same caps can beat (longest disk, total ' +
       'bytes over the cap and the network, each host over its bandwidth), so 1.000 is optimal and 1.05 means at most ' +
-      '5% slower than the best possible. The bound ignores how disks pack, so a ratio above 1 is not always a loss.',
+      '5% slower than the best possible. The bound ignores how disks pack, so a ratio above 1 is not always a loss: ' +
+      "the last column divides by a bound that also counts packing (the slots' busy time at each disk's own rate " +
+      'over C, and two of the C+1 longest transfers sharing a slot).',
   };
 }
 
