@@ -55,34 +55,3 @@ function oneLine(message: string): string {
     .filter((line) => !/^The following errors? occurred:$/.test(line));
   return facts.length > 0 ? facts.join('; ') : 'unknown error';
 }
-
-/** Parses a flag that counts something: a whole number >= min. Throws a UserError naming the flag and the value. */
-export function parseWholeNumber(flag: string, raw: string, min = 1): number {
-  const value = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new UserError(`${flag}: "${raw}" must be a whole number >= ${min}`);
-  }
-  return value;
-}
-
-/** Parses a flag that names one of a fixed set, e.g. `--order largest`. */
-export function parseChoice<T extends string>(flag: string, raw: string, choices: readonly T[], noun: string): T {
-  const value = raw.trim();
-  if (!(choices as readonly string[]).includes(value)) {
-    const article = /^[aeiou]/.test(noun) ? 'an' : 'a';
-    throw new UserError(`${flag}: "${raw}" is not ${article} ${noun} (choose from ${choices.join(', ')})`);
-  }
-  return value as T;
-}
-
-/** Parses a comma-separated list of choices, e.g. `--policy gang,disk`; keeps the given order, drops repeats. */
-export function parseChoiceList<T extends string>(flag: string, raw: string, choices: readonly T[], noun: string): T[] {
-  const names = raw
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  if (names.length === 0) {
-    throw new UserError(`${flag}: "${raw}" names no ${noun} (choose from ${choices.join(', ')})`);
-  }
-  return [...new Set(names.map((name) => parseChoice(flag, name, choices, noun)))];
-}

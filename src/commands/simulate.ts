@@ -3,7 +3,8 @@ import { ORDER_NAMES, POLICY_NAMES } from '../engine/model.js';
 import { type SimulateOptions, simulate } from '../services/simulate.js';
 import { formatSimulateJson } from '../ui/simulate-json.js';
 import { formatScenarioLine, formatSimulateTable } from '../ui/simulate-table.js';
-import { BaseCommand, parseChoice, parseChoiceList, parseWholeNumber } from './base.js';
+import { BaseCommand } from './base.js';
+import { parseChoice, parseChoiceList, parseWholeNumber } from './support/flag-values.js';
 
 const OUTPUT_FORMATS = ['table', 'json'] as const;
 

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, parseChoice } from './base.js';
+import { BaseCommand } from './base.js';
+import { parseChoice } from './support/flag-values.js';
 
 const OUTPUT_FORMATS = ['text', 'json'] as const;
 

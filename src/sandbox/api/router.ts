@@ -20,8 +20,15 @@ import { sendError, sendJson } from './http-io.js';
 import { openApiV2, openApiV3GroupVersion, openApiV3Root } from './openapi.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 
-/** Sees every authenticated request before it is served; returns true when it answered the request itself. */
-export type RequestInterceptor = (req: IncomingMessage, res: ServerResponse, info: RequestInfo | undefined) => boolean;
+/**
+ * Sees every authenticated request before it is served; returns (or resolves to) true when it answered the request
+ * itself. A promise holds the request until it settles (injected latency).
+ */
+export type RequestInterceptor = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  info: RequestInfo | undefined,
+) => boolean | Promise<boolean>;
 
 export interface RouterOptions {
   token: string;
@@ -137,7 +144,7 @@ export function createRouter(
       const anonymous = options.allowAnonymous === true && req.headers.authorization === undefined;
       if (!anonymous && !authenticated(req, options.token)) throw unauthorized();
       const info = parseRequestInfo(req.method ?? 'GET', url.pathname, query);
-      if (options.intercept?.(req, res, info)) return;
+      if (await options.intercept?.(req, res, info)) return;
       const segments = url.pathname.split('/').filter((segment) => segment !== '');
       if (['healthz', 'livez', 'readyz'].includes(segments[0] ?? '') && segments.length === 1) {
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });

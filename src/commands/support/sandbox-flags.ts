@@ -1,0 +1,48 @@
+import { Flags } from '@oclif/core';
+
+/** `kubectl mtv sandbox`'s flags, as strings: src/commands/support/flag-values.ts checks their values. */
+export const sandboxFlags = {
+  scenario: Flags.string({
+    description: 'Scenario file (YAML or JSON). Default: the built-in sandbox scenario.',
+    helpValue: 'FILE',
+  }),
+  port: Flags.string({
+    description: 'Port of the Kubernetes API; 0 takes any free one.',
+    default: '0',
+    helpValue: 'N',
+  }),
+  kubeconfig: Flags.string({
+    description:
+      'Where to write the kubeconfig (never ~/.kube/config). Default: $XDG_RUNTIME_DIR/kubectl-mtv/sandbox-PORT.kubeconfig, else a new temporary directory.',
+    helpValue: 'PATH',
+  }),
+  speed: Flags.string({ description: 'Simulated seconds per real second.', default: '1', helpValue: 'X' }),
+  'insecure-http': Flags.boolean({
+    description: 'Serve plain HTTP; kubectl then sends no token, so requests without one are served.',
+  }),
+  'fault-rate': Flags.string({
+    description: 'Share of resource requests answered 429, 500, 503 or a reset connection (0..1).',
+    default: '0',
+    helpValue: 'R',
+  }),
+  'fault-seed': Flags.string({
+    description: 'Seed of the fault draws, to repeat a run. Default: random (printed).',
+    helpValue: 'N',
+  }),
+  'watch-drop-every': Flags.string({ description: 'Cut each watch after it has sent N events.', helpValue: 'N' }),
+  'fail-disk': Flags.string({
+    description: "Make this disk's importer crash-loop (repeatable), e.g. app-01/0.",
+    multiple: true,
+    helpValue: 'VM/INDEX',
+  }),
+  deny: Flags.string({
+    description: 'Answer these requests 403 Forbidden (repeatable), e.g. create:datavolumes.',
+    multiple: true,
+    helpValue: 'VERB:RESOURCE',
+  }),
+  latency: Flags.string({
+    description: 'Delay every API request by MS milliseconds.',
+    default: '0',
+    helpValue: 'MS',
+  }),
+};

@@ -1,0 +1,156 @@
+/**
+ * Fault injection for the sandbox's API server, through its request interceptor: a share of resource requests
+ * answered 429 (with Retry-After), 500, 503 or a reset connection; every watch cut after N events; every request
+ * held for a latency. Discovery, OpenAPI, /version and health checks are never faulted (clients cannot start
+ * without them), but they are delayed like everything else.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import { internalError, serviceUnavailable, tooManyRequests } from './api/api-error.js';
+import { sendError } from './api/http-io.js';
+import type { RequestInfo } from './api/request-info.js';
+
+/** What a faulted request gets, in the order faults take turns. */
+export const FAULT_KINDS = ['429', '500', '503', 'reset'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultOptions {
+  /** Share of resource requests answered with a fault, 0..1 (default 0). */
+  rate?: number;
+  /** Seed of the draws that pick the faulted requests: the same seed and requests give the same faults. */
+  seed?: number;
+  /** Each watch is cut (its connection destroyed) once it has sent this many events; bookmarks do not count. */
+  watchDropEvery?: number;
+  /** Milliseconds every request waits before it is served (default 0). */
+  latencyMs?: number;
+}
+
+/** What the injector has done so far. */
+export interface FaultCounts {
+  injected: number;
+  byKind: Record<FaultKind, number>;
+  watchesDropped: number;
+}
+
+/** mulberry32: a small seeded generator, uniform in [0, 1); the same seed always gives the same sequence. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/**
+ * Which requests fail and how: one seeded draw per request decides whether it fails (probability `rate`); the kinds
+ * take turns, so each gets a quarter of the faults exactly (a draw per kind would leave small runs lopsided).
+ */
+export class FaultSchedule {
+  private readonly random: () => number;
+  private turn = 0;
+
+  constructor(
+    readonly rate: number,
+    seed: number,
+  ) {
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`FaultSchedule: rate must be from 0 to 1, got ${rate}`);
+    if (!Number.isSafeInteger(seed)) throw new RangeError(`FaultSchedule: seed must be an integer, got ${seed}`);
+    this.random = seededRandom(seed);
+  }
+
+  /** The fault for the next request, or undefined when it is served. */
+  next(): FaultKind | undefined {
+    if (this.rate === 0 || this.random() >= this.rate) return undefined;
+    const kind = FAULT_KINDS[this.turn % FAULT_KINDS.length];
+    this.turn++;
+    return kind;
+  }
+}
+
+/** A watch stream starts each event line so; bookmarks are the server's heartbeat, not events a client asked for. */
+const BOOKMARK_LINE = '{"type":"BOOKMARK"';
+
+/** The faults one sandbox injects; `intercept` is its part of the API server's interceptor. */
+export class FaultInjector {
+  private readonly schedule: FaultSchedule;
+  private readonly latencyMs: number;
+  private readonly watchDropEvery?: number;
+  private readonly tally: FaultCounts = {
+    injected: 0,
+    byKind: { '429': 0, '500': 0, '503': 0, reset: 0 },
+    watchesDropped: 0,
+  };
+
+  constructor(options: FaultOptions = {}) {
+    const { rate = 0, seed = 1, watchDropEvery, latencyMs = 0 } = options;
+    if (watchDropEvery !== undefined && !(Number.isSafeInteger(watchDropEvery) && watchDropEvery >= 1)) {
+      throw new RangeError(`FaultInjector: watchDropEvery must be a whole number >= 1, got ${watchDropEvery}`);
+    }
+    if (!(Number.isFinite(latencyMs) && latencyMs >= 0)) {
+      throw new RangeError(`FaultInjector: latencyMs must be >= 0, got ${latencyMs}`);
+    }
+    this.schedule = new FaultSchedule(rate, seed);
+    this.latencyMs = latencyMs;
+    this.watchDropEvery = watchDropEvery;
+  }
+
+  counts(): FaultCounts {
+    return { ...this.tally, byKind: { ...this.tally.byKind } };
+  }
+
+  /** Delays the request, then answers it with a fault (true) or lets it through (false), cutting watches on the way. */
+  async intercept(req: IncomingMessage, res: ServerResponse, info: RequestInfo | undefined): Promise<boolean> {
+    if (this.latencyMs > 0) await delay(this.latencyMs);
+    if (info === undefined) return false;
+    const kind = this.schedule.next();
+    if (kind !== undefined) {
+      this.tally.injected++;
+      this.tally.byKind[kind]++;
+      answer(kind, req, res);
+      return true;
+    }
+    if (info.verb === 'watch' && this.watchDropEvery !== undefined) {
+      cutAfterEvents(res, this.watchDropEvery, () => this.tally.watchesDropped++);
+    }
+    return false;
+  }
+}
+
+function answer(kind: FaultKind, req: IncomingMessage, res: ServerResponse): void {
+  switch (kind) {
+    case '429':
+      sendError(res, tooManyRequests(1));
+      break;
+    case '500':
+      sendError(res, internalError('fault injected by the sandbox'));
+      break;
+    case '503':
+      sendError(res, serviceUnavailable('the server is currently unable to handle the request'));
+      break;
+    case 'reset':
+      req.socket.destroy();
+  }
+}
+
+/**
+ * Lets a watch response send `every` events, then destroys its connection once the last of them is flushed: the
+ * client sees exactly `every` events and then a broken stream, as when a load balancer drops a watch. Writes after
+ * the cut are swallowed.
+ */
+function cutAfterEvents(res: ServerResponse, every: number, onCut: () => void): void {
+  const write = res.write.bind(res) as (chunk: unknown, callback?: () => void) => boolean;
+  let sent = 0;
+  let cut = false;
+  res.write = ((chunk: unknown) => {
+    if (cut) return true;
+    if (typeof chunk !== 'string' || chunk.startsWith(BOOKMARK_LINE)) return write(chunk);
+    sent++;
+    if (sent < every) return write(chunk);
+    cut = true;
+    onCut();
+    return write(chunk, () => res.destroy());
+  }) as typeof res.write;
+}

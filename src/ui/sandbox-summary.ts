@@ -1,0 +1,23 @@
+import type { SandboxServiceOptions, ServedSandbox } from '../services/sandbox.js';
+
+/** What the user needs on stderr: where things are, what runs, how to use it. Never the token. */
+export function sandboxSummary(served: ServedSandbox, options: SandboxServiceOptions): string {
+  const scheme = options.insecureHttp ? 'plain HTTP, anonymous requests served' : 'TLS, the CA is in the kubeconfig';
+  const { name, vms, disks } = served.scenario;
+  const lines = [
+    `Kubernetes API ${served.apiUrl} (${scheme})`,
+    `Forklift inventory ${served.inventoryUrl} (Route openshift-mtv/forklift-inventory)`,
+    `scenario ${name}: ${vms} VMs, ${disks} disks; plan ${served.plan} imports into namespace ${served.targetNamespace}; ${options.speed}x time`,
+  ];
+  const faults = [
+    options.faultRate > 0 &&
+      `${+(options.faultRate * 100).toFixed(2)}% of resource requests fail (seed ${options.faultSeed})`,
+    options.watchDropEvery !== undefined && `watches cut every ${options.watchDropEvery} events`,
+    options.latencyMs > 0 && `${options.latencyMs} ms latency`,
+    options.failDisks.length > 0 && `crash-looping disks ${options.failDisks.join(', ')}`,
+    options.deny.length > 0 && `denied ${options.deny.join(', ')}`,
+  ].filter((fault): fault is string => typeof fault === 'string');
+  if (faults.length > 0) lines.push(`faults: ${faults.join('; ')}`);
+  lines.push(`export KUBECONFIG=${served.kubeconfigPath}`, 'Ctrl-C stops the sandbox');
+  return lines.map((line) => `sandbox: ${line}\n`).join('');
+}
