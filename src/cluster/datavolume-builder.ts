@@ -1,0 +1,324 @@
+/**
+ * The plan's CDI DataVolumes, built the way Forklift's vSphere builder builds them (pkg/controller/plan/adapter/vsphere
+ * builder.go DataVolumes, and kubevirt.go's DataVolume template): one per disk to copy, `spec.storage` sized to the
+ * capacity rounded up to 1 MiB, a vddk source, Forklift's labels and annotations, and a deterministic name, so that a
+ * re-run or another workstation builds the very same objects. Pure: no clock, no I/O.
+ */
+import { createHash } from 'node:crypto';
+import { ExitCode, UserError } from '../errors.js';
+import {
+  PVC_NAME_TEMPLATE_VARIABLES,
+  type PvcNameTemplateData,
+  PvcNameTemplateError,
+  renderPvcNameTemplate,
+} from './pvc-name-template.js';
+import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
+
+/** The labels every DataVolume carries; the runner lists and watches by `plan` + `app.kubernetes.io/managed-by`. */
+export const DV_LABEL = {
+  plan: 'plan',
+  vmId: 'vmID',
+  managedBy: 'app.kubernetes.io/managed-by',
+  planName: 'plan-name',
+  planNamespace: 'plan-namespace',
+  /** Forklift marks a shared disk's DV and PVC so that VMs migrated later find the copy. */
+  shareable: 'shareable',
+} as const;
+
+export const MANAGED_BY = 'kubectl-mtv';
+
+export const DV_ANNOTATION = {
+  diskSource: 'forklift.konveyor.io/disk-source',
+  diskIndex: 'forklift.konveyor.io/disk-index',
+  deleteAfterCompletion: 'cdi.kubevirt.io/storage.deleteAfterCompletion',
+  bindImmediate: 'cdi.kubevirt.io/storage.bind.immediate.requested',
+} as const;
+
+/** The label selector of a plan's DataVolumes (plan uid). */
+export function dataVolumeSelector(planUid: string): string {
+  return `${DV_LABEL.plan}=${planUid},${DV_LABEL.managedBy}=${MANAGED_BY}`;
+}
+
+export interface VddkSource {
+  url: string;
+  uuid: string;
+  backingFile: string;
+  thumbprint: string;
+  secretRef: string;
+  initImageURL: string;
+}
+
+export interface DataVolumeManifest {
+  apiVersion: 'cdi.kubevirt.io/v1beta1';
+  kind: 'DataVolume';
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
+  spec: {
+    storage: {
+      resources: { requests: { storage: string } };
+      storageClassName: string;
+      accessModes?: string[];
+      volumeMode?: string;
+    };
+    source: { vddk: VddkSource };
+  };
+}
+
+/** One disk the plan copies, and the DataVolume that copies it. */
+export interface PlannedDataVolume {
+  vmId: string;
+  vmName: string;
+  diskIndex: number;
+  /** Bytes CDI copies (the disk's capacity). */
+  bytes: number;
+  /** ESXi host id the disk is read from. */
+  host: string;
+  /** A shared disk's backing file: the same file in another VM of the plan is this copy, not another. */
+  sharedKey?: string;
+  manifest: DataVolumeManifest;
+}
+
+/** A plan disk that gets no DataVolume, and why. */
+export interface SkippedDisk {
+  vmId: string;
+  vmName: string;
+  diskIndex: number;
+  file: string;
+  /** `shared-copied-once`: an earlier VM's DataVolume copies it; `shared-not-migrated`: plan.migrateSharedDisks is false. */
+  reason: 'shared-copied-once' | 'shared-not-migrated';
+  /** The DataVolume that copies it, for `shared-copied-once`. */
+  copiedBy?: string;
+}
+
+export interface DataVolumePlan {
+  dataVolumes: PlannedDataVolume[];
+  skipped: SkippedDisk[];
+}
+
+const MIB = 1024 * 1024;
+const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+const NAME_MAX = 63;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** The plan's DataVolumes in plan order (VM order, then disk index). */
+export function buildDataVolumes(plan: ResolvedPlan): PlannedDataVolume[] {
+  return buildDataVolumePlan(plan).dataVolumes;
+}
+
+/** The plan's DataVolumes and the disks that get none (shared disks copied once, or not at all). */
+export function buildDataVolumePlan(plan: ResolvedPlan): DataVolumePlan {
+  const dataVolumes: PlannedDataVolume[] = [];
+  const skipped: SkippedDisk[] = [];
+  const names = new NameBook();
+  // A shared disk is the same file in every VM that has it; the first VM's DataVolume copies it for all.
+  const sharedCopies = new Map<string, string>();
+  for (const vm of plan.vms) {
+    for (const disk of [...vm.disks].sort((a, b) => a.index - b.index)) {
+      const where = { vmId: vm.id, vmName: vm.name, diskIndex: disk.index, file: disk.file };
+      if (disk.shared && !plan.plan.migrateSharedDisks) {
+        skipped.push({ ...where, reason: 'shared-not-migrated' });
+        continue;
+      }
+      const copiedBy = disk.shared ? sharedCopies.get(disk.file) : undefined;
+      if (copiedBy) {
+        skipped.push({ ...where, reason: 'shared-copied-once', copiedBy });
+        continue;
+      }
+      const name = names.claim(baseName(plan, vm, disk), `${vm.id}\0${disk.index}\0${disk.file}`);
+      if (disk.shared) sharedCopies.set(disk.file, name);
+      dataVolumes.push({
+        vmId: vm.id,
+        vmName: vm.name,
+        diskIndex: disk.index,
+        bytes: disk.capacity,
+        host: vm.host,
+        ...(disk.shared && { sharedKey: disk.file }),
+        manifest: manifest(plan, vm, disk, name),
+      });
+    }
+  }
+  return { dataVolumes, skipped };
+}
+
+function manifest(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk, name: string): DataVolumeManifest {
+  return {
+    apiVersion: 'cdi.kubevirt.io/v1beta1',
+    kind: 'DataVolume',
+    metadata: {
+      name,
+      namespace: plan.plan.targetNamespace,
+      labels: {
+        [DV_LABEL.plan]: plan.plan.uid,
+        [DV_LABEL.vmId]: labelValue(vm.id),
+        [DV_LABEL.managedBy]: MANAGED_BY,
+        [DV_LABEL.planName]: labelValue(plan.plan.name),
+        [DV_LABEL.planNamespace]: labelValue(plan.plan.namespace),
+        ...(disk.shared && { [DV_LABEL.shareable]: 'true' }),
+      },
+      annotations: {
+        [DV_ANNOTATION.diskSource]: disk.file,
+        [DV_ANNOTATION.diskIndex]: String(disk.index),
+        [DV_ANNOTATION.deleteAfterCompletion]: 'false',
+        // Nothing consumes these PVCs, so a WaitForFirstConsumer class would never bind them.
+        [DV_ANNOTATION.bindImmediate]: 'true',
+      },
+    },
+    spec: {
+      storage: {
+        resources: { requests: { storage: storageQuantity(disk.capacity) } },
+        storageClassName: disk.storageClass,
+        ...(disk.accessMode && { accessModes: [disk.accessMode] }),
+        ...(disk.volumeMode && { volumeMode: disk.volumeMode }),
+      },
+      source: {
+        vddk: {
+          url: plan.provider.url,
+          uuid: vm.uuid,
+          backingFile: disk.file,
+          thumbprint: plan.provider.fingerprint,
+          secretRef: plan.vddkSecret,
+          initImageURL: plan.vddkImage,
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The capacity rounded up to 1 MiB (Forklift's utils.RoundUp to DefaultAlignBlockSize), written as Kubernetes writes
+ * a BinarySI quantity: the largest binary suffix that divides it ("500Gi", "1536Mi").
+ */
+export function storageQuantity(capacity: number): string {
+  if (!Number.isSafeInteger(capacity) || capacity < 0) {
+    throw new Error(`disk capacity ${capacity} is not a whole number of bytes`);
+  }
+  let value = Math.ceil(capacity / MIB) * MIB;
+  let suffix = 0;
+  while (value !== 0 && value % 1024 === 0 && suffix < BINARY_SUFFIXES.length - 1) {
+    value /= 1024;
+    suffix++;
+  }
+  return `${value}${BINARY_SUFFIXES[suffix]}`;
+}
+
+/** The name before collisions: the plan's pvcNameTemplate when it sets one, else `{{trunc 15 plan}}-{{trunc 15 vm}}-disk-{{index}}`. */
+function baseName(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk): string {
+  const template = plan.plan.pvcNameTemplate;
+  if (template) {
+    const rendered = renderTemplate(plan, template, templateData(plan, vm, disk));
+    // Forklift treats an empty result as "no template".
+    if (rendered !== '') return rendered;
+  }
+  const planPart = truncLabel(dnsLabel(plan.plan.name), 15) || 'plan';
+  const vmPart = truncLabel(dnsLabel(vm.name) || dnsLabel(vm.id), 15) || 'vm';
+  return `${planPart}-${vmPart}-disk-${disk.index}`;
+}
+
+function templateData(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk): PvcNameTemplateData {
+  return {
+    VmName: vm.name,
+    TargetVmName: targetVmName(vm.name),
+    PlanName: plan.plan.name,
+    DiskIndex: disk.index,
+    // The plan VM's rootDisk and the inventory's drive letters are not resolved yet: Forklift's defaults.
+    RootDiskIndex: 0,
+    Shared: disk.shared,
+    FileName: diskFileName(disk.file),
+    WinDriveLetter: '',
+  };
+}
+
+function renderTemplate(plan: ResolvedPlan, template: string, data: PvcNameTemplateData): string {
+  const where = `plan "${plan.plan.name}" in namespace "${plan.plan.namespace}": spec.pvcNameTemplate ${JSON.stringify(template)}`;
+  const hint = `kubectl edit plan ${plan.plan.name} -n ${plan.plan.namespace}; variables: ${PVC_NAME_TEMPLATE_VARIABLES.map((v) => `.${v}`).join(', ')}`;
+  let rendered: string;
+  try {
+    rendered = renderPvcNameTemplate(template, data);
+  } catch (error) {
+    if (!(error instanceof PvcNameTemplateError)) throw error;
+    throw new UserError(`${where} is not valid: ${error.message}`, { exitCode: ExitCode.usage, hint });
+  }
+  // Forklift checks the output with IsDNS1123Label too; it then falls back to a generated name, which we cannot.
+  if (rendered !== '' && !isDataVolumeName(rendered)) {
+    throw new UserError(
+      `${where} renders "${rendered}" for VM "${data.VmName}" disk ${data.DiskIndex}, which is not a DNS-1123 label (lower-case a-z, 0-9 and '-', at most 63 characters)`,
+      { exitCode: ExitCode.usage, hint },
+    );
+  }
+  return rendered;
+}
+
+/** Whether `name` is a DNS-1123 label: what a DataVolume (and the PVC and pod names CDI derives) may be called. */
+export function isDataVolumeName(name: string): boolean {
+  return name.length <= NAME_MAX && DNS1123_LABEL.test(name);
+}
+
+/** Lower-case, runs of anything but a-z0-9 as one '-', no '-' at either end. */
+function dnsLabel(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+function truncLabel(label: string, length: number): string {
+  return label.slice(0, length).replace(/-+$/, '');
+}
+
+/** Forklift's utils.ChangeVmName: the VM's name made a DNS-1123 subdomain. */
+function targetVmName(name: string): string {
+  const parts = name
+    .toLowerCase()
+    .replace(/^[.-]+|[.-]+$/g, '')
+    .split('.')
+    .map((part) =>
+      truncLabel(
+        part
+          .replace(/[_+* /\\]/g, '-')
+          .replace(/[^a-z0-9-]/g, '')
+          .replace(/-+/g, '-')
+          .replace(/^-+|-+$/g, ''),
+        NAME_MAX,
+      ),
+    )
+    .filter(Boolean);
+  return (
+    parts
+      .join('.')
+      .slice(0, 253)
+      .replace(/[.-]+$/, '') || 'vm'
+  );
+}
+
+/** Forklift's extractDiskFileName: `[ds] folder/disk.vmdk` -> `disk.vmdk`. */
+function diskFileName(file: string): string {
+  const path = (/^\[[^\]]+\]\s*(.*)$/.exec(file)?.[1] ?? file).trim();
+  return /[^/\\]*$/.exec(path)?.[0] ?? '';
+}
+
+/** A label value Kubernetes accepts: at most 63 characters, alphanumeric at both ends. */
+function labelValue(value: string): string {
+  if (value.length <= NAME_MAX && LABEL_VALUE.test(value)) return value;
+  return value
+    .slice(0, NAME_MAX)
+    .replace(/[^-A-Za-z0-9_.]/g, '-')
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
+
+/**
+ * The names taken so far. A name already taken gets a short hash of the disk's identity (VM id, index, file), so the
+ * same plan always gives the same names, and a disk's name does not depend on VMs after it.
+ */
+class NameBook {
+  private readonly taken = new Set<string>();
+
+  claim(base: string, identity: string): string {
+    let name = base;
+    for (let salt = 0; this.taken.has(name); salt++) {
+      const hash = createHash('sha256').update(`${identity}\0${salt}`).digest('hex').slice(0, 6);
+      name = `${base.slice(0, NAME_MAX - hash.length - 1).replace(/-+$/, '')}-${hash}`;
+    }
+    this.taken.add(name);
+    return name;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * A Forklift Plan resolved against the cluster and the inventory: everything `migrate` needs to build DataVolumes
+ * and to schedule them, and nothing more. Sizes in bytes. Produced by the plan resolver, consumed by the DataVolume
+ * builder and the runner.
+ */
+
+/** One disk of a plan VM, as the inventory reports it, with the storage class its datastore maps to. */
+export interface ResolvedDisk {
+  /** 0-based position in the VM's inventory disk list (Forklift's disk-index). */
+  index: number;
+  /** Inventory device key. */
+  key: number;
+  /** Backing file, `[datastore] vm/vm.vmdk`: the vddk backingFile and Forklift's disk-source. */
+  file: string;
+  /** Inventory datastore id. */
+  datastoreId: string;
+  /** Capacity in bytes (what CDI copies). */
+  capacity: number;
+  shared: boolean;
+  /** The StorageMap's destination for this datastore. */
+  storageClass: string;
+  accessMode?: string;
+  volumeMode?: string;
+}
+
+export interface ResolvedVm {
+  /** Inventory id (vmID label). */
+  id: string;
+  name: string;
+  /** BIOS uuid (vddk uuid). */
+  uuid: string;
+  /** ESXi host id from the inventory (the engine's host). */
+  host: string;
+  powerState: string;
+  disks: ResolvedDisk[];
+}
+
+export interface ResolvedPlan {
+  plan: {
+    name: string;
+    namespace: string;
+    uid: string;
+    targetNamespace: string;
+    /** spec.pvcNameTemplate, when the plan sets one. */
+    pvcNameTemplate?: string;
+    /** spec.migrateSharedDisks (default true). */
+    migrateSharedDisks: boolean;
+  };
+  provider: {
+    name: string;
+    namespace: string;
+    uid: string;
+    /** vCenter SDK URL (Provider spec.url). */
+    url: string;
+    /** Provider status.fingerprint (vddk thumbprint). */
+    fingerprint: string;
+  };
+  /** The VDDK init image: Provider settings.vddkInitImage, else CDI's v2v-vmware ConfigMap. */
+  vddkImage: string;
+  /** The Secret in the target namespace that every vddk source names (existence checked, never read). */
+  vddkSecret: string;
+  /** The plan's VMs in plan order. */
+  vms: ResolvedVm[];
+  /** The controller's per-host MAX_VM_INFLIGHT, when a ForkliftController says it (shown, never reused silently). */
+  controllerMaxInFlight?: number;
+}
