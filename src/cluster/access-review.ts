@@ -1,0 +1,63 @@
+/**
+ * RBAC checked before anything is created: one SelfSubjectAccessReview per verb and resource, sent together, and
+ * every gap reported in one line, so the user fixes them all at once instead of meeting a 403 halfway through a plan.
+ */
+import { ExitCode, UserError } from '../errors.js';
+import type { KubeClient } from './kube-client.js';
+
+/** One permission the command needs: kube's resource attributes. */
+export interface AccessCheck {
+  verb: string;
+  /** API group; empty for core. */
+  group: string;
+  resource: string;
+  namespace: string;
+}
+
+const CDI = 'cdi.kubevirt.io';
+const FORKLIFT = 'forklift.konveyor.io';
+const COORDINATION = 'coordination.k8s.io';
+
+/**
+ * What `migrate` needs: DataVolumes in the target namespace (create, and get/list/watch to follow them; patch to mark
+ * a stuck one), the plan (get/list/watch, to notice a Migration-less change), and the run's Lease in the plan's
+ * namespace (get to read the holder, create/update to take and renew it).
+ */
+export function migrateAccessChecks(planNamespace: string, targetNamespace: string): AccessCheck[] {
+  const at = (namespace: string, group: string, resource: string, verbs: string[]) =>
+    verbs.map((verb) => ({ verb, group, resource, namespace }));
+  return [
+    ...at(targetNamespace, CDI, 'datavolumes', ['create', 'get', 'list', 'watch', 'patch']),
+    ...at(planNamespace, FORKLIFT, 'plans', ['get', 'list', 'watch']),
+    ...at(planNamespace, COORDINATION, 'leases', ['get', 'create', 'update']),
+  ];
+}
+
+/** Asks the API server about every check; any denied -> one UserError (exit 3) listing what is missing. */
+export async function checkAccess(client: KubeClient, checks: readonly AccessCheck[]): Promise<void> {
+  const answers = await Promise.all(
+    checks.map((check) =>
+      client.request<{ status?: { allowed?: boolean } }>(
+        'POST',
+        '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+        {
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: { resourceAttributes: check },
+          },
+        },
+      ),
+    ),
+  );
+  const missing = checks.filter((_, i) => answers[i]?.status?.allowed !== true);
+  if (missing.length === 0) return;
+  const described = missing.map(
+    (check) =>
+      `${check.verb} ${check.group ? `${check.resource}.${check.group}` : check.resource} in "${check.namespace}"`,
+  );
+  throw new UserError(`context "${client.context}" lacks permissions: ${described.join(', ')}`, {
+    exitCode: ExitCode.unreachable,
+    hint: `ask a cluster admin for these verbs (kubectl auth can-i --list -n ${missing[0].namespace})`,
+  });
+}

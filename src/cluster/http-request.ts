@@ -1,0 +1,58 @@
+/** Plain HTTP(S) requests for the API server and the inventory: one answer as text, network errors in words. */
+import { request as httpRequest, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+/** A network or TLS failure in a few words, with its code: "connection refused (ECONNREFUSED)". */
+export function describeNetworkError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const words: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ECONNRESET: 'connection reset',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed and not trusted',
+    SELF_SIGNED_CERT_IN_CHAIN: 'its TLS certificate chains to a CA that is not trusted',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate cannot be verified',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its TLS certificate is signed by an unknown CA',
+    CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate does not name this host',
+  };
+  const text = words[code] ?? firstLine(error);
+  return code ? `${text} (${code})` : text;
+}
+
+/** Sends one request over http or https (by the URL's scheme) and collects the whole answer as text. */
+export function sendHttp(
+  url: URL,
+  options: RequestOptions,
+  payload?: string,
+): Promise<{ status: number; text: string }> {
+  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** The body as JSON; undefined when empty, `{message}` with its start when it is not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return { message: text.slice(0, 200) };
+  }
+}
+
+export function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0].trim();
+}

@@ -1,0 +1,320 @@
+/**
+ * A Forklift Plan resolved against the cluster and the inventory, or refused. Every refusal is one UserError (exit
+ * 2) naming the object and the fix, raised before anything is created: the resolver only reads. Cheap cluster checks
+ * come first, so a plan that cannot run costs no inventory request; the inventory is asked once for all VMs.
+ */
+import { ExitCode, UserError } from '../errors.js';
+import type { InventoryClient, InventoryVmDetail } from './inventory-client.js';
+import type { KubeClient, ResourceRef } from './kube-client.js';
+import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
+
+export interface ResolvePlanOptions {
+  plan: string;
+  /** The plan's namespace. */
+  namespace: string;
+  /** --vddk-secret; default `<source provider>-vddk`. */
+  vddkSecret?: string;
+  /** --allow-powered-on. */
+  allowPoweredOn?: boolean;
+}
+
+interface Condition {
+  type?: string;
+  status?: string;
+  category?: string;
+  message?: string;
+}
+
+interface ObjectRef {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+}
+
+interface KubeObject<Spec, Status = { conditions?: Condition[] }> {
+  metadata: { name: string; namespace?: string; uid?: string };
+  spec?: Spec;
+  status?: Status;
+}
+
+type Plan = KubeObject<{
+  archived?: boolean;
+  type?: string;
+  warm?: boolean;
+  skipGuestConversion?: boolean;
+  migrateSharedDisks?: boolean;
+  pvcNameTemplate?: string;
+  targetNamespace?: string;
+  provider?: { source?: ObjectRef; destination?: ObjectRef };
+  map?: { storage?: ObjectRef };
+  vms?: { id?: string; name?: string }[];
+}>;
+type Provider = KubeObject<
+  { type?: string; url?: string; settings?: Record<string, string> },
+  { fingerprint?: string; conditions?: Condition[] }
+>;
+type Migration = KubeObject<{ plan?: ObjectRef }, { completed?: string; conditions?: Condition[] }>;
+interface StorageMapEntry {
+  source?: { id?: string; name?: string };
+  destination?: { storageClass?: string; accessMode?: string; volumeMode?: string };
+}
+type StorageMap = KubeObject<{ map?: StorageMapEntry[] }>;
+
+const forklift = (plural: string, namespace: string): ResourceRef => ({
+  group: 'forklift.konveyor.io',
+  version: 'v1beta1',
+  plural,
+  namespace,
+});
+const core = (plural: string, namespace: string): ResourceRef => ({ version: 'v1', plural, namespace });
+/** Where CDI's v2v-vmware ConfigMap lives: OpenShift Virtualization, then upstream CDI. */
+const CDI_NAMESPACES = ['openshift-cnv', 'cdi'];
+const ENDED_CONDITIONS = new Set(['Succeeded', 'Failed', 'Canceled']);
+
+/** Reads the plan and everything it names; refuses (exit 2) a plan `migrate` cannot run. */
+export async function resolvePlan(
+  client: KubeClient,
+  inventory: InventoryClient,
+  options: ResolvePlanOptions,
+): Promise<ResolvedPlan> {
+  const { plan: name, namespace } = options;
+  const refuse = (message: string, hint?: string) => new UserError(`plan "${name}" ${message}`, { hint });
+  const plan = await client.get<Plan>(forklift('plans', namespace), name);
+  if (!plan) throw refuse(`not found in namespace "${namespace}"`, 'kubectl get plans -A');
+  const spec = plan.spec ?? {};
+  if (spec.archived) throw refuse('is archived', 'an archived plan never runs again: create a new plan');
+
+  const type = spec.type ?? (spec.warm ? 'warm' : 'cold');
+  if (type !== 'cold') {
+    throw refuse(`is a ${type} migration; kubectl mtv migrate runs cold plans only`, 'run it with the MTV controller');
+  }
+  const conditions = plan.status?.conditions ?? [];
+  const ready = conditions.find((condition) => condition.type === 'Ready');
+  if (ready?.status !== 'True') {
+    const blocking = conditions.find(
+      (c) => c.status === 'True' && (c.category === 'Critical' || c.category === 'Error'),
+    );
+    const quoted = (blocking ?? ready)?.message;
+    throw refuse(
+      quoted ? `is not Ready: "${quoted}"` : 'is not Ready (no Ready condition yet)',
+      describe(name, namespace),
+    );
+  }
+  const migrations = await client.list<Migration>(forklift('migrations', namespace));
+  const running = migrations.find((migration) => runs(migration, plan) && !ended(migration));
+  if (running) {
+    throw refuse(
+      `is being run by the MTV controller (Migration "${running.metadata.name}" has not completed)`,
+      `wait for it, or cancel it: kubectl delete migration ${running.metadata.name} -n ${namespace}`,
+    );
+  }
+
+  const source = await provider(client, spec.provider?.source, namespace, name, 'source');
+  if (source.spec?.type !== 'vsphere') {
+    throw refuse(
+      `has a ${source.spec?.type ?? 'typeless'} source provider "${source.metadata.name}"; only vSphere sources are supported`,
+    );
+  }
+  const destination = await provider(client, spec.provider?.destination, namespace, name, 'destination');
+  // Forklift's local cluster: an openshift Provider without a URL
+  const local = destination.spec?.type === 'openshift' && !destination.spec?.url;
+  if (local && spec.skipGuestConversion !== true) {
+    throw refuse(
+      'needs guest conversion: a cold plan to the local cluster is copied by virt-v2v, not by CDI DataVolumes',
+      'set spec.skipGuestConversion: true (Raw Copy mode), or run the plan with the MTV controller',
+    );
+  }
+  const storageRef = spec.map?.storage;
+  const storageMap =
+    storageRef?.name &&
+    (await client.get<StorageMap>(forklift('storagemaps', storageRef.namespace || namespace), storageRef.name));
+  if (!storageMap) throw refuse(`names storage map "${storageRef?.name ?? ''}", which does not exist`);
+
+  const vddkImage = await vddkInitImage(client, source);
+  if (!vddkImage) {
+    throw refuse(
+      `has no VDDK image: provider "${source.metadata.name}" sets no settings.vddkInitImage and no v2v-vmware ConfigMap in ${CDI_NAMESPACES.join(' or ')} names one`,
+      `kubectl patch provider ${source.metadata.name} -n ${source.metadata.namespace} --type merge -p '{"spec":{"settings":{"vddkInitImage":"IMAGE"}}}'`,
+    );
+  }
+  const targetNamespace = spec.targetNamespace || namespace;
+  const vddkSecret = options.vddkSecret || `${source.metadata.name}-vddk`;
+  if (!(await client.exists(core('secrets', targetNamespace), vddkSecret))) {
+    throw refuse(
+      `needs the VDDK Secret "${vddkSecret}" in namespace "${targetNamespace}", which does not exist`,
+      `create it with the keys accessKeyId and secretKey, or pass --vddk-secret NAME`,
+    );
+  }
+
+  const vms = matchVms(spec.vms ?? [], await inventory.vsphereVms(source.metadata.uid ?? ''), refuse);
+  if (!options.allowPoweredOn) {
+    const on = vms.filter((vm) => vm.powerState === 'poweredOn').map((vm) => vm.name);
+    if (on.length > 0) {
+      throw refuse(`has ${count(on, 'VM')} powered on: ${on.join(', ')}`, 'power them off, or pass --allow-powered-on');
+    }
+  }
+  const rdm = vms.flatMap((vm) => vm.disks.flatMap((disk, i) => (disk.rdm ? [`${vm.name} disk ${i}`] : [])));
+  if (rdm.length > 0) {
+    throw refuse(`has RDM disks, which CDI cannot copy: ${rdm.join(', ')}`, 'remove those VMs from the plan');
+  }
+  const resolvedVms = vms.map((vm) => resolveVm(vm, storageMap));
+  const unmapped = [...new Set(resolvedVms.flatMap((vm) => vm.unmapped))];
+  if (unmapped.length > 0) {
+    throw refuse(
+      `has disks on datastores storage map "${storageMap.metadata.name}" does not map: ${unmapped.join(', ')}`,
+      `add them to the StorageMap: kubectl edit storagemap ${storageMap.metadata.name} -n ${storageMap.metadata.namespace}`,
+    );
+  }
+
+  const controllerMaxInFlight = await controllerSetting(client, namespace);
+  return {
+    plan: {
+      name,
+      namespace,
+      uid: plan.metadata.uid ?? '',
+      targetNamespace,
+      ...(spec.pvcNameTemplate && { pvcNameTemplate: spec.pvcNameTemplate }),
+      migrateSharedDisks: spec.migrateSharedDisks ?? true,
+    },
+    provider: {
+      name: source.metadata.name,
+      namespace: source.metadata.namespace ?? namespace,
+      uid: source.metadata.uid ?? '',
+      url: source.spec?.url ?? '',
+      fingerprint: source.status?.fingerprint ?? '',
+    },
+    vddkImage,
+    vddkSecret,
+    vms: resolvedVms.map((vm) => vm.resolved),
+    ...(controllerMaxInFlight !== undefined && { controllerMaxInFlight }),
+  };
+}
+
+function describe(name: string, namespace: string): string {
+  return `kubectl describe plan ${name} -n ${namespace}`;
+}
+
+function count(items: readonly unknown[], noun: string): string {
+  return `${items.length} ${noun}${items.length === 1 ? '' : 's'}`;
+}
+
+/** A Migration names its plan by name (and namespace, which defaults to its own); a uid, when set, must agree. */
+function runs(migration: Migration, plan: Plan): boolean {
+  const ref = migration.spec?.plan;
+  if (ref?.name !== plan.metadata.name) return false;
+  if ((ref.namespace || migration.metadata.namespace) !== plan.metadata.namespace) return false;
+  return !ref.uid || ref.uid === plan.metadata.uid;
+}
+
+/** Completed: the controller stamps status.completed and a Succeeded, Failed or Canceled condition. */
+function ended(migration: Migration): boolean {
+  const status = migration.status;
+  if (status?.completed) return true;
+  return (status?.conditions ?? []).some((c) => c.status === 'True' && ENDED_CONDITIONS.has(c.type ?? ''));
+}
+
+async function provider(
+  client: KubeClient,
+  ref: ObjectRef | undefined,
+  namespace: string,
+  plan: string,
+  role: 'source' | 'destination',
+): Promise<Provider> {
+  const providerNamespace = ref?.namespace || namespace;
+  const found = ref?.name ? await client.get<Provider>(forklift('providers', providerNamespace), ref.name) : undefined;
+  if (!found) {
+    throw new UserError(
+      `plan "${plan}" names ${role} provider "${ref?.name ?? ''}" in namespace "${providerNamespace}", which does not exist`,
+      { exitCode: ExitCode.usage, hint: `kubectl get providers -n ${providerNamespace}` },
+    );
+  }
+  return found;
+}
+
+/** Provider settings.vddkInitImage, else CDI's v2v-vmware ConfigMap (key vddk-init-image). */
+async function vddkInitImage(client: KubeClient, source: Provider): Promise<string | undefined> {
+  const fromProvider = source.spec?.settings?.vddkInitImage;
+  if (fromProvider) return fromProvider;
+  for (const namespace of CDI_NAMESPACES) {
+    const map = await client.get<{ data?: Record<string, string> }>(core('configmaps', namespace), 'v2v-vmware');
+    const image = map?.data?.['vddk-init-image'];
+    if (image) return image;
+  }
+  return undefined;
+}
+
+/** Plan VMs in plan order, by id, or by name (the last path segment) when the plan gives only a name. */
+function matchVms(
+  wanted: { id?: string; name?: string }[],
+  inventory: InventoryVmDetail[],
+  refuse: (message: string, hint?: string) => UserError,
+): InventoryVmDetail[] {
+  const missing: string[] = [];
+  const found: InventoryVmDetail[] = [];
+  for (const entry of wanted) {
+    const name = entry.name?.split('/').pop();
+    const matches = entry.id
+      ? inventory.filter((vm) => vm.id === entry.id)
+      : inventory.filter((vm) => name !== undefined && vm.name === name);
+    if (matches.length === 1) found.push(matches[0]);
+    else if (matches.length === 0) missing.push(entry.id ?? entry.name ?? '(unnamed)');
+    else missing.push(`${entry.name} (${matches.length} VMs have this name; give its id)`);
+  }
+  if (missing.length > 0) {
+    throw refuse(
+      `names ${count(missing, 'VM')} the inventory does not have: ${missing.join(', ')}`,
+      'check the plan VMs against the provider (kubectl describe plan), or wait for the inventory to refresh',
+    );
+  }
+  return found;
+}
+
+/** The VM with each disk's storage class; `unmapped` names the datastores the map lacks (`ds-3 (datastore-3)`). */
+function resolveVm(vm: InventoryVmDetail, storageMap: StorageMap): { resolved: ResolvedVm; unmapped: string[] } {
+  const entries = storageMap.spec?.map ?? [];
+  const unmapped: string[] = [];
+  const disks = vm.disks.map((disk, index): ResolvedDisk => {
+    // the inventory gives the datastore's id; its name is the bracketed prefix of the backing file
+    const datastoreName = /^\[([^\]]+)\]/.exec(disk.file)?.[1];
+    const entry = entries.find(
+      (candidate) =>
+        (candidate.source?.id !== undefined && candidate.source.id === disk.datastore.id) ||
+        (candidate.source?.id === undefined && candidate.source?.name === datastoreName),
+    );
+    const storageClass = entry?.destination?.storageClass;
+    if (!storageClass) unmapped.push(datastoreName ? `${datastoreName} (${disk.datastore.id})` : disk.datastore.id);
+    return {
+      index,
+      key: disk.key,
+      file: disk.file,
+      datastoreId: disk.datastore.id,
+      capacity: disk.capacity,
+      shared: disk.shared,
+      storageClass: storageClass ?? '',
+      ...(entry?.destination?.accessMode && { accessMode: entry.destination.accessMode }),
+      ...(entry?.destination?.volumeMode && { volumeMode: entry.destination.volumeMode }),
+    };
+  });
+  return {
+    resolved: { id: vm.id, name: vm.name, uuid: vm.uuid, host: vm.host, powerState: vm.powerState, disks },
+    unmapped,
+  };
+}
+
+/** The ForkliftController's controller_max_vm_inflight, shown to the user; absent when it cannot be read. */
+async function controllerSetting(client: KubeClient, namespace: string): Promise<number | undefined> {
+  try {
+    const controllers = await client.list<KubeObject<{ controller_max_vm_inflight?: number | string }>>(
+      forklift('forkliftcontrollers', namespace),
+    );
+    const value = Number(controllers[0]?.spec?.controller_max_vm_inflight);
+    return Number.isInteger(value) && value > 0 ? value : undefined;
+  } catch (error) {
+    // informational only: a 403 or a missing CRD must not stop a plan that can run
+    if (error instanceof UserError && error.exitCode === ExitCode.unreachable && /\(403\)/.test(error.message)) {
+      return undefined;
+    }
+    if ((error as { status?: number }).status === 404) return undefined;
+    throw error;
+  }
+}

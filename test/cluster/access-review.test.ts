@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { checkAccess, migrateAccessChecks } from '../../src/cluster/access-review.js';
+import { ExitCode } from '../../src/errors.js';
+import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
+import { startCluster, userError } from './cluster-fixture.js';
+
+describe('checkAccess', () => {
+  it('lists the checks migrate needs in the plan and target namespaces', () => {
+    expect(migrateAccessChecks('openshift-mtv', 'demo').map((c) => `${c.verb} ${c.resource} ${c.namespace}`)).toEqual([
+      'create datavolumes demo',
+      'get datavolumes demo',
+      'list datavolumes demo',
+      'watch datavolumes demo',
+      'patch datavolumes demo',
+      'get plans openshift-mtv',
+      'list plans openshift-mtv',
+      'watch plans openshift-mtv',
+      'get leases openshift-mtv',
+      'create leases openshift-mtv',
+      'update leases openshift-mtv',
+    ]);
+  });
+
+  it('passes when every review is allowed, creating nothing', async () => {
+    const cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO);
+    try {
+      const before = await cluster.revision();
+      await expect(checkAccess(cluster.kube, migrateAccessChecks('openshift-mtv', 'demo'))).resolves.toBeUndefined();
+      expect(await cluster.revision()).toBe(before);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  it('reports every denied permission in one line with exit 3', async () => {
+    const cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO, {
+      deny: ['create:datavolumes', 'watch:plans.forklift.konveyor.io', 'update:leases'],
+    });
+    try {
+      const error = await userError(checkAccess(cluster.kube, migrateAccessChecks('openshift-mtv', 'demo')));
+      expect(error.exitCode).toBe(ExitCode.unreachable);
+      expect(error.line).toBe(
+        'context "mtv-sandbox" lacks permissions: create datavolumes.cdi.kubevirt.io in "demo", ' +
+          'watch plans.forklift.konveyor.io in "openshift-mtv", update leases.coordination.k8s.io in "openshift-mtv" ' +
+          '(try: ask a cluster admin for these verbs (kubectl auth can-i --list -n demo))',
+      );
+    } finally {
+      await cluster.close();
+    }
+  });
+});

@@ -1,0 +1,296 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resolvePlan } from '../../src/cluster/plan-resolver.js';
+import type { Scenario } from '../../src/engine/model.js';
+import { ExitCode, type UserError } from '../../src/errors.js';
+import { inventoryFromScenario, uuidFromName } from '../../src/sandbox/inventory/from-scenario.js';
+import { startInventoryServer } from '../../src/sandbox/inventory/server.js';
+import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
+import { SEED_NAMES } from '../../src/sandbox/seed/names.js';
+import { type ClusterFixture, startCluster, userError } from './cluster-fixture.js';
+
+const Gi = 2 ** 30;
+const NS = SEED_NAMES.forkliftNamespace;
+const PLAN_PATH = `/apis/forklift.konveyor.io/v1beta1/namespaces/${NS}/plans/plan-a`;
+const PROVIDER_PATH = `/apis/forklift.konveyor.io/v1beta1/namespaces/${NS}/providers/vsphere-a`;
+
+/** Two hosts, two datastores (ds-2 is met first, so it is datastore-1), VMs out of host order, an odd capacity. */
+const SCENARIO: Scenario = {
+  name: 'resolver',
+  migration: 'cold',
+  maxInFlight: 7,
+  diskRate: 100 * 2 ** 20,
+  hosts: [{ name: 'esx-01' }, { name: 'esx-02' }],
+  vms: [
+    {
+      name: 'db-01',
+      host: 'esx-02',
+      disks: [
+        { size: 100 * Gi + 1, datastore: 'ds-2' },
+        { size: 5 * Gi, datastore: 'ds-1' },
+      ],
+    },
+    { name: 'web-01', host: 'esx-01', disks: [{ size: 40 * Gi, datastore: 'ds-1' }] },
+  ],
+};
+
+describe('resolvePlan', () => {
+  let cluster: ClusterFixture;
+
+  beforeEach(async () => {
+    cluster = await startCluster(SCENARIO);
+  });
+
+  afterEach(async () => {
+    await cluster?.close();
+  });
+
+  const resolve = (extra: { plan?: string; vddkSecret?: string; allowPoweredOn?: boolean } = {}) =>
+    resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS, ...extra });
+
+  /** The refusal, after checking that resolving wrote nothing to the cluster. */
+  async function refusal(run: () => Promise<unknown> = () => resolve()): Promise<UserError> {
+    const before = await cluster.revision();
+    const error = await userError(run());
+    expect(await cluster.revision()).toBe(before);
+    expect(error.exitCode).toBe(ExitCode.usage);
+    return error;
+  }
+
+  it('resolves the seeded plan: VMs in plan order with hosts, uuids, disks, storage classes, VDDK image and Secret', async () => {
+    const before = await cluster.revision();
+    const resolved = await resolve();
+    expect(await cluster.revision()).toBe(before);
+    const plan = cluster.sandbox.store.get('plans.forklift.konveyor.io', NS, 'plan-a');
+    const disk = (index: number, key: number, file: string, datastoreId: string, capacity: number) => ({
+      index,
+      key,
+      file,
+      datastoreId,
+      capacity,
+      shared: false,
+      storageClass: 'standard',
+    });
+    expect(resolved).toEqual({
+      plan: {
+        name: 'plan-a',
+        namespace: NS,
+        uid: plan?.metadata.uid,
+        targetNamespace: 'demo',
+        migrateSharedDisks: true,
+      },
+      provider: {
+        name: 'vsphere-a',
+        namespace: NS,
+        uid: cluster.sandbox.providerUid,
+        url: SEED_NAMES.vcenterUrl,
+        fingerprint: expect.stringMatching(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/),
+      },
+      vddkImage: SEED_NAMES.vddkInitImage,
+      vddkSecret: 'vsphere-a-vddk',
+      vms: [
+        {
+          id: 'vm-1',
+          name: 'db-01',
+          uuid: uuidFromName('db-01'),
+          host: 'host-2',
+          powerState: 'poweredOff',
+          disks: [
+            disk(0, 2000, '[ds-2] db-01/db-01.vmdk', 'datastore-1', 100 * Gi + 1),
+            disk(1, 2001, '[ds-1] db-01/db-01_1.vmdk', 'datastore-2', 5 * Gi),
+          ],
+        },
+        {
+          id: 'vm-2',
+          name: 'web-01',
+          uuid: uuidFromName('web-01'),
+          host: 'host-1',
+          powerState: 'poweredOff',
+          disks: [disk(0, 2000, '[ds-1] web-01/web-01.vmdk', 'datastore-2', 40 * Gi)],
+        },
+      ],
+      controllerMaxInFlight: 7,
+    });
+    expect(cluster.inventory.requestCount()).toBe(1);
+  });
+
+  it('resolves plan VMs given by name only, by name', async () => {
+    await cluster.patch(PLAN_PATH, { spec: { vms: [{ name: 'web-01' }, { name: 'Datacenter/vm/db-01' }] } });
+    const resolved = await resolve();
+    expect(resolved.vms.map((vm) => [vm.id, vm.name])).toEqual([
+      ['vm-2', 'web-01'],
+      ['vm-1', 'db-01'],
+    ]);
+  });
+
+  it('refuses a plan that does not exist', async () => {
+    const error = await refusal(() => resolve({ plan: 'nope' }));
+    expect(error.line).toBe('plan "nope" not found in namespace "openshift-mtv" (try: kubectl get plans -A)');
+  });
+
+  it('refuses an archived plan', async () => {
+    await cluster.patch(PLAN_PATH, { spec: { archived: true } });
+    expect((await refusal()).line).toBe(
+      'plan "plan-a" is archived (try: an archived plan never runs again: create a new plan)',
+    );
+  });
+
+  it('refuses a plan that is not Ready, quoting its blocking condition', async () => {
+    cluster.sandbox.store.updateStatus('plans.forklift.konveyor.io', NS, 'plan-a', {
+      conditions: [
+        {
+          type: 'VMNotFound',
+          status: 'True',
+          category: 'Critical',
+          message: 'VM not found.',
+          lastTransitionTime: new Date().toISOString(),
+        },
+      ],
+    });
+    expect((await refusal()).line).toBe(
+      'plan "plan-a" is not Ready: "VM not found." (try: kubectl describe plan plan-a -n openshift-mtv)',
+    );
+  });
+
+  it('refuses a plan the controller is running, and not one whose Migration completed', async () => {
+    const migration = (name: string) => ({
+      apiVersion: 'forklift.konveyor.io/v1beta1',
+      kind: 'Migration',
+      metadata: { name, namespace: NS },
+      spec: { plan: { name: 'plan-a', namespace: NS } },
+    });
+    cluster.sandbox.store.create('migrations.forklift.konveyor.io', {
+      ...migration('done'),
+      status: { completed: new Date().toISOString() },
+    });
+    await expect(resolve()).resolves.toBeDefined();
+    cluster.sandbox.store.create('migrations.forklift.konveyor.io', migration('plan-a-run'));
+    expect((await refusal()).line).toBe(
+      'plan "plan-a" is being run by the MTV controller (Migration "plan-a-run" has not completed) ' +
+        '(try: wait for it, or cancel it: kubectl delete migration plan-a-run -n openshift-mtv)',
+    );
+  });
+
+  it.each([
+    [{ type: 'warm' }, 'warm'],
+    [{ type: 'live' }, 'live'],
+    [{ type: 'conversion' }, 'conversion'],
+    [{ type: null, warm: true }, 'warm'],
+  ])('refuses a plan with %j', async (spec, type) => {
+    await cluster.patch(PLAN_PATH, { spec });
+    expect((await refusal()).line).toBe(
+      `plan "plan-a" is a ${type} migration; kubectl mtv migrate runs cold plans only (try: run it with the MTV controller)`,
+    );
+    expect(cluster.inventory.requestCount()).toBe(0);
+  });
+
+  it('refuses a source provider that is not vSphere', async () => {
+    await cluster.patch(PROVIDER_PATH, { spec: { type: 'ovirt' } });
+    expect((await refusal()).line).toBe(
+      'plan "plan-a" has a ovirt source provider "vsphere-a"; only vSphere sources are supported',
+    );
+  });
+
+  it('refuses a cold plan to the local cluster that needs guest conversion', async () => {
+    await cluster.patch(PLAN_PATH, { spec: { skipGuestConversion: false } });
+    expect((await refusal()).line).toBe(
+      'plan "plan-a" needs guest conversion: a cold plan to the local cluster is copied by virt-v2v, not by CDI ' +
+        'DataVolumes (try: set spec.skipGuestConversion: true (Raw Copy mode), or run the plan with the MTV controller)',
+    );
+  });
+
+  it("takes the VDDK image from CDI's v2v-vmware ConfigMap, and refuses a plan with none", async () => {
+    await cluster.patch(PROVIDER_PATH, { spec: { settings: { vddkInitImage: null } } });
+    expect((await refusal()).line).toBe(
+      'plan "plan-a" has no VDDK image: provider "vsphere-a" sets no settings.vddkInitImage and no v2v-vmware ' +
+        'ConfigMap in openshift-cnv or cdi names one (try: kubectl patch provider vsphere-a -n openshift-mtv ' +
+        `--type merge -p '{"spec":{"settings":{"vddkInitImage":"IMAGE"}}}')`,
+    );
+    const { store } = cluster.sandbox;
+    store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cdi' } });
+    store.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'v2v-vmware', namespace: 'cdi' },
+      data: { 'vddk-init-image': 'quay.io/example/vddk:8' },
+    });
+    expect((await resolve()).vddkImage).toBe('quay.io/example/vddk:8');
+  });
+
+  it('refuses a plan whose VDDK Secret is missing from the target namespace', async () => {
+    expect((await refusal(() => resolve({ vddkSecret: 'my-vddk' }))).line).toBe(
+      'plan "plan-a" needs the VDDK Secret "my-vddk" in namespace "demo", which does not exist ' +
+        '(try: create it with the keys accessKeyId and secretKey, or pass --vddk-secret NAME)',
+    );
+    cluster.sandbox.store.delete('secrets', 'demo', 'vsphere-a-vddk');
+    expect((await refusal()).message).toMatch(/^plan "plan-a" needs the VDDK Secret "vsphere-a-vddk"/);
+    expect(cluster.inventory.requestCount()).toBe(0);
+  });
+
+  it('refuses plan VMs the inventory does not have, listing them all', async () => {
+    await cluster.patch(PLAN_PATH, { spec: { vms: [{ id: 'vm-1' }, { name: 'ghost-01' }, { id: 'vm-404' }] } });
+    expect((await refusal()).line).toBe(
+      'plan "plan-a" names 2 VMs the inventory does not have: ghost-01, vm-404 (try: check the plan VMs against ' +
+        'the provider (kubectl describe plan), or wait for the inventory to refresh)',
+    );
+  });
+
+  it('refuses an RDM disk', async () => {
+    const inventory = inventoryFromScenario(SCENARIO, cluster.sandbox.providerUid);
+    inventory.vms[0].disks[1].rdm = true;
+    const server = await startInventoryServer({ token: cluster.sandbox.token, inventory });
+    try {
+      const run = () =>
+        resolvePlan(cluster.kube, cluster.newInventory({ url: server.url }), { plan: 'plan-a', namespace: NS });
+      expect((await refusal(run)).line).toBe(
+        'plan "plan-a" has RDM disks, which CDI cannot copy: db-01 disk 1 (try: remove those VMs from the plan)',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('resolvePlan on scenarios the seed makes refusable', () => {
+  it('refuses powered-on VMs unless allowed', async () => {
+    const cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO);
+    try {
+      const run = (allowPoweredOn: boolean) =>
+        resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS, allowPoweredOn });
+      const before = await cluster.revision();
+      const error = await userError(run(false));
+      expect(error.exitCode).toBe(ExitCode.usage);
+      expect(error.line).toBe(
+        'plan "plan-a" has 8 VMs powered on: web-01, web-02, web-03, web-04, web-05, web-06, web-07, web-08 ' +
+          '(try: power them off, or pass --allow-powered-on)',
+      );
+      const resolved = await run(true);
+      expect(await cluster.revision()).toBe(before);
+      expect(resolved.vms).toHaveLength(DEFAULT_SANDBOX_SCENARIO.vms.length);
+      expect(resolved.vms.flatMap((vm) => vm.disks)).toHaveLength(6 * 10 + 8 + 24);
+      expect(cluster.inventory.requestCount()).toBe(2);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  it('refuses disks on datastores the storage map leaves out, listing each datastore once', async () => {
+    const scenario: Scenario = {
+      ...SCENARIO,
+      vms: [...SCENARIO.vms, { name: 'old-01', host: 'esx-01', disks: [{ size: Gi, datastore: 'ds-9' }] }],
+      unmappedDatastores: ['ds-9'],
+    };
+    const cluster = await startCluster(scenario);
+    try {
+      const before = await cluster.revision();
+      const error = await userError(resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS }));
+      expect(await cluster.revision()).toBe(before);
+      expect(error.exitCode).toBe(ExitCode.usage);
+      expect(error.line).toBe(
+        'plan "plan-a" has disks on datastores storage map "storage-a" does not map: ds-9 (datastore-3) ' +
+          '(try: add them to the StorageMap: kubectl edit storagemap storage-a -n openshift-mtv)',
+      );
+    } finally {
+      await cluster.close();
+    }
+  });
+});
