@@ -2,15 +2,23 @@ import type { SchedulerOptions, TransferPlan } from './model.js';
 import { DiskPolicy } from './policies/disk.js';
 import { GangPolicy } from './policies/gang.js';
 import { VmCostPolicy } from './policies/vm-cost.js';
-import type { Caps, Policy } from './policy.js';
+import { type AdoptedState, adoptState, type Caps, type Policy } from './policy.js';
 
 /** The caps a policy runs under, from the options. */
 export function capsOf(options: SchedulerOptions): Caps {
   return { maxInFlight: options.maxInFlight, perHost: options.maxInFlightPerHost };
 }
 
-/** Builds the named policy. Warm plans need a VM's disks to start together, so `disk` runs them as `gang`. */
-export function createPolicy(plan: TransferPlan, options: SchedulerOptions): Policy {
+/**
+ * Builds the named policy. Warm plans need a VM's disks to start together, so `disk` runs them as `gang`.
+ * With `adopted`, the policy starts from a re-run's state: the disks found done or in flight are adopted (the done
+ * ones also finished); `disk` plans from that state.
+ */
+export function createPolicy(plan: TransferPlan, options: SchedulerOptions, adopted?: AdoptedState): Policy {
+  return adoptState(buildPolicy(plan, options, adopted), adopted);
+}
+
+function buildPolicy(plan: TransferPlan, options: SchedulerOptions, adopted?: AdoptedState): Policy {
   const caps = capsOf(options);
   switch (options.policy) {
     case 'legacy':
@@ -21,6 +29,6 @@ export function createPolicy(plan: TransferPlan, options: SchedulerOptions): Pol
     case 'disk':
       return plan.migration === 'warm'
         ? new GangPolicy(plan, options.order, caps)
-        : new DiskPolicy(plan, options.order, caps);
+        : new DiskPolicy(plan, options.order, caps, adopted);
   }
 }

@@ -1,5 +1,12 @@
 import type { DiskStatus } from './model.js';
 
+/** Disks a run finds already done or in flight (a re-run adopting the cluster's state). */
+export interface AdoptedState {
+  /** In flight: disk id -> bytes still to copy. */
+  running: ReadonlyMap<number, number>;
+  done: readonly number[];
+}
+
 /** The caps a policy runs under; both may change while a run goes on. */
 export interface Caps {
   /** Most disks in flight over the whole run (for legacy and forklift, per host when perHost is undefined). */
@@ -17,6 +24,12 @@ export interface Policy {
   admit(): number[];
   /** A disk left flight (finished or given up); frees what the policy charged for it. */
   finish(disk: number): void;
+  /**
+   * A disk found already in flight (a re-run adopting the cluster's state): the policy counts it as started without
+   * admitting it. Policies that start whole VMs then start the VM's other disks first, at the next admission.
+   * Adopt a finished disk, then `finish` it.
+   */
+  adopt(disk: number): void;
   /** Changes the caps; work in flight is never stopped, the new caps apply to admissions. */
   setCaps(caps: Caps): void;
   /** Why a queued disk has not started (`start` if the next admit starts it). */
@@ -25,4 +38,14 @@ export interface Policy {
   queued(limit: number): number[];
   /** Disks still queued. */
   readonly queuedCount: number;
+}
+
+/** Tells a policy about the disks a re-run found done (adopted, then finished) or in flight (adopted). */
+export function adoptState(policy: Policy, adopted: AdoptedState | undefined): Policy {
+  for (const d of adopted?.done ?? []) {
+    policy.adopt(d);
+    policy.finish(d);
+  }
+  for (const d of adopted?.running.keys() ?? []) policy.adopt(d);
+  return policy;
 }

@@ -1,7 +1,7 @@
 import { type FlowGroup, maxMinGroupRates } from './bandwidth.js';
 import { FinishHeap } from './finish-heap.js';
 import type { TransferPlan } from './model.js';
-import type { Policy } from './policy.js';
+import type { AdoptedState, Policy } from './policy.js';
 
 /** Finishes within this many simulated seconds of each other are one instant. */
 export const INSTANT_SECONDS = 0.001;
@@ -30,8 +30,9 @@ interface RunningGroup extends FlowGroup {
  * Runs a policy against the bandwidth model until every disk has finished. At each instant all finishes are
  * applied before any admission; rates are recomputed whenever a disk starts or finishes; a disk of size 0
  * finishes when it starts. An event costs O(groups + log disks), groups being the (host, rate) pairs in flight.
+ * `adopted`: the state the policy has already adopted (see adoptState), whose running disks move from time 0.
  */
-export function runSchedule(plan: TransferPlan, policy: Policy): Timeline {
+export function runSchedule(plan: TransferPlan, policy: Policy, adopted?: AdoptedState): Timeline {
   const n = plan.disks.length;
   const start = new Float64Array(n).fill(Number.NaN);
   const end = new Float64Array(n).fill(Number.NaN);
@@ -43,8 +44,8 @@ export function runSchedule(plan: TransferPlan, policy: Policy): Timeline {
   let t = 0;
   let peak = 0;
 
-  const run = (d: number) => {
-    const { host, rate, bytes } = plan.disks[d];
+  const run = (d: number, bytes = plan.disks[d].bytes) => {
+    const { host, rate } = plan.disks[d];
     const key = `${host}/${rate}`;
     let g = groupIndex.get(key);
     if (g === undefined) {
@@ -74,6 +75,20 @@ export function runSchedule(plan: TransferPlan, policy: Policy): Timeline {
     if (inFlight > peak) peak = inFlight;
   };
 
+  // The policy has adopted these (adoptState). They count from time 0: done ones took no time, running ones have
+  // `left` bytes to go.
+  for (const d of adopted?.done ?? []) {
+    start[d] = 0;
+    end[d] = 0;
+  }
+  for (const [d, left] of adopted?.running ?? []) {
+    start[d] = 0;
+    if (left > 0) run(d, left);
+    else {
+      end[d] = 0;
+      policy.finish(d);
+    }
+  }
   settle();
   while (inFlight > 0) {
     const rates = maxMinGroupRates(active, hostBandwidth, plan.networkBandwidth);

@@ -88,10 +88,10 @@ export class DiskListPolicy implements Policy {
 
   /** Whether host `h` may start its next disk now, apart from the run cap. */
   private hostOpen(h: number): boolean {
-    if (this.hostHead[h] >= this.hostQueue[h].length) return false;
+    if (this.head(h) < 0) return false;
     const perHost = this.caps.perHost;
     if (perHost !== undefined && this.hostInFlight[h] >= perHost) return false;
-    const rate = this.plan.disks[this.hostQueue[h][this.hostHead[h]]].rate;
+    const rate = this.plan.disks[this.head(h)].rate;
     return !this.hostSaturated(h, rate) && !this.networkSaturated(rate);
   }
 
@@ -111,7 +111,7 @@ export class DiskListPolicy implements Policy {
   }
 
   private better(h: number, than: number): boolean {
-    const rankOf = (x: number) => this.config.ranks[this.hostQueue[x][this.hostHead[x]]];
+    const rankOf = (x: number) => this.config.ranks[this.head(x)];
     if (this.config.hostPick === 'critical') {
       // Hosts that gain throughput from one more disk first, then the one furthest from finishing at its current pace.
       const gains = (x: number) => this.hostDemand[x] < this.plan.hosts[x].bandwidth;
@@ -128,17 +128,32 @@ export class DiskListPolicy implements Policy {
     while (this.inFlight < this.caps.maxInFlight) {
       const h = this.pickHost();
       if (h < 0) break;
-      const d = this.hostQueue[h][this.hostHead[h]++];
-      const rate = this.plan.disks[d].rate;
-      this.started[d] = 1;
-      this.inFlight++;
-      this.hostInFlight[h]++;
-      this.hostDemand[h] += rate;
-      this.netDemand += rate;
-      this.queuedDisks--;
+      const d = this.head(h);
+      this.start(d);
       out.push(d);
     }
     return out;
+  }
+
+  /** The next disk host `h` would start, skipping adopted ones; -1 when its queue is empty. */
+  private head(h: number): number {
+    const queue = this.hostQueue[h];
+    while (this.hostHead[h] < queue.length && this.started[queue[this.hostHead[h]]]) this.hostHead[h]++;
+    return this.hostHead[h] < queue.length ? queue[this.hostHead[h]] : -1;
+  }
+
+  private start(d: number): void {
+    const { host, rate } = this.plan.disks[d];
+    this.started[d] = 1;
+    this.inFlight++;
+    this.hostInFlight[host]++;
+    this.hostDemand[host] += rate;
+    this.netDemand += rate;
+    this.queuedDisks--;
+  }
+
+  adopt(disk: number): void {
+    if (!this.started[disk]) this.start(disk);
   }
 
   finish(disk: number): void {
@@ -163,7 +178,7 @@ export class DiskListPolicy implements Policy {
     }
     if (this.hostSaturated(d.host, d.rate)) return { kind: 'wait', reason: `host ${host.name} saturated` };
     if (this.networkSaturated(d.rate)) return { kind: 'wait', reason: 'network saturated' };
-    if (this.hostQueue[d.host][this.hostHead[d.host]] === disk) return { kind: 'start' };
+    if (this.head(d.host) === disk) return { kind: 'start' };
     return { kind: 'wait', reason: `behind earlier disks on host ${host.name}` };
   }
 

@@ -1,7 +1,7 @@
 import { meanWindow } from '../metrics.js';
 import type { DiskStatus, OrderName, TransferPlan } from '../model.js';
 import { diskRanks, type Grouping } from '../ordering.js';
-import type { Caps, Policy } from '../policy.js';
+import { type AdoptedState, adoptState, type Caps, type Policy } from '../policy.js';
 import { runSchedule } from '../run-schedule.js';
 import { DiskListPolicy, type HostPick } from './disk-list.js';
 import { GangPolicy, type GangSplit } from './gang.js';
@@ -68,7 +68,8 @@ export class DiskPolicy implements Policy {
   readonly strategy: DiskStrategy;
   private readonly inner: Policy;
 
-  constructor(plan: TransferPlan, order: OrderName, caps: Caps) {
+  /** `adopted`: disks a re-run finds done or in flight; the planner simulates from there (the caller adopts them). */
+  constructor(plan: TransferPlan, order: OrderName, caps: Caps, adopted?: AdoptedState) {
     const ranks = new Map<Grouping, Int32Array>();
     const build = (s: DiskStrategy): Policy => {
       if (s.kind === 'gang') return new GangPolicy(plan, s.order, caps, s.saturation, s.split);
@@ -80,7 +81,7 @@ export class DiskPolicy implements Policy {
       return new DiskListPolicy(plan, { ranks: r, hostPick: s.hostPick, saturation: s.saturation }, caps);
     };
     const run = (policy: Policy): Outcome => {
-      const timeline = runSchedule(plan, policy);
+      const timeline = runSchedule(plan, adoptState(policy, adopted), adopted);
       return { makespan: timeline.makespan, window: meanWindow(plan, timeline) };
     };
     const hosts = new Set(plan.disks.map((d) => d.host)).size;
@@ -108,6 +109,9 @@ export class DiskPolicy implements Policy {
   }
   finish(disk: number): void {
     this.inner.finish(disk);
+  }
+  adopt(disk: number): void {
+    this.inner.adopt(disk);
   }
   setCaps(caps: Caps): void {
     this.inner.setCaps(caps);

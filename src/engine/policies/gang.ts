@@ -36,6 +36,7 @@ export class GangPolicy implements Policy {
   private readonly vmRank: Int32Array;
   private readonly sequence: number[];
   private readonly vmStarted: Uint8Array;
+  private readonly diskStarted: Uint8Array;
   private queuedDisks: number;
   /** Per host: sum of the nominal rates of its in-flight disks (bytes/s); and the same over all hosts. */
   private readonly hostDemand: number[];
@@ -70,6 +71,7 @@ export class GangPolicy implements Policy {
     this.vmPosition = new Int32Array(plan.vms.length);
     for (const v of this.sequence) this.vmPosition[v] = this.hostVms[plan.vms[v].host].push(v) - 1;
     this.vmStarted = new Uint8Array(plan.vms.length);
+    this.diskStarted = new Uint8Array(plan.disks.length);
     this.buildQueues();
     this.leftovers = plan.hosts.map(() => []);
     this.hostInFlight = plan.hosts.map(() => 0);
@@ -115,6 +117,7 @@ export class GangPolicy implements Policy {
   }
 
   private startDisk(d: number, h: number, started: number[]): void {
+    this.diskStarted[d] = 1;
     this.inFlight++;
     this.hostInFlight[h]++;
     this.queuedDisks--;
@@ -162,6 +165,21 @@ export class GangPolicy implements Policy {
         else this.leftovers[bestHost].push(d);
       });
     }
+  }
+
+  adopt(disk: number): void {
+    if (this.diskStarted[disk]) return;
+    const { vm, host } = this.plan.disks[disk];
+    const rest = this.leftovers[host];
+    if (!this.vmStarted[vm]) {
+      // The VM has started in the cluster: its other disks go first, as a started gang's leftovers do.
+      this.vmStarted[vm] = 1;
+      this.hostQueue[host].take(this.vmPosition[vm]);
+      for (const other of this.plan.vms[vm].disks) if (other !== disk && !this.diskStarted[other]) rest.push(other);
+    } else if (rest.includes(disk)) {
+      rest.splice(rest.indexOf(disk), 1);
+    }
+    this.startDisk(disk, host, []);
   }
 
   finish(disk: number): void {

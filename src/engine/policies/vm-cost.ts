@@ -22,6 +22,9 @@ export class VmCostPolicy implements Policy {
   /** Per VM: disks not finished yet. */
   private readonly vmLeft: number[];
   private readonly vmStarted: Uint8Array;
+  private readonly diskStarted: Uint8Array;
+  /** Disks of adopted VMs that do not exist yet: a started VM's disks start together, so these go first. */
+  private pending: number[] = [];
   private queuedDisks: number;
 
   constructor(
@@ -38,6 +41,7 @@ export class VmCostPolicy implements Policy {
     this.hostCost = plan.hosts.map(() => 0);
     this.vmLeft = plan.vms.map((vm) => vm.disks.length);
     this.vmStarted = new Uint8Array(plan.vms.length);
+    this.diskStarted = new Uint8Array(plan.disks.length);
     this.queuedDisks = plan.disks.length;
   }
 
@@ -50,7 +54,10 @@ export class VmCostPolicy implements Policy {
   }
 
   admit(): number[] {
-    const started: number[] = [];
+    const started: number[] = this.pending;
+    this.pending = [];
+    for (const d of started) this.diskStarted[d] = 1;
+    this.queuedDisks -= started.length;
     for (let h = 0; h < this.hostQueue.length; h++) {
       const queue = this.hostQueue[h];
       while (this.hostCost[h] < this.cap && !queue.empty) {
@@ -64,10 +71,28 @@ export class VmCostPolicy implements Policy {
         this.vmStarted[v] = 1;
         this.hostCost[h] += disks.length;
         this.queuedDisks -= disks.length;
+        for (const d of disks) this.diskStarted[d] = 1;
         started.push(...disks);
       }
     }
     return started;
+  }
+
+  adopt(disk: number): void {
+    if (this.diskStarted[disk]) return;
+    const { vm, host } = this.plan.disks[disk];
+    if (!this.vmStarted[vm]) {
+      // The controller charges a started VM all its disks at once.
+      this.vmStarted[vm] = 1;
+      this.hostQueue[host].take(this.hostVms[host].indexOf(vm));
+      this.hostCost[host] += this.plan.vms[vm].disks.length;
+      for (const other of this.plan.vms[vm].disks)
+        if (other !== disk && !this.diskStarted[other]) this.pending.push(other);
+    } else if (this.pending.includes(disk)) {
+      this.pending.splice(this.pending.indexOf(disk), 1);
+    }
+    this.diskStarted[disk] = 1;
+    this.queuedDisks--;
   }
 
   finish(disk: number): void {
@@ -79,6 +104,7 @@ export class VmCostPolicy implements Policy {
   }
 
   status(disk: number): DiskStatus {
+    if (this.pending.includes(disk)) return { kind: 'start' };
     const d = this.plan.disks[disk];
     const vm = this.plan.vms[d.vm];
     const host = this.plan.hosts[d.host].name;
@@ -100,8 +126,8 @@ export class VmCostPolicy implements Policy {
   }
 
   queued(limit: number): number[] {
-    // Plan order, host by host interleaved as the controller sees them: plan order over all VMs not started.
-    const out: number[] = [];
+    // Disks of adopted VMs first, then plan order over all VMs not started.
+    const out: number[] = this.pending.slice(0, limit);
     for (let v = 0; v < this.plan.vms.length && out.length < limit; v++) {
       if (this.vmStarted[v]) continue;
       for (const d of this.plan.vms[v].disks) if (out.length < limit) out.push(d);
