@@ -120,7 +120,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ...sources.bandwidth,
       failDisks: new Set(failDisks),
       clock: () => clock.seconds(),
-      timestamp: (seconds) => new Date(startedAtMs + (seconds / speed) * 1000).toISOString(),
+      // metav1.Time has whole seconds
+      timestamp: (seconds) =>
+        new Date(Math.floor((startedAtMs + (seconds / speed) * 1000) / 1000) * 1000)
+          .toISOString()
+          .replace('.000Z', 'Z'),
     });
     importer = started;
     // The Route names the inventory's port, so the inventory listens before the seed is written.

@@ -120,6 +120,13 @@ describe('the sandbox over HTTPS', () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it("reaches the inventory through the seeded Service's proxy path, which drops the token as kube-apiserver does", async () => {
+    const proxy = `${sandbox.apiUrl}/api/v1/namespaces/${SEED_NAMES.forkliftNamespace}/services/https:${SEED_NAMES.inventoryService}:8443/proxy/providers/vsphere`;
+    const answer = await getJson(proxy, { token: sandbox.token, ca: sandbox.caCert });
+    // The inventory answered (not the proxy's 503): it saw no token.
+    expect(answer.status).toBe(401);
+  });
+
   it('serves /sandbox/v1/stats behind the same token, counting requests by verb and resource', async () => {
     const before = await getJson(`${sandbox.apiUrl}/sandbox/v1/stats`, { token: sandbox.token, ca: sandbox.caCert });
     expect(before.status).toBe(200);

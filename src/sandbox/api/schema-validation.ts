@@ -27,6 +27,11 @@ function toAjvSchema(node: unknown, isRoot = false): unknown {
   const out: Loose = {};
   for (const [key, value] of Object.entries(node as Loose)) {
     if (key === 'description' || key.startsWith('x-kubernetes-')) continue;
+    if (key === 'properties' && value && typeof value === 'object') {
+      // Property names are data, not keywords: a field called `description` or `default` is a field.
+      out[key] = Object.fromEntries(Object.entries(value as Loose).map(([name, child]) => [name, toAjvSchema(child)]));
+      continue;
+    }
     out[key] = key === 'enum' || key === 'default' || key === 'required' ? value : toAjvSchema(value);
   }
   const source = node as Loose;

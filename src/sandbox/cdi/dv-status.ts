@@ -83,3 +83,21 @@ export function dataVolumeStatus(state: ImportState, at: string): DataVolumeStat
   }
   return { phase, progress, restartCount: state.restartCount, claimName, conditions: [bound, running, ready] };
 }
+
+/**
+ * Keeps a condition's times where CDI keeps them: lastTransitionTime moves only when its status changes, the
+ * heartbeat only when its reason or message changes.
+ */
+export function carryConditionTimes(previous: DataVolumeCondition[] | undefined, next: DataVolumeCondition[]) {
+  return next.map((c) => {
+    const before = previous?.find((p) => p.type === c.type);
+    if (!before) return c;
+    const sameStatus = before.status === c.status;
+    const sameWords = sameStatus && before.reason === c.reason && before.message === c.message;
+    return {
+      ...c,
+      lastTransitionTime: sameStatus ? before.lastTransitionTime : c.lastTransitionTime,
+      lastHeartbeatTime: sameWords ? before.lastHeartbeatTime : c.lastHeartbeatTime,
+    };
+  });
+}

@@ -1,7 +1,13 @@
 import { maxMinRates } from '../../engine/bandwidth.js';
 import { INSTANT_SECONDS } from '../../engine/run-schedule.js';
 import type { ClusterStore, KubeObject, StoreEvent } from '../cluster-store.js';
-import { type DataVolumePhase, dataVolumeStatus, type ImportState } from './dv-status.js';
+import {
+  carryConditionTimes,
+  type DataVolumeCondition,
+  type DataVolumePhase,
+  dataVolumeStatus,
+  type ImportState,
+} from './dv-status.js';
 
 export const DATAVOLUMES = 'datavolumes.cdi.kubevirt.io';
 export const PVCS = 'persistentvolumeclaims';
@@ -60,6 +66,11 @@ interface Import {
   lastPublished: number;
   /** Crash-looping importers: when the container restarts next, and the back-off after that. */
   nextRestart?: number;
+  /** The vddk Secret the importer needs, and whether --fail-disk makes it fail regardless. */
+  secretRef?: string;
+  failing?: boolean;
+  /** The status last written, without its times: an unchanged status is not written again. */
+  lastWritten?: string;
   backoff?: number;
   stuck: boolean;
 }
@@ -91,7 +102,7 @@ export class Importer {
 
   constructor(private readonly options: ImporterOptions) {
     // React after the write that told us has been delivered to every watcher, so events keep resourceVersion order.
-    this.unsubscribe = options.store.subscribe((event) => queueMicrotask(() => this.onEvent(event)));
+    this.unsubscribe = options.store.subscribe((event) => queueMicrotask(() => this.react(event)));
   }
 
   stop(): void {
@@ -105,6 +116,15 @@ export class Importer {
 
   snapshot(): ImportStats {
     return { ...this.stats, peakByHost: { ...this.stats.peakByHost } };
+  }
+
+  /** A failure to act on one DataVolume (its PVC's name taken, its namespace going away) must not stop the rest. */
+  private react(event: StoreEvent): void {
+    try {
+      this.onEvent(event);
+    } catch {
+      // CDI leaves such a DataVolume Pending; so does the sandbox: nothing more is published for it.
+    }
   }
 
   private onEvent(event: StoreEvent): void {
@@ -141,9 +161,13 @@ export class Importer {
     this.count(imp, +1);
     this.stats.started++;
     this.stats.firstStartSeconds ??= this.now;
-    const secretMissing = this.secretMissing(dv);
-    if (secretMissing || this.options.failDisks?.has(source.label)) {
-      imp.state.error = secretMissing ?? `Unable to connect to vddk data source: importer of ${source.label} fails`;
+    imp.secretRef = (dv.spec as { source?: { vddk?: { secretRef?: string } } } | undefined)?.source?.vddk?.secretRef;
+    imp.failing = this.options.failDisks?.has(source.label) ?? false;
+    const secretMissing = imp.secretRef === undefined ? undefined : this.secretMissing(namespace, imp.secretRef);
+    if (secretMissing || imp.failing) {
+      imp.state.error = imp.failing
+        ? `Unable to connect to vddk data source: importer of ${source.label} fails`
+        : secretMissing;
       imp.nextRestart = this.now + FIRST_BACKOFF_SECONDS;
       imp.backoff = FIRST_BACKOFF_SECONDS;
       this.publish(imp);
@@ -151,11 +175,8 @@ export class Importer {
     if (imp.remaining <= 0 && !imp.state.error) this.succeed(imp);
   }
 
-  private secretMissing(dv: KubeObject): string | undefined {
-    const spec = dv.spec as { source?: { vddk?: { secretRef?: string } } } | undefined;
-    const secret = spec?.source?.vddk?.secretRef;
-    if (!secret) return undefined;
-    if (this.options.store.get('secrets', dv.metadata.namespace, secret)) return undefined;
+  private secretMissing(namespace: string, secret: string): string | undefined {
+    if (!secret || this.options.store.get('secrets', namespace, secret)) return undefined;
     return `secret "${secret}" not found`;
   }
 
@@ -212,7 +233,12 @@ export class Importer {
   }
 
   private isLive(imp: Import): boolean {
-    return !imp.stuck && imp.state.phase !== 'Succeeded' && imp.state.phase !== 'Failed';
+    return !imp.stuck && this.copying(imp);
+  }
+
+  /** Not yet Succeeded nor Failed: CDI still works on it. */
+  private copying(imp: Import): boolean {
+    return imp.state.phase !== 'Succeeded' && imp.state.phase !== 'Failed';
   }
 
   /** Adds `delta` to the DataVolumes in flight, overall and on the import's host, and keeps the peaks. */
@@ -228,7 +254,8 @@ export class Importer {
   /** Moves simulated time to `target`, finishing transfers and restarting failed importers at their own instants. */
   advanceTo(target: number): void {
     while (this.now < target) {
-      const moving = [...this.imports.values()].filter((i) => this.isLive(i) && !i.state.error && i.remaining > 0);
+      // The stuck annotation is kubectl-mtv's bookkeeping: CDI ignores it, the copy goes on.
+      const moving = [...this.imports.values()].filter((i) => this.copying(i) && !i.state.error && i.remaining > 0);
       const rates = maxMinRates(
         moving.map((i) => ({ host: i.source.host, rate: i.source.rate })),
         this.options.hostBandwidth,
@@ -253,8 +280,15 @@ export class Importer {
   }
 
   private restartIfDue(imp: Import): void {
-    if (imp.nextRestart === undefined || imp.nextRestart > this.now || !this.isLive(imp)) return;
+    if (imp.nextRestart === undefined || imp.nextRestart > this.now || !this.copying(imp)) return;
     imp.state.restartCount++;
+    // The kubelet starts the importer once its Secret exists: a restart after the Secret appears succeeds.
+    if (imp.secretRef !== undefined && !this.secretMissing(imp.namespace, imp.secretRef) && !imp.failing) {
+      imp.state.error = undefined;
+      imp.nextRestart = undefined;
+      this.publish(imp);
+      return;
+    }
     imp.backoff = Math.min(MAX_BACKOFF_SECONDS, (imp.backoff ?? FIRST_BACKOFF_SECONDS) * 2);
     imp.nextRestart = this.now + imp.backoff;
     this.publish(imp);
@@ -273,6 +307,16 @@ export class Importer {
   private publish(imp: Import): void {
     imp.lastPublished = this.now;
     const status = dataVolumeStatus(imp.state, this.options.timestamp(this.now));
+    const unchanged = JSON.stringify({
+      ...status,
+      conditions: status.conditions.map(({ type, status: s, reason, message }) => [type, s, reason, message]),
+    });
+    if (unchanged === imp.lastWritten) return;
+    imp.lastWritten = unchanged;
+    const previous = this.options.store.get(DATAVOLUMES, imp.namespace, imp.name)?.status as
+      | { conditions?: DataVolumeCondition[] }
+      | undefined;
+    status.conditions = carryConditionTimes(previous?.conditions, status.conditions);
     try {
       this.options.store.updateStatus(DATAVOLUMES, imp.namespace, imp.name, status);
     } catch {

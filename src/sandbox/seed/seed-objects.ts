@@ -34,6 +34,7 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
   const inventoryUrl = new URL(ids.inventoryUrl);
   const https = inventoryUrl.protocol === 'https:';
   const port = inventoryUrl.port || (https ? '443' : '80');
+  const inventoryPort = Number(port);
   const ns = N.forkliftNamespace;
   const ref = (name: string) => ({ name, namespace: ns });
   const ready = (message: string) => ({ conditions: [condition('Ready', message, now)], observedGeneration: 1 });
@@ -128,15 +129,14 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
           name: N.inventoryService,
           namespace: ns,
           labels: inventoryLabels(),
-          // where the sandbox's service proxy really sends requests for this Service
-          annotations: { 'sandbox.kubectl-mtv.io/endpoint': inventoryUrl.origin },
         },
         spec: {
           type: 'ClusterIP',
+          // The sandbox's service proxy sends a Service's requests to 127.0.0.1:targetPort: the inventory's own port.
           ports: [
             https
-              ? { name: 'api-https', port: 8443, targetPort: 8443, protocol: 'TCP' }
-              : { name: 'api-http', port: 8080, targetPort: 8080, protocol: 'TCP' },
+              ? { name: 'api-https', port: 8443, targetPort: inventoryPort, protocol: 'TCP' }
+              : { name: 'api-http', port: 8080, targetPort: inventoryPort, protocol: 'TCP' },
           ],
           selector: inventoryLabels(),
         },

@@ -31,6 +31,11 @@ function forAjv(node: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
     if (key.startsWith('x-kubernetes-') || key === 'description') continue;
+    if (key === 'properties' && value && typeof value === 'object') {
+      // property names are data: a field called `description` is a field
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, child]) => [name, forAjv(child)]));
+      continue;
+    }
     out[key] = key === 'enum' || key === 'default' ? value : forAjv(value);
   }
   if ((node as Record<string, unknown>)['x-kubernetes-int-or-string'] && !out.anyOf) {

@@ -67,6 +67,17 @@ function dataVolume(
   };
 }
 
+/** A DataVolume's status in the store (throws when the DataVolume is absent). */
+function statusOf(name: string): {
+  phase: string;
+  restartCount: number;
+  conditions: { type: string; lastTransitionTime: string }[];
+} {
+  const dv = api.store.get(DATAVOLUMES, NS, name);
+  if (!dv) throw new Error(`DataVolume ${name} is gone`);
+  return dv.status as ReturnType<typeof statusOf>;
+}
+
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 let api: ApiServer;
@@ -183,6 +194,62 @@ describe('the simulated CDI importer', () => {
     api.store.patchMetadata(DATAVOLUMES, NS, 'app-01-disk-2', { annotations: { [STUCK_ANNOTATION]: 'no progress' } });
     await settle();
     expect(importer.snapshot().current).toBe(0);
+  });
+
+  it('keeps copying a DataVolume marked stuck (CDI ignores the annotation), but no longer counts it in flight', async () => {
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 1, 0));
+    await settle();
+    importer.advanceTo(10);
+    api.store.patchMetadata(DATAVOLUMES, NS, 'web-01-disk-0', { annotations: { [STUCK_ANNOTATION]: 'slow' } });
+    await settle();
+    expect(importer.snapshot().current).toBe(0);
+    importer.advanceTo(1000);
+    expect(statusOf('web-01-disk-0').phase).toBe('Succeeded');
+  });
+
+  it('starts an importer whose Secret appears after it began crash-looping, at its next restart', async () => {
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 1, 0, 'late-secret'));
+    await settle();
+    importer.advanceTo(15);
+    api.store.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'late-secret', namespace: NS } });
+    importer.advanceTo(29);
+    expect(statusOf('web-01-disk-0').phase).toBe('ImportInProgress');
+    importer.advanceTo(2000);
+    const status = statusOf('web-01-disk-0');
+    // restarts at 10 and 30 s; the one at 30 s finds the Secret and the copy runs
+    expect(status).toMatchObject({ phase: 'Succeeded', restartCount: 2 });
+  });
+
+  it('writes a status only when it changes, keeping condition times where CDI keeps them', async () => {
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 0, 0, 'no-such-secret'));
+    await settle();
+    importer.advanceTo(11);
+    const before = statusOf('db-01-disk-0');
+    let writes = 0;
+    api.store.subscribe((e) => {
+      if (e.resource === DATAVOLUMES) writes++;
+    });
+    for (let t = 11.5; t < 29.9; t += 0.5) importer.advanceTo(t);
+    expect(writes).toBe(0);
+    importer.advanceTo(30);
+    const after = statusOf('db-01-disk-0');
+    expect(writes).toBe(1);
+    const bound = (s: typeof after) => s.conditions.find((c) => c.type === 'Bound')?.lastTransitionTime;
+    expect(bound(after)).toBe(bound(before));
+  });
+
+  it('survives a DataVolume whose PVC name is taken, and goes on with the others', async () => {
+    api.store.create(PVCS, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'web-01-disk-0', namespace: NS },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 1, 0));
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 0, 1));
+    await settle();
+    importer.advanceTo(2000);
+    expect(statusOf('db-01-disk-1').phase).toBe('Succeeded');
   });
 
   it('forgets a deleted DataVolume, and the API server removes its PVC', async () => {
