@@ -1,4 +1,5 @@
 import type { DiskSpec, HostSpec, Scenario, VmSpec } from '../src/engine/model.js';
+import { seededRandom } from '../src/sandbox/faults.js';
 
 /**
  * The varied scenario set the engine's goals are measured on: hand-made edge cases plus seeded random plans of
@@ -9,17 +10,8 @@ import type { DiskSpec, HostSpec, Scenario, VmSpec } from '../src/engine/model.j
 const Gi = 2 ** 30;
 const Mi = 2 ** 20;
 
-/** A small seeded PRNG (mulberry32): the set must not change between runs. */
-export function randomSource(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The set must not change between runs: one seeded generator (the sandbox's fault draws use the same). */
+export const randomSource = seededRandom;
 
 function scenario(name: string, parts: Partial<Scenario> & { vms: VmSpec[]; hosts: HostSpec[] }): Scenario {
   return { name, migration: 'cold', maxInFlight: 20, diskRate: 100 * Mi, ...parts };

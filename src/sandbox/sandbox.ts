@@ -13,7 +13,7 @@ import { type ApiServer, startApiServer } from './api/api-server.js';
 import type { RequestInterceptor } from './api/router.js';
 import { SimulatedClock } from './cdi/clock.js';
 import { diskSources } from './cdi/disk-sources.js';
-import { Importer } from './cdi/importer.js';
+import { Importer, noImports } from './cdi/importer.js';
 import type { ClusterStore } from './cluster-store.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { inventoryFromScenario } from './inventory/from-scenario.js';
@@ -82,15 +82,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   let importer: Importer | undefined;
   const stats = (): SandboxStats => ({
     requests: requests.snapshot(),
-    imports: importer?.snapshot() ?? {
-      started: 0,
-      succeeded: 0,
-      current: 0,
-      peak: 0,
-      peakByHost: {},
-      firstStartSeconds: null,
-      lastEndSeconds: null,
-    },
+    imports: importer?.snapshot() ?? noImports(),
     faults: faults.counts(),
     simulatedSeconds: clock.seconds(),
   });

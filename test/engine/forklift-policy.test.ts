@@ -3,36 +3,14 @@ import type { Scenario, TransferPlan } from '../../src/engine/model.js';
 import { VmCostPolicy } from '../../src/engine/policies/vm-cost.js';
 import type { Caps } from '../../src/engine/policy.js';
 import { simulateScenario } from '../../src/engine/simulator.js';
+import { Gi, Mi, planOf as planOfSizes, vmsOf } from './hand-built-plans.js';
 
-const Gi = 2 ** 30;
-const Mi = 2 ** 20;
-
-/** A hand-built plan: each VM is [host index, disk count]; VMs are named vm-<plan index>, every disk is 1 Gi. */
-function planOf(hosts: string[], vms: [host: number, disks: number][]): TransferPlan {
-  const plan: TransferPlan = {
-    migration: 'cold',
-    hosts: hosts.map((name) => ({ name, bandwidth: Infinity })),
-    vms: [],
-    disks: [],
-    networkBandwidth: Infinity,
-  };
-  vms.forEach(([host, count], v) => {
-    const ids: number[] = [];
-    for (let index = 0; index < count; index++) {
-      const id = plan.disks.length;
-      plan.disks.push({ id, vm: v, index, host, bytes: Gi, rate: 100 * Mi });
-      ids.push(id);
-    }
-    plan.vms.push({ name: `vm-${v}`, host, disks: ids });
-  });
-  return plan;
-}
-
-/** The VMs (by plan index) whose disks a batch of admitted disks belongs to, in the order they started. */
-function vmsOf(plan: TransferPlan, disks: number[]): number[] {
-  const out: number[] = [];
-  for (const d of disks) if (out.at(-1) !== plan.disks[d].vm) out.push(plan.disks[d].vm);
-  return out;
+/** Each VM is [host index, disk count]; every disk is 1 Gi. */
+function planOf(hosts: string[], vms: [host: number, disks: number][]) {
+  return planOfSizes(
+    hosts,
+    vms.map(([host, count]) => [host, Array.from({ length: count }, () => 1)]),
+  );
 }
 
 /** Finishes the first `count` disks of VM `v`. */

@@ -1,37 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { OrderName, Scenario, TransferPlan } from '../../src/engine/model.js';
+import type { OrderName, Scenario } from '../../src/engine/model.js';
 import { GangPolicy } from '../../src/engine/policies/gang.js';
 import { simulateScenario } from '../../src/engine/simulator.js';
-
-const Gi = 2 ** 30;
-const Mi = 2 ** 20;
-
-/** A hand-built plan: each VM is [host index, disk sizes in Gi]; VMs are named vm-<plan index>. */
-function planOf(hosts: string[], vms: [host: number, sizes: number[]][]): TransferPlan {
-  const plan: TransferPlan = {
-    migration: 'cold',
-    hosts: hosts.map((name) => ({ name, bandwidth: Infinity })),
-    vms: [],
-    disks: [],
-    networkBandwidth: Infinity,
-  };
-  vms.forEach(([host, sizes], v) => {
-    const ids = sizes.map((size, index) => {
-      const id = plan.disks.length;
-      plan.disks.push({ id, vm: v, index, host, bytes: size * Gi, rate: 100 * Mi });
-      return id;
-    });
-    plan.vms.push({ name: `vm-${v}`, host, disks: ids });
-  });
-  return plan;
-}
-
-/** The VMs (by plan index) a batch of admitted disks belongs to, in the order they started. */
-function vmsOf(plan: TransferPlan, disks: number[]): number[] {
-  const out: number[] = [];
-  for (const d of disks) if (out.at(-1) !== plan.disks[d].vm) out.push(plan.disks[d].vm);
-  return out;
-}
+import { Gi, Mi, planOf, vmsOf } from './hand-built-plans.js';
 
 describe('gang policy: order', () => {
   // vm-0 [50, 20]: largest 50, total 70; vm-1 [10]; vm-2 [50]: largest 50, total 50; vm-3 [30, 30, 30]: largest 30,

@@ -56,6 +56,19 @@ export interface ImportStats {
   lastEndSeconds: number | null;
 }
 
+/** The counters before any import started. */
+export function noImports(): ImportStats {
+  return {
+    started: 0,
+    succeeded: 0,
+    current: 0,
+    peak: 0,
+    peakByHost: {},
+    firstStartSeconds: null,
+    lastEndSeconds: null,
+  };
+}
+
 interface Import {
   key: string;
   namespace: string;
@@ -89,15 +102,7 @@ export class Importer {
   private readonly imports = new Map<string, Import>();
   private now = 0;
   private readonly unsubscribe: () => void;
-  private readonly stats: ImportStats = {
-    started: 0,
-    succeeded: 0,
-    current: 0,
-    peak: 0,
-    peakByHost: {},
-    firstStartSeconds: null,
-    lastEndSeconds: null,
-  };
+  private readonly stats: ImportStats = noImports();
   private readonly liveByHost = new Map<string, number>();
 
   constructor(private readonly options: ImporterOptions) {
