@@ -12,8 +12,14 @@ export const ExitCode = {
   usage: 2,
   /** The cluster or the inventory cannot be reached or refuses us. */
   unreachable: 3,
-  /** An unexpected error: a bug. */
-  bug: 4,
+  /** An unexpected error: a bug (sysexits' EX_SOFTWARE; 4 is migrate's timeout). */
+  bug: 70,
+  /** --timeout reached before every disk was transferred (migrate). */
+  timeout: 4,
+  /** The plan is locked by another runner's Lease (migrate). */
+  locked: 5,
+  /** Ctrl-C or SIGTERM stopped the run (migrate). */
+  interrupted: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -4,7 +4,7 @@ import { ExitCode, UserError } from '../errors.js';
 
 /**
  * What every kubectl-mtv command shares: the `--debug` flag and one way to fail. Whatever escapes `run` becomes ONE
- * line on stderr and a documented exit code: a UserError its own code, an oclif flag error 2, anything else 4 (a bug;
+ * line on stderr and a documented exit code: a UserError its own code, an oclif flag error 2, anything else 70 (a bug;
  * the stack only with --debug). oclif's `handle` then exits with the ExitError's code and prints nothing more.
  *
  * package.json's oclif.commands globPatterns leave this file out of command discovery.

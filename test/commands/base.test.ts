@@ -38,10 +38,10 @@ describe('BaseCommand.catch', () => {
     expect(run.status).toBe(3);
   });
 
-  it('calls anything else a bug: one line, exit 4, no stack', () => {
+  it('calls anything else a bug: one line, exit 70, no stack', () => {
     const run = runCommandThatThrows("throw new TypeError('x is undefined');");
     expect(run.stderr).toBe('error: x is undefined (a bug: please report it; --debug shows the stack)\n');
-    expect(run.status).toBe(4);
+    expect(run.status).toBe(70);
   });
 
   it('shows the stack of a bug with --debug', () => {
@@ -50,7 +50,7 @@ describe('BaseCommand.catch', () => {
     expect(lines[0]).toBe('error: x is undefined (a bug: please report it; --debug shows the stack)');
     expect(lines[1]).toBe('TypeError: x is undefined');
     expect(lines.length).toBeGreaterThan(2);
-    expect(run.status).toBe(4);
+    expect(run.status).toBe(70);
   });
 
   it('turns an oclif flag error into one line and exit 2', () => {
