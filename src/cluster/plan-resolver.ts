@@ -6,6 +6,7 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { InventoryClient, InventoryVmDetail } from './inventory-client.js';
 import type { KubeClient, ResourceRef } from './kube-client.js';
+import { takesOver } from './migration-guard.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
 
 export interface ResolvePlanOptions {
@@ -69,7 +70,6 @@ const forklift = (plural: string, namespace: string): ResourceRef => ({
 const core = (plural: string, namespace: string): ResourceRef => ({ version: 'v1', plural, namespace });
 /** Where CDI's v2v-vmware ConfigMap lives: OpenShift Virtualization, then upstream CDI. */
 const CDI_NAMESPACES = ['openshift-cnv', 'cdi'];
-const ENDED_CONDITIONS = new Set(['Succeeded', 'Failed', 'Canceled']);
 
 /** Reads the plan and everything it names; refuses (exit 2) a plan `migrate` cannot run. */
 export async function resolvePlan(
@@ -101,7 +101,12 @@ export async function resolvePlan(
     );
   }
   const migrations = await client.list<Migration>(forklift('migrations', namespace));
-  const running = migrations.find((migration) => runs(migration, plan) && !ended(migration));
+  const ours = {
+    name: plan.metadata.name ?? name,
+    namespace: plan.metadata.namespace ?? namespace,
+    uid: plan.metadata.uid ?? '',
+  };
+  const running = migrations.find((migration) => takesOver(migration, ours));
   if (running) {
     throw refuse(
       `is being run by the MTV controller (Migration "${running.metadata.name}" has not completed)`,
@@ -196,21 +201,6 @@ function describe(name: string, namespace: string): string {
 
 function count(items: readonly unknown[], noun: string): string {
   return `${items.length} ${noun}${items.length === 1 ? '' : 's'}`;
-}
-
-/** A Migration names its plan by name (and namespace, which defaults to its own); a uid, when set, must agree. */
-function runs(migration: Migration, plan: Plan): boolean {
-  const ref = migration.spec?.plan;
-  if (ref?.name !== plan.metadata.name) return false;
-  if ((ref.namespace || migration.metadata.namespace) !== plan.metadata.namespace) return false;
-  return !ref.uid || ref.uid === plan.metadata.uid;
-}
-
-/** Completed: the controller stamps status.completed and a Succeeded, Failed or Canceled condition. */
-function ended(migration: Migration): boolean {
-  const status = migration.status;
-  if (status?.completed) return true;
-  return (status?.conditions ?? []).some((c) => c.status === 'True' && ENDED_CONDITIONS.has(c.type ?? ''));
 }
 
 async function provider(

@@ -1,0 +1,238 @@
+/**
+ * The run's lock: a coordination.k8s.io/v1 Lease `kubectl-mtv-<plan>` in the plan's namespace, held by
+ * `user@host/pid`, 15 s long and renewed every 5 s with optimistic concurrency (PUT with the resourceVersion read).
+ * An expired lease is taken at once; a live one held by someone else refuses the run (exit 5) unless `takeover` is
+ * set and it is held by the same user@host (a crashed run of this workstation). Losing it (another holder, a conflict
+ * that a re-read does not explain, or no renewal for a whole lease duration) calls `onLost` once.
+ */
+import { ExitCode, UserError } from '../errors.js';
+import { KubeApiError, type KubeClient, resourcePath } from './kube-client.js';
+
+export const LEASE_DURATION_SECONDS = 15;
+export const LEASE_RENEW_MS = 5_000;
+
+/** Reads and writes racing another runner before the lease counts as held by it. */
+const MAX_ACQUIRE_ATTEMPTS = 5;
+
+const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
+
+interface LeaseObject {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  metadata: { name: string; namespace: string; labels?: Record<string, string>; resourceVersion?: string };
+  spec: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+export interface LeaseOptions {
+  plan: string;
+  namespace: string;
+  /** `user@host/pid`. */
+  holder: string;
+  /** Also take a live lease held by the same user@host. */
+  takeover: boolean;
+  /** Milliseconds since the epoch (default Date.now). */
+  now?: () => number;
+  durationSeconds?: number;
+  renewEveryMs?: number;
+  /** Called once when the lease is lost. */
+  onLost?: (reason: string) => void;
+}
+
+export function leaseName(plan: string): string {
+  return `kubectl-mtv-${plan}`.slice(0, 253);
+}
+
+/** Kubernetes MicroTime: RFC 3339 with microseconds. */
+function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** The user@host part of a holder identity. */
+function userAtHost(holder: string): string {
+  const slash = holder.lastIndexOf('/');
+  return slash < 0 ? holder : holder.slice(0, slash);
+}
+
+/** A held lease: renewed until `release`. */
+export class HeldLease {
+  private timer: NodeJS.Timeout | undefined;
+  private lost = false;
+  private renewing: Promise<void> | undefined;
+  /** Renewals sent (PUTs after the acquiring one), for reports that leave them out. */
+  renewals = 0;
+
+  constructor(
+    private readonly client: KubeClient,
+    private lease: LeaseObject,
+    private readonly options: LeaseOptions,
+    private lastRenewed: number,
+  ) {
+    const every = options.renewEveryMs ?? LEASE_RENEW_MS;
+    this.timer = setInterval(() => {
+      this.renewing ??= this.renew().finally(() => {
+        this.renewing = undefined;
+      });
+    }, every);
+  }
+
+  get name(): string {
+    return this.lease.metadata.name;
+  }
+
+  get isLost(): boolean {
+    return this.lost;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private loseWith(reason: string): void {
+    if (this.lost) return;
+    this.lost = true;
+    clearInterval(this.timer);
+    this.options.onLost?.(reason);
+  }
+
+  /** One renewal: a conflict is re-read; another holder means the lease is lost. */
+  async renew(): Promise<void> {
+    if (this.lost) return;
+    const now = this.now();
+    const next: LeaseObject = { ...this.lease, spec: { ...this.lease.spec, renewTime: microTime(now) } };
+    try {
+      this.renewals++;
+      this.lease = await this.client.request<LeaseObject>('PUT', this.path(), { body: next });
+      this.lastRenewed = now;
+    } catch (error) {
+      if (error instanceof KubeApiError && (error.status === 409 || error.status === 404)) {
+        const current = await this.client
+          .get<LeaseObject>(leasesIn(this.options.namespace), this.name)
+          .catch(() => undefined);
+        if (current?.spec.holderIdentity === this.options.holder) {
+          // our own write landed, or a label changed: go on from what is there
+          this.lease = current;
+          return;
+        }
+        this.loseWith(
+          current?.spec.holderIdentity
+            ? `lease ${this.name} is now held by ${current.spec.holderIdentity}`
+            : `lease ${this.name} was removed`,
+        );
+        return;
+      }
+      // transient: try again at the next tick, unless the lease has run out meanwhile
+      const duration = (this.options.durationSeconds ?? LEASE_DURATION_SECONDS) * 1000;
+      if (now - this.lastRenewed >= duration)
+        this.loseWith(`lease ${this.name} could not be renewed for ${duration / 1000}s`);
+    }
+  }
+
+  /** Stops renewing and deletes the lease if it is still ours (precondition on its resourceVersion). */
+  async release(): Promise<void> {
+    clearInterval(this.timer);
+    await this.renewing;
+    if (this.lost) return;
+    this.lost = true;
+    await this.client
+      .request('DELETE', this.path(), {
+        body: {
+          kind: 'DeleteOptions',
+          apiVersion: 'v1',
+          preconditions: { resourceVersion: this.lease.metadata.resourceVersion },
+        },
+      })
+      .catch(() => undefined);
+  }
+
+  private path(): string {
+    return resourcePath(leasesIn(this.options.namespace), this.name);
+  }
+}
+
+function leasesIn(namespace: string) {
+  return { ...LEASES, namespace };
+}
+
+/** Takes the plan's lease or throws UserError exit 5 naming the holder and the lease's age. */
+export async function acquireLease(client: KubeClient, options: LeaseOptions, attempt = 1): Promise<HeldLease> {
+  const now = (options.now ?? Date.now)();
+  const name = leaseName(options.plan);
+  const ref = leasesIn(options.namespace);
+  const duration = options.durationSeconds ?? LEASE_DURATION_SECONDS;
+  const spec = {
+    holderIdentity: options.holder,
+    leaseDurationSeconds: duration,
+    acquireTime: microTime(now),
+    renewTime: microTime(now),
+  };
+  const current = await client.get<LeaseObject>(ref, name);
+  if (!current) {
+    const created = await client
+      .request<LeaseObject>('POST', resourcePath(ref), {
+        body: {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: {
+            name,
+            namespace: options.namespace,
+            labels: { 'app.kubernetes.io/managed-by': 'kubectl-mtv', plan: options.plan },
+          },
+          spec: { ...spec, leaseTransitions: 0 },
+        },
+      })
+      .catch((error) => {
+        if (error instanceof KubeApiError && error.status === 409) return undefined;
+        throw error;
+      });
+    // another runner created it between our read and our create: it holds it
+    if (!created) return acquireLease(client, options, attempt + 1);
+    return new HeldLease(client, created, options, now);
+  }
+  const holder = current.spec.holderIdentity ?? '';
+  const renewed = Date.parse(current.spec.renewTime ?? current.spec.acquireTime ?? '') || 0;
+  const expires = renewed + (current.spec.leaseDurationSeconds ?? duration) * 1000;
+  const live = holder !== '' && expires > now;
+  const ours = holder === options.holder;
+  const sameMachine = options.takeover && userAtHost(holder) === userAtHost(options.holder);
+  if (live && !ours && !sameMachine) {
+    const acquired = Date.parse(current.spec.acquireTime ?? '') || renewed;
+    throw new UserError(
+      `plan "${options.plan}" is being migrated by ${holder} (lease ${name} in namespace "${options.namespace}", held for ${seconds(now - acquired)}, renewed ${seconds(now - renewed)} ago)`,
+      {
+        exitCode: ExitCode.locked,
+        hint:
+          userAtHost(holder) === userAtHost(options.holder)
+            ? 'if that run has crashed, run again with --takeover'
+            : `wait for it to end; the lease expires ${current.spec.leaseDurationSeconds ?? duration}s after its last renewal`,
+      },
+    );
+  }
+  const taken: LeaseObject = {
+    ...current,
+    metadata: {
+      ...current.metadata,
+      labels: { ...current.metadata.labels, 'app.kubernetes.io/managed-by': 'kubectl-mtv', plan: options.plan },
+    },
+    spec: { ...spec, leaseTransitions: (current.spec.leaseTransitions ?? 0) + (ours ? 0 : 1) },
+  };
+  try {
+    const updated = await client.request<LeaseObject>('PUT', resourcePath(ref, name), { body: taken });
+    return new HeldLease(client, updated, options, now);
+  } catch (error) {
+    // someone else renewed or took it between our read and our write: read again and decide again
+    const raced = error instanceof KubeApiError && (error.status === 409 || error.status === 404);
+    if (raced && attempt < MAX_ACQUIRE_ATTEMPTS) return acquireLease(client, options, attempt + 1);
+    throw error;
+  }
+}
+
+function seconds(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s >= 120 ? `${Math.round(s / 60)}m` : `${s}s`;
+}

@@ -1,0 +1,50 @@
+/**
+ * What the runner reads from a DataVolume CDI publishes (domain.md §3): phase, progress as a fraction, importer
+ * restarts, the Running condition's error, and kubectl-mtv's stuck annotation.
+ */
+
+/** The annotation the runner puts on a DataVolume it gives up on; `kubectl mtv clean --stuck` finds them by it. */
+export const STUCK_ANNOTATION = 'kubectl-mtv/stuck';
+
+/** A DataVolume as the runner lists and watches it. */
+export interface DataVolumeObject {
+  metadata: { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  status?: {
+    phase?: string;
+    progress?: string;
+    restartCount?: number;
+    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
+  };
+}
+
+/** One reading of a DataVolume. */
+export interface DataVolumeState {
+  phase: string;
+  /** 0..1 of the bytes copied; 0 while CDI reports "" or "N/A". */
+  fraction: number;
+  restartCount: number;
+  /** The importer's last error while Running=False/Error. */
+  error?: string;
+  /** The stuck annotation's reason, when the runner (this one or an earlier one) gave up on it. */
+  stuck?: string;
+}
+
+export function readDataVolume(dv: DataVolumeObject): DataVolumeState {
+  const status = dv.status ?? {};
+  const running = status.conditions?.find((c) => c.type === 'Running');
+  const error = running?.status === 'False' && running.reason === 'Error' ? running.message : undefined;
+  const stuck = dv.metadata.annotations?.[STUCK_ANNOTATION];
+  return {
+    phase: status.phase ?? '',
+    fraction: status.phase === 'Succeeded' ? 1 : parseProgress(status.progress),
+    restartCount: status.restartCount ?? 0,
+    ...(error && { error }),
+    ...(stuck !== undefined && { stuck }),
+  };
+}
+
+/** "45.34%" -> 0.4534; "", "N/A" or anything else -> 0. */
+export function parseProgress(progress: string | undefined): number {
+  const match = /^(\d+(?:\.\d+)?)%$/.exec(progress ?? '');
+  return match ? Math.min(1, Number(match[1]) / 100) : 0;
+}

@@ -1,0 +1,55 @@
+/** One disk as a run follows it, the progress events it earns (throttled) and the summary the disks add up to. */
+import type { DiskRef, RunEvent, RunOutcome, RunSummary } from './run-events.js';
+
+export type DiskPhase = 'queued' | 'running' | 'done' | 'stuck' | 'failed';
+
+export interface DiskRun {
+  ref: DiskRef;
+  /** Bytes to copy. */
+  bytes: number;
+  phase: DiskPhase;
+  /** When this run saw it start (ms); undefined for disks adopted in flight. */
+  startedAt?: number;
+  /** When its last progress event went out (ms); 0 = none yet. */
+  lastProgressAt: number;
+  lastBytesDone: number;
+  /** The stuck annotation is being written: the slot is freed once it lands. */
+  marking?: boolean;
+}
+
+const NOTE = 'kubectl mtv migrate copies the disks only: creating the VMs from them comes in a later release';
+
+/** A progress event when `everyMs` has passed since the last one and the bytes moved; records it on `disk`. */
+export function progressEvent(
+  disk: DiskRun,
+  fraction: number,
+  now: number,
+  everyMs: number,
+): Omit<Extract<RunEvent, { type: 'progress' }>, 'time'> | undefined {
+  const bytesDone = Math.round(disk.bytes * fraction);
+  if (now - disk.lastProgressAt < everyMs || bytesDone === disk.lastBytesDone) return undefined;
+  const seconds = (now - disk.lastProgressAt) / 1000;
+  const rate = disk.lastProgressAt > 0 && seconds > 0 ? (bytesDone - disk.lastBytesDone) / seconds : null;
+  disk.lastProgressAt = now;
+  disk.lastBytesDone = bytesDone;
+  return { type: 'progress', disk: disk.ref, bytes: disk.bytes, bytesDone, rate };
+}
+
+/** The summary of a run's disks. */
+export function summarize(
+  disks: readonly DiskRun[],
+  run: Pick<RunSummary, 'outcome' | 'plan' | 'namespace' | 'elapsedSeconds' | 'problems'> & { outcome: RunOutcome },
+): RunSummary {
+  const count = (phase: DiskPhase) => disks.filter((d) => d.phase === phase).length;
+  return {
+    ...run,
+    disks: disks.length,
+    transferred: count('done'),
+    stuck: count('stuck'),
+    failed: count('failed'),
+    notStarted: count('queued'),
+    inFlight: count('running'),
+    bytes: disks.reduce((sum, d) => sum + d.bytes, 0),
+    note: NOTE,
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * What a migration run publishes, in order, for the reporters (plain lines, ndjson, the TUI later) and for `-o json`.
+ * Times are RFC 3339; sizes are bytes. Every disk event names the disk as the user knows it.
+ */
+
+/** A disk as reports name it: its VM, its index in the VM, and its DataVolume. */
+export interface DiskRef {
+  vm: string;
+  index: number;
+  name: string;
+}
+
+export type RunEvent =
+  | {
+      type: 'plan';
+      time: string;
+      plan: string;
+      namespace: string;
+      targetNamespace: string;
+      policy: string;
+      maxInFlight: number;
+      maxInFlightPerHost: number | null;
+      /** The controller's per-host MAX_VM_INFLIGHT when known: shown, never reused silently. */
+      controllerMaxInFlight: number | null;
+      disks: number;
+      bytes: number;
+      /** Disks a re-run found Succeeded, in flight, or marked stuck. */
+      adopted: { done: number; running: number; stuck: number };
+    }
+  | { type: 'queued'; time: string; disk: DiskRef; bytes: number; reason: string }
+  | { type: 'started'; time: string; disk: DiskRef; bytes: number }
+  | { type: 'progress'; time: string; disk: DiskRef; bytes: number; bytesDone: number; rate: number | null }
+  | { type: 'finished'; time: string; disk: DiskRef; bytes: number; seconds: number | null }
+  | {
+      type: 'stuck';
+      time: string;
+      disk: DiskRef;
+      bytes: number;
+      reason: string;
+      /** True when CDI itself marked the DataVolume Failed (counted as failed, not stuck). */
+      failed?: boolean;
+    }
+  | { type: 'summary'; time: string; summary: RunSummary };
+
+/** How a run ended. */
+export type RunOutcome = 'completed' | 'stuck' | 'timeout' | 'interrupted' | 'lease-lost' | 'controller-took-over';
+
+export interface RunSummary {
+  outcome: RunOutcome;
+  plan: string;
+  namespace: string;
+  disks: number;
+  /** Disks whose DataVolume is Succeeded (including those a re-run adopted as done). */
+  transferred: number;
+  stuck: number;
+  failed: number;
+  /** Disks never started (interrupted, timed out, or a lost lease). */
+  notStarted: number;
+  /** Disks still copying when the run stopped: left to CDI, a re-run adopts them. */
+  inFlight: number;
+  bytes: number;
+  elapsedSeconds: number;
+  /** Stuck and failed disks with the reason. */
+  problems: { disk: DiskRef; reason: string }[];
+  /** What this run does not do yet. */
+  note: string;
+}

@@ -1,0 +1,37 @@
+/**
+ * The engine's view of the DataVolumes to create: one disk transfer per PlannedDataVolume, in their order (VM order,
+ * then disk index), VMs grouped by inventory id and hosts by the VMs' inventory host ids. The rate is a planning
+ * figure only (the engine orders and packs by it); what the cluster really does comes back through the watch.
+ */
+import type { PlannedDataVolume } from '../cluster/datavolume-builder.js';
+import type { DiskTransfer, TransferHost, TransferPlan, TransferVm } from '../engine/model.js';
+
+/** Bytes/s one importer is assumed to reach when planning (domain.md §4: 75-145 MB/s). */
+export const DEFAULT_PLANNING_RATE = 100 * 2 ** 20;
+
+export function transferPlanOf(dataVolumes: readonly PlannedDataVolume[], rate = DEFAULT_PLANNING_RATE): TransferPlan {
+  if (!(rate > 0)) throw new RangeError(`transferPlanOf: rate must be > 0 bytes/s, got ${rate}`);
+  const hosts: TransferHost[] = [];
+  const hostIndex = new Map<string, number>();
+  const vms: TransferVm[] = [];
+  const vmIndex = new Map<string, number>();
+  const disks: DiskTransfer[] = dataVolumes.map((dv, id) => {
+    const hostName = dv.host || 'default';
+    let host = hostIndex.get(hostName);
+    if (host === undefined) {
+      host = hosts.length;
+      hosts.push({ name: hostName, bandwidth: Infinity });
+      hostIndex.set(hostName, host);
+    }
+    let vm = vmIndex.get(dv.vmId);
+    if (vm === undefined) {
+      vm = vms.length;
+      vms.push({ name: dv.vmName, host, disks: [] });
+      vmIndex.set(dv.vmId, vm);
+    }
+    const index = vms[vm].disks.length;
+    vms[vm].disks.push(id);
+    return { id, vm, index, host, bytes: dv.bytes, rate };
+  });
+  return { migration: 'cold', hosts, vms, disks, networkBandwidth: Infinity };
+}

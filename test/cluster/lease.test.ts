@@ -1,0 +1,105 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { acquireLease, type HeldLease, type LeaseOptions, leaseName } from '../../src/cluster/lease.js';
+import { ExitCode } from '../../src/errors.js';
+import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
+import { type ClusterFixture, startCluster, userError } from './cluster-fixture.js';
+
+const NS = 'openshift-mtv';
+const LEASES = 'leases.coordination.k8s.io';
+const PATH = `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`;
+
+interface StoredLease {
+  metadata: { labels?: Record<string, string>; resourceVersion?: string };
+  spec: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number; leaseTransitions?: number };
+}
+
+describe('the plan Lease', () => {
+  let cluster: ClusterFixture;
+  const held: HeldLease[] = [];
+
+  beforeEach(async () => {
+    cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO);
+  });
+
+  afterEach(async () => {
+    for (const lease of held.splice(0)) await lease.release();
+    await cluster?.close();
+  });
+
+  const options = (extra: Partial<LeaseOptions> = {}): LeaseOptions => ({
+    plan: 'plan-a',
+    namespace: NS,
+    holder: 'alice@ws1/100',
+    takeover: false,
+    ...extra,
+  });
+  const acquire = async (extra: Partial<LeaseOptions> = {}) => {
+    const lease = await acquireLease(cluster.kube, options(extra));
+    held.push(lease);
+    return lease;
+  };
+  const stored = () => cluster.sandbox.store.get(LEASES, NS, leaseName('plan-a')) as unknown as StoredLease | undefined;
+
+  /** A lease written by another runner, renewed `agoSeconds` ago. */
+  async function foreignLease(holder: string, agoSeconds: number): Promise<void> {
+    const at = new Date(Date.now() - agoSeconds * 1000).toISOString().replace('Z', '000Z');
+    await cluster.kube.request('POST', PATH, {
+      body: {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: leaseName('plan-a'), namespace: NS },
+        spec: { holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: at, renewTime: at },
+      },
+    });
+  }
+
+  it('creates the lease with its labels, holder and 15 s duration, and deletes it on release', async () => {
+    const lease = await acquire();
+    expect(stored()).toMatchObject({
+      metadata: { labels: { 'app.kubernetes.io/managed-by': 'kubectl-mtv', plan: 'plan-a' } },
+      spec: { holderIdentity: 'alice@ws1/100', leaseDurationSeconds: 15 },
+    });
+    await lease.release();
+    expect(stored()).toBeUndefined();
+  });
+
+  it('refuses a live lease held by another runner with exit 5, naming the holder and its age', async () => {
+    await foreignLease('bob@ws2/7', 3);
+    const error = await userError(acquire());
+    expect(error.exitCode).toBe(ExitCode.locked);
+    expect(error.message).toMatch(/bob@ws2\/7/);
+    expect(error.message).toMatch(/held for 3s/);
+  });
+
+  it('takes an expired lease at once', async () => {
+    await foreignLease('bob@ws2/7', 60);
+    await acquire();
+    expect(stored()?.spec).toMatchObject({ holderIdentity: 'alice@ws1/100', leaseTransitions: 1 });
+  });
+
+  it('with takeover, takes a live lease held by the same user@host, and only that', async () => {
+    await foreignLease('alice@ws1/99', 1);
+    const refused = await userError(acquire());
+    expect(refused.hint).toMatch(/--takeover/);
+    await acquire({ takeover: true });
+    expect(stored()?.spec.holderIdentity).toBe('alice@ws1/100');
+    const other = await userError(acquire({ holder: 'bob@ws2/1', takeover: true }));
+    expect(other.exitCode).toBe(ExitCode.locked);
+  });
+
+  it('renews with the resourceVersion, and is lost when another holder takes it', async () => {
+    let lost = '';
+    await acquire({ renewEveryMs: 30, onLost: (reason) => (lost = reason) });
+    const first = stored()?.metadata.resourceVersion;
+    await delay(100);
+    expect(stored()?.metadata.resourceVersion).not.toBe(first);
+    const current = stored() as StoredLease;
+    await cluster.kube.request('PUT', `${PATH}/${leaseName('plan-a')}`, {
+      body: { ...current, spec: { ...current.spec, holderIdentity: 'bob@ws2/7' } },
+    });
+    await delay(100);
+    expect(lost).toMatch(/held by bob@ws2\/7/);
+    expect(stored()?.spec.holderIdentity).toBe('bob@ws2/7');
+  });
+});
