@@ -87,3 +87,21 @@ export function parseDenyRule(raw: string): string {
   }
   return `${verb}:${match[2].toLowerCase()}`;
 }
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration as kubectl writes one: one or more `<number><unit>` parts, units ms, s, m, h (`90m`, `2h`, `1h30m`,
+ * `45s`, `1.5h`); a bare `0` is zero. Returns milliseconds, > 0 unless `allowZero`.
+ */
+export function parseDuration(flag: string, raw: string, options: { allowZero?: boolean } = {}): number {
+  const text = raw.trim();
+  const parts = text === '0' ? [] : [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  const whole = text === '0' || (parts.length > 0 && parts.map((part) => part[0]).join('') === text);
+  const ms = Math.round(parts.reduce((sum, [, value, unit]) => sum + Number(value) * DURATION_UNITS_MS[unit], 0));
+  if (!whole || !Number.isSafeInteger(ms) || (ms === 0 && !options.allowZero)) {
+    const zero = options.allowZero ? ' or 0' : '';
+    throw new UserError(`${flag}: "${raw}" is not a duration (e.g. 45s, 90m, 2h, 1h30m${zero})`);
+  }
+  return ms;
+}

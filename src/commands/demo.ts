@@ -1,0 +1,38 @@
+import { Flags } from '@oclif/core';
+import { demo } from '../services/demo.js';
+import { BaseCommand } from './base.js';
+import { parseNumber } from './support/flag-values.js';
+import { nextSignal } from './support/signals.js';
+
+export default class Demo extends BaseCommand {
+  static override summary = 'Migrate plan-a on a sandbox cluster in this process: the main job in about a minute.';
+
+  static override description =
+    'Starts the sandbox (Kubernetes API, simulated CDI importer, Forklift inventory) with its default scenario, at a ' +
+    'speed that lets its plan finish in about a minute, and runs `kubectl mtv migrate plan-a` against it with plain ' +
+    "output. Exits with migrate's code; nothing is left behind.";
+
+  static override examples = ['kubectl mtv demo', 'kubectl mtv demo --speed 1000'];
+
+  static override flags = {
+    speed: Flags.string({
+      description: "Simulated seconds per real second. Default: the plan's simulated makespan / 60 s.",
+      helpValue: 'X',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Demo);
+    const speed = flags.speed;
+    const aborter = new AbortController();
+    nextSignal().then((signal) => {
+      process.stderr.write(`demo: ${signal}: no new disks start; stopping\n`);
+      aborter.abort();
+    });
+    const code = await demo({
+      speed: speed === undefined ? undefined : parseNumber('--speed', speed, { above: 0 }, 'a number > 0'),
+      signal: aborter.signal,
+    });
+    if (code !== 0) this.exit(code);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * `kubectl mtv clean`: the plan's DataVolumes (all, or those a run marked stuck), listed; with `yes`, deleted so a
+ * later run creates them again. Deleting a DataVolume deletes its PVC, and with it the copied disk. A plan a runner
+ * holds (a live Lease) is left alone: deleting under a run would make it adopt disks that no longer exist.
+ */
+import { DV_ANNOTATION, DV_LABEL, dataVolumeSelector } from '../cluster/datavolume-builder.js';
+import { connectKube, KubeApiError, type KubeConnectionOptions, resourcePath } from '../cluster/kube-client.js';
+import { leaseName } from '../cluster/lease.js';
+import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
+import { STUCK_ANNOTATION } from '../runner/datavolume-state.js';
+import type { OutputStreams } from '../ui/run-reporters.js';
+import { formatColumns } from '../ui/simulate-table.js';
+
+export interface CleanOptions {
+  /** Kubeconfig, context, namespace (the plan's) and request timeout. */
+  connection: KubeConnectionOptions;
+  plan: string;
+  /** Only the DataVolumes annotated kubectl-mtv/stuck. */
+  stuckOnly: boolean;
+  /** Delete them; otherwise only list them. */
+  yes: boolean;
+  streams?: OutputStreams;
+  /** Milliseconds since the epoch (default Date.now), to judge the Lease. */
+  now?: () => number;
+}
+
+interface DataVolume {
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  status?: { phase?: string; progress?: string };
+}
+
+interface Plan {
+  metadata: { uid?: string };
+  spec?: { targetNamespace?: string };
+}
+
+interface Lease {
+  spec?: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number };
+}
+
+const FORKLIFT = { group: 'forklift.konveyor.io', version: 'v1beta1' };
+const DATAVOLUMES = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes' };
+
+export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
+  const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
+  const client = await connectKube(options.connection);
+  const namespace = client.namespace;
+  const plan = await client.get<Plan>({ ...FORKLIFT, plural: 'plans', namespace }, options.plan);
+  if (!plan) {
+    throw new UserError(`plan "${options.plan}" not found in namespace "${namespace}"`, {
+      hint: 'kubectl get plans -A',
+    });
+  }
+  const target = plan.spec?.targetNamespace || namespace;
+  const all = await client.list<DataVolume>(
+    { ...DATAVOLUMES, namespace: target },
+    { labelSelector: dataVolumeSelector(plan.metadata.uid ?? '') },
+  );
+  const chosen = options.stuckOnly
+    ? all.filter((dv) => dv.metadata.annotations?.[STUCK_ANNOTATION] !== undefined)
+    : all;
+  const which = `${options.stuckOnly ? 'stuck ' : ''}DataVolumes of plan "${options.plan}" in namespace "${target}"`;
+  if (chosen.length === 0) {
+    streams.stderr.write(`no ${which}\n`);
+    return ExitCode.ok;
+  }
+  if (!options.yes) {
+    streams.stdout.write(`${formatDataVolumes(chosen)}\n`);
+    streams.stderr.write(
+      `${chosen.length} ${which}; deleting a DataVolume deletes its PVC and the disk copied into it (pass --yes to delete them)\n`,
+    );
+    return ExitCode.ok;
+  }
+  const lease = await client.get<Lease>(
+    { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespace },
+    leaseName(options.plan),
+  );
+  const holder = lease?.spec?.holderIdentity;
+  const renewed = Date.parse(lease?.spec?.renewTime ?? '');
+  const now = (options.now ?? Date.now)();
+  if (holder && renewed + (lease?.spec?.leaseDurationSeconds ?? 0) * 1000 > now) {
+    throw new UserError(
+      `plan "${options.plan}" is being run by ${holder} (Lease ${leaseName(options.plan)}); nothing deleted`,
+      {
+        exitCode: ExitCode.locked,
+        hint: 'stop that run first (Ctrl-C), then clean',
+      },
+    );
+  }
+  for (const dv of chosen) {
+    const name = dv.metadata.name;
+    try {
+      await client.request('DELETE', resourcePath({ ...DATAVOLUMES, namespace: target }, name));
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 404)) throw error;
+    }
+    streams.stdout.write(`datavolume.cdi.kubevirt.io/${name} deleted\n`);
+  }
+  streams.stderr.write(`${chosen.length} ${which} deleted, with their PVCs and the disks copied into them\n`);
+  return ExitCode.ok;
+}
+
+/** NAME, VM id, disk index, phase, progress and the stuck reason, kubectl style. */
+function formatDataVolumes(dataVolumes: readonly DataVolume[]): string {
+  const table = formatColumns([
+    ['NAME', 'VM', 'DISK', 'PHASE', 'PROGRESS', 'STUCK'],
+    ...dataVolumes.map((dv) => [
+      dv.metadata.name,
+      dv.metadata.labels?.[DV_LABEL.vmId] ?? '',
+      dv.metadata.annotations?.[DV_ANNOTATION.diskIndex] ?? '',
+      dv.status?.phase ?? '',
+      dv.status?.progress ?? '',
+      dv.metadata.annotations?.[STUCK_ANNOTATION] ?? '',
+    ]),
+  ]);
+  return table
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
+}

@@ -1,0 +1,79 @@
+/**
+ * `kubectl mtv demo`: the sandbox in this process with its default scenario, sped up so the plan takes about a
+ * minute, and `migrate plan-a` against it through a kubeconfig in a private temporary directory; plain output, and
+ * migrate's exit code. Everything it started or wrote is gone when it returns.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SchedulerOptions } from '../engine/model.js';
+import { simulateScenario } from '../engine/simulator.js';
+import type { ExitCodeValue } from '../errors.js';
+import { startSandbox } from '../sandbox/sandbox.js';
+import { DEFAULT_SANDBOX_SCENARIO } from '../sandbox/seed/default-scenario.js';
+import { SEED_NAMES } from '../sandbox/seed/names.js';
+import type { OutputStreams } from '../ui/run-reporters.js';
+import { formatDuration } from '../ui/simulate-table.js';
+import { migrate } from './migrate.js';
+
+export interface DemoOptions {
+  /** Simulated seconds per real second; undefined = DEMO_SECONDS for the whole plan. */
+  speed?: number;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  streams?: OutputStreams;
+}
+
+/** Real seconds the demo aims at. */
+export const DEMO_SECONDS = 60;
+
+/** What migrate runs in the demo: its defaults, and the scenario's cap. */
+export const DEMO_SCHEDULER: SchedulerOptions = {
+  policy: 'disk',
+  maxInFlight: DEFAULT_SANDBOX_SCENARIO.maxInFlight,
+  order: 'largest',
+};
+
+/** The speed at which the default scenario's simulated makespan takes DEMO_SECONDS. */
+export function demoSpeed(): { speed: number; makespanSeconds: number } {
+  const { makespanSeconds } = simulateScenario(DEFAULT_SANDBOX_SCENARIO, DEMO_SCHEDULER);
+  return { speed: makespanSeconds / DEMO_SECONDS, makespanSeconds };
+}
+
+export async function demo(options: DemoOptions): Promise<ExitCodeValue> {
+  const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
+  const planned = demoSpeed();
+  const speed = options.speed ?? planned.speed;
+  const sandbox = await startSandbox({ scenario: DEFAULT_SANDBOX_SCENARIO, speed });
+  const dir = await mkdtemp(join(tmpdir(), 'kubectl-mtv-demo-'));
+  try {
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(kubeconfig, sandbox.kubeconfigText, { mode: 0o600 });
+    const { vms } = DEFAULT_SANDBOX_SCENARIO;
+    const disks = vms.reduce((sum, vm) => sum + vm.disks.length, 0);
+    const realSeconds = planned.makespanSeconds / speed;
+    streams.stderr.write(
+      `demo: a sandbox cluster in this process (${sandbox.apiUrl}): ${vms.length} VMs, ${disks} disks on 2 ESXi hosts; ` +
+        `simulate says ${formatDuration(planned.makespanSeconds)}, run at ${+speed.toFixed(1)}x: about ${formatDuration(realSeconds)}\n` +
+        `demo: kubectl mtv migrate ${SEED_NAMES.plan} -n ${SEED_NAMES.forkliftNamespace} --allow-powered-on ` +
+        `(the sandbox's web VMs are powered on)\n`,
+    );
+    return await migrate({
+      connection: { kubeconfig, env: {}, namespace: SEED_NAMES.forkliftNamespace },
+      inventory: { env: {} },
+      plan: SEED_NAMES.plan,
+      allowPoweredOn: true,
+      scheduler: DEMO_SCHEDULER,
+      maxRestarts: 3,
+      stuckAfterMs: 10 * 60_000,
+      output: 'table',
+      live: false,
+      takeover: false,
+      signal: options.signal,
+      streams,
+    });
+  } finally {
+    await sandbox.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * `kubectl mtv migrate`: connect, resolve the plan (a refusal is exit 2 with nothing created), check RBAC (exit 3),
+ * build the DataVolumes, then either show them (`--dry-run=client`), send them with dryRun=All (`--dry-run=server`),
+ * or hand them to the runner. The exit code says how the run ended (README: exit codes).
+ */
+import { hostname, userInfo } from 'node:os';
+import { stringify } from 'yaml';
+import { checkAccess, migrateAccessChecks } from '../cluster/access-review.js';
+import { buildDataVolumePlan, type DataVolumePlan, type PlannedDataVolume } from '../cluster/datavolume-builder.js';
+import { InventoryClient, type InventoryOptions } from '../cluster/inventory-client.js';
+import { connectKube, KubeApiError, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
+import { resolvePlan } from '../cluster/plan-resolver.js';
+import type { ResolvedPlan } from '../cluster/resolved-plan.js';
+import { createPolicy } from '../engine/create-policy.js';
+import type { SchedulerOptions } from '../engine/model.js';
+import { runSchedule } from '../engine/run-schedule.js';
+import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
+import type { RunEvent, RunSummary } from '../runner/run-events.js';
+import { runPlan } from '../runner/run-plan.js';
+import { DEFAULT_PLANNING_RATE, transferPlanOf } from '../runner/transfer-plan.js';
+import {
+  createRunReporter,
+  formatDryRunSchedule,
+  formatPlanLine,
+  type OutputStreams,
+  type RunOutput,
+  type ScheduledDisk,
+} from '../ui/run-reporters.js';
+
+export interface MigrateOptions {
+  /** Kubeconfig, context, namespace (the plan's) and request timeout. */
+  connection: KubeConnectionOptions;
+  inventory: InventoryOptions;
+  plan: string;
+  vddkSecret?: string;
+  allowPoweredOn: boolean;
+  scheduler: SchedulerOptions;
+  maxRestarts: number;
+  /** Milliseconds a disk's progress may stand still before it is stuck. */
+  stuckAfterMs: number;
+  /** Milliseconds after which admission stops (exit 4); undefined = none. */
+  timeoutMs?: number;
+  /** client: print, server: dryRun=All; undefined: run. */
+  dryRun?: 'client' | 'server';
+  output: RunOutput;
+  /** A status line on stderr instead of plain lines. */
+  live: boolean;
+  takeover: boolean;
+  /** Aborted on SIGINT/SIGTERM: the runner stops admitting and releases the Lease. */
+  signal: AbortSignal;
+  streams?: OutputStreams;
+}
+
+/** The per-disk rate the dry-run schedule assumes, the runner's planning rate (hosts' bandwidth is unknown): bytes/s. */
+const PREVIEW_DISK_RATE = DEFAULT_PLANNING_RATE;
+
+export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
+  const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
+  const client = await connectKube(options.connection);
+  const inventory = new InventoryClient(client, options.inventory);
+  const resolved = await resolvePlan(client, inventory, {
+    plan: options.plan,
+    namespace: client.namespace,
+    vddkSecret: options.vddkSecret,
+    allowPoweredOn: options.allowPoweredOn,
+  });
+  await checkAccess(client, migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace));
+  const built = buildDataVolumePlan(resolved);
+  if (options.signal.aborted) return ExitCode.interrupted;
+  if (options.dryRun === 'client') return dryRunClient(resolved, built, options, streams);
+  if (options.dryRun === 'server') return dryRunServer(client, resolved, built, options, streams);
+  return run(client, resolved, built, options, streams);
+}
+
+/** How a run's outcome maps to the documented exit codes. */
+export function exitCodeOf(summary: RunSummary): ExitCodeValue {
+  switch (summary.outcome) {
+    case 'completed':
+    case 'stuck':
+      return summary.stuck + summary.failed + summary.notStarted === 0 ? ExitCode.ok : ExitCode.failed;
+    case 'timeout':
+      return ExitCode.timeout;
+    case 'interrupted':
+      return ExitCode.interrupted;
+    case 'lease-lost':
+      return ExitCode.locked;
+    case 'controller-took-over':
+      return ExitCode.unreachable;
+  }
+}
+
+/** Who runs: `user@host/pid`, the Lease's holderIdentity (`--takeover` compares the user@host part). */
+export function runnerIdentity(env: NodeJS.ProcessEnv = process.env): string {
+  let user = env.USER ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (a container's random uid): $USER it is
+  }
+  return `${user}@${hostname()}/${process.pid}`;
+}
+
+async function run(
+  client: KubeClient,
+  resolved: ResolvedPlan,
+  built: DataVolumePlan,
+  options: MigrateOptions,
+  streams: OutputStreams,
+): Promise<ExitCodeValue> {
+  const reporter = createRunReporter(options.output, options.live, streams);
+  let summarized = false;
+  const emit = (event: RunEvent) => {
+    if (event.type === 'summary') summarized = true;
+    reporter.event(event);
+  };
+  try {
+    reportSkipped(built, streams);
+    const summary = await runPlan(
+      {
+        client,
+        resolved,
+        dataVolumes: built.dataVolumes,
+        scheduler: options.scheduler,
+        maxRestarts: options.maxRestarts,
+        stuckAfterMs: options.stuckAfterMs,
+        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+        signal: options.signal,
+        holder: runnerIdentity(),
+        takeover: options.takeover,
+      },
+      emit,
+    );
+    if (!summarized) emit({ type: 'summary', time: new Date().toISOString(), summary });
+    return exitCodeOf(summary);
+  } finally {
+    reporter.close();
+  }
+}
+
+/** Shared disks copied once, or not at all, get no DataVolume of their own: say which. */
+function reportSkipped(built: DataVolumePlan, streams: OutputStreams): void {
+  for (const skip of built.skipped) {
+    const why =
+      skip.reason === 'shared-copied-once'
+        ? `shared, copied once by DataVolume ${skip.copiedBy}`
+        : 'shared, and the plan sets migrateSharedDisks: false';
+    streams.stderr.write(`skipped ${skip.vmName} disk ${skip.diskIndex} (${skip.file}): ${why}\n`);
+  }
+}
+
+/** The plan line a run would print, for the dry runs. */
+function planLine(resolved: ResolvedPlan, built: DataVolumePlan, scheduler: SchedulerOptions): string {
+  return formatPlanLine({
+    type: 'plan',
+    time: new Date().toISOString(),
+    plan: resolved.plan.name,
+    namespace: resolved.plan.namespace,
+    targetNamespace: resolved.plan.targetNamespace,
+    policy: scheduler.policy,
+    maxInFlight: scheduler.maxInFlight,
+    maxInFlightPerHost: scheduler.maxInFlightPerHost ?? null,
+    controllerMaxInFlight: resolved.controllerMaxInFlight ?? null,
+    disks: built.dataVolumes.length,
+    bytes: built.dataVolumes.reduce((sum, dv) => sum + dv.bytes, 0),
+    adopted: { done: 0, running: 0, stuck: 0 },
+  });
+}
+
+/** `--dry-run=client`: the order the engine starts the disks in, and the DataVolumes as YAML; nothing is sent. */
+function dryRunClient(
+  resolved: ResolvedPlan,
+  built: DataVolumePlan,
+  options: MigrateOptions,
+  streams: OutputStreams,
+): ExitCodeValue {
+  streams.stderr.write(`${planLine(resolved, built, options.scheduler)}\n`);
+  reportSkipped(built, streams);
+  const schedule = previewSchedule(built.dataVolumes, options.scheduler);
+  const manifests = built.dataVolumes.map((dv) => dv.manifest);
+  if (options.output === 'json') {
+    streams.stdout.write(`${JSON.stringify({ schedule, dataVolumes: manifests }, null, 2)}\n`);
+  } else {
+    const header = formatDryRunSchedule(schedule, options.scheduler, PREVIEW_DISK_RATE);
+    streams.stdout.write(`${header}${manifests.map((manifest) => stringify(manifest)).join('---\n')}`);
+  }
+  streams.stderr.write(`dry run (client): ${built.dataVolumes.length} DataVolumes shown, none created\n`);
+  return ExitCode.ok;
+}
+
+/**
+ * The schedule the engine makes for these disks, on the runner's own transfer plan (each disk at the planning rate,
+ * hosts of unknown bandwidth): the order is the run's; the times are estimates. Disks in start order.
+ */
+export function previewSchedule(
+  dataVolumes: readonly PlannedDataVolume[],
+  scheduler: SchedulerOptions,
+): ScheduledDisk[] {
+  const plan = transferPlanOf(dataVolumes, PREVIEW_DISK_RATE);
+  const timeline = runSchedule(plan, createPolicy(plan, scheduler));
+  return dataVolumes
+    .map((dv, id) => ({
+      vm: dv.vmName,
+      index: dv.diskIndex,
+      name: dv.manifest.metadata.name,
+      host: dv.host,
+      bytes: dv.bytes,
+      startSeconds: timeline.start[id],
+      endSeconds: timeline.end[id],
+    }))
+    .sort((a, b) => a.startSeconds - b.startSeconds || a.endSeconds - b.endSeconds);
+}
+
+/** `--dry-run=server`: each DataVolume sent with dryRun=All, so admission and CDI's webhook judge it; none is kept. */
+async function dryRunServer(
+  client: KubeClient,
+  resolved: ResolvedPlan,
+  built: DataVolumePlan,
+  options: MigrateOptions,
+  streams: OutputStreams,
+): Promise<ExitCodeValue> {
+  streams.stderr.write(`${planLine(resolved, built, options.scheduler)}\n`);
+  reportSkipped(built, streams);
+  const path = `/apis/cdi.kubevirt.io/v1beta1/namespaces/${encodeURIComponent(resolved.plan.targetNamespace)}/datavolumes`;
+  const rejected: string[] = [];
+  let existing = 0;
+  for (const dv of built.dataVolumes) {
+    const name = dv.manifest.metadata.name;
+    if (options.signal.aborted) return ExitCode.interrupted;
+    try {
+      await client.request('POST', path, { query: { dryRun: 'All' }, body: dv.manifest });
+      streams.stdout.write(`datavolume.cdi.kubevirt.io/${name} created (server dry run)\n`);
+    } catch (error) {
+      if (!(error instanceof KubeApiError)) throw error;
+      if (error.status === 409) {
+        existing++;
+        streams.stdout.write(`datavolume.cdi.kubevirt.io/${name} exists (a run created it; a re-run adopts it)\n`);
+        continue;
+      }
+      rejected.push(name);
+      streams.stderr.write(`datavolume.cdi.kubevirt.io/${name} rejected: ${error.message}\n`);
+    }
+  }
+  if (rejected.length > 0) {
+    throw new UserError(
+      `the API server rejects ${rejected.length} of ${built.dataVolumes.length} DataVolumes of plan "${resolved.plan.name}" (server dry run; nothing was created)`,
+      { exitCode: ExitCode.unreachable, hint: 'read the reasons above; kubectl get storageclass, kubectl get cdi' },
+    );
+  }
+  const exist = existing > 0 ? ` (${existing} exist already)` : '';
+  streams.stderr.write(`dry run (server): ${built.dataVolumes.length} DataVolumes accepted${exist}, none created\n`);
+  return ExitCode.ok;
+}

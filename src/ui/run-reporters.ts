@@ -1,0 +1,268 @@
+/**
+ * What a migration run shows, from the runner's events alone: stdout carries the result (`-o ndjson` every event as
+ * one JSON line, `-o json` the summary object, `table` a summary table), stderr the human view (plain lines, or on a
+ * terminal one status line redrawn at most 10 times a second). The Ink TUI will subscribe to the same events.
+ */
+import type { SchedulerOptions } from '../engine/model.js';
+import type { DiskRef, RunEvent, RunSummary } from '../runner/run-events.js';
+import { formatBytes, formatColumns, formatDuration } from './simulate-table.js';
+
+export type RunOutput = 'table' | 'ndjson' | 'json';
+
+/** Where a reporter writes; process.stdout and process.stderr fit. */
+export interface OutputStreams {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; columns?: number };
+}
+
+export interface RunReporter {
+  event(event: RunEvent): void;
+  /** Stops redrawing; call once the run has ended (after the summary, or after an error). */
+  close(): void;
+}
+
+/** The stdout reporter for `output` and the stderr view (`live`: the status line) together. */
+export function createRunReporter(output: RunOutput, live: boolean, streams: OutputStreams): RunReporter {
+  const view = live ? new StatusLine(streams.stderr) : new PlainLines(streams.stderr);
+  return {
+    event: (event) => {
+      view.event(event);
+      if (output === 'ndjson') streams.stdout.write(`${JSON.stringify(event)}\n`);
+      else if (event.type === 'summary') {
+        streams.stdout.write(
+          output === 'json' ? `${JSON.stringify(event.summary, null, 2)}\n` : formatSummary(event.summary),
+        );
+      }
+    },
+    close: () => view.close(),
+  };
+}
+
+/** `app-01 disk 0 (plan-a-app-01-disk-0, 500 GiB)`. */
+export function describeDisk(disk: DiskRef, bytes: number): string {
+  return `${disk.vm} disk ${disk.index} (${disk.name}, ${formatBytes(bytes)})`;
+}
+
+/** The run's first line: what runs, under which caps, and the controller's own figure, which is not reused. */
+export function formatPlanLine(event: Extract<RunEvent, { type: 'plan' }>): string {
+  const perHost = event.maxInFlightPerHost === null ? '' : `, ${event.maxInFlightPerHost} per host`;
+  const controller =
+    event.controllerMaxInFlight === null
+      ? ''
+      : `; the controller's MAX_VM_INFLIGHT is ${event.controllerMaxInFlight} per host (not used: --max-inflight sets the cap)`;
+  const { done, running, stuck } = event.adopted;
+  const adopted = done + running + stuck > 0 ? `; found ${done} done, ${running} in flight, ${stuck} stuck` : '';
+  return (
+    `plan ${event.namespace}/${event.plan}: ${count(event.disks, 'disk')}, ${formatBytes(event.bytes)} into namespace ` +
+    `${event.targetNamespace}; policy ${event.policy}, at most ${event.maxInFlight} in flight${perHost}${controller}${adopted}`
+  );
+}
+
+/** The one-line verdict for stderr. */
+export function formatOutcomeLine(summary: RunSummary): string {
+  const counts = [
+    `${summary.transferred}/${summary.disks} disks transferred`,
+    summary.stuck > 0 && `${summary.stuck} stuck`,
+    summary.failed > 0 && `${summary.failed} failed`,
+    summary.inFlight > 0 && `${summary.inFlight} still copying`,
+    summary.notStarted > 0 && `${summary.notStarted} not started`,
+  ].filter(Boolean);
+  const why = OUTCOME_REASONS[summary.outcome];
+  return `${summary.outcome}: ${counts.join(', ')} in ${formatDuration(summary.elapsedSeconds)}${why ? `; ${why}` : ''}`;
+}
+
+/** Why admission stopped early, and what to do next. */
+const OUTCOME_REASONS: Partial<Record<RunSummary['outcome'], string>> = {
+  timeout: '--timeout reached: no new disks started, running transfers go on; run migrate again to continue',
+  interrupted: 'no new disks started, running transfers go on; run migrate again to continue',
+  'lease-lost': "the plan's Lease was lost to another runner: no new disks started",
+  'controller-took-over': 'a Migration for the plan appeared: the MTV controller runs it now, no new disks started',
+};
+
+/** The summary table for stdout: the counts, then each stuck or failed disk with its reason, then the note. */
+export function formatSummary(summary: RunSummary): string {
+  const table = formatColumns([
+    ['OUTCOME', 'DISKS', 'TRANSFERRED', 'STUCK', 'FAILED', 'IN FLIGHT', 'NOT STARTED', 'BYTES', 'ELAPSED'],
+    [
+      summary.outcome,
+      String(summary.disks),
+      String(summary.transferred),
+      String(summary.stuck),
+      String(summary.failed),
+      String(summary.inFlight),
+      String(summary.notStarted),
+      formatBytes(summary.bytes),
+      formatDuration(summary.elapsedSeconds),
+    ],
+  ]);
+  const problems =
+    summary.problems.length === 0
+      ? ''
+      : `\n\n${formatColumns([
+          ['VM', 'DISK', 'DATAVOLUME', 'REASON'],
+          ...summary.problems.map((p) => [p.disk.vm, String(p.disk.index), p.disk.name, p.reason]),
+        ])}`;
+  return `${table}${problems}\n\n${summary.note || NOT_YET}\n`;
+}
+
+/** What a run does not do yet, when the runner's summary does not say it. */
+export const NOT_YET =
+  'Disks only: kubectl-mtv does not create the VMs yet; the DataVolumes (and their PVCs) stay in the target namespace.';
+
+/** A disk of the dry-run schedule; seconds from the start, estimated. */
+export interface ScheduledDisk {
+  vm: string;
+  index: number;
+  name: string;
+  host: string;
+  bytes: number;
+  startSeconds: number;
+  endSeconds: number;
+}
+
+/** The dry-run schedule as YAML comments, so that the stdout of `--dry-run=client` stays a valid YAML stream. */
+export function formatDryRunSchedule(
+  schedule: readonly ScheduledDisk[],
+  scheduler: SchedulerOptions,
+  rate: number,
+): string {
+  const perHost = scheduler.maxInFlightPerHost === undefined ? '' : `, ${scheduler.maxInFlightPerHost} per host`;
+  const rows = formatColumns([
+    ['#', 'VM', 'DISK', 'DATAVOLUME', 'HOST', 'SIZE', 'START', 'END'],
+    ...schedule.map((disk, i) => [
+      String(i + 1),
+      disk.vm,
+      String(disk.index),
+      disk.name,
+      disk.host,
+      formatBytes(disk.bytes),
+      disk.startSeconds === 0 ? 'at once' : `+${formatDuration(disk.startSeconds)}`,
+      `+${formatDuration(disk.endSeconds)}`,
+    ]),
+  ]);
+  const intro = [
+    `Schedule: policy ${scheduler.policy}, order ${scheduler.order}, at most ${scheduler.maxInFlight} in flight${perHost}.`,
+    `Times assume every disk copies at ${formatBytes(rate)}/s on hosts of unknown bandwidth: the order is the engine's, the times are estimates.`,
+  ];
+  return `${[...intro, '', ...rows.split('\n')].map((line) => `# ${line}`.trimEnd()).join('\n')}\n---\n`;
+}
+
+/** Plain lines on stderr, one per fact; progress is left to the summary (a CI log needs no byte counter). */
+class PlainLines {
+  constructor(private readonly stderr: OutputStreams['stderr']) {}
+
+  event(event: RunEvent): void {
+    const line = plainLine(event);
+    if (line !== undefined) this.stderr.write(`${event.time.slice(11, 19)} ${line}\n`);
+  }
+
+  close(): void {}
+}
+
+function plainLine(event: RunEvent): string | undefined {
+  switch (event.type) {
+    case 'plan':
+      return formatPlanLine(event);
+    case 'started':
+      return `started ${describeDisk(event.disk, event.bytes)}`;
+    case 'finished':
+      return `finished ${describeDisk(event.disk, event.bytes)}${event.seconds === null ? '' : ` in ${formatDuration(event.seconds)}`}`;
+    case 'stuck':
+      return `stuck ${describeDisk(event.disk, event.bytes)}: ${event.reason} (its DataVolume is left as is)`;
+    case 'summary':
+      return formatOutcomeLine(event.summary);
+    default:
+      return undefined;
+  }
+}
+
+const REDRAW_MS = 100;
+
+/**
+ * One status line on a terminal's stderr, redrawn at most every 100 ms: done, running, queued and stuck disks and the
+ * bytes copied. The plan line, stuck disks and the verdict are printed as lines of their own, above it.
+ */
+class StatusLine {
+  private plan: Extract<RunEvent, { type: 'plan' }> | undefined;
+  private done = 0;
+  private stuck = 0;
+  private doneBytes = 0;
+  /** DataVolume name -> bytes copied so far, for disks in flight. */
+  private readonly running = new Map<string, number>();
+  private readonly startedAt = Date.now();
+  private dirty = false;
+  private shown = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly stderr: OutputStreams['stderr']) {
+    this.timer = setInterval(() => this.redraw(), REDRAW_MS);
+    this.timer.unref();
+  }
+
+  event(event: RunEvent): void {
+    switch (event.type) {
+      case 'plan':
+        this.plan = event;
+        this.done = event.adopted.done;
+        this.stuck = event.adopted.stuck;
+        this.print(formatPlanLine(event));
+        break;
+      case 'started':
+      case 'queued':
+        if (event.type === 'started') this.running.set(event.disk.name, 0);
+        break;
+      case 'progress':
+        this.running.set(event.disk.name, event.bytesDone);
+        break;
+      case 'finished':
+        this.running.delete(event.disk.name);
+        this.done++;
+        this.doneBytes += event.bytes;
+        break;
+      case 'stuck':
+        this.running.delete(event.disk.name);
+        this.stuck++;
+        this.print(`stuck ${describeDisk(event.disk, event.bytes)}: ${event.reason}`);
+        break;
+      case 'summary':
+        this.close();
+        this.print(formatOutcomeLine(event.summary));
+        return;
+    }
+    this.dirty = true;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.clear();
+  }
+
+  private redraw(): void {
+    if (!this.dirty || !this.plan) return;
+    this.dirty = false;
+    const moving = [...this.running.values()].reduce((sum, bytes) => sum + bytes, 0);
+    const queued = this.plan.disks - this.done - this.stuck - this.running.size;
+    const line =
+      `${this.plan.plan}: ${this.done}/${this.plan.disks} done, ${this.running.size} running, ${Math.max(queued, 0)} queued` +
+      `${this.stuck > 0 ? `, ${this.stuck} stuck` : ''}; ${formatBytes(this.doneBytes + moving)} of ${formatBytes(this.plan.bytes)}; ` +
+      `${formatDuration((Date.now() - this.startedAt) / 1000)}`;
+    const width = this.stderr.columns || 120;
+    this.stderr.write(`\r\x1b[2K${line.slice(0, Math.max(width - 1, 20))}`);
+    this.shown = true;
+  }
+
+  private print(line: string): void {
+    this.clear();
+    this.stderr.write(`${line}\n`);
+    this.dirty = true;
+  }
+
+  private clear(): void {
+    if (this.shown) this.stderr.write('\r\x1b[2K');
+    this.shown = false;
+  }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,341 @@
+/**
+ * `kubectl mtv migrate` and `clean` as a user runs them: the built plugin against `kubectl mtv sandbox` in another
+ * process. Refusals exit 2 in one line with nothing created; dry runs create nothing; a full run transfers every disk
+ * once under the cap, in the makespan `simulate` predicts; Ctrl-C exits 130; `clean --stuck --yes` deletes only the
+ * stuck disks' DataVolumes.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { connectKube, type KubeClient } from '../../src/cluster/kube-client.js';
+import { simulateScenario } from '../../src/engine/simulator.js';
+import type { RunEvent, RunSummary } from '../../src/runner/run-events.js';
+import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
+import type { SandboxStats } from '../../src/sandbox/stats.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(repo, 'bin', 'kubectl-mtv');
+const DISKS = DEFAULT_SANDBOX_SCENARIO.vms.reduce((sum, vm) => sum + vm.disks.length, 0);
+const CAP = 20;
+
+interface Sandbox {
+  kubeconfig: string;
+  client: KubeClient;
+  child: ChildProcessWithoutNullStreams;
+}
+
+interface Finished {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+const children: ChildProcessWithoutNullStreams[] = [];
+let dir: string;
+
+/** vitest's NODE_ENV=test would put oclif in development mode; CI set keeps the output plain. */
+function pluginEnv(): NodeJS.ProcessEnv {
+  const { NODE_ENV: _, KUBECONFIG: __, MTV_INVENTORY_URL: ___, MAX_VM_INFLIGHT: ____, ...env } = process.env;
+  return { ...env, NO_COLOR: '1', CI: '1' };
+}
+
+function start(args: string[]): {
+  child: ChildProcessWithoutNullStreams;
+  done: Promise<Finished>;
+  stdout: () => string;
+} {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: pluginEnv() });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const done = new Promise<Finished>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done, stdout: () => stdout };
+}
+
+/** Runs the plugin to the end. */
+function plugin(...args: string[]): Promise<Finished> {
+  return start(args).done;
+}
+
+/** `kubectl mtv sandbox` in the background (2000x unless `extra` sets --speed); resolves once it serves. */
+async function sandbox(...extra: string[]): Promise<Sandbox> {
+  const kubeconfig = join(mkdtempSync(join(dir, 'sandbox-')), 'kubeconfig');
+  const speed = extra.includes('--speed') ? [] : ['--speed', '2000'];
+  const run = start(['sandbox', ...speed, '--port', '0', '--kubeconfig', kubeconfig, ...extra]);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the sandbox printed no kubeconfig path within 15 s')), 15_000);
+    run.child.stdout.on('data', () => {
+      if (run.stdout().includes('\n')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    run.done.then((end) => reject(new Error(`the sandbox exited (${end.code}): ${end.stderr}`)));
+  });
+  const client = await connectKube({ kubeconfig, env: {}, requestTimeoutMs: 10_000 });
+  return { kubeconfig, client, child: run.child };
+}
+
+const migrateArgs = (cluster: Sandbox, ...args: string[]) => [
+  'migrate',
+  'plan-a',
+  '-n',
+  'openshift-mtv',
+  '--kubeconfig',
+  cluster.kubeconfig,
+  ...args,
+];
+
+const stats = (cluster: Sandbox) => cluster.client.request<SandboxStats>('GET', '/sandbox/v1/stats');
+
+interface DataVolume {
+  metadata: { name: string; annotations?: Record<string, string> };
+  status?: { phase?: string };
+}
+
+const dataVolumes = async (cluster: Sandbox) =>
+  cluster.client.list<DataVolume>({
+    group: 'cdi.kubevirt.io',
+    version: 'v1beta1',
+    plural: 'datavolumes',
+    namespace: 'demo',
+  });
+
+/** Nothing written: no create, update, patch or delete reached the API server, and no DataVolume exists. */
+async function expectNothingCreated(cluster: Sandbox): Promise<void> {
+  const { byVerb } = (await stats(cluster)).requests;
+  // SelfSubjectAccessReviews are creates that store nothing
+  const reviews = (await stats(cluster)).requests.byResource['selfsubjectaccessreviews.authorization.k8s.io'] ?? 0;
+  expect((byVerb.create ?? 0) - reviews).toBe(0);
+  expect(byVerb.update ?? 0).toBe(0);
+  expect(byVerb.patch ?? 0).toBe(0);
+  expect(byVerb.delete ?? 0).toBe(0);
+  expect(await dataVolumes(cluster)).toEqual([]);
+}
+
+beforeAll(() => {
+  if (!existsSync(join(repo, 'dist', 'commands', 'migrate.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  }
+  dir = mkdtempSync(join(tmpdir(), 'kubectl-mtv-migrate-e2e-'));
+});
+
+afterEach(() => {
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('kubectl mtv migrate', () => {
+  it('refuses an unknown plan, powered-on VMs and a missing VDDK Secret in one line each, exit 2, nothing created', async () => {
+    const cluster = await sandbox();
+    const cases: [string[], string][] = [
+      [
+        ['migrate', 'plan-z', '-n', 'openshift-mtv', '--kubeconfig', cluster.kubeconfig],
+        'error: plan "plan-z" not found in namespace "openshift-mtv" (try: kubectl get plans -A)',
+      ],
+      [
+        migrateArgs(cluster),
+        'error: plan "plan-a" has 8 VMs powered on: web-01, web-02, web-03, web-04, web-05, web-06, web-07, web-08 ' +
+          '(try: power them off, or pass --allow-powered-on)',
+      ],
+      [
+        migrateArgs(cluster, '--allow-powered-on', '--vddk-secret', 'my-vddk'),
+        'error: plan "plan-a" needs the VDDK Secret "my-vddk" in namespace "demo", which does not exist ' +
+          '(try: create it with the keys accessKeyId and secretKey, or pass --vddk-secret NAME)',
+      ],
+    ];
+    for (const [args, line] of cases) {
+      const run = await plugin(...args);
+      expect({ code: run.code, stderr: run.stderr, stdout: run.stdout }).toEqual({
+        code: 2,
+        stderr: `${line}\n`,
+        stdout: '',
+      });
+    }
+    await expectNothingCreated(cluster);
+  });
+
+  it.each([
+    [['--max-inflight', '0'], 'error: --max-inflight: "0" must be a whole number >= 1'],
+    [['--timeout', '90'], 'error: --timeout: "90" is not a duration (e.g. 45s, 90m, 2h, 1h30m)'],
+    [['--policy', 'legacy'], 'error: --policy: "legacy" is not a policy (choose from disk, gang, forklift)'],
+    [['--dry-run=both'], 'error: --dry-run: "both" is not a dry-run mode (choose from client, server)'],
+    [['-o', 'yaml'], 'error: --output: "yaml" is not an output format (choose from table, ndjson, json)'],
+  ])('refuses %j in one line with exit 2 before it reads the kubeconfig', async (args, line) => {
+    const run = await plugin('migrate', 'plan-a', '--kubeconfig', join(dir, 'absent'), ...args);
+    expect({ code: run.code, stderr: run.stderr, stdout: run.stdout }).toEqual({
+      code: 2,
+      stderr: `${line}\n`,
+      stdout: '',
+    });
+  });
+
+  it('--dry-run=client prints the schedule and every DataVolume as YAML, and creates nothing', async () => {
+    const cluster = await sandbox();
+    const run = await plugin(...migrateArgs(cluster, '--allow-powered-on', '--dry-run=client'));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^# Schedule: policy disk, order largest, at most 20 in flight\.\n/);
+    const documents = parseAllDocuments(run.stdout);
+    const manifests = (Array.isArray(documents) ? documents : [documents])
+      .map((doc) => doc.toJS())
+      .filter((doc) => doc !== null);
+    expect(manifests).toHaveLength(DISKS);
+    expect(new Set(manifests.map((m) => m.kind))).toEqual(new Set(['DataVolume']));
+    expect(new Set(manifests.map((m) => m.metadata.name)).size).toBe(DISKS);
+    // the cap's worth of disks start at once, and the largest first
+    expect(run.stdout.match(/ at once /g)).toHaveLength(CAP);
+    expect(run.stderr).toContain("the controller's MAX_VM_INFLIGHT is 20 per host (not used");
+    await expectNothingCreated(cluster);
+  });
+
+  it('--dry-run=server sends every DataVolume with dryRun=All and creates nothing', async () => {
+    const cluster = await sandbox();
+    const run = await plugin(...migrateArgs(cluster, '--allow-powered-on', '--dry-run=server'));
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(DISKS);
+    for (const line of lines) expect(line).toMatch(/^datavolume\.cdi\.kubevirt\.io\/\S+ created \(server dry run\)$/);
+    expect(await dataVolumes(cluster)).toEqual([]);
+    expect((await stats(cluster)).imports.started).toBe(0);
+  });
+
+  it('transfers every disk of plan-a once, under the cap, in the makespan simulate predicts (-o ndjson)', async () => {
+    const cluster = await sandbox();
+    const run = await plugin(...migrateArgs(cluster, '--allow-powered-on', '-o', 'ndjson'));
+    expect(run.stderr).toContain('completed: 92/92 disks transferred');
+    expect(run.code).toBe(0);
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as RunEvent);
+    expect(events[0].type).toBe('plan');
+    expect(events.at(-1)?.type).toBe('summary');
+    for (const event of events) expect(Number.isNaN(Date.parse(event.time))).toBe(false);
+    const summary = (events.at(-1) as { summary: RunSummary }).summary;
+    expect(summary).toMatchObject({ outcome: 'completed', disks: DISKS, transferred: DISKS, stuck: 0, failed: 0 });
+    expect(summary.note).toMatch(/VM/);
+    expect(events.filter((e) => e.type === 'started')).toHaveLength(DISKS);
+
+    const dvs = await dataVolumes(cluster);
+    expect(dvs).toHaveLength(DISKS);
+    expect(dvs.every((dv) => dv.status?.phase === 'Succeeded')).toBe(true);
+    const { imports } = await stats(cluster);
+    expect(imports.started).toBe(DISKS);
+    expect(imports.peak).toBeLessThanOrEqual(CAP);
+    const makespan = (imports.lastEndSeconds ?? 0) - (imports.firstStartSeconds ?? 0);
+    const simulated = simulateScenario(DEFAULT_SANDBOX_SCENARIO, {
+      policy: 'disk',
+      maxInFlight: CAP,
+      order: 'largest',
+    });
+    expect(Math.abs(makespan / simulated.makespanSeconds - 1)).toBeLessThanOrEqual(0.05);
+
+    // a re-run adopts the cluster's state: nothing new is created
+    const again = await plugin(...migrateArgs(cluster, '--allow-powered-on', '-o', 'json'));
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'completed', transferred: DISKS });
+    expect((await stats(cluster)).imports.started).toBe(DISKS);
+  });
+
+  it('stops admitting on SIGINT, leaves running transfers alone, releases the Lease and exits 130', async () => {
+    const cluster = await sandbox('--speed', '20');
+    const run = start(migrateArgs(cluster, '--allow-powered-on', '-o', 'ndjson'));
+    await new Promise<void>((resolve) => {
+      run.child.stdout.on('data', () => {
+        if (run.stdout().includes('"type":"started"')) resolve();
+      });
+    });
+    run.child.kill('SIGINT');
+    const end = await run.done;
+    expect(end.code).toBe(130);
+    const summary = (JSON.parse(end.stdout.trim().split('\n').at(-1) as string) as { summary: RunSummary }).summary;
+    expect(summary.outcome).toBe('interrupted');
+    expect(summary.notStarted).toBeGreaterThan(0);
+    expect(summary.inFlight).toBeGreaterThan(0);
+    const dvs = await dataVolumes(cluster);
+    expect(dvs.length).toBeGreaterThan(0);
+    expect(dvs.length).toBeLessThanOrEqual(CAP);
+    const lease = await cluster.client.get(
+      { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespace: 'openshift-mtv' },
+      'kubectl-mtv-plan-a',
+    );
+    expect(lease).toBeUndefined();
+  });
+});
+
+describe('kubectl mtv migrate while another run holds the plan', () => {
+  it('exits 5 in one line naming the holder, and creates nothing more', async () => {
+    const cluster = await sandbox('--speed', '20');
+    const first = start(migrateArgs(cluster, '--allow-powered-on', '-o', 'ndjson'));
+    await new Promise<void>((resolve) => {
+      first.child.stdout.on('data', () => {
+        if (first.stdout().includes('"type":"started"')) resolve();
+      });
+    });
+    const before = (await dataVolumes(cluster)).length;
+    const second = await plugin(...migrateArgs(cluster, '--allow-powered-on'));
+    expect(second.code).toBe(5);
+    expect(second.stderr.split('\n')).toHaveLength(2);
+    expect(second.stderr).toMatch(/^error: plan "plan-a" is being migrated by \S+@\S+\/\d+ \(lease kubectl-mtv-plan-a/);
+    expect(second.stdout).toBe('');
+    first.child.kill('SIGTERM');
+    expect((await first.done).code).toBe(130);
+    expect((await dataVolumes(cluster)).length).toBeLessThanOrEqual(Math.max(before, CAP));
+  });
+});
+
+describe('kubectl mtv migrate --timeout', () => {
+  it('stops admitting when the timeout is reached and exits 4', async () => {
+    const cluster = await sandbox('--speed', '20');
+    const run = await plugin(...migrateArgs(cluster, '--allow-powered-on', '--timeout', '1s', '-o', 'json'));
+    expect(run.code).toBe(4);
+    const summary = JSON.parse(run.stdout) as RunSummary;
+    expect(summary).toMatchObject({ outcome: 'timeout' });
+    expect(summary.notStarted).toBeGreaterThan(0);
+    expect(run.stderr).toContain('--timeout reached');
+  });
+});
+
+describe('kubectl mtv clean', () => {
+  it('lists the stuck DataVolumes, and with --yes deletes only those', async () => {
+    const cluster = await sandbox('--fail-disk', 'app-01/1');
+    const run = await plugin(...migrateArgs(cluster, '--allow-powered-on', '--max-restarts', '2', '-o', 'json'));
+    expect(run.code).toBe(1);
+    const summary = JSON.parse(run.stdout) as RunSummary;
+    expect(summary).toMatchObject({ stuck: 1, transferred: DISKS - 1 });
+    const stuck = summary.problems[0].disk.name;
+
+    const cleanArgs = ['clean', 'plan-a', '-n', 'openshift-mtv', '--kubeconfig', cluster.kubeconfig, '--stuck'];
+    const listed = await plugin(...cleanArgs);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.split('\n')[1]).toMatch(new RegExp(`^${stuck}\\s`));
+    expect(listed.stdout.trim().split('\n')).toHaveLength(2);
+    expect(listed.stderr).toContain('deletes its PVC and the disk copied into it (pass --yes to delete them)');
+    expect(await dataVolumes(cluster)).toHaveLength(DISKS);
+
+    const deleted = await plugin(...cleanArgs, '--yes');
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toBe(`datavolume.cdi.kubevirt.io/${stuck} deleted\n`);
+    const left = await dataVolumes(cluster);
+    expect(left).toHaveLength(DISKS - 1);
+    expect(left.map((dv) => dv.metadata.name)).not.toContain(stuck);
+    expect(left.every((dv) => dv.status?.phase === 'Succeeded')).toBe(true);
+  });
+});

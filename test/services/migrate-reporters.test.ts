@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent, RunSummary } from '../../src/runner/run-events.js';
+import { exitCodeOf } from '../../src/services/migrate.js';
+import { createRunReporter, formatSummary, NOT_YET, type RunOutput } from '../../src/ui/run-reporters.js';
+
+const Gi = 2 ** 30;
+const T = '2026-01-02T03:04:05.000Z';
+const disk = { vm: 'app-01', index: 0, name: 'plan-a-app-01-disk-0' };
+
+const summary: RunSummary = {
+  outcome: 'stuck',
+  plan: 'plan-a',
+  namespace: 'openshift-mtv',
+  disks: 2,
+  transferred: 1,
+  stuck: 1,
+  failed: 0,
+  notStarted: 0,
+  inFlight: 0,
+  bytes: 60 * Gi,
+  elapsedSeconds: 65,
+  problems: [{ disk: { ...disk, index: 1, name: 'plan-a-app-01-disk-1' }, reason: 'importer restarted 3 times' }],
+  note: 'disks only: the VMs are not created yet',
+};
+
+const EVENTS: RunEvent[] = [
+  {
+    type: 'plan',
+    time: T,
+    plan: 'plan-a',
+    namespace: 'openshift-mtv',
+    targetNamespace: 'demo',
+    policy: 'disk',
+    maxInFlight: 20,
+    maxInFlightPerHost: null,
+    controllerMaxInFlight: 4,
+    disks: 2,
+    bytes: 60 * Gi,
+    adopted: { done: 0, running: 0, stuck: 0 },
+  },
+  { type: 'queued', time: T, disk, bytes: 50 * Gi, reason: 'starts now' },
+  { type: 'started', time: T, disk, bytes: 50 * Gi },
+  { type: 'progress', time: T, disk, bytes: 50 * Gi, bytesDone: 10 * Gi, rate: null },
+  { type: 'finished', time: T, disk, bytes: 50 * Gi, seconds: 61 },
+  { type: 'stuck', time: T, disk: summary.problems[0].disk, bytes: 10 * Gi, reason: 'importer restarted 3 times' },
+  { type: 'summary', time: T, summary },
+];
+
+function report(output: RunOutput, live = false) {
+  let stdout = '';
+  let stderr = '';
+  const reporter = createRunReporter(output, live, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  for (const event of EVENTS) reporter.event(event);
+  reporter.close();
+  return { stdout, stderr };
+}
+
+describe('run reporters', () => {
+  it('off a terminal, writes plain timestamped lines on stderr: the plan with the controller figure, starts, ends, stuck disks, the verdict', () => {
+    expect(report('table').stderr.split('\n')).toEqual([
+      "03:04:05 plan openshift-mtv/plan-a: 2 disks, 60 GiB into namespace demo; policy disk, at most 20 in flight; the controller's MAX_VM_INFLIGHT is 4 per host (not used: --max-inflight sets the cap)",
+      '03:04:05 started app-01 disk 0 (plan-a-app-01-disk-0, 50 GiB)',
+      '03:04:05 finished app-01 disk 0 (plan-a-app-01-disk-0, 50 GiB) in 1m1s',
+      '03:04:05 stuck app-01 disk 1 (plan-a-app-01-disk-1, 10 GiB): importer restarted 3 times (its DataVolume is left as is)',
+      '03:04:05 stuck: 1/2 disks transferred, 1 stuck in 1m5s',
+      '',
+    ]);
+  });
+
+  it('-o ndjson writes every event as one JSON line on stdout, the summary last', () => {
+    const lines = report('ndjson').stdout.trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line))).toEqual(EVENTS);
+  });
+
+  it('-o json writes the summary object alone on stdout', () => {
+    expect(JSON.parse(report('json').stdout)).toEqual(summary);
+  });
+
+  it('table writes the counts, the stuck disks with their reasons and the note on stdout', () => {
+    expect(report('table').stdout).toBe(
+      [
+        'OUTCOME   DISKS   TRANSFERRED   STUCK   FAILED   IN FLIGHT   NOT STARTED   BYTES    ELAPSED',
+        'stuck     2       1             1       0        0           0             60 GiB   1m5s',
+        '',
+        'VM       DISK   DATAVOLUME             REASON',
+        'app-01   1      plan-a-app-01-disk-1   importer restarted 3 times',
+        '',
+        'disks only: the VMs are not created yet',
+        '',
+      ].join('\n'),
+    );
+    expect(formatSummary({ ...summary, problems: [], note: '' })).toContain(NOT_YET);
+  });
+
+  it('on a terminal, prints the plan, stuck disks and the verdict as lines and clears the status line at the end', () => {
+    const { stderr } = report('json', true);
+    expect(stderr).toContain("the controller's MAX_VM_INFLIGHT is 4 per host");
+    expect(stderr).toContain('stuck app-01 disk 1 (plan-a-app-01-disk-1, 10 GiB): importer restarted 3 times\n');
+    expect(stderr.endsWith('stuck: 1/2 disks transferred, 1 stuck in 1m5s\n')).toBe(true);
+  });
+});
+
+describe('exitCodeOf', () => {
+  it.each([
+    ['completed', 0, 0, 0],
+    ['stuck', 1, 0, 1],
+    ['completed', 0, 1, 1],
+    ['timeout', 0, 0, 4],
+    ['lease-lost', 0, 0, 5],
+    ['controller-took-over', 0, 0, 3],
+    ['interrupted', 0, 0, 130],
+  ] as const)('a run %s with %d stuck and %d failed exits %d', (outcome, stuck, failed, code) => {
+    expect(exitCodeOf({ ...summary, outcome, stuck, failed, problems: [] })).toBe(code);
+  });
+});

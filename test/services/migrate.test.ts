@@ -1,0 +1,151 @@
+/**
+ * The migrate, clean and demo services in process, against the embedded sandbox over real HTTP: RBAC gaps stop a run
+ * before anything is created, the dry-run schedule is the engine's, clean leaves a plan a runner holds alone.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SchedulerOptions } from '../../src/engine/model.js';
+import { simulateScenario } from '../../src/engine/simulator.js';
+import { ExitCode } from '../../src/errors.js';
+import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
+import { clean } from '../../src/services/clean.js';
+import { DEMO_SECONDS, demoSpeed } from '../../src/services/demo.js';
+import { type MigrateOptions, migrate } from '../../src/services/migrate.js';
+import { type ClusterFixture, startCluster, userError } from '../cluster/cluster-fixture.js';
+
+const NS = 'openshift-mtv';
+const SCHEDULER: SchedulerOptions = { policy: 'disk', maxInFlight: 20, order: 'largest' };
+const DISKS = DEFAULT_SANDBOX_SCENARIO.vms.reduce((sum, vm) => sum + vm.disks.length, 0);
+
+let cluster: ClusterFixture | undefined;
+
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+function captured() {
+  const out = { stdout: '', stderr: '' };
+  return {
+    out,
+    streams: {
+      stdout: { write: (text: string) => (out.stdout += text) },
+      stderr: { write: (text: string) => (out.stderr += text) },
+    },
+  };
+}
+
+function options(fixture: ClusterFixture, extra: Partial<MigrateOptions> = {}): MigrateOptions {
+  return {
+    connection: { kubeconfig: fixture.kubeconfigPath, env: {}, namespace: NS, requestTimeoutMs: 5_000 },
+    inventory: { env: {} },
+    plan: 'plan-a',
+    allowPoweredOn: true,
+    scheduler: SCHEDULER,
+    maxRestarts: 3,
+    stuckAfterMs: 600_000,
+    output: 'table',
+    live: false,
+    takeover: false,
+    signal: new AbortController().signal,
+    ...extra,
+  };
+}
+
+describe('migrate service', () => {
+  it('stops at a missing permission with exit 3 before it creates anything', async () => {
+    cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO, { deny: ['create:datavolumes'] });
+    const before = await cluster.revision();
+    const { streams } = captured();
+    const error = await userError(migrate(options(cluster, { streams })));
+    expect(error.exitCode).toBe(ExitCode.unreachable);
+    expect(error.message).toMatch(/lacks permissions: create datavolumes\.cdi\.kubevirt\.io in "demo"$/);
+    expect(await cluster.revision()).toBe(before);
+  });
+
+  it('--dry-run=client -o json gives the schedule in start order, the cap at once, and every DataVolume', async () => {
+    cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO);
+    const before = await cluster.revision();
+    const { out, streams } = captured();
+    expect(await migrate(options(cluster, { dryRun: 'client', output: 'json', streams }))).toBe(ExitCode.ok);
+    const report = JSON.parse(out.stdout) as {
+      schedule: { name: string; startSeconds: number; endSeconds: number }[];
+      dataVolumes: { metadata: { name: string } }[];
+    };
+    expect(report.dataVolumes).toHaveLength(DISKS);
+    expect(report.schedule).toHaveLength(DISKS);
+    expect(report.schedule.filter((disk) => disk.startSeconds === 0)).toHaveLength(SCHEDULER.maxInFlight);
+    const starts = report.schedule.map((disk) => disk.startSeconds);
+    expect(starts).toEqual([...starts].sort((a, b) => a - b));
+    expect(new Set(report.schedule.map((disk) => disk.name))).toEqual(
+      new Set(report.dataVolumes.map((dv) => dv.metadata.name)),
+    );
+    expect(out.stderr).toContain('dry run (client): 92 DataVolumes shown, none created');
+    expect(await cluster.revision()).toBe(before);
+  });
+
+  it('returns 130 without creating anything when interrupted before the run starts', async () => {
+    cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO);
+    const before = await cluster.revision();
+    const aborter = new AbortController();
+    aborter.abort();
+    const { streams } = captured();
+    expect(await migrate(options(cluster, { signal: aborter.signal, streams }))).toBe(ExitCode.interrupted);
+    expect(await cluster.revision()).toBe(before);
+  });
+});
+
+describe('clean service', () => {
+  it('refuses a plan a live runner holds with exit 5 and deletes nothing', async () => {
+    cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO);
+    const now = new Date();
+    await cluster.kube.request('POST', `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`, {
+      body: {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: 'kubectl-mtv-plan-a', namespace: NS },
+        spec: {
+          holderIdentity: 'ada@ws-1/42',
+          leaseDurationSeconds: 15,
+          renewTime: now.toISOString().replace('Z', '000Z'),
+        },
+      },
+    });
+    const { out, streams } = captured();
+    const connection = { kubeconfig: cluster.kubeconfigPath, env: {}, namespace: NS };
+    // nothing to delete: clean says so and never looks at the lease
+    expect(await clean({ connection, plan: 'plan-a', stuckOnly: false, yes: true, streams })).toBe(ExitCode.ok);
+    expect(out.stderr).toBe('no DataVolumes of plan "plan-a" in namespace "demo"\n');
+    // with DataVolumes: the dry run creates none, so make one the way a run would
+    const dryRun = captured();
+    await migrate(options(cluster, { dryRun: 'client', output: 'json', streams: dryRun.streams }));
+    const manifest = (JSON.parse(dryRun.out.stdout) as { dataVolumes: unknown[] }).dataVolumes[0];
+    await cluster.kube.request('POST', '/apis/cdi.kubevirt.io/v1beta1/namespaces/demo/datavolumes', { body: manifest });
+    const error = await userError(
+      clean({ connection, plan: 'plan-a', stuckOnly: false, yes: true, streams, now: () => now.getTime() + 1000 }),
+    );
+    expect(error.exitCode).toBe(ExitCode.locked);
+    expect(error.line).toBe(
+      'plan "plan-a" is being run by ada@ws-1/42 (Lease kubectl-mtv-plan-a); nothing deleted (try: stop that run first (Ctrl-C), then clean)',
+    );
+    // once the lease has expired, it deletes
+    expect(
+      await clean({
+        connection,
+        plan: 'plan-a',
+        stuckOnly: false,
+        yes: true,
+        streams,
+        now: () => now.getTime() + 60_000,
+      }),
+    ).toBe(ExitCode.ok);
+    expect(out.stdout).toMatch(/^datavolume\.cdi\.kubevirt\.io\/plan-a-\S+ deleted\n$/);
+  });
+});
+
+describe('demo speed', () => {
+  it("runs the default scenario's simulated makespan in about a minute", () => {
+    const { speed, makespanSeconds } = demoSpeed();
+    expect(makespanSeconds).toBe(simulateScenario(DEFAULT_SANDBOX_SCENARIO, SCHEDULER).makespanSeconds);
+    expect(makespanSeconds / speed).toBeCloseTo(DEMO_SECONDS, 6);
+  });
+});
