@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { benchEnvironment } from './environment.js';
 import { examplesSection } from './examples-table.js';
 import { type ReportSection, renderSection } from './markdown.js';
+import { efficiencySection } from './migrate-efficiency.js';
 import { equalTermsSection, qualitySection } from './quality.js';
 import { scalingSection } from './scaling.js';
 import { scenarioSet } from './scenario-set.js';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   log('policies on the shipped examples');
   sections.push(await examplesSection(join(root, 'examples')));
   sections.push(scalingSection(undefined, log));
+  sections.push(await efficiencySection(log));
   const total = (performance.now() - started) / 1000;
   const header = [
     '# Benchmarks',
