@@ -15,7 +15,7 @@ import type { Policy } from '../engine/policy.js';
 import { adoptDataVolumes } from './adoption.js';
 import { type DataVolumeObject, readDataVolume, STUCK_ANNOTATION } from './datavolume-state.js';
 import { type DiskPhase, type DiskRun, progressEvent, summarize } from './disk-run.js';
-import type { RunEvent, RunOutcome, RunSummary } from './run-events.js';
+import { planEvent, type RunEvent, type RunOutcome, type RunSummary } from './run-events.js';
 import type { RunOptions } from './run-plan.js';
 import { StuckDetector } from './stuck-detector.js';
 import { transferPlanOf } from './transfer-plan.js';
@@ -170,20 +170,7 @@ export class PlanRun {
       }
     }
     const { resolved, scheduler } = this.options;
-    this.emit({
-      type: 'plan',
-      time: this.time(),
-      plan: resolved.plan.name,
-      namespace: resolved.plan.namespace,
-      targetNamespace: resolved.plan.targetNamespace,
-      policy: scheduler.policy,
-      maxInFlight: scheduler.maxInFlight,
-      maxInFlightPerHost: scheduler.maxInFlightPerHost ?? null,
-      controllerMaxInFlight: resolved.controllerMaxInFlight ?? null,
-      disks: this.disks.length,
-      bytes: this.disks.reduce((sum, d) => sum + d.bytes, 0),
-      adopted: counts,
-    });
+    this.emit(planEvent(resolved, scheduler, this.disks, counts, this.time()));
     for (const disk of this.disks) {
       if (disk.phase === 'running')
         this.emit({ type: 'started', time: this.time(), disk: disk.ref, bytes: disk.bytes });

@@ -1,3 +1,6 @@
+import type { ResolvedPlan } from '../cluster/resolved-plan.js';
+import type { SchedulerOptions } from '../engine/model.js';
+
 /**
  * What a migration run publishes, in order, for the reporters (plain lines, ndjson, the TUI later) and for `-o json`.
  * Times are RFC 3339; sizes are bytes. Every disk event names the disk as the user knows it.
@@ -64,4 +67,28 @@ export interface RunSummary {
   problems: { disk: DiskRef; reason: string }[];
   /** What this run does not do yet. */
   note: string;
+}
+
+/** The `plan` event that opens a run (and heads a dry run): the plan, the caps, the disks and what was adopted. */
+export function planEvent(
+  resolved: ResolvedPlan,
+  scheduler: SchedulerOptions,
+  disks: readonly { bytes: number }[],
+  adopted: { done: number; running: number; stuck: number },
+  time: string,
+): Extract<RunEvent, { type: 'plan' }> {
+  return {
+    type: 'plan',
+    time,
+    plan: resolved.plan.name,
+    namespace: resolved.plan.namespace,
+    targetNamespace: resolved.plan.targetNamespace,
+    policy: scheduler.policy,
+    maxInFlight: scheduler.maxInFlight,
+    maxInFlightPerHost: scheduler.maxInFlightPerHost ?? null,
+    controllerMaxInFlight: resolved.controllerMaxInFlight ?? null,
+    disks: disks.length,
+    bytes: disks.reduce((sum, d) => sum + d.bytes, 0),
+    adopted,
+  };
 }

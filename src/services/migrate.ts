@@ -15,7 +15,7 @@ import { createPolicy } from '../engine/create-policy.js';
 import type { SchedulerOptions } from '../engine/model.js';
 import { runSchedule } from '../engine/run-schedule.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
-import type { RunEvent, RunSummary } from '../runner/run-events.js';
+import { planEvent, type RunEvent, type RunSummary } from '../runner/run-events.js';
 import { runPlan } from '../runner/run-plan.js';
 import { DEFAULT_PLANNING_RATE, transferPlanOf } from '../runner/transfer-plan.js';
 import {
@@ -150,20 +150,8 @@ function reportSkipped(built: DataVolumePlan, streams: OutputStreams): void {
 
 /** The plan line a run would print, for the dry runs. */
 function planLine(resolved: ResolvedPlan, built: DataVolumePlan, scheduler: SchedulerOptions): string {
-  return formatPlanLine({
-    type: 'plan',
-    time: new Date().toISOString(),
-    plan: resolved.plan.name,
-    namespace: resolved.plan.namespace,
-    targetNamespace: resolved.plan.targetNamespace,
-    policy: scheduler.policy,
-    maxInFlight: scheduler.maxInFlight,
-    maxInFlightPerHost: scheduler.maxInFlightPerHost ?? null,
-    controllerMaxInFlight: resolved.controllerMaxInFlight ?? null,
-    disks: built.dataVolumes.length,
-    bytes: built.dataVolumes.reduce((sum, dv) => sum + dv.bytes, 0),
-    adopted: { done: 0, running: 0, stuck: 0 },
-  });
+  const nothing = { done: 0, running: 0, stuck: 0 };
+  return formatPlanLine(planEvent(resolved, scheduler, built.dataVolumes, nothing, new Date().toISOString()));
 }
 
 /** `--dry-run=client`: the order the engine starts the disks in, and the DataVolumes as YAML; nothing is sent. */
