@@ -20,16 +20,17 @@ const COORDINATION = 'coordination.k8s.io';
 
 /**
  * What `migrate` needs: DataVolumes in the target namespace (create, and get/list/watch to follow them; patch to mark
- * a stuck one), the plan (get/list/watch, to notice a Migration-less change), and the run's Lease in the plan's
- * namespace (get to read the holder, create/update to take and renew it).
+ * a stuck one), the plan (get/list), the plan namespace's Migrations (list/watch: a controller taking over stops the
+ * run), and the run's Lease there (get to read the holder, create/update to take and renew it, delete to release it).
  */
 export function migrateAccessChecks(planNamespace: string, targetNamespace: string): AccessCheck[] {
   const at = (namespace: string, group: string, resource: string, verbs: string[]) =>
     verbs.map((verb) => ({ verb, group, resource, namespace }));
   return [
     ...at(targetNamespace, CDI, 'datavolumes', ['create', 'get', 'list', 'watch', 'patch']),
-    ...at(planNamespace, FORKLIFT, 'plans', ['get', 'list', 'watch']),
-    ...at(planNamespace, COORDINATION, 'leases', ['get', 'create', 'update']),
+    ...at(planNamespace, FORKLIFT, 'plans', ['get', 'list']),
+    ...at(planNamespace, FORKLIFT, 'migrations', ['list', 'watch']),
+    ...at(planNamespace, COORDINATION, 'leases', ['get', 'create', 'update', 'delete']),
   ];
 }
 

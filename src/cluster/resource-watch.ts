@@ -130,7 +130,15 @@ export class ResourceWatch<T extends WatchedObject> {
         let delivered = false;
         for (const line of lines) {
           if (line.trim() === '' || expired) continue;
-          const event = JSON.parse(line) as { type: string; object: T & { code?: number } };
+          let event: { type: string; object: T & { code?: number } };
+          try {
+            event = JSON.parse(line);
+          } catch {
+            // A torn or garbled line: treat it as a dropped watch, which resumes from the last resourceVersion.
+            res.destroy();
+            reject(Object.assign(new Error('watch: malformed event'), { code: 'ECONNRESET' }));
+            return;
+          }
           if (event.type === 'ERROR') {
             if (event.object.code === 410) expired = true;
             else reject(Object.assign(new Error('watch ERROR event'), { code: event.object.code ?? 500 }));

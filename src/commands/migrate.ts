@@ -18,7 +18,8 @@ export default class Migrate extends BaseCommand {
 
   static override description =
     'Resolves a cold vSphere plan, creates one DataVolume per disk in cost order, never more than --max-inflight in ' +
-    'flight, and follows them to the end. Re-runs adopt what a run left; Ctrl-C stops admitting and exits 130. ' +
+    'flight (policy disk; gang and forklift keep their rules: a VM wider than the cap starts alone, forklift caps ' +
+    'each host), and follows them to the end. Re-runs adopt what a run left; Ctrl-C stops admitting, exits 130. ' +
     'Disks only: the VMs are not created yet.';
 
   static override examples = [

@@ -56,9 +56,11 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
     { ...DATAVOLUMES, namespace: target },
     { labelSelector: dataVolumeSelector(plan.metadata.uid ?? '') },
   );
-  const chosen = options.stuckOnly
-    ? all.filter((dv) => dv.metadata.annotations?.[STUCK_ANNOTATION] !== undefined)
-    : all;
+  // Stuck disks (annotated by a run) and Failed ones (CDI gave up: a checksum or a lost PVC) are the ones to retry.
+  const retryable = (dv: DataVolume) =>
+    dv.metadata.annotations?.[STUCK_ANNOTATION] !== undefined ||
+    (dv as { status?: { phase?: string } }).status?.phase === 'Failed';
+  const chosen = options.stuckOnly ? all.filter(retryable) : all;
   const which = `${options.stuckOnly ? 'stuck ' : ''}DataVolumes of plan "${options.plan}" in namespace "${target}"`;
   if (chosen.length === 0) {
     streams.stderr.write(`no ${which}\n`);

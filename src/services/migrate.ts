@@ -234,7 +234,8 @@ async function dryRunServer(
       { exitCode: ExitCode.unreachable, hint: 'read the reasons above; kubectl get storageclass, kubectl get cdi' },
     );
   }
-  const exist = existing > 0 ? ` (${existing} exist already)` : '';
-  streams.stderr.write(`dry run (server): ${built.dataVolumes.length} DataVolumes accepted${exist}, none created\n`);
+  const checked = built.dataVolumes.length - existing;
+  const exist = existing > 0 ? `; ${existing} exist already and were not checked` : '';
+  streams.stderr.write(`dry run (server): ${checked} DataVolumes accepted${exist}; none created\n`);
   return ExitCode.ok;
 }

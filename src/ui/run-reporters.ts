@@ -49,7 +49,7 @@ export function formatPlanLine(event: Extract<RunEvent, { type: 'plan' }>): stri
   const controller =
     event.controllerMaxInFlight === null
       ? ''
-      : `; the controller's MAX_VM_INFLIGHT is ${event.controllerMaxInFlight} per host (not used: --max-inflight sets the cap)`;
+      : `; the controller's MAX_VM_INFLIGHT is ${event.controllerMaxInFlight} per host (a per-host figure, not used as this run's cap)`;
   const { done, running, stuck } = event.adopted;
   const adopted = done + running + stuck > 0 ? `; found ${done} done, ${running} in flight, ${stuck} stuck` : '';
   return (

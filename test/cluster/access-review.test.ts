@@ -14,10 +14,12 @@ describe('checkAccess', () => {
       'patch datavolumes demo',
       'get plans openshift-mtv',
       'list plans openshift-mtv',
-      'watch plans openshift-mtv',
+      'list migrations openshift-mtv',
+      'watch migrations openshift-mtv',
       'get leases openshift-mtv',
       'create leases openshift-mtv',
       'update leases openshift-mtv',
+      'delete leases openshift-mtv',
     ]);
   });
 
@@ -34,14 +36,14 @@ describe('checkAccess', () => {
 
   it('reports every denied permission in one line with exit 3', async () => {
     const cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO, {
-      deny: ['create:datavolumes', 'watch:plans.forklift.konveyor.io', 'update:leases'],
+      deny: ['create:datavolumes', 'watch:migrations.forklift.konveyor.io', 'update:leases'],
     });
     try {
       const error = await userError(checkAccess(cluster.kube, migrateAccessChecks('openshift-mtv', 'demo')));
       expect(error.exitCode).toBe(ExitCode.unreachable);
       expect(error.line).toBe(
         'context "mtv-sandbox" lacks permissions: create datavolumes.cdi.kubevirt.io in "demo", ' +
-          'watch plans.forklift.konveyor.io in "openshift-mtv", update leases.coordination.k8s.io in "openshift-mtv" ' +
+          'watch migrations.forklift.konveyor.io in "openshift-mtv", update leases.coordination.k8s.io in "openshift-mtv" ' +
           '(try: ask a cluster admin for these verbs (kubectl auth can-i --list -n demo))',
       );
     } finally {

@@ -30,7 +30,8 @@ export const connectionFlags = {
 export const migrateFlags = {
   ...connectionFlags,
   'max-inflight': Flags.string({
-    description: 'Most disks in flight over the whole plan. Default: $MAX_VM_INFLIGHT, else 20.',
+    description:
+      'Most disks in flight over the whole plan (forklift: per host, as the controller). Default: $MAX_VM_INFLIGHT, else 20.',
     helpValue: 'N',
   }),
   'max-inflight-per-host': Flags.string({
