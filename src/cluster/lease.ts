@@ -75,6 +75,12 @@ export class HeldLease {
   ) {
     const every = options.renewEveryMs ?? LEASE_RENEW_MS;
     this.timer = setInterval(() => {
+      // Stop one renewal period before another runner may take the lease: two runners never admit together, even
+      // when a renewal hangs.
+      if (this.now() - this.lastRenewed >= this.safeMs()) {
+        this.loseWith(`lease ${this.name} could not be renewed in time`);
+        return;
+      }
       this.renewing ??= this.renew().finally(() => {
         this.renewing = undefined;
       });
@@ -87,6 +93,12 @@ export class HeldLease {
 
   get isLost(): boolean {
     return this.lost;
+  }
+
+  /** How long after its last renewal the lease still counts as ours: its duration less one renewal period. */
+  private safeMs(): number {
+    const duration = (this.options.durationSeconds ?? LEASE_DURATION_SECONDS) * 1000;
+    return duration - (this.options.renewEveryMs ?? LEASE_RENEW_MS);
   }
 
   private now(): number {
@@ -126,10 +138,10 @@ export class HeldLease {
         );
         return;
       }
-      // transient: try again at the next tick, unless the lease has run out meanwhile
-      const duration = (this.options.durationSeconds ?? LEASE_DURATION_SECONDS) * 1000;
-      if (now - this.lastRenewed >= duration)
-        this.loseWith(`lease ${this.name} could not be renewed for ${duration / 1000}s`);
+      // transient: try again at the next tick, unless another runner could take the lease before then
+      if (this.now() - this.lastRenewed >= this.safeMs()) {
+        this.loseWith(`lease ${this.name} could not be renewed in time`);
+      }
     }
   }
 

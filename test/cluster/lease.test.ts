@@ -102,4 +102,23 @@ describe('the plan Lease', () => {
     expect(lost).toMatch(/held by bob@ws2\/7/);
     expect(stored()?.spec.holderIdentity).toBe('bob@ws2/7');
   });
+
+  it('counts itself lost one renewal period before another runner could take it, when renewals stop landing', async () => {
+    let clock = Date.now();
+    let reason: string | undefined;
+    const lease = await acquire({
+      now: () => clock,
+      durationSeconds: 15,
+      renewEveryMs: 50,
+      onLost: (why) => {
+        reason = why;
+      },
+    });
+    // The clock jumps past duration - period (15 s - 50 ms) with no renewal in between: the next tick gives up.
+    clock += 15_000 - 50;
+    const deadline = Date.now() + 2_000;
+    while (!lease.isLost && Date.now() < deadline) await delay(10);
+    expect(lease.isLost).toBe(true);
+    expect(reason).toMatch(/could not be renewed in time/);
+  });
 });
