@@ -201,7 +201,7 @@ describe('kubectl mtv migrate', () => {
     expect(new Set(manifests.map((m) => m.metadata.name)).size).toBe(DISKS);
     // the cap's worth of disks start at once, and the largest first
     expect(run.stdout.match(/ at once /g)).toHaveLength(CAP);
-    expect(run.stderr).toContain("the controller's MAX_VM_INFLIGHT is 20 per host (not used");
+    expect(run.stderr).toContain("the controller's MAX_VM_INFLIGHT is 20 per host (a per-host figure, not used");
     await expectNothingCreated(cluster);
   });
 
