@@ -51,9 +51,10 @@ export async function demo(options: DemoOptions): Promise<ExitCodeValue> {
     await writeFile(kubeconfig, sandbox.kubeconfigText, { mode: 0o600 });
     const { vms } = DEFAULT_SANDBOX_SCENARIO;
     const disks = vms.reduce((sum, vm) => sum + vm.disks.length, 0);
+    const hosts = new Set(vms.map((vm) => vm.host)).size;
     const realSeconds = planned.makespanSeconds / speed;
     streams.stderr.write(
-      `demo: a sandbox cluster in this process (${sandbox.apiUrl}): ${vms.length} VMs, ${disks} disks on 2 ESXi hosts; ` +
+      `demo: a sandbox cluster in this process (${sandbox.apiUrl}): ${vms.length} VMs, ${disks} disks on ${hosts} ESXi hosts; ` +
         `simulate says ${formatDuration(planned.makespanSeconds)}, run at ${+speed.toFixed(1)}x: about ${formatDuration(realSeconds)}\n` +
         `demo: kubectl mtv migrate ${SEED_NAMES.plan} -n ${SEED_NAMES.forkliftNamespace} --allow-powered-on ` +
         `(the sandbox's web VMs are powered on)\n`,
