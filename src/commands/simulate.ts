@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { ORDER_NAMES, POLICY_NAMES } from '../engine/model.js';
 import { type SimulateOptions, simulate } from '../services/simulate.js';
 import { formatSimulateJson } from '../ui/simulate-json.js';
-import { formatScenarioLine, formatSimulateTable } from '../ui/simulate-table.js';
+import { formatScenarioLine, formatSimulateTable, formatSvgLine } from '../ui/simulate-table.js';
 import { BaseCommand } from './base.js';
 import { parseChoice, parseChoiceList, parseWholeNumber } from './support/flag-values.js';
 
@@ -19,6 +19,7 @@ export default class Simulate extends BaseCommand {
     'kubectl mtv simulate --scenario examples/seed-10x10.yaml',
     'kubectl mtv simulate --scenario examples/seed-10x10.yaml --policy forklift,disk --max-inflight 10',
     'kubectl mtv simulate --scenario examples/seed-10x10.yaml -o json | jq ".results[].makespanSeconds"',
+    'kubectl mtv simulate --scenario examples/datacenter.yaml --policy forklift,disk --svg schedule.svg',
   ];
 
   static override flags = {
@@ -43,6 +44,10 @@ export default class Simulate extends BaseCommand {
       helpValue: ORDER_NAMES.join('|'),
     }),
     output: Flags.string({ char: 'o', description: 'Output format.', default: 'table', helpValue: 'table|json' }),
+    svg: Flags.string({
+      description: 'Also write the schedules as Gantt charts, one per policy, to this SVG file (exit 2 if it cannot).',
+      helpValue: 'FILE',
+    }),
   };
 
   async run(): Promise<void> {
@@ -57,6 +62,7 @@ export default class Simulate extends BaseCommand {
       maxInFlightPerHost:
         maxInFlightPerHost === undefined ? undefined : parseWholeNumber('--max-inflight-per-host', maxInFlightPerHost),
       order: parseChoice('--order', flags.order, ORDER_NAMES, 'order'),
+      svgPath: flags.svg,
     };
     const report = await simulate(options);
     if (output === 'json') {
@@ -65,5 +71,6 @@ export default class Simulate extends BaseCommand {
       this.logToStderr(formatScenarioLine(report));
       this.log(formatSimulateTable(report));
     }
+    if (flags.svg !== undefined) this.logToStderr(formatSvgLine(flags.svg, report));
   }
 }

@@ -27,6 +27,11 @@ export function formatScenarioLine(report: SimulateReport): string {
   return `scenario ${name}: ${count(vms, 'VM')}, ${count(disks, 'disk')}, ${formatBytes(bytes)}`;
 }
 
+/** The line that says where the Gantt charts went: `wrote schedule.svg (2 charts)`; for stderr. */
+export function formatSvgLine(path: string, report: SimulateReport): string {
+  return `wrote ${path} (${count(report.results.length, 'chart')})`;
+}
+
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
