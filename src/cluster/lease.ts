@@ -14,12 +14,25 @@ export const LEASE_RENEW_MS = 5_000;
 /** Reads and writes racing another runner before the lease counts as held by it. */
 const MAX_ACQUIRE_ATTEMPTS = 5;
 
-const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
+export const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
 
-interface LeaseObject {
+/** The label every run Lease carries; `top` finds runs by it. */
+export const RUN_LEASE_SELECTOR = 'app.kubernetes.io/managed-by=kubectl-mtv';
+/** The runner's published view of its run (JSON, written with renewals, at most about once a second). */
+export const STATUS_ANNOTATION = 'kubectl-mtv.konveyor.io/status';
+/** A `top --control` user's request to the runner (JSON; see lease-control.ts). */
+export const REQUEST_ANNOTATION = 'kubectl-mtv.konveyor.io/request';
+
+export interface LeaseObject {
   apiVersion: 'coordination.k8s.io/v1';
   kind: 'Lease';
-  metadata: { name: string; namespace: string; labels?: Record<string, string>; resourceVersion?: string };
+  metadata: {
+    name: string;
+    namespace: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+  };
   spec: {
     holderIdentity?: string;
     leaseDurationSeconds?: number;
@@ -64,6 +77,8 @@ export class HeldLease {
   private timer: NodeJS.Timeout | undefined;
   private lost = false;
   private renewing: Promise<void> | undefined;
+  /** The status annotation every renewal writes. */
+  private status: string | undefined;
   /** Renewals sent (PUTs after the acquiring one), for reports that leave them out. */
   renewals = 0;
 
@@ -112,11 +127,51 @@ export class HeldLease {
     this.options.onLost?.(reason);
   }
 
-  /** One renewal: a conflict is re-read; another holder means the lease is lost. */
-  async renew(): Promise<void> {
+  /**
+   * Writes `status` into the lease's status annotation with a renewal, now unless a renewal is on its way (the next
+   * one carries it). The caller throttles.
+   */
+  publish(status: string): void {
+    if (this.lost || status === this.status) return;
+    this.status = status;
+    this.renewing ??= this.flush().finally(() => {
+      this.renewing = undefined;
+    });
+  }
+
+  /** Renews; once more when the status changed while the first write was on its way. */
+  private async flush(): Promise<void> {
+    const status = this.status;
+    await this.renew();
+    if (this.status !== status) await this.renew();
+  }
+
+  /**
+   * The lease as a watch saw it: when it is still ours, later writes start from it (a `top --control` request patched
+   * it), so that they need no conflict to learn its resourceVersion.
+   */
+  observe(lease: LeaseObject): void {
+    if (this.lost || lease.spec.holderIdentity !== this.options.holder) return;
+    const seen = Number(lease.metadata.resourceVersion);
+    const known = Number(this.lease.metadata.resourceVersion);
+    if (Number.isFinite(seen) && Number.isFinite(known) && seen <= known) return;
+    this.lease = lease;
+  }
+
+  /** One renewal: a conflict is re-read and tried once more; another holder means the lease is lost. */
+  async renew(retry = true): Promise<void> {
     if (this.lost) return;
     const now = this.now();
-    const next: LeaseObject = { ...this.lease, spec: { ...this.lease.spec, renewTime: microTime(now) } };
+    const status = this.status;
+    const annotations =
+      status === undefined
+        ? this.lease.metadata.annotations
+        : { ...this.lease.metadata.annotations, [STATUS_ANNOTATION]: status };
+    const next: LeaseObject = {
+      ...this.lease,
+      metadata: { ...this.lease.metadata, ...(annotations && { annotations }) },
+      spec: { ...this.lease.spec, renewTime: microTime(now) },
+    };
     try {
       this.renewals++;
       this.lease = await this.client.request<LeaseObject>('PUT', this.path(), { body: next });
@@ -127,8 +182,9 @@ export class HeldLease {
           .get<LeaseObject>(leasesIn(this.options.namespace), this.name)
           .catch(() => undefined);
         if (current?.spec.holderIdentity === this.options.holder) {
-          // our own write landed, or a label changed: go on from what is there
+          // our own write landed, or someone annotated it (a control request): go on from what is there
           this.lease = current;
+          if (retry) await this.renew(false);
           return;
         }
         this.loseWith(

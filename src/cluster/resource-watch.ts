@@ -42,7 +42,7 @@ export class ResourceWatch<T extends WatchedObject> {
   constructor(
     private readonly calls: KubeCalls,
     private readonly ref: ResourceRef,
-    private readonly options: { labelSelector?: string; list: boolean },
+    private readonly options: { labelSelector?: string; fieldSelector?: string; list: boolean },
     private readonly handlers: WatchHandlers<T>,
   ) {}
 
@@ -65,7 +65,7 @@ export class ResourceWatch<T extends WatchedObject> {
     const body = await this.calls.request<{ items?: T[]; metadata?: { resourceVersion?: string } }>(
       'GET',
       resourcePath(this.ref),
-      { query: { labelSelector: this.options.labelSelector } },
+      { query: { labelSelector: this.options.labelSelector, fieldSelector: this.options.fieldSelector } },
     );
     this.resourceVersion = body.metadata?.resourceVersion;
     return body.items ?? [];
@@ -81,6 +81,7 @@ export class ResourceWatch<T extends WatchedObject> {
           resourcePath(this.ref),
           {
             labelSelector: this.options.labelSelector,
+            fieldSelector: this.options.fieldSelector,
             resourceVersion: this.resourceVersion,
             allowWatchBookmarks: 'true',
             timeoutSeconds: String(WATCH_TIMEOUT_SECONDS),

@@ -13,26 +13,49 @@ export interface DiskRun {
   /** When its last progress event went out (ms); 0 = none yet. */
   lastProgressAt: number;
   lastBytesDone: number;
+  /** Phase and importer restarts at the last progress event. */
+  lastPhase?: string;
+  lastRestarts?: number;
   /** The stuck annotation is being written: the slot is freed once it lands. */
   marking?: boolean;
 }
 
 const NOTE = 'kubectl mtv migrate copies the disks only: creating the VMs from them comes in a later release';
 
-/** A progress event when `everyMs` has passed since the last one and the bytes moved; records it on `disk`. */
+/**
+ * A progress event when `everyMs` has passed since the last one and the bytes moved, or at once when the phase or the
+ * importer's restarts changed; records it on `disk`.
+ */
 export function progressEvent(
   disk: DiskRun,
-  fraction: number,
+  reading: { fraction: number; phase: string; restartCount: number },
   now: number,
   everyMs: number,
 ): Omit<Extract<RunEvent, { type: 'progress' }>, 'time'> | undefined {
-  const bytesDone = Math.round(disk.bytes * fraction);
-  if (now - disk.lastProgressAt < everyMs || bytesDone === disk.lastBytesDone) return undefined;
+  const bytesDone = Math.round(disk.bytes * reading.fraction);
+  const phase = reading.phase || 'Pending';
+  const changed = phase !== disk.lastPhase || reading.restartCount !== (disk.lastRestarts ?? 0);
+  if (!changed && (now - disk.lastProgressAt < everyMs || bytesDone === disk.lastBytesDone)) return undefined;
   const seconds = (now - disk.lastProgressAt) / 1000;
-  const rate = disk.lastProgressAt > 0 && seconds > 0 ? (bytesDone - disk.lastBytesDone) / seconds : null;
-  disk.lastProgressAt = now;
-  disk.lastBytesDone = bytesDone;
-  return { type: 'progress', disk: disk.ref, bytes: disk.bytes, bytesDone, rate };
+  const rate =
+    disk.lastProgressAt > 0 && seconds > 0 && bytesDone !== disk.lastBytesDone
+      ? (bytesDone - disk.lastBytesDone) / seconds
+      : null;
+  if (bytesDone !== disk.lastBytesDone || disk.lastProgressAt === 0) {
+    disk.lastProgressAt = now;
+    disk.lastBytesDone = bytesDone;
+  }
+  disk.lastPhase = phase;
+  disk.lastRestarts = reading.restartCount;
+  return {
+    type: 'progress',
+    disk: disk.ref,
+    bytes: disk.bytes,
+    bytesDone,
+    rate,
+    phase,
+    restarts: reading.restartCount,
+  };
 }
 
 /** The summary of a run's disks. */

@@ -15,15 +15,34 @@ import type { Policy } from '../engine/policy.js';
 import { adoptDataVolumes } from './adoption.js';
 import { type DataVolumeObject, readDataVolume, STUCK_ANNOTATION } from './datavolume-state.js';
 import { type DiskPhase, type DiskRun, progressEvent, summarize } from './disk-run.js';
-import { planEvent, type RunEvent, type RunOutcome, type RunSummary } from './run-events.js';
+import {
+  planEvent,
+  QUEUE_HEAD,
+  type QueuedDisk,
+  type RunEvent,
+  type RunOutcome,
+  type RunSummary,
+  type SettingsSource,
+} from './run-events.js';
 import type { RunOptions } from './run-plan.js';
 import { StuckDetector } from './stuck-detector.js';
 import { transferPlanOf } from './transfer-plan.js';
 
 const DATAVOLUMES = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes' };
 const MIGRATIONS = { group: 'forklift.konveyor.io', version: 'v1beta1', plural: 'migrations' };
+/** Most often a `queue` event goes out (ms). */
+const QUEUE_EVERY_MS = 1000;
 
-export class PlanRun {
+/** What a running run lets its user change: admissions paused or not, and the caps. */
+export interface RunController {
+  setPaused(paused: boolean, source: SettingsSource): void;
+  /** New caps apply to admissions; disks in flight go on. `maxInFlight` >= 1. */
+  setCaps(caps: { maxInFlight: number; perHost?: number }, source: SettingsSource): void;
+  readonly paused: boolean;
+  readonly caps: { maxInFlight: number; perHost?: number };
+}
+
+export class PlanRun implements RunController {
   private readonly now: () => number;
   private readonly disks: DiskRun[];
   private readonly byName = new Map<string, number>();
@@ -36,6 +55,12 @@ export class PlanRun {
   private failure: unknown;
   private wake: (() => void) | undefined;
   private readonly startedAt: number;
+  private isPaused = false;
+  private currentCaps: { maxInFlight: number; perHost?: number };
+  /** The last queue event's content, and when it went out: a new one goes out when it changed, at most every QUEUE_EVERY_MS. */
+  private lastQueue = '';
+  private lastQueueAt = -Infinity;
+  private queueTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: RunOptions,
@@ -43,6 +68,10 @@ export class PlanRun {
     private readonly emit: (e: RunEvent) => void,
   ) {
     this.now = options.now ?? Date.now;
+    this.currentCaps = {
+      maxInFlight: options.scheduler.maxInFlight,
+      ...(options.scheduler.maxInFlightPerHost !== undefined && { perHost: options.scheduler.maxInFlightPerHost }),
+    };
     this.startedAt = this.now();
     this.stuck = new StuckDetector({
       maxRestarts: options.maxRestarts ?? 3,
@@ -51,13 +80,49 @@ export class PlanRun {
     this.disks = options.dataVolumes.map((dv, id) => {
       this.byName.set(dv.manifest.metadata.name, id);
       return {
-        ref: { vm: dv.vmName, index: dv.diskIndex, name: dv.manifest.metadata.name },
+        ref: { vm: dv.vmName, index: dv.diskIndex, name: dv.manifest.metadata.name, host: dv.host || 'default' },
         bytes: dv.bytes,
         phase: 'queued',
         lastProgressAt: 0,
         lastBytesDone: 0,
       };
     });
+  }
+
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  get caps(): { maxInFlight: number; perHost?: number } {
+    return { ...this.currentCaps };
+  }
+
+  setPaused(paused: boolean, source: SettingsSource): void {
+    if (this.outcome !== undefined || paused === this.isPaused) return;
+    this.isPaused = paused;
+    this.settingsChanged(source);
+  }
+
+  setCaps(caps: { maxInFlight: number; perHost?: number }, source: SettingsSource): void {
+    if (this.outcome !== undefined) return;
+    if (!(Number.isInteger(caps.maxInFlight) && caps.maxInFlight >= 1)) return;
+    if (caps.perHost !== undefined && !(Number.isInteger(caps.perHost) && caps.perHost >= 1)) return;
+    this.currentCaps = { maxInFlight: caps.maxInFlight, ...(caps.perHost !== undefined && { perHost: caps.perHost }) };
+    this.policy?.setCaps(this.currentCaps);
+    this.settingsChanged(source);
+  }
+
+  private settingsChanged(source: SettingsSource): void {
+    this.emit({
+      type: 'settings',
+      time: this.time(),
+      paused: this.isPaused,
+      maxInFlight: this.currentCaps.maxInFlight,
+      maxInFlightPerHost: this.currentCaps.perHost ?? null,
+      source,
+    });
+    this.lastQueueAt = -Infinity;
+    this.step();
   }
 
   /** Ends admission (idempotent: the first reason wins). Transfers in flight go on. */
@@ -132,6 +197,7 @@ export class PlanRun {
     } finally {
       options.signal.removeEventListener('abort', onAbort);
       for (const timer of timers) clearTimeout(timer);
+      clearTimeout(this.queueTimer);
       await Promise.all([dvWatch.stop(), migrationWatch.stop()]);
     }
   }
@@ -170,16 +236,45 @@ export class PlanRun {
       }
     }
     const { resolved, scheduler } = this.options;
-    this.emit(planEvent(resolved, scheduler, this.disks, counts, this.time()));
+    const doneBytes = this.disks.reduce((sum, d) => sum + (d.phase === 'done' ? d.bytes : 0), 0);
+    this.emit(planEvent(resolved, scheduler, this.disks, counts, this.time(), doneBytes));
     for (const disk of this.disks) {
       if (disk.phase === 'running')
-        this.emit({ type: 'started', time: this.time(), disk: disk.ref, bytes: disk.bytes });
+        this.emit({ type: 'started', time: this.time(), disk: disk.ref, bytes: disk.bytes, adopted: true });
     }
-    for (const id of this.policy.queued(this.disks.length)) {
-      const status = this.policy.status(id);
-      const reason = status.kind === 'start' ? 'starts now' : status.reason;
-      this.emit({ type: 'queued', time: this.time(), disk: this.disks[id].ref, bytes: this.disks[id].bytes, reason });
+    for (const queued of this.queueHead(this.disks.length)) this.emit({ type: 'queued', time: this.time(), ...queued });
+  }
+
+  /** The engine's queue head with each disk's reason for waiting. */
+  private queueHead(limit: number): QueuedDisk[] {
+    const policy = this.policy;
+    if (!policy) return [];
+    return policy.queued(limit).map((id) => {
+      const status = policy.status(id);
+      const engine = status.kind === 'start' ? 'starts now' : status.reason;
+      const reason = this.isPaused ? (status.kind === 'start' ? 'admission paused' : `paused; ${engine}`) : engine;
+      return { disk: this.disks[id].ref, bytes: this.disks[id].bytes, reason };
+    });
+  }
+
+  /** A `queue` event when the head changed, at most every QUEUE_EVERY_MS (a trailing one catches the last change). */
+  private publishQueue(now: number): void {
+    if (!this.policy) return;
+    const wait = this.lastQueueAt + QUEUE_EVERY_MS - now;
+    if (wait > 0) {
+      this.queueTimer ??= setTimeout(() => {
+        this.queueTimer = undefined;
+        this.publishQueue(this.now());
+      }, wait);
+      return;
     }
+    this.lastQueueAt = now;
+    const head = this.queueHead(QUEUE_HEAD);
+    const total = this.policy.queuedCount;
+    const key = JSON.stringify([total, head.map((q) => [q.disk.name, q.reason])]);
+    if (key === this.lastQueue) return;
+    this.lastQueue = key;
+    this.emit({ type: 'queue', time: this.time(), head, total });
   }
 
   /** Reads the disks in flight, frees what left flight, then admits. Runs after every batch of events. */
@@ -213,15 +308,17 @@ export class PlanRun {
         this.markStuck(id, reason);
         return;
       }
-      const progress = progressEvent(disk, state?.fraction ?? 0, now, this.options.progressEveryMs ?? 2000);
+      const reading = state ?? { fraction: 0, phase: '', restartCount: 0 };
+      const progress = progressEvent(disk, reading, now, this.options.progressEveryMs ?? 2000);
       if (progress) this.emit({ ...progress, time: this.time() });
     });
-    if (this.outcome === undefined) {
+    if (this.outcome === undefined && !this.isPaused) {
       for (const id of policy.admit()) this.start(id, now);
     }
+    if (this.outcome === undefined) this.publishQueue(now);
     const inFlight = this.disks.some((d) => d.phase === 'running');
-    // nothing in flight and nothing the policy will start: the run is over
-    if (this.outcome === undefined && !inFlight) {
+    // nothing in flight and nothing the policy will start: the run is over (a paused run waits to be resumed)
+    if (this.outcome === undefined && !inFlight && !this.isPaused) {
       const all = this.disks.every((d) => d.phase === 'done');
       this.stop(all ? 'completed' : 'stuck');
     }

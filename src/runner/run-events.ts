@@ -6,12 +6,27 @@ import type { SchedulerOptions } from '../engine/model.js';
  * Times are RFC 3339; sizes are bytes. Every disk event names the disk as the user knows it.
  */
 
+/** Most queued disks a `queue` event (and the published snapshot) lists. */
+export const QUEUE_HEAD = 50;
+
 /** A disk as reports name it: its VM, its index in the VM, and its DataVolume. */
 export interface DiskRef {
   vm: string;
   index: number;
   name: string;
+  /** The ESXi host the disk is read from (inventory name; `default` when unknown). */
+  host: string;
 }
+
+/** A queued disk and the engine's reason for waiting ("starts now" when the next admission takes it). */
+export interface QueuedDisk {
+  disk: DiskRef;
+  bytes: number;
+  reason: string;
+}
+
+/** Who changed a running run's settings: the keyboard of the runner's own terminal, or a `top --control` user. */
+export type SettingsSource = { kind: 'keyboard' } | { kind: 'remote'; by: string };
 
 export type RunEvent =
   | {
@@ -27,12 +42,38 @@ export type RunEvent =
       controllerMaxInFlight: number | null;
       disks: number;
       bytes: number;
+      /** Bytes of the disks a re-run found done. */
+      bytesDone: number;
       /** Disks a re-run found Succeeded, in flight, or marked stuck. */
       adopted: { done: number; running: number; stuck: number };
     }
   | { type: 'queued'; time: string; disk: DiskRef; bytes: number; reason: string }
-  | { type: 'started'; time: string; disk: DiskRef; bytes: number }
-  | { type: 'progress'; time: string; disk: DiskRef; bytes: number; bytesDone: number; rate: number | null }
+  /** A disk entered flight: created by this run, or (`adopted`) found copying by a re-run. */
+  | { type: 'started'; time: string; disk: DiskRef; bytes: number; adopted?: true }
+  | {
+      type: 'progress';
+      time: string;
+      disk: DiskRef;
+      bytes: number;
+      bytesDone: number;
+      /** Bytes/s since the disk's previous progress event; null for the first. */
+      rate: number | null;
+      /** The DataVolume's phase (ImportScheduled, ImportInProgress, ...). */
+      phase: string;
+      /** Importer pod restarts. */
+      restarts: number;
+    }
+  /** The engine's queue head (at most QUEUE_HEAD disks, in the order it would start them) and the queue's length. */
+  | { type: 'queue'; time: string; head: QueuedDisk[]; total: number }
+  /** Admission paused or resumed, or the caps changed, while the run goes on. */
+  | {
+      type: 'settings';
+      time: string;
+      paused: boolean;
+      maxInFlight: number;
+      maxInFlightPerHost: number | null;
+      source: SettingsSource;
+    }
   | { type: 'finished'; time: string; disk: DiskRef; bytes: number; seconds: number | null }
   | {
       type: 'stuck';
@@ -76,6 +117,7 @@ export function planEvent(
   disks: readonly { bytes: number }[],
   adopted: { done: number; running: number; stuck: number },
   time: string,
+  bytesDone = 0,
 ): Extract<RunEvent, { type: 'plan' }> {
   return {
     type: 'plan',
@@ -89,6 +131,7 @@ export function planEvent(
     controllerMaxInFlight: resolved.controllerMaxInFlight ?? null,
     disks: disks.length,
     bytes: disks.reduce((sum, d) => sum + d.bytes, 0),
+    bytesDone,
     adopted,
   };
 }

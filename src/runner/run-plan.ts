@@ -5,12 +5,15 @@
  */
 import type { PlannedDataVolume } from '../cluster/datavolume-builder.js';
 import type { KubeClient } from '../cluster/kube-client.js';
-import { acquireLease } from '../cluster/lease.js';
+import { acquireLease, type HeldLease, LEASES, type LeaseObject } from '../cluster/lease.js';
+import { type ControlRequest, readControlRequest } from '../cluster/lease-control.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
+import { ResourceWatch } from '../cluster/resource-watch.js';
 import { KubeCalls } from '../cluster/retrying-calls.js';
 import type { SchedulerOptions } from '../engine/model.js';
-import { PlanRun } from './plan-run.js';
+import { PlanRun, type RunController } from './plan-run.js';
 import type { RunEvent, RunSummary } from './run-events.js';
+import { RunSnapshotBuilder } from './run-snapshot.js';
 
 export interface RunOptions {
   client: KubeClient;
@@ -38,7 +41,14 @@ export interface RunOptions {
   planningRate?: number;
   /** Lease timing, for tests (defaults 15 s and 5 s). */
   lease?: { durationSeconds?: number; renewEveryMs?: number };
+  /** Milliseconds between two publications of the run's status in its Lease (default 1000). */
+  statusEveryMs?: number;
+  /** Called once the run has begun, with the handle that pauses it or changes its caps (the TUI's keys). */
+  onController?: (controller: RunController) => void;
 }
+
+/** In-flight disks and queued disks a published status lists at most (a Lease's annotations hold 256 KiB). */
+const PUBLISHED_LIMITS = { inFlight: 300, queued: 20, recent: 10 };
 
 /** Runs the plan; resolves with the summary (also emitted last), throws UserError for exit 3 and 5. */
 export async function runPlan(options: RunOptions, emit: (e: RunEvent) => void): Promise<RunSummary> {
@@ -55,13 +65,89 @@ export async function runPlan(options: RunOptions, emit: (e: RunEvent) => void):
   });
   const stopping = new AbortController();
   const calls = new KubeCalls(options.client, stopping.signal);
-  run = new PlanRun(options, calls, emit);
+  const now = options.now ?? Date.now;
+  const snapshots = new RunSnapshotBuilder(options.holder);
+  const publish = () => {
+    const snapshot = snapshots.snapshot(now(), PUBLISHED_LIMITS);
+    if (snapshot)
+      lease.publish(JSON.stringify({ ...snapshot, inFlight: snapshot.inFlight.slice(0, PUBLISHED_LIMITS.inFlight) }));
+  };
+  const planRun = new PlanRun(options, calls, (event) => {
+    snapshots.apply(event);
+    emit(event);
+  });
+  run = planRun;
+  const requests = watchRequests(calls, lease, options, planRun);
+  let published = -1;
+  const publisher = setInterval(() => {
+    if (snapshots.revision === published) return;
+    published = snapshots.revision;
+    publish();
+  }, options.statusEveryMs ?? 1000);
   try {
-    const summary = await run.run();
-    emit({ type: 'summary', time: new Date((options.now ?? Date.now)()).toISOString(), summary });
+    await requests.start();
+    options.onController?.(planRun);
+    const summary = await planRun.run();
+    const end = { type: 'summary', time: new Date(now()).toISOString(), summary } as const;
+    snapshots.apply(end);
+    emit(end);
     return summary;
   } finally {
+    clearInterval(publisher);
     stopping.abort();
+    await requests.stop();
     await lease.release();
   }
+}
+
+/**
+ * Watches the run's own Lease: keeps the held copy current and applies each new `top --control` request once. A
+ * request the Lease carried before this run began is an earlier run's and is not applied.
+ */
+function watchRequests(
+  calls: KubeCalls,
+  lease: HeldLease,
+  options: RunOptions,
+  controller: RunController,
+): { start(): Promise<void>; stop(): Promise<void> } {
+  let applied: string | undefined;
+  const seen = (object: LeaseObject) => {
+    lease.observe(object);
+    const request = readControlRequest(object);
+    if (!request || request.id === applied) return;
+    applied = request.id;
+    applyRequest(controller, request);
+  };
+  const watch = new ResourceWatch<LeaseObject>(
+    calls,
+    { ...LEASES, namespace: options.resolved.plan.namespace },
+    { fieldSelector: `metadata.name=${lease.name}`, list: true },
+    {
+      onList: (items) => {
+        for (const item of items) seen(item);
+      },
+      onEvent: (type, object) => {
+        if (type !== 'DELETED') seen(object);
+      },
+      onBatch: () => undefined,
+      // a broken request channel does not stop the copy: the run goes on without remote control
+      onError: () => undefined,
+    },
+  );
+  return {
+    start: async () => {
+      const [current] = await watch.start();
+      applied = (current && readControlRequest(current)?.id) ?? '';
+      if (current) lease.observe(current);
+    },
+    stop: () => watch.stop(),
+  };
+}
+
+function applyRequest(controller: RunController, request: ControlRequest): void {
+  const source = { kind: 'remote', by: request.by } as const;
+  if (request.action === 'pause') controller.setPaused(true, source);
+  else if (request.action === 'resume') controller.setPaused(false, source);
+  else if (request.maxInFlight !== undefined)
+    controller.setCaps({ ...controller.caps, maxInFlight: request.maxInFlight }, source);
 }

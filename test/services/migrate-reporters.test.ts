@@ -5,7 +5,7 @@ import { createRunReporter, formatSummary, NOT_YET, type RunOutput } from '../..
 
 const Gi = 2 ** 30;
 const T = '2026-01-02T03:04:05.000Z';
-const disk = { vm: 'app-01', index: 0, name: 'plan-a-app-01-disk-0' };
+const disk = { vm: 'app-01', index: 0, name: 'plan-a-app-01-disk-0', host: 'esx-01' };
 
 const summary: RunSummary = {
   outcome: 'stuck',
@@ -36,11 +36,21 @@ const EVENTS: RunEvent[] = [
     controllerMaxInFlight: 4,
     disks: 2,
     bytes: 60 * Gi,
+    bytesDone: 0,
     adopted: { done: 0, running: 0, stuck: 0 },
   },
   { type: 'queued', time: T, disk, bytes: 50 * Gi, reason: 'starts now' },
   { type: 'started', time: T, disk, bytes: 50 * Gi },
-  { type: 'progress', time: T, disk, bytes: 50 * Gi, bytesDone: 10 * Gi, rate: null },
+  {
+    type: 'progress',
+    time: T,
+    disk,
+    bytes: 50 * Gi,
+    bytesDone: 10 * Gi,
+    rate: null,
+    phase: 'ImportInProgress',
+    restarts: 0,
+  },
   { type: 'finished', time: T, disk, bytes: 50 * Gi, seconds: 61 },
   { type: 'stuck', time: T, disk: summary.problems[0].disk, bytes: 10 * Gi, reason: 'importer restarted 3 times' },
   { type: 'summary', time: T, summary },

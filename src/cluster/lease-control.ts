@@ -1,0 +1,118 @@
+/**
+ * The run Lease as a channel between a runner and `kubectl mtv top`: the runner writes its view into the status
+ * annotation (lease.ts) and watches its Lease for a request annotation that `top --control` patches in. The payloads
+ * are JSON; this module knows the request's shape and the Leases' liveness, not what a status says.
+ */
+import { Ajv, type JSONSchemaType } from 'ajv';
+import { KubeApiError, type KubeClient, resourcePath } from './kube-client.js';
+import {
+  LEASE_DURATION_SECONDS,
+  LEASES,
+  type LeaseObject,
+  REQUEST_ANNOTATION,
+  RUN_LEASE_SELECTOR,
+  STATUS_ANNOTATION,
+} from './lease.js';
+
+/** What a `top --control` user asks of a runner. */
+export interface ControlRequest {
+  /** Unique per request: a runner applies each id once. */
+  id: string;
+  /** `user@host/pid` of the asker. */
+  by: string;
+  /** RFC 3339. */
+  time: string;
+  action: 'pause' | 'resume' | 'cap';
+  /** The new cap, for `cap`. */
+  maxInFlight?: number;
+}
+
+const requestSchema: JSONSchemaType<ControlRequest> = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 100 },
+    by: { type: 'string', maxLength: 300 },
+    time: { type: 'string', maxLength: 40 },
+    action: { type: 'string', enum: ['pause', 'resume', 'cap'] },
+    maxInFlight: { type: 'integer', minimum: 1, maximum: 100_000, nullable: true },
+  },
+  required: ['id', 'by', 'time', 'action'],
+  additionalProperties: true,
+};
+
+const validateRequest = new Ajv().compile(requestSchema);
+
+/** The request a lease carries, or undefined when it has none or it is not one (a runner ignores it). */
+export function readControlRequest(lease: LeaseObject): ControlRequest | undefined {
+  const text = lease.metadata.annotations?.[REQUEST_ANNOTATION];
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!validateRequest(value)) return undefined;
+    if (value.action === 'cap' && value.maxInFlight === undefined) return undefined;
+    return value;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A run Lease as `top` lists it. */
+export interface RunLease {
+  name: string;
+  namespace: string;
+  /** The plan's name (the Lease's `plan` label). */
+  plan: string;
+  holder: string;
+  /** Milliseconds since the epoch of the last renewal. */
+  renewedAt: number;
+  /** Milliseconds since the epoch when it expires unless renewed. */
+  expiresAt: number;
+  /** The runner's status annotation, unparsed; undefined before its first publication. */
+  status?: string;
+}
+
+export function runLeaseOf(lease: LeaseObject): RunLease {
+  const renewed = Date.parse(lease.spec.renewTime ?? lease.spec.acquireTime ?? '') || 0;
+  const status = lease.metadata.annotations?.[STATUS_ANNOTATION];
+  return {
+    name: lease.metadata.name,
+    namespace: lease.metadata.namespace,
+    plan: lease.metadata.labels?.plan ?? lease.metadata.name.replace(/^kubectl-mtv-/, ''),
+    holder: lease.spec.holderIdentity ?? '',
+    renewedAt: renewed,
+    expiresAt: renewed + (lease.spec.leaseDurationSeconds ?? LEASE_DURATION_SECONDS) * 1000,
+    ...(status !== undefined && { status }),
+  };
+}
+
+/** The run Leases of a namespace (or of all namespaces when `namespace` is undefined), by namespace and plan. */
+export async function listRunLeases(client: KubeClient, namespace: string | undefined): Promise<RunLease[]> {
+  const leases = await client.list<LeaseObject>(
+    { ...LEASES, ...(namespace !== undefined && { namespace }) },
+    { labelSelector: RUN_LEASE_SELECTOR },
+  );
+  return leases.map(runLeaseOf).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.plan.localeCompare(b.plan));
+}
+
+/**
+ * Asks the runner holding `lease` to pause, resume or change its cap: a merge patch of the request annotation (no
+ * resourceVersion: the runner's renewals re-read on conflict). Resolves once the API server has it; the runner shows
+ * the change in its next status.
+ */
+export async function sendControlRequest(
+  client: KubeClient,
+  lease: Pick<RunLease, 'name' | 'namespace'>,
+  request: ControlRequest,
+): Promise<void> {
+  try {
+    await client.request('PATCH', resourcePath({ ...LEASES, namespace: lease.namespace }, lease.name), {
+      body: { metadata: { annotations: { [REQUEST_ANNOTATION]: JSON.stringify(request) } } },
+      contentType: 'application/merge-patch+json',
+    });
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 404) {
+      throw new KubeApiError(404, 'NotFound', `the run of lease ${lease.name} has ended (the lease is gone)`);
+    }
+    throw error;
+  }
+}

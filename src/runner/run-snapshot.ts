@@ -1,0 +1,296 @@
+/**
+ * A run as one object: the runner's events folded into what the live views show (the TUI's header and sections, and
+ * `kubectl mtv top`, which reads the same object from the plan's Lease). Pure: times come from the events and from the
+ * `now` the caller passes, so the same events give the same snapshot.
+ */
+import type { DiskRef, QueuedDisk, RunEvent, RunOutcome, SettingsSource } from './run-events.js';
+
+/** A disk in flight as the views show it. */
+export interface SnapshotDisk {
+  vm: string;
+  index: number;
+  name: string;
+  host: string;
+  bytes: number;
+  bytesDone: number;
+  /** 0..1. */
+  progress: number;
+  /** Bytes/s at the last progress reading; null before the second. */
+  rate: number | null;
+  /** Seconds to go at `rate`; null when unknown. */
+  etaSeconds: number | null;
+  /** DataVolume phase; `Pending` until the first reading. */
+  phase: string;
+  restarts: number;
+  /** When this run started it (RFC 3339); null for a disk a re-run adopted in flight. */
+  startedAt: string | null;
+}
+
+export interface SnapshotQueued {
+  vm: string;
+  index: number;
+  name: string;
+  host: string;
+  bytes: number;
+  reason: string;
+}
+
+/** A disk that left flight. */
+export interface SnapshotCompletion {
+  vm: string;
+  index: number;
+  name: string;
+  host: string;
+  bytes: number;
+  outcome: 'done' | 'stuck' | 'failed';
+  /** Seconds in flight as this run saw it; null for a disk adopted in flight. */
+  seconds: number | null;
+  /** Average bytes/s over `seconds`; null when unknown. */
+  rate: number | null;
+  /** Why it is stuck or failed. */
+  reason?: string;
+  time: string;
+}
+
+/** The snapshot's format version, so that `top` can refuse one it does not know. */
+export const SNAPSHOT_VERSION = 1;
+
+export interface RunSnapshot {
+  version: typeof SNAPSHOT_VERSION;
+  plan: string;
+  namespace: string;
+  targetNamespace: string;
+  /** `user@host/pid` of the runner; null when not known (a run before its Lease). */
+  holder: string | null;
+  policy: string;
+  /** Most disks in flight. */
+  cap: number;
+  /** Most disks in flight per host; null = none. */
+  perHostCap: number | null;
+  paused: boolean;
+  /** The last change of pause or caps while running, and who made it. */
+  lastChange: { source: SettingsSource; time: string } | null;
+  disks: number;
+  bytes: number;
+  /** Bytes copied: disks done (also those a re-run found done) plus the progress of disks in flight. */
+  bytesDone: number;
+  /** Bytes/s over the last RATE_WINDOW_MS; null before two readings. */
+  rate: number | null;
+  startedAt: string;
+  updatedAt: string;
+  elapsedSeconds: number;
+  /** Seconds to copy what is left at `rate`; null when unknown. */
+  etaSeconds: number | null;
+  inFlight: SnapshotDisk[];
+  /** Disks in flight per host, hosts in name order. */
+  perHost: { host: string; inFlight: number }[];
+  /** The engine's queue head, in the order it would start them. */
+  queued: SnapshotQueued[];
+  /** Disks still queued (the head and the rest). */
+  queuedTotal: number;
+  /** Disks transferred (also those a re-run found done). */
+  completed: number;
+  stuck: number;
+  failed: number;
+  /** The latest disks to leave flight, newest last. */
+  recent: SnapshotCompletion[];
+  /** How the run ended; null while it goes on. */
+  outcome: RunOutcome | null;
+}
+
+/** How far back the aggregate rate looks. */
+export const RATE_WINDOW_MS = 10_000;
+/** Completions a snapshot keeps in `recent`. */
+export const RECENT_COMPLETIONS = 10;
+
+interface FlightDisk extends SnapshotDisk {
+  startedMs: number | null;
+}
+
+function refOf(disk: DiskRef): Pick<SnapshotDisk, 'vm' | 'index' | 'name' | 'host'> {
+  return { vm: disk.vm, index: disk.index, name: disk.name, host: disk.host };
+}
+
+function queuedOf(q: QueuedDisk): SnapshotQueued {
+  return { ...refOf(q.disk), bytes: q.bytes, reason: q.reason };
+}
+
+/** Folds run events into snapshots; keeps every completion for views that list them all. */
+export class RunSnapshotBuilder {
+  private plan: Extract<RunEvent, { type: 'plan' }> | undefined;
+  private readonly flight = new Map<string, FlightDisk>();
+  private queue: SnapshotQueued[] = [];
+  private queueTotal = 0;
+  private doneBytes = 0;
+  private completedCount = 0;
+  private stuckCount = 0;
+  private failedCount = 0;
+  private paused = false;
+  private cap = 0;
+  private perHostCap: number | null = null;
+  private lastChange: RunSnapshot['lastChange'] = null;
+  private outcome: RunOutcome | null = null;
+  private lastEventMs = 0;
+  /** (time, bytesDone) readings for the aggregate rate, oldest first. */
+  private readonly samples: { at: number; bytes: number }[] = [];
+  /** Every disk that left flight, in order. */
+  readonly completions: SnapshotCompletion[] = [];
+  /** Bumped by every event: a publisher compares it to skip unchanged snapshots. */
+  revision = 0;
+
+  constructor(private readonly holder: string | null = null) {}
+
+  get started(): boolean {
+    return this.plan !== undefined;
+  }
+
+  apply(event: RunEvent): void {
+    this.revision++;
+    const at = Date.parse(event.time);
+    if (Number.isFinite(at)) this.lastEventMs = Math.max(this.lastEventMs, at);
+    switch (event.type) {
+      case 'plan':
+        this.plan = event;
+        this.cap = event.maxInFlight;
+        this.perHostCap = event.maxInFlightPerHost;
+        this.completedCount = event.adopted.done;
+        this.stuckCount = event.adopted.stuck;
+        this.doneBytes = event.bytesDone;
+        this.queueTotal = event.disks - event.adopted.done - event.adopted.running - event.adopted.stuck;
+        break;
+      case 'queued':
+        // the opening list, one event per disk, until the first `queue` event replaces it
+        this.queue.push(queuedOf(event));
+        break;
+      case 'queue':
+        this.queue = event.head.map(queuedOf);
+        this.queueTotal = event.total;
+        break;
+      case 'started': {
+        const adopted = event.adopted === true;
+        this.flight.set(event.disk.name, {
+          ...refOf(event.disk),
+          bytes: event.bytes,
+          bytesDone: 0,
+          progress: 0,
+          rate: null,
+          etaSeconds: null,
+          phase: 'Pending',
+          restarts: 0,
+          startedAt: adopted ? null : event.time,
+          startedMs: adopted ? null : at,
+        });
+        this.queue = this.queue.filter((q) => q.name !== event.disk.name);
+        if (!adopted) this.queueTotal = Math.max(0, this.queueTotal - 1);
+        break;
+      }
+      case 'progress': {
+        const disk = this.flight.get(event.disk.name);
+        if (!disk) break;
+        // a phase or restart change without new bytes keeps the last rate
+        if (event.rate !== null || event.bytesDone !== disk.bytesDone) disk.rate = event.rate;
+        disk.bytesDone = event.bytesDone;
+        disk.progress = event.bytes > 0 ? Math.min(1, event.bytesDone / event.bytes) : 1;
+        disk.etaSeconds = disk.rate && disk.rate > 0 ? (event.bytes - event.bytesDone) / disk.rate : null;
+        disk.phase = event.phase;
+        disk.restarts = event.restarts;
+        break;
+      }
+      case 'finished':
+      case 'stuck': {
+        const disk = this.flight.get(event.disk.name);
+        this.flight.delete(event.disk.name);
+        const outcome = event.type === 'finished' ? 'done' : event.failed ? 'failed' : 'stuck';
+        if (outcome === 'done') {
+          this.completedCount++;
+          this.doneBytes += event.bytes;
+        } else if (outcome === 'failed') this.failedCount++;
+        else this.stuckCount++;
+        const seconds =
+          event.type === 'finished'
+            ? event.seconds
+            : disk?.startedMs != null && Number.isFinite(at)
+              ? (at - disk.startedMs) / 1000
+              : null;
+        this.completions.push({
+          ...refOf(event.disk),
+          bytes: event.bytes,
+          outcome,
+          seconds,
+          rate: outcome === 'done' && seconds !== null && seconds > 0 ? event.bytes / seconds : null,
+          ...(event.type === 'stuck' && { reason: event.reason }),
+          time: event.time,
+        });
+        break;
+      }
+      case 'settings':
+        this.paused = event.paused;
+        this.cap = event.maxInFlight;
+        this.perHostCap = event.maxInFlightPerHost;
+        this.lastChange = { source: event.source, time: event.time };
+        break;
+      case 'summary':
+        this.outcome = event.summary.outcome;
+        break;
+    }
+    if (Number.isFinite(at)) this.sample(at);
+  }
+
+  private bytesDone(): number {
+    let moving = 0;
+    for (const disk of this.flight.values()) moving += disk.bytesDone;
+    return this.doneBytes + moving;
+  }
+
+  private sample(at: number): void {
+    const bytes = this.bytesDone();
+    const last = this.samples.at(-1);
+    if (last && last.at === at) last.bytes = bytes;
+    else this.samples.push({ at, bytes });
+    while (this.samples.length > 2 && this.samples[1].at <= at - RATE_WINDOW_MS) this.samples.shift();
+  }
+
+  /** The run as of `now` (ms since the epoch; default: the last event's time). Undefined before the plan event. */
+  snapshot(now = this.lastEventMs, limits: { queued?: number; recent?: number } = {}): RunSnapshot | undefined {
+    const plan = this.plan;
+    if (!plan) return undefined;
+    const first = this.samples[0];
+    const last = this.samples.at(-1);
+    const rate =
+      first && last && last.at > first.at ? (last.bytes - first.bytes) / ((last.at - first.at) / 1000) : null;
+    const bytesDone = this.bytesDone();
+    const startedMs = Date.parse(plan.time);
+    const perHost = new Map<string, number>();
+    for (const disk of this.flight.values()) perHost.set(disk.host, (perHost.get(disk.host) ?? 0) + 1);
+    const recent = limits.recent ?? RECENT_COMPLETIONS;
+    return {
+      version: SNAPSHOT_VERSION,
+      plan: plan.plan,
+      namespace: plan.namespace,
+      targetNamespace: plan.targetNamespace,
+      holder: this.holder,
+      policy: plan.policy,
+      cap: this.cap,
+      perHostCap: this.perHostCap,
+      paused: this.paused,
+      lastChange: this.lastChange,
+      disks: plan.disks,
+      bytes: plan.bytes,
+      bytesDone,
+      rate,
+      startedAt: plan.time,
+      updatedAt: new Date(now).toISOString(),
+      elapsedSeconds: Math.max(0, (now - startedMs) / 1000),
+      etaSeconds: rate && rate > 0 && this.outcome === null ? (plan.bytes - bytesDone) / rate : null,
+      inFlight: [...this.flight.values()].map(({ startedMs: _, ...disk }) => disk),
+      perHost: [...perHost].sort(([a], [b]) => a.localeCompare(b)).map(([host, inFlight]) => ({ host, inFlight })),
+      queued: this.queue.slice(0, limits.queued ?? this.queue.length),
+      queuedTotal: this.queueTotal,
+      completed: this.completedCount,
+      stuck: this.stuckCount,
+      failed: this.failedCount,
+      recent: recent > 0 ? this.completions.slice(-recent) : [],
+      outcome: this.outcome,
+    };
+  }
+}
