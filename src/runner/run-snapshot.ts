@@ -122,6 +122,8 @@ export class RunSnapshotBuilder {
   private queue: SnapshotQueued[] = [];
   private queueTotal = 0;
   private doneBytes = 0;
+  /** Bytes copied by disks that then left flight stuck or failed: the rate counts them, bytesDone does not. */
+  private abandonedBytes = 0;
   private completedCount = 0;
   private stuckCount = 0;
   private failedCount = 0;
@@ -206,6 +208,7 @@ export class RunSnapshotBuilder {
           this.doneBytes += event.bytes;
         } else if (outcome === 'failed') this.failedCount++;
         else this.stuckCount++;
+        if (outcome !== 'done') this.abandonedBytes += disk?.bytesDone ?? 0;
         const seconds =
           event.type === 'finished'
             ? event.seconds
@@ -243,7 +246,7 @@ export class RunSnapshotBuilder {
   }
 
   private sample(at: number): void {
-    const bytes = this.bytesDone();
+    const bytes = this.bytesDone() + this.abandonedBytes;
     const last = this.samples.at(-1);
     if (last && last.at === at) last.bytes = bytes;
     else this.samples.push({ at, bytes });
@@ -256,8 +259,11 @@ export class RunSnapshotBuilder {
     if (!plan) return undefined;
     const first = this.samples[0];
     const last = this.samples.at(-1);
+    // never below 0: an importer that restarts copies its disk again from the start
     const rate =
-      first && last && last.at > first.at ? (last.bytes - first.bytes) / ((last.at - first.at) / 1000) : null;
+      first && last && last.at > first.at
+        ? Math.max(0, (last.bytes - first.bytes) / ((last.at - first.at) / 1000))
+        : null;
     const bytesDone = this.bytesDone();
     const startedMs = Date.parse(plan.time);
     const perHost = new Map<string, number>();

@@ -9,3 +9,23 @@ export function isInteractive(
 ): boolean {
   return stdout.isTTY === true && stdin.isTTY === true && !env.CI;
 }
+
+/** How a live view may draw on a terminal. */
+export interface TerminalStyle {
+  /** The terminal can redraw in place: not `TERM=dumb`. */
+  canRedraw: boolean;
+  /** Colours allowed: NO_COLOR unset or empty (no-color.org), and not `TERM=dumb`. */
+  color: boolean;
+  /** Box and block characters only under a UTF-8 locale; `#` and `-` otherwise. */
+  ascii: boolean;
+}
+
+export function terminalStyle(env: NodeJS.ProcessEnv = process.env): TerminalStyle {
+  const dumb = env.TERM === 'dumb';
+  const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
+  return {
+    canRedraw: !dumb,
+    color: !dumb && !env.NO_COLOR,
+    ascii: locale !== '' && !/utf-?8/i.test(locale),
+  };
+}

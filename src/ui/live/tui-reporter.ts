@@ -1,0 +1,104 @@
+/**
+ * The run reporter that draws the live view: folds the runner's events into a snapshot and redraws from a timer, at
+ * most 10 times a second and only when something changed (or once a second, for the clock). Ink and React are loaded
+ * inside startTuiReporter, so that commands which never draw (`--help`, `-o json`) never load them.
+ */
+import type { RunSummary } from '../../runner/run-events.js';
+import { RunSnapshotBuilder } from '../../runner/run-snapshot.js';
+import type { RunReporter } from '../run-reporters.js';
+import type { LiveControls } from './live-controls.js';
+
+/** Redraw check period, ms: 10 frames a second at most. */
+export const FRAME_MS = 100;
+/** The clock ticks once a second even when no event came. */
+export const TICK_MS = 1000;
+
+export interface TuiReporterOptions {
+  /** Where Ink draws: a terminal. */
+  stdout: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  stderr?: NodeJS.WriteStream;
+  color: boolean;
+  ascii: boolean;
+  controls: LiveControls;
+  /** ms since the epoch; Date.now by default. */
+  now?: () => number;
+  /** `user@host/pid` of this runner, for the snapshot. */
+  holder?: string | null;
+}
+
+export type TuiReporter = RunReporter & {
+  /** Settles once the view is unmounted and the terminal is left as it was (cursor shown). */
+  done: Promise<void>;
+};
+
+export async function startTuiReporter(options: TuiReporterOptions): Promise<TuiReporter> {
+  const [{ render }, { createElement }, { LiveApp }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('./live-view.js'),
+  ]);
+  const { stdout, stdin, stderr, color, ascii, controls } = options;
+  const now = options.now ?? Date.now;
+  const builder = new RunSnapshotBuilder(options.holder ?? null);
+  let summary: RunSummary | undefined;
+  let drawnRevision = -1;
+  let drawnAt = Number.NEGATIVE_INFINITY;
+  let closed = false;
+
+  const element = () =>
+    createElement(LiveApp, {
+      // once the run ended its clock stops at the summary's time
+      snapshot: builder.snapshot(summary ? undefined : now()),
+      completions: builder.completions,
+      summary,
+      controls,
+      color,
+      ascii,
+      columns: stdout.columns,
+      rows: stdout.rows,
+    });
+
+  const instance = render(element(), {
+    stdout,
+    stdin,
+    ...(stderr && { stderr }),
+    exitOnCtrlC: false,
+    patchConsole: false,
+    maxFps: 10,
+  });
+  const draw = () => {
+    drawnRevision = builder.revision;
+    drawnAt = now();
+    instance.rerender(element());
+  };
+  const timer = setInterval(() => {
+    if (builder.revision !== drawnRevision || now() - drawnAt >= TICK_MS) draw();
+  }, FRAME_MS);
+  timer.unref();
+  const resized = () => draw();
+  stdout.on('resize', resized);
+  const done = instance.waitUntilExit().then(() => undefined);
+
+  return {
+    event(event) {
+      if (closed) return;
+      builder.apply(event);
+      if (event.type === 'summary') {
+        // the final frame, with the verdict, at once: the run is over and the timer stops
+        summary = event.summary;
+        clearInterval(timer);
+        draw();
+      }
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      stdout.off('resize', resized);
+      if (builder.revision !== drawnRevision) draw();
+      instance.unmount();
+    },
+    done,
+  };
+}

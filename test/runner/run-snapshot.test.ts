@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { RATE_WINDOW_MS, RunSnapshotBuilder } from '../../src/runner/run-snapshot.js';
+import {
+  at,
+  disk,
+  finished,
+  fold,
+  GiB,
+  planEvent,
+  progress,
+  queue,
+  queued,
+  settings,
+  started,
+  stuck,
+  summaryEvent,
+  T0,
+} from '../ui/live/run-events-fixture.js';
+
+const MiB = 2 ** 20;
+const a = disk('app-01', 0, 'esx-01');
+const b = disk('app-02', 0, 'esx-02');
+const c = disk('app-03', 1, 'esx-01');
+
+describe('RunSnapshotBuilder', () => {
+  it('has no snapshot before the plan event', () => {
+    const builder = new RunSnapshotBuilder();
+    expect(builder.snapshot()).toBeUndefined();
+    expect(builder.started).toBe(false);
+  });
+
+  it('counts the bytes copied and the aggregate rate over the window, and the ETA at that rate', () => {
+    const snapshot = fold([
+      planEvent({ disks: 2, bytes: 200 * GiB }),
+      started(a, 100 * GiB, 0),
+      started(b, 100 * GiB, 0),
+      progress(a, 100 * GiB, 10 * GiB, 10, { rate: GiB }),
+      progress(b, 100 * GiB, 10 * GiB, 10, { rate: GiB }),
+      progress(a, 100 * GiB, 20 * GiB, 20, { rate: GiB }),
+      progress(b, 100 * GiB, 20 * GiB, 20, { rate: GiB }),
+    ]).snapshot();
+    expect(snapshot?.bytesDone).toBe(40 * GiB);
+    // the window keeps the reading 10 s back: 20 GiB in 10 s
+    expect(snapshot?.rate).toBe(2 * GiB);
+    expect(snapshot?.etaSeconds).toBe(80);
+    expect(snapshot?.elapsedSeconds).toBe(20);
+    expect(snapshot?.inFlight.map((d) => [d.vm, d.progress, d.rate, d.etaSeconds])).toEqual([
+      ['app-01', 0.2, GiB, 80],
+      ['app-02', 0.2, GiB, 80],
+    ]);
+  });
+
+  it('forgets readings older than the rate window', () => {
+    const builder = fold([
+      planEvent({ disks: 1, bytes: 100 * GiB }),
+      started(a, 100 * GiB, 0),
+      progress(a, 100 * GiB, 50 * GiB, 5),
+      progress(a, 100 * GiB, 51 * GiB, 60),
+      progress(a, 100 * GiB, 52 * GiB, 60 + RATE_WINDOW_MS / 1000),
+    ]);
+    expect(builder.snapshot()?.rate).toBeCloseTo(GiB / (RATE_WINDOW_MS / 1000));
+  });
+
+  it('has no rate and no ETA before two readings', () => {
+    const snapshot = fold([planEvent(), started(a, 100 * GiB, 0)]).snapshot();
+    expect(snapshot?.rate).toBeNull();
+    expect(snapshot?.etaSeconds).toBeNull();
+    expect(snapshot?.inFlight[0]).toMatchObject({ phase: 'Pending', rate: null, etaSeconds: null, startedAt: at(0) });
+  });
+
+  it('replaces the opening queue with each queue event, and takes a started disk off the queue', () => {
+    const builder = fold([planEvent({ disks: 3 })]);
+    for (const q of [queued(a, GiB), queued(b, GiB), queued(c, GiB)]) {
+      builder.apply({ type: 'queued', time: at(0), disk: q.disk, bytes: q.bytes, reason: q.reason });
+    }
+    expect(builder.snapshot()?.queued.map((q) => q.vm)).toEqual(['app-01', 'app-02', 'app-03']);
+    builder.apply(queue([queued(c, GiB, 'starts now'), queued(b, GiB, 'host esx-02 saturated')], 3, 1));
+    expect(builder.snapshot()?.queued.map((q) => [q.vm, q.reason])).toEqual([
+      ['app-03', 'starts now'],
+      ['app-02', 'host esx-02 saturated'],
+    ]);
+    builder.apply(started(c, GiB, 2));
+    const snapshot = builder.snapshot();
+    expect(snapshot?.queued.map((q) => q.vm)).toEqual(['app-02']);
+    expect(snapshot?.queuedTotal).toBe(2);
+    expect(builder.snapshot(undefined, { queued: 0 })?.queued).toEqual([]);
+  });
+
+  it('counts what a re-run adopted: done bytes, disks in flight without a start time, stuck disks', () => {
+    const builder = fold([
+      planEvent({ disks: 10, bytes: 1000 * GiB, bytesDone: 300 * GiB, adopted: { done: 3, running: 1, stuck: 1 } }),
+      started(a, 100 * GiB, 0, true),
+    ]);
+    const snapshot = builder.snapshot();
+    expect(snapshot).toMatchObject({ completed: 3, stuck: 1, bytesDone: 300 * GiB, queuedTotal: 5 });
+    expect(snapshot?.inFlight[0].startedAt).toBeNull();
+    builder.apply(finished(a, 100 * GiB, 50, null));
+    expect(builder.snapshot()).toMatchObject({ completed: 4, bytesDone: 400 * GiB });
+    expect(builder.completions[0]).toMatchObject({ vm: 'app-01', outcome: 'done', seconds: null, rate: null });
+  });
+
+  it('keeps every completion, done, stuck or failed, with its time in flight, rate and reason', () => {
+    const builder = fold([
+      planEvent({ disks: 3 }),
+      started(a, 100 * GiB, 0),
+      started(b, 100 * GiB, 0),
+      started(c, 100 * GiB, 10),
+      finished(a, 100 * GiB, 200, 200),
+      stuck(b, 100 * GiB, 300, 'importer restarted 3 times'),
+      stuck(c, 100 * GiB, 310, 'DataVolume Failed', true),
+    ]);
+    expect(builder.completions.map((d) => [d.vm, d.outcome, d.seconds, d.rate, d.reason])).toEqual([
+      ['app-01', 'done', 200, (100 * GiB) / 200, undefined],
+      ['app-02', 'stuck', 300, null, 'importer restarted 3 times'],
+      ['app-03', 'failed', 300, null, 'DataVolume Failed'],
+    ]);
+    const snapshot = builder.snapshot();
+    expect(snapshot).toMatchObject({ completed: 1, stuck: 1, failed: 1, inFlight: [] });
+    expect(builder.snapshot(undefined, { recent: 2 })?.recent.map((d) => d.vm)).toEqual(['app-02', 'app-03']);
+  });
+
+  it('counts disks in flight per host, hosts in name order', () => {
+    const snapshot = fold([planEvent(), started(b, GiB, 0), started(a, GiB, 0), started(c, GiB, 0)]).snapshot();
+    expect(snapshot?.perHost).toEqual([
+      { host: 'esx-01', inFlight: 2 },
+      { host: 'esx-02', inFlight: 1 },
+    ]);
+  });
+
+  it('follows pause and cap changes and who made them', () => {
+    const builder = fold([
+      planEvent(),
+      settings(5, { paused: true, maxInFlight: 8, maxInFlightPerHost: 2, source: { kind: 'remote', by: 'alice@ws1' } }),
+    ]);
+    expect(builder.snapshot()).toMatchObject({
+      paused: true,
+      cap: 8,
+      perHostCap: 2,
+      lastChange: { source: { kind: 'remote', by: 'alice@ws1' }, time: at(5) },
+    });
+  });
+
+  it('ends with the outcome, and no ETA', () => {
+    const builder = fold([
+      planEvent({ disks: 1, bytes: 100 * GiB }),
+      started(a, 100 * GiB, 0),
+      progress(a, 100 * GiB, 50 * GiB, 10, { rate: 5 * GiB }),
+      summaryEvent(20, { outcome: 'interrupted' }),
+    ]);
+    expect(builder.snapshot()).toMatchObject({ outcome: 'interrupted', etaSeconds: null });
+  });
+
+  it('takes the clock from the caller: elapsed and updatedAt follow `now`', () => {
+    const snapshot = fold([planEvent()]).snapshot(T0 + 90_000);
+    expect(snapshot).toMatchObject({ elapsedSeconds: 90, updatedAt: at(90), startedAt: at(0) });
+  });
+
+  it('never reports a negative rate when a stuck disk takes its copied bytes out of flight', () => {
+    const snapshot = fold([
+      planEvent({ disks: 2, bytes: 200 * GiB }),
+      started(a, 100 * GiB, 0),
+      progress(a, 100 * GiB, 20 * GiB, 1, { rate: 100 * MiB }),
+      progress(a, 100 * GiB, 80 * GiB, 15, { rate: 100 * MiB }),
+      stuck(a, 100 * GiB, 16, 'importer restarted 3 times'),
+    ]).snapshot();
+    // 80 GiB copied from 1 s to 16 s, the stuck disk's share included
+    expect(snapshot?.rate).toBeCloseTo((60 * GiB) / 15);
+    expect(snapshot?.bytesDone).toBe(0);
+    const restarted = fold([
+      planEvent({ disks: 1, bytes: 100 * GiB }),
+      started(a, 100 * GiB, 0),
+      progress(a, 100 * GiB, 50 * GiB, 5),
+      progress(a, 100 * GiB, 60 * GiB, 20),
+      progress(a, 100 * GiB, GiB, 21, { restarts: 1 }),
+    ]).snapshot();
+    expect(restarted?.rate).toBe(0);
+  });
+
+  it('bumps the revision on every event', () => {
+    const builder = fold([planEvent(), started(a, GiB, 0)]);
+    expect(builder.revision).toBe(2);
+  });
+});
