@@ -3,14 +3,15 @@ import { demo } from '../services/demo.js';
 import { BaseCommand } from './base.js';
 import { parseNumber } from './support/flag-values.js';
 import { nextSignal } from './support/signals.js';
+import { tuiFlag, tuiTerminal } from './support/tui-flag.js';
 
 export default class Demo extends BaseCommand {
   static override summary = 'Migrate plan-a on a sandbox cluster in this process: the main job in about a minute.';
 
   static override description =
     'Starts the sandbox (Kubernetes API, simulated CDI importer, Forklift inventory) with its default scenario, at a ' +
-    'speed that lets its plan finish in about a minute, and runs `kubectl mtv migrate plan-a` against it with plain ' +
-    "output. Exits with migrate's code; nothing is left behind.";
+    'speed that lets its plan finish in about a minute, and runs `kubectl mtv migrate plan-a` against it (the live ' +
+    "view on a terminal, plain lines elsewhere). Exits with migrate's code; nothing is left behind.";
 
   static override examples = ['kubectl mtv demo', 'kubectl mtv demo --speed 1000'];
 
@@ -19,6 +20,7 @@ export default class Demo extends BaseCommand {
       description: "Simulated seconds per real second. Default: the plan's simulated makespan / 60 s.",
       helpValue: 'X',
     }),
+    tui: tuiFlag,
   };
 
   async run(): Promise<void> {
@@ -32,6 +34,7 @@ export default class Demo extends BaseCommand {
     const code = await demo({
       speed: speed === undefined ? undefined : parseNumber('--speed', speed, { above: 0 }, 'a number > 0'),
       signal: aborter.signal,
+      tui: tuiTerminal(flags.tui),
     });
     if (code !== 0) this.exit(code);
   }

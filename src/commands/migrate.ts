@@ -1,7 +1,6 @@
 import { Args } from '@oclif/core';
 import { ORDER_NAMES } from '../engine/model.js';
 import { type MigrateOptions, migrate } from '../services/migrate.js';
-import { isInteractive } from '../ui/interactive.js';
 import { BaseCommand } from './base.js';
 import { parseChoice, parseDuration, parseWholeNumber } from './support/flag-values.js';
 import {
@@ -12,6 +11,7 @@ import {
   migrateFlags,
 } from './support/migrate-flags.js';
 import { nextSignal } from './support/signals.js';
+import { tuiTerminal } from './support/tui-flag.js';
 
 export default class Migrate extends BaseCommand {
   static override summary = "Copy a plan's disks with CDI DataVolumes, scheduled by cost, from this workstation.";
@@ -63,7 +63,8 @@ export default class Migrate extends BaseCommand {
       timeoutMs: flags.timeout === undefined ? undefined : parseDuration('--timeout', flags.timeout),
       dryRun: dryRun === undefined ? undefined : parseChoice('--dry-run', dryRun, DRY_RUN_MODES, 'dry-run mode'),
       output: parseChoice('--output', flags.output, MIGRATE_OUTPUTS, 'output format'),
-      live: flags.tui ?? isInteractive(),
+      tui: tuiTerminal(flags.tui),
+      ...(flags.report !== undefined && { reportPath: flags.report }),
       takeover: flags.takeover,
       signal: aborter.signal,
     };

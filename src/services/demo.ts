@@ -14,7 +14,7 @@ import { DEFAULT_SANDBOX_SCENARIO } from '../sandbox/seed/default-scenario.js';
 import { SEED_NAMES } from '../sandbox/seed/names.js';
 import type { OutputStreams } from '../ui/run-reporters.js';
 import { formatDuration } from '../ui/simulate-table.js';
-import { migrate } from './migrate.js';
+import { migrate, type TuiTerminal } from './migrate.js';
 
 export interface DemoOptions {
   /** Simulated seconds per real second; undefined = DEMO_SECONDS for the whole plan. */
@@ -22,6 +22,8 @@ export interface DemoOptions {
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
   streams?: OutputStreams;
+  /** The live view's terminal; undefined: plain lines. */
+  tui?: TuiTerminal;
 }
 
 /** Real seconds the demo aims at. */
@@ -68,10 +70,10 @@ export async function demo(options: DemoOptions): Promise<ExitCodeValue> {
       maxRestarts: 3,
       stuckAfterMs: 10 * 60_000,
       output: 'table',
-      live: false,
       takeover: false,
       signal: options.signal,
       streams,
+      ...(options.tui && { tui: options.tui }),
     });
   } finally {
     await sandbox.close();

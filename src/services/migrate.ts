@@ -14,10 +14,14 @@ import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import { createPolicy } from '../engine/create-policy.js';
 import type { SchedulerOptions } from '../engine/model.js';
 import { runSchedule } from '../engine/run-schedule.js';
+import { simulatePlan } from '../engine/simulator.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
+import type { RunController } from '../runner/plan-run.js';
 import { planEvent, type RunEvent, type RunSummary } from '../runner/run-events.js';
 import { runPlan } from '../runner/run-plan.js';
 import { DEFAULT_PLANNING_RATE, transferPlanOf } from '../runner/transfer-plan.js';
+import { renderGanttSvg } from '../ui/gantt-svg.js';
+import { runCharts } from '../ui/run-gantt.js';
 import {
   createRunReporter,
   formatDryRunSchedule,
@@ -26,6 +30,7 @@ import {
   type RunOutput,
   type ScheduledDisk,
 } from '../ui/run-reporters.js';
+import { checkSvgPath, writeSvg } from './svg-file.js';
 
 export interface MigrateOptions {
   /** Kubeconfig, context, namespace (the plan's) and request timeout. */
@@ -43,9 +48,14 @@ export interface MigrateOptions {
   /** client: print, server: dryRun=All; undefined: run. */
   dryRun?: 'client' | 'server';
   output: RunOutput;
-  /** A status line on stderr instead of plain lines. */
-  live: boolean;
+  /**
+   * Where a human watches: the Ink view on this terminal (its keys pause, change the cap, detach), or undefined for
+   * plain lines on stderr. stdout keeps the `output` either way.
+   */
+  tui?: TuiTerminal;
   takeover: boolean;
+  /** Write the run's Gantt chart (planned and actual) here at its end. */
+  reportPath?: string;
   /** Aborted on SIGINT/SIGTERM: the runner stops admitting and releases the Lease. */
   signal: AbortSignal;
   streams?: OutputStreams;
@@ -54,8 +64,17 @@ export interface MigrateOptions {
 /** The per-disk rate the dry-run schedule assumes, the runner's planning rate (hosts' bandwidth is unknown): bytes/s. */
 const PREVIEW_DISK_RATE = DEFAULT_PLANNING_RATE;
 
+/** The terminal the live view draws on (stderr's, so that stdout stays the command's output) and its keyboard. */
+export interface TuiTerminal {
+  stream: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  color: boolean;
+  ascii: boolean;
+}
+
 export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
+  if (options.reportPath !== undefined) await checkSvgPath(options.reportPath, '--report');
   const client = await connectKube(options.connection);
   const inventory = new InventoryClient(client, options.inventory);
   const resolved = await resolvePlan(client, inventory, {
@@ -107,14 +126,46 @@ async function run(
   options: MigrateOptions,
   streams: OutputStreams,
 ): Promise<ExitCodeValue> {
-  const reporter = createRunReporter(options.output, options.live, streams);
+  reportSkipped(built, streams);
+  const detached = new AbortController();
+  const onAbort = () => detached.abort();
+  options.signal.addEventListener('abort', onAbort);
+  let controller: RunController | undefined;
+  const holder = runnerIdentity();
+  // stdout on the live view's terminal is held until the view is gone, or the view's redraws would wipe it
+  const held: string[] | undefined =
+    options.tui && (streams.stdout as { isTTY?: boolean }).isTTY === true ? [] : undefined;
+  const stdout = held ? { write: (text: string) => held.push(text) } : streams.stdout;
+  const reporters = [createRunReporter(options.output, options.tui ? 'none' : 'plain', { ...streams, stdout })];
+  if (options.tui) {
+    const { startTuiReporter } = await import('../ui/live/tui-reporter.js');
+    reporters.push(
+      await startTuiReporter({
+        stdout: options.tui.stream,
+        stdin: options.tui.stdin,
+        color: options.tui.color,
+        ascii: options.tui.ascii,
+        holder,
+        controls: {
+          detach: () => detached.abort(),
+          togglePause: () => controller?.setPaused(!controller.paused, KEYBOARD),
+          changeCap: (delta) => {
+            const caps = controller?.caps;
+            if (caps && caps.maxInFlight + delta >= 1)
+              controller?.setCaps({ ...caps, maxInFlight: caps.maxInFlight + delta }, KEYBOARD);
+          },
+        },
+      }),
+    );
+  }
   let summarized = false;
+  const events: RunEvent[] = [];
   const emit = (event: RunEvent) => {
     if (event.type === 'summary') summarized = true;
-    reporter.event(event);
+    if (options.reportPath !== undefined && event.type !== 'progress' && event.type !== 'queue') events.push(event);
+    for (const reporter of reporters) reporter.event(event);
   };
   try {
-    reportSkipped(built, streams);
     const summary = await runPlan(
       {
         client,
@@ -124,18 +175,41 @@ async function run(
         maxRestarts: options.maxRestarts,
         stuckAfterMs: options.stuckAfterMs,
         ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-        signal: options.signal,
-        holder: runnerIdentity(),
+        signal: detached.signal,
+        holder,
         takeover: options.takeover,
+        onController: (c) => {
+          controller = c;
+        },
       },
       emit,
     );
     if (!summarized) emit({ type: 'summary', time: new Date().toISOString(), summary });
+    if (options.reportPath !== undefined) await writeReport(options.reportPath, events, built, options, streams);
     return exitCodeOf(summary);
   } finally {
-    reporter.close();
+    options.signal.removeEventListener('abort', onAbort);
+    for (const reporter of reporters) await reporter.close();
+    if (held) streams.stdout.write(held.join(''));
   }
 }
+
+/** The run's picture: the engine's plan at the planning rate, then the run as it happened. */
+async function writeReport(
+  path: string,
+  events: readonly RunEvent[],
+  built: DataVolumePlan,
+  options: MigrateOptions,
+  streams: OutputStreams,
+): Promise<void> {
+  const { lowerBoundSeconds } = simulatePlan(transferPlanOf(built.dataVolumes, PREVIEW_DISK_RATE), options.scheduler);
+  const schedule = previewSchedule(built.dataVolumes, options.scheduler);
+  const charts = runCharts(events, { schedule, lowerBoundSeconds, rate: PREVIEW_DISK_RATE });
+  await writeSvg(path, renderGanttSvg(charts), '--report');
+  streams.stderr.write(`wrote ${path} (${charts.length} charts: planned, this run)\n`);
+}
+
+const KEYBOARD = { kind: 'keyboard' } as const;
 
 /** Shared disks copied once, or not at all, get no DataVolume of their own: say which. */
 function reportSkipped(built: DataVolumePlan, streams: OutputStreams): void {

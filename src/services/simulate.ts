@@ -1,12 +1,11 @@
-import { writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { OrderName, PolicyName, Scenario } from '../engine/model.js';
 import type { SimulationResult } from '../engine/simulation-result.js';
 import { simulateScenario } from '../engine/simulator.js';
-import { ExitCode, UserError } from '../errors.js';
 import { renderGanttSvg } from '../ui/gantt-svg.js';
 import { simulationCharts } from '../ui/simulate-gantt.js';
 import { loadScenarioFile } from './scenario-file.js';
+import { writeSvg } from './svg-file.js';
 
 /** What `simulate` runs: a scenario file, the policies to compare (in report order) and the caps they share. */
 export interface SimulateOptions {
@@ -48,31 +47,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulateReport
       order: options.order,
     }),
   );
-  if (options.svgPath !== undefined) await writeSvg(options.svgPath, renderGanttSvg(simulationCharts(results)));
+  if (options.svgPath !== undefined)
+    await writeSvg(options.svgPath, renderGanttSvg(simulationCharts(results)), '--svg');
   return { scenario: summarize(scenario, options.scenarioPath), results };
-}
-
-/** A file that cannot be written is the user's to fix (exit 2), and the report is not printed. */
-async function writeSvg(path: string, svg: string): Promise<void> {
-  try {
-    await writeFile(path, svg);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const problem =
-      code === 'ENOENT'
-        ? path === ''
-          ? 'the path is empty'
-          : 'its directory does not exist'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES' || code === 'EPERM'
-            ? 'permission denied'
-            : (code ?? (error as Error).message);
-    throw new UserError(`cannot write the schedule picture "${path}": ${problem}`, {
-      exitCode: ExitCode.usage,
-      hint: 'pass a file in a writable directory, e.g. --svg schedule.svg',
-    });
-  }
 }
 
 /** A scenario without a name is called after its file (`examples/seed-10x10.yaml` -> `seed-10x10`). */

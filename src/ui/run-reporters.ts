@@ -18,15 +18,18 @@ export interface OutputStreams {
 export interface RunReporter {
   event(event: RunEvent): void;
   /** Stops redrawing; call once the run has ended (after the summary, or after an error). */
-  close(): void;
+  close(): void | Promise<void>;
 }
 
-/** The stdout reporter for `output` and the stderr view (`live`: the status line) together. */
-export function createRunReporter(output: RunOutput, live: boolean, streams: OutputStreams): RunReporter {
-  const view = live ? new StatusLine(streams.stderr) : new PlainLines(streams.stderr);
+/**
+ * The stdout reporter for `output` with the stderr view: plain lines, or none when the Ink view (src/ui/live) shows the
+ * run instead.
+ */
+export function createRunReporter(output: RunOutput, view: 'plain' | 'none', streams: OutputStreams): RunReporter {
+  const lines = view === 'plain' ? new PlainLines(streams.stderr) : undefined;
   return {
     event: (event) => {
-      view.event(event);
+      lines?.event(event);
       if (output === 'ndjson') streams.stdout.write(`${JSON.stringify(event)}\n`);
       else if (event.type === 'summary') {
         streams.stdout.write(
@@ -34,7 +37,7 @@ export function createRunReporter(output: RunOutput, live: boolean, streams: Out
         );
       }
     },
-    close: () => view.close(),
+    close: () => undefined,
   };
 }
 
@@ -155,8 +158,6 @@ class PlainLines {
     const line = plainLine(event);
     if (line !== undefined) this.stderr.write(`${event.time.slice(11, 19)} ${line}\n`);
   }
-
-  close(): void {}
 }
 
 function plainLine(event: RunEvent): string | undefined {
@@ -173,93 +174,6 @@ function plainLine(event: RunEvent): string | undefined {
       return formatOutcomeLine(event.summary);
     default:
       return undefined;
-  }
-}
-
-const REDRAW_MS = 100;
-
-/**
- * One status line on a terminal's stderr, redrawn at most every 100 ms: done, running, queued and stuck disks and the
- * bytes copied. The plan line, stuck disks and the verdict are printed as lines of their own, above it.
- */
-class StatusLine {
-  private plan: Extract<RunEvent, { type: 'plan' }> | undefined;
-  private done = 0;
-  private stuck = 0;
-  private doneBytes = 0;
-  /** DataVolume name -> bytes copied so far, for disks in flight. */
-  private readonly running = new Map<string, number>();
-  private readonly startedAt = Date.now();
-  private dirty = false;
-  private shown = false;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(private readonly stderr: OutputStreams['stderr']) {
-    this.timer = setInterval(() => this.redraw(), REDRAW_MS);
-    this.timer.unref();
-  }
-
-  event(event: RunEvent): void {
-    switch (event.type) {
-      case 'plan':
-        this.plan = event;
-        this.done = event.adopted.done;
-        this.stuck = event.adopted.stuck;
-        this.print(formatPlanLine(event));
-        break;
-      case 'started':
-      case 'queued':
-        if (event.type === 'started') this.running.set(event.disk.name, 0);
-        break;
-      case 'progress':
-        this.running.set(event.disk.name, event.bytesDone);
-        break;
-      case 'finished':
-        this.running.delete(event.disk.name);
-        this.done++;
-        this.doneBytes += event.bytes;
-        break;
-      case 'stuck':
-        this.running.delete(event.disk.name);
-        this.stuck++;
-        this.print(`stuck ${describeDisk(event.disk, event.bytes)}: ${event.reason}`);
-        break;
-      case 'summary':
-        this.close();
-        this.print(formatOutcomeLine(event.summary));
-        return;
-    }
-    this.dirty = true;
-  }
-
-  close(): void {
-    clearInterval(this.timer);
-    this.clear();
-  }
-
-  private redraw(): void {
-    if (!this.dirty || !this.plan) return;
-    this.dirty = false;
-    const moving = [...this.running.values()].reduce((sum, bytes) => sum + bytes, 0);
-    const queued = this.plan.disks - this.done - this.stuck - this.running.size;
-    const line =
-      `${this.plan.plan}: ${this.done}/${this.plan.disks} done, ${this.running.size} running, ${Math.max(queued, 0)} queued` +
-      `${this.stuck > 0 ? `, ${this.stuck} stuck` : ''}; ${formatBytes(this.doneBytes + moving)} of ${formatBytes(this.plan.bytes)}; ` +
-      `${formatDuration((Date.now() - this.startedAt) / 1000)}`;
-    const width = this.stderr.columns || 120;
-    this.stderr.write(`\r\x1b[2K${line.slice(0, Math.max(width - 1, 20))}`);
-    this.shown = true;
-  }
-
-  private print(line: string): void {
-    this.clear();
-    this.stderr.write(`${line}\n`);
-    this.dirty = true;
-  }
-
-  private clear(): void {
-    if (this.shown) this.stderr.write('\r\x1b[2K');
-    this.shown = false;
   }
 }
 

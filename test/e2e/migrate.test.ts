@@ -5,7 +5,7 @@
  * stuck disks' DataVolumes.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { simulateScenario } from '../../src/engine/simulator.js';
 import type { RunEvent, RunSummary } from '../../src/runner/run-events.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
 import type { SandboxStats } from '../../src/sandbox/stats.js';
+import { byClass, parseXml } from '../ui/svg-tree.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(repo, 'bin', 'kubectl-mtv');
@@ -178,6 +179,11 @@ describe('kubectl mtv migrate', () => {
     [['--policy', 'legacy'], 'error: --policy: "legacy" is not a policy (choose from disk, gang, forklift)'],
     [['--dry-run=both'], 'error: --dry-run: "both" is not a dry-run mode (choose from client, server)'],
     [['-o', 'yaml'], 'error: --output: "yaml" is not an output format (choose from table, ndjson, json)'],
+    [
+      ['--report', '/nonexistent-dir/run.svg'],
+      'error: cannot write the schedule picture "/nonexistent-dir/run.svg": its directory does not exist ' +
+        '(try: pass a file in a writable directory, e.g. --report schedule.svg)',
+    ],
   ])('refuses %j in one line with exit 2 before it reads the kubeconfig', async (args, line) => {
     const run = await plugin('migrate', 'plan-a', '--kubeconfig', join(dir, 'absent'), ...args);
     expect({ code: run.code, stderr: run.stderr, stdout: run.stdout }).toEqual({
@@ -218,9 +224,18 @@ describe('kubectl mtv migrate', () => {
 
   it('transfers every disk of plan-a once, under the cap, in the makespan simulate predicts (-o ndjson)', async () => {
     const cluster = await sandbox();
-    const run = await plugin(...migrateArgs(cluster, '--allow-powered-on', '-o', 'ndjson'));
+    const report = join(dir, 'run.svg');
+    const run = await plugin(...migrateArgs(cluster, '--allow-powered-on', '-o', 'ndjson', '--report', report));
     expect(run.stderr).toContain('completed: 92/92 disks transferred');
+    expect(run.stderr).toContain(`wrote ${report} (2 charts: planned, this run)`);
     expect(run.code).toBe(0);
+    // the picture: the engine's plan and the run as it happened, every disk a bar in each
+    const charts = byClass(parseXml(readFileSync(report, 'utf8')), 'g', 'chart');
+    expect(charts.map((chart) => byClass(chart, 'text', 'title')[0].text)).toEqual([
+      expect.stringMatching(/^planned — makespan \S+ \(1\.\d\dx lower bound\)$/),
+      expect.stringMatching(/^this run — completed, 92 disks in \S+$/),
+    ]);
+    for (const chart of charts) expect(byClass(chart, 'rect', 'disk')).toHaveLength(DISKS);
     const events = run.stdout
       .trim()
       .split('\n')

@@ -44,7 +44,6 @@ function options(fixture: ClusterFixture, extra: Partial<MigrateOptions> = {}): 
     maxRestarts: 3,
     stuckAfterMs: 600_000,
     output: 'table',
-    live: false,
     takeover: false,
     signal: new AbortController().signal,
     ...extra,

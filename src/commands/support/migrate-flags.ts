@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import type { KubeConnectionOptions } from '../../cluster/kube-client.js';
 import { parseDuration } from './flag-values.js';
+import { tuiFlag } from './tui-flag.js';
 
 /** The --policy choices `migrate` runs (legacy is the old controller's, for `simulate` only). */
 export const MIGRATE_POLICIES = ['disk', 'gang', 'forklift'] as const;
@@ -63,9 +64,12 @@ export const migrateFlags = {
     default: 'table',
     helpValue: 'table|ndjson|json',
   }),
-  tui: Flags.boolean({
-    description: 'A live status line on stderr. Default: on when stdin and stdout are terminals and CI is unset.',
-    allowNo: true,
+  tui: tuiFlag,
+  report: Flags.string({
+    description:
+      "At the end, write the run's Gantt chart (the engine's plan, then the run as it happened) as SVG to FILE. A path " +
+      'that cannot be written stops the command at once (exit 2).',
+    helpValue: 'FILE.svg',
   }),
   'vddk-secret': Flags.string({
     description: 'The VDDK Secret in the target namespace. Default: <source provider>-vddk.',
