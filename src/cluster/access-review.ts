@@ -21,7 +21,8 @@ const COORDINATION = 'coordination.k8s.io';
 /**
  * What `migrate` needs: DataVolumes in the target namespace (create, and get/list/watch to follow them; patch to mark
  * a stuck one), the plan (get/list), the plan namespace's Migrations (list/watch: a controller taking over stops the
- * run), and the run's Lease there (get to read the holder, create/update to take and renew it, delete to release it).
+ * run), and the run's Lease there (get to read the holder, create/update to take and renew it and publish the run's
+ * status, list/watch to hear `top --control` requests, delete to release it).
  */
 export function migrateAccessChecks(planNamespace: string, targetNamespace: string): AccessCheck[] {
   const at = (namespace: string, group: string, resource: string, verbs: string[]) =>
@@ -30,8 +31,17 @@ export function migrateAccessChecks(planNamespace: string, targetNamespace: stri
     ...at(targetNamespace, CDI, 'datavolumes', ['create', 'get', 'list', 'watch', 'patch']),
     ...at(planNamespace, FORKLIFT, 'plans', ['get', 'list']),
     ...at(planNamespace, FORKLIFT, 'migrations', ['list', 'watch']),
-    ...at(planNamespace, COORDINATION, 'leases', ['get', 'create', 'update', 'delete']),
+    ...at(planNamespace, COORDINATION, 'leases', ['get', 'create', 'update', 'delete', 'list', 'watch']),
   ];
+}
+
+/**
+ * What `top` needs: list/watch the run Leases of a namespace (`undefined`: of all namespaces), and with `--control`
+ * patch them to carry a request.
+ */
+export function topAccessChecks(namespace: string | undefined, control: boolean): AccessCheck[] {
+  const verbs = control ? ['list', 'watch', 'patch'] : ['list', 'watch'];
+  return verbs.map((verb) => ({ verb, group: COORDINATION, resource: 'leases', namespace: namespace ?? '' }));
 }
 
 /** Asks the API server about every check; any denied -> one UserError (exit 3) listing what is missing. */

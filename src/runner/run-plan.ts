@@ -14,6 +14,7 @@ import type { SchedulerOptions } from '../engine/model.js';
 import { PlanRun, type RunController } from './plan-run.js';
 import type { RunEvent, RunSummary } from './run-events.js';
 import { RunSnapshotBuilder } from './run-snapshot.js';
+import { encodeSnapshot } from './snapshot-codec.js';
 
 export interface RunOptions {
   client: KubeClient;
@@ -70,7 +71,7 @@ export async function runPlan(options: RunOptions, emit: (e: RunEvent) => void):
   const publish = () => {
     const snapshot = snapshots.snapshot(now(), PUBLISHED_LIMITS);
     if (snapshot)
-      lease.publish(JSON.stringify({ ...snapshot, inFlight: snapshot.inFlight.slice(0, PUBLISHED_LIMITS.inFlight) }));
+      lease.publish(encodeSnapshot({ ...snapshot, inFlight: snapshot.inFlight.slice(0, PUBLISHED_LIMITS.inFlight) }));
   };
   const planRun = new PlanRun(options, calls, (event) => {
     snapshots.apply(event);

@@ -1,0 +1,62 @@
+import { Args } from '@oclif/core';
+import { ExitCode, UserError } from '../errors.js';
+import { type TopOptions, top } from '../services/top.js';
+import { isInteractive, terminalStyle } from '../ui/interactive.js';
+import { BaseCommand } from './base.js';
+import { parseChoice } from './support/flag-values.js';
+import { connectionOptions } from './support/migrate-flags.js';
+import { nextSignal } from './support/signals.js';
+import { TOP_OUTPUTS, topFlags } from './support/top-flags.js';
+
+export default class Top extends BaseCommand {
+  static override summary = 'Watch running kubectl-mtv migrations, live, from any workstation.';
+
+  static override description =
+    'Finds the runs by their Leases and shows each as its runner publishes it (about once a second): disks in flight ' +
+    'with rate and ETA, the queue with the reason each disk waits, completions. On a terminal the view is live and ' +
+    'read-only; --control lets p pause or resume and +/- change the cap of the selected run (Tab selects). Elsewhere, ' +
+    'or with --once, one snapshot; --watch streams snapshots as ndjson.';
+
+  static override examples = [
+    'kubectl mtv top -n openshift-mtv',
+    'kubectl mtv top plan-a --control',
+    'kubectl mtv top -A --once -o wide',
+    'kubectl mtv top --once -o json | jq ".plans[].inFlight[].name"',
+    'kubectl mtv top plan-a --watch | jq -c ".plans[0].completed"',
+  ];
+
+  static override args = { plan: Args.string({ description: 'Only this plan. Default: every run in scope.' }) };
+
+  static override flags = topFlags;
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Top);
+    const output = parseChoice('--output', flags.output, TOP_OUTPUTS, 'output format');
+    const style = terminalStyle();
+    const terminal = isInteractive() && style.canRedraw;
+    const mode = flags.once ? 'once' : flags.watch ? 'watch' : terminal && output !== 'json' ? 'live' : 'once';
+    if (flags.once && flags.watch) throw usage('--once and --watch', 'pick one');
+    if (flags.control && mode !== 'live') {
+      throw usage('--control', 'it steers with keys: run it on a terminal, without --once, --watch or -o json');
+    }
+    const aborter = new AbortController();
+    const options: TopOptions = {
+      connection: connectionOptions(flags),
+      ...(args.plan !== undefined && { plan: args.plan }),
+      allNamespaces: flags['all-namespaces'],
+      mode,
+      output,
+      noHeaders: flags['no-headers'],
+      control: flags.control,
+      signal: aborter.signal,
+      terminal: { stdout: process.stdout, stdin: process.stdin, color: style.color, ascii: style.ascii },
+    };
+    nextSignal().then(() => aborter.abort());
+    const code = await top(options);
+    if (code !== ExitCode.ok) this.exit(code);
+  }
+}
+
+function usage(what: string, fix: string): UserError {
+  return new UserError(`${what} cannot be used here`, { exitCode: ExitCode.usage, hint: fix });
+}
