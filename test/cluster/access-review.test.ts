@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAccess, migrateAccessChecks } from '../../src/cluster/access-review.js';
+import { checkAccess, migrateAccessChecks, topAccessChecks } from '../../src/cluster/access-review.js';
 import { ExitCode } from '../../src/errors.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
 import { startCluster, userError } from './cluster-fixture.js';
@@ -20,6 +20,22 @@ describe('checkAccess', () => {
       'create leases openshift-mtv',
       'update leases openshift-mtv',
       'delete leases openshift-mtv',
+      'list leases openshift-mtv',
+      'watch leases openshift-mtv',
+    ]);
+  });
+
+  it('lists the checks top needs: list/watch leases, and patch with --control; all namespaces as ""', () => {
+    const described = (checks: ReturnType<typeof topAccessChecks>) =>
+      checks.map((c) => `${c.verb} ${c.group}/${c.resource} ${JSON.stringify(c.namespace)}`);
+    expect(described(topAccessChecks('openshift-mtv', false))).toEqual([
+      'list coordination.k8s.io/leases "openshift-mtv"',
+      'watch coordination.k8s.io/leases "openshift-mtv"',
+    ]);
+    expect(described(topAccessChecks(undefined, true))).toEqual([
+      'list coordination.k8s.io/leases ""',
+      'watch coordination.k8s.io/leases ""',
+      'patch coordination.k8s.io/leases ""',
     ]);
   });
 
