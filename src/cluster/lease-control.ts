@@ -31,7 +31,8 @@ const requestSchema: JSONSchemaType<ControlRequest> = {
   type: 'object',
   properties: {
     id: { type: 'string', minLength: 1, maxLength: 100 },
-    by: { type: 'string', maxLength: 300 },
+    // printed by the runner's view: a user@host/pid, nothing a terminal would interpret
+    by: { type: 'string', pattern: '^[\\w.@/:+-]{1,253}$' },
     time: { type: 'string', maxLength: 40 },
     action: { type: 'string', enum: ['pause', 'resume', 'cap'] },
     maxInFlight: { type: 'integer', minimum: 1, maximum: 100_000, nullable: true },

@@ -96,7 +96,7 @@ export class HeldLease {
         this.loseWith(`lease ${this.name} could not be renewed in time`);
         return;
       }
-      this.renewing ??= this.renew().finally(() => {
+      this.renewing ??= this.flush().finally(() => {
         this.renewing = undefined;
       });
     }, every);
@@ -180,7 +180,12 @@ export class HeldLease {
       if (error instanceof KubeApiError && (error.status === 409 || error.status === 404)) {
         const current = await this.client
           .get<LeaseObject>(leasesIn(this.options.namespace), this.name)
-          .catch(() => undefined);
+          .catch(() => 'unreadable' as const);
+        if (current === 'unreadable') {
+          // the re-read failed (a timeout, a 5xx): as transient as the write itself
+          this.giveUpIfLate();
+          return;
+        }
         if (current?.spec.holderIdentity === this.options.holder) {
           // our own write landed, or someone annotated it (a control request): go on from what is there
           this.lease = current;
@@ -194,10 +199,20 @@ export class HeldLease {
         );
         return;
       }
-      // transient: try again at the next tick, unless another runner could take the lease before then
-      if (this.now() - this.lastRenewed >= this.safeMs()) {
-        this.loseWith(`lease ${this.name} could not be renewed in time`);
+      if (error instanceof KubeApiError && error.status === 422 && status !== undefined && retry) {
+        // the status does not fit in the lease (annotations hold 256 KiB): renew without it rather than lose the lease
+        this.status = undefined;
+        await this.renew(false);
+        return;
       }
+      // transient: try again at the next tick, unless another runner could take the lease before then
+      this.giveUpIfLate();
+    }
+  }
+
+  private giveUpIfLate(): void {
+    if (this.now() - this.lastRenewed >= this.safeMs()) {
+      this.loseWith(`lease ${this.name} could not be renewed in time`);
     }
   }
 
@@ -207,15 +222,22 @@ export class HeldLease {
     await this.renewing;
     if (this.lost) return;
     this.lost = true;
-    await this.client
-      .request('DELETE', this.path(), {
-        body: {
-          kind: 'DeleteOptions',
-          apiVersion: 'v1',
-          preconditions: { resourceVersion: this.lease.metadata.resourceVersion },
-        },
-      })
-      .catch(() => undefined);
+    const remove = (resourceVersion: string | undefined) =>
+      this.client.request('DELETE', this.path(), {
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { resourceVersion } },
+      });
+    try {
+      await remove(this.lease.metadata.resourceVersion);
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 409)) return;
+      // annotated since our last write (a control request): delete it if it is still ours
+      const current = await this.client
+        .get<LeaseObject>(leasesIn(this.options.namespace), this.name)
+        .catch(() => undefined);
+      if (current?.spec.holderIdentity === this.options.holder) {
+        await remove(current.metadata.resourceVersion).catch(() => undefined);
+      }
+    }
   }
 
   private path(): string {
@@ -281,11 +303,18 @@ export async function acquireLease(client: KubeClient, options: LeaseOptions, at
       },
     );
   }
+  // an earlier run's status and request are not this run's
+  const {
+    [STATUS_ANNOTATION]: _status,
+    [REQUEST_ANNOTATION]: _request,
+    ...annotations
+  } = current.metadata.annotations ?? {};
   const taken: LeaseObject = {
     ...current,
     metadata: {
       ...current.metadata,
       labels: { ...current.metadata.labels, 'app.kubernetes.io/managed-by': 'kubectl-mtv', plan: options.plan },
+      annotations,
     },
     spec: { ...spec, leaseTransitions: (current.spec.leaseTransitions ?? 0) + (ours ? 0 : 1) },
   };

@@ -11,6 +11,7 @@ import { type MigrationObject, takesOver } from '../cluster/migration-guard.js';
 import { ResourceWatch } from '../cluster/resource-watch.js';
 import type { KubeCalls } from '../cluster/retrying-calls.js';
 import { createPolicy } from '../engine/create-policy.js';
+import type { SchedulerOptions } from '../engine/model.js';
 import type { Policy } from '../engine/policy.js';
 import { adoptDataVolumes } from './adoption.js';
 import { type DataVolumeObject, readDataVolume, STUCK_ANNOTATION } from './datavolume-state.js';
@@ -110,6 +111,16 @@ export class PlanRun implements RunController {
     this.currentCaps = { maxInFlight: caps.maxInFlight, ...(caps.perHost !== undefined && { perHost: caps.perHost }) };
     this.policy?.setCaps(this.currentCaps);
     this.settingsChanged(source);
+  }
+
+  /** The run's scheduler options with the caps of the moment. */
+  private scheduler(): SchedulerOptions {
+    const { maxInFlightPerHost: _, ...rest } = this.options.scheduler;
+    return {
+      ...rest,
+      maxInFlight: this.currentCaps.maxInFlight,
+      ...(this.currentCaps.perHost !== undefined && { maxInFlightPerHost: this.currentCaps.perHost }),
+    };
   }
 
   private settingsChanged(source: SettingsSource): void {
@@ -216,7 +227,8 @@ export class PlanRun implements RunController {
       this.dataVolumes,
     );
     const plan = transferPlanOf(this.options.dataVolumes, this.options.planningRate);
-    this.policy = createPolicy(plan, this.options.scheduler, adoption.state);
+    // caps changed before the run began (a key, a remote request) apply from the first admission
+    this.policy = createPolicy(plan, this.scheduler(), adoption.state);
     const now = this.now();
     const counts = { done: 0, running: 0, stuck: 0 };
     for (const [id, kind] of adoption.kinds) {
@@ -235,7 +247,8 @@ export class PlanRun implements RunController {
         this.problems.push({ disk: disk.ref, reason: adoption.reasons.get(id) ?? kind });
       }
     }
-    const { resolved, scheduler } = this.options;
+    const { resolved } = this.options;
+    const scheduler = this.scheduler();
     const doneBytes = this.disks.reduce((sum, d) => sum + (d.phase === 'done' ? d.bytes : 0), 0);
     this.emit(planEvent(resolved, scheduler, this.disks, counts, this.time(), doneBytes));
     for (const disk of this.disks) {
@@ -318,7 +331,7 @@ export class PlanRun implements RunController {
     if (this.outcome === undefined) this.publishQueue(now);
     const inFlight = this.disks.some((d) => d.phase === 'running');
     // nothing in flight and nothing the policy will start: the run is over (a paused run waits to be resumed)
-    if (this.outcome === undefined && !inFlight && !this.isPaused) {
+    if (this.outcome === undefined && !inFlight && (!this.isPaused || policy.queuedCount === 0)) {
       const all = this.disks.every((d) => d.phase === 'done');
       this.stop(all ? 'completed' : 'stuck');
     }

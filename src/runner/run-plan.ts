@@ -5,7 +5,7 @@
  */
 import type { PlannedDataVolume } from '../cluster/datavolume-builder.js';
 import type { KubeClient } from '../cluster/kube-client.js';
-import { acquireLease, type HeldLease, LEASES, type LeaseObject } from '../cluster/lease.js';
+import { acquireLease, type HeldLease, LEASE_RENEW_MS, LEASES, type LeaseObject } from '../cluster/lease.js';
 import { type ControlRequest, readControlRequest } from '../cluster/lease-control.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import { ResourceWatch } from '../cluster/resource-watch.js';
@@ -50,6 +50,8 @@ export interface RunOptions {
 
 /** In-flight disks and queued disks a published status lists at most (a Lease's annotations hold 256 KiB). */
 const PUBLISHED_LIMITS = { inFlight: 300, queued: 20, recent: 10 };
+/** The largest status a runner writes into its Lease (JSON characters). */
+const STATUS_MAX_BYTES = 64 * 1024;
 
 /** Runs the plan; resolves with the summary (also emitted last), throws UserError for exit 3 and 5. */
 export async function runPlan(options: RunOptions, emit: (e: RunEvent) => void): Promise<RunSummary> {
@@ -70,8 +72,15 @@ export async function runPlan(options: RunOptions, emit: (e: RunEvent) => void):
   const snapshots = new RunSnapshotBuilder(options.holder);
   const publish = () => {
     const snapshot = snapshots.snapshot(now(), PUBLISHED_LIMITS);
-    if (snapshot)
-      lease.publish(encodeSnapshot({ ...snapshot, inFlight: snapshot.inFlight.slice(0, PUBLISHED_LIMITS.inFlight) }));
+    if (!snapshot) return;
+    // a Lease's annotations hold 256 KiB: the disks in flight are cut until the status fits in STATUS_MAX_BYTES
+    let inFlight = Math.min(snapshot.inFlight.length, PUBLISHED_LIMITS.inFlight);
+    let text = encodeSnapshot({ ...snapshot, inFlight: snapshot.inFlight.slice(0, inFlight) });
+    while (text.length > STATUS_MAX_BYTES && inFlight > 0) {
+      inFlight = Math.floor(inFlight / 2);
+      text = encodeSnapshot({ ...snapshot, inFlight: snapshot.inFlight.slice(0, inFlight) });
+    }
+    if (text.length <= STATUS_MAX_BYTES) lease.publish(text);
   };
   const planRun = new PlanRun(options, calls, (event) => {
     snapshots.apply(event);
@@ -79,10 +88,15 @@ export async function runPlan(options: RunOptions, emit: (e: RunEvent) => void):
   });
   run = planRun;
   const requests = watchRequests(calls, lease, options, planRun);
+  // when something changed, at most every statusEveryMs; when nothing did, with every renewal, so that the clock
+  // `top` shows goes on
   let published = -1;
+  let publishedAt = now();
   const publisher = setInterval(() => {
-    if (snapshots.revision === published) return;
+    if (snapshots.revision === published && now() - publishedAt < (options.lease?.renewEveryMs ?? LEASE_RENEW_MS))
+      return;
     published = snapshots.revision;
+    publishedAt = now();
     publish();
   }, options.statusEveryMs ?? 1000);
   try {

@@ -4,6 +4,9 @@
  */
 import { type RunSnapshot, SNAPSHOT_VERSION } from './run-snapshot.js';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to remove them
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
 export function encodeSnapshot(snapshot: RunSnapshot): string {
   return JSON.stringify(snapshot);
 }
@@ -11,7 +14,8 @@ export function encodeSnapshot(snapshot: RunSnapshot): string {
 export function decodeSnapshot(text: string): RunSnapshot | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // another user's runner wrote it: no control character of it may reach a terminal
+    value = JSON.parse(text, (_, v) => (typeof v === 'string' ? v.replace(CONTROL_CHARACTERS, '') : v));
   } catch {
     return undefined;
   }
@@ -36,5 +40,24 @@ export function decodeSnapshot(text: string): RunSnapshot | undefined {
     Array.isArray(s.queued) &&
     Array.isArray(s.recent) &&
     Array.isArray(s.perHost);
-  return ok ? (value as RunSnapshot) : undefined;
+  if (!ok) return undefined;
+  const snapshot = value as RunSnapshot;
+  const disk = (d: unknown) => {
+    const x = d as Record<string, unknown> | null;
+    return (
+      typeof x === 'object' &&
+      x !== null &&
+      typeof x.vm === 'string' &&
+      typeof x.index === 'number' &&
+      typeof x.name === 'string' &&
+      typeof x.host === 'string' &&
+      typeof x.bytes === 'number'
+    );
+  };
+  const items =
+    snapshot.inFlight.every((d) => disk(d) && typeof d.progress === 'number' && typeof d.phase === 'string') &&
+    snapshot.queued.every((d) => disk(d) && typeof d.reason === 'string') &&
+    snapshot.recent.every((d) => disk(d) && typeof d.outcome === 'string') &&
+    snapshot.perHost.every((h) => typeof h?.host === 'string' && typeof h.inFlight === 'number');
+  return items ? snapshot : undefined;
 }

@@ -172,6 +172,11 @@ function plainLine(event: RunEvent): string | undefined {
       return `stuck ${describeDisk(event.disk, event.bytes)}: ${event.reason} (its DataVolume is left as is)`;
     case 'summary':
       return formatOutcomeLine(event.summary);
+    case 'settings': {
+      const by = event.source.kind === 'remote' ? `${event.source.by} (kubectl mtv top --control)` : 'the keyboard';
+      const perHost = event.maxInFlightPerHost === null ? '' : `, ${event.maxInFlightPerHost} per host`;
+      return `${event.paused ? 'paused' : 'running'}, at most ${event.maxInFlight} in flight${perHost}: set by ${by}`;
+    }
     default:
       return undefined;
   }

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leaseName, REQUEST_ANNOTATION, STATUS_ANNOTATION } from '../../src/cluster/lease.js';
-import { sendControlRequest } from '../../src/cluster/lease-control.js';
+import { readControlRequest, sendControlRequest } from '../../src/cluster/lease-control.js';
 import type { RunController } from '../../src/runner/plan-run.js';
 import type { RunEvent } from '../../src/runner/run-events.js';
 import type { RunSnapshot } from '../../src/runner/run-snapshot.js';
@@ -54,6 +54,27 @@ describe('steering a run', () => {
     controller?.setPaused(false, { kind: 'keyboard' });
     const summary = await done;
     expect(summary).toMatchObject({ outcome: 'completed', transferred: 8 });
+  });
+
+  it('ends a paused run once nothing is left to start, and holds caps set before the run began', async () => {
+    runner = await startRunner(scenario(2, 2, 4), { speed: 200 });
+    let controller: RunController | undefined;
+    const { events, done } = runner.run({
+      onController: (c) => {
+        controller = c;
+        // a key pressed while the run still lists its DataVolumes
+        c.setCaps({ maxInFlight: 1 }, { kind: 'keyboard' });
+      },
+    });
+    await until(() => events.some((e) => e.type === 'started'));
+    expect(events.find((e) => e.type === 'plan')).toMatchObject({ maxInFlight: 1 });
+    await until(() => events.filter((e) => e.type === 'finished').length === 3, 20_000);
+    // the last disk is in flight, nothing is queued: pausing now must not keep the run alive
+    controller?.setPaused(true, { kind: 'keyboard' });
+    const summary = await done;
+    expect(summary).toMatchObject({ outcome: 'completed', transferred: 4 });
+    expect(Math.max(...inFlightAfter(events))).toBe(1);
+    expect(runner.cluster.sandbox.stats().imports.peak).toBe(1);
   });
 
   it('raises and lowers the cap while running; the cluster never holds more than the cap of the moment', async () => {
@@ -127,6 +148,23 @@ describe('steering a run', () => {
     const summary = await done;
     expect(summary).toMatchObject({ outcome: 'completed', transferred: 12 });
     expect(runner.cluster.sandbox.stats().imports.peak).toBeLessThanOrEqual(4);
+    // released although top's patches moved its resourceVersion
+    expect(lease()).toBeUndefined();
+    // a request whose sender is not a plain user@host/pid is ignored (it would be printed on a terminal)
+    expect(
+      readControlRequest({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+          name: 'x',
+          namespace: NS,
+          annotations: {
+            [REQUEST_ANNOTATION]: JSON.stringify({ id: 'r9', by: 'x\u001b[2J', time: 't', action: 'pause' }),
+          },
+        },
+        spec: {},
+      }),
+    ).toBeUndefined();
   });
 
   it('does not apply a request an earlier run left in the Lease', async () => {
@@ -149,7 +187,11 @@ describe('steering a run', () => {
       },
       spec: { holderIdentity: 'gone@ws9/1', leaseDurationSeconds: 15, renewTime: '2026-01-01T00:00:00.000000Z' },
     });
-    const { events, done } = runner.run();
+    const { events, done } = runner.run({ statusEveryMs: 50 });
+    // the expired lease is taken without the earlier run's request and status
+    await until(() => events.some((e) => e.type === 'started'));
+    const taken = store.get(LEASES, NS, leaseName('plan-a'));
+    expect(taken?.metadata.annotations?.[REQUEST_ANNOTATION]).toBeUndefined();
     const summary = await done;
     expect(summary.outcome).toBe('completed');
     expect(events.filter((e) => e.type === 'settings')).toHaveLength(0);

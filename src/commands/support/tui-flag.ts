@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { ExitCode, UserError } from '../../errors.js';
 import type { TuiTerminal } from '../../services/migrate.js';
 import { terminalStyle } from '../../ui/interactive.js';
 
@@ -15,5 +16,11 @@ export function tuiTerminal(flag: boolean | undefined, env: NodeJS.ProcessEnv = 
   const style = terminalStyle(env);
   const able = process.stderr.isTTY === true && process.stdin.isTTY === true && !env.CI && style.canRedraw;
   if (!(flag ?? able)) return undefined;
+  if (process.stdin.isTTY !== true) {
+    throw new UserError('--tui needs a terminal on stdin: the live view reads its keys there', {
+      exitCode: ExitCode.usage,
+      hint: 'run it from a terminal, or pass --no-tui for plain lines',
+    });
+  }
   return { stream: process.stderr, stdin: process.stdin, color: style.color, ascii: style.ascii };
 }

@@ -53,10 +53,14 @@ export function progressBar(fraction: number, width: number, ascii: boolean): st
 /** `text` cut to `width` columns (with `…` when cut), padded with spaces to exactly `width` unless `pad` is false. */
 export function fitCell(text: string, width: number, pad = true): string {
   if (width <= 0) return '';
-  const chars = [...text];
-  const cut = chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : text;
+  // names come from vSphere and from other users' Leases: no control character reaches the terminal
+  const chars = [...text.replace(CONTROL_CHARACTERS, '')];
+  const cut = chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : chars.join('');
   return pad ? cut + ' '.repeat(Math.max(0, width - Math.min(chars.length, width))) : cut;
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** Right-aligned `fitCell`. */
 export function fitCellRight(text: string, width: number): string {

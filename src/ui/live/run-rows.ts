@@ -123,10 +123,10 @@ export function headerLines(
   snapshot: RunSnapshot,
   options: { top?: boolean; columns: number },
 ): { text: string; paused?: string; tone?: 'ended' }[] {
-  const cap = `In flight ${snapshot.inFlight.length}/${snapshot.cap}`;
-  const paused = snapshot.paused
-    ? `PAUSED${snapshot.lastChange?.source.kind === 'remote' ? ` by ${snapshot.lastChange.source.by}` : ''}`
-    : undefined;
+  // the last change made from another workstation (top --control) says who made it
+  const by = snapshot.lastChange?.source.kind === 'remote' ? snapshot.lastChange.source.by : undefined;
+  const cap = `In flight ${snapshot.inFlight.length}/${snapshot.cap}${!snapshot.paused && by ? ` (set by ${by})` : ''}`;
+  const paused = snapshot.paused ? `PAUSED${by ? ` by ${by}` : ''}` : undefined;
   const lines: { text: string; paused?: string; tone?: 'ended' }[] = [
     { text: `plan ${snapshot.namespace}/${snapshot.plan}  policy ${snapshot.policy}  ${cap}`, paused },
   ];

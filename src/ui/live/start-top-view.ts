@@ -24,6 +24,8 @@ export interface TopView {
 }
 
 export async function startTopView(options: TopViewOptions): Promise<TopView> {
+  // React's development build (NODE_ENV unset) checks every render: a CLI runs the production one
+  process.env.NODE_ENV ??= 'production';
   const [{ render }, { createElement }, { TopApp }] = await Promise.all([
     import('ink'),
     import('react'),

@@ -33,6 +33,8 @@ export type TuiReporter = RunReporter & {
 };
 
 export async function startTuiReporter(options: TuiReporterOptions): Promise<TuiReporter> {
+  // React's development build (NODE_ENV unset) checks every render: a CLI runs the production one
+  process.env.NODE_ENV ??= 'production';
   const [{ render }, { createElement }, { LiveApp }] = await Promise.all([
     import('ink'),
     import('react'),
@@ -67,13 +69,18 @@ export async function startTuiReporter(options: TuiReporterOptions): Promise<Tui
     patchConsole: false,
     maxFps: 10,
   });
+  // A disk starting, leaving flight or a settings change is drawn at the next frame; progress alone (each disk reports
+  // every 2 s) and the clock are drawn once a second: Ink's frames cost CPU, and a copy's numbers need no more.
+  let structural = false;
   const draw = () => {
+    structural = false;
     drawnRevision = builder.revision;
     drawnAt = now();
     instance.rerender(element());
   };
   const timer = setInterval(() => {
-    if (builder.revision !== drawnRevision || now() - drawnAt >= TICK_MS) draw();
+    const changed = builder.revision !== drawnRevision;
+    if ((changed && structural) || now() - drawnAt >= TICK_MS) draw();
   }, FRAME_MS);
   timer.unref();
   const resized = () => draw();
@@ -84,6 +91,7 @@ export async function startTuiReporter(options: TuiReporterOptions): Promise<Tui
     event(event) {
       if (closed) return;
       builder.apply(event);
+      if (event.type !== 'progress' && event.type !== 'queue') structural = true;
       if (event.type === 'summary') {
         // the final frame, with the verdict, at once: the run is over and the timer stops
         summary = event.summary;
