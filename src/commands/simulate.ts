@@ -1,12 +1,11 @@
-import { Flags } from '@oclif/core';
 import { ORDER_NAMES, POLICY_NAMES } from '../engine/model.js';
 import { type SimulateOptions, simulate } from '../services/simulate.js';
+import { formatYaml, withoutHeader } from '../ui/object-output.js';
 import { formatSimulateJson } from '../ui/simulate-json.js';
 import { formatScenarioLine, formatSimulateTable, formatSvgLine } from '../ui/simulate-table.js';
 import { BaseCommand } from './base.js';
 import { parseChoice, parseChoiceList, parseWholeNumber } from './support/flag-values.js';
-
-const OUTPUT_FORMATS = ['table', 'json'] as const;
+import { SIMULATE_OUTPUTS, simulateFlags } from './support/simulate-flags.js';
 
 export default class Simulate extends BaseCommand {
   static override summary = 'Simulate how each policy schedules the disk transfers of a scenario.';
@@ -22,39 +21,13 @@ export default class Simulate extends BaseCommand {
     'kubectl mtv simulate --scenario examples/datacenter.yaml --policy forklift,disk --svg schedule.svg',
   ];
 
-  static override flags = {
-    scenario: Flags.string({ description: 'Scenario file (YAML or JSON).', required: true, helpValue: 'FILE' }),
-    policy: Flags.string({
-      description: `Policies to compare, comma-separated, in report order (${POLICY_NAMES.join(', ')}).`,
-      default: POLICY_NAMES.join(','),
-      helpValue: 'p1,p2,..',
-    }),
-    'max-inflight': Flags.string({
-      description:
-        "Most disks in flight (legacy, forklift: per host unless --max-inflight-per-host). Default: the scenario's maxInFlight.",
-      helpValue: 'N',
-    }),
-    'max-inflight-per-host': Flags.string({
-      description: 'Most disks in flight per host. Default: none.',
-      helpValue: 'N',
-    }),
-    order: Flags.string({
-      description: `Which queued work gang and disk start first (${ORDER_NAMES.join(', ')}); legacy and forklift keep plan order.`,
-      default: 'largest',
-      helpValue: ORDER_NAMES.join('|'),
-    }),
-    output: Flags.string({ char: 'o', description: 'Output format.', default: 'table', helpValue: 'table|json' }),
-    svg: Flags.string({
-      description: 'Also write the schedules as Gantt charts, one per policy, to this SVG file (exit 2 if it cannot).',
-      helpValue: 'FILE',
-    }),
-  };
+  static override flags = simulateFlags;
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Simulate);
     const maxInFlight = flags['max-inflight'];
     const maxInFlightPerHost = flags['max-inflight-per-host'];
-    const output = parseChoice('--output', flags.output, OUTPUT_FORMATS, 'output format');
+    const output = parseChoice('--output', flags.output, SIMULATE_OUTPUTS, 'output format');
     const options: SimulateOptions = {
       scenarioPath: flags.scenario,
       policies: parseChoiceList('--policy', flags.policy, POLICY_NAMES, 'policy'),
@@ -67,9 +40,11 @@ export default class Simulate extends BaseCommand {
     const report = await simulate(options);
     if (output === 'json') {
       this.log(formatSimulateJson(report));
+    } else if (output === 'yaml') {
+      this.log(formatYaml(report).trimEnd());
     } else {
       this.logToStderr(formatScenarioLine(report));
-      this.log(formatSimulateTable(report));
+      this.log(withoutHeader(formatSimulateTable(report), flags['no-headers']));
     }
     if (flags.svg !== undefined) this.logToStderr(formatSvgLine(flags.svg, report));
   }

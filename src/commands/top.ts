@@ -22,6 +22,7 @@ export default class Top extends BaseCommand {
     'kubectl mtv top plan-a --control',
     'kubectl mtv top -A --once -o wide',
     'kubectl mtv top --once -o json | jq ".plans[].inFlight[].name"',
+    'kubectl describe $(kubectl mtv top -o name)',
     'kubectl mtv top plan-a --watch | jq -c ".plans[0].completed"',
   ];
 
@@ -34,10 +35,14 @@ export default class Top extends BaseCommand {
     const output = parseChoice('--output', flags.output, TOP_OUTPUTS, 'output format');
     const style = terminalStyle();
     const terminal = isInteractive() && style.canRedraw;
-    const mode = flags.once ? 'once' : flags.watch ? 'watch' : terminal && output !== 'json' ? 'live' : 'once';
-    if (flags.once && flags.watch) throw usage('--once and --watch', 'pick one');
+    const tabular = output === 'table' || output === 'wide';
+    const mode = flags.once ? 'once' : flags.watch ? 'watch' : terminal && tabular ? 'live' : 'once';
+    if (flags.once && flags.watch) throw usage('--once and --watch cannot be used together', 'pick one');
     if (flags.control && mode !== 'live') {
-      throw usage('--control', 'it steers with keys: run it on a terminal, without --once, --watch or -o json');
+      throw usage(
+        '--control needs the live view on a terminal',
+        'it steers with keys: run it on a terminal, without --once, --watch or -o json|yaml|name',
+      );
     }
     const aborter = new AbortController();
     const options: TopOptions = {
@@ -57,6 +62,6 @@ export default class Top extends BaseCommand {
   }
 }
 
-function usage(what: string, fix: string): UserError {
-  return new UserError(`${what} cannot be used here`, { exitCode: ExitCode.usage, hint: fix });
+function usage(message: string, fix: string): UserError {
+  return new UserError(message, { exitCode: ExitCode.usage, hint: fix });
 }

@@ -8,6 +8,7 @@ import { connectKube, KubeApiError, type KubeConnectionOptions, resourcePath } f
 import { leaseName } from '../cluster/lease.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import { STUCK_ANNOTATION } from '../runner/datavolume-state.js';
+import { formatJson, formatYaml, kubeList, type ObjectOutput, withoutHeader } from '../ui/object-output.js';
 import type { OutputStreams } from '../ui/run-reporters.js';
 import { formatColumns } from '../ui/simulate-table.js';
 
@@ -19,6 +20,10 @@ export interface CleanOptions {
   stuckOnly: boolean;
   /** Delete them; otherwise only list them. */
   yes: boolean;
+  /** How the DataVolumes are printed (default table); with `yes`, `name` prints bare names, the rest `... deleted`. */
+  output?: ObjectOutput;
+  /** Tables without their header line. */
+  noHeaders?: boolean;
   streams?: OutputStreams;
   /** Milliseconds since the epoch (default Date.now), to judge the Lease. */
   now?: () => number;
@@ -26,8 +31,12 @@ export interface CleanOptions {
 
 interface DataVolume {
   metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  status?: { phase?: string; progress?: string };
+  spec?: { storage?: { resources?: { requests?: { storage?: string } }; storageClassName?: string } };
+  status?: { phase?: string; progress?: string; restartCount?: number };
 }
+
+/** `-o name` lines, as `kubectl get datavolumes -o name` prints them. */
+const DV_KIND = 'datavolume.cdi.kubevirt.io';
 
 interface Plan {
   metadata: { uid?: string };
@@ -43,6 +52,7 @@ const DATAVOLUMES = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'dat
 
 export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
+  const output = options.output ?? 'table';
   const client = await connectKube(options.connection);
   const namespace = client.namespace;
   const plan = await client.get<Plan>({ ...FORKLIFT, plural: 'plans', namespace }, options.plan);
@@ -64,10 +74,12 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   const which = `${options.stuckOnly ? 'stuck ' : ''}DataVolumes of plan "${options.plan}" in namespace "${target}"`;
   if (chosen.length === 0) {
     streams.stderr.write(`no ${which}\n`);
+    // like kubectl get: an empty List, so `-o json | jq '.items[]'` still reads JSON
+    if (!options.yes && (output === 'json' || output === 'yaml')) streams.stdout.write(formatDataVolumes([], output));
     return ExitCode.ok;
   }
   if (!options.yes) {
-    streams.stdout.write(`${formatDataVolumes(chosen)}\n`);
+    streams.stdout.write(formatDataVolumes(chosen, output, options.noHeaders));
     streams.stderr.write(
       `${chosen.length} ${which}; deleting a DataVolume deletes its PVC and the disk copied into it (pass --yes to delete them)\n`,
     );
@@ -96,22 +108,39 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
     } catch (error) {
       if (!(error instanceof KubeApiError && error.status === 404)) throw error;
     }
-    streams.stdout.write(`datavolume.cdi.kubevirt.io/${name} deleted\n`);
+    // kubectl delete prints `kind/name deleted`, and the bare name with -o name
+    streams.stdout.write(output === 'name' ? `${DV_KIND}/${name}\n` : `${DV_KIND}/${name} deleted\n`);
   }
   streams.stderr.write(`${chosen.length} ${which} deleted, with their PVCs and the disks copied into them\n`);
   return ExitCode.ok;
 }
 
-/** NAME, VM id, disk index, phase, progress and the stuck reason, kubectl style. */
-function formatDataVolumes(dataVolumes: readonly DataVolume[]): string {
+/** The DataVolumes in one of kubectl's formats, ending with a newline (nothing for an empty table). */
+function formatDataVolumes(dataVolumes: readonly DataVolume[], output: ObjectOutput, noHeaders = false): string {
+  if (output === 'json') return formatJson(kubeList(dataVolumes));
+  if (output === 'yaml') return formatYaml(kubeList(dataVolumes));
+  if (output === 'name') return dataVolumes.map((dv) => `${DV_KIND}/${dv.metadata.name}\n`).join('');
+  const table = withoutHeader(formatDataVolumeTable(dataVolumes, output === 'wide'), noHeaders);
+  return table === '' ? '' : `${table}\n`;
+}
+
+/** NAME, VM id, disk index, phase, progress and the stuck reason, kubectl style; wide adds restarts, size, class. */
+function formatDataVolumeTable(dataVolumes: readonly DataVolume[], wide: boolean): string {
   const table = formatColumns([
-    ['NAME', 'VM', 'DISK', 'PHASE', 'PROGRESS', 'STUCK'],
+    ['NAME', 'VM', 'DISK', 'PHASE', 'PROGRESS', ...(wide ? ['RESTARTS', 'SIZE', 'STORAGECLASS'] : []), 'STUCK'],
     ...dataVolumes.map((dv) => [
       dv.metadata.name,
       dv.metadata.labels?.[DV_LABEL.vmId] ?? '',
       dv.metadata.annotations?.[DV_ANNOTATION.diskIndex] ?? '',
       dv.status?.phase ?? '',
       dv.status?.progress ?? '',
+      ...(wide
+        ? [
+            String(dv.status?.restartCount ?? 0),
+            dv.spec?.storage?.resources?.requests?.storage ?? '',
+            dv.spec?.storage?.storageClassName ?? '',
+          ]
+        : []),
       dv.metadata.annotations?.[STUCK_ANNOTATION] ?? '',
     ]),
   ]);

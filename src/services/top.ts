@@ -15,10 +15,11 @@ import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import { decodeSnapshot } from '../runner/snapshot-codec.js';
 import type { TopControls } from '../ui/live/live-controls.js';
 import type { TopEntry } from '../ui/live/top-entry.js';
-import { formatTopJson, formatTopTable, topJsonPlans } from '../ui/live/top-table.js';
+import { topJsonPlans } from '../ui/live/top-table.js';
+import { formatTopOutput, printsEmptySnapshot, type TopOutput } from '../ui/top-output.js';
 import { runnerIdentity } from './migrate.js';
 
-export type TopOutput = 'table' | 'wide' | 'json';
+export type { TopOutput } from '../ui/top-output.js';
 
 export interface TopOptions {
   connection: KubeConnectionOptions;
@@ -55,14 +56,10 @@ export async function top(options: TopOptions): Promise<ExitCodeValue> {
         });
       }
       streams.stderr.write(`No kubectl-mtv migration is running in ${scope}.\n`);
-      if (options.output === 'json') streams.stdout.write(formatTopJson([]));
+      if (printsEmptySnapshot(options.output)) streams.stdout.write(formatTopOutput([], options.output, false));
       return ExitCode.ok;
     }
-    streams.stdout.write(
-      options.output === 'json'
-        ? formatTopJson(entries)
-        : formatTopTable(entries, { wide: options.output === 'wide', noHeaders: options.noHeaders }),
-    );
+    streams.stdout.write(formatTopOutput(entries, options.output, options.noHeaders));
     return ExitCode.ok;
   }
   await checkAccess(client, topAccessChecks(namespace, options.control && options.mode === 'live'));
@@ -99,22 +96,40 @@ async function live(
   const controls: TopControls = { detach: () => leaving.abort() };
   let failure: unknown;
   if (options.control) {
+    // what this top asked last, per Lease: a second key press before the runner's next status builds on it
+    const asked = new Map<string, { at: number; paused?: boolean; cap?: number }>();
+    const leaseOf = (entry: TopEntry) =>
+      entry.lease ?? { name: leaseName(entry.snapshot.plan), namespace: entry.snapshot.namespace };
     const ask = (entry: TopEntry, request: { action: 'pause' | 'resume' | 'cap'; maxInFlight?: number }) => {
-      const lease = { name: leaseName(entry.snapshot.plan), namespace: entry.snapshot.namespace };
-      const by = runnerIdentity();
-      sendControlRequest(client, lease, {
-        id: randomUUID(),
-        by,
-        time: new Date(now()).toISOString(),
-        ...request,
-      }).catch((error) => {
-        failure ??= error;
-        leaving.abort();
+      const lease = leaseOf(entry);
+      const key = `${lease.namespace}/${lease.name}`;
+      const at = now();
+      asked.set(key, {
+        ...asked.get(key),
+        at,
+        ...(request.action === 'cap' ? { cap: request.maxInFlight } : { paused: request.action === 'pause' }),
       });
+      const by = runnerIdentity().replace(/[^\w.@/:+-]/g, '_');
+      sendControlRequest(client, lease, { id: randomUUID(), by, time: new Date(at).toISOString(), ...request }).catch(
+        (error) => {
+          failure ??= error;
+          leaving.abort();
+        },
+      );
     };
-    controls.togglePause = (entry) => ask(entry, { action: entry.snapshot.paused ? 'resume' : 'pause' });
+    /** The state to build on: this top's own last request while the runner has not published since. */
+    const current = (entry: TopEntry) => {
+      const lease = leaseOf(entry);
+      const mine = asked.get(`${lease.namespace}/${lease.name}`);
+      const fresh = mine !== undefined && Date.parse(entry.snapshot.updatedAt) < mine.at && now() - mine.at < 5_000;
+      return {
+        paused: fresh && mine.paused !== undefined ? mine.paused : entry.snapshot.paused,
+        cap: fresh && mine.cap !== undefined ? mine.cap : entry.snapshot.cap,
+      };
+    };
+    controls.togglePause = (entry) => ask(entry, { action: current(entry).paused ? 'resume' : 'pause' });
     controls.changeCap = (entry, delta) => {
-      const cap = entry.snapshot.cap + delta;
+      const cap = current(entry).cap + delta;
       if (cap >= 1) ask(entry, { action: 'cap', maxInFlight: cap });
     };
   }
@@ -152,6 +167,22 @@ async function followLeases(
   if (options.signal.aborted) return;
   const leases = new Map<string, RunLease>();
   const key = (lease: LeaseObject) => `${lease.metadata.namespace}/${lease.metadata.name}`;
+  // When each Lease's renewTime last changed, on this workstation's clock: a runner's clock may be off by more than
+  // a lease's duration, so expiry is judged from what this top saw, not from the runner's timestamps.
+  const seen = new Map<string, { renewedAt: number; at: number }>();
+  const local = (item: LeaseObject): RunLease => {
+    const lease = runLeaseOf(item);
+    const k = key(item);
+    const last = seen.get(k);
+    // first sight: the runner's own timestamp (a long-dead runner shows stale at once); later renewals: this clock
+    const at = last
+      ? last.renewedAt === lease.renewedAt
+        ? last.at
+        : Date.now()
+      : Math.min(Date.now(), lease.renewedAt);
+    seen.set(k, { renewedAt: lease.renewedAt, at });
+    return { ...lease, expiresAt: at + (lease.expiresAt - lease.renewedAt) };
+  };
   const shown = () =>
     show([...leases.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.plan.localeCompare(b.plan)));
   let failure: unknown;
@@ -166,11 +197,11 @@ async function followLeases(
     {
       onList: (items) => {
         leases.clear();
-        for (const item of items) leases.set(key(item), runLeaseOf(item));
+        for (const item of items) leases.set(key(item), local(item));
       },
       onEvent: (type, item) => {
         if (type === 'DELETED') leases.delete(key(item));
-        else leases.set(key(item), runLeaseOf(item));
+        else leases.set(key(item), local(item));
       },
       onBatch: shown,
       onError: (error) => {
@@ -181,7 +212,7 @@ async function followLeases(
   );
   const ticker = setInterval(shown, 1000);
   try {
-    for (const item of await watch.start()) leases.set(key(item), runLeaseOf(item));
+    for (const item of await watch.start()) leases.set(key(item), local(item));
     shown();
     await Promise.race([
       ended,
@@ -207,7 +238,11 @@ export function entriesOf(leases: readonly RunLease[], plan: string | undefined,
       expiredFor > 0
         ? `lease expired ${Math.round(expiredFor / 1000)}s ago: the runner ${lease.holder} is gone`
         : undefined;
-    entries.push({ snapshot, ...(stale !== undefined && { stale }) });
+    entries.push({
+      snapshot,
+      lease: { name: lease.name, namespace: lease.namespace },
+      ...(stale !== undefined && { stale }),
+    });
   }
   return entries;
 }

@@ -90,7 +90,10 @@ describe('bad input to simulate: one line on stderr, nothing on stdout, exit 2',
       ['--scenario', seed, '--order', 'random'],
       'error: --order: "random" is not an order (choose from largest, smallest, plan)',
     ],
-    [['--scenario', seed, '-o', 'yaml'], 'error: --output: "yaml" is not an output format (choose from table, json)'],
+    [
+      ['--scenario', seed, '-o', 'xml'],
+      'error: --output: "xml" is not an output format (choose from table, json, yaml)',
+    ],
   ])('simulate %j', (args, line) => {
     const run = kubectlMtv('simulate', ...args);
     expect(run.stderr).toBe(`${line}\n`);
@@ -206,7 +209,10 @@ describe('kubectl mtv simulate on the seed scenario', () => {
 
 describe('the executable and its errors', () => {
   it('runs through its shebang, as kubectl runs a plugin', () => {
-    const run = spawnSync(join(repo, 'bin', 'kubectl-mtv'), ['version', '-o', 'json'], { cwd: repo, encoding: 'utf8' });
+    const run = spawnSync(join(repo, 'bin', 'kubectl-mtv'), ['version', '--client', '-o', 'json'], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout).nodeVersion).toBe(process.version);
   });
@@ -232,16 +238,16 @@ describe('the executable and its errors', () => {
 });
 
 describe('kubectl mtv version', () => {
-  it('prints the plugin and Node versions as JSON with -o json', () => {
-    const run = kubectlMtv('version', '-o', 'json');
+  it('prints the plugin and Node versions as JSON with --client -o json', () => {
+    const run = kubectlMtv('version', '--client', '-o', 'json');
     expect(run.status).toBe(0);
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
     expect(JSON.parse(run.stdout)).toEqual({ pluginVersion: pkg.version, nodeVersion: process.version });
   });
 
   it('prints them as text by default', () => {
-    const run = kubectlMtv('version');
+    const run = kubectlMtv('version', '--client');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^Plugin Version: v\d+\.\d+\.\d+\nNode Version: v\d+/);
+    expect(run.stdout).toMatch(/^Plugin Version: v\d+\.\d+\.\d+\nNode Version: v\d+\S+\n$/);
   });
 });

@@ -65,7 +65,7 @@ describe('kubectl mtv top', () => {
     });
     const control = await top(cluster, '--control', '--once');
     expect(control.code).toBe(2);
-    expect(control.stderr).toMatch(/^error: --control cannot be used here \(try: .*terminal.*\)\n$/);
+    expect(control.stderr).toMatch(/^error: --control needs the live view on a terminal \(try: .*terminal.*\)\n$/);
   });
 
   it('--once -o json lists the DataVolumes the cluster is copying, with the runner, caps and queue', async () => {

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { connectionFlags } from './migrate-flags.js';
 
-export const TOP_OUTPUTS = ['table', 'wide', 'json'] as const;
+export { TOP_OUTPUTS } from '../../ui/top-output.js';
 
 /** `kubectl mtv top`'s flags, as strings where values need checking. */
 export const topFlags = {
@@ -21,7 +21,7 @@ export const topFlags = {
     char: 'o',
     description: 'Snapshot format.',
     default: 'table',
-    helpValue: 'table|wide|json',
+    helpValue: 'table|wide|json|yaml|name',
   }),
   'no-headers': Flags.boolean({ description: 'Tables without their header lines.' }),
 };

@@ -1,0 +1,38 @@
+import type { Command } from '@oclif/core';
+import type { CompletionCommand, CompletionFlag } from '../../services/completion.js';
+
+/** A helpValue that lists its values (`table|wide|json`) names the flag's choices; `FILE` or `PATH` a path. */
+const CHOICES = /^[\w-]+(\|[\w-]+)+$/;
+const PATH = /FILE|PATH/;
+
+/** The visible commands as completion sees them, from oclif's manifest (no command module is imported). */
+export function completionModel(commands: readonly Command.Loadable[]): CompletionCommand[] {
+  return commands
+    .filter((command) => !command.hidden)
+    .map((command) => ({
+      id: command.id.split(':').join(' '),
+      summary: command.summary ?? command.description,
+      flags: Object.values(command.flags)
+        .filter((flag) => !flag.hidden)
+        .map(completionFlag),
+      args: Object.values(command.args).map((arg) => ({
+        name: arg.name,
+        ...(arg.options && { choices: arg.options }),
+      })),
+    }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+function completionFlag(flag: Command.Flag.Cached): CompletionFlag {
+  const common = { name: flag.name, ...(flag.char && { char: flag.char }), summary: flag.summary ?? flag.description };
+  if (flag.type === 'boolean') return { ...common, takesValue: false, ...(flag.allowNo && { allowNo: true }) };
+  const helpValue = typeof flag.helpValue === 'string' ? flag.helpValue : '';
+  const choices = flag.options ?? (CHOICES.test(helpValue) ? helpValue.split('|') : undefined);
+  return {
+    ...common,
+    takesValue: true,
+    ...(choices && { choices }),
+    ...(PATH.test(helpValue) && { path: true }),
+    ...(flag.multiple && { multiple: true }),
+  };
+}

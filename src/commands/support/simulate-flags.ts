@@ -1,0 +1,35 @@
+import { Flags } from '@oclif/core';
+import { ORDER_NAMES, POLICY_NAMES } from '../../engine/model.js';
+import { noHeadersFlag, outputFlag } from './output-flags.js';
+
+export const SIMULATE_OUTPUTS = ['table', 'json', 'yaml'] as const;
+
+/** `kubectl mtv simulate`'s flags, as strings: flag-values.ts checks their values. */
+export const simulateFlags = {
+  scenario: Flags.string({ description: 'Scenario file (YAML or JSON).', required: true, helpValue: 'FILE' }),
+  policy: Flags.string({
+    description: `Policies to compare, comma-separated, in report order (${POLICY_NAMES.join(', ')}).`,
+    default: POLICY_NAMES.join(','),
+    helpValue: 'p1,p2,..',
+  }),
+  'max-inflight': Flags.string({
+    description:
+      "Most disks in flight (legacy, forklift: per host unless --max-inflight-per-host). Default: the scenario's maxInFlight.",
+    helpValue: 'N',
+  }),
+  'max-inflight-per-host': Flags.string({
+    description: 'Most disks in flight per host. Default: none.',
+    helpValue: 'N',
+  }),
+  order: Flags.string({
+    description: `Which queued work gang and disk start first (${ORDER_NAMES.join(', ')}); legacy and forklift keep plan order.`,
+    default: 'largest',
+    helpValue: ORDER_NAMES.join('|'),
+  }),
+  output: outputFlag(SIMULATE_OUTPUTS, 'table'),
+  'no-headers': noHeadersFlag,
+  svg: Flags.string({
+    description: 'Also write the schedules as Gantt charts, one per policy, to this SVG file (exit 2 if it cannot).',
+    helpValue: 'FILE',
+  }),
+};

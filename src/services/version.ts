@@ -1,0 +1,82 @@
+/**
+ * `kubectl mtv version`: the plugin's version, the Node.js it runs on and, unless `client`, the API server's
+ * `GET /version`. An unreachable server is part of the answer, never an error: `version` is what a user runs to find
+ * out what is wrong. The kube client is imported only when the server is asked, so `version --client` stays fast.
+ */
+import { UserError } from '../errors.js';
+
+export interface VersionOptions {
+  pluginVersion: string;
+  /** Only the client side: no kubeconfig is read, nothing is contacted. */
+  client: boolean;
+  kubeconfig?: string;
+  context?: string;
+  /** Milliseconds the server may take to answer (the connection and the request together). */
+  timeoutMs: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The API server's /version (kube's version.Info; the fields every server sends). */
+export interface ServerVersion {
+  major: string;
+  minor: string;
+  gitVersion: string;
+  platform?: string;
+  [field: string]: unknown;
+}
+
+/** What `version -o json` prints. `serverVersion` or `serverError` is absent with `--client`. */
+export interface VersionReport {
+  pluginVersion: string;
+  nodeVersion: string;
+  serverVersion?: ServerVersion;
+  /** Why the server's version is missing, in a few words: `connection refused`, `401 Unauthorized`. */
+  serverError?: string;
+}
+
+export async function version(options: VersionOptions): Promise<VersionReport> {
+  const report: VersionReport = { pluginVersion: options.pluginVersion, nodeVersion: process.version };
+  if (options.client) return report;
+  try {
+    const { connectKube } = await import('../cluster/kube-client.js');
+    const kube = await connectKube({
+      kubeconfig: options.kubeconfig,
+      context: options.context,
+      requestTimeoutMs: options.timeoutMs,
+      env: options.env,
+    });
+    const server = await withDeadline(kube.request<ServerVersion>('GET', '/version'), options.timeoutMs);
+    return { ...report, serverVersion: server };
+  } catch (error) {
+    return { ...report, serverError: shortReason(error, options.timeoutMs) };
+  }
+}
+
+/** The kube client's deadline covers the request; this one also covers credential plugins that hang. */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000}s`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The kube client's one-line errors, cut to the reason (they name the server and context, never a credential):
+ * `the API server https://h:6443 is unreachable: connection refused (ECONNREFUSED)` -> `connection refused`.
+ */
+export function shortReason(error: unknown, timeoutMs: number): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/\(401 Unauthorized\)/.test(message)) return '401 Unauthorized';
+  if (/forbids it \(403\)/.test(message)) return '403 Forbidden';
+  if (/does not answer within|no answer within/.test(message)) return `no answer within ${timeoutMs / 1000}s`;
+  const unreachable = /is unreachable: (.+?)(?: \([A-Z_]+\))?$/.exec(message);
+  if (unreachable) return unreachable[1];
+  const failing = /fails \((\d+)\)/.exec(message);
+  if (failing) return `HTTP ${failing[1]}`;
+  return error instanceof UserError ? message : message.split('\n')[0];
+}
