@@ -15,13 +15,19 @@ export function describeNetworkError(error: unknown): string {
     ECONNRESET: 'connection reset',
     DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed and not trusted',
     SELF_SIGNED_CERT_IN_CHAIN: 'its TLS certificate chains to a CA that is not trusted',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate cannot be verified',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate is not signed by a trusted CA',
     UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its TLS certificate is signed by an unknown CA',
     CERT_HAS_EXPIRED: 'its TLS certificate has expired',
     ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate does not name this host',
   };
   const text = words[code] ?? firstLine(error);
   return code ? `${text} (${code})` : text;
+}
+
+/** The TLS certificate checks describeNetworkError names: the server answered, but we do not trust it. */
+export function isCertificateError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return /CERT|LEAF_SIGNATURE/.test(code);
 }
 
 /** Sends one request over http or https (by the URL's scheme) and collects the whole answer as text. */

@@ -165,7 +165,7 @@ export class InventoryClient {
         exitCode: ExitCode.unreachable,
         hint: tlsProblem
           ? '--inventory-ca FILE trusts its CA; --inventory-insecure-skip-tls-verify skips the check'
-          : '--inventory-url, or MTV_INVENTORY_URL, names the inventory',
+          : 'check --inventory-url (or MTV_INVENTORY_URL); without either, the forklift-inventory Route names it',
       });
     }
     const body = parseJson(reply.text);

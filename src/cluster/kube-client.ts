@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { RequestOptions } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ExitCode, UserError } from '../errors.js';
-import { describeNetworkError, firstLine, parseJson, sendHttp } from './http-request.js';
+import { describeNetworkError, firstLine, isCertificateError, parseJson, sendHttp } from './http-request.js';
 import { loadKubeconfig } from './kubeconfig-loading.js';
 
 export interface KubeConnectionOptions {
@@ -213,6 +213,13 @@ export class KubeClient {
         `the API server ${this.server} does not answer within ${this.requestTimeoutMs / 1000}s (context "${this.context}")`,
         { exitCode: ExitCode.unreachable, hint: 'check the cluster, or raise --request-timeout' },
       );
+    }
+    // it answered: "unreachable, is the cluster running?" would send the user the wrong way
+    if (isCertificateError(error)) {
+      return new UserError(`the API server ${this.server} is not trusted: ${describeNetworkError(error)}`, {
+        exitCode: ExitCode.unreachable,
+        hint: `check the server and certificate-authority of context "${this.context}" (kubectl config view --minify)`,
+      });
     }
     return new UserError(`the API server ${this.server} is unreachable: ${describeNetworkError(error)}`, {
       exitCode: ExitCode.unreachable,

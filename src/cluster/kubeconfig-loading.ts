@@ -11,7 +11,9 @@ export async function loadKubeconfig(explicit: string | undefined, env: NodeJS.P
   const { KubeConfig } = await import('@kubernetes/client-node');
   let paths: string[];
   if (explicit) {
-    if (!existsSync(explicit)) throw new UserError(`kubeconfig "${explicit}" does not exist`);
+    if (!existsSync(explicit)) {
+      throw new UserError(`kubeconfig "${explicit}" does not exist`, { hint: 'pass the path of a kubeconfig file' });
+    }
     paths = [explicit];
   } else if (env.KUBECONFIG) {
     const listed = env.KUBECONFIG.split(delimiter).filter((path) => path !== '');
@@ -36,7 +38,9 @@ export async function loadKubeconfig(explicit: string | undefined, env: NodeJS.P
     try {
       part.loadFromFile(path);
     } catch (error) {
-      throw new UserError(`kubeconfig "${path}" cannot be read: ${firstLine(error)}`);
+      throw new UserError(`kubeconfig "${path}" cannot be read: ${firstLine(error)}`, {
+        hint: `fix the file; kubectl config view --kubeconfig ${path} shows what kubectl makes of it`,
+      });
     }
     // the first file to define a name, or to set current-context, wins (kubectl's merge)
     merged.currentContext ||= part.getCurrentContext() ?? '';

@@ -247,7 +247,9 @@ function matchVms(
       ? inventory.filter((vm) => vm.id === entry.id)
       : inventory.filter((vm) => name !== undefined && vm.name === name);
     if (matches.length === 1) found.push(matches[0]);
-    else if (matches.length === 0) missing.push(entry.id ?? entry.name ?? '(unnamed)');
+    // both given: the name is what the user recognises, the id what was looked up
+    else if (matches.length === 0)
+      missing.push(entry.id && entry.name ? `${name} (${entry.id})` : (entry.id ?? entry.name ?? '(unnamed)'));
     else missing.push(`${entry.name} (${matches.length} VMs have this name; give its id)`);
   }
   if (missing.length > 0) {

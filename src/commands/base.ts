@@ -53,5 +53,19 @@ function oneLine(message: string): string {
     .map((line) => line.trim())
     .filter((line) => line !== '' && !/^See more help with --help$/.test(line))
     .filter((line) => !/^The following errors? occurred:$/.test(line));
-  return facts.length > 0 ? facts.join('; ') : 'unknown error';
+  if (facts.length === 0) return 'unknown error';
+  // a heading lists its items below ("Missing 1 required arg:", "plan  The Forklift Plan."): keep the items' names
+  const parts: string[] = [];
+  let listing = false;
+  for (const fact of facts) {
+    const item = listing ? /^(\S+)(\s{2,}|$)/.exec(fact)?.[1] : undefined;
+    if (item === undefined) {
+      parts.push(fact);
+      listing = fact.endsWith(':');
+      continue;
+    }
+    const last = parts.length - 1;
+    parts[last] += parts[last].endsWith(':') ? ` ${item}` : `, ${item}`;
+  }
+  return parts.join('; ');
 }
