@@ -46,3 +46,16 @@ export function seconds(s: number): string {
 export function verdict(ok: boolean): string {
   return ok ? 'met' : 'MISSED';
 }
+
+/**
+ * The report `text` with the section titled like `rendered` (its "## " line) replaced by it, or appended when the
+ * report has no such section; the other sections and the header stay as they are.
+ */
+export function replaceSection(text: string, rendered: string): string {
+  const title = rendered.split('\n', 1)[0];
+  const parts = text.trimEnd().split(/\n(?=## )/);
+  const at = parts.findIndex((part) => part.split('\n', 1)[0] === title);
+  if (at >= 0) parts[at] = rendered;
+  else parts.push(rendered);
+  return `${parts.map((part) => part.trimEnd()).join('\n\n')}\n`;
+}
