@@ -7,10 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { RequestOptions } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ExitCode, UserError } from '../errors.js';
 import { describeNetworkError, firstLine, isCertificateError, parseJson, sendHttp } from './http-request.js';
 import { loadKubeconfig } from './kubeconfig-loading.js';
+import { backoffMs } from './retrying-calls.js';
 
 export interface KubeConnectionOptions {
   /** --kubeconfig: the only file read when given. */
@@ -66,6 +68,10 @@ export class KubeApiError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Attempts of one request of KubeClient before a 429, 5xx or dropped connection is the command's error. */
+const START_ATTEMPTS = 5;
+/** Dropped connections worth another attempt (a refused one means no server: said at once). */
+const RETRIED_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'EAI_AGAIN']);
 /** Server-side printing: a Table without the object (includeObject=None) carries no Secret data. */
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
@@ -148,31 +154,45 @@ export class KubeClient {
     return undefined;
   }
 
-  /** A JSON request to `path`; 401, 403, 5xx and network failures throw UserError (exit 3), others KubeApiError. */
+  /**
+   * A JSON request to `path`; 401, 403, 429, 5xx and network failures throw UserError (exit 3), others KubeApiError.
+   * A 429, a 5xx or a dropped connection is tried again a few times first (START_ATTEMPTS): a one-shot command's
+   * reads and checks must not fail on one throttled or dropped request (the runner's own calls use KubeCalls).
+   */
   async request<T>(method: string, path: string, spec: RequestSpec = {}): Promise<T> {
     // a server URL may carry a path prefix (a proxy): keep it
     const url = new URL(`${this.server.replace(/\/+$/, '')}${path}`);
     for (const [key, value] of Object.entries(spec.query ?? {})) if (value) url.searchParams.set(key, value);
     const payload = spec.body === undefined ? undefined : JSON.stringify(spec.body);
-    const options: RequestOptions = {
-      method,
-      headers: {
-        Accept: spec.accept ?? 'application/json',
-        ...(payload !== undefined && { 'Content-Type': spec.contentType ?? 'application/json' }),
-      },
-      ...(this.requestTimeoutMs > 0 && { signal: AbortSignal.timeout(this.requestTimeoutMs) }),
-    };
-    await this.signed(options);
-    let status: number;
-    let text: string;
-    try {
-      ({ status, text } = await sendHttp(url, options, payload));
-    } catch (error) {
-      throw this.networkFailure(error);
+    for (let attempt = 1; ; attempt++) {
+      const options: RequestOptions = {
+        method,
+        headers: {
+          Accept: spec.accept ?? 'application/json',
+          ...(payload !== undefined && { 'Content-Type': spec.contentType ?? 'application/json' }),
+        },
+        ...(this.requestTimeoutMs > 0 && { signal: AbortSignal.timeout(this.requestTimeoutMs) }),
+      };
+      await this.signed(options);
+      let answer: { status: number; text: string } | undefined;
+      let failure: unknown;
+      try {
+        answer = await sendHttp(url, options, payload);
+      } catch (error) {
+        failure = error;
+      }
+      const retry = answer
+        ? answer.status === 429 || answer.status >= 500
+        : RETRIED_NETWORK_CODES.has((failure as NodeJS.ErrnoException).code ?? '');
+      if (retry && attempt < START_ATTEMPTS) {
+        await delay(backoffMs(attempt));
+        continue;
+      }
+      if (!answer) throw this.networkFailure(failure);
+      const body = parseJson(answer.text);
+      if (answer.status >= 200 && answer.status < 300) return body as T;
+      throw this.statusFailure(answer.status, method, url.pathname, body as KubeStatus | undefined);
     }
-    const body = parseJson(text);
-    if (status >= 200 && status < 300) return body as T;
-    throw this.statusFailure(status, method, url.pathname, body as KubeStatus | undefined);
   }
 
   /** Maps a client-node ApiException or network error (for code that uses client-node's typed APIs or Watch). */
@@ -239,6 +259,12 @@ export class KubeClient {
       return new UserError(`the API server ${this.server} forbids it (403): ${message}`, {
         exitCode: ExitCode.unreachable,
         hint: 'ask a cluster admin for the permission named',
+      });
+    }
+    if (status === 429) {
+      return new UserError(`the API server ${this.server} keeps throttling requests (429): ${message}`, {
+        exitCode: ExitCode.unreachable,
+        hint: 'try again in a minute; an API server under load, or an API priority and fairness limit',
       });
     }
     if (status >= 500) {
