@@ -14,7 +14,7 @@ import { createPolicy } from '../engine/create-policy.js';
 import type { SchedulerOptions } from '../engine/model.js';
 import type { Policy } from '../engine/policy.js';
 import { adoptDataVolumes } from './adoption.js';
-import { type DataVolumeObject, readDataVolume, STUCK_ANNOTATION } from './datavolume-state.js';
+import { type DataVolumeObject, readDataVolume, STUCK_ANNOTATION, slimDataVolume } from './datavolume-state.js';
 import { type DiskPhase, type DiskRun, progressEvent, summarize } from './disk-run.js';
 import {
   planEvent,
@@ -152,11 +152,11 @@ export class PlanRun implements RunController {
       {
         onList: (items) => {
           this.dataVolumes.clear();
-          for (const dv of items) this.dataVolumes.set(dv.metadata.name ?? '', dv);
+          for (const dv of items) this.dataVolumes.set(dv.metadata.name ?? '', slimDataVolume(dv));
         },
         onEvent: (type, dv) => {
           if (type === 'DELETED') this.dataVolumes.delete(dv.metadata.name ?? '');
-          else this.dataVolumes.set(dv.metadata.name ?? '', dv);
+          else this.dataVolumes.set(dv.metadata.name ?? '', slimDataVolume(dv));
         },
         onBatch: () => this.step(),
         onError: (error) => this.fail(error),
@@ -181,7 +181,7 @@ export class PlanRun implements RunController {
     try {
       if (options.signal.aborted) this.stop('interrupted');
       const existing = await dvWatch.start();
-      for (const dv of existing) this.dataVolumes.set(dv.metadata.name ?? '', dv);
+      for (const dv of existing) this.dataVolumes.set(dv.metadata.name ?? '', slimDataVolume(dv));
       this.adopt();
       await migrationWatch.start();
       if (options.timeoutMs !== undefined) timers.push(setTimeout(() => this.stop('timeout'), options.timeoutMs));
