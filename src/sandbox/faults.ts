@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { internalError, serviceUnavailable, tooManyRequests } from './api/api-error.js';
+import { expired, internalError, serviceUnavailable, tooManyRequests } from './api/api-error.js';
 import { sendError } from './api/http-io.js';
 import type { RequestInfo } from './api/request-info.js';
 
@@ -23,6 +23,13 @@ export interface FaultOptions {
   watchDropEvery?: number;
   /** Milliseconds every request waits before it is served (default 0). */
   latencyMs?: number;
+  /** Start with faults off until `setEnabled(true)` (a test that spares a client's start-up). Default false. */
+  startDisabled?: boolean;
+  /**
+   * Every Nth watch that resumes from a resourceVersion gets the 410 Expired ERROR event a compacted history gives
+   * (as if the events since had been dropped), so the client must re-list.
+   */
+  expireResumeEvery?: number;
 }
 
 /** What the injector has done so far. */
@@ -30,6 +37,8 @@ export interface FaultCounts {
   injected: number;
   byKind: Record<FaultKind, number>;
   watchesDropped: number;
+  /** Resuming watches answered 410 Expired by `expireResumeEvery`. */
+  resumesExpired: number;
 }
 
 /** mulberry32: a small seeded generator, uniform in [0, 1); the same seed always gives the same sequence. */
@@ -78,23 +87,37 @@ export class FaultInjector {
   private readonly schedule: FaultSchedule;
   private readonly latencyMs: number;
   private readonly watchDropEvery?: number;
+  private readonly expireResumeEvery?: number;
+  private resumes = 0;
+  private enabled: boolean;
   private readonly tally: FaultCounts = {
     injected: 0,
     byKind: { '429': 0, '500': 0, '503': 0, reset: 0 },
     watchesDropped: 0,
+    resumesExpired: 0,
   };
 
   constructor(options: FaultOptions = {}) {
-    const { rate = 0, seed = 1, watchDropEvery, latencyMs = 0 } = options;
+    const { rate = 0, seed = 1, watchDropEvery, latencyMs = 0, expireResumeEvery, startDisabled = false } = options;
+    this.enabled = !startDisabled;
     if (watchDropEvery !== undefined && !(Number.isSafeInteger(watchDropEvery) && watchDropEvery >= 1)) {
       throw new RangeError(`FaultInjector: watchDropEvery must be a whole number >= 1, got ${watchDropEvery}`);
     }
+    if (expireResumeEvery !== undefined && !(Number.isSafeInteger(expireResumeEvery) && expireResumeEvery >= 1)) {
+      throw new RangeError(`FaultInjector: expireResumeEvery must be a whole number >= 1, got ${expireResumeEvery}`);
+    }
+    this.expireResumeEvery = expireResumeEvery;
     if (!(Number.isFinite(latencyMs) && latencyMs >= 0)) {
       throw new RangeError(`FaultInjector: latencyMs must be >= 0, got ${latencyMs}`);
     }
     this.schedule = new FaultSchedule(rate, seed);
     this.latencyMs = latencyMs;
     this.watchDropEvery = watchDropEvery;
+  }
+
+  /** Turns the faults (not the latency) on or off; off, requests are served and draw nothing from the seed. */
+  setEnabled(enabled: boolean): void {
+    this.enabled = enabled;
   }
 
   counts(): FaultCounts {
@@ -105,18 +128,48 @@ export class FaultInjector {
   async intercept(req: IncomingMessage, res: ServerResponse, info: RequestInfo | undefined): Promise<boolean> {
     if (this.latencyMs > 0) await delay(this.latencyMs);
     if (info === undefined) return false;
-    const kind = this.schedule.next();
-    if (kind !== undefined) {
-      this.tally.injected++;
-      this.tally.byKind[kind]++;
-      answer(kind, req, res);
-      return true;
+    if (this.enabled) {
+      const kind = this.schedule.next();
+      if (kind !== undefined) {
+        this.tally.injected++;
+        this.tally.byKind[kind]++;
+        answer(kind, req, res);
+        return true;
+      }
+      if (info.verb === 'watch' && this.expireResumeEvery !== undefined && resumesFrom(req)) {
+        this.resumes++;
+        if (this.resumes % this.expireResumeEvery === 0) {
+          this.tally.resumesExpired++;
+          answerExpired(req, res);
+          return true;
+        }
+      }
     }
+    // a watch opened while faults are off is cut too once they are on: it counts only the events sent from then
     if (info.verb === 'watch' && this.watchDropEvery !== undefined) {
-      cutAfterEvents(res, this.watchDropEvery, () => this.tally.watchesDropped++);
+      cutAfterEvents(
+        res,
+        this.watchDropEvery,
+        () => this.tally.watchesDropped++,
+        () => this.enabled,
+      );
     }
     return false;
   }
+}
+
+/** A watch that names a resourceVersion to resume from ("0" and none start from now). */
+function resumesFrom(req: IncomingMessage): boolean {
+  const from = new URL(req.url ?? '/', 'http://sandbox').searchParams.get('resourceVersion');
+  return from !== null && from !== '' && from !== '0';
+}
+
+/** What kube-apiserver sends a watch whose resourceVersion is older than its history: 200, one ERROR event. */
+function answerExpired(req: IncomingMessage, res: ServerResponse): void {
+  const from = new URL(req.url ?? '/', 'http://sandbox').searchParams.get('resourceVersion');
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  const status = expired(`too old resource version: ${from} (fault injected by the sandbox)`).toStatus();
+  res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
 }
 
 function answer(kind: FaultKind, req: IncomingMessage, res: ServerResponse): void {
@@ -140,13 +193,13 @@ function answer(kind: FaultKind, req: IncomingMessage, res: ServerResponse): voi
  * client sees exactly `every` events and then a broken stream, as when a load balancer drops a watch. Writes after
  * the cut are swallowed.
  */
-function cutAfterEvents(res: ServerResponse, every: number, onCut: () => void): void {
+function cutAfterEvents(res: ServerResponse, every: number, onCut: () => void, enabled: () => boolean): void {
   const write = res.write.bind(res) as (chunk: unknown, callback?: () => void) => boolean;
   let sent = 0;
   let cut = false;
   res.write = ((chunk: unknown) => {
     if (cut) return true;
-    if (typeof chunk !== 'string' || chunk.startsWith(BOOKMARK_LINE)) return write(chunk);
+    if (typeof chunk !== 'string' || chunk.startsWith(BOOKMARK_LINE) || !enabled()) return write(chunk);
     sent++;
     if (sent < every) return write(chunk);
     cut = true;

@@ -35,6 +35,8 @@ export interface SandboxOptions {
   faults?: FaultOptions;
   /** Disks (`VM/INDEX`, e.g. `app-01/0`) whose importer crash-loops; each must name a disk of the scenario. */
   failDisks?: string[];
+  /** Disks (`VM/INDEX`) whose importer stops progressing half way, without an error or a restart. */
+  stallDisks?: string[];
   /** `VERB:RESOURCE` rules the API server answers 403, e.g. `create:datavolumes`. */
   deny?: string[];
   /** The bearer token both servers want; random unless given. */
@@ -57,6 +59,10 @@ export interface Sandbox {
   store: ClusterStore;
   importer: Importer;
   stats(): SandboxStats;
+  /** Turns fault injection on or off while the sandbox runs (see FaultOptions.startDisabled). */
+  setFaultsEnabled(enabled: boolean): void;
+  /** Requests the inventory server has served. */
+  inventoryRequests(): number;
   /** Stops the clock, the importer and both servers; safe to call twice. */
   close(): Promise<void>;
 }
@@ -65,8 +71,9 @@ const DEFAULT_TICK_MS = 100;
 
 /** Starts the sandbox; resolves once both servers serve and the seed is in place. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const { scenario, port = 0, speed = 1, insecureHttp = false, failDisks = [], deny = [] } = options;
+  const { scenario, port = 0, speed = 1, insecureHttp = false, failDisks = [], stallDisks = [], deny = [] } = options;
   rejectUnknownDisks(scenario, failDisks);
+  rejectUnknownDisks(scenario, stallDisks, 'stallDisks');
   const token = options.token ?? randomBytes(32).toString('base64url');
   const providerUid = randomUUID();
   const inventory = inventoryFromScenario(scenario, providerUid);
@@ -111,6 +118,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       resolve: sources.resolve,
       ...sources.bandwidth,
       failDisks: new Set(failDisks),
+      stallDisks: new Set(stallDisks),
       clock: () => clock.seconds(),
       // metav1.Time has whole seconds
       timestamp: (seconds) =>
@@ -138,6 +146,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       store: api.store,
       importer: started,
       stats,
+      setFaultsEnabled: (enabled) => faults.setEnabled(enabled),
+      inventoryRequests: () => inventoryServer?.requestCount() ?? 0,
       close: () => {
         closing ??= stop();
         return closing;
@@ -172,12 +182,12 @@ async function listen(port: number, start: () => Promise<ApiServer>): Promise<Ap
 }
 
 /** A --fail-disk that names no disk would silently fail nothing; refuse it with the VM's disk count. */
-function rejectUnknownDisks(scenario: Scenario, failDisks: readonly string[]): void {
+function rejectUnknownDisks(scenario: Scenario, failDisks: readonly string[], option = '--fail-disk'): void {
   for (const label of failDisks) {
     const match = /^(.+)\/(\d+)$/.exec(label);
     const vm = match && scenario.vms.find((candidate) => candidate.name === match[1]);
     if (!match || !vm) {
-      throw new UserError(`--fail-disk: "${label}" names no VM of the scenario`, {
+      throw new UserError(`${option}: "${label}" names no VM of the scenario`, {
         exitCode: ExitCode.usage,
         hint: `VM/INDEX with a VM such as ${scenario.vms[0]?.name ?? 'app-01'}, e.g. ${scenario.vms[0]?.name ?? 'app-01'}/0`,
       });
@@ -185,7 +195,7 @@ function rejectUnknownDisks(scenario: Scenario, failDisks: readonly string[]): v
     const index = Number(match[2]);
     if (index >= vm.disks.length) {
       throw new UserError(
-        `--fail-disk: "${label}" names disk ${index} of VM "${vm.name}", which has ${vm.disks.length} disk(s)`,
+        `${option}: "${label}" names disk ${index} of VM "${vm.name}", which has ${vm.disks.length} disk(s)`,
         { exitCode: ExitCode.usage, hint: `an index from 0 to ${vm.disks.length - 1}` },
       );
     }

@@ -37,6 +37,8 @@ export interface ImporterOptions {
   networkBandwidth: number;
   /** Disks (`VM/INDEX`) whose importer crash-loops. */
   failDisks?: ReadonlySet<string>;
+  /** Disks (`VM/INDEX`) whose importer stops progressing half way: no error, no restart, ImportInProgress forever. */
+  stallDisks?: ReadonlySet<string>;
   /** Wall time for the `at` of status updates, from simulated seconds. */
   timestamp(seconds: number): string;
   /** Simulated seconds between two progress updates of one DataVolume (CDI: about 2 s). */
@@ -260,7 +262,9 @@ export class Importer {
   advanceTo(target: number): void {
     while (this.now < target) {
       // The stuck annotation is kubectl-mtv's bookkeeping: CDI ignores it, the copy goes on.
-      const moving = [...this.imports.values()].filter((i) => this.copying(i) && !i.state.error && i.remaining > 0);
+      const moving = [...this.imports.values()].filter(
+        (i) => this.copying(i) && !i.state.error && i.remaining > this.stallPoint(i),
+      );
       const rates = maxMinRates(
         moving.map((i) => ({ host: i.source.host, rate: i.source.rate })),
         this.options.hostBandwidth,
@@ -268,7 +272,7 @@ export class Importer {
       );
       let next = target;
       moving.forEach((imp, k) => {
-        next = Math.min(next, this.now + imp.remaining / rates[k]);
+        next = Math.min(next, this.now + (imp.remaining - this.stallPoint(imp)) / rates[k]);
       });
       for (const imp of this.imports.values())
         if (imp.nextRestart !== undefined) next = Math.min(next, imp.nextRestart);
@@ -276,12 +280,24 @@ export class Importer {
       this.now = next;
       moving.forEach((imp, k) => {
         imp.remaining -= rates[k] * dt;
+        const stallPoint = this.stallPoint(imp);
+        if (stallPoint > 0 && (imp.remaining - stallPoint) / rates[k] <= INSTANT_SECONDS) {
+          imp.remaining = stallPoint;
+          imp.state.fraction = 1 - imp.remaining / imp.source.bytes;
+          this.publish(imp);
+          return;
+        }
         imp.state.fraction = 1 - imp.remaining / imp.source.bytes;
         if (imp.remaining / rates[k] <= INSTANT_SECONDS) this.succeed(imp);
         else if (this.now - imp.lastPublished >= (this.options.progressEverySeconds ?? 2)) this.publish(imp);
       });
       for (const imp of this.imports.values()) this.restartIfDue(imp);
     }
+  }
+
+  /** Bytes left where a stalling importer stops moving (half its disk); 0 for the others. */
+  private stallPoint(imp: Import): number {
+    return this.options.stallDisks?.has(imp.source.label) ? imp.source.bytes / 2 : 0;
   }
 
   private restartIfDue(imp: Import): void {

@@ -34,6 +34,8 @@ export interface InventoryServer {
   /** `https://127.0.0.1:<port>` (or http), without a trailing slash. */
   url: string;
   port: number;
+  /** Requests served so far, authenticated or not (for reports of what a client cost). */
+  requestCount(): number;
   close(): Promise<void>;
 }
 
@@ -60,7 +62,9 @@ const COLLECTIONS: Record<string, (data: InventoryData) => Collection> = {
 export async function startInventoryServer(options: InventoryServerOptions): Promise<InventoryServer> {
   if (options.token === '') throw new Error('startInventoryServer: token must not be empty');
   const expected = digest(options.token);
+  let requests = 0;
   const handler = (request: IncomingMessage, response: ServerResponse) => {
+    requests++;
     try {
       respond(request, response, options.inventory, expected);
     } catch (error) {
@@ -83,6 +87,7 @@ export async function startInventoryServer(options: InventoryServerOptions): Pro
   return {
     url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
+    requestCount: () => requests,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -1,0 +1,36 @@
+/** What every chaos part returns: its figures (printed and recorded) and its checks, each passed or failed. */
+
+/** One assertion about the cluster or the runner, with what was seen. */
+export interface Check {
+  name: string;
+  pass: boolean;
+  /** What was measured, e.g. `0 duplicates`. */
+  detail: string;
+}
+
+/** A part's result: figures as label/value rows, the checks, its wall time. */
+export interface PartResult {
+  /** Issue item number (1..7, 5 is not ours). */
+  item: number;
+  title: string;
+  figures: [string, string][];
+  checks: Check[];
+  seconds: number;
+}
+
+export function check(name: string, pass: boolean, detail: string): Check {
+  return { name, pass, detail };
+}
+
+export function passed(part: PartResult): boolean {
+  return part.checks.length > 0 && part.checks.every((c) => c.pass);
+}
+
+/** The printed lines of a part: its figures, its checks and the PASS/FAIL line. */
+export function partLines(part: PartResult): string[] {
+  const lines = [`== ${part.item}. ${part.title} (${part.seconds.toFixed(1)} s)`];
+  for (const [label, value] of part.figures) lines.push(`   ${label}: ${value}`);
+  for (const c of part.checks) lines.push(`   [${c.pass ? 'ok' : 'FAILED'}] ${c.name}: ${c.detail}`);
+  lines.push(`${passed(part) ? 'PASS' : 'FAIL'} ${part.item}. ${part.title}`);
+  return lines;
+}

@@ -1,0 +1,42 @@
+/** What every part gets: its size, the seed, the shared transcript and the secrets the last part greps for. */
+import { seededRandom } from '../src/sandbox/faults.js';
+import { SEED_NAMES } from '../src/sandbox/seed/names.js';
+import type { ChaosCluster } from './cluster.js';
+import type { Transcript } from './plugin.js';
+
+export interface ChaosContext {
+  short: boolean;
+  seed: number;
+  transcript: Transcript;
+  /** Every sandbox token and Secret value seen, which no output may contain. */
+  secrets: Set<string>;
+  log(line: string): void;
+}
+
+/** A part's own random stream: the run's seed and the part's number give the same draws on every run. */
+export function partRandom(ctx: ChaosContext, item: number): () => number {
+  return seededRandom((ctx.seed * 31 + item) >>> 0);
+}
+
+/** Remembers a cluster's bearer token and the values (and their base64) of the Secrets it seeded. */
+export function rememberSecrets(ctx: ChaosContext, cluster: ChaosCluster): void {
+  ctx.secrets.add(cluster.sandbox.token);
+  const secrets = [
+    [SEED_NAMES.forkliftNamespace, SEED_NAMES.sourceProviderSecret],
+    [SEED_NAMES.targetNamespace, SEED_NAMES.vddkSecret],
+  ];
+  for (const [namespace, name] of secrets) {
+    const secret = cluster.sandbox.store.get('secrets', namespace, name) as
+      | { data?: Record<string, string> }
+      | undefined;
+    for (const [key, encoded] of Object.entries(secret?.data ?? {})) {
+      // vCenter's certificate thumbprint is public: the Provider's status.fingerprint carries it, and Forklift's
+      // DataVolumes must name it (spec.source.vddk.thumbprint)
+      if (key === 'thumbprint') continue;
+      ctx.secrets.add(encoded);
+      ctx.secrets.add(Buffer.from(encoded, 'base64').toString('utf8'));
+    }
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
