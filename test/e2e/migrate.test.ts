@@ -4,67 +4,32 @@
  * once under the cap, in the makespan `simulate` predicts; Ctrl-C exits 130; `clean --stuck --yes` deletes only the
  * stuck disks' DataVolumes.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { connectKube, type KubeClient } from '../../src/cluster/kube-client.js';
 import { simulateScenario } from '../../src/engine/simulator.js';
 import type { RunEvent, RunSummary } from '../../src/runner/run-events.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
 import type { SandboxStats } from '../../src/sandbox/stats.js';
 import { byClass, parseXml } from '../ui/svg-tree.js';
+import {
+  type Finished,
+  killAll,
+  requireBuild,
+  type SandboxProcess,
+  start as startPlugin,
+  startSandbox,
+} from './plugin-fixture.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(repo, 'bin', 'kubectl-mtv');
 const DISKS = DEFAULT_SANDBOX_SCENARIO.vms.reduce((sum, vm) => sum + vm.disks.length, 0);
 const CAP = 20;
 
-interface Sandbox {
-  kubeconfig: string;
-  client: KubeClient;
-  child: ChildProcessWithoutNullStreams;
-}
-
-interface Finished {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
-
-const children: ChildProcessWithoutNullStreams[] = [];
 let dir: string;
 
-/** vitest's NODE_ENV=test would put oclif in development mode; CI set keeps the output plain. */
-function pluginEnv(): NodeJS.ProcessEnv {
-  const { NODE_ENV: _, KUBECONFIG: __, MTV_INVENTORY_URL: ___, MAX_VM_INFLIGHT: ____, ...env } = process.env;
-  return { ...env, NO_COLOR: '1', CI: '1' };
-}
-
-function start(args: string[]): {
-  child: ChildProcessWithoutNullStreams;
-  done: Promise<Finished>;
-  stdout: () => string;
-} {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: pluginEnv() });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const done = new Promise<Finished>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done, stdout: () => stdout };
-}
+/** Runs the plugin in the test's directory. */
+const start = (args: string[]) => startPlugin(args, dir);
 
 /** Runs the plugin to the end. */
 function plugin(...args: string[]): Promise<Finished> {
@@ -72,25 +37,11 @@ function plugin(...args: string[]): Promise<Finished> {
 }
 
 /** `kubectl mtv sandbox` in the background (2000x unless `extra` sets --speed); resolves once it serves. */
-async function sandbox(...extra: string[]): Promise<Sandbox> {
-  const kubeconfig = join(mkdtempSync(join(dir, 'sandbox-')), 'kubeconfig');
-  const speed = extra.includes('--speed') ? [] : ['--speed', '2000'];
-  const run = start(['sandbox', ...speed, '--port', '0', '--kubeconfig', kubeconfig, ...extra]);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the sandbox printed no kubeconfig path within 15 s')), 15_000);
-    run.child.stdout.on('data', () => {
-      if (run.stdout().includes('\n')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    run.done.then((end) => reject(new Error(`the sandbox exited (${end.code}): ${end.stderr}`)));
-  });
-  const client = await connectKube({ kubeconfig, env: {}, requestTimeoutMs: 10_000 });
-  return { kubeconfig, client, child: run.child };
+function sandbox(...extra: string[]): Promise<SandboxProcess> {
+  return startSandbox(dir, ...(extra.includes('--speed') ? [] : ['--speed', '2000']), ...extra);
 }
 
-const migrateArgs = (cluster: Sandbox, ...args: string[]) => [
+const migrateArgs = (cluster: SandboxProcess, ...args: string[]) => [
   'migrate',
   'plan-a',
   '-n',
@@ -100,14 +51,14 @@ const migrateArgs = (cluster: Sandbox, ...args: string[]) => [
   ...args,
 ];
 
-const stats = (cluster: Sandbox) => cluster.client.request<SandboxStats>('GET', '/sandbox/v1/stats');
+const stats = (cluster: SandboxProcess) => cluster.client.request<SandboxStats>('GET', '/sandbox/v1/stats');
 
 interface DataVolume {
   metadata: { name: string; annotations?: Record<string, string> };
   status?: { phase?: string };
 }
 
-const dataVolumes = async (cluster: Sandbox) =>
+const dataVolumes = async (cluster: SandboxProcess) =>
   cluster.client.list<DataVolume>({
     group: 'cdi.kubevirt.io',
     version: 'v1beta1',
@@ -116,7 +67,7 @@ const dataVolumes = async (cluster: Sandbox) =>
   });
 
 /** Nothing written: no create, update, patch or delete reached the API server, and no DataVolume exists. */
-async function expectNothingCreated(cluster: Sandbox): Promise<void> {
+async function expectNothingCreated(cluster: SandboxProcess): Promise<void> {
   const { byVerb } = (await stats(cluster)).requests;
   // SelfSubjectAccessReviews are creates that store nothing
   const reviews = (await stats(cluster)).requests.byResource['selfsubjectaccessreviews.authorization.k8s.io'] ?? 0;
@@ -128,16 +79,11 @@ async function expectNothingCreated(cluster: Sandbox): Promise<void> {
 }
 
 beforeAll(() => {
-  if (!existsSync(join(repo, 'dist', 'commands', 'migrate.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-  }
+  requireBuild();
   dir = mkdtempSync(join(tmpdir(), 'kubectl-mtv-migrate-e2e-'));
 });
 
-afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
+afterEach(killAll);
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
