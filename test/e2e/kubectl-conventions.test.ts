@@ -189,9 +189,24 @@ describe('completion', () => {
     expect(spawnSync('zsh', ['-n', file], { encoding: 'utf8' }).status).toBe(0);
   });
 
-  it.skipIf(!has('fish'))('writes a fish script that fish parses', () => {
+  it.skipIf(!has('fish'))('writes a fish script that fish parses and completes through', () => {
     const file = join(dir, 'kubectl-mtv.fish');
     writeFileSync(file, mtv('completion', 'fish').stdout);
     expect(spawnSync('fish', ['--no-execute', file], { encoding: 'utf8' }).status).toBe(0);
+    // fish's own completion engine, through the script, asks kubectl-mtv __complete on the PATH
+    const complete = (line: string) =>
+      spawnSync('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], {
+        encoding: 'utf8',
+        env: env(),
+        timeout: 30_000,
+      }).stdout;
+    expect(complete('kubectl-mtv mi').split('\n')[0]).toMatch(/^migrate\b/);
+    expect(
+      complete('kubectl-mtv migrate --policy ')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t')[0])
+        .sort(),
+    ).toEqual(['disk', 'forklift', 'gang']); // fish sorts the candidates
   });
 });
