@@ -1,5 +1,5 @@
 /** The built plugin as a user runs it, and `kubectl mtv sandbox` in another process, for the e2e tests. */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,4 +90,19 @@ export async function until(ready: () => boolean | Promise<boolean>, ms = 20_000
     if (Date.now() > end) throw new Error(`${what} not reached in ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Runs the built plugin to its end, as kubectl would: without colour and without vitest's NODE_ENV=test (oclif's dev
+ * mode). A command that never ends fails its test instead of hanging the suite (spawnSync blocks vitest's timer).
+ */
+export function kubectlMtv(...args: string[]): { status: number | string | null; stdout: string; stderr: string } {
+  const { NODE_ENV: _, ...env } = process.env;
+  const run = spawnSync(process.execPath, [bin, ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { ...env, NO_COLOR: '1' },
+    timeout: 30_000,
+  });
+  return { status: run.signal ? run.signal : run.status, stdout: run.stdout, stderr: run.stderr };
 }

@@ -2,33 +2,20 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SimulateReport } from '../../src/services/simulate.js';
 import { vmColour } from '../../src/ui/gantt-svg.js';
 import { formatDuration } from '../../src/ui/simulate-table.js';
 import { byClass, parseXml } from '../ui/svg-tree.js';
+import { kubectlMtv, repo } from './plugin-fixture.js';
 import { colourCounts, decodePng, pngSize } from './png-pixels.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
 const scenario = 'examples/datacenter.yaml';
 /**
  * Chromium is required, never skipped: a skipped picture test would pass in CI while the picture is broken, and
  * .ci/run installs Chromium as it installs kubectl. CHROMIUM names another binary (e.g. on macOS).
  */
 const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-/** Runs the built plugin as kubectl would: without colour, and without vitest's NODE_ENV=test (oclif's dev mode). */
-function kubectlMtv(...args: string[]) {
-  const { NODE_ENV: _, ...env } = process.env;
-  const run = spawnSync(process.execPath, [join(repo, 'bin', 'kubectl-mtv'), ...args], {
-    cwd: repo,
-    encoding: 'utf8',
-    env: { ...env, NO_COLOR: '1' },
-    timeout: 30_000,
-  });
-  return { status: run.signal ? run.signal : run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 /** Simulates forklift and disk on the datacenter scenario, writing the SVG into a fresh directory. */
 function simulateSvg(...args: string[]) {

@@ -2,30 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { POLICY_NAMES } from '../../src/engine/model.js';
 import type { SimulationResult } from '../../src/engine/simulation-result.js';
 import type { SimulateReport } from '../../src/services/simulate.js';
+import { kubectlMtv, repo } from './plugin-fixture.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
 const seed = 'examples/seed-10x10.yaml';
 const Gi = 2 ** 30;
 /** Float slack for comparing times computed along different paths. */
 const eps = 1e-6;
-
-/** Runs the built plugin as kubectl would: without colour, and without vitest's NODE_ENV=test (oclif's dev mode). */
-function kubectlMtv(...args: string[]) {
-  const { NODE_ENV: _, ...env } = process.env;
-  const run = spawnSync(process.execPath, [join(repo, 'bin', 'kubectl-mtv'), ...args], {
-    cwd: repo,
-    encoding: 'utf8',
-    env: { ...env, NO_COLOR: '1' },
-    // A schedule that never ends fails the test instead of hanging the suite (spawnSync blocks vitest's timer).
-    timeout: 30_000,
-  });
-  return { status: run.signal ? run.signal : run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 function simulateJson(...args: string[]): SimulateReport {
   const run = kubectlMtv('simulate', '--scenario', seed, '-o', 'json', ...args);
