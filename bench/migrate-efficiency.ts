@@ -7,7 +7,7 @@ import { InventoryClient } from '../src/cluster/inventory-client.js';
 import { connectKube } from '../src/cluster/kube-client.js';
 import { resolvePlan } from '../src/cluster/plan-resolver.js';
 import type { Scenario } from '../src/engine/model.js';
-import { runPlan } from '../src/runner/run-plan.js';
+import { runTransfers } from '../src/runner/run-transfers.js';
 import { startSandbox } from '../src/sandbox/sandbox.js';
 import { SEED_NAMES } from '../src/sandbox/seed/names.js';
 import { markdownTable, type ReportSection, verdict } from './markdown.js';
@@ -57,7 +57,7 @@ export async function efficiencySection(log: (line: string) => void): Promise<Re
     await checkAccess(client, migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace));
     const { dataVolumes } = buildDataVolumePlan(resolved);
     log(`efficiency: migrating ${dataVolumes.length} disks in the sandbox`);
-    const summary = await runPlan(
+    const summary = await runTransfers(
       {
         client,
         resolved,

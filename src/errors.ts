@@ -1,6 +1,8 @@
 /**
- * User-facing errors (after Shopify/cli's AbortError): a one-line message naming the object and the value, a "try"
- * hint, and the documented exit code. Anything else that escapes a command is a bug and shows its stack with --debug.
+ * What can reach a command (after Shopify/cli's AbortError and BugError): a UserError, which the user can act on (a
+ * one-line message naming the object and the value, a "try" hint, and the documented exit code), or a BugError, which
+ * only a programming error raises. Anything else that escapes a command is treated as a bug too: exit 70, the stack
+ * with --debug.
  */
 
 /** Exit codes every command documents. */
@@ -39,5 +41,15 @@ export class UserError extends Error {
   /** The line the user sees: `message (try: hint)`. */
   get line(): string {
     return this.hint ? `${this.message} (try: ${this.hint})` : this.message;
+  }
+}
+
+/** A broken invariant of our own code: exit 70 and a request to report it. Never raised for what a user or server does. */
+export class BugError extends Error {
+  readonly exitCode = ExitCode.bug;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'BugError';
   }
 }

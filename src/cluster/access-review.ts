@@ -3,16 +3,10 @@
  * every gap reported in one line, so the user fixes them all at once instead of meeting a 403 halfway through a plan.
  */
 import { ExitCode, UserError } from '../errors.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient, ResourceAttributes } from './kube-client.js';
 
 /** One permission the command needs: kube's resource attributes. */
-export interface AccessCheck {
-  verb: string;
-  /** API group; empty for core. */
-  group: string;
-  resource: string;
-  namespace: string;
-}
+export type AccessCheck = ResourceAttributes;
 
 const CDI = 'cdi.kubevirt.io';
 const FORKLIFT = 'forklift.konveyor.io';
@@ -46,22 +40,8 @@ export function topAccessChecks(namespace: string | undefined, control: boolean)
 
 /** Asks the API server about every check; any denied -> one UserError (exit 3) listing what is missing. */
 export async function checkAccess(client: KubeClient, checks: readonly AccessCheck[]): Promise<void> {
-  const answers = await Promise.all(
-    checks.map((check) =>
-      client.request<{ status?: { allowed?: boolean } }>(
-        'POST',
-        '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
-        {
-          body: {
-            apiVersion: 'authorization.k8s.io/v1',
-            kind: 'SelfSubjectAccessReview',
-            spec: { resourceAttributes: check },
-          },
-        },
-      ),
-    ),
-  );
-  const missing = checks.filter((_, i) => answers[i]?.status?.allowed !== true);
+  const allowed = await Promise.all(checks.map((check) => client.mayDo(check)));
+  const missing = checks.filter((_, i) => !allowed[i]);
   if (missing.length === 0) return;
   const described = missing.map(
     (check) =>

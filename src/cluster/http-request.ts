@@ -1,6 +1,19 @@
-/** Plain HTTP(S) requests for the API server and the inventory: one answer as text, network errors in words. */
-import { request as httpRequest, type RequestOptions } from 'node:http';
+/**
+ * Plain HTTP(S) for the API server and the inventory: one request, its whole answer as text (or its response as a
+ * stream, for watches), and network errors in words. No retries and no meaning here: kube-transport.ts and
+ * inventory-client.ts decide what an answer means.
+ */
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { parseRetryAfter } from './retry-policy.js';
+
+/** A whole answer. */
+export interface HttpAnswer {
+  status: number;
+  /** Retry-After in seconds, when the server sent one. */
+  retryAfterSeconds?: number;
+  text: string;
+}
 
 /** A network or TLS failure in a few words, with its code: "connection refused (ECONNREFUSED)". */
 export function describeNetworkError(error: unknown): string {
@@ -26,26 +39,35 @@ export function describeNetworkError(error: unknown): string {
 
 /** The TLS certificate checks describeNetworkError names: the server answered, but we do not trust it. */
 export function isCertificateError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
   return /CERT|LEAF_SIGNATURE/.test(code);
 }
 
-/** Sends one request over http or https (by the URL's scheme) and collects the whole answer as text. */
-export function sendHttp(
-  url: URL,
-  options: RequestOptions,
-  payload?: string,
-): Promise<{ status: number; text: string }> {
+/** Opens a request over http or https (by the URL's scheme); resolves with the response once its head arrives. */
+export function openHttp(url: URL, options: RequestOptions, payload?: string): Promise<IncomingMessage> {
   const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
   return new Promise((resolve, reject) => {
-    const req = request(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(url, options, resolve);
     req.on('error', reject);
     req.end(payload);
+  });
+}
+
+/** Sends one request and collects the whole answer as text. */
+export async function sendHttp(url: URL, options: RequestOptions, payload?: string): Promise<HttpAnswer> {
+  const res = await openHttp(url, options, payload);
+  const text = await readAll(res);
+  const retryAfterSeconds = parseRetryAfter(res.headers['retry-after']);
+  return { status: res.statusCode ?? 0, text, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) };
+}
+
+/** The rest of a response's body as text. */
+export function readAll(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('error', reject);
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
 }
 

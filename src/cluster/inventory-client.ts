@@ -7,10 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import type { RequestOptions } from 'node:https';
+import { setTimeout as delay } from 'node:timers/promises';
 import { rootCertificates } from 'node:tls';
 import { ExitCode, UserError } from '../errors.js';
-import { describeNetworkError, parseJson, sendHttp } from './http-request.js';
+import { describeNetworkError, type HttpAnswer, parseJson, sendHttp } from './http-request.js';
 import type { KubeClient } from './kube-client.js';
+import { KubeApiError } from './kube-errors.js';
+import { inNamespace, RESOURCES } from './resource-types.js';
+import { isRetryableNetworkError, isRetryableStatus, retryDelayMs } from './retry-policy.js';
 
 export interface InventoryOptions {
   /** --inventory-url: wins over the environment and the Route. */
@@ -47,7 +51,6 @@ export interface InventoryVmDetail {
 /** Namespaces where Forklift's operator installs the inventory Route, downstream first. */
 export const OPERATOR_NAMESPACES = ['openshift-mtv', 'konveyor-forklift'] as const;
 const ROUTE_SELECTOR = 'app=forklift,service=forklift-inventory';
-const ROUTES = { group: 'route.openshift.io', version: 'v1', plural: 'routes' };
 
 interface Connection {
   baseUrl: string;
@@ -121,10 +124,10 @@ export class InventoryClient {
     for (const namespace of OPERATOR_NAMESPACES) {
       let routes: { spec?: { host?: string; tls?: unknown } }[];
       try {
-        routes = await this.kube.list({ ...ROUTES, namespace }, { labelSelector: ROUTE_SELECTOR });
+        routes = await this.kube.list(inNamespace(RESOURCES.routes, namespace), { labelSelector: ROUTE_SELECTOR });
       } catch (error) {
         // a cluster without OpenShift routes answers 404 for the resource type
-        if ((error as { status?: number }).status === 404) break;
+        if (error instanceof KubeApiError && error.status === 404) break;
         throw error;
       }
       const route = routes.find((candidate) => candidate.spec?.host);
@@ -139,6 +142,25 @@ export class InventoryClient {
     );
   }
 
+  /** One request, retried as the API server's are (the same policy: 429, 5xx, dropped connections). */
+  private async send(url: URL, options: RequestOptions): Promise<HttpAnswer> {
+    const policy = this.kube.transport.retry;
+    for (let attempt = 1; ; attempt++) {
+      this.sent++;
+      let reply: HttpAnswer | undefined;
+      try {
+        reply = await sendHttp(url, {
+          ...options,
+          ...(this.kube.requestTimeoutMs > 0 && { signal: AbortSignal.timeout(this.kube.requestTimeoutMs) }),
+        });
+      } catch (error) {
+        if (attempt >= policy.attempts || !isRetryableNetworkError(error, false)) throw error;
+      }
+      if (reply && (attempt >= policy.attempts || !isRetryableStatus(reply.status))) return reply;
+      await delay(retryDelayMs(policy, attempt, reply?.retryAfterSeconds));
+    }
+  }
+
   private async get<T>(path: string): Promise<T> {
     const { baseUrl, token, tls } = await this.connect();
     const url = new URL(`${baseUrl}${path}`);
@@ -148,12 +170,10 @@ export class InventoryClient {
       headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
       agent: false,
       ...(url.protocol === 'https:' && tls),
-      ...(timeout > 0 && { signal: AbortSignal.timeout(timeout) }),
     };
-    this.sent++;
-    let reply: { status: number; text: string };
+    let reply: HttpAnswer;
     try {
-      reply = await sendHttp(url, options);
+      reply = await this.send(url, options);
     } catch (error) {
       const name = (error as Error).name;
       const cause =

@@ -1,18 +1,17 @@
 /**
- * The connection to the API server: kubeconfig loading the way kubectl does it (--kubeconfig, else every file of
- * KUBECONFIG merged first-wins, else ~/.kube/config), --context and the namespace, and JSON requests signed by
- * client-node (tokens, client certificates, exec and OIDC plugins). Requests go through node:http(s) with the agent
- * and headers client-node computes, so each one has a deadline, any Accept header, and one error vocabulary:
- * unreachable, 401 and 403 become a one-line UserError (exit 3) naming the server, never the token.
+ * One context of one kubeconfig: the typed calls kubectl-mtv makes against its API server (get, list, create,
+ * replace, merge-patch, delete, watch, access reviews, the server's version), each through the one transport
+ * (kube-transport.ts). Kubeconfig loading is kubectl's: --kubeconfig, else every file of KUBECONFIG merged
+ * first-wins, else ~/.kube/config; then --context and the namespace.
  */
 import { readFileSync } from 'node:fs';
-import type { RequestOptions } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { ExitCode, UserError } from '../errors.js';
-import { describeNetworkError, firstLine, isCertificateError, parseJson, sendHttp } from './http-request.js';
+import { KubeApiError } from './kube-errors.js';
+import { KubeTransport } from './kube-transport.js';
 import { loadKubeconfig } from './kubeconfig-loading.js';
-import { backoffMs } from './retrying-calls.js';
+import { apiVersionOf, RESOURCES, type ResourceRef, resourcePath, VERSION_PATH } from './resource-types.js';
+import { ResourceWatch, type WatchedObject, type WatchHandlers, type WatchOptions } from './resource-watch.js';
+import { checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 
 export interface KubeConnectionOptions {
   /** --kubeconfig: the only file read when given. */
@@ -25,14 +24,8 @@ export interface KubeConnectionOptions {
   requestTimeoutMs?: number;
   /** Where KUBECONFIG and HOME are read (default process.env). */
   env?: NodeJS.ProcessEnv;
-}
-
-/** A resource type: `group` empty or absent for core/v1. `namespace` absent for cluster-scoped calls. */
-export interface ResourceRef {
-  group?: string;
-  version: string;
-  plural: string;
-  namespace?: string;
+  /** The retry policy (default DEFAULT_RETRY_POLICY); tests shorten it. */
+  retry?: Partial<RetryPolicy>;
 }
 
 export interface ListOptions {
@@ -40,40 +33,33 @@ export interface ListOptions {
   fieldSelector?: string;
 }
 
-export interface RequestSpec {
-  query?: Record<string, string | undefined>;
-  body?: unknown;
-  accept?: string;
-  /** Default application/json; e.g. application/merge-patch+json for PATCH. */
-  contentType?: string;
+/** A list's items and the resourceVersion a watch resumes from. */
+export interface ListPage<T> {
+  items: T[];
+  resourceVersion?: string;
 }
 
-/** The Status the API server sends with an error. */
-interface KubeStatus {
-  message?: string;
-  reason?: string;
-  code?: number;
+/** What GET /version answers. */
+export interface ServerVersion {
+  major?: string;
+  minor?: string;
+  gitVersion?: string;
+  platform?: string;
 }
 
-/** An API answer that is neither success nor one of the answers mapped to UserError (404, 409, 422, ...). */
-export class KubeApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'KubeApiError';
-  }
+/** Kube's resource attributes of one permission. */
+export interface ResourceAttributes {
+  verb: string;
+  /** API group; empty for core. */
+  group: string;
+  resource: string;
+  namespace: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-/** Attempts of one request of KubeClient before a 429, 5xx or dropped connection is the command's error. */
-const START_ATTEMPTS = 5;
-/** Dropped connections worth another attempt (a refused one means no server: said at once). */
-const RETRIED_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'EAI_AGAIN']);
 /** Server-side printing: a Table without the object (includeObject=None) carries no Secret data. */
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io';
+const MERGE_PATCH = 'application/merge-patch+json';
 
 /** Loads the kubeconfig, selects the context and namespace; contacts nothing. Bad kubeconfig input: exit 2. */
 export async function connectKube(options: KubeConnectionOptions = {}): Promise<KubeClient> {
@@ -93,32 +79,51 @@ export async function connectKube(options: KubeConnectionOptions = {}): Promise<
     });
   }
   const namespace = options.namespace || context.namespace || 'default';
-  return new KubeClient(kc, contextName, cluster.server, namespace, options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const retry = checkRetryPolicy({ ...DEFAULT_RETRY_POLICY, ...options.retry });
+  const timeout = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return new KubeClient(new KubeTransport(kc, contextName, cluster.server, timeout, retry), namespace);
 }
 
-/** One context of one kubeconfig: typed JSON calls against its API server. */
+/** Typed calls against one API server; `namespace` is the default of commands, not of calls (refs name theirs). */
 export class KubeClient {
   constructor(
-    /** client-node's view, for Watch and typed APIs later code may need. */
-    readonly kubeConfig: KubeConfig,
-    readonly context: string,
-    /** The API server URL. */
-    readonly server: string,
+    readonly transport: KubeTransport,
     /** The namespace from -n, else the context's, else "default". */
     readonly namespace: string,
-    /** Milliseconds per request; 0 = none. */
-    readonly requestTimeoutMs: number,
+    /** When aborted, a failing request stops retrying (a run that is stopping). */
+    private readonly stopRetrying?: AbortSignal,
   ) {}
+
+  get context(): string {
+    return this.transport.context;
+  }
+
+  /** The API server URL. */
+  get server(): string {
+    return this.transport.server;
+  }
+
+  /** This client, whose requests stop retrying once `signal` aborts. */
+  stoppingWith(signal: AbortSignal): KubeClient {
+    return new KubeClient(this.transport, this.namespace, signal);
+  }
 
   /** One object, or undefined when the server answers 404. */
   async get<T>(ref: ResourceRef, name: string): Promise<T | undefined> {
-    return this.orUndefinedOn404(() => this.request<T>('GET', resourcePath(ref, name)));
+    return orUndefinedOn404(() => this.call<T>('GET', resourcePath(ref, name)));
   }
 
   /** Every object of a list (one request; selectors as the API takes them). */
   async list<T>(ref: ResourceRef, options: ListOptions = {}): Promise<T[]> {
-    const body = await this.request<{ items?: T[] }>('GET', resourcePath(ref), { query: { ...options } });
-    return body.items ?? [];
+    return (await this.listPage<T>(ref, options)).items;
+  }
+
+  /** A list with its resourceVersion (for a watch to resume from). */
+  async listPage<T>(ref: ResourceRef, options: ListOptions = {}): Promise<ListPage<T>> {
+    const body = await this.call<{ items?: T[]; metadata?: { resourceVersion?: string } }>('GET', resourcePath(ref), {
+      query: { ...options },
+    });
+    return { items: body?.items ?? [], resourceVersion: body?.metadata?.resourceVersion };
   }
 
   /**
@@ -126,160 +131,108 @@ export class KubeClient {
    * holds its name and printed columns only, so a Secret's data never reaches this process.
    */
   async exists(ref: ResourceRef, name: string): Promise<boolean> {
-    const table = await this.orUndefinedOn404(() =>
-      this.request<{ kind?: string }>('GET', resourcePath(ref, name), {
+    const table = await orUndefinedOn404(() =>
+      this.call<{ kind?: string }>('GET', resourcePath(ref, name), {
         query: { includeObject: 'None' },
         accept: TABLE_ACCEPT,
       }),
     );
-    if (table !== undefined && table.kind !== 'Table') {
-      throw new Error(`the API server ${this.server} answered a Table request with kind "${table.kind}"`);
+    if (table !== undefined && table?.kind !== 'Table') {
+      throw new UserError(`the API server ${this.server} answers a Table request with kind "${table?.kind}"`, {
+        exitCode: ExitCode.unreachable,
+        hint: 'kubectl get --raw the same path; is this a Kubernetes API server?',
+      });
     }
     return table !== undefined;
   }
 
+  /** Creates `object` in `ref`'s namespace; `dryRun` asks admission and webhooks, and keeps nothing. */
+  async create<T>(ref: ResourceRef, object: unknown, options: { dryRun?: boolean } = {}): Promise<T> {
+    return this.call<T>('POST', resourcePath(ref), {
+      body: object,
+      ...(options.dryRun && { query: { dryRun: 'All' } }),
+    });
+  }
+
+  /** Replaces an object (PUT): optimistic concurrency through the resourceVersion `object` carries. */
+  async replace<T>(ref: ResourceRef, name: string, object: unknown): Promise<T> {
+    return this.call<T>('PUT', resourcePath(ref, name), { body: object });
+  }
+
+  /** A JSON merge patch: no resourceVersion, so it never conflicts with other writers' fields. */
+  async mergePatch<T>(ref: ResourceRef, name: string, patch: unknown): Promise<T> {
+    return this.call<T>('PATCH', resourcePath(ref, name), { body: patch, contentType: MERGE_PATCH });
+  }
+
+  /** Deletes an object; with `resourceVersion`, only that version of it (409 otherwise). */
+  async delete(ref: ResourceRef, name: string, options: { resourceVersion?: string } = {}): Promise<void> {
+    const body =
+      options.resourceVersion === undefined
+        ? undefined
+        : { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { resourceVersion: options.resourceVersion } };
+    await this.call('DELETE', resourcePath(ref, name), body === undefined ? {} : { body });
+  }
+
+  /** A list (when asked) and a long watch of `ref`; see resource-watch.ts. Not started: call `start`. */
+  watch<T extends WatchedObject>(
+    ref: ResourceRef,
+    options: WatchOptions,
+    handlers: WatchHandlers<T>,
+  ): ResourceWatch<T> {
+    return new ResourceWatch<T>(this.transport, ref, options, handlers);
+  }
+
+  /** Whether the API server lets this identity do it (a SelfSubjectAccessReview). */
+  async mayDo(attributes: ResourceAttributes): Promise<boolean> {
+    const type = RESOURCES.selfSubjectAccessReviews;
+    const review = await this.create<{ status?: { allowed?: boolean } }>(type, {
+      apiVersion: apiVersionOf(type),
+      kind: type.kind,
+      spec: { resourceAttributes: attributes },
+    });
+    return review?.status?.allowed === true;
+  }
+
+  /** GET /version (open to every authenticated user). */
+  async serverVersion(): Promise<ServerVersion> {
+    return this.call<ServerVersion>('GET', VERSION_PATH);
+  }
+
   /** The bearer token client-node would send (static, file, exec or OIDC), or undefined (client certificates). */
-  async bearerToken(): Promise<string | undefined> {
-    const options: RequestOptions = { headers: {} };
-    await this.signed(options);
-    const header = (options.headers as Record<string, string>).Authorization ?? '';
-    return /^Bearer\s+(.+)$/i.exec(header)?.[1];
+  bearerToken(): Promise<string | undefined> {
+    return this.transport.bearerToken();
   }
 
   /** The cluster's CA certificate (PEM) from certificate-authority(-data), if the kubeconfig gives one. */
   clusterCa(): string | undefined {
-    const cluster = this.kubeConfig.getCurrentCluster();
+    const cluster = this.transport.kubeConfig.getCurrentCluster();
     if (cluster?.caFile) return readFileSync(cluster.caFile, 'utf8');
     if (cluster?.caData) return Buffer.from(cluster.caData, 'base64').toString('utf8');
     return undefined;
   }
 
-  /**
-   * A JSON request to `path`; 401, 403, 429, 5xx and network failures throw UserError (exit 3), others KubeApiError.
-   * A 429, a 5xx or a dropped connection is tried again a few times first (START_ATTEMPTS): a one-shot command's
-   * reads and checks must not fail on one throttled or dropped request (the runner's own calls use KubeCalls).
-   */
-  async request<T>(method: string, path: string, spec: RequestSpec = {}): Promise<T> {
-    // a server URL may carry a path prefix (a proxy): keep it
-    const url = new URL(`${this.server.replace(/\/+$/, '')}${path}`);
-    for (const [key, value] of Object.entries(spec.query ?? {})) if (value) url.searchParams.set(key, value);
-    const payload = spec.body === undefined ? undefined : JSON.stringify(spec.body);
-    for (let attempt = 1; ; attempt++) {
-      const options: RequestOptions = {
-        method,
-        headers: {
-          Accept: spec.accept ?? 'application/json',
-          ...(payload !== undefined && { 'Content-Type': spec.contentType ?? 'application/json' }),
-        },
-        ...(this.requestTimeoutMs > 0 && { signal: AbortSignal.timeout(this.requestTimeoutMs) }),
-      };
-      await this.signed(options);
-      let answer: { status: number; text: string } | undefined;
-      let failure: unknown;
-      try {
-        answer = await sendHttp(url, options, payload);
-      } catch (error) {
-        failure = error;
-      }
-      const retry = answer
-        ? answer.status === 429 || answer.status >= 500
-        : RETRIED_NETWORK_CODES.has((failure as NodeJS.ErrnoException).code ?? '');
-      if (retry && attempt < START_ATTEMPTS) {
-        await delay(backoffMs(attempt));
-        continue;
-      }
-      if (!answer) throw this.networkFailure(failure);
-      const body = parseJson(answer.text);
-      if (answer.status >= 200 && answer.status < 300) return body as T;
-      throw this.statusFailure(answer.status, method, url.pathname, body as KubeStatus | undefined);
-    }
+  /** Milliseconds per request; 0 = none. */
+  get requestTimeoutMs(): number {
+    return this.transport.requestTimeoutMs;
   }
 
-  /** Maps a client-node ApiException or network error (for code that uses client-node's typed APIs or Watch). */
-  failure(error: unknown): unknown {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'number') {
-      const body = parseJson(String((error as { body?: unknown }).body ?? '')) as KubeStatus | undefined;
-      return this.statusFailure(code, '', '', body);
-    }
-    return this.networkFailure(error);
-  }
-
-  private async signed(options: RequestOptions): Promise<void> {
-    try {
-      await this.kubeConfig.applyToHTTPSOptions(options);
-    } catch (error) {
-      throw new UserError(`the credentials of context "${this.context}" cannot be used: ${firstLine(error)}`, {
-        exitCode: ExitCode.unreachable,
-        hint: 'kubectl config view --minify',
-      });
-    }
-  }
-
-  private async orUndefinedOn404<T>(call: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof KubeApiError && error.status === 404) return undefined;
-      throw error;
-    }
-  }
-
-  private networkFailure(error: unknown): unknown {
-    if (error instanceof UserError || error instanceof KubeApiError) return error;
-    const name = (error as Error).name;
-    if (name === 'AbortError' || name === 'TimeoutError') {
-      return new UserError(
-        `the API server ${this.server} does not answer within ${this.requestTimeoutMs / 1000}s (context "${this.context}")`,
-        { exitCode: ExitCode.unreachable, hint: 'check the cluster, or raise --request-timeout' },
-      );
-    }
-    // it answered: "unreachable, is the cluster running?" would send the user the wrong way
-    if (isCertificateError(error)) {
-      return new UserError(`the API server ${this.server} is not trusted: ${describeNetworkError(error)}`, {
-        exitCode: ExitCode.unreachable,
-        hint: `check the server and certificate-authority of context "${this.context}" (kubectl config view --minify)`,
-      });
-    }
-    return new UserError(`the API server ${this.server} is unreachable: ${describeNetworkError(error)}`, {
-      exitCode: ExitCode.unreachable,
-      hint: `check that context "${this.context}" names a running cluster (kubectl --context ${this.context} version)`,
+  private call<T>(
+    method: string,
+    path: string,
+    spec: { query?: Record<string, string | undefined>; body?: unknown; accept?: string; contentType?: string } = {},
+  ): Promise<T> {
+    return this.transport.request<T>(method, path, {
+      ...spec,
+      ...(this.stopRetrying && { stopRetrying: this.stopRetrying }),
     });
-  }
-
-  private statusFailure(status: number, method: string, path: string, body: KubeStatus | undefined): Error {
-    const message = body?.message ? firstLine(body.message) : `HTTP ${status}`;
-    if (status === 401) {
-      return new UserError(
-        `the API server ${this.server} rejects the credentials of context "${this.context}" (401 Unauthorized)`,
-        { exitCode: ExitCode.unreachable, hint: 'log in again or refresh the kubeconfig token' },
-      );
-    }
-    if (status === 403) {
-      return new UserError(`the API server ${this.server} forbids it (403): ${message}`, {
-        exitCode: ExitCode.unreachable,
-        hint: 'ask a cluster admin for the permission named',
-      });
-    }
-    if (status === 429) {
-      return new UserError(`the API server ${this.server} keeps throttling requests (429): ${message}`, {
-        exitCode: ExitCode.unreachable,
-        hint: 'try again in a minute; an API server under load, or an API priority and fairness limit',
-      });
-    }
-    if (status >= 500) {
-      return new UserError(`the API server ${this.server} fails (${status}): ${message}`, {
-        exitCode: ExitCode.unreachable,
-      });
-    }
-    const request = method ? `${method} ${path}: ` : '';
-    return new KubeApiError(status, body?.reason ?? '', `${request}${message}`);
   }
 }
 
-/** `/api/v1/namespaces/NS/PLURAL/NAME` or `/apis/GROUP/VERSION/...`. */
-export function resourcePath(ref: ResourceRef, name?: string): string {
-  const root = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;
-  const scope = ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
-  return `${root}${scope}/${ref.plural}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+async function orUndefinedOn404<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 404) return undefined;
+    throw error;
+  }
 }

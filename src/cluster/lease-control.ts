@@ -4,15 +4,10 @@
  * are JSON; this module knows the request's shape and the Leases' liveness, not what a status says.
  */
 import { Ajv, type JSONSchemaType } from 'ajv';
-import { KubeApiError, type KubeClient, resourcePath } from './kube-client.js';
-import {
-  LEASE_DURATION_SECONDS,
-  LEASES,
-  type LeaseObject,
-  REQUEST_ANNOTATION,
-  RUN_LEASE_SELECTOR,
-  STATUS_ANNOTATION,
-} from './lease.js';
+import type { KubeClient } from './kube-client.js';
+import { KubeApiError } from './kube-errors.js';
+import { type LeaseObject, leaseTimes, REQUEST_ANNOTATION, RUN_LEASE_SELECTOR, STATUS_ANNOTATION } from './lease.js';
+import { inNamespace, RESOURCES } from './resource-types.js';
 
 /** What a `top --control` user asks of a runner. */
 export interface ControlRequest {
@@ -73,47 +68,44 @@ export interface RunLease {
 }
 
 export function runLeaseOf(lease: LeaseObject): RunLease {
-  const renewed = Date.parse(lease.spec.renewTime ?? lease.spec.acquireTime ?? '') || 0;
+  const { renewedAt, expiresAt } = leaseTimes(lease);
   const status = lease.metadata.annotations?.[STATUS_ANNOTATION];
   return {
     name: lease.metadata.name,
     namespace: lease.metadata.namespace,
     plan: lease.metadata.labels?.plan ?? lease.metadata.name.replace(/^kubectl-mtv-/, ''),
     holder: lease.spec.holderIdentity ?? '',
-    renewedAt: renewed,
-    expiresAt: renewed + (lease.spec.leaseDurationSeconds ?? LEASE_DURATION_SECONDS) * 1000,
+    renewedAt,
+    expiresAt,
     ...(status !== undefined && { status }),
   };
 }
 
 /** The run Leases of a namespace (or of all namespaces when `namespace` is undefined), by namespace and plan. */
 export async function listRunLeases(client: KubeClient, namespace: string | undefined): Promise<RunLease[]> {
-  const leases = await client.list<LeaseObject>(
-    { ...LEASES, ...(namespace !== undefined && { namespace }) },
-    { labelSelector: RUN_LEASE_SELECTOR },
-  );
+  const leases = await client.list<LeaseObject>(inNamespace(RESOURCES.leases, namespace), {
+    labelSelector: RUN_LEASE_SELECTOR,
+  });
   return leases.map(runLeaseOf).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.plan.localeCompare(b.plan));
 }
 
 /**
  * Asks the runner holding `lease` to pause, resume or change its cap: a merge patch of the request annotation (no
- * resourceVersion: the runner's renewals re-read on conflict). Resolves once the API server has it; the runner shows
- * the change in its next status.
+ * resourceVersion: the runner's renewals re-read on conflict). Resolves once the API server has it (`sent`; the runner
+ * shows the change in its next status), or `ended` when the Lease is gone: that run is over.
  */
 export async function sendControlRequest(
   client: KubeClient,
   lease: Pick<RunLease, 'name' | 'namespace'>,
   request: ControlRequest,
-): Promise<void> {
+): Promise<'sent' | 'ended'> {
   try {
-    await client.request('PATCH', resourcePath({ ...LEASES, namespace: lease.namespace }, lease.name), {
-      body: { metadata: { annotations: { [REQUEST_ANNOTATION]: JSON.stringify(request) } } },
-      contentType: 'application/merge-patch+json',
+    await client.mergePatch(inNamespace(RESOURCES.leases, lease.namespace), lease.name, {
+      metadata: { annotations: { [REQUEST_ANNOTATION]: JSON.stringify(request) } },
     });
+    return 'sent';
   } catch (error) {
-    if (error instanceof KubeApiError && error.status === 404) {
-      throw new KubeApiError(404, 'NotFound', `the run of lease ${lease.name} has ended (the lease is gone)`);
-    }
+    if (error instanceof KubeApiError && error.status === 404) return 'ended';
     throw error;
   }
 }

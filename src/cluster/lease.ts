@@ -6,15 +6,15 @@
  * that a re-read does not explain, or no renewal for a whole lease duration) calls `onLost` once.
  */
 import { ExitCode, UserError } from '../errors.js';
-import { KubeApiError, type KubeClient, resourcePath } from './kube-client.js';
+import type { KubeClient } from './kube-client.js';
+import { KubeApiError } from './kube-errors.js';
+import { apiVersionOf, inNamespace, RESOURCES } from './resource-types.js';
 
 export const LEASE_DURATION_SECONDS = 15;
 export const LEASE_RENEW_MS = 5_000;
 
 /** Reads and writes racing another runner before the lease counts as held by it. */
 const MAX_ACQUIRE_ATTEMPTS = 5;
-
-export const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
 
 /** The label every run Lease carries; `top` finds runs by it. */
 export const RUN_LEASE_SELECTOR = 'app.kubernetes.io/managed-by=kubectl-mtv';
@@ -70,6 +70,27 @@ function microTime(ms: number): string {
 function userAtHost(holder: string): string {
   const slash = holder.lastIndexOf('/');
   return slash < 0 ? holder : holder.slice(0, slash);
+}
+
+/** When a Lease was last renewed and when it expires unless renewed again (ms since the epoch, on the writer's clock). */
+export interface LeaseTimes {
+  renewedAt: number;
+  expiresAt: number;
+}
+
+/**
+ * The one reading of a Lease's liveness (acquire, clean, top): renewed at renewTime (else acquireTime), live for
+ * leaseDurationSeconds after it (a Lease without one counts LEASE_DURATION_SECONDS, what our runners write).
+ */
+export function leaseTimes(lease: Pick<LeaseObject, 'spec'> | { spec?: LeaseObject['spec'] }): LeaseTimes {
+  const spec = lease.spec ?? {};
+  const renewedAt = Date.parse(spec.renewTime ?? spec.acquireTime ?? '') || 0;
+  return { renewedAt, expiresAt: renewedAt + (spec.leaseDurationSeconds ?? LEASE_DURATION_SECONDS) * 1000 };
+}
+
+/** Whether someone holds `lease` at `now`: a holder, and not yet expired. */
+export function isLeaseHeld(lease: Pick<LeaseObject, 'spec'> | { spec?: LeaseObject['spec'] }, now: number): boolean {
+  return (lease.spec?.holderIdentity ?? '') !== '' && leaseTimes(lease).expiresAt > now;
 }
 
 /** A held lease: renewed until `release`. */
@@ -174,13 +195,11 @@ export class HeldLease {
     };
     try {
       this.renewals++;
-      this.lease = await this.client.request<LeaseObject>('PUT', this.path(), { body: next });
+      this.lease = await this.client.replace<LeaseObject>(this.ref(), this.name, next);
       this.lastRenewed = now;
     } catch (error) {
       if (error instanceof KubeApiError && (error.status === 409 || error.status === 404)) {
-        const current = await this.client
-          .get<LeaseObject>(leasesIn(this.options.namespace), this.name)
-          .catch(() => 'unreadable' as const);
+        const current = await this.client.get<LeaseObject>(this.ref(), this.name).catch(() => 'unreadable' as const);
         if (current === 'unreadable') {
           // the re-read failed (a timeout, a 5xx): as transient as the write itself
           this.giveUpIfLate();
@@ -223,37 +242,29 @@ export class HeldLease {
     if (this.lost) return;
     this.lost = true;
     const remove = (resourceVersion: string | undefined) =>
-      this.client.request('DELETE', this.path(), {
-        body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { resourceVersion } },
-      });
+      this.client.delete(this.ref(), this.name, { resourceVersion });
     try {
       await remove(this.lease.metadata.resourceVersion);
     } catch (error) {
       if (!(error instanceof KubeApiError && error.status === 409)) return;
       // annotated since our last write (a control request): delete it if it is still ours
-      const current = await this.client
-        .get<LeaseObject>(leasesIn(this.options.namespace), this.name)
-        .catch(() => undefined);
+      const current = await this.client.get<LeaseObject>(this.ref(), this.name).catch(() => undefined);
       if (current?.spec.holderIdentity === this.options.holder) {
         await remove(current.metadata.resourceVersion).catch(() => undefined);
       }
     }
   }
 
-  private path(): string {
-    return resourcePath(leasesIn(this.options.namespace), this.name);
+  private ref() {
+    return inNamespace(RESOURCES.leases, this.options.namespace);
   }
-}
-
-function leasesIn(namespace: string) {
-  return { ...LEASES, namespace };
 }
 
 /** Takes the plan's lease or throws UserError exit 5 naming the holder and the lease's age. */
 export async function acquireLease(client: KubeClient, options: LeaseOptions, attempt = 1): Promise<HeldLease> {
   const now = (options.now ?? Date.now)();
   const name = leaseName(options.plan);
-  const ref = leasesIn(options.namespace);
+  const ref = inNamespace(RESOURCES.leases, options.namespace);
   const duration = options.durationSeconds ?? LEASE_DURATION_SECONDS;
   const spec = {
     holderIdentity: options.holder,
@@ -264,17 +275,15 @@ export async function acquireLease(client: KubeClient, options: LeaseOptions, at
   const current = await client.get<LeaseObject>(ref, name);
   if (!current) {
     const created = await client
-      .request<LeaseObject>('POST', resourcePath(ref), {
-        body: {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: {
-            name,
-            namespace: options.namespace,
-            labels: { 'app.kubernetes.io/managed-by': 'kubectl-mtv', plan: options.plan },
-          },
-          spec: { ...spec, leaseTransitions: 0 },
+      .create<LeaseObject>(ref, {
+        apiVersion: apiVersionOf(RESOURCES.leases),
+        kind: RESOURCES.leases.kind,
+        metadata: {
+          name,
+          namespace: options.namespace,
+          labels: { 'app.kubernetes.io/managed-by': 'kubectl-mtv', plan: options.plan },
         },
+        spec: { ...spec, leaseTransitions: 0 },
       })
       .catch((error) => {
         if (error instanceof KubeApiError && error.status === 409) return undefined;
@@ -285,9 +294,8 @@ export async function acquireLease(client: KubeClient, options: LeaseOptions, at
     return new HeldLease(client, created, options, now);
   }
   const holder = current.spec.holderIdentity ?? '';
-  const renewed = Date.parse(current.spec.renewTime ?? current.spec.acquireTime ?? '') || 0;
-  const expires = renewed + (current.spec.leaseDurationSeconds ?? duration) * 1000;
-  const live = holder !== '' && expires > now;
+  const { renewedAt: renewed } = leaseTimes(current);
+  const live = isLeaseHeld(current, now);
   const ours = holder === options.holder;
   const sameMachine = options.takeover && userAtHost(holder) === userAtHost(options.holder);
   if (live && !ours && !sameMachine) {
@@ -299,7 +307,7 @@ export async function acquireLease(client: KubeClient, options: LeaseOptions, at
         hint:
           userAtHost(holder) === userAtHost(options.holder)
             ? 'if that run has crashed, run again with --takeover'
-            : `wait for it to end; the lease expires ${current.spec.leaseDurationSeconds ?? duration}s after its last renewal`,
+            : `wait for it to end; the lease expires ${current.spec.leaseDurationSeconds ?? LEASE_DURATION_SECONDS}s after its last renewal`,
       },
     );
   }
@@ -319,7 +327,7 @@ export async function acquireLease(client: KubeClient, options: LeaseOptions, at
     spec: { ...spec, leaseTransitions: (current.spec.leaseTransitions ?? 0) + (ours ? 0 : 1) },
   };
   try {
-    const updated = await client.request<LeaseObject>('PUT', resourcePath(ref, name), { body: taken });
+    const updated = await client.replace<LeaseObject>(ref, name, taken);
     return new HeldLease(client, updated, options, now);
   } catch (error) {
     // someone else renewed or took it between our read and our write: read again and decide again

@@ -5,9 +5,11 @@
  */
 import { ExitCode, UserError } from '../errors.js';
 import type { InventoryClient, InventoryVmDetail } from './inventory-client.js';
-import type { KubeClient, ResourceRef } from './kube-client.js';
+import type { KubeClient } from './kube-client.js';
+import { KubeApiError } from './kube-errors.js';
 import { takesOver } from './migration-guard.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
+import { inNamespace, RESOURCES } from './resource-types.js';
 
 export interface ResolvePlanOptions {
   plan: string;
@@ -61,13 +63,6 @@ interface StorageMapEntry {
 }
 type StorageMap = KubeObject<{ map?: StorageMapEntry[] }>;
 
-const forklift = (plural: string, namespace: string): ResourceRef => ({
-  group: 'forklift.konveyor.io',
-  version: 'v1beta1',
-  plural,
-  namespace,
-});
-const core = (plural: string, namespace: string): ResourceRef => ({ version: 'v1', plural, namespace });
 /** Where CDI's v2v-vmware ConfigMap lives: OpenShift Virtualization, then upstream CDI. */
 const CDI_NAMESPACES = ['openshift-cnv', 'cdi'];
 
@@ -79,7 +74,7 @@ export async function resolvePlan(
 ): Promise<ResolvedPlan> {
   const { plan: name, namespace } = options;
   const refuse = (message: string, hint?: string) => new UserError(`plan "${name}" ${message}`, { hint });
-  const plan = await client.get<Plan>(forklift('plans', namespace), name);
+  const plan = await client.get<Plan>(inNamespace(RESOURCES.plans, namespace), name);
   if (!plan) throw refuse(`not found in namespace "${namespace}"`, 'kubectl get plans -A');
   const spec = plan.spec ?? {};
   if (spec.archived) throw refuse('is archived', 'an archived plan never runs again: create a new plan');
@@ -100,7 +95,7 @@ export async function resolvePlan(
       describe(name, namespace),
     );
   }
-  const migrations = await client.list<Migration>(forklift('migrations', namespace));
+  const migrations = await client.list<Migration>(inNamespace(RESOURCES.migrations, namespace));
   const ours = {
     name: plan.metadata.name ?? name,
     namespace: plan.metadata.namespace ?? namespace,
@@ -132,7 +127,10 @@ export async function resolvePlan(
   const storageRef = spec.map?.storage;
   const storageMap =
     storageRef?.name &&
-    (await client.get<StorageMap>(forklift('storagemaps', storageRef.namespace || namespace), storageRef.name));
+    (await client.get<StorageMap>(
+      inNamespace(RESOURCES.storageMaps, storageRef.namespace || namespace),
+      storageRef.name,
+    ));
   if (!storageMap) throw refuse(`names storage map "${storageRef?.name ?? ''}", which does not exist`);
 
   const vddkImage = await vddkInitImage(client, source);
@@ -144,7 +142,7 @@ export async function resolvePlan(
   }
   const targetNamespace = spec.targetNamespace || namespace;
   const vddkSecret = options.vddkSecret || `${source.metadata.name}-vddk`;
-  if (!(await client.exists(core('secrets', targetNamespace), vddkSecret))) {
+  if (!(await client.exists(inNamespace(RESOURCES.secrets, targetNamespace), vddkSecret))) {
     throw refuse(
       `needs the VDDK Secret "${vddkSecret}" in namespace "${targetNamespace}", which does not exist`,
       `create it with the keys accessKeyId and secretKey, or pass --vddk-secret NAME`,
@@ -211,7 +209,9 @@ async function provider(
   role: 'source' | 'destination',
 ): Promise<Provider> {
   const providerNamespace = ref?.namespace || namespace;
-  const found = ref?.name ? await client.get<Provider>(forklift('providers', providerNamespace), ref.name) : undefined;
+  const found = ref?.name
+    ? await client.get<Provider>(inNamespace(RESOURCES.providers, providerNamespace), ref.name)
+    : undefined;
   if (!found) {
     throw new UserError(
       `plan "${plan}" names ${role} provider "${ref?.name ?? ''}" in namespace "${providerNamespace}", which does not exist`,
@@ -226,7 +226,10 @@ async function vddkInitImage(client: KubeClient, source: Provider): Promise<stri
   const fromProvider = source.spec?.settings?.vddkInitImage;
   if (fromProvider) return fromProvider;
   for (const namespace of CDI_NAMESPACES) {
-    const map = await client.get<{ data?: Record<string, string> }>(core('configmaps', namespace), 'v2v-vmware');
+    const map = await client.get<{ data?: Record<string, string> }>(
+      inNamespace(RESOURCES.configMaps, namespace),
+      'v2v-vmware',
+    );
     const image = map?.data?.['vddk-init-image'];
     if (image) return image;
   }
@@ -297,16 +300,13 @@ function resolveVm(vm: InventoryVmDetail, storageMap: StorageMap): { resolved: R
 async function controllerSetting(client: KubeClient, namespace: string): Promise<number | undefined> {
   try {
     const controllers = await client.list<KubeObject<{ controller_max_vm_inflight?: number | string }>>(
-      forklift('forkliftcontrollers', namespace),
+      inNamespace(RESOURCES.forkliftControllers, namespace),
     );
     const value = Number(controllers[0]?.spec?.controller_max_vm_inflight);
     return Number.isInteger(value) && value > 0 ? value : undefined;
   } catch (error) {
     // informational only: a 403 or a missing CRD must not stop a plan that can run
-    if (error instanceof UserError && error.exitCode === ExitCode.unreachable && /\(403\)/.test(error.message)) {
-      return undefined;
-    }
-    if ((error as { status?: number }).status === 404) return undefined;
+    if (error instanceof KubeApiError && (error.status === 403 || error.status === 404)) return undefined;
     throw error;
   }
 }

@@ -1,13 +1,14 @@
 /**
- * One list and one long watch of a resource by label selector, kept alive for a whole run without polling: a watch
- * that ends (its timeout, a dropped connection) resumes from the last resourceVersion seen (events or bookmarks); a
- * 410 Expired re-lists (or, without a list, re-watches from now with the current objects as ADDED); 429, 5xx and
- * dropped connections are retried with back-off. Everything else ends the watch through `onError`.
+ * One list and one long watch of a resource by label or field selector, kept alive for a whole run without polling: a
+ * watch that ends (its timeout, a dropped connection) resumes from the last resourceVersion seen (events or
+ * bookmarks); a 410 Expired re-lists (or, without a list, re-watches from now); failures the retry policy calls
+ * transient are retried with its back-off. Everything else ends the watch through `onError`.
  */
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type ResourceRef, resourcePath } from './kube-client.js';
-import { backoffMs, isTransient, type KubeCalls } from './retrying-calls.js';
+import { KubeApiError } from './kube-errors.js';
+import type { KubeTransport } from './kube-transport.js';
+import { type ResourceRef, resourcePath } from './resource-types.js';
 
 /** The part of an object a watch needs. */
 export interface WatchedObject {
@@ -15,6 +16,13 @@ export interface WatchedObject {
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** List first (and after a 410); without it the watch starts from now. */
+  list: boolean;
+}
 
 export interface WatchHandlers<T> {
   /** Every object, replacing what was known: the first list, and again after a 410. */
@@ -28,7 +36,8 @@ export interface WatchHandlers<T> {
 
 /** Server-side end of each watch request (seconds): a watch is renewed this often even when nothing happens. */
 const WATCH_TIMEOUT_SECONDS = 300;
-const MAX_FAILURES = 8;
+/** A watch that ends sooner than this after opening waits one back-off step before the next (no busy loop). */
+const SHORTEST_WATCH_MS = 1000;
 
 export class ResourceWatch<T extends WatchedObject> {
   private resourceVersion: string | undefined;
@@ -40,9 +49,9 @@ export class ResourceWatch<T extends WatchedObject> {
   lists = 0;
 
   constructor(
-    private readonly calls: KubeCalls,
+    private readonly transport: KubeTransport,
     private readonly ref: ResourceRef,
-    private readonly options: { labelSelector?: string; fieldSelector?: string; list: boolean },
+    private readonly options: WatchOptions,
     private readonly handlers: WatchHandlers<T>,
   ) {}
 
@@ -62,13 +71,20 @@ export class ResourceWatch<T extends WatchedObject> {
 
   private async list(): Promise<T[]> {
     this.lists++;
-    const body = await this.calls.request<{ items?: T[]; metadata?: { resourceVersion?: string } }>(
+    const body = await this.transport.request<{ items?: T[]; metadata?: { resourceVersion?: string } }>(
       'GET',
       resourcePath(this.ref),
-      { query: { labelSelector: this.options.labelSelector, fieldSelector: this.options.fieldSelector } },
+      {
+        query: { labelSelector: this.options.labelSelector, fieldSelector: this.options.fieldSelector },
+        stopRetrying: this.abort.signal,
+      },
     );
-    this.resourceVersion = body.metadata?.resourceVersion;
-    return body.items ?? [];
+    this.resourceVersion = body?.metadata?.resourceVersion;
+    return body?.items ?? [];
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await delay(ms, undefined, { signal: this.abort.signal }).catch(() => undefined);
   }
 
   private async watchLoop(): Promise<void> {
@@ -77,7 +93,7 @@ export class ResourceWatch<T extends WatchedObject> {
       let expired = false;
       try {
         this.watches++;
-        const res = await this.calls.openStream(
+        const res = await this.transport.openWatch(
           resourcePath(this.ref),
           {
             labelSelector: this.options.labelSelector,
@@ -91,21 +107,18 @@ export class ResourceWatch<T extends WatchedObject> {
         failures = 0;
         const opened = Date.now();
         expired = await this.read(res);
-        // a server that ends every watch at once must not make this a busy loop
-        if (!expired && Date.now() - opened < 1000) {
-          await delay(backoffMs(1), undefined, { signal: this.abort.signal }).catch(() => undefined);
+        if (!expired && Date.now() - opened < SHORTEST_WATCH_MS) {
+          await this.pause(this.transport.retry.firstDelayMs);
         }
-      } catch (error) {
+      } catch (raw) {
         if (this.abort.signal.aborted) return;
-        const status = (error as { code?: unknown }).code;
-        if (status === 410) expired = true;
-        else if (typeof status === 'number' && !isTransient(status)) throw this.calls.client.failure(error);
-        else if (typeof status !== 'number' && !isTransient(undefined, error) && !isStreamCut(error)) {
-          throw this.calls.client.failure(error);
-        } else if (++failures >= MAX_FAILURES) throw this.calls.client.failure(error);
+        const error = this.transport.sendFailure(raw);
+        if (error instanceof KubeApiError && error.status === 410) expired = true;
         else {
-          const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
-          await delay(backoffMs(failures, retryAfter), undefined, { signal: this.abort.signal }).catch(() => undefined);
+          failures++;
+          const wait = this.transport.retryDelay(error, failures);
+          if (wait === undefined) throw error;
+          await this.pause(wait);
           continue;
         }
       }
@@ -118,7 +131,11 @@ export class ResourceWatch<T extends WatchedObject> {
     }
   }
 
-  /** Delivers the stream's events; true when the server says the resourceVersion expired (410). */
+  /**
+   * Delivers the stream's events; resolves true when the server says the resourceVersion expired (410), false when
+   * the stream ends or is cut (both resumable); rejects on an ERROR event or a garbled line (treated as a dropped
+   * connection: the watch resumes from the last resourceVersion).
+   */
   private read(res: IncomingMessage): Promise<boolean> {
     return new Promise((resolve, reject) => {
       let pending = '';
@@ -131,18 +148,29 @@ export class ResourceWatch<T extends WatchedObject> {
         let delivered = false;
         for (const line of lines) {
           if (line.trim() === '' || expired) continue;
-          let event: { type: string; object: T & { code?: number } };
+          let event: { type: string; object: T & { code?: number; reason?: string; message?: string } };
           try {
             event = JSON.parse(line);
           } catch {
-            // A torn or garbled line: treat it as a dropped watch, which resumes from the last resourceVersion.
             res.destroy();
             reject(Object.assign(new Error('watch: malformed event'), { code: 'ECONNRESET' }));
             return;
           }
           if (event.type === 'ERROR') {
             if (event.object.code === 410) expired = true;
-            else reject(Object.assign(new Error('watch ERROR event'), { code: event.object.code ?? 500 }));
+            else {
+              res.destroy();
+              reject(
+                new KubeApiError(
+                  event.object.code ?? 500,
+                  event.object.reason ?? '',
+                  event.object.message ?? 'watch ERROR event',
+                  `the API server ${this.transport.server} ends a watch of ${this.ref.plural}: ${event.object.message ?? 'ERROR event'}`,
+                  'try again; kubectl get --raw /readyz',
+                ),
+              );
+              return;
+            }
             continue;
           }
           const rv = event.object.metadata?.resourceVersion;
@@ -153,16 +181,10 @@ export class ResourceWatch<T extends WatchedObject> {
         }
         if (delivered) this.handlers.onBatch();
       });
-      // a cut connection is a resumable end, like the server's timeout
       res.on('error', () => resolve(expired));
       res.on('aborted', () => resolve(expired));
       res.on('end', () => resolve(expired));
       res.on('close', () => resolve(expired));
     });
   }
-}
-
-function isStreamCut(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }

@@ -1,5 +1,6 @@
 import type { SchedulerOptions, TransferPlan } from './model.js';
 import { DiskPolicy } from './policies/disk.js';
+import { DiskPlanner } from './policies/disk-planner.js';
 import { GangPolicy } from './policies/gang.js';
 import { VmCostPolicy } from './policies/vm-cost.js';
 import { type AdoptedState, adoptState, type Caps, type Policy } from './policy.js';
@@ -18,6 +19,25 @@ export function createPolicy(plan: TransferPlan, options: SchedulerOptions, adop
   return adoptState(buildPolicy(plan, options, adopted), adopted);
 }
 
+/**
+ * The planner `disk` would run for these options, or undefined when the policy plans nothing (legacy, forklift,
+ * gang, and `disk` on a warm plan, which runs as gang). A caller that steps it itself (under a time budget) then
+ * builds the policy with `policyFromPlanner`.
+ */
+export function diskPlannerFor(
+  plan: TransferPlan,
+  options: SchedulerOptions,
+  adopted?: AdoptedState,
+): DiskPlanner | undefined {
+  if (options.policy !== 'disk' || plan.migration === 'warm') return undefined;
+  return new DiskPlanner(plan, options.order, capsOf(options), adopted);
+}
+
+/** The `disk` policy of a planner's choice so far, told what was adopted. */
+export function policyFromPlanner(planner: DiskPlanner, adopted?: AdoptedState): Policy {
+  return adoptState(new DiskPolicy(planner), adopted);
+}
+
 function buildPolicy(plan: TransferPlan, options: SchedulerOptions, adopted?: AdoptedState): Policy {
   const caps = capsOf(options);
   switch (options.policy) {
@@ -29,6 +49,6 @@ function buildPolicy(plan: TransferPlan, options: SchedulerOptions, adopted?: Ad
     case 'disk':
       return plan.migration === 'warm'
         ? new GangPolicy(plan, options.order, caps)
-        : new DiskPolicy(plan, options.order, caps, adopted);
+        : new DiskPolicy(new DiskPlanner(plan, options.order, caps, adopted).finish());
   }
 }

@@ -1,9 +1,17 @@
-import type { TransferPlan } from './model.js';
+import type { SchedulerOptions, TransferPlan } from './model.js';
 
 /** The caps the lower bound is taken under: run-wide and per host, Infinity where there is none. */
 export interface BoundCaps {
   maxInFlight: number;
   perHost: number;
+}
+
+/** The caps the lower bound is taken under: the controller's policies cap hosts only. */
+export function boundCaps(options: SchedulerOptions): BoundCaps {
+  if (options.policy === 'legacy' || options.policy === 'forklift') {
+    return { maxInFlight: Infinity, perHost: options.maxInFlightPerHost ?? options.maxInFlight };
+  }
+  return { maxInFlight: options.maxInFlight, perHost: options.maxInFlightPerHost ?? Infinity };
 }
 
 /**

@@ -4,8 +4,10 @@
  * Failed -> failed; any other -> in flight, with bytes left = capacity x (1 - progress).
  * Stuck and failed disks are given to the engine as done: it must never start them again.
  */
+
+import type { DataVolumeObject } from '../cluster/plan-datavolumes.js';
 import type { AdoptedState } from '../engine/policy.js';
-import { type DataVolumeObject, readDataVolume } from './datavolume-state.js';
+import { readDataVolume } from './datavolume-state.js';
 
 export type AdoptedKind = 'done' | 'running' | 'stuck' | 'failed';
 

@@ -3,19 +3,7 @@
  * restarts, the Running condition's error, and kubectl-mtv's stuck annotation.
  */
 
-/** The annotation the runner puts on a DataVolume it gives up on; `kubectl mtv clean --stuck` finds them by it. */
-export const STUCK_ANNOTATION = 'kubectl-mtv/stuck';
-
-/** A DataVolume as the runner lists and watches it. */
-export interface DataVolumeObject {
-  metadata: { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
-  status?: {
-    phase?: string;
-    progress?: string;
-    restartCount?: number;
-    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
-  };
-}
+import { type DataVolumeObject, STUCK_ANNOTATION } from '../cluster/plan-datavolumes.js';
 
 /** One reading of a DataVolume. */
 export interface DataVolumeState {

@@ -46,6 +46,8 @@ export type RunEvent =
       bytesDone: number;
       /** Disks a re-run found Succeeded, in flight, or marked stuck. */
       adopted: { done: number; running: number; stuck: number };
+      /** How `disk` chose its strategy; null for the other policies and for the dry runs. */
+      planning: PlanningReport | null;
     }
   | { type: 'queued'; time: string; disk: DiskRef; bytes: number; reason: string }
   /** A disk entered flight: created by this run, or (`adopted`) found copying by a re-run. */
@@ -85,6 +87,15 @@ export type RunEvent =
       failed?: boolean;
     }
   | { type: 'summary'; time: string; summary: RunSummary };
+
+/** How `disk` planned a run: the strategy chosen from `simulations` of its `of` candidate simulations. */
+export interface PlanningReport {
+  strategy: string;
+  simulations: number;
+  of: number;
+  /** Wall time the planning took. */
+  seconds: number;
+}
 
 /** How a run ended. */
 export type RunOutcome = 'completed' | 'stuck' | 'timeout' | 'interrupted' | 'lease-lost' | 'controller-took-over';
@@ -133,5 +144,6 @@ export function planEvent(
     bytes: disks.reduce((sum, d) => sum + d.bytes, 0),
     bytesDone,
     adopted,
+    planning: null,
   };
 }

@@ -6,7 +6,18 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { expired, internalError, serviceUnavailable, tooManyRequests } from './api/api-error.js';
+import {
+  ApiError,
+  badRequest,
+  conflict,
+  expired,
+  forbidden,
+  internalError,
+  notFound,
+  serviceUnavailable,
+  tooManyRequests,
+  unauthorized,
+} from './api/api-error.js';
 import { sendError } from './api/http-io.js';
 import type { RequestInfo } from './api/request-info.js';
 
@@ -30,6 +41,26 @@ export interface FaultOptions {
    * (as if the events since had been dropped), so the client must re-list.
    */
   expireResumeEvery?: number;
+  /** Chosen requests answered with a chosen status (a webhook that refuses one object, a token that expires). */
+  answers?: ScriptedAnswer[];
+}
+
+/** The statuses a scripted answer can give, each worded as kube-apiserver words it. */
+export const SCRIPTED_STATUSES = [400, 401, 403, 404, 409, 422, 429, 500, 503] as const;
+export type ScriptedStatus = (typeof SCRIPTED_STATUSES)[number];
+
+/**
+ * Requests of `verb` on `resource` answered with `status`: the first `after` such requests are served, the next
+ * `count` (default 1; Infinity for every one after) get the answer. Counted whether faults are enabled or not.
+ */
+export interface ScriptedAnswer {
+  /** kube's verb: get, list, create, update, patch, delete, watch. */
+  verb: string;
+  /** The plural: datavolumes, leases, ... */
+  resource: string;
+  status: ScriptedStatus;
+  after?: number;
+  count?: number;
 }
 
 /** What the injector has done so far. */
@@ -90,6 +121,7 @@ export class FaultInjector {
   private readonly expireResumeEvery?: number;
   private resumes = 0;
   private enabled: boolean;
+  private readonly answers: { rule: ScriptedAnswer; seen: number }[];
   private readonly tally: FaultCounts = {
     injected: 0,
     byKind: { '429': 0, '500': 0, '503': 0, reset: 0 },
@@ -113,11 +145,34 @@ export class FaultInjector {
     this.schedule = new FaultSchedule(rate, seed);
     this.latencyMs = latencyMs;
     this.watchDropEvery = watchDropEvery;
+    this.answers = (options.answers ?? []).map((rule) => {
+      if (!SCRIPTED_STATUSES.includes(rule.status)) {
+        throw new RangeError(
+          `FaultInjector: answers[].status must be one of ${SCRIPTED_STATUSES.join(', ')}, got ${rule.status}`,
+        );
+      }
+      return { rule, seen: 0 };
+    });
   }
 
   /** Turns the faults (not the latency) on or off; off, requests are served and draw nothing from the seed. */
   setEnabled(enabled: boolean): void {
     this.enabled = enabled;
+  }
+
+  /** The scripted answer this request gets, if a rule picks it (every matching rule counts the request). */
+  private scripted(info: RequestInfo): ApiError | undefined {
+    let answer: ApiError | undefined;
+    for (const entry of this.answers) {
+      const { rule } = entry;
+      if (rule.verb !== info.verb || rule.resource !== info.resource) continue;
+      entry.seen++;
+      const after = rule.after ?? 0;
+      if (answer === undefined && entry.seen > after && entry.seen <= after + (rule.count ?? 1)) {
+        answer = scriptedError(rule.status, info);
+      }
+    }
+    return answer;
   }
 
   counts(): FaultCounts {
@@ -128,6 +183,12 @@ export class FaultInjector {
   async intercept(req: IncomingMessage, res: ServerResponse, info: RequestInfo | undefined): Promise<boolean> {
     if (this.latencyMs > 0) await delay(this.latencyMs);
     if (info === undefined) return false;
+    const scripted = this.scripted(info);
+    if (scripted !== undefined) {
+      this.tally.injected++;
+      sendError(res, scripted);
+      return true;
+    }
     if (this.enabled) {
       const kind = this.schedule.next();
       if (kind !== undefined) {
@@ -155,6 +216,33 @@ export class FaultInjector {
       );
     }
     return false;
+  }
+}
+
+/** A scripted status as kube-apiserver would send it for this request. */
+function scriptedError(status: ScriptedStatus, info: RequestInfo): ApiError {
+  const resource = { group: info.group, plural: info.resource };
+  const name = info.name ?? '';
+  const why = 'fault injected by the sandbox';
+  switch (status) {
+    case 400:
+      return badRequest(why);
+    case 401:
+      return unauthorized();
+    case 403:
+      return forbidden(resource, name, why);
+    case 404:
+      return notFound(resource, name);
+    case 409:
+      return conflict(resource, name, why);
+    case 422:
+      return new ApiError(422, 'Invalid', `${info.resource} "${name}" is invalid: ${why}`);
+    case 429:
+      return tooManyRequests(0);
+    case 500:
+      return internalError(why);
+    case 503:
+      return serviceUnavailable(why);
   }
 }
 

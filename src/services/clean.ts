@@ -3,11 +3,12 @@
  * later run creates them again. Deleting a DataVolume deletes its PVC, and with it the copied disk. A plan a runner
  * holds (a live Lease) is left alone: deleting under a run would make it adopt disks that no longer exist.
  */
-import { DV_ANNOTATION, DV_LABEL, dataVolumeSelector } from '../cluster/datavolume-builder.js';
-import { connectKube, KubeApiError, type KubeConnectionOptions, resourcePath } from '../cluster/kube-client.js';
-import { leaseName } from '../cluster/lease.js';
+import { DV_ANNOTATION, DV_LABEL } from '../cluster/datavolume-builder.js';
+import { connectKube, type KubeConnectionOptions } from '../cluster/kube-client.js';
+import { isLeaseHeld, type LeaseObject, leaseName } from '../cluster/lease.js';
+import { type DataVolumeObject, PlanDataVolumes, STUCK_ANNOTATION } from '../cluster/plan-datavolumes.js';
+import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
-import { STUCK_ANNOTATION } from '../runner/datavolume-state.js';
 import { formatJson, formatYaml, kubeList, type ObjectOutput, withoutHeader } from '../ui/object-output.js';
 import type { OutputStreams } from '../ui/run-reporters.js';
 import { formatColumns } from '../ui/simulate-table.js';
@@ -29,11 +30,7 @@ export interface CleanOptions {
   now?: () => number;
 }
 
-interface DataVolume {
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: { storage?: { resources?: { requests?: { storage?: string } }; storageClassName?: string } };
-  status?: { phase?: string; progress?: string; restartCount?: number };
-}
+type DataVolume = DataVolumeObject;
 
 /** `-o name` lines, as `kubectl get datavolumes -o name` prints them. */
 const DV_KIND = 'datavolume.cdi.kubevirt.io';
@@ -43,33 +40,23 @@ interface Plan {
   spec?: { targetNamespace?: string };
 }
 
-interface Lease {
-  spec?: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number };
-}
-
-const FORKLIFT = { group: 'forklift.konveyor.io', version: 'v1beta1' };
-const DATAVOLUMES = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes' };
-
 export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
   const output = options.output ?? 'table';
   const client = await connectKube(options.connection);
   const namespace = client.namespace;
-  const plan = await client.get<Plan>({ ...FORKLIFT, plural: 'plans', namespace }, options.plan);
+  const plan = await client.get<Plan>(inNamespace(RESOURCES.plans, namespace), options.plan);
   if (!plan) {
     throw new UserError(`plan "${options.plan}" not found in namespace "${namespace}"`, {
       hint: 'kubectl get plans -A',
     });
   }
   const target = plan.spec?.targetNamespace || namespace;
-  const all = await client.list<DataVolume>(
-    { ...DATAVOLUMES, namespace: target },
-    { labelSelector: dataVolumeSelector(plan.metadata.uid ?? '') },
-  );
+  const dataVolumes = new PlanDataVolumes(client, target, plan.metadata.uid ?? '');
+  const all = await dataVolumes.list();
   // Stuck disks (annotated by a run) and Failed ones (CDI gave up: a checksum or a lost PVC) are the ones to retry.
   const retryable = (dv: DataVolume) =>
-    dv.metadata.annotations?.[STUCK_ANNOTATION] !== undefined ||
-    (dv as { status?: { phase?: string } }).status?.phase === 'Failed';
+    dv.metadata.annotations?.[STUCK_ANNOTATION] !== undefined || dv.status?.phase === 'Failed';
   const chosen = options.stuckOnly ? all.filter(retryable) : all;
   const which = `${options.stuckOnly ? 'stuck ' : ''}DataVolumes of plan "${options.plan}" in namespace "${target}"`;
   if (chosen.length === 0) {
@@ -85,16 +72,10 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
     );
     return ExitCode.ok;
   }
-  const lease = await client.get<Lease>(
-    { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespace },
-    leaseName(options.plan),
-  );
-  const holder = lease?.spec?.holderIdentity;
-  const renewed = Date.parse(lease?.spec?.renewTime ?? '');
-  const now = (options.now ?? Date.now)();
-  if (holder && renewed + (lease?.spec?.leaseDurationSeconds ?? 0) * 1000 > now) {
+  const lease = await client.get<LeaseObject>(inNamespace(RESOURCES.leases, namespace), leaseName(options.plan));
+  if (lease && isLeaseHeld(lease, (options.now ?? Date.now)())) {
     throw new UserError(
-      `plan "${options.plan}" is being run by ${holder} (Lease ${leaseName(options.plan)}); nothing deleted`,
+      `plan "${options.plan}" is being run by ${lease.spec.holderIdentity} (Lease ${leaseName(options.plan)}); nothing deleted`,
       {
         exitCode: ExitCode.locked,
         hint: 'stop that run first (Ctrl-C), then clean',
@@ -102,12 +83,8 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
     );
   }
   for (const dv of chosen) {
-    const name = dv.metadata.name;
-    try {
-      await client.request('DELETE', resourcePath({ ...DATAVOLUMES, namespace: target }, name));
-    } catch (error) {
-      if (!(error instanceof KubeApiError && error.status === 404)) throw error;
-    }
+    const name = dv.metadata.name ?? '';
+    await dataVolumes.delete(name);
     // kubectl delete prints `kind/name deleted`, and the bare name with -o name
     streams.stdout.write(output === 'name' ? `${DV_KIND}/${name}\n` : `${DV_KIND}/${name} deleted\n`);
   }
@@ -129,7 +106,7 @@ function formatDataVolumeTable(dataVolumes: readonly DataVolume[], wide: boolean
   const table = formatColumns([
     ['NAME', 'VM', 'DISK', 'PHASE', 'PROGRESS', ...(wide ? ['RESTARTS', 'SIZE', 'STORAGECLASS'] : []), 'STUCK'],
     ...dataVolumes.map((dv) => [
-      dv.metadata.name,
+      dv.metadata.name ?? '',
       dv.metadata.labels?.[DV_LABEL.vmId] ?? '',
       dv.metadata.annotations?.[DV_ANNOTATION.diskIndex] ?? '',
       dv.status?.phase ?? '',

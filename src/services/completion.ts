@@ -138,8 +138,6 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
-const PLANS = { group: 'forklift.konveyor.io', version: 'v1beta1', plural: 'plans' };
-
 /**
  * The names of the plans a PlanQuery names, from the cluster, within `timeoutMs`; none when the cluster cannot say
  * (no kubeconfig, unreachable, forbidden): completion never fails loudly. The kube client loads only here.
@@ -151,13 +149,19 @@ export async function planNames(query: PlanQuery, timeoutMs = 2000, env = proces
   });
   const ask = async () => {
     const { connectKube } = await import('../cluster/kube-client.js');
+    const { listPlanNames } = await import('../cluster/plan-names.js');
     const { kubeconfig, context, namespace } = query;
-    const kube = await connectKube({ kubeconfig, context, namespace, requestTimeoutMs: timeoutMs, env });
-    const plans = await kube.list<{ metadata: { name: string } }>({
-      ...PLANS,
-      ...(!query.allNamespaces && { namespace: kube.namespace }),
+    // completion must answer within timeoutMs: one attempt, no retries
+    const kube = await connectKube({
+      kubeconfig,
+      context,
+      namespace,
+      requestTimeoutMs: timeoutMs,
+      env,
+      retry: { attempts: 1 },
     });
-    return [...new Set(plans.map((plan) => plan.metadata.name))].filter((name) => name.startsWith(query.typed)).sort();
+    const names = await listPlanNames(kube, query.allNamespaces ? undefined : kube.namespace);
+    return [...new Set(names)].filter((name) => name.startsWith(query.typed)).sort();
   };
   try {
     return await Promise.race([ask().catch(() => []), deadline]);

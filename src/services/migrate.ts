@@ -8,17 +8,19 @@ import { stringify } from 'yaml';
 import { checkAccess, migrateAccessChecks } from '../cluster/access-review.js';
 import { buildDataVolumePlan, type DataVolumePlan, type PlannedDataVolume } from '../cluster/datavolume-builder.js';
 import { InventoryClient, type InventoryOptions } from '../cluster/inventory-client.js';
-import { connectKube, KubeApiError, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
+import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
+import { isObjectScoped } from '../cluster/kube-errors.js';
+import { PlanDataVolumes } from '../cluster/plan-datavolumes.js';
 import { resolvePlan } from '../cluster/plan-resolver.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import { createPolicy } from '../engine/create-policy.js';
+import { boundCaps, lowerBound } from '../engine/lower-bound.js';
 import type { SchedulerOptions } from '../engine/model.js';
 import { runSchedule } from '../engine/run-schedule.js';
-import { simulatePlan } from '../engine/simulator.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
-import type { RunController } from '../runner/plan-run.js';
+import type { RunController } from '../runner/run-controller.js';
 import { planEvent, type RunEvent, type RunSummary } from '../runner/run-events.js';
-import { runPlan } from '../runner/run-plan.js';
+import { runTransfers } from '../runner/run-transfers.js';
 import { DEFAULT_PLANNING_RATE, transferPlanOf } from '../runner/transfer-plan.js';
 import { renderGanttSvg } from '../ui/gantt-svg.js';
 import { runCharts } from '../ui/run-gantt.js';
@@ -166,7 +168,7 @@ async function run(
     for (const reporter of reporters) reporter.event(event);
   };
   try {
-    const summary = await runPlan(
+    const summary = await runTransfers(
       {
         client,
         resolved,
@@ -202,7 +204,10 @@ async function writeReport(
   options: MigrateOptions,
   streams: OutputStreams,
 ): Promise<void> {
-  const { lowerBoundSeconds } = simulatePlan(transferPlanOf(built.dataVolumes, PREVIEW_DISK_RATE), options.scheduler);
+  const lowerBoundSeconds = lowerBound(
+    transferPlanOf(built.dataVolumes, PREVIEW_DISK_RATE),
+    boundCaps(options.scheduler),
+  );
   const schedule = previewSchedule(built.dataVolumes, options.scheduler);
   const charts = runCharts(events, { schedule, lowerBoundSeconds, rate: PREVIEW_DISK_RATE });
   await writeSvg(path, renderGanttSvg(charts), '--report');
@@ -282,24 +287,30 @@ async function dryRunServer(
 ): Promise<ExitCodeValue> {
   streams.stderr.write(`${planLine(resolved, built, options.scheduler)}\n`);
   reportSkipped(built, streams);
-  const path = `/apis/cdi.kubevirt.io/v1beta1/namespaces/${encodeURIComponent(resolved.plan.targetNamespace)}/datavolumes`;
+  const dataVolumes = new PlanDataVolumes(client, resolved.plan.targetNamespace, resolved.plan.uid);
   const rejected: string[] = [];
   let existing = 0;
   for (const dv of built.dataVolumes) {
     const name = dv.manifest.metadata.name;
     if (options.signal.aborted) return ExitCode.interrupted;
     try {
-      await client.request('POST', path, { query: { dryRun: 'All' }, body: dv.manifest });
-      streams.stdout.write(`datavolume.cdi.kubevirt.io/${name} created (server dry run)\n`);
-    } catch (error) {
-      if (!(error instanceof KubeApiError)) throw error;
-      if (error.status === 409) {
+      const outcome = await dataVolumes.create(dv.manifest, { dryRun: true });
+      if (outcome === 'created') {
+        streams.stdout.write(`datavolume.cdi.kubevirt.io/${name} created (server dry run)\n`);
+      } else if (outcome === 'exists') {
         existing++;
         streams.stdout.write(`datavolume.cdi.kubevirt.io/${name} exists (a run created it; a re-run adopts it)\n`);
-        continue;
+      } else {
+        rejected.push(name);
+        streams.stderr.write(
+          `datavolume.cdi.kubevirt.io/${name} rejected: a DataVolume of that name exists and is not this plan's\n`,
+        );
       }
+    } catch (error) {
+      // the cluster refuses this DataVolume alone; 401, 403, 429 and 5xx end the dry run
+      if (!isObjectScoped(error)) throw error;
       rejected.push(name);
-      streams.stderr.write(`datavolume.cdi.kubevirt.io/${name} rejected: ${error.message}\n`);
+      streams.stderr.write(`datavolume.cdi.kubevirt.io/${name} rejected: ${error.answer}: ${error.detail}\n`);
     }
   }
   if (rejected.length > 0) {

@@ -7,10 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { checkAccess, topAccessChecks } from '../cluster/access-review.js';
 import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
-import { LEASES, type LeaseObject, leaseName, RUN_LEASE_SELECTOR } from '../cluster/lease.js';
+import { type LeaseObject, leaseName, RUN_LEASE_SELECTOR } from '../cluster/lease.js';
 import { listRunLeases, type RunLease, runLeaseOf, sendControlRequest } from '../cluster/lease-control.js';
-import { ResourceWatch } from '../cluster/resource-watch.js';
-import { KubeCalls } from '../cluster/retrying-calls.js';
+import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import { decodeSnapshot } from '../runner/snapshot-codec.js';
 import type { TopControls } from '../ui/live/live-controls.js';
@@ -110,6 +109,7 @@ async function live(
         ...(request.action === 'cap' ? { cap: request.maxInFlight } : { paused: request.action === 'pause' }),
       });
       const by = runnerIdentity().replace(/[^\w.@/:+-]/g, '_');
+      // a run that has ended meanwhile (its Lease is gone) leaves the view with the watch's next event
       sendControlRequest(client, lease, { id: randomUUID(), by, time: new Date(at).toISOString(), ...request }).catch(
         (error) => {
           failure ??= error;
@@ -190,9 +190,8 @@ async function followLeases(
     options.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   const stopped = new AbortController();
-  const watch = new ResourceWatch<LeaseObject>(
-    new KubeCalls(client, stopped.signal),
-    { ...LEASES, ...(namespace !== undefined && { namespace }) },
+  const watch = client.stoppingWith(stopped.signal).watch<LeaseObject>(
+    inNamespace(RESOURCES.leases, namespace),
     { labelSelector: RUN_LEASE_SELECTOR, list: true },
     {
       onList: (items) => {

@@ -45,7 +45,7 @@ export async function version(options: VersionOptions): Promise<VersionReport> {
       requestTimeoutMs: options.timeoutMs,
       env: options.env,
     });
-    const server = await withDeadline(kube.request<ServerVersion>('GET', '/version'), options.timeoutMs);
+    const server = (await withDeadline(kube.serverVersion(), options.timeoutMs)) as ServerVersion;
     return { ...report, serverVersion: server };
   } catch (error) {
     return { ...report, serverError: shortReason(error, options.timeoutMs) };
@@ -66,17 +66,21 @@ async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * The kube client's one-line errors, cut to the reason (they name the server and context, never a credential):
- * `the API server https://h:6443 is unreachable: connection refused (ECONNREFUSED)` -> `connection refused`.
+ * The kube client's errors cut to the reason (they name the server and context, never a credential): the answer of
+ * an API server (`401 Unauthorized`, `HTTP 503`), or why there was none (`connection refused`, `no answer within 3s`).
+ * Read from the errors' fields (kube-errors.ts), which this module does not import so that `--client` stays fast.
  */
 export function shortReason(error: unknown, timeoutMs: number): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (/\(401 Unauthorized\)/.test(message)) return '401 Unauthorized';
-  if (/forbids it \(403\)/.test(message)) return '403 Forbidden';
-  if (/does not answer within|no answer within/.test(message)) return `no answer within ${timeoutMs / 1000}s`;
-  const unreachable = /is unreachable: (.+?)(?: \([A-Z_]+\))?$/.exec(message);
-  if (unreachable) return unreachable[1];
-  const failing = /fails \((\d+)\)/.exec(message);
-  if (failing) return `HTTP ${failing[1]}`;
+  if (error instanceof Error && error.name === 'KubeApiError') {
+    const status = (error as Error & { status: number }).status;
+    if (status === 401) return '401 Unauthorized';
+    if (status === 403) return '403 Forbidden';
+    return `HTTP ${status}`;
+  }
+  if (error instanceof Error && error.name === 'ClusterUnreachableError') {
+    return (error as Error & { detail: string }).detail.replace(/ \([A-Z_]+\)$/, '');
+  }
+  if (/no answer within/.test(message)) return `no answer within ${timeoutMs / 1000}s`;
   return error instanceof UserError ? message : message.split('\n')[0];
 }

@@ -55,9 +55,14 @@ export function formatPlanLine(event: Extract<RunEvent, { type: 'plan' }>): stri
       : `; the controller's MAX_VM_INFLIGHT is ${event.controllerMaxInFlight} per host (a per-host figure, not used as this run's cap)`;
   const { done, running, stuck } = event.adopted;
   const adopted = done + running + stuck > 0 ? `; found ${done} done, ${running} in flight, ${stuck} stuck` : '';
+  const planning = event.planning;
+  const cut =
+    planning && planning.simulations < planning.of
+      ? `; planned from ${planning.simulations} of ${planning.of} simulations (time budget spent after ${planning.seconds.toFixed(1)}s)`
+      : '';
   return (
     `plan ${event.namespace}/${event.plan}: ${count(event.disks, 'disk')}, ${formatBytes(event.bytes)} into namespace ` +
-    `${event.targetNamespace}; policy ${event.policy}, at most ${event.maxInFlight} in flight${perHost}${controller}${adopted}`
+    `${event.targetNamespace}; policy ${event.policy}, at most ${event.maxInFlight} in flight${perHost}${controller}${adopted}${cut}`
   );
 }
 
@@ -169,7 +174,9 @@ function plainLine(event: RunEvent): string | undefined {
     case 'finished':
       return `finished ${describeDisk(event.disk, event.bytes)}${event.seconds === null ? '' : ` in ${formatDuration(event.seconds)}`}`;
     case 'stuck':
-      return `stuck ${describeDisk(event.disk, event.bytes)}: ${event.reason} (its DataVolume is left as is)`;
+      return event.failed
+        ? `failed ${describeDisk(event.disk, event.bytes)}: ${event.reason}`
+        : `stuck ${describeDisk(event.disk, event.bytes)}: ${event.reason} (its DataVolume is left as is)`;
     case 'summary':
       return formatOutcomeLine(event.summary);
     case 'settings': {

@@ -56,10 +56,10 @@ export async function startCluster(
     connect,
     newInventory,
     patch: async (path, body) => {
-      await kube.request('PATCH', path, { body, contentType: 'application/merge-patch+json' });
+      await kube.transport.request('PATCH', path, { body, contentType: 'application/merge-patch+json' });
     },
     revision: async () =>
-      (await kube.request<{ metadata: { resourceVersion: string } }>('GET', '/api/v1/namespaces')).metadata
+      (await kube.transport.request<{ metadata: { resourceVersion: string } }>('GET', '/api/v1/namespaces')).metadata
         .resourceVersion,
     close: async () => {
       await sandbox.close();

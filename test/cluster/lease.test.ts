@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLease, type HeldLease, type LeaseOptions, leaseName } from '../../src/cluster/lease.js';
+import { inNamespace, RESOURCES } from '../../src/cluster/resource-types.js';
 import { ExitCode } from '../../src/errors.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
 import { type ClusterFixture, startCluster, userError } from './cluster-fixture.js';
@@ -44,7 +45,7 @@ describe('the plan Lease', () => {
   /** A lease written by another runner, renewed `agoSeconds` ago. */
   async function foreignLease(holder: string, agoSeconds: number): Promise<void> {
     const at = new Date(Date.now() - agoSeconds * 1000).toISOString().replace('Z', '000Z');
-    await cluster.kube.request('POST', PATH, {
+    await cluster.kube.transport.request('POST', PATH, {
       body: {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
@@ -94,9 +95,9 @@ describe('the plan Lease', () => {
     const first = stored()?.metadata.resourceVersion;
     await delay(100);
     expect(stored()?.metadata.resourceVersion).not.toBe(first);
-    const current = stored() as StoredLease;
-    await cluster.kube.request('PUT', `${PATH}/${leaseName('plan-a')}`, {
-      body: { ...current, spec: { ...current.spec, holderIdentity: 'bob@ws2/7' } },
+    // a merge patch carries no resourceVersion: it lands whatever the renewals in between
+    await cluster.kube.mergePatch(inNamespace(RESOURCES.leases, NS), leaseName('plan-a'), {
+      spec: { holderIdentity: 'bob@ws2/7' },
     });
     await delay(100);
     expect(lost).toMatch(/held by bob@ws2\/7/);

@@ -2,7 +2,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectKube } from '../../src/cluster/kube-client.js';
 import { ResourceWatch, type WatchedObject } from '../../src/cluster/resource-watch.js';
-import { backoffMs, KubeCalls } from '../../src/cluster/retrying-calls.js';
 import { type Sandbox, startSandbox } from '../sandbox/api/sandbox-fixture.js';
 
 const CONFIGMAPS = { version: 'v1', plural: 'configmaps', namespace: 'default' };
@@ -32,7 +31,7 @@ describe('ResourceWatch', () => {
     const known = new Map<string, WatchedObject>();
     let lists = 0;
     watch = new ResourceWatch<WatchedObject>(
-      new KubeCalls(client),
+      client.transport,
       CONFIGMAPS,
       { labelSelector: 'run=yes', list: true },
       {
@@ -78,14 +77,5 @@ describe('ResourceWatch', () => {
     await delay(400);
     expect(lists()).toBe(1);
     expect(known.size).toBe(7);
-  });
-});
-
-describe('backoffMs', () => {
-  it('honours Retry-After, else doubles from 200 ms up to 10 s', () => {
-    expect(backoffMs(1, 2)).toBe(2000);
-    expect(backoffMs(1)).toBe(200);
-    expect(backoffMs(3)).toBe(800);
-    expect(backoffMs(20)).toBe(10_000);
   });
 });

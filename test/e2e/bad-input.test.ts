@@ -59,7 +59,7 @@ interface KubeconfigDoc {
   users: { user: Record<string, unknown> }[];
 }
 
-const stats = (client: KubeClient) => client.request<SandboxStats>('GET', '/sandbox/v1/stats');
+const stats = (client: KubeClient) => client.transport.request<SandboxStats>('GET', '/sandbox/v1/stats');
 
 /** Writes that reached the API server: every create, update, patch and delete but SelfSubjectAccessReviews. */
 async function writes(client: KubeClient): Promise<number> {
@@ -96,12 +96,12 @@ async function secretsOf(cluster: SandboxProcess): Promise<string[]> {
 type Setup = (client: KubeClient) => Promise<() => Promise<void>>;
 
 const mergePatch = (client: KubeClient, path: string, body: unknown) =>
-  client.request('PATCH', path, { body, contentType: 'application/merge-patch+json' });
+  client.transport.request('PATCH', path, { body, contentType: 'application/merge-patch+json' });
 
 /** Merge-patches `path` with `change`, and back with the object's `restore(before)`. */
 function patched(path: string, change: unknown, restore: (before: Record<string, never>) => unknown): Setup {
   return async (client) => {
-    const before = await client.request<Record<string, never>>('GET', path);
+    const before = await client.transport.request<Record<string, never>>('GET', path);
     await mergePatch(client, path, change);
     return async () => {
       await mergePatch(client, path, restore(before));
@@ -218,8 +218,8 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
       title: 'a plan the MTV controller is running',
       args: poweredOff(),
       setup: async (client) => {
-        const plan = await client.request<{ metadata: { uid: string } }>('GET', PLAN);
-        await client.request('POST', `${FORKLIFT}/migrations`, {
+        const plan = await client.transport.request<{ metadata: { uid: string } }>('GET', PLAN);
+        await client.transport.request('POST', `${FORKLIFT}/migrations`, {
           body: {
             apiVersion: 'forklift.konveyor.io/v1beta1',
             kind: 'Migration',
@@ -228,7 +228,7 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
           },
         });
         return async () => {
-          await client.request('DELETE', `${FORKLIFT}/migrations/plan-a-run`);
+          await client.transport.request('DELETE', `${FORKLIFT}/migrations/plan-a-run`);
         };
       },
       line:
@@ -273,7 +273,7 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
       title: 'a VM the inventory does not have',
       args: poweredOff(),
       setup: async (client) => {
-        const before = await client.request<{ spec: { vms: unknown[] } }>('GET', PLAN);
+        const before = await client.transport.request<{ spec: { vms: unknown[] } }>('GET', PLAN);
         const vms = before.spec.vms;
         await mergePatch(client, PLAN, { spec: { vms: [...vms, { id: 'vm-404', name: 'ghost-01' }] } });
         return async () => {

@@ -145,7 +145,7 @@ const migrateArgs = (...args: string[]) => [
   ...args,
 ];
 
-const stats = () => client.request<SandboxStats>('GET', '/sandbox/v1/stats');
+const stats = () => client.transport.request<SandboxStats>('GET', '/sandbox/v1/stats');
 const lease = () => client.get<LeaseObject>(LEASES, LEASE_NAME);
 const planDataVolumes = () => client.list<DataVolume>(DATAVOLUMES, { labelSelector: selector });
 

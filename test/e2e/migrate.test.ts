@@ -51,7 +51,7 @@ const migrateArgs = (cluster: SandboxProcess, ...args: string[]) => [
   ...args,
 ];
 
-const stats = (cluster: SandboxProcess) => cluster.client.request<SandboxStats>('GET', '/sandbox/v1/stats');
+const stats = (cluster: SandboxProcess) => cluster.client.transport.request<SandboxStats>('GET', '/sandbox/v1/stats');
 
 interface DataVolume {
   metadata: { name: string; annotations?: Record<string, string> };

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { leaseName, REQUEST_ANNOTATION, STATUS_ANNOTATION } from '../../src/cluster/lease.js';
 import { readControlRequest, sendControlRequest } from '../../src/cluster/lease-control.js';
-import type { RunController } from '../../src/runner/plan-run.js';
+import type { RunController } from '../../src/runner/run-controller.js';
 import type { RunEvent } from '../../src/runner/run-events.js';
 import type { RunSnapshot } from '../../src/runner/run-snapshot.js';
 import { NS, type RunnerFixture, scenario, startRunner } from './runner-fixture.js';
@@ -149,6 +149,15 @@ describe('steering a run', () => {
     expect(summary).toMatchObject({ outcome: 'completed', transferred: 12 });
     expect(runner.cluster.sandbox.stats().imports.peak).toBeLessThanOrEqual(4);
     // released although top's patches moved its resourceVersion
+    expect(lease()).toBeUndefined();
+    // a request for the run that has ended says so, and creates nothing
+    expect(
+      await sendControlRequest(
+        runner.cluster.kube,
+        { name: leaseName('plan-a'), namespace: NS },
+        { id: 'r4', by: 'bob@ws2/7', time: new Date().toISOString(), action: 'pause' },
+      ),
+    ).toBe('ended');
     expect(lease()).toBeUndefined();
     // a request whose sender is not a plain user@host/pid is ignored (it would be printed on a terminal)
     expect(

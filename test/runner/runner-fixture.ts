@@ -1,11 +1,12 @@
-/** A sandbox with plan-a resolved and its DataVolumes built, and a runPlan that collects the events. */
+/** A sandbox with plan-a resolved and its DataVolumes built, and a runTransfers that collects the events. */
 import { buildDataVolumePlan, type PlannedDataVolume } from '../../src/cluster/datavolume-builder.js';
 import type { KubeClient } from '../../src/cluster/kube-client.js';
 import { resolvePlan } from '../../src/cluster/plan-resolver.js';
 import type { ResolvedPlan } from '../../src/cluster/resolved-plan.js';
 import type { Scenario, VmSpec } from '../../src/engine/model.js';
 import type { RunEvent, RunSummary } from '../../src/runner/run-events.js';
-import { type RunOptions, runPlan } from '../../src/runner/run-plan.js';
+import type { RunOptions } from '../../src/runner/run-options.js';
+import { runTransfers } from '../../src/runner/run-transfers.js';
 import type { SandboxOptions } from '../../src/sandbox/sandbox.js';
 import { SEED_NAMES } from '../../src/sandbox/seed/names.js';
 import { type ClusterFixture, startCluster } from '../cluster/cluster-fixture.js';
@@ -53,13 +54,12 @@ export async function startRunner(
   options: Omit<SandboxOptions, 'scenario'> = {},
 ): Promise<RunnerFixture> {
   const cluster = await startCluster(sc, { speed: 2000, ...options });
-  const resolved = await resolveThroughFaults(() =>
-    resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS }),
-  );
+  // the client retries 429, 5xx and dropped connections (retry-policy.ts): injected faults pass through it
+  const resolved = await resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS });
   const { dataVolumes } = buildDataVolumePlan(resolved);
   const run = (extra: Partial<RunOptions> & { client?: KubeClient } = {}) => {
     const events: RunEvent[] = [];
-    const done = runPlan(
+    const done = runTransfers(
       {
         client: cluster.kube,
         resolved,
@@ -87,15 +87,4 @@ export async function startRunner(
       })),
     close: () => cluster.close(),
   };
-}
-
-/** The resolver does not retry (it runs once, before anything is created): under injected faults, try again. */
-async function resolveThroughFaults(resolve: () => Promise<ResolvedPlan>): Promise<ResolvedPlan> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await resolve();
-    } catch (error) {
-      if (attempt >= 100) throw error;
-    }
-  }
 }

@@ -49,7 +49,9 @@ beforeAll(async () => {
   const manifests = (JSON.parse(out.stdout) as { dataVolumes: { metadata: { name: string } }[] }).dataVolumes;
   names = manifests.slice(0, 2).map((manifest) => manifest.metadata.name);
   for (const manifest of manifests.slice(0, 2)) {
-    await cluster.kube.request('POST', '/apis/cdi.kubevirt.io/v1beta1/namespaces/demo/datavolumes', { body: manifest });
+    await cluster.kube.transport.request('POST', '/apis/cdi.kubevirt.io/v1beta1/namespaces/demo/datavolumes', {
+      body: manifest,
+    });
   }
 });
 

@@ -97,7 +97,7 @@ describe('clean service', () => {
   it('refuses a plan a live runner holds with exit 5 and deletes nothing', async () => {
     cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO);
     const now = new Date();
-    await cluster.kube.request('POST', `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`, {
+    await cluster.kube.transport.request('POST', `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`, {
       body: {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
@@ -118,7 +118,9 @@ describe('clean service', () => {
     const dryRun = captured();
     await migrate(options(cluster, { dryRun: 'client', output: 'json', streams: dryRun.streams }));
     const manifest = (JSON.parse(dryRun.out.stdout) as { dataVolumes: unknown[] }).dataVolumes[0];
-    await cluster.kube.request('POST', '/apis/cdi.kubevirt.io/v1beta1/namespaces/demo/datavolumes', { body: manifest });
+    await cluster.kube.transport.request('POST', '/apis/cdi.kubevirt.io/v1beta1/namespaces/demo/datavolumes', {
+      body: manifest,
+    });
     const error = await userError(
       clean({ connection, plan: 'plan-a', stuckOnly: false, yes: true, streams, now: () => now.getTime() + 1000 }),
     );

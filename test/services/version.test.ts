@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExitCode, UserError } from '../../src/errors.js';
+import { apiFailure, networkFailure } from '../../src/cluster/kube-errors.js';
+import { UserError } from '../../src/errors.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
 import { shortReason, version } from '../../src/services/version.js';
 import { type ClusterFixture, startCluster } from '../cluster/cluster-fixture.js';
@@ -54,18 +55,24 @@ describe('version', () => {
 });
 
 describe('shortReason', () => {
-  const user = (message: string) => new UserError(message, { exitCode: ExitCode.unreachable });
+  const endpoint = { server: 'https://h:6443', context: 'x' };
+  const errno = (code: string) => Object.assign(new Error(code), { code });
   it.each([
-    ['the API server https://h:6443 is unreachable: host not found (ENOTFOUND)', 'host not found'],
-    ['the API server https://h:6443 rejects the credentials of context "x" (401 Unauthorized)', '401 Unauthorized'],
-    ['the API server https://h:6443 forbids it (403): nope', '403 Forbidden'],
-    ['the API server https://h:6443 does not answer within 3s (context "x")', 'no answer within 3s'],
-    ['the API server https://h:6443 fails (503): down', 'HTTP 503'],
+    ['no host', networkFailure(endpoint, errno('ENOTFOUND'), 3000), 'host not found'],
     [
-      'no kubeconfig: KUBECONFIG is unset and /h/.kube/config does not exist',
+      'a timeout',
+      networkFailure(endpoint, Object.assign(new Error('t'), { name: 'TimeoutError' }), 3000),
+      'no answer within 3s',
+    ],
+    ['401', apiFailure(endpoint, 401, 'GET', '/version', undefined), '401 Unauthorized'],
+    ['403', apiFailure(endpoint, 403, 'GET', '/version', { message: 'nope' }), '403 Forbidden'],
+    ['503', apiFailure(endpoint, 503, 'GET', '/version', { message: 'down' }), 'HTTP 503'],
+    [
+      'a kubeconfig problem',
+      new UserError('no kubeconfig: KUBECONFIG is unset and /h/.kube/config does not exist'),
       'no kubeconfig: KUBECONFIG is unset and /h/.kube/config does not exist',
     ],
-  ])('%s -> %s', (message, reason) => {
-    expect(shortReason(user(message), 3000)).toBe(reason);
+  ])('%s -> %s', (_, error, reason) => {
+    expect(shortReason(error, 3000)).toBe(reason);
   });
 });

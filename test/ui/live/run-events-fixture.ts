@@ -29,6 +29,7 @@ export function planEvent(patch: Partial<Extract<RunEvent, { type: 'plan' }>> = 
     bytes: 1000 * GiB,
     bytesDone: 0,
     adopted: { done: 0, running: 0, stuck: 0 },
+    planning: null,
     ...patch,
   };
 }

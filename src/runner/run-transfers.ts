@@ -1,62 +1,30 @@
 /**
  * `migrate`'s shell around the engine: takes the plan's Lease, lists the plan's DataVolumes once and adopts them,
- * then runs the loop until every disk is transferred, stuck or failed, or a stop path (Ctrl-C, --timeout, a lost
- * lease, the controller taking the plan over) ends admission. No stop path deletes or stops a transfer.
+ * then runs the loop (TransferLoop) until every disk is transferred, stuck or failed, or a stop path (Ctrl-C,
+ * --timeout, a lost lease, the controller taking the plan over) ends admission. No stop path deletes or stops a
+ * transfer. Meanwhile it publishes the run's status in its Lease and applies `top --control` requests.
  */
-import type { PlannedDataVolume } from '../cluster/datavolume-builder.js';
+
 import type { KubeClient } from '../cluster/kube-client.js';
-import { acquireLease, type HeldLease, LEASE_RENEW_MS, LEASES, type LeaseObject } from '../cluster/lease.js';
+import { acquireLease, type HeldLease, LEASE_RENEW_MS, type LeaseObject } from '../cluster/lease.js';
 import { type ControlRequest, readControlRequest } from '../cluster/lease-control.js';
-import type { ResolvedPlan } from '../cluster/resolved-plan.js';
-import { ResourceWatch } from '../cluster/resource-watch.js';
-import { KubeCalls } from '../cluster/retrying-calls.js';
-import type { SchedulerOptions } from '../engine/model.js';
-import { PlanRun, type RunController } from './plan-run.js';
+import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
+import type { RunController } from './run-controller.js';
 import type { RunEvent, RunSummary } from './run-events.js';
+import type { RunOptions } from './run-options.js';
 import { RunSnapshotBuilder } from './run-snapshot.js';
 import { encodeSnapshot } from './snapshot-codec.js';
-
-export interface RunOptions {
-  client: KubeClient;
-  resolved: ResolvedPlan;
-  /** The DataVolumes to create, in plan order (buildDataVolumePlan). */
-  dataVolumes: PlannedDataVolume[];
-  scheduler: SchedulerOptions;
-  /** Importer restarts that make a disk stuck (default 3). */
-  maxRestarts?: number;
-  /** Milliseconds without progress that make a disk stuck (default 600 000). */
-  stuckAfterMs?: number;
-  /** Milliseconds after which admission stops (outcome timeout). */
-  timeoutMs?: number;
-  /** Aborted on Ctrl-C or SIGTERM: admission stops, transfers go on, the Lease is released. */
-  signal: AbortSignal;
-  /** `user@host/pid`: the Lease's holderIdentity. */
-  holder: string;
-  /** Also take a live Lease held by the same user@host. */
-  takeover: boolean;
-  /** Milliseconds since the epoch (default Date.now), for tests. */
-  now?: () => number;
-  /** Milliseconds between two progress events of one disk (default 2000). */
-  progressEveryMs?: number;
-  /** Bytes/s one importer is assumed to reach, for planning only (default 100 MiB/s). */
-  planningRate?: number;
-  /** Lease timing, for tests (defaults 15 s and 5 s). */
-  lease?: { durationSeconds?: number; renewEveryMs?: number };
-  /** Milliseconds between two publications of the run's status in its Lease (default 1000). */
-  statusEveryMs?: number;
-  /** Called once the run has begun, with the handle that pauses it or changes its caps (the TUI's keys). */
-  onController?: (controller: RunController) => void;
-}
+import { TransferLoop } from './transfer-loop.js';
 
 /** In-flight disks and queued disks a published status lists at most (a Lease's annotations hold 256 KiB). */
 const PUBLISHED_LIMITS = { inFlight: 300, queued: 20, recent: 10 };
 /** The largest status a runner writes into its Lease (JSON characters). */
 const STATUS_MAX_BYTES = 64 * 1024;
 
-/** Runs the plan; resolves with the summary (also emitted last), throws UserError for exit 3 and 5. */
-export async function runPlan(options: RunOptions, emit: (e: RunEvent) => void): Promise<RunSummary> {
+/** Runs the plan's transfers; resolves with the summary (also emitted last), throws UserError for exit 3 and 5. */
+export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => void): Promise<RunSummary> {
   const { resolved } = options;
-  let run: PlanRun | undefined;
+  let run: TransferLoop | undefined;
   const lease = await acquireLease(options.client, {
     plan: resolved.plan.name,
     namespace: resolved.plan.namespace,
@@ -67,7 +35,7 @@ export async function runPlan(options: RunOptions, emit: (e: RunEvent) => void):
     onLost: () => run?.stop('lease-lost'),
   });
   const stopping = new AbortController();
-  const calls = new KubeCalls(options.client, stopping.signal);
+  const client = options.client.stoppingWith(stopping.signal);
   const now = options.now ?? Date.now;
   const snapshots = new RunSnapshotBuilder(options.holder);
   const publish = () => {
@@ -82,12 +50,12 @@ export async function runPlan(options: RunOptions, emit: (e: RunEvent) => void):
     }
     if (text.length <= STATUS_MAX_BYTES) lease.publish(text);
   };
-  const planRun = new PlanRun(options, calls, (event) => {
+  const loop = new TransferLoop(options, client, (event) => {
     snapshots.apply(event);
     emit(event);
   });
-  run = planRun;
-  const requests = watchRequests(calls, lease, options, planRun);
+  run = loop;
+  const requests = watchRequests(client, lease, options, loop);
   // when something changed, at most every statusEveryMs; when nothing did, with every renewal, so that the clock
   // `top` shows goes on
   let published = -1;
@@ -101,8 +69,8 @@ export async function runPlan(options: RunOptions, emit: (e: RunEvent) => void):
   }, options.statusEveryMs ?? 1000);
   try {
     await requests.start();
-    options.onController?.(planRun);
-    const summary = await planRun.run();
+    options.onController?.(loop);
+    const summary = await loop.run();
     const end = { type: 'summary', time: new Date(now()).toISOString(), summary } as const;
     snapshots.apply(end);
     emit(end);
@@ -120,7 +88,7 @@ export async function runPlan(options: RunOptions, emit: (e: RunEvent) => void):
  * request the Lease carried before this run began is an earlier run's and is not applied.
  */
 function watchRequests(
-  calls: KubeCalls,
+  client: KubeClient,
   lease: HeldLease,
   options: RunOptions,
   controller: RunController,
@@ -133,9 +101,8 @@ function watchRequests(
     applied = request.id;
     applyRequest(controller, request);
   };
-  const watch = new ResourceWatch<LeaseObject>(
-    calls,
-    { ...LEASES, namespace: options.resolved.plan.namespace },
+  const watch = client.watch<LeaseObject>(
+    inNamespace(RESOURCES.leases, options.resolved.plan.namespace),
     { fieldSelector: `metadata.name=${lease.name}`, list: true },
     {
       onList: (items) => {

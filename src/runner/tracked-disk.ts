@@ -1,9 +1,10 @@
-/** One disk as a run follows it, the progress events it earns (throttled) and the summary the disks add up to. */
+/** One disk as a run tracks it, the progress events it earns (throttled) and the summary the disks add up to. */
 import type { DiskRef, RunEvent, RunOutcome, RunSummary } from './run-events.js';
 
 export type DiskPhase = 'queued' | 'running' | 'done' | 'stuck' | 'failed';
 
-export interface DiskRun {
+/** A plan disk as the run follows it from queued to done, stuck or failed. */
+export interface TrackedDisk {
   ref: DiskRef;
   /** Bytes to copy. */
   bytes: number;
@@ -27,7 +28,7 @@ const NOTE = 'kubectl mtv migrate copies the disks only: creating the VMs from t
  * importer's restarts changed; records it on `disk`.
  */
 export function progressEvent(
-  disk: DiskRun,
+  disk: TrackedDisk,
   reading: { fraction: number; phase: string; restartCount: number },
   now: number,
   everyMs: number,
@@ -59,8 +60,8 @@ export function progressEvent(
 }
 
 /** The summary of a run's disks. */
-export function summarize(
-  disks: readonly DiskRun[],
+export function summarizeRun(
+  disks: readonly TrackedDisk[],
   run: Pick<RunSummary, 'outcome' | 'plan' | 'namespace' | 'elapsedSeconds' | 'problems'> & { outcome: RunOutcome },
 ): RunSummary {
   const count = (phase: DiskPhase) => disks.filter((d) => d.phase === phase).length;

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { STUCK_ANNOTATION } from '../../src/cluster/plan-datavolumes.js';
 import { ExitCode } from '../../src/errors.js';
-import { STUCK_ANNOTATION } from '../../src/runner/datavolume-state.js';
 import { userError } from '../cluster/cluster-fixture.js';
 import { type RunnerFixture, scenario, startRunner } from './runner-fixture.js';
 
@@ -14,7 +14,7 @@ async function until(ready: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
-describe('runPlan against the sandbox', () => {
+describe('runTransfers against the sandbox', () => {
   let runner: RunnerFixture | undefined;
 
   afterEach(async () => {
@@ -39,6 +39,29 @@ describe('runPlan against the sandbox', () => {
     expect(events.at(-1)).toMatchObject({ type: 'summary' });
     // the lease is released
     expect(runner.cluster.sandbox.store.list('leases.coordination.k8s.io', 'openshift-mtv')).toHaveLength(0);
+  });
+
+  it('plans with every simulation within the budget, and with the best of those it ran once the budget is spent', async () => {
+    runner = await startRunner(scenario(6, 3, 4));
+    const full = await runner.run();
+    await full.done;
+    const planned = full.events[0].type === 'plan' ? full.events[0].planning : undefined;
+    expect(planned?.simulations).toBe(planned?.of);
+    expect(planned?.of).toBeGreaterThan(10);
+    await runner.close();
+
+    runner = await startRunner(scenario(6, 3, 4));
+    // no budget at all: the controller's schedule and the first candidate only
+    const cut = runner.run({ planningBudgetMs: 0 });
+    const summary = await cut.done;
+    const first = cut.events[0];
+    expect(first.type).toBe('plan');
+    const planning = first.type === 'plan' ? first.planning : null;
+    expect(planning?.simulations).toBe(2);
+    expect(planning?.of).toBe(planned?.of);
+    // the plan it runs is still a whole one: every disk once, the cap held
+    expect(summary).toMatchObject({ outcome: 'completed', transferred: 18 });
+    expect(runner.cluster.sandbox.stats().imports.peak).toBeLessThanOrEqual(4);
   });
 
   it('marks a crash-looping disk stuck, frees its slot and leaves its DataVolume in place', async () => {
@@ -97,7 +120,7 @@ describe('runPlan against the sandbox', () => {
     const first = runner.run();
     const r = runner;
     await until(() => r.stored().length >= 1);
-    await runner.cluster.kube.request(
+    await runner.cluster.kube.transport.request(
       'POST',
       '/apis/forklift.konveyor.io/v1beta1/namespaces/openshift-mtv/migrations',
       {
@@ -136,7 +159,7 @@ describe('runPlan against the sandbox', () => {
   });
 });
 
-describe('runPlan under faults', () => {
+describe('runTransfers under faults', () => {
   let runner: RunnerFixture | undefined;
 
   afterEach(async () => {
@@ -172,8 +195,8 @@ describe('runPlan under faults', () => {
     const store = runner.cluster.sandbox.store;
     const current = store.get('leases.coordination.k8s.io', 'openshift-mtv', 'kubectl-mtv-plan-a');
     expect(current).toBeDefined();
-    await runner.cluster.kube.request('DELETE', path);
-    await runner.cluster.kube.request('POST', path.replace(/\/kubectl-mtv-plan-a$/, ''), {
+    await runner.cluster.kube.transport.request('DELETE', path);
+    await runner.cluster.kube.transport.request('POST', path.replace(/\/kubectl-mtv-plan-a$/, ''), {
       body: {
         ...current,
         metadata: { name: 'kubectl-mtv-plan-a', namespace: 'openshift-mtv' },

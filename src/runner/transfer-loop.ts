@@ -5,18 +5,20 @@
  * from its DataVolume's creation until it is Succeeded or Failed, or the run marks it stuck; a stuck disk's slot is
  * freed only once its annotation is written, so the cluster never sees more than the cap copying.
  */
-import { dataVolumeSelector } from '../cluster/datavolume-builder.js';
-import { KubeApiError, resourcePath } from '../cluster/kube-client.js';
+import type { KubeClient } from '../cluster/kube-client.js';
+import { isObjectScoped } from '../cluster/kube-errors.js';
 import { type MigrationObject, takesOver } from '../cluster/migration-guard.js';
-import { ResourceWatch } from '../cluster/resource-watch.js';
-import type { KubeCalls } from '../cluster/retrying-calls.js';
-import { createPolicy } from '../engine/create-policy.js';
-import type { SchedulerOptions } from '../engine/model.js';
-import type { Policy } from '../engine/policy.js';
+import { type DataVolumeObject, PlanDataVolumes } from '../cluster/plan-datavolumes.js';
+import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
+import { createPolicy, diskPlannerFor, policyFromPlanner } from '../engine/create-policy.js';
+import type { SchedulerOptions, TransferPlan } from '../engine/model.js';
+import { describeStrategy } from '../engine/policies/disk-planner.js';
+import type { AdoptedState, Policy } from '../engine/policy.js';
 import { adoptDataVolumes } from './adoption.js';
-import { type DataVolumeObject, readDataVolume, STUCK_ANNOTATION, slimDataVolume } from './datavolume-state.js';
-import { type DiskPhase, type DiskRun, progressEvent, summarize } from './disk-run.js';
+import { readDataVolume, slimDataVolume } from './datavolume-state.js';
+import type { RunCaps, RunController } from './run-controller.js';
 import {
+  type PlanningReport,
   planEvent,
   QUEUE_HEAD,
   type QueuedDisk,
@@ -25,27 +27,23 @@ import {
   type RunSummary,
   type SettingsSource,
 } from './run-events.js';
-import type { RunOptions } from './run-plan.js';
+import type { RunOptions } from './run-options.js';
 import { StuckDetector } from './stuck-detector.js';
+import { type DiskPhase, progressEvent, summarizeRun, type TrackedDisk } from './tracked-disk.js';
 import { transferPlanOf } from './transfer-plan.js';
 
-const DATAVOLUMES = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes' };
-const MIGRATIONS = { group: 'forklift.konveyor.io', version: 'v1beta1', plural: 'migrations' };
 /** Most often a `queue` event goes out (ms). */
 const QUEUE_EVERY_MS = 1000;
+/**
+ * How long `disk` may plan before the first admission (ms): every candidate on plans up to about 20,000 disks on a
+ * workstation, the most promising ones beyond (docs/BENCHMARKS.md, planning).
+ */
+export const DEFAULT_PLANNING_BUDGET_MS = 5_000;
 
-/** What a running run lets its user change: admissions paused or not, and the caps. */
-export interface RunController {
-  setPaused(paused: boolean, source: SettingsSource): void;
-  /** New caps apply to admissions; disks in flight go on. `maxInFlight` >= 1. */
-  setCaps(caps: { maxInFlight: number; perHost?: number }, source: SettingsSource): void;
-  readonly paused: boolean;
-  readonly caps: { maxInFlight: number; perHost?: number };
-}
-
-export class PlanRun implements RunController {
+export class TransferLoop implements RunController {
   private readonly now: () => number;
-  private readonly disks: DiskRun[];
+  private readonly disks: TrackedDisk[];
+  private readonly dataVolumeOps: PlanDataVolumes;
   private readonly byName = new Map<string, number>();
   private readonly dataVolumes = new Map<string, DataVolumeObject>();
   private readonly stuck: StuckDetector;
@@ -57,18 +55,23 @@ export class PlanRun implements RunController {
   private wake: (() => void) | undefined;
   private readonly startedAt: number;
   private isPaused = false;
-  private currentCaps: { maxInFlight: number; perHost?: number };
+  private currentCaps: RunCaps;
   /** The last queue event's content, and when it went out: a new one goes out when it changed, at most every QUEUE_EVERY_MS. */
   private lastQueue = '';
   private lastQueueAt = -Infinity;
   private queueTimer: NodeJS.Timeout | undefined;
+  /** How the policy was planned (`disk` only), for the plan event. */
+  private planning: PlanningReport | null = null;
 
   constructor(
     private readonly options: RunOptions,
-    private readonly calls: KubeCalls,
+    /** The cluster, its retries ended when the run stops. */
+    private readonly client: KubeClient,
     private readonly emit: (e: RunEvent) => void,
   ) {
     this.now = options.now ?? Date.now;
+    const { plan } = options.resolved;
+    this.dataVolumeOps = new PlanDataVolumes(client, plan.targetNamespace, plan.uid);
     this.currentCaps = {
       maxInFlight: options.scheduler.maxInFlight,
       ...(options.scheduler.maxInFlightPerHost !== undefined && { perHost: options.scheduler.maxInFlightPerHost }),
@@ -94,7 +97,7 @@ export class PlanRun implements RunController {
     return this.isPaused;
   }
 
-  get caps(): { maxInFlight: number; perHost?: number } {
+  get caps(): RunCaps {
     return { ...this.currentCaps };
   }
 
@@ -104,7 +107,7 @@ export class PlanRun implements RunController {
     this.settingsChanged(source);
   }
 
-  setCaps(caps: { maxInFlight: number; perHost?: number }, source: SettingsSource): void {
+  setCaps(caps: RunCaps, source: SettingsSource): void {
     if (this.outcome !== undefined) return;
     if (!(Number.isInteger(caps.maxInFlight) && caps.maxInFlight >= 1)) return;
     if (caps.perHost !== undefined && !(Number.isInteger(caps.perHost) && caps.perHost >= 1)) return;
@@ -144,27 +147,20 @@ export class PlanRun implements RunController {
 
   async run(): Promise<RunSummary> {
     const { options } = this;
-    const target = options.resolved.plan.targetNamespace;
-    const dvWatch = new ResourceWatch<DataVolumeObject>(
-      this.calls,
-      { ...DATAVOLUMES, namespace: target },
-      { labelSelector: dataVolumeSelector(options.resolved.plan.uid), list: true },
-      {
-        onList: (items) => {
-          this.dataVolumes.clear();
-          for (const dv of items) this.dataVolumes.set(dv.metadata.name ?? '', slimDataVolume(dv));
-        },
-        onEvent: (type, dv) => {
-          if (type === 'DELETED') this.dataVolumes.delete(dv.metadata.name ?? '');
-          else this.dataVolumes.set(dv.metadata.name ?? '', slimDataVolume(dv));
-        },
-        onBatch: () => this.step(),
-        onError: (error) => this.fail(error),
+    const dvWatch = this.dataVolumeOps.watch({
+      onList: (items) => {
+        this.dataVolumes.clear();
+        for (const dv of items) this.dataVolumes.set(dv.metadata.name ?? '', slimDataVolume(dv));
       },
-    );
-    const migrationWatch = new ResourceWatch<MigrationObject>(
-      this.calls,
-      { ...MIGRATIONS, namespace: options.resolved.plan.namespace },
+      onEvent: (type, dv) => {
+        if (type === 'DELETED') this.dataVolumes.delete(dv.metadata.name ?? '');
+        else this.dataVolumes.set(dv.metadata.name ?? '', slimDataVolume(dv));
+      },
+      onBatch: () => this.step(),
+      onError: (error) => this.fail(error),
+    });
+    const migrationWatch = this.client.watch<MigrationObject>(
+      inNamespace(RESOURCES.migrations, options.resolved.plan.namespace),
       { list: false },
       {
         onList: () => undefined,
@@ -182,7 +178,7 @@ export class PlanRun implements RunController {
       if (options.signal.aborted) this.stop('interrupted');
       const existing = await dvWatch.start();
       for (const dv of existing) this.dataVolumes.set(dv.metadata.name ?? '', slimDataVolume(dv));
-      this.adopt();
+      await this.adopt();
       await migrationWatch.start();
       if (options.timeoutMs !== undefined) timers.push(setTimeout(() => this.stop('timeout'), options.timeoutMs));
       const tickMs = Math.max(50, Math.min(1000, (options.stuckAfterMs ?? 600_000) / 4));
@@ -198,7 +194,7 @@ export class PlanRun implements RunController {
       while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
       if (this.failure !== undefined) throw this.failure;
       const { resolved } = options;
-      return summarize(this.disks, {
+      return summarizeRun(this.disks, {
         outcome: this.outcome ?? 'completed',
         plan: resolved.plan.name,
         namespace: resolved.plan.namespace,
@@ -219,7 +215,7 @@ export class PlanRun implements RunController {
   }
 
   /** Tells the policy what the cluster already holds and reports the plan. */
-  private adopt(): void {
+  private async adopt(): Promise<void> {
     const names = this.disks.map((d) => d.ref.name);
     const adoption = adoptDataVolumes(
       names,
@@ -228,7 +224,10 @@ export class PlanRun implements RunController {
     );
     const plan = transferPlanOf(this.options.dataVolumes, this.options.planningRate);
     // caps changed before the run began (a key, a remote request) apply from the first admission
-    this.policy = createPolicy(plan, this.scheduler(), adoption.state);
+    const policy = await this.planPolicy(plan, this.scheduler(), adoption.state);
+    // and so do those changed while it planned
+    policy.setCaps(this.currentCaps);
+    this.policy = policy;
     const now = this.now();
     const counts = { done: 0, running: 0, stuck: 0 };
     for (const [id, kind] of adoption.kinds) {
@@ -250,12 +249,43 @@ export class PlanRun implements RunController {
     const { resolved } = this.options;
     const scheduler = this.scheduler();
     const doneBytes = this.disks.reduce((sum, d) => sum + (d.phase === 'done' ? d.bytes : 0), 0);
-    this.emit(planEvent(resolved, scheduler, this.disks, counts, this.time(), doneBytes));
+    this.emit({
+      ...planEvent(resolved, scheduler, this.disks, counts, this.time(), doneBytes),
+      planning: this.planning,
+    });
     for (const disk of this.disks) {
       if (disk.phase === 'running')
         this.emit({ type: 'started', time: this.time(), disk: disk.ref, bytes: disk.bytes, adopted: true });
     }
     for (const queued of this.queueHead(this.disks.length)) this.emit({ type: 'queued', time: this.time(), ...queued });
+  }
+
+  /**
+   * The engine's policy for the plan. `disk` looks ahead by simulating candidate strategies; here it runs them one at a
+   * time and yields between them, so that the Lease is renewed and watch events are read while it plans, and it stops
+   * when the planning budget is spent (or the run is stopped), keeping the best strategy of those simulated.
+   */
+  private async planPolicy(plan: TransferPlan, scheduler: SchedulerOptions, adopted: AdoptedState): Promise<Policy> {
+    const planner = diskPlannerFor(plan, scheduler, adopted);
+    if (!planner) return createPolicy(plan, scheduler, adopted);
+    const began = this.now();
+    const budgetMs = this.options.planningBudgetMs ?? DEFAULT_PLANNING_BUDGET_MS;
+    const pause = () => new Promise((resolve) => setImmediate(resolve));
+    // the controller's schedule (the yardstick) and one candidate at least, then as many as the budget allows
+    planner.step();
+    await pause();
+    while (planner.step()) {
+      if (this.outcome !== undefined || this.now() - began >= budgetMs) break;
+      await pause();
+    }
+    const policy = policyFromPlanner(planner, adopted);
+    this.planning = {
+      strategy: describeStrategy(planner.choose()),
+      simulations: planner.done,
+      of: planner.total,
+      seconds: (this.now() - began) / 1000,
+    };
+    return policy;
   }
 
   /** The engine's queue head with each disk's reason for waiting. */
@@ -346,7 +376,12 @@ export class PlanRun implements RunController {
     if (reason !== undefined) this.problems.push({ disk: disk.ref, reason });
   }
 
-  /** Creates a DataVolume the policy admitted; an AlreadyExists means an earlier create landed. */
+  /**
+   * Creates a DataVolume the policy admitted. One that exists already and is this plan's is an earlier create that
+   * landed (adopted as it is); a refusal of this DataVolume alone (400, 404, 409, 422: isObjectScoped), or a
+   * DataVolume of that name that is not this plan's, fails the disk and frees its slot: the run goes on (exit 1).
+   * Other failures (401, 403, 429 or 5xx after retries, no answer) end the run (exit 3).
+   */
   private start(id: number, now: number): void {
     const disk = this.disks[id];
     disk.phase = 'running';
@@ -356,35 +391,52 @@ export class PlanRun implements RunController {
     this.emit({ type: 'started', time: this.time(), disk: disk.ref, bytes: disk.bytes });
     const manifest = this.options.dataVolumes[id].manifest;
     this.track(
-      this.calls
-        .request('POST', resourcePath({ ...DATAVOLUMES, namespace: manifest.metadata.namespace }), { body: manifest })
-        .catch((error) => {
-          if (error instanceof KubeApiError && error.status === 409) return;
-          this.fail(error);
-        }),
+      this.dataVolumeOps.create(manifest).then(
+        (outcome) => {
+          if (outcome !== 'foreign') return;
+          this.failDisk(
+            id,
+            `a DataVolume named ${disk.ref.name} exists in namespace "${manifest.metadata.namespace}" and is not this plan's: delete or rename it`,
+          );
+        },
+        (error) => {
+          if (isObjectScoped(error)) this.failDisk(id, `DataVolume not created: ${error.answer}: ${error.detail}`);
+          else this.fail(error);
+        },
+      ),
     );
   }
 
-  /** Annotates the DataVolume stuck (merge patch), then frees its slot; the DataVolume and its disk stay. */
+  /** A disk whose DataVolume the cluster refused: failed, its slot freed, the run goes on. */
+  private failDisk(id: number, reason: string): void {
+    const disk = this.disks[id];
+    if (disk.phase !== 'running') return;
+    disk.marking = false;
+    this.leave(id, 'failed', reason);
+    this.emit({ type: 'stuck', time: this.time(), disk: disk.ref, bytes: disk.bytes, reason, failed: true });
+    this.step();
+  }
+
+  /**
+   * Annotates the DataVolume stuck (merge patch), then frees its slot; the DataVolume and its disk stay. A refusal
+   * for this DataVolume alone (it was deleted meanwhile, say) fails the disk with both reasons.
+   */
   private markStuck(id: number, reason: string): void {
     const disk = this.disks[id];
     disk.marking = true;
-    const path = resourcePath({ ...DATAVOLUMES, namespace: this.options.resolved.plan.targetNamespace }, disk.ref.name);
     this.track(
-      this.calls
-        .request('PATCH', path, {
-          body: { metadata: { annotations: { [STUCK_ANNOTATION]: reason } } },
-          contentType: 'application/merge-patch+json',
-        })
-        .then(
-          () => {
-            disk.marking = false;
-            this.leave(id, 'stuck', reason);
-            this.emit({ type: 'stuck', time: this.time(), disk: disk.ref, bytes: disk.bytes, reason });
-            this.step();
-          },
-          (error) => this.fail(error),
-        ),
+      this.dataVolumeOps.markStuck(disk.ref.name, reason).then(
+        () => {
+          disk.marking = false;
+          this.leave(id, 'stuck', reason);
+          this.emit({ type: 'stuck', time: this.time(), disk: disk.ref, bytes: disk.bytes, reason });
+          this.step();
+        },
+        (error) => {
+          if (isObjectScoped(error)) this.failDisk(id, `${reason}; the stuck annotation was refused: ${error.answer}`);
+          else this.fail(error);
+        },
+      ),
     );
   }
 

@@ -1,0 +1,177 @@
+/**
+ * The one way kubectl-mtv talks to an API server: requests signed by client-node from the kubeconfig (tokens, client
+ * certificates, exec and OIDC plugins), sent over node:http(s) with a deadline each, retried by the one retry policy
+ * (retry-policy.ts), and every failure mapped to one error vocabulary (kube-errors.ts). Watches are opened here too,
+ * as streams without a deadline. A second cluster is a second transport.
+ */
+import type { IncomingMessage, RequestOptions } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ExitCode, UserError } from '../errors.js';
+import { firstLine, type HttpAnswer, openHttp, parseJson, readAll, sendHttp } from './http-request.js';
+import {
+  apiFailure,
+  ClusterUnreachableError,
+  type Endpoint,
+  KubeApiError,
+  type KubeStatus,
+  networkFailure,
+} from './kube-errors.js';
+import {
+  isRetryableNetworkError,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryPolicy,
+  retryDelayMs,
+} from './retry-policy.js';
+
+/** One request's parts beyond method and path. */
+export interface RequestSpec {
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  accept?: string;
+  /** Default application/json; e.g. application/merge-patch+json for PATCH. */
+  contentType?: string;
+  /** Ends the waits between attempts (a run that is stopping): the last failure is thrown instead. */
+  stopRetrying?: AbortSignal;
+}
+
+export class KubeTransport implements Endpoint {
+  /** The server has answered this process at least once: a refused connection is then a restart, worth a retry. */
+  private answered = false;
+  /** Requests sent, every attempt and every watch included. */
+  sent = 0;
+
+  constructor(
+    /** client-node's view of the kubeconfig, for signing. */
+    readonly kubeConfig: KubeConfig,
+    readonly context: string,
+    /** The API server URL (it may carry a path prefix: a proxy). */
+    readonly server: string,
+    /** Milliseconds per request; 0 = none. */
+    readonly requestTimeoutMs: number,
+    readonly retry: RetryPolicy,
+  ) {}
+
+  /** A JSON request, retried by the policy; a non-2xx answer throws KubeApiError, no answer ClusterUnreachableError. */
+  async request<T>(method: string, path: string, spec: RequestSpec = {}): Promise<T> {
+    const url = this.url(path, spec.query);
+    const payload = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    for (let attempt = 1; ; attempt++) {
+      let failure: UserError;
+      try {
+        const answer = await this.send(url, method, spec, payload);
+        if (answer.status >= 200 && answer.status < 300) return parseJson(answer.text) as T;
+        failure = this.answerFailure(answer, method, url.pathname);
+      } catch (error) {
+        failure = this.sendFailure(error);
+      }
+      const wait = this.retryDelay(failure, attempt);
+      if (wait === undefined || spec.stopRetrying?.aborted) throw failure;
+      await delay(wait, undefined, { signal: spec.stopRetrying }).catch(() => undefined);
+      if (spec.stopRetrying?.aborted) throw failure;
+    }
+  }
+
+  /**
+   * Opens a watch of `path` (watch=1 and `query`); resolves with the stream once the server answers 200. No retries
+   * here: the watch's own loop resumes (resource-watch.ts), asking `retryDelay` how long to wait.
+   */
+  async openWatch(
+    path: string,
+    query: Record<string, string | undefined>,
+    abort: AbortSignal,
+  ): Promise<IncomingMessage> {
+    const url = this.url(path, { ...query, watch: '1' });
+    let res: IncomingMessage;
+    try {
+      const options: RequestOptions = { method: 'GET', headers: { Accept: 'application/json' }, signal: abort };
+      await this.sign(options);
+      this.sent++;
+      res = await openHttp(url, options);
+      this.answered = true;
+    } catch (error) {
+      throw this.sendFailure(error);
+    }
+    if (res.statusCode === 200) return res;
+    const text = await readAll(res).catch(() => '');
+    const retryAfterSeconds = parseRetryAfter(res.headers['retry-after']);
+    throw this.answerFailure(
+      { status: res.statusCode ?? 0, text, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) },
+      'GET',
+      url.pathname,
+    );
+  }
+
+  /**
+   * How long to wait before attempt `attempt + 1` after `failure` ended attempt `attempt`, or undefined when the
+   * policy says no more (not retryable, or the attempts are spent).
+   */
+  retryDelay(failure: unknown, attempt: number): number | undefined {
+    if (attempt >= this.retry.attempts) return undefined;
+    if (failure instanceof KubeApiError) {
+      return isRetryableStatus(failure.status)
+        ? retryDelayMs(this.retry, attempt, failure.retryAfterSeconds)
+        : undefined;
+    }
+    if (failure instanceof ClusterUnreachableError && failure.code !== undefined) {
+      return isRetryableNetworkError({ code: failure.code }, this.answered)
+        ? retryDelayMs(this.retry, attempt)
+        : undefined;
+    }
+    return undefined;
+  }
+
+  /** A failure of the network (or of a stream cut mid-read) in this transport's vocabulary. */
+  sendFailure(error: unknown): UserError {
+    if (error instanceof UserError) return error;
+    return networkFailure(this, error, this.requestTimeoutMs);
+  }
+
+  /** The bearer token client-node would send (static, file, exec or OIDC), or undefined (client certificates). */
+  async bearerToken(): Promise<string | undefined> {
+    const options: RequestOptions = { headers: {} };
+    await this.sign(options);
+    const header = (options.headers as Record<string, string>).Authorization ?? '';
+    return /^Bearer\s+(.+)$/i.exec(header)?.[1];
+  }
+
+  private answerFailure(answer: HttpAnswer, method: string, path: string): KubeApiError {
+    const error = apiFailure(this, answer.status, method, path, parseJson(answer.text) as KubeStatus | undefined);
+    if (answer.retryAfterSeconds !== undefined) error.retryAfterSeconds = answer.retryAfterSeconds;
+    return error;
+  }
+
+  private async send(url: URL, method: string, spec: RequestSpec, payload: string | undefined): Promise<HttpAnswer> {
+    const options: RequestOptions = {
+      method,
+      headers: {
+        Accept: spec.accept ?? 'application/json',
+        ...(payload !== undefined && { 'Content-Type': spec.contentType ?? 'application/json' }),
+      },
+      ...(this.requestTimeoutMs > 0 && { signal: AbortSignal.timeout(this.requestTimeoutMs) }),
+    };
+    await this.sign(options);
+    this.sent++;
+    const answer = await sendHttp(url, options, payload);
+    this.answered = true;
+    return answer;
+  }
+
+  private async sign(options: RequestOptions): Promise<void> {
+    try {
+      await this.kubeConfig.applyToHTTPSOptions(options);
+    } catch (error) {
+      throw new UserError(`the credentials of context "${this.context}" cannot be used: ${firstLine(error)}`, {
+        exitCode: ExitCode.unreachable,
+        hint: 'kubectl config view --minify',
+      });
+    }
+  }
+
+  private url(path: string, query: Record<string, string | undefined> = {}): URL {
+    const url = new URL(`${this.server.replace(/\/+$/, '')}${path}`);
+    for (const [key, value] of Object.entries(query)) if (value) url.searchParams.set(key, value);
+    return url;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The typed operations on one plan's DataVolumes in its target namespace: list and watch them by the plan's label
+ * selector, create one (or ask admission about it with a dry run), mark one stuck, delete one. What a run, `clean` and
+ * the dry runs send to the cluster about DataVolumes goes through here.
+ */
+import { type DataVolumeManifest, DV_LABEL, dataVolumeSelector, MANAGED_BY } from './datavolume-builder.js';
+import type { KubeClient } from './kube-client.js';
+import { KubeApiError } from './kube-errors.js';
+import { inNamespace, RESOURCES, type ResourceRef } from './resource-types.js';
+import type { ResourceWatch, WatchHandlers } from './resource-watch.js';
+
+/** The annotation a run puts on a DataVolume it gives up on; `kubectl mtv clean --stuck` finds them by it. */
+export const STUCK_ANNOTATION = 'kubectl-mtv/stuck';
+
+/** A DataVolume as a run lists and watches it (what CDI publishes that the runner reads; domain.md §3). */
+export interface DataVolumeObject {
+  metadata: {
+    name?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec?: { storage?: { resources?: { requests?: { storage?: string } }; storageClassName?: string } };
+  status?: {
+    phase?: string;
+    progress?: string;
+    restartCount?: number;
+    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
+  };
+}
+
+/**
+ * What a create found: `created`, or `exists` when a DataVolume of that name is already this plan's (an earlier
+ * create landed: a re-run adopts it), or `foreign` when one of that name exists and belongs to something else.
+ */
+export type CreateOutcome = 'created' | 'exists' | 'foreign';
+
+export class PlanDataVolumes {
+  readonly ref: ResourceRef;
+  readonly selector: string;
+
+  constructor(
+    private readonly client: KubeClient,
+    /** The plan's target namespace. */
+    readonly namespace: string,
+    private readonly planUid: string,
+  ) {
+    this.ref = inNamespace(RESOURCES.dataVolumes, namespace);
+    this.selector = dataVolumeSelector(planUid);
+  }
+
+  /** Every DataVolume of the plan (one request). */
+  list(): Promise<DataVolumeObject[]> {
+    return this.client.list<DataVolumeObject>(this.ref, { labelSelector: this.selector });
+  }
+
+  /** A list and a long watch of the plan's DataVolumes (not started). */
+  watch(handlers: WatchHandlers<DataVolumeObject>): ResourceWatch<DataVolumeObject> {
+    return this.client.watch<DataVolumeObject>(this.ref, { labelSelector: this.selector, list: true }, handlers);
+  }
+
+  /**
+   * Creates a DataVolume; `dryRun` asks admission and CDI's webhook about it and keeps nothing. A 409 is read back
+   * once: the plan's own DataVolume of that name is `exists`, anything else's is `foreign`. Other refusals throw
+   * KubeApiError.
+   */
+  async create(manifest: DataVolumeManifest, options: { dryRun?: boolean } = {}): Promise<CreateOutcome> {
+    try {
+      await this.client.create(this.ref, manifest, options);
+      return 'created';
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+      const found = await this.client.get<DataVolumeObject>(this.ref, manifest.metadata.name);
+      // a 409 for an object that is gone by now: it was deleted between the two calls; say it as the API did
+      if (!found) throw error;
+      const labels = found.metadata.labels ?? {};
+      return labels[DV_LABEL.plan] === this.planUid && labels[DV_LABEL.managedBy] === MANAGED_BY ? 'exists' : 'foreign';
+    }
+  }
+
+  /** Writes the stuck annotation with its reason (a merge patch: nothing else of the DataVolume changes). */
+  async markStuck(name: string, reason: string): Promise<void> {
+    await this.client.mergePatch(this.ref, name, { metadata: { annotations: { [STUCK_ANNOTATION]: reason } } });
+  }
+
+  /** Deletes one (with its PVC and the disk copied into it); `gone` when it no longer existed. */
+  async delete(name: string): Promise<'deleted' | 'gone'> {
+    try {
+      await this.client.delete(this.ref, name);
+      return 'deleted';
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404) return 'gone';
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Every resource type kubectl-mtv reads or writes, in one table, and the one function that turns a type, a namespace
+ * and a name into an API path. No other module spells an API path.
+ */
+
+/** A resource type: `group` empty for the core API. */
+export interface ResourceType {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+}
+
+/**
+ * Where requests go: a resource type (its `kind` is not needed to address it; `group` absent for the core API) in a
+ * namespace (absent: cluster-scoped, or every namespace for a list or watch).
+ */
+export interface ResourceRef {
+  group?: string;
+  version: string;
+  plural: string;
+  kind?: string;
+  namespace?: string;
+}
+
+const type = (group: string, version: string, plural: string, kind: string): ResourceType => ({
+  group,
+  version,
+  plural,
+  kind,
+});
+
+export const RESOURCES = {
+  dataVolumes: type('cdi.kubevirt.io', 'v1beta1', 'datavolumes', 'DataVolume'),
+  plans: type('forklift.konveyor.io', 'v1beta1', 'plans', 'Plan'),
+  providers: type('forklift.konveyor.io', 'v1beta1', 'providers', 'Provider'),
+  storageMaps: type('forklift.konveyor.io', 'v1beta1', 'storagemaps', 'StorageMap'),
+  migrations: type('forklift.konveyor.io', 'v1beta1', 'migrations', 'Migration'),
+  forkliftControllers: type('forklift.konveyor.io', 'v1beta1', 'forkliftcontrollers', 'ForkliftController'),
+  leases: type('coordination.k8s.io', 'v1', 'leases', 'Lease'),
+  secrets: type('', 'v1', 'secrets', 'Secret'),
+  configMaps: type('', 'v1', 'configmaps', 'ConfigMap'),
+  routes: type('route.openshift.io', 'v1', 'routes', 'Route'),
+  selfSubjectAccessReviews: type('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview'),
+} as const satisfies Record<string, ResourceType>;
+
+/** `type` in `namespace`; undefined leaves it cluster-wide. */
+export function inNamespace(resource: ResourceType, namespace: string | undefined): ResourceRef {
+  return namespace === undefined ? { ...resource } : { ...resource, namespace };
+}
+
+/** `apiVersion` as objects carry it: `group/version`, or `version` for the core API. */
+export function apiVersionOf(resource: ResourceType): string {
+  return resource.group ? `${resource.group}/${resource.version}` : resource.version;
+}
+
+/** `/api/v1/namespaces/NS/PLURAL/NAME` or `/apis/GROUP/VERSION/...`. */
+export function resourcePath(ref: ResourceRef, name?: string): string {
+  const root = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;
+  const scope = ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
+  return `${root}${scope}/${ref.plural}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+}
+
+/** The API server's version document: a path outside every resource type. */
+export const VERSION_PATH = '/version';

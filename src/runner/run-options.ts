@@ -1,0 +1,40 @@
+import type { PlannedDataVolume } from '../cluster/datavolume-builder.js';
+import type { KubeClient } from '../cluster/kube-client.js';
+import type { ResolvedPlan } from '../cluster/resolved-plan.js';
+import type { SchedulerOptions } from '../engine/model.js';
+import type { RunController } from './run-controller.js';
+
+/** What a run of a plan's transfers needs (runTransfers), and what its loop reads (TransferLoop). */
+export interface RunOptions {
+  client: KubeClient;
+  resolved: ResolvedPlan;
+  /** The DataVolumes to create, in plan order (buildDataVolumePlan). */
+  dataVolumes: PlannedDataVolume[];
+  scheduler: SchedulerOptions;
+  /** Importer restarts that make a disk stuck (default 3). */
+  maxRestarts?: number;
+  /** Milliseconds without progress that make a disk stuck (default 600 000). */
+  stuckAfterMs?: number;
+  /** Milliseconds after which admission stops (outcome timeout). */
+  timeoutMs?: number;
+  /** Aborted on Ctrl-C or SIGTERM: admission stops, transfers go on, the Lease is released. */
+  signal: AbortSignal;
+  /** `user@host/pid`: the Lease's holderIdentity. */
+  holder: string;
+  /** Also take a live Lease held by the same user@host. */
+  takeover: boolean;
+  /** Milliseconds since the epoch (default Date.now), for tests. */
+  now?: () => number;
+  /** Milliseconds between two progress events of one disk (default 2000). */
+  progressEveryMs?: number;
+  /** Milliseconds `disk` may plan before its first admission (default DEFAULT_PLANNING_BUDGET_MS). */
+  planningBudgetMs?: number;
+  /** Bytes/s one importer is assumed to reach, for planning only (default 100 MiB/s). */
+  planningRate?: number;
+  /** Lease timing, for tests (defaults 15 s and 5 s). */
+  lease?: { durationSeconds?: number; renewEveryMs?: number };
+  /** Milliseconds between two publications of the run's status in its Lease (default 1000). */
+  statusEveryMs?: number;
+  /** Called once the run has begun, with the handle that pauses it or changes its caps (the TUI's keys). */
+  onController?: (controller: RunController) => void;
+}
