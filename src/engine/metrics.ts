@@ -19,7 +19,7 @@ export function vmWindows(plan: TransferPlan, timeline: Timeline): { vm: number;
 }
 
 /** Mean, nearest-rank 95th percentile and maximum; zeros for no values. */
-export function summarize(values: readonly number[]): WindowStats {
+export function windowStats(values: readonly number[]): WindowStats {
   if (values.length === 0) return { mean: 0, p95: 0, max: 0 };
   const sorted = [...values].sort((a, b) => a - b);
   const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;

@@ -1,7 +1,7 @@
-import type { OrderName, PolicyName } from './model.js';
+import type { OrderName, PolicyName, Scenario } from './model.js';
 
 /** When one disk ran in a simulated schedule (seconds from the start of the run). */
-export interface DiskRun {
+export interface SimulatedDisk {
   vm: string;
   disk: number;
   host: string;
@@ -11,7 +11,7 @@ export interface DiskRun {
 }
 
 /** A VM's transfer window: its first disk's start to its last disk's end (seconds). */
-export interface VmRun {
+export interface SimulatedVm {
   name: string;
   host: string;
   startSeconds: number;
@@ -44,6 +44,32 @@ export interface SimulationResult {
   transferWindowSeconds: WindowStats;
   /** Bytes copied. */
   bytes: number;
-  vms: VmRun[];
-  disks: DiskRun[];
+  vms: SimulatedVm[];
+  disks: SimulatedDisk[];
+}
+
+/** The scenario in four numbers, as the reports show it. */
+export interface ScenarioSummary {
+  name: string;
+  vms: number;
+  disks: number;
+  /** Bytes to copy over all disks. */
+  bytes: number;
+}
+
+/** The JSON contract of `simulate -o json`: the scenario and one result per policy, in the requested order. */
+export interface SimulateReport {
+  scenario: ScenarioSummary;
+  results: SimulationResult[];
+}
+
+/** The scenario's summary; `fallbackName` names a scenario that has no name of its own (its file's, say). */
+export function summarizeScenario(scenario: Scenario, fallbackName: string): ScenarioSummary {
+  const disks = scenario.vms.flatMap((vm) => vm.disks);
+  return {
+    name: scenario.name ?? fallbackName,
+    vms: scenario.vms.length,
+    disks: disks.length,
+    bytes: disks.reduce((sum, disk) => sum + disk.size, 0),
+  };
 }

@@ -1,19 +1,12 @@
 import { createPolicy } from './create-policy.js';
-import { type BoundCaps, lowerBound } from './lower-bound.js';
-import { summarize, vmWindows } from './metrics.js';
+import { boundCaps, lowerBound } from './lower-bound.js';
+import { vmWindows, windowStats } from './metrics.js';
 import type { Scenario, SchedulerOptions, TransferPlan } from './model.js';
 import { toTransferPlan } from './plan.js';
-import { DiskPolicy, describeStrategy } from './policies/disk.js';
+import { DiskPolicy } from './policies/disk.js';
+import { describeStrategy } from './policies/disk-planner.js';
 import { runSchedule } from './run-schedule.js';
 import type { SimulationResult } from './simulation-result.js';
-
-/** The caps the lower bound is taken under: the controller's policies cap hosts only. */
-function boundCaps(options: SchedulerOptions): BoundCaps {
-  if (options.policy === 'legacy' || options.policy === 'forklift') {
-    return { maxInFlight: Infinity, perHost: options.maxInFlightPerHost ?? options.maxInFlight };
-  }
-  return { maxInFlight: options.maxInFlight, perHost: options.maxInFlightPerHost ?? Infinity };
-}
 
 /** Simulates one policy on an already flattened plan. */
 export function simulatePlan(plan: TransferPlan, options: SchedulerOptions): SimulationResult {
@@ -32,7 +25,7 @@ export function simulatePlan(plan: TransferPlan, options: SchedulerOptions): Sim
     makespanSeconds: timeline.makespan,
     ratioToLowerBound: bound > 0 ? timeline.makespan / bound : 1,
     peakInFlight: timeline.peakInFlight,
-    transferWindowSeconds: summarize(windows.map((w) => w.end - w.start)),
+    transferWindowSeconds: windowStats(windows.map((w) => w.end - w.start)),
     bytes: plan.disks.reduce((s, d) => s + d.bytes, 0),
     vms: windows.map((w) => ({
       name: plan.vms[w.vm].name,

@@ -7,12 +7,13 @@ import { mkdir, mkdtemp, readFile, rmdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Scenario } from '../engine/model.js';
+import { type ScenarioSummary, summarizeScenario } from '../engine/simulation-result.js';
 import { writeKubeconfigAtomically } from '../sandbox/kubeconfig.js';
 import { startSandbox } from '../sandbox/sandbox.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../sandbox/seed/default-scenario.js';
 import { SEED_NAMES } from '../sandbox/seed/names.js';
 import { loadScenarioFile } from './scenario-file.js';
-import { type ScenarioSummary, summarize } from './simulate.js';
+import { scenarioName } from './simulate.js';
 
 export interface SandboxServiceOptions {
   /** Scenario file; undefined = the built-in default scenario. */
@@ -80,7 +81,10 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
     kubeconfigPath: location.path,
     apiUrl: sandbox.apiUrl,
     inventoryUrl: sandbox.inventoryUrl,
-    scenario: summarize(scenario, options.scenarioPath ?? 'sandbox-default'),
+    scenario: summarizeScenario(
+      scenario,
+      options.scenarioPath ? scenarioName(options.scenarioPath) : 'sandbox-default',
+    ),
     plan: `${SEED_NAMES.forkliftNamespace}/${SEED_NAMES.plan}`,
     targetNamespace: SEED_NAMES.targetNamespace,
     stop: async () => {

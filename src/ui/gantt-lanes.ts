@@ -1,4 +1,4 @@
-import type { GanttDisk } from './gantt-svg.js';
+import type { GanttDisk } from './gantt-chart.js';
 
 /** One host's disks placed in lanes: `lane` counts from 0; `lanes` is how many the host needs. */
 export interface HostLanes {

@@ -1,25 +1,6 @@
+import type { GanttChart, GanttDisk } from './gantt-chart.js';
 import { assignLanes, compareText, type HostLanes } from './gantt-lanes.js';
 import { formatBytes, formatDuration } from './simulate-table.js';
-
-/** One disk transfer as a bar: when it ran (seconds from the start of the run) and how much it copied (bytes). */
-export interface GanttDisk {
-  vm: string;
-  index: number;
-  host: string;
-  bytes: number;
-  startSeconds: number;
-  endSeconds: number;
-  failed?: boolean;
-}
-
-/** One schedule: its disks, its makespan and, when known, the makespan's lower bound (seconds). */
-export interface GanttChart {
-  title: string;
-  subtitle?: string;
-  lowerBoundSeconds?: number;
-  makespanSeconds: number;
-  disks: GanttDisk[];
-}
 
 const DEFAULT_WIDTH = 1200;
 const MIN_WIDTH = 480;

@@ -3,7 +3,7 @@
  * start for a disk it adopted in flight, to the moment it left flight), under the schedule the engine planned for it.
  */
 import type { RunEvent } from '../runner/run-events.js';
-import type { GanttChart, GanttDisk } from './gantt-svg.js';
+import type { GanttChart, GanttDisk } from './gantt-chart.js';
 import type { ScheduledDisk } from './run-reporters.js';
 import { formatBytes, formatDuration } from './simulate-table.js';
 

@@ -1,7 +1,30 @@
-import type { SandboxServiceOptions, ServedSandbox } from '../services/sandbox.js';
+import type { ScenarioSummary } from '../engine/simulation-result.js';
+
+/** A served sandbox, as the summary names it. */
+export interface SandboxFacts {
+  kubeconfigPath: string;
+  apiUrl: string;
+  inventoryUrl: string;
+  scenario: ScenarioSummary;
+  /** `namespace/name` of the seeded Plan. */
+  plan: string;
+  targetNamespace: string;
+}
+
+/** How the sandbox was asked to behave, as the summary names it. */
+export interface SandboxSettings {
+  insecureHttp: boolean;
+  speed: number;
+  faultRate: number;
+  faultSeed: number;
+  watchDropEvery?: number;
+  latencyMs: number;
+  failDisks: readonly string[];
+  deny: readonly string[];
+}
 
 /** What the user needs on stderr: where things are, what runs, how to use it. Never the token. */
-export function sandboxSummary(served: ServedSandbox, options: SandboxServiceOptions): string {
+export function sandboxSummary(served: SandboxFacts, options: SandboxSettings): string {
   const scheme = options.insecureHttp ? 'plain HTTP, anonymous requests served' : 'TLS, the CA is in the kubeconfig';
   const { name, vms, disks } = served.scenario;
   const lines = [

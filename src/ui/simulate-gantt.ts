@@ -1,5 +1,5 @@
 import type { SimulationResult } from '../engine/simulation-result.js';
-import type { GanttChart } from './gantt-svg.js';
+import type { GanttChart } from './gantt-chart.js';
 import { formatDuration } from './simulate-table.js';
 
 /** One Gantt chart per simulated policy, in report order: `disk — makespan 2h3m (1.02x lower bound)`. */

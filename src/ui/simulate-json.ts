@@ -1,4 +1,4 @@
-import type { SimulateReport } from '../services/simulate.js';
+import type { SimulateReport } from '../engine/simulation-result.js';
 
 /** The report as the JSON contract of `simulate -o json`: times in seconds, unrounded. */
 export function formatSimulateJson(report: SimulateReport): string {

@@ -1,7 +1,6 @@
 import prettyBytes from 'pretty-bytes';
 import prettyMs from 'pretty-ms';
-import type { SimulationResult } from '../engine/simulation-result.js';
-import type { SimulateReport } from '../services/simulate.js';
+import type { SimulateReport, SimulationResult } from '../engine/simulation-result.js';
 
 const COLUMNS: { header: string; cell: (result: SimulationResult) => string }[] = [
   { header: 'POLICY', cell: (r) => r.policy },

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SimulateReport } from '../../src/services/simulate.js';
+import type { SimulateReport } from '../../src/engine/simulation-result.js';
 import { vmColour } from '../../src/ui/gantt-svg.js';
 import { formatDuration } from '../../src/ui/simulate-table.js';
 import { byClass, parseXml } from '../ui/svg-tree.js';

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { POLICY_NAMES } from '../../src/engine/model.js';
-import type { SimulationResult } from '../../src/engine/simulation-result.js';
-import type { SimulateReport } from '../../src/services/simulate.js';
+import type { SimulateReport, SimulationResult } from '../../src/engine/simulation-result.js';
 import { kubectlMtv, repo } from './plugin-fixture.js';
 
 const seed = 'examples/seed-10x10.yaml';

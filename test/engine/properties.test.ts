@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createPolicy } from '../../src/engine/create-policy.js';
 import type { Scenario, SchedulerOptions, TransferPlan } from '../../src/engine/model.js';
 import { toTransferPlan } from '../../src/engine/plan.js';
-import type { DiskRun, SimulationResult } from '../../src/engine/simulation-result.js';
+import type { SimulatedDisk, SimulationResult } from '../../src/engine/simulation-result.js';
 import { simulateScenario } from '../../src/engine/simulator.js';
 import { cases, RUNS } from './arbitrary-plans.js';
 
@@ -34,7 +34,7 @@ function expectWithinCap<D>(
 }
 
 /** Disks in flight at `t` in a recorded schedule: a disk runs on [start, end); an empty disk never runs. */
-const inFlightAt = (disks: DiskRun[], t: number) =>
+const inFlightAt = (disks: SimulatedDisk[], t: number) =>
   disks.filter((d) => d.bytes > 0 && d.startSeconds <= t && t < d.endSeconds);
 
 function widths(scenario: Scenario): (vm: string) => number {
@@ -103,7 +103,7 @@ describe('engine properties over random plans', () => {
         const result: SimulationResult = simulateScenario(scenario, options);
         const caps = capsOf(options);
         const width = widths(scenario);
-        const vmOf = (d: DiskRun) => d.vm;
+        const vmOf = (d: SimulatedDisk) => d.vm;
         let peak = 0;
         for (const t of new Set(result.disks.map((d) => d.startSeconds))) {
           const running = inFlightAt(result.disks, t);

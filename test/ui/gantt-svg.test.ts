@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type GanttChart, type GanttDisk, renderGanttSvg, vmColour } from '../../src/ui/gantt-svg.js';
+import type { GanttChart, GanttDisk } from '../../src/ui/gantt-chart.js';
+import { renderGanttSvg, vmColour } from '../../src/ui/gantt-svg.js';
 import { byClass, parseXml, type XmlElement } from './svg-tree.js';
 
 const Gi = 2 ** 30;

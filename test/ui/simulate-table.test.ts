@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SimulationResult } from '../../src/engine/simulation-result.js';
-import type { SimulateReport } from '../../src/services/simulate.js';
+import type { SimulateReport, SimulationResult } from '../../src/engine/simulation-result.js';
 import { formatSimulateJson } from '../../src/ui/simulate-json.js';
 import { formatDuration, formatScenarioLine, formatSimulateTable } from '../../src/ui/simulate-table.js';
 
