@@ -93,7 +93,7 @@ export function systemTool(name: SystemToolName): Requirement {
 /** A folder of the sibling ../shared (present in the project's workspace, absent from a plain clone). */
 export function sharedFolder(name: 'crds' | 'scenarios'): Requirement {
   const folder = join(repo, '..', 'shared', name);
-  const hint = 'check out the shared folder next to this repository (its real CRDs and scenarios are the oracles)';
+  const hint = "put the project's shared folder (the real CRDs and scenarios) next to this repository";
   return requirement(`../shared/${name}`, hint, existsSync(folder) ? folder : undefined);
 }
 
