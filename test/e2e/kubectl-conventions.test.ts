@@ -1,14 +1,16 @@
 /**
  * kubectl's conventions as a user meets them through bin/kubectl-mtv: help that reads `kubectl mtv ...`, -o yaml and
  * --no-headers, `version` with and without a server, shell completion (bash for real, kubectl's own plugin completion
- * through kubectl_complete-mtv for real, zsh and fish by syntax when installed, else by content).
+ * through kubectl_complete-mtv for real, zsh by syntax, fish by syntax and by completing through its script). A test
+ * whose shell or kubectl is missing is skipped and says so (test/support/requirements.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { needs, systemTool } from '../support/requirements.js';
 import { bin, killAll, pluginEnv, repo, requireBuild, startSandbox } from './plugin-fixture.js';
 
 let dir: string;
@@ -19,7 +21,7 @@ beforeAll(() => {
   requireBuild();
   dir = mkdtempSync(join(tmpdir(), 'kubectl-mtv-conventions-'));
   pathDir = join(dir, 'path');
-  spawnSync('mkdir', [pathDir]);
+  mkdirSync(pathDir);
   symlinkSync(bin, join(pathDir, 'kubectl-mtv'));
   symlinkSync(join(repo, 'bin', 'kubectl_complete-mtv'), join(pathDir, 'kubectl_complete-mtv'));
 });
@@ -35,10 +37,7 @@ function mtv(...args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8', env: env(), timeout: 30_000 });
 }
 
-function has(program: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
-}
-
+const [bash, kubectl, zsh, fish] = (['bash', 'kubectl', 'zsh', 'fish'] as const).map(systemTool);
 const seed = join(repo, 'examples', 'seed-10x10.yaml');
 const COMMANDS = ['clean', 'completion', 'demo', 'migrate', 'sandbox', 'simulate', 'top', 'version'];
 
@@ -120,7 +119,7 @@ describe('completion', () => {
     writeFileSync(file, script);
     const quoted = words.map((word) => `'${word}'`).join(' ');
     const run = spawnSync(
-      'bash',
+      bash.path(),
       [
         '-c',
         `source '${file}'; COMP_WORDS=(kubectl-mtv ${quoted}); COMP_CWORD=${words.length}; _kubectl_mtv; printf '%s\\n' "\${COMPREPLY[@]}"`,
@@ -162,7 +161,7 @@ describe('completion', () => {
     cluster.child.kill('SIGTERM');
   });
 
-  it.skipIf(!has('bash'))('completes in bash: commands, flags, values and --flag=value', () => {
+  it('completes in bash: commands, flags, values and --flag=value', needs(bash), () => {
     expect(bashComplete('mi')).toEqual(['migrate']);
     expect(bashComplete('migrate', '--po')).toEqual(['--policy']);
     expect(bashComplete('migrate', '--policy', '')).toEqual(['disk', 'gang', 'forklift']);
@@ -172,30 +171,28 @@ describe('completion', () => {
     expect(bashComplete('migrate', '--policy', '=')).toEqual(['disk', 'gang', 'forklift']);
   });
 
-  it.skipIf(!has('kubectl'))(
-    "completes `kubectl mtv` through kubectl's own completion and kubectl_complete-mtv",
-    () => {
-      const kubectl = (...words: string[]) =>
-        spawnSync('kubectl', ['__complete', 'mtv', ...words], { encoding: 'utf8', env: env(), timeout: 30_000 }).stdout;
-      expect(kubectl('mi')).toMatch(/^migrate\t[^\n]+\n:4\n$/);
-      expect(kubectl('migrate', '--policy', '')).toBe('disk\ngang\nforklift\n:4\n');
-      expect(kubectl('top', '-o', '')).toBe('table\nwide\njson\nyaml\nname\n:4\n');
-    },
-  );
-
-  it.skipIf(!has('zsh'))('writes a zsh script that zsh parses', () => {
-    const file = join(dir, '_kubectl-mtv');
-    writeFileSync(file, mtv('completion', 'zsh').stdout);
-    expect(spawnSync('zsh', ['-n', file], { encoding: 'utf8' }).status).toBe(0);
+  it("completes `kubectl mtv` through kubectl's own completion and kubectl_complete-mtv", needs(kubectl), () => {
+    const complete = (...words: string[]) =>
+      spawnSync(kubectl.path(), ['__complete', 'mtv', ...words], { encoding: 'utf8', env: env(), timeout: 30_000 })
+        .stdout;
+    expect(complete('mi')).toMatch(/^migrate\t[^\n]+\n:4\n$/);
+    expect(complete('migrate', '--policy', '')).toBe('disk\ngang\nforklift\n:4\n');
+    expect(complete('top', '-o', '')).toBe('table\nwide\njson\nyaml\nname\n:4\n');
   });
 
-  it.skipIf(!has('fish'))('writes a fish script that fish parses and completes through', () => {
+  it('writes a zsh script that zsh parses', needs(zsh), () => {
+    const file = join(dir, '_kubectl-mtv');
+    writeFileSync(file, mtv('completion', 'zsh').stdout);
+    expect(spawnSync(zsh.path(), ['-n', file], { encoding: 'utf8' }).status).toBe(0);
+  });
+
+  it('writes a fish script that fish parses and completes through', needs(fish), () => {
     const file = join(dir, 'kubectl-mtv.fish');
     writeFileSync(file, mtv('completion', 'fish').stdout);
-    expect(spawnSync('fish', ['--no-execute', file], { encoding: 'utf8' }).status).toBe(0);
+    expect(spawnSync(fish.path(), ['--no-execute', file], { encoding: 'utf8' }).status).toBe(0);
     // fish's own completion engine, through the script, asks kubectl-mtv __complete on the PATH
     const complete = (line: string) =>
-      spawnSync('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], {
+      spawnSync(fish.path(), ['--no-config', '-c', `source ${file}; complete -C '${line}'`], {
         encoding: 'utf8',
         env: env(),
         timeout: 30_000,

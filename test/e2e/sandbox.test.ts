@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { needs, systemTool } from '../support/requirements.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(repo, 'bin', 'kubectl-mtv');
+const kubectlTool = systemTool('kubectl');
 
 /** vitest's NODE_ENV=test would put oclif in development mode. */
 function pluginEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -67,7 +69,7 @@ async function startPlugin(args: string[], env: Record<string, string> = {}): Pr
 function kubectl(kubeconfig: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
-      'kubectl',
+      kubectlTool.path(),
       ['--kubeconfig', kubeconfig, ...args],
       { env: { PATH: process.env.PATH ?? '', HOME: dir, KUBECACHEDIR: join(dir, 'cache') }, timeout: 20_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) || 1 : 0, stdout, stderr }),
@@ -100,44 +102,52 @@ afterAll(() => {
 });
 
 describe('kubectl mtv sandbox', () => {
-  it('serves kubectl over HTTPS through the kubeconfig it prints, and exits 0 on SIGTERM', async () => {
-    const kubeconfig = join(dir, 'sandbox.kubeconfig');
-    const run = await startPlugin(['--port', '0', '--kubeconfig', kubeconfig, '--speed', '100']);
-    expect(run.path).toBe(kubeconfig);
-    const text = readFileSync(run.path, 'utf8');
-    expect(text).toContain('namespace: openshift-mtv');
-    expect(text).toContain('certificate-authority-data');
-    const token = /token: (\S+)/.exec(text)?.[1] as string;
-    expect(token.length).toBeGreaterThanOrEqual(32);
-    expect(run.stderr()).toContain(`export KUBECONFIG=${kubeconfig}`);
-    expect(run.stderr()).toMatch(/Kubernetes API https:\/\/127\.0\.0\.1:\d+/);
-    expect(run.stderr()).toContain('plan openshift-mtv/plan-a');
+  it(
+    'serves kubectl over HTTPS through the kubeconfig it prints, and exits 0 on SIGTERM',
+    needs(kubectlTool),
+    async () => {
+      const kubeconfig = join(dir, 'sandbox.kubeconfig');
+      const run = await startPlugin(['--port', '0', '--kubeconfig', kubeconfig, '--speed', '100']);
+      expect(run.path).toBe(kubeconfig);
+      const text = readFileSync(run.path, 'utf8');
+      expect(text).toContain('namespace: openshift-mtv');
+      expect(text).toContain('certificate-authority-data');
+      const token = /token: (\S+)/.exec(text)?.[1] as string;
+      expect(token.length).toBeGreaterThanOrEqual(32);
+      expect(run.stderr()).toContain(`export KUBECONFIG=${kubeconfig}`);
+      expect(run.stderr()).toMatch(/Kubernetes API https:\/\/127\.0\.0\.1:\d+/);
+      expect(run.stderr()).toContain('plan openshift-mtv/plan-a');
 
-    const plans = await kubectl(run.path, 'get', 'plans', '-n', 'openshift-mtv');
-    expect(plans.stdout).toMatch(/^plan-a\s+True\s/m);
-    const dataVolumes = await kubectl(run.path, 'get', 'dv', '-n', 'demo');
-    expect(dataVolumes).toMatchObject({ code: 0, stderr: 'No resources found in demo namespace.\n' });
+      const plans = await kubectl(run.path, 'get', 'plans', '-n', 'openshift-mtv');
+      expect(plans.stdout).toMatch(/^plan-a\s+True\s/m);
+      const dataVolumes = await kubectl(run.path, 'get', 'dv', '-n', 'demo');
+      expect(dataVolumes).toMatchObject({ code: 0, stderr: 'No resources found in demo namespace.\n' });
 
-    run.child.kill('SIGTERM');
-    expect(await exitWithin(run, 5000)).toBe(0);
-    // stdout carried the path and nothing else; the token was never printed
-    expect(run.stdout()).toBe(`${kubeconfig}\n`);
-    expect(run.stderr()).not.toContain(token);
-    // the kubeconfig names a server and a token that no longer exist: it is removed
-    expect(existsSync(kubeconfig)).toBe(false);
-  });
+      run.child.kill('SIGTERM');
+      expect(await exitWithin(run, 5000)).toBe(0);
+      // stdout carried the path and nothing else; the token was never printed
+      expect(run.stdout()).toBe(`${kubeconfig}\n`);
+      expect(run.stderr()).not.toContain(token);
+      // the kubeconfig names a server and a token that no longer exist: it is removed
+      expect(existsSync(kubeconfig)).toBe(false);
+    },
+  );
 
-  it('serves plain HTTP with --insecure-http, writes under $XDG_RUNTIME_DIR by default, and exits 0 on SIGINT', async () => {
-    const runtime = mkdtempSync(join(dir, 'runtime-'));
-    const run = await startPlugin(['--insecure-http', '--speed', '100'], { XDG_RUNTIME_DIR: runtime });
-    expect(run.path).toMatch(new RegExp(`^${runtime}/kubectl-mtv/sandbox-\\d+\\.kubeconfig$`));
-    expect(readFileSync(run.path, 'utf8')).toContain('insecure-skip-tls-verify: true');
-    const plans = await kubectl(run.path, 'get', 'plans', '-o', 'name');
-    expect(plans.stdout).toBe('plan.forklift.konveyor.io/plan-a\n');
-    run.child.kill('SIGINT');
-    expect(await exitWithin(run, 5000)).toBe(0);
-    expect(existsSync(run.path)).toBe(false);
-  });
+  it(
+    'serves plain HTTP with --insecure-http, writes under $XDG_RUNTIME_DIR by default, and exits 0 on SIGINT',
+    needs(kubectlTool),
+    async () => {
+      const runtime = mkdtempSync(join(dir, 'runtime-'));
+      const run = await startPlugin(['--insecure-http', '--speed', '100'], { XDG_RUNTIME_DIR: runtime });
+      expect(run.path).toMatch(new RegExp(`^${runtime}/kubectl-mtv/sandbox-\\d+\\.kubeconfig$`));
+      expect(readFileSync(run.path, 'utf8')).toContain('insecure-skip-tls-verify: true');
+      const plans = await kubectl(run.path, 'get', 'plans', '-o', 'name');
+      expect(plans.stdout).toBe('plan.forklift.konveyor.io/plan-a\n');
+      run.child.kill('SIGINT');
+      expect(await exitWithin(run, 5000)).toBe(0);
+      expect(existsSync(run.path)).toBe(false);
+    },
+  );
 
   it('refuses a port in use in one line naming it, with exit 2', async () => {
     const server = createServer();

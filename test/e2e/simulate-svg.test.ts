@@ -6,16 +6,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SimulateReport } from '../../src/engine/simulation-result.js';
 import { vmColour } from '../../src/ui/gantt-svg.js';
 import { formatDuration } from '../../src/ui/simulate-table.js';
+import { needs, systemTool } from '../support/requirements.js';
 import { byClass, parseXml } from '../ui/svg-tree.js';
 import { kubectlMtv, repo } from './plugin-fixture.js';
 import { colourCounts, decodePng, pngSize } from './png-pixels.js';
 
 const scenario = 'examples/datacenter.yaml';
-/**
- * Chromium is required, never skipped: a skipped picture test would pass in CI while the picture is broken, and
- * .ci/run installs Chromium as it installs kubectl. CHROMIUM names another binary (e.g. on macOS).
- */
-const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
+/** Skipped on a machine without it; .ci/run installs it and makes its absence a failure. */
+const chromium = systemTool('chromium');
 
 /** Simulates forklift and disk on the datacenter scenario, writing the SVG into a fresh directory. */
 function simulateSvg(...args: string[]) {
@@ -97,18 +95,15 @@ describe('kubectl mtv simulate --svg', () => {
   });
 });
 
-describe('the picture in a browser', () => {
+describe('the picture in a browser', needs(chromium), () => {
   it('renders in headless Chromium at its size, with the bars in their VM colours', () => {
-    if (!existsSync(chromium)) {
-      throw new Error(`${chromium} is missing: apt-get install chromium (.ci/run does), or set CHROMIUM`);
-    }
     const run = simulateSvg('-o', 'json');
     const report = JSON.parse(run.stdout) as SimulateReport;
     const root = parseXml(readFileSync(run.file, 'utf8'));
     const [width, height] = [Number(root.attrs.width), Number(root.attrs.height)];
     const png = join(mkdtempSync(join(tmpdir(), 'kubectl-mtv-png-')), 'schedule.png');
     const shot = spawnSync(
-      chromium,
+      chromium.path(),
       [
         '--headless',
         '--no-sandbox',

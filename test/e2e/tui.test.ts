@@ -8,8 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { needs, systemTool } from '../support/requirements.js';
 import { bin, killAll, requireBuild, startSandbox, until } from './plugin-fixture.js';
 
+const tmuxTool = systemTool('tmux');
 let dir: string;
 const SESSION = `kubectl-mtv-tui-${process.pid}`;
 
@@ -27,7 +29,7 @@ vms:
 `;
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SESSION, ...args], { encoding: 'utf8' });
+  return execFileSync(tmuxTool.path(), ['-L', SESSION, ...args], { encoding: 'utf8' });
 }
 
 /** The window's screen, as text. */
@@ -70,7 +72,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the live view in tmux', () => {
+describe('the live view in tmux', needs(tmuxTool), () => {
   it('shows the sections; p pauses, + raises the cap, top --control pauses from afar; the run ends with its summary, exit 0', async () => {
     const cluster = await startSandbox(dir, '--scenario', join(dir, 'tui.yaml'), '--speed', '60');
     const kube = ['--kubeconfig', cluster.kubeconfig, '-n', 'openshift-mtv'];

@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:https';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxTls, type SandboxTls } from '../../src/sandbox/tls.js';
+import { needs, systemTool } from '../support/requirements.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -27,7 +28,7 @@ function get(url: string, ca?: string): Promise<string> {
   });
 }
 
-const hasCurl = spawnSync('curl', ['--version']).status === 0;
+const curlTool = systemTool('curl');
 
 /** Runs a command without blocking the event loop; resolves its exit code and stdout. */
 function run(command: string, args: string[]): Promise<{ code: number; stdout: string }> {
@@ -126,8 +127,8 @@ describe('createSandboxTls', () => {
   });
 
   // curl runs asynchronously: the server answers from this process's event loop
-  it.skipIf(!hasCurl)('is accepted by curl --cacert and refused by curl without it', async () => {
-    const curl = (...args: string[]) => run('curl', ['-sS', '--max-time', '10', ...args]);
+  it('is accepted by curl --cacert and refused by curl without it', needs(curlTool), async () => {
+    const curl = (...args: string[]) => run(curlTool.path(), ['-sS', '--max-time', '10', ...args]);
     await expect(curl('--cacert', join(dir, 'ca.crt'), `https://127.0.0.1:${port}/`)).resolves.toMatchObject({
       code: 0,
       stdout: 'sandbox ok',

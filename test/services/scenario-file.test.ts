@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,9 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { QUANTITY_PATTERN } from '../../src/engine/quantity.js';
 import { ExitCode, type UserError } from '../../src/errors.js';
 import { loadScenarioFile, parseScenarioText } from '../../src/services/scenario-file.js';
+import { needs, sharedFolder } from '../support/requirements.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const sharedScenarios = join(repo, '..', 'shared', 'scenarios');
+const sharedScenarios = sharedFolder('scenarios');
 const Gi = 2 ** 30;
 const Mi = 2 ** 20;
 
@@ -184,14 +185,18 @@ describe('loadScenarioFile', () => {
   });
 
   const examples = readdirSync(join(repo, 'examples')).filter((file) => /\.ya?ml$/.test(file));
-  const shared = existsSync(sharedScenarios) ? readdirSync(sharedScenarios).filter((f) => /\.ya?ml$/.test(f)) : [];
 
   it.each(examples)('loads examples/%s', async (file) => {
     expect((await loadScenarioFile(join(repo, 'examples', file))).vms.length).toBeGreaterThan(0);
   });
 
-  it.skipIf(shared.length === 0).each(shared)('loads ../shared/scenarios/%s', async (file) => {
-    expect((await loadScenarioFile(join(sharedScenarios, file))).vms.length).toBeGreaterThan(0);
+  it('loads every scenario in ../shared/scenarios', needs(sharedScenarios), async () => {
+    const folder = sharedScenarios.path();
+    const files = readdirSync(folder).filter((file) => /\.ya?ml$/.test(file));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      expect((await loadScenarioFile(join(folder, file))).vms.length, file).toBeGreaterThan(0);
+    }
   });
 });
 

@@ -2,25 +2,26 @@
  * The outside oracle: the CRDs in ../shared/crds, compiled on their own (not through the server's validator), so
  * that every CDI and Forklift object the sandbox serves can be checked against the real schemas.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
+import { sharedFolder } from '../../support/requirements.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
-export const SHARED_CRDS = join(repo, '..', 'shared', 'crds');
+/** ../shared/crds: the tests that read it mark themselves with needs(SHARED_CRDS). */
+export const SHARED_CRDS = sharedFolder('crds');
 export const PROJECT_CRDS = join(repo, 'src', 'sandbox', 'crds');
 
-/** The shared CRD files, as [folder/file, parsed YAML]; empty when ../shared is absent. */
+/** The shared CRD files, as [folder/file, parsed YAML]; throws when ../shared is absent. */
 export function sharedCrdFiles(): [string, Record<string, unknown>][] {
-  if (!existsSync(SHARED_CRDS)) return [];
-  return readdirSync(SHARED_CRDS).flatMap((folder) =>
-    readdirSync(join(SHARED_CRDS, folder))
+  const root = SHARED_CRDS.path();
+  return readdirSync(root).flatMap((folder) =>
+    readdirSync(join(root, folder))
       .filter((file) => file.endsWith('.yaml'))
       .map(
-        (file) =>
-          [file, parse(readFileSync(join(SHARED_CRDS, folder, file), 'utf8'))] as [string, Record<string, unknown>],
+        (file) => [file, parse(readFileSync(join(root, folder, file), 'utf8'))] as [string, Record<string, unknown>],
       ),
   );
 }

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../../src/sandbox/api/api-server.js';
+import { needs } from '../../support/requirements.js';
+import { kubectl as kubectlTool } from './sandbox-fixture.js';
 
 let dir: string;
 
@@ -26,7 +28,7 @@ function kubectl(server: ApiServer, args: string[]): Promise<{ code: number; std
   );
   return new Promise((resolve) => {
     execFile(
-      'kubectl',
+      kubectlTool.path(),
       args,
       { env: { PATH: process.env.PATH ?? '', HOME: dir, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache') } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) || 1 : 0, stdout, stderr }),
@@ -42,7 +44,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the API server over plain HTTP', () => {
+describe('the API server over plain HTTP', needs(kubectlTool), () => {
   it('serves kubectl when anonymous requests are allowed, and refuses a wrong token', async () => {
     const server = await startApiServer({ token: 'http-token', allowAnonymous: true });
     try {

@@ -3,24 +3,25 @@
  * and the garbage collection of a DataVolume's PVC.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataVolume, type Sandbox, startSandbox } from './sandbox-fixture.js';
+import { needs } from '../../support/requirements.js';
+import { dataVolume, kubectl as kubectlTool, type Sandbox, startSandbox } from './sandbox-fixture.js';
 
 let sandbox: Sandbox;
 const kubectl = (...args: string[]) => sandbox.kubectl(args);
 const kubectlIn = (input: string, ...args: string[]) => sandbox.kubectl(args, input);
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  expect((await kubectl('create', 'namespace', 'demo')).code).toBe(0);
-  expect((await kubectlIn(dataVolume('disk-gold'), 'create', '-f', '-')).code).toBe(0);
-  expect((await kubectlIn(dataVolume('disk-silver'), 'create', '-f', '-')).code).toBe(0);
-});
+describe('kubectl writes that the cluster checks', needs(kubectlTool), () => {
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    expect((await kubectl('create', 'namespace', 'demo')).code).toBe(0);
+    expect((await kubectlIn(dataVolume('disk-gold'), 'create', '-f', '-')).code).toBe(0);
+    expect((await kubectlIn(dataVolume('disk-silver'), 'create', '-f', '-')).code).toBe(0);
+  });
 
-afterAll(async () => {
-  await sandbox?.stop();
-});
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
 
-describe('kubectl writes that the cluster checks', () => {
   it('enforces CDI webhook rules: complete vddk source, http(s) url, immutable spec', async () => {
     const noThumbprint = await kubectlIn(dataVolume('disk-bad', { thumbprint: '' }), 'create', '-f', '-');
     expect(noThumbprint.code).toBe(1);

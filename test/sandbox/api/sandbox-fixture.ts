@@ -10,8 +10,12 @@ import { join } from 'node:path';
 import { type ApiServer, type ApiServerOptions, startApiServer } from '../../../src/sandbox/api/api-server.js';
 import { sandboxKubeconfig } from '../../../src/sandbox/kubeconfig.js';
 import { createSandboxTls } from '../../../src/sandbox/tls.js';
+import { systemTool } from '../../support/requirements.js';
 
 export const TOKEN = 'sandbox-test-token';
+
+/** The real kubectl: the suites that run it mark themselves with needs(kubectl). */
+export const kubectl = systemTool('kubectl');
 
 export interface KubectlResult {
   code: number;
@@ -56,10 +60,10 @@ export async function startSandbox(options: Partial<ApiServerOptions> = {}): Pro
   const text = sandboxKubeconfig({ server: server.url, token: TOKEN, caCert, namespace: 'default' });
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, text);
-  const kubectl = (args: string[], input?: string, env: Record<string, string> = {}) =>
+  const runKubectl = (args: string[], input?: string, env: Record<string, string> = {}) =>
     new Promise<KubectlResult>((resolve) => {
       const child = execFile(
-        'kubectl',
+        kubectl.path(),
         args,
         {
           env: {
@@ -107,7 +111,7 @@ export async function startSandbox(options: Partial<ApiServerOptions> = {}): Pro
     dir,
     kubeconfig,
     kubeconfigText: text,
-    kubectl,
+    kubectl: runKubectl,
     file: (name, content) => {
       const path = join(dir, name);
       writeFileSync(path, content);

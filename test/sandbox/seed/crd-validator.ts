@@ -3,13 +3,11 @@
  * ajv checks the way kube-apiserver would with fieldValidation=Strict: unknown fields are errors unless the schema
  * preserves them, int-or-string takes either, embedded resources take apiVersion/kind/metadata.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
-
-export const FORKLIFT_CRD_DIR = fileURLToPath(new URL('../../../../shared/crds/forklift', import.meta.url));
+import { SHARED_CRDS } from '../api/crd-oracle.js';
 
 type Schema = Record<string, unknown>;
 
@@ -59,11 +57,12 @@ export function toJsonSchema(node: Schema): Schema {
   return out;
 }
 
-/** Validators by resource (`plural.group`) and apiVersion, for every CRD file in `dir`. */
-export function loadCrdValidators(dir: string = FORKLIFT_CRD_DIR): Map<string, Map<string, ValidateFunction>> {
+/** Validators by resource (`plural.group`) and apiVersion, for every CRD file in `dir` (../shared/crds/forklift). */
+export function loadCrdValidators(
+  dir: string = join(SHARED_CRDS.path(), 'forklift'),
+): Map<string, Map<string, ValidateFunction>> {
   const ajv = newAjv();
   const validators = new Map<string, Map<string, ValidateFunction>>();
-  if (!existsSync(dir)) return validators;
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.yaml'))) {
     const crd = parse(readFileSync(join(dir, file), 'utf8'));
     if (crd?.kind !== 'CustomResourceDefinition') continue;

@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Scenario } from '../../../src/engine/model.js';
 import type { KubeObject } from '../../../src/sandbox/cluster-store.js';
 import { inventoryFromScenario } from '../../../src/sandbox/inventory/from-scenario.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../../../src/sandbox/seed/default-scenario.js';
 import { type SeedObject, seedObjects } from '../../../src/sandbox/seed/seed-objects.js';
 import { parseScenarioText } from '../../../src/services/scenario-file.js';
-import { describeErrors, FORKLIFT_CRD_DIR, loadCrdValidators, newAjv, toJsonSchema } from './crd-validator.js';
+import { needs } from '../../support/requirements.js';
+import { SHARED_CRDS } from '../api/crd-oracle.js';
+import { describeErrors, loadCrdValidators, newAjv, toJsonSchema } from './crd-validator.js';
 
 const UID = '5f1e2d3c-4b5a-4968-8776-655443322110';
 const HTTPS = { providerUid: UID, inventoryUrl: 'https://127.0.0.1:40123', now: '2026-05-01T10:00:00.000Z' };
@@ -55,8 +56,12 @@ const CASES: [string, Scenario, typeof HTTPS | typeof HTTP][] = [
   ['a scenario with ids, unmapped datastores and the default host', MIXED, HTTPS],
 ];
 
-describe.skipIf(!existsSync(FORKLIFT_CRD_DIR))('seeded Forklift objects against the real CRDs', () => {
-  const validators = loadCrdValidators();
+describe('seeded Forklift objects against the real CRDs', needs(SHARED_CRDS), () => {
+  let validators: ReturnType<typeof loadCrdValidators>;
+
+  beforeAll(() => {
+    validators = loadCrdValidators();
+  });
 
   it('the oracle itself rejects unknown and missing fields and honours int-or-string and preserve-unknown-fields', () => {
     const plans = validators.get('plans.forklift.konveyor.io')?.get('forklift.konveyor.io/v1beta1');
