@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// The e2e tests spawn bin/kubectl-mtv, which runs dist/: `npm test` builds before it runs vitest.
+// The e2e tests spawn bin/kubectl-mtv, which runs dist/: `npm test` builds before it runs vitest. The workspace
+// packages (packages/*) carry their own tests, run here with the CLI's.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'packages/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
   },

@@ -1,7 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { POLICY_NAMES } from '../src/engine/model.js';
-import { simulateScenario } from '../src/engine/simulator.js';
+import { POLICY_NAMES, simulateScenario } from '@kubectl-mtv/engine';
 import { loadScenarioFile } from '../src/services/scenario-file.js';
 import { markdownTable, type ReportSection, ratio, seconds } from './markdown.js';
 

@@ -1,15 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Scenario } from '@kubectl-mtv/engine';
+import { SEED_NAMES, startSandbox } from '@kubectl-mtv/sandbox';
 import { checkAccess, migrateAccessChecks } from '../src/cluster/access-review.js';
 import { buildDataVolumePlan } from '../src/cluster/datavolume-builder.js';
 import { InventoryClient } from '../src/cluster/inventory-client.js';
 import { connectKube } from '../src/cluster/kube-client.js';
 import { resolvePlan } from '../src/cluster/plan-resolver.js';
-import type { Scenario } from '../src/engine/model.js';
 import { runTransfers } from '../src/runner/run-transfers.js';
-import { startSandbox } from '../src/sandbox/sandbox.js';
-import { SEED_NAMES } from '../src/sandbox/seed/names.js';
 import { markdownTable, type ReportSection, verdict } from './markdown.js';
 
 const Gi = 2 ** 30;

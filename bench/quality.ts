@@ -1,5 +1,5 @@
-import type { Scenario } from '../src/engine/model.js';
-import { simulateScenario } from '../src/engine/simulator.js';
+import type { Scenario } from '@kubectl-mtv/engine';
+import { simulateScenario } from '@kubectl-mtv/engine';
 import { markdownTable, type ReportSection, ratio, verdict } from './markdown.js';
 
 /** Goal 1: `disk` ends within this factor of the lower bound. */

@@ -4,18 +4,19 @@
  * docs/BENCHMARKS.md.
  *
  * `npm run bench -- --only NAME[,NAME]` measures only those sections (quality, equal-terms, examples, scaling,
- * efficiency, tui, startup), prints them, and replaces them in docs/BENCHMARKS.md, leaving its header and other sections.
+ * planning, efficiency, tui, startup), prints them, and replaces them in docs/BENCHMARKS.md, leaving its header and other sections.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Scenario } from '../src/engine/model.js';
+import type { Scenario } from '@kubectl-mtv/engine';
 import { benchEnvironment } from './environment.js';
 import { examplesSection } from './examples-table.js';
 import { type ReportSection, renderSection, replaceSection } from './markdown.js';
 import { efficiencySection } from './migrate-efficiency.js';
+import { planningSection } from './planning.js';
 import { equalTermsSection, qualitySection } from './quality.js';
 import { scalingSection } from './scaling.js';
 import { scenarioSet } from './scenario-set.js';
@@ -45,6 +46,7 @@ const SECTIONS: Record<string, (scenarios: Scenario[]) => Promise<ReportSection>
     return examplesSection(join(root, 'examples'));
   },
   scaling: () => scalingSection(undefined, log),
+  planning: () => planningSection(log),
   efficiency: () => efficiencySection(log),
   tui: () => {
     log('migrate: CPU with the live view against -o ndjson (about 4 minutes)');

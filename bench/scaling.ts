@@ -1,5 +1,5 @@
-import type { PolicyName, Scenario, VmSpec } from '../src/engine/model.js';
-import { simulateScenario } from '../src/engine/simulator.js';
+import type { PolicyName, Scenario, VmSpec } from '@kubectl-mtv/engine';
+import { simulateScenario } from '@kubectl-mtv/engine';
 import { markdownTable, type ReportSection, verdict } from './markdown.js';
 import { randomSource } from './scenario-set.js';
 

@@ -1,5 +1,5 @@
-import type { DiskSpec, HostSpec, Scenario, VmSpec } from '../src/engine/model.js';
-import { seededRandom } from '../src/sandbox/faults.js';
+import type { DiskSpec, HostSpec, Scenario, VmSpec } from '@kubectl-mtv/engine';
+import { seededRandom } from '@kubectl-mtv/test-support';
 
 /**
  * The varied scenario set the engine's goals are measured on: hand-made edge cases plus seeded random plans of

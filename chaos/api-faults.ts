@@ -5,7 +5,7 @@
  * first request (start-up included: plan resolution, access reviews, the Lease), and faults from the first
  * DataVolume created (the run itself), so that a failure says which phase does not survive them.
  */
-import { DATAVOLUMES } from '../src/sandbox/cdi/importer.js';
+import { DATAVOLUMES } from '@kubectl-mtv/sandbox';
 import { type Check, check, type PartResult } from './checks.js';
 import { completionChecks, startCluster, tally } from './cluster.js';
 import { type ChaosContext, partRandom, rememberSecrets } from './context.js';

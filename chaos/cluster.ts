@@ -5,11 +5,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Scenario } from '../src/engine/model.js';
-import { DATAVOLUMES, STUCK_ANNOTATION } from '../src/sandbox/cdi/importer.js';
-import type { KubeObject } from '../src/sandbox/cluster-store.js';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../src/sandbox/sandbox.js';
-import { SEED_NAMES } from '../src/sandbox/seed/names.js';
+import type { Scenario } from '@kubectl-mtv/engine';
+import type { KubeObject } from '@kubectl-mtv/sandbox';
+import {
+  DATAVOLUMES,
+  type Sandbox,
+  type SandboxOptions,
+  SEED_NAMES,
+  STUCK_ANNOTATION,
+  startSandbox,
+} from '@kubectl-mtv/sandbox';
 import { type Check, check } from './checks.js';
 import { diskCount } from './scenarios.js';
 

@@ -1,6 +1,7 @@
 /** What every part gets: its size, the seed, the shared transcript and the secrets the last part greps for. */
-import { seededRandom } from '../src/sandbox/faults.js';
-import { SEED_NAMES } from '../src/sandbox/seed/names.js';
+
+import { SEED_NAMES } from '@kubectl-mtv/sandbox';
+import { seededRandom } from '@kubectl-mtv/test-support';
 import type { ChaosCluster } from './cluster.js';
 import type { Transcript } from './plugin.js';
 

@@ -4,7 +4,7 @@
  * --takeover each time, until a run ends by itself. Then, from the cluster: no disk copied twice, none left out, every
  * DataVolume Succeeded, and never more than the cap copying at once across all runs.
  */
-import { DATAVOLUMES } from '../src/sandbox/cdi/importer.js';
+import { DATAVOLUMES } from '@kubectl-mtv/sandbox';
 import { check, type PartResult } from './checks.js';
 import { completionChecks, startCluster, tally } from './cluster.js';
 import { type ChaosContext, partRandom, rememberSecrets, sleep } from './context.js';

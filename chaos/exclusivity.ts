@@ -4,8 +4,9 @@
  * (same user@host) takes it at once; a runner whose Lease another takes stops admitting (and exits 5, lease-lost),
  * with the cap held across both.
  */
+
+import type { KubeObject } from '@kubectl-mtv/sandbox';
 import type { RunEvent } from '../src/runner/run-events.js';
-import type { KubeObject } from '../src/sandbox/cluster-store.js';
 import { type Check, check, type PartResult } from './checks.js';
 import { type ChaosCluster, completionChecks, LEASES, startCluster, tally } from './cluster.js';
 import { type ChaosContext, partRandom, rememberSecrets, sleep } from './context.js';

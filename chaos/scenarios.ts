@@ -1,5 +1,5 @@
 /** The plans the chaos parts run: powered-off VMs on a few hosts, disk sizes drawn from the seed. */
-import type { Scenario } from '../src/engine/model.js';
+import type { Scenario } from '@kubectl-mtv/engine';
 
 const Gi = 2 ** 30;
 const Mi = 2 ** 20;

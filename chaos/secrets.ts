@@ -6,8 +6,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createSandboxTls } from '@kubectl-mtv/sandbox';
 import { parse, stringify } from 'yaml';
-import { createSandboxTls } from '../src/sandbox/tls.js';
 import { type Check, check, type PartResult } from './checks.js';
 import { startCluster } from './cluster.js';
 import { type ChaosContext, partRandom, rememberSecrets, sleep } from './context.js';

@@ -5,7 +5,7 @@
  * or --stuck-after without progress), the run exits 1, the summary and stderr name the three disks and the reason, and
  * their DataVolumes stay in place, annotated.
  */
-import { DATAVOLUMES, STUCK_ANNOTATION } from '../src/sandbox/cdi/importer.js';
+import { DATAVOLUMES, STUCK_ANNOTATION } from '@kubectl-mtv/sandbox';
 import { check, type PartResult } from './checks.js';
 import { startCluster, tally } from './cluster.js';
 import { type ChaosContext, partRandom, rememberSecrets } from './context.js';

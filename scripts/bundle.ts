@@ -8,8 +8,10 @@
  * bin/kubectl-mtv and the single executable call. The rest of tsc's output stays for the tests that import it.
  * ESM with code splitting: oclif and what commands share sit in dist/chunks/, read once, and the modules the source
  * imports with `import()` (ink, react, @kubernetes/client-node) stay in chunks that `--help` and `version` never read.
- * The sandbox CRDs are read at run time from `../crds` next to the module (src/sandbox/api/crd-loader.ts), and every
- * bundled module sits one level below dist/: they are copied to dist/crds. dist/bundle.json lists the bundle's files
+ * The workspace packages (@kubectl-mtv/engine and @kubectl-mtv/sandbox) are bundled from their TypeScript sources,
+ * which their package.json exports. The sandbox CRDs are read at run time from `../crds` next to the module
+ * (packages/sandbox/src/api/crd-loader.ts), and every bundled module sits one level below dist/: they are copied to
+ * dist/crds. dist/bundle.json lists the bundle's files
  * (what the single executable embeds).
  */
 import { cp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -123,7 +125,7 @@ export async function bundle(): Promise<string[]> {
     },
   });
   await rm(join(dist, 'crds'), { recursive: true, force: true });
-  await cp(join(src, 'sandbox', 'crds'), join(dist, 'crds'), { recursive: true });
+  await cp(join(root, 'packages', 'sandbox', 'crds'), join(dist, 'crds'), { recursive: true });
   const crds = (await readdir(join(dist, 'crds'))).map((file) => `dist/crds/${file}`);
   const files = [...Object.keys(result.metafile.outputs), ...crds].map((path) => path.split(sep).join('/')).sort();
   await writeFile(BUNDLE_LIST, `${JSON.stringify(files, null, 2)}\n`);

@@ -1,5 +1,5 @@
+import { MISSING_META_PREFIX, REQUIRE_VARIABLE } from '@kubectl-mtv/test-support';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import { MISSING_META_PREFIX, REQUIRE_VARIABLE } from './support/requirements.js';
 
 /**
  * Ends a run with one plain line, `N passed, N failed, N skipped`, that CI logs can read without ANSI colour or

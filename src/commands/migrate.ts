@@ -1,5 +1,5 @@
+import { ORDER_NAMES } from '@kubectl-mtv/engine';
 import { Args } from '@oclif/core';
-import { ORDER_NAMES } from '../engine/model.js';
 import { type MigrateOptions, migrate } from '../services/migrate.js';
 import { BaseCommand } from './base.js';
 import { parseChoice, parseDuration, parseWholeNumber } from './support/flag-values.js';

@@ -1,4 +1,4 @@
-import { ORDER_NAMES, POLICY_NAMES } from '../engine/model.js';
+import { ORDER_NAMES, POLICY_NAMES } from '@kubectl-mtv/engine';
 import { type SimulateOptions, simulate } from '../services/simulate.js';
 import { formatYaml, withoutHeader } from '../ui/object-output.js';
 import { formatSimulateJson } from '../ui/simulate-json.js';

@@ -5,8 +5,8 @@
  * Stuck and failed disks are given to the engine as done: it must never start them again.
  */
 
+import type { AdoptedState } from '@kubectl-mtv/engine';
 import type { DataVolumeObject } from '../cluster/plan-datavolumes.js';
-import type { AdoptedState } from '../engine/policy.js';
 import { readDataVolume } from './datavolume-state.js';
 
 export type AdoptedKind = 'done' | 'running' | 'stuck' | 'failed';

@@ -1,5 +1,5 @@
+import type { SchedulerOptions } from '@kubectl-mtv/engine';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
-import type { SchedulerOptions } from '../engine/model.js';
 
 /**
  * What a migration run publishes, in order, for the reporters (plain lines, ndjson, the TUI later) and for `-o json`.

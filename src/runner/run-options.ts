@@ -1,7 +1,7 @@
+import type { SchedulerOptions } from '@kubectl-mtv/engine';
 import type { PlannedDataVolume } from '../cluster/datavolume-builder.js';
 import type { KubeClient } from '../cluster/kube-client.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
-import type { SchedulerOptions } from '../engine/model.js';
 import type { RunController } from './run-controller.js';
 
 /** What a run of a plan's transfers needs (runTransfers), and what its loop reads (TransferLoop). */

@@ -5,16 +5,15 @@
  * from its DataVolume's creation until it is Succeeded or Failed, or the run marks it stuck; a stuck disk's slot is
  * freed only once its annotation is written, so the cluster never sees more than the cap copying.
  */
+
+import type { Policy, SchedulerOptions } from '@kubectl-mtv/engine';
 import type { KubeClient } from '../cluster/kube-client.js';
 import { isObjectScoped } from '../cluster/kube-errors.js';
 import { type MigrationObject, takesOver } from '../cluster/migration-guard.js';
 import { type DataVolumeObject, PlanDataVolumes } from '../cluster/plan-datavolumes.js';
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
-import { createPolicy, diskPlannerFor, policyFromPlanner } from '../engine/create-policy.js';
-import type { SchedulerOptions, TransferPlan } from '../engine/model.js';
-import { describeStrategy } from '../engine/policies/disk-planner.js';
-import type { AdoptedState, Policy } from '../engine/policy.js';
 import { adoptDataVolumes } from './adoption.js';
+import { DEFAULT_PLANNING_BUDGET_MS, planPolicy } from './budgeted-planning.js';
 import { readDataVolume, slimDataVolume } from './datavolume-state.js';
 import type { RunCaps, RunController } from './run-controller.js';
 import {
@@ -34,11 +33,6 @@ import { transferPlanOf } from './transfer-plan.js';
 
 /** Most often a `queue` event goes out (ms). */
 const QUEUE_EVERY_MS = 1000;
-/**
- * How long `disk` may plan before the first admission (ms): every candidate on plans up to about 20,000 disks on a
- * workstation, the most promising ones beyond (docs/BENCHMARKS.md, planning).
- */
-export const DEFAULT_PLANNING_BUDGET_MS = 5_000;
 
 export class TransferLoop implements RunController {
   private readonly now: () => number;
@@ -224,7 +218,12 @@ export class TransferLoop implements RunController {
     );
     const plan = transferPlanOf(this.options.dataVolumes, this.options.planningRate);
     // caps changed before the run began (a key, a remote request) apply from the first admission
-    const policy = await this.planPolicy(plan, this.scheduler(), adoption.state);
+    const { policy, report } = await planPolicy(plan, this.scheduler(), adoption.state, {
+      budgetMs: this.options.planningBudgetMs ?? DEFAULT_PLANNING_BUDGET_MS,
+      now: this.now,
+      stopped: () => this.outcome !== undefined,
+    });
+    this.planning = report;
     // and so do those changed while it planned
     policy.setCaps(this.currentCaps);
     this.policy = policy;
@@ -258,34 +257,6 @@ export class TransferLoop implements RunController {
         this.emit({ type: 'started', time: this.time(), disk: disk.ref, bytes: disk.bytes, adopted: true });
     }
     for (const queued of this.queueHead(this.disks.length)) this.emit({ type: 'queued', time: this.time(), ...queued });
-  }
-
-  /**
-   * The engine's policy for the plan. `disk` looks ahead by simulating candidate strategies; here it runs them one at a
-   * time and yields between them, so that the Lease is renewed and watch events are read while it plans, and it stops
-   * when the planning budget is spent (or the run is stopped), keeping the best strategy of those simulated.
-   */
-  private async planPolicy(plan: TransferPlan, scheduler: SchedulerOptions, adopted: AdoptedState): Promise<Policy> {
-    const planner = diskPlannerFor(plan, scheduler, adopted);
-    if (!planner) return createPolicy(plan, scheduler, adopted);
-    const began = this.now();
-    const budgetMs = this.options.planningBudgetMs ?? DEFAULT_PLANNING_BUDGET_MS;
-    const pause = () => new Promise((resolve) => setImmediate(resolve));
-    // the controller's schedule (the yardstick) and one candidate at least, then as many as the budget allows
-    planner.step();
-    await pause();
-    while (planner.step()) {
-      if (this.outcome !== undefined || this.now() - began >= budgetMs) break;
-      await pause();
-    }
-    const policy = policyFromPlanner(planner, adopted);
-    this.planning = {
-      strategy: describeStrategy(planner.choose()),
-      simulations: planner.done,
-      of: planner.total,
-      seconds: (this.now() - began) / 1000,
-    };
-    return policy;
   }
 
   /** The engine's queue head with each disk's reason for waiting. */

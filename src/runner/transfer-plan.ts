@@ -3,8 +3,9 @@
  * then disk index), VMs grouped by inventory id and hosts by the VMs' inventory host ids. The rate is a planning
  * figure only (the engine orders and packs by it); what the cluster really does comes back through the watch.
  */
+
+import type { DiskTransfer, TransferHost, TransferPlan, TransferVm } from '@kubectl-mtv/engine';
 import type { PlannedDataVolume } from '../cluster/datavolume-builder.js';
-import type { DiskTransfer, TransferHost, TransferPlan, TransferVm } from '../engine/model.js';
 
 /** Bytes/s one importer is assumed to reach when planning (domain.md §4: 75-145 MB/s). */
 export const DEFAULT_PLANNING_RATE = 100 * 2 ** 20;

@@ -6,15 +6,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SchedulerOptions } from '../engine/model.js';
-import { simulateScenario } from '../engine/simulator.js';
+import type { SchedulerOptions } from '@kubectl-mtv/engine';
+import { simulateScenario } from '@kubectl-mtv/engine';
+import { DEFAULT_SANDBOX_SCENARIO, SEED_NAMES, startSandbox } from '@kubectl-mtv/sandbox';
 import type { ExitCodeValue } from '../errors.js';
-import { startSandbox } from '../sandbox/sandbox.js';
-import { DEFAULT_SANDBOX_SCENARIO } from '../sandbox/seed/default-scenario.js';
-import { SEED_NAMES } from '../sandbox/seed/names.js';
 import type { OutputStreams } from '../ui/run-reporters.js';
 import { formatDuration } from '../ui/simulate-table.js';
 import { migrate, type TuiTerminal } from './migrate.js';
+import { sandboxInput } from './sandbox-input.js';
 
 export interface DemoOptions {
   /** Simulated seconds per real second; undefined = DEMO_SECONDS for the whole plan. */
@@ -46,7 +45,7 @@ export async function demo(options: DemoOptions): Promise<ExitCodeValue> {
   const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
   const planned = demoSpeed();
   const speed = options.speed ?? planned.speed;
-  const sandbox = await startSandbox({ scenario: DEFAULT_SANDBOX_SCENARIO, speed });
+  const sandbox = await sandboxInput(startSandbox({ scenario: DEFAULT_SANDBOX_SCENARIO, speed }));
   const dir = await mkdtemp(join(tmpdir(), 'kubectl-mtv-demo-'));
   try {
     const kubeconfig = join(dir, 'kubeconfig');

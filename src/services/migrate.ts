@@ -4,6 +4,8 @@
  * or hand them to the runner. The exit code says how the run ended (README: exit codes).
  */
 import { hostname, userInfo } from 'node:os';
+import type { SchedulerOptions } from '@kubectl-mtv/engine';
+import { boundCaps, createPolicy, lowerBound, runSchedule } from '@kubectl-mtv/engine';
 import { stringify } from 'yaml';
 import { checkAccess, migrateAccessChecks } from '../cluster/access-review.js';
 import { buildDataVolumePlan, type DataVolumePlan, type PlannedDataVolume } from '../cluster/datavolume-builder.js';
@@ -13,10 +15,6 @@ import { isObjectScoped } from '../cluster/kube-errors.js';
 import { PlanDataVolumes } from '../cluster/plan-datavolumes.js';
 import { resolvePlan } from '../cluster/plan-resolver.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
-import { createPolicy } from '../engine/create-policy.js';
-import { boundCaps, lowerBound } from '../engine/lower-bound.js';
-import type { SchedulerOptions } from '../engine/model.js';
-import { runSchedule } from '../engine/run-schedule.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import type { RunController } from '../runner/run-controller.js';
 import { planEvent, type RunEvent, type RunSummary } from '../runner/run-events.js';

@@ -6,12 +6,10 @@
 import { mkdir, mkdtemp, readFile, rmdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Scenario } from '../engine/model.js';
-import { type ScenarioSummary, summarizeScenario } from '../engine/simulation-result.js';
-import { writeKubeconfigAtomically } from '../sandbox/kubeconfig.js';
-import { startSandbox } from '../sandbox/sandbox.js';
-import { DEFAULT_SANDBOX_SCENARIO } from '../sandbox/seed/default-scenario.js';
-import { SEED_NAMES } from '../sandbox/seed/names.js';
+import type { Scenario } from '@kubectl-mtv/engine';
+import { type ScenarioSummary, summarizeScenario } from '@kubectl-mtv/engine';
+import { DEFAULT_SANDBOX_SCENARIO, SEED_NAMES, startSandbox, writeKubeconfigAtomically } from '@kubectl-mtv/sandbox';
+import { sandboxInput } from './sandbox-input.js';
 import { loadScenarioFile } from './scenario-file.js';
 import { scenarioName } from './simulate.js';
 
@@ -55,24 +53,26 @@ export interface ServedSandbox {
 export async function serveSandbox(options: SandboxServiceOptions): Promise<ServedSandbox> {
   const scenario: Scenario =
     options.scenarioPath === undefined ? DEFAULT_SANDBOX_SCENARIO : await loadScenarioFile(options.scenarioPath);
-  const sandbox = await startSandbox({
-    scenario,
-    port: options.port,
-    speed: options.speed,
-    insecureHttp: options.insecureHttp,
-    failDisks: options.failDisks,
-    deny: options.deny,
-    faults: {
-      rate: options.faultRate,
-      seed: options.faultSeed,
-      watchDropEvery: options.watchDropEvery,
-      latencyMs: options.latencyMs,
-    },
-  });
+  const sandbox = await sandboxInput(
+    startSandbox({
+      scenario,
+      port: options.port,
+      speed: options.speed,
+      insecureHttp: options.insecureHttp,
+      failDisks: options.failDisks,
+      deny: options.deny,
+      faults: {
+        rate: options.faultRate,
+        seed: options.faultSeed,
+        watchDropEvery: options.watchDropEvery,
+        latencyMs: options.latencyMs,
+      },
+    }),
+  );
   let location: KubeconfigLocation;
   try {
     location = await kubeconfigLocation(options.kubeconfigPath, Number(new URL(sandbox.apiUrl).port));
-    await writeKubeconfigAtomically(location.path, sandbox.kubeconfigText);
+    await sandboxInput(writeKubeconfigAtomically(location.path, sandbox.kubeconfigText));
   } catch (error) {
     await sandbox.close();
     throw error;

@@ -4,11 +4,11 @@
  * the file, the field path and the value received.
  */
 import { readFile } from 'node:fs/promises';
+import type { DiskSpec, HostSpec, MigrationType, Scenario, VmSpec } from '@kubectl-mtv/engine';
+import { parseQuantity } from '@kubectl-mtv/engine';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import schema from '../../schema/scenario.schema.json' with { type: 'json' };
-import type { DiskSpec, HostSpec, MigrationType, Scenario, VmSpec } from '../engine/model.js';
-import { parseQuantity } from '../engine/quantity.js';
 import { ExitCode, UserError } from '../errors.js';
 
 /** The file as written, once it matches the schema. Quantities are still strings or numbers. */

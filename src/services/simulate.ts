@@ -1,7 +1,6 @@
 import { basename, extname } from 'node:path';
-import type { OrderName, PolicyName } from '../engine/model.js';
-import { type SimulateReport, summarizeScenario } from '../engine/simulation-result.js';
-import { simulateScenario } from '../engine/simulator.js';
+import type { OrderName, PolicyName } from '@kubectl-mtv/engine';
+import { type SimulateReport, simulateScenario, summarizeScenario } from '@kubectl-mtv/engine';
 import { renderGanttSvg } from '../ui/gantt-svg.js';
 import { simulationCharts } from '../ui/simulate-gantt.js';
 import { loadScenarioFile } from './scenario-file.js';

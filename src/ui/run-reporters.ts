@@ -3,7 +3,7 @@
  * one JSON line, `-o json` the summary object, `table` a summary table), stderr the human view (plain lines, or on a
  * terminal one status line redrawn at most 10 times a second). The Ink TUI will subscribe to the same events.
  */
-import type { SchedulerOptions } from '../engine/model.js';
+import type { SchedulerOptions } from '@kubectl-mtv/engine';
 import type { DiskRef, RunEvent, RunSummary } from '../runner/run-events.js';
 import { formatBytes, formatColumns, formatDuration } from './simulate-table.js';
 

@@ -1,4 +1,4 @@
-import type { ScenarioSummary } from '../engine/simulation-result.js';
+import type { ScenarioSummary } from '@kubectl-mtv/engine';
 
 /** A served sandbox, as the summary names it. */
 export interface SandboxFacts {

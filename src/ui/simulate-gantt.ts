@@ -1,4 +1,4 @@
-import type { SimulationResult } from '../engine/simulation-result.js';
+import type { SimulationResult } from '@kubectl-mtv/engine';
 import type { GanttChart } from './gantt-chart.js';
 import { formatDuration } from './simulate-table.js';
 

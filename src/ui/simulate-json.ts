@@ -1,4 +1,4 @@
-import type { SimulateReport } from '../engine/simulation-result.js';
+import type { SimulateReport } from '@kubectl-mtv/engine';
 
 /** The report as the JSON contract of `simulate -o json`: times in seconds, unrounded. */
 export function formatSimulateJson(report: SimulateReport): string {

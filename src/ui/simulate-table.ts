@@ -1,6 +1,6 @@
+import type { SimulateReport, SimulationResult } from '@kubectl-mtv/engine';
 import prettyBytes from 'pretty-bytes';
 import prettyMs from 'pretty-ms';
-import type { SimulateReport, SimulationResult } from '../engine/simulation-result.js';
 
 const COLUMNS: { header: string; cell: (result: SimulationResult) => string }[] = [
   { header: 'POLICY', cell: (r) => r.policy },

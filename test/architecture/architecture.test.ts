@@ -8,31 +8,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { importCycles, importGraph } from './import-graph.js';
+import { type ImportGraph, importCycles, importGraph } from './import-graph.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const src = join(repo, 'src');
 const graph = importGraph(src);
+const packages = {
+  engine: importGraph(join(repo, 'packages', 'engine', 'src')),
+  sandbox: importGraph(join(repo, 'packages', 'sandbox', 'src')),
+  testSupport: importGraph(join(repo, 'packages', 'test-support', 'src')),
+};
 
 /** The top folder of a file under src/ (`errors.ts` and other root files: ''). */
 const layerOf = (file: string) => (file.includes('/') ? file.slice(0, file.indexOf('/')) : '');
 
-/** What each layer may import besides itself and the root files (errors.ts). */
+/** What each layer of src/ may import besides itself and the root files (errors.ts); all may use the engine. */
 const ALLOWED: Record<string, string[]> = {
-  engine: [],
-  cluster: ['engine'],
-  runner: ['cluster', 'engine'],
-  ui: ['runner', 'engine'],
-  services: ['cluster', 'engine', 'runner', 'ui', 'sandbox'],
-  commands: ['services', 'ui', 'engine', 'cluster'],
+  cluster: [],
+  runner: ['cluster'],
+  ui: ['runner'],
+  services: ['cluster', 'runner', 'ui'],
+  commands: ['services', 'ui', 'cluster'],
   hooks: ['services', 'ui'],
-  sandbox: ['engine'],
 };
 
-/** The only product files that start the sandbox: the `sandbox` and `demo` use cases. */
-const SANDBOX_USERS = ['services/demo.ts', 'services/sandbox.ts'];
+/** The only product files that start the sandbox: the `sandbox` and `demo` use cases (and their error mapping). */
+const SANDBOX_USERS = ['services/demo.ts', 'services/sandbox-input.ts', 'services/sandbox.ts'];
 
-describe('the import graph of src/', () => {
+/** `file: specifier` for every specifier of `g` that `keep` picks. */
+function specifiersOf(g: ImportGraph, keep: (specifier: string) => boolean): string[] {
+  return [...g.specifiers].flatMap(([file, specifiers]) => specifiers.filter(keep).map((s) => `${file}: ${s}`));
+}
+
+describe('the import graph', () => {
   it('finds a cycle where there is one (the check itself)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cycles-'));
     try {
@@ -49,12 +57,13 @@ describe('the import graph of src/', () => {
     }
   });
 
-  it('has no import cycle, `import type` and `import()` included', () => {
+  it('has no import cycle in src/ or a package, `import type` and `import()` included', () => {
     expect(graph.files.length).toBeGreaterThan(50);
     expect(importCycles(graph)).toEqual([]);
+    for (const g of Object.values(packages)) expect(importCycles(g)).toEqual([]);
   });
 
-  it('imports each layer only from the layers below it', () => {
+  it('imports each layer of src/ only from the layers below it', () => {
     const wrong: string[] = [];
     for (const [file, targets] of graph.edges) {
       const layer = layerOf(file);
@@ -71,24 +80,30 @@ describe('the import graph of src/', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('keeps the engine free of Node.js and packages: no I/O, no clock', () => {
-    const external = [...graph.specifiers]
-      .filter(([file]) => layerOf(file) === 'engine')
-      .flatMap(([file, specifiers]) => specifiers.filter((s) => !s.startsWith('.')).map((s) => `${file}: ${s}`));
-    expect(external).toEqual([]);
+  it('keeps the engine free of Node.js and of every package: no I/O, no clock', () => {
+    expect(packages.engine.files.length).toBeGreaterThan(10);
+    expect(specifiersOf(packages.engine, (s) => !s.startsWith('.'))).toEqual([]);
   });
 
-  it('lets only the sandbox and demo use cases import the sandbox', () => {
-    const importers = [...graph.edges]
-      .filter(([file, targets]) => layerOf(file) !== 'sandbox' && targets.some((t) => layerOf(t) === 'sandbox'))
+  it('lets only the sandbox and demo use cases import the sandbox, and no product code the test support', () => {
+    const importers = [...graph.specifiers]
+      .filter(([, specifiers]) => specifiers.includes('@kubectl-mtv/sandbox'))
       .map(([file]) => file)
       .sort();
     expect(importers).toEqual(SANDBOX_USERS);
+    expect(specifiersOf(graph, (s) => s === '@kubectl-mtv/test-support')).toEqual([]);
+    expect(specifiersOf(packages.sandbox, (s) => s === '@kubectl-mtv/test-support')).toEqual([]);
+  });
+
+  it('keeps src/ and each package to itself: no relative import leaves its folder', () => {
+    // the CLI's one file outside src/: the scenario file's JSON schema, which users read too
+    expect(graph.escapes).toEqual(['services/scenario-file.ts: ../../schema/scenario.schema.json']);
+    for (const g of Object.values(packages)) expect(g.escapes).toEqual([]);
   });
 
   it('spells no API path outside src/cluster', () => {
     const spelled = graph.files
-      .filter((file) => !['cluster', 'sandbox'].includes(layerOf(file)))
+      .filter((file) => layerOf(file) !== 'cluster')
       .filter((file) => /\/apis\/|\/api\/v1/.test(readFileSync(join(src, file), 'utf8')));
     expect(spelled).toEqual([]);
   });

@@ -13,6 +13,8 @@ export interface ImportGraph {
   edges: Map<string, string[]>;
   /** File -> every specifier it imports, as written. */
   specifiers: Map<string, string[]>;
+  /** `file: specifier` for each relative import that does not land on a file of the tree (it leaves the tree). */
+  escapes: string[];
 }
 
 function sourceFiles(dir: string): string[] {
@@ -41,17 +43,20 @@ export function importGraph(root: string): ImportGraph {
   const name = (path: string) => relative(root, path).split('\\').join('/');
   const edges = new Map<string, string[]>();
   const specifiers = new Map<string, string[]>();
+  const escapes: string[] = [];
   for (const file of absolute) {
     const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
     const written = info.importedFiles.map((f) => f.fileName);
     specifiers.set(name(file), written);
-    const targets = written
-      .filter((s) => s.startsWith('.'))
-      .map((s) => resolveSpecifier(file, s))
-      .filter((path): path is string => path?.startsWith(root));
-    edges.set(name(file), [...new Set(targets.map(name))]);
+    const targets: string[] = [];
+    for (const specifier of written.filter((s) => s.startsWith('.'))) {
+      const target = resolveSpecifier(file, specifier);
+      if (target?.startsWith(`${root}/`)) targets.push(name(target));
+      else escapes.push(`${name(file)}: ${specifier}`);
+    }
+    edges.set(name(file), [...new Set(targets)]);
   }
-  return { files: absolute.map(name), edges, specifiers };
+  return { files: absolute.map(name), edges, specifiers, escapes };
 }
 
 /** Every cycle's files (strongly connected components of more than one file, or a file importing itself). */

@@ -1,7 +1,7 @@
+import { DEFAULT_SANDBOX_SCENARIO } from '@kubectl-mtv/sandbox';
 import { describe, expect, it } from 'vitest';
 import { checkAccess, migrateAccessChecks, topAccessChecks } from '../../src/cluster/access-review.js';
 import { ExitCode } from '../../src/errors.js';
-import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
 import { startCluster, userError } from './cluster-fixture.js';
 
 describe('checkAccess', () => {

@@ -5,12 +5,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Scenario } from '@kubectl-mtv/engine';
+import { type Sandbox, type SandboxOptions, startSandbox } from '@kubectl-mtv/sandbox';
 import { expect } from 'vitest';
 import { InventoryClient, type InventoryOptions } from '../../src/cluster/inventory-client.js';
 import { connectKube, type KubeClient, type KubeConnectionOptions } from '../../src/cluster/kube-client.js';
-import type { Scenario } from '../../src/engine/model.js';
 import { UserError } from '../../src/errors.js';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/sandbox.js';
 
 export interface ClusterFixture {
   sandbox: Sandbox;

@@ -3,6 +3,10 @@
  * ../shared/crds validates every manifest, and the sandbox API server (CRD schema + CDI's webhook rules) accepts every
  * one in dryRun=All through client-node.
  */
+
+import { parseQuantity } from '@kubectl-mtv/engine';
+import { DEFAULT_SANDBOX_SCENARIO, type Sandbox, SEED_NAMES, startSandbox } from '@kubectl-mtv/sandbox';
+import { crdOracle, needs, SHARED_CRDS } from '@kubectl-mtv/test-support';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,13 +19,7 @@ import {
 } from '../../src/cluster/datavolume-builder.js';
 import { renderPvcNameTemplate } from '../../src/cluster/pvc-name-template.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from '../../src/cluster/resolved-plan.js';
-import { parseQuantity } from '../../src/engine/quantity.js';
 import { ExitCode, UserError } from '../../src/errors.js';
-import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox.js';
-import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
-import { SEED_NAMES } from '../../src/sandbox/seed/names.js';
-import { crdOracle, SHARED_CRDS } from '../sandbox/api/crd-oracle.js';
-import { needs } from '../support/requirements.js';
 
 const Gi = 2 ** 30;
 const Mi = 2 ** 20;

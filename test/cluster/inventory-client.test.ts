@@ -1,8 +1,7 @@
+import { DEFAULT_SANDBOX_SCENARIO, sandboxKubeconfig } from '@kubectl-mtv/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectKube } from '../../src/cluster/kube-client.js';
 import { ExitCode } from '../../src/errors.js';
-import { sandboxKubeconfig } from '../../src/sandbox/kubeconfig.js';
-import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
 import { type ClusterFixture, startCluster, userError } from './cluster-fixture.js';
 
 describe('the inventory client against the sandbox', () => {

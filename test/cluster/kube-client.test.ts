@@ -1,10 +1,9 @@
 import { createServer } from 'node:net';
 import { delimiter } from 'node:path';
+import { DEFAULT_SANDBOX_SCENARIO, sandboxKubeconfig } from '@kubectl-mtv/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectKube } from '../../src/cluster/kube-client.js';
 import { ExitCode } from '../../src/errors.js';
-import { sandboxKubeconfig } from '../../src/sandbox/kubeconfig.js';
-import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
 import { type ClusterFixture, startCluster, userError } from './cluster-fixture.js';
 
 const PLANS = { group: 'forklift.konveyor.io', version: 'v1beta1', plural: 'plans' };

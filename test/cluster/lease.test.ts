@@ -1,9 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { DEFAULT_SANDBOX_SCENARIO } from '@kubectl-mtv/sandbox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLease, type HeldLease, type LeaseOptions, leaseName } from '../../src/cluster/lease.js';
 import { inNamespace, RESOURCES } from '../../src/cluster/resource-types.js';
 import { ExitCode } from '../../src/errors.js';
-import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
 import { type ClusterFixture, startCluster, userError } from './cluster-fixture.js';
 
 const NS = 'openshift-mtv';

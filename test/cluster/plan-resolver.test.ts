@@ -1,11 +1,14 @@
+import type { Scenario } from '@kubectl-mtv/engine';
+import {
+  DEFAULT_SANDBOX_SCENARIO,
+  inventoryFromScenario,
+  SEED_NAMES,
+  startInventoryServer,
+  uuidFromName,
+} from '@kubectl-mtv/sandbox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolvePlan } from '../../src/cluster/plan-resolver.js';
-import type { Scenario } from '../../src/engine/model.js';
 import { ExitCode, type UserError } from '../../src/errors.js';
-import { inventoryFromScenario, uuidFromName } from '../../src/sandbox/inventory/from-scenario.js';
-import { startInventoryServer } from '../../src/sandbox/inventory/server.js';
-import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
-import { SEED_NAMES } from '../../src/sandbox/seed/names.js';
 import { type ClusterFixture, startCluster, userError } from './cluster-fixture.js';
 
 const Gi = 2 ** 30;

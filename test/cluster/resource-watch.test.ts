@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { DEFAULT_SANDBOX_SCENARIO } from '@kubectl-mtv/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectKube } from '../../src/cluster/kube-client.js';
 import { ResourceWatch, type WatchedObject } from '../../src/cluster/resource-watch.js';
-import { type Sandbox, startSandbox } from '../sandbox/api/sandbox-fixture.js';
+import { type ClusterFixture, startCluster } from './cluster-fixture.js';
 
 const CONFIGMAPS = { version: 'v1', plural: 'configmaps', namespace: 'default' };
 
@@ -16,18 +16,18 @@ function configMap(name: string, value: string) {
 }
 
 describe('ResourceWatch', () => {
-  let sandbox: Sandbox | undefined;
+  let cluster: ClusterFixture | undefined;
   let watch: ResourceWatch<WatchedObject> | undefined;
 
   afterEach(async () => {
     await watch?.stop();
-    await sandbox?.stop();
+    await cluster?.close();
   });
 
   /** A watch of labelled ConfigMaps, keeping what it knows by name. */
   async function watching(historyLimit: number) {
-    sandbox = await startSandbox({ historyLimit, bookmarkIntervalMs: 50 });
-    const client = await connectKube({ kubeconfig: sandbox.kubeconfig, env: {} });
+    cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO, { historyLimit, bookmarkIntervalMs: 50 });
+    const client = cluster.kube;
     const known = new Map<string, WatchedObject>();
     let lists = 0;
     watch = new ResourceWatch<WatchedObject>(
@@ -51,7 +51,7 @@ describe('ResourceWatch', () => {
       },
     );
     for (const item of await watch.start()) known.set(item.metadata.name ?? '', item);
-    return { server: sandbox.server, known, lists: () => lists, watch };
+    return { server: cluster.sandbox, known, lists: () => lists, watch };
   }
 
   it('resumes a dropped watch from the last resourceVersion without a new list', async () => {

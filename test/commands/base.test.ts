@@ -1,32 +1,30 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const base = new URL('../../dist/commands/base.js', import.meta.url).href;
+const base = new URL('../../src/commands/base.ts', import.meta.url).href;
 
 /**
- * Runs a throwaway command built on the compiled BaseCommand the way bin/kubectl-mtv does (run, then oclif's handle on
- * whatever escapes), in its own process, so the exit code checked is the real one.
+ * Runs a throwaway command built on BaseCommand the way bin/kubectl-mtv does (run, then oclif's handle on whatever
+ * escapes), in its own process (the sources through tsx), so the exit code checked is the real one.
  */
 function runCommandThatThrows(throwStatement: string, argv: string[] = []) {
   const script = `
     import { Errors } from '@oclif/core';
     import { BaseCommand } from '${base}';
-    import { UserError, ExitCode } from '${new URL('../../dist/errors.js', import.meta.url).href}';
+    import { UserError, ExitCode } from '${new URL('../../src/errors.ts', import.meta.url).href}';
     class Boom extends BaseCommand {
       async run() { await this.parse(Boom); ${throwStatement} }
     }
     Boom.id = 'boom';
     await Boom.run(${JSON.stringify(argv)}, ${JSON.stringify(repo)}).catch(Errors.handle);
   `;
-  return spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repo, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
 }
-
-beforeAll(() => {
-  if (!existsSync(fileURLToPath(base))) throw new Error('dist/ is missing: run `npm run build` (npm test does)');
-});
 
 describe('BaseCommand.catch', () => {
   it('prints a UserError as one line with its hint and exits with its code', () => {

@@ -7,11 +7,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SandboxStats } from '@kubectl-mtv/sandbox';
+import { createSandboxTls } from '@kubectl-mtv/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { KubeClient } from '../../src/cluster/kube-client.js';
-import type { SandboxStats } from '../../src/sandbox/stats.js';
-import { createSandboxTls } from '../../src/sandbox/tls.js';
 import {
   type Finished,
   killAll,

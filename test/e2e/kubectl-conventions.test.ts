@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { needs, systemTool } from '@kubectl-mtv/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { needs, systemTool } from '../support/requirements.js';
 import { bin, killAll, pluginEnv, repo, requireBuild, startSandbox } from './plugin-fixture.js';
 
 let dir: string;

@@ -7,12 +7,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { simulateScenario } from '@kubectl-mtv/engine';
+import type { SandboxStats } from '@kubectl-mtv/sandbox';
+import { DEFAULT_SANDBOX_SCENARIO } from '@kubectl-mtv/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { simulateScenario } from '../../src/engine/simulator.js';
 import type { RunEvent, RunSummary } from '../../src/runner/run-events.js';
-import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
-import type { SandboxStats } from '../../src/sandbox/stats.js';
 import { byClass, parseXml } from '../ui/svg-tree.js';
 import {
   type Finished,

@@ -8,8 +8,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { needs, systemTool } from '@kubectl-mtv/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { needs, systemTool } from '../support/requirements.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(repo, 'bin', 'kubectl-mtv');

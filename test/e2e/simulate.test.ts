@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SimulateReport, SimulationResult } from '@kubectl-mtv/engine';
+import { POLICY_NAMES } from '@kubectl-mtv/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { POLICY_NAMES } from '../../src/engine/model.js';
-import type { SimulateReport, SimulationResult } from '../../src/engine/simulation-result.js';
 import { kubectlMtv, repo } from './plugin-fixture.js';
 
 const seed = 'examples/seed-10x10.yaml';

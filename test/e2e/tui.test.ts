@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { needs, systemTool } from '@kubectl-mtv/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { needs, systemTool } from '../support/requirements.js';
 import { bin, killAll, requireBuild, startSandbox, until } from './plugin-fixture.js';
 
 const tmuxTool = systemTool('tmux');

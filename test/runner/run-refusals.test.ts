@@ -3,10 +3,11 @@
  * alone (400, 404, 409, 422) fails that disk and the run goes on (exit 1); an answer about every request (401, 403,
  * and 429 or 5xx once the retry policy gives up) ends the run with exit 3.
  */
+
+import type { ScriptedStatus } from '@kubectl-mtv/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeApiError } from '../../src/cluster/kube-errors.js';
 import { ExitCode, UserError } from '../../src/errors.js';
-import type { ScriptedStatus } from '../../src/sandbox/faults.js';
 import { exitCodeOf } from '../../src/services/migrate.js';
 import { type RunnerFixture, scenario, startRunner } from './runner-fixture.js';
 

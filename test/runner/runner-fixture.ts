@@ -1,14 +1,15 @@
 /** A sandbox with plan-a resolved and its DataVolumes built, and a runTransfers that collects the events. */
+
+import type { Scenario, VmSpec } from '@kubectl-mtv/engine';
+import type { SandboxOptions } from '@kubectl-mtv/sandbox';
+import { SEED_NAMES } from '@kubectl-mtv/sandbox';
 import { buildDataVolumePlan, type PlannedDataVolume } from '../../src/cluster/datavolume-builder.js';
 import type { KubeClient } from '../../src/cluster/kube-client.js';
 import { resolvePlan } from '../../src/cluster/plan-resolver.js';
 import type { ResolvedPlan } from '../../src/cluster/resolved-plan.js';
-import type { Scenario, VmSpec } from '../../src/engine/model.js';
 import type { RunEvent, RunSummary } from '../../src/runner/run-events.js';
 import type { RunOptions } from '../../src/runner/run-options.js';
 import { runTransfers } from '../../src/runner/run-transfers.js';
-import type { SandboxOptions } from '../../src/sandbox/sandbox.js';
-import { SEED_NAMES } from '../../src/sandbox/seed/names.js';
 import { type ClusterFixture, startCluster } from '../cluster/cluster-fixture.js';
 
 export const NS = SEED_NAMES.forkliftNamespace;

@@ -1,8 +1,8 @@
 /** `clean -o table|wide|json|yaml|name` and `--no-headers`, against the embedded sandbox over real HTTP. */
 
+import { DEFAULT_SANDBOX_SCENARIO } from '@kubectl-mtv/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
 import { type CleanOptions, clean } from '../../src/services/clean.js';
 import { migrate } from '../../src/services/migrate.js';
 import type { ObjectOutput } from '../../src/ui/object-output.js';

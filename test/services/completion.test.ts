@@ -3,10 +3,10 @@
  * cases break when a command, flag or choice changes without its completion.
  */
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_SANDBOX_SCENARIO } from '@kubectl-mtv/sandbox';
 import { Config } from '@oclif/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { completionModel } from '../../src/commands/support/completion-model.js';
-import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
 import {
   type CompletionCommand,
   complete,

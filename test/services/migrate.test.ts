@@ -2,11 +2,12 @@
  * The migrate, clean and demo services in process, against the embedded sandbox over real HTTP: RBAC gaps stop a run
  * before anything is created, the dry-run schedule is the engine's, clean leaves a plan a runner holds alone.
  */
+
+import type { SchedulerOptions } from '@kubectl-mtv/engine';
+import { simulateScenario } from '@kubectl-mtv/engine';
+import { DEFAULT_SANDBOX_SCENARIO } from '@kubectl-mtv/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SchedulerOptions } from '../../src/engine/model.js';
-import { simulateScenario } from '../../src/engine/simulator.js';
 import { ExitCode } from '../../src/errors.js';
-import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
 import { clean } from '../../src/services/clean.js';
 import { DEMO_SECONDS, demoSpeed } from '../../src/services/demo.js';
 import { type MigrateOptions, migrate } from '../../src/services/migrate.js';

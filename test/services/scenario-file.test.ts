@@ -2,11 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { QUANTITY_PATTERN } from '@kubectl-mtv/engine';
+import { needs, sharedFolder } from '@kubectl-mtv/test-support';
 import { describe, expect, it } from 'vitest';
-import { QUANTITY_PATTERN } from '../../src/engine/quantity.js';
 import { ExitCode, type UserError } from '../../src/errors.js';
 import { loadScenarioFile, parseScenarioText } from '../../src/services/scenario-file.js';
-import { needs, sharedFolder } from '../support/requirements.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const sharedScenarios = sharedFolder('scenarios');

@@ -1,10 +1,10 @@
 /** `version`'s server line against the embedded sandbox over real HTTP, and the reasons it gives when it cannot. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_SANDBOX_SCENARIO } from '@kubectl-mtv/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiFailure, networkFailure } from '../../src/cluster/kube-errors.js';
 import { UserError } from '../../src/errors.js';
-import { DEFAULT_SANDBOX_SCENARIO } from '../../src/sandbox/seed/default-scenario.js';
 import { shortReason, version } from '../../src/services/version.js';
 import { type ClusterFixture, startCluster } from '../cluster/cluster-fixture.js';
 

@@ -1,5 +1,5 @@
+import type { SimulateReport, SimulationResult } from '@kubectl-mtv/engine';
 import { describe, expect, it } from 'vitest';
-import type { SimulateReport, SimulationResult } from '../../src/engine/simulation-result.js';
 import { formatSimulateJson } from '../../src/ui/simulate-json.js';
 import { formatDuration, formatScenarioLine, formatSimulateTable } from '../../src/ui/simulate-table.js';
 

@@ -1,5 +1,5 @@
+import { ORDER_NAMES, POLICY_NAMES } from '@kubectl-mtv/engine';
 import { Flags } from '@oclif/core';
-import { ORDER_NAMES, POLICY_NAMES } from '../../engine/model.js';
 import { noHeadersFlag, outputFlag } from './output-flags.js';
 
 export const SIMULATE_OUTPUTS = ['table', 'json', 'yaml'] as const;

@@ -1,0 +1,21 @@
+/**
+ * @kubectl-mtv/engine: the pure scheduling core of kubectl-mtv (no I/O, no clock, deterministic). The CLI plans and
+ * simulates with it; the sandbox times its simulated CDI transfers with its bandwidth model.
+ */
+export * from './bandwidth.js';
+export * from './create-policy.js';
+export * from './lower-bound.js';
+export * from './metrics.js';
+export * from './model.js';
+export * from './ordering.js';
+export * from './plan.js';
+export * from './policies/disk.js';
+export * from './policies/disk-planner.js';
+export * from './policies/gang.js';
+export * from './policies/vm-cost.js';
+export * from './policy.js';
+export * from './quantity.js';
+export * from './run-schedule.js';
+export * from './seeded-random.js';
+export * from './simulation-result.js';
+export * from './simulator.js';

@@ -1,0 +1,125 @@
+/**
+ * Resource types from the CustomResourceDefinitions the sandbox package carries in its crds/ folder. The folder is
+ * looked up from this module's place: packages/sandbox/src/api (tests, tsx), or one level below the CLI's bundle
+ * (dist/commands, dist/chunks), next to which the build copies it as dist/crds.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { AGE_COLUMN, NAME_COLUMN } from './builtin-columns.js';
+import { ageCell } from './human-duration.js';
+import { evaluateJsonPath, parseJsonPath } from './json-path.js';
+import { type JsonSchema, type ResourceType, STANDARD_VERBS, type TableColumn } from './resource-type.js';
+
+interface PrinterColumn {
+  name: string;
+  type: string;
+  format?: string;
+  description?: string;
+  priority?: number;
+  jsonPath: string;
+}
+
+interface CrdVersion {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  additionalPrinterColumns?: PrinterColumn[];
+  subresources?: { status?: unknown };
+  schema?: { openAPIV3Schema?: JsonSchema };
+}
+
+interface Crd {
+  kind: string;
+  spec: {
+    group: string;
+    scope: 'Namespaced' | 'Cluster';
+    names: {
+      kind: string;
+      listKind?: string;
+      plural: string;
+      singular?: string;
+      shortNames?: string[];
+      categories?: string[];
+    };
+    versions: CrdVersion[];
+  };
+}
+
+/** The folder holding the CRD YAML files, from the package's source (vitest, tsx) or from the CLI's bundle. */
+export function crdDirectory(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '..', 'crds'), join(here, '..', '..', 'crds')];
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) throw new Error(`the sandbox CRDs are missing: looked in ${candidates.join(' and ')}`);
+  return found;
+}
+
+/** kube's cellForJSONValue: typed cells, date columns as an age, nothing for a missing value. */
+function printerCell(column: PrinterColumn): TableColumn['cell'] {
+  const steps = parseJsonPath(column.jsonPath);
+  return (object, now) => {
+    const [value] = evaluateJsonPath(steps, object);
+    if (value === undefined || value === null) return null;
+    switch (column.type) {
+      case 'integer':
+        return typeof value === 'number' ? Math.trunc(value) : null;
+      case 'number':
+        return typeof value === 'number' ? value : null;
+      case 'boolean':
+        return typeof value === 'boolean' ? value : null;
+      case 'date':
+        return typeof value === 'string' ? ageCell(value, now) : null;
+      default:
+        return typeof value === 'object' ? JSON.stringify(value) : String(value);
+    }
+  };
+}
+
+/** The served version of one CRD as a resource type; `crd` is the parsed YAML. */
+export function resourceTypeFromCrd(crd: Crd): ResourceType {
+  if (crd.kind !== 'CustomResourceDefinition') throw new Error(`not a CRD: kind ${JSON.stringify(crd.kind)}`);
+  const { group, names, scope } = crd.spec;
+  const version = crd.spec.versions.find((entry) => entry.served && entry.storage) ?? crd.spec.versions[0];
+  const printer = version.additionalPrinterColumns ?? [];
+  const columns: TableColumn[] = printer.length
+    ? [
+        NAME_COLUMN,
+        ...printer.map((column) => ({
+          name: column.name,
+          type: column.type,
+          format: column.format ?? '',
+          description: column.description ?? '',
+          priority: column.priority ?? 0,
+          cell: printerCell(column),
+        })),
+      ]
+    : [NAME_COLUMN, AGE_COLUMN];
+  return {
+    name: `${names.plural}.${group}`,
+    group,
+    version: version.name,
+    plural: names.plural,
+    singular: names.singular ?? names.kind.toLowerCase(),
+    kind: names.kind,
+    listKind: names.listKind ?? `${names.kind}List`,
+    namespaced: scope === 'Namespaced',
+    shortNames: names.shortNames ?? [],
+    categories: names.categories ?? [],
+    verbs: STANDARD_VERBS,
+    statusSubresource: version.subresources?.status !== undefined,
+    custom: true,
+    columns,
+    schema: version.schema?.openAPIV3Schema,
+    fieldSelectors: {},
+  };
+}
+
+/** Every CRD in `directory` (default: the project's own), sorted by file name. */
+export function loadCrdResourceTypes(directory = crdDirectory()): ResourceType[] {
+  return readdirSync(directory)
+    .filter((file) => file.endsWith('.yaml'))
+    .sort()
+    .map((file) => resourceTypeFromCrd(parse(readFileSync(join(directory, file), 'utf8')) as Crd));
+}

@@ -1,0 +1,63 @@
+import type { Scenario } from '@kubectl-mtv/engine';
+import { parseQuantity, toTransferPlan } from '@kubectl-mtv/engine';
+import type { KubeObject } from '../cluster-store.js';
+import type { InventoryData } from '../inventory/model.js';
+import type { DiskSource } from './importer.js';
+
+/** The bandwidth model's view of the sandbox: each host's bandwidth, then one uncapped host for unknown disks. */
+export interface SandboxBandwidth {
+  hostBandwidth: number[];
+  networkBandwidth: number;
+}
+
+/**
+ * Maps a DataVolume to the disk it copies: the inventory disk its vddk backingFile names (with the scenario's host,
+ * size and rate for it), else its requested storage size at the scenario's disk rate on an uncapped host.
+ */
+export function diskSources(
+  scenario: Scenario,
+  inventory: InventoryData,
+): { bandwidth: SandboxBandwidth; resolve(dv: KubeObject): DiskSource | undefined } {
+  const plan = toTransferPlan(scenario);
+  const byFile = new Map<string, DiskSource>();
+  inventory.vms.forEach((vm, v) => {
+    const planVm = plan.vms[v];
+    vm.disks.forEach((disk, i) => {
+      const d = plan.disks[planVm.disks[i]];
+      byFile.set(disk.file, {
+        host: d.host,
+        hostName: plan.hosts[d.host].name,
+        bytes: d.bytes,
+        rate: d.rate,
+        label: `${vm.name}/${i}`,
+      });
+    });
+  });
+  const unknownHost = plan.hosts.length;
+  return {
+    bandwidth: {
+      hostBandwidth: [...plan.hosts.map((h) => h.bandwidth), Infinity],
+      networkBandwidth: plan.networkBandwidth,
+    },
+    resolve(dv) {
+      const spec = dv.spec as
+        | {
+            source?: { vddk?: { backingFile?: string } };
+            storage?: { resources?: { requests?: { storage?: string } } };
+          }
+        | undefined;
+      const file = spec?.source?.vddk?.backingFile;
+      const known = file === undefined ? undefined : byFile.get(file);
+      if (known) return known;
+      const requested = spec?.storage?.resources?.requests?.storage;
+      if (requested === undefined) return undefined;
+      let bytes: number;
+      try {
+        bytes = parseQuantity(requested);
+      } catch {
+        return undefined;
+      }
+      return { host: unknownHost, hostName: 'unknown', bytes, rate: scenario.diskRate, label: `${dv.metadata.name}/0` };
+    },
+  };
+}

@@ -1,0 +1,346 @@
+import { INSTANT_SECONDS, maxMinRates } from '@kubectl-mtv/engine';
+import type { ClusterStore, KubeObject, StoreEvent } from '../cluster-store.js';
+import {
+  carryConditionTimes,
+  type DataVolumeCondition,
+  type DataVolumePhase,
+  dataVolumeStatus,
+  type ImportState,
+} from './dv-status.js';
+
+export const DATAVOLUMES = 'datavolumes.cdi.kubevirt.io';
+export const PVCS = 'persistentvolumeclaims';
+/** DataVolumes annotated so (by kubectl-mtv, when it gives up on a transfer) no longer count as in flight. */
+export const STUCK_ANNOTATION = 'kubectl-mtv/stuck';
+
+/** Where a DataVolume's bytes come from: the inventory disk its vddk backingFile names, as the sandbox resolves it. */
+export interface DiskSource {
+  /** Index into `hostBandwidth`. */
+  host: number;
+  /** Host name, for stats. */
+  hostName: string;
+  /** Bytes to copy. */
+  bytes: number;
+  /** Bytes/s one importer reaches. */
+  rate: number;
+  /** `VM/INDEX`, the name `--fail-disk` uses. */
+  label: string;
+}
+
+export interface ImporterOptions {
+  store: ClusterStore;
+  /** Resolves a new DataVolume to its disk; undefined when the vddk source names no known disk. */
+  resolve(dv: KubeObject): DiskSource | undefined;
+  /** Bytes/s per host (Infinity when uncapped) and for all transfers together. */
+  hostBandwidth: number[];
+  networkBandwidth: number;
+  /** Disks (`VM/INDEX`) whose importer crash-loops. */
+  failDisks?: ReadonlySet<string>;
+  /** Disks (`VM/INDEX`) whose importer stops progressing half way: no error, no restart, ImportInProgress forever. */
+  stallDisks?: ReadonlySet<string>;
+  /** Wall time for the `at` of status updates, from simulated seconds. */
+  timestamp(seconds: number): string;
+  /** Simulated seconds between two progress updates of one DataVolume (CDI: about 2 s). */
+  progressEverySeconds?: number;
+  /** The simulated clock, when time runs by itself: an import starts at the clock's time, not the last advance. */
+  clock?: () => number;
+}
+
+/** Counters `GET /sandbox/v1/stats` reports; times are simulated seconds. */
+export interface ImportStats {
+  started: number;
+  succeeded: number;
+  current: number;
+  peak: number;
+  peakByHost: Record<string, number>;
+  firstStartSeconds: number | null;
+  lastEndSeconds: number | null;
+}
+
+/** The counters before any import started. */
+export function noImports(): ImportStats {
+  return {
+    started: 0,
+    succeeded: 0,
+    current: 0,
+    peak: 0,
+    peakByHost: {},
+    firstStartSeconds: null,
+    lastEndSeconds: null,
+  };
+}
+
+interface Import {
+  key: string;
+  namespace: string;
+  name: string;
+  source: DiskSource;
+  state: ImportState;
+  remaining: number;
+  lastPublished: number;
+  /** Crash-looping importers: when the container restarts next, and the back-off after that. */
+  nextRestart?: number;
+  /** The vddk Secret the importer needs, and whether --fail-disk makes it fail regardless. */
+  secretRef?: string;
+  failing?: boolean;
+  /** The status last written, without its times: an unchanged status is not written again. */
+  lastWritten?: string;
+  backoff?: number;
+  stuck: boolean;
+}
+
+const FIRST_BACKOFF_SECONDS = 10;
+const MAX_BACKOFF_SECONDS = 300;
+
+/**
+ * The simulated CDI importer: every DataVolume created in the store gets a PVC of the same name (owned by it), goes
+ * through CDI's phases, and copies its disk under the engine's bandwidth model, so that the sandbox and `simulate`
+ * agree. A failing importer restarts with back-off forever and never turns its DataVolume Failed (CDI's behaviour).
+ * Time moves only through `advanceTo` (simulated seconds), exactly: finishes between two calls happen at their own
+ * instants.
+ */
+export class Importer {
+  private readonly imports = new Map<string, Import>();
+  private now = 0;
+  private readonly unsubscribe: () => void;
+  private readonly stats: ImportStats = noImports();
+  private readonly liveByHost = new Map<string, number>();
+
+  constructor(private readonly options: ImporterOptions) {
+    // React after the write that told us has been delivered to every watcher, so events keep resourceVersion order.
+    this.unsubscribe = options.store.subscribe((event) => queueMicrotask(() => this.react(event)));
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+
+  /** Simulated seconds the importer has reached. */
+  get seconds(): number {
+    return this.now;
+  }
+
+  snapshot(): ImportStats {
+    return { ...this.stats, peakByHost: { ...this.stats.peakByHost } };
+  }
+
+  /** A failure to act on one DataVolume (its PVC's name taken, its namespace going away) must not stop the rest. */
+  private react(event: StoreEvent): void {
+    try {
+      this.onEvent(event);
+    } catch {
+      // CDI leaves such a DataVolume Pending; so does the sandbox: nothing more is published for it.
+    }
+  }
+
+  private onEvent(event: StoreEvent): void {
+    if (event.resource !== DATAVOLUMES) return;
+    if (this.options.clock) this.advanceTo(this.options.clock());
+    const { namespace = '', name = '' } = event.object.metadata;
+    const key = `${namespace}/${name}`;
+    if (event.type === 'ADDED' && !this.imports.has(key)) this.begin(event.object, key);
+    else if (event.type === 'DELETED') this.forget(key);
+    else if (event.type === 'MODIFIED') this.markStuck(key, event.object);
+  }
+
+  private begin(dv: KubeObject, key: string): void {
+    const source = this.options.resolve(dv);
+    if (!source) return;
+    const { namespace = '', name = '' } = dv.metadata;
+    const imp: Import = {
+      key,
+      namespace,
+      name,
+      source,
+      state: { phase: '', fraction: 0, restartCount: 0, claimName: name },
+      remaining: source.bytes,
+      lastPublished: this.now,
+      stuck: false,
+    };
+    this.imports.set(key, imp);
+    this.createClaim(dv, source);
+    // Pre-import phases take no simulated time, but each is published.
+    for (const phase of ['Pending', 'PVCBound', 'ImportScheduled', 'ImportInProgress'] as DataVolumePhase[]) {
+      imp.state.phase = phase;
+      this.publish(imp);
+    }
+    this.count(imp, +1);
+    this.stats.started++;
+    this.stats.firstStartSeconds ??= this.now;
+    imp.secretRef = (dv.spec as { source?: { vddk?: { secretRef?: string } } } | undefined)?.source?.vddk?.secretRef;
+    imp.failing = this.options.failDisks?.has(source.label) ?? false;
+    const secretMissing = imp.secretRef === undefined ? undefined : this.secretMissing(namespace, imp.secretRef);
+    if (secretMissing || imp.failing) {
+      imp.state.error = imp.failing
+        ? `Unable to connect to vddk data source: importer of ${source.label} fails`
+        : secretMissing;
+      imp.nextRestart = this.now + FIRST_BACKOFF_SECONDS;
+      imp.backoff = FIRST_BACKOFF_SECONDS;
+      this.publish(imp);
+    }
+    if (imp.remaining <= 0 && !imp.state.error) this.succeed(imp);
+  }
+
+  private secretMissing(namespace: string, secret: string): string | undefined {
+    if (!secret || this.options.store.get('secrets', namespace, secret)) return undefined;
+    return `secret "${secret}" not found`;
+  }
+
+  private createClaim(dv: KubeObject, source: DiskSource): void {
+    const spec = (dv.spec ?? {}) as { storage?: Record<string, unknown> };
+    const storage = spec.storage ?? {};
+    const request = (storage.resources as { requests?: { storage?: string } } | undefined)?.requests?.storage;
+    this.options.store.create(PVCS, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: {
+        name: dv.metadata.name,
+        namespace: dv.metadata.namespace,
+        labels: { app: 'containerized-data-importer' },
+        ownerReferences: [
+          {
+            apiVersion: 'cdi.kubevirt.io/v1beta1',
+            kind: 'DataVolume',
+            name: dv.metadata.name ?? '',
+            uid: dv.metadata.uid ?? '',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
+      spec: {
+        accessModes: (storage.accessModes as string[] | undefined) ?? ['ReadWriteOnce'],
+        resources: { requests: { storage: request ?? String(source.bytes) } },
+        ...(storage.storageClassName !== undefined && { storageClassName: storage.storageClassName }),
+        volumeMode: (storage.volumeMode as string | undefined) ?? 'Filesystem',
+      },
+      status: {
+        phase: 'Bound',
+        accessModes: ['ReadWriteOnce'],
+        capacity: { storage: request ?? String(source.bytes) },
+      },
+    });
+  }
+
+  private forget(key: string): void {
+    const imp = this.imports.get(key);
+    if (!imp) return;
+    if (this.isLive(imp)) this.count(imp, -1);
+    this.imports.delete(key);
+  }
+
+  private markStuck(key: string, dv: KubeObject): void {
+    const imp = this.imports.get(key);
+    const stuck = dv.metadata.annotations?.[STUCK_ANNOTATION] !== undefined;
+    if (!imp || stuck === imp.stuck) return;
+    const wasLive = this.isLive(imp);
+    imp.stuck = stuck;
+    if (wasLive !== this.isLive(imp)) this.count(imp, this.isLive(imp) ? +1 : -1);
+  }
+
+  private isLive(imp: Import): boolean {
+    return !imp.stuck && this.copying(imp);
+  }
+
+  /** Not yet Succeeded nor Failed: CDI still works on it. */
+  private copying(imp: Import): boolean {
+    return imp.state.phase !== 'Succeeded' && imp.state.phase !== 'Failed';
+  }
+
+  /** Adds `delta` to the DataVolumes in flight, overall and on the import's host, and keeps the peaks. */
+  private count(imp: Import, delta: number): void {
+    const host = imp.source.hostName;
+    this.stats.current += delta;
+    this.stats.peak = Math.max(this.stats.peak, this.stats.current);
+    const onHost = (this.liveByHost.get(host) ?? 0) + delta;
+    this.liveByHost.set(host, onHost);
+    this.stats.peakByHost[host] = Math.max(this.stats.peakByHost[host] ?? 0, onHost);
+  }
+
+  /** Moves simulated time to `target`, finishing transfers and restarting failed importers at their own instants. */
+  advanceTo(target: number): void {
+    while (this.now < target) {
+      // The stuck annotation is kubectl-mtv's bookkeeping: CDI ignores it, the copy goes on.
+      const moving = [...this.imports.values()].filter(
+        (i) => this.copying(i) && !i.state.error && i.remaining > this.stallPoint(i),
+      );
+      const rates = maxMinRates(
+        moving.map((i) => ({ host: i.source.host, rate: i.source.rate })),
+        this.options.hostBandwidth,
+        this.options.networkBandwidth,
+      );
+      let next = target;
+      moving.forEach((imp, k) => {
+        next = Math.min(next, this.now + (imp.remaining - this.stallPoint(imp)) / rates[k]);
+      });
+      for (const imp of this.imports.values())
+        if (imp.nextRestart !== undefined) next = Math.min(next, imp.nextRestart);
+      const dt = next - this.now;
+      this.now = next;
+      moving.forEach((imp, k) => {
+        imp.remaining -= rates[k] * dt;
+        const stallPoint = this.stallPoint(imp);
+        if (stallPoint > 0 && (imp.remaining - stallPoint) / rates[k] <= INSTANT_SECONDS) {
+          imp.remaining = stallPoint;
+          imp.state.fraction = 1 - imp.remaining / imp.source.bytes;
+          this.publish(imp);
+          return;
+        }
+        imp.state.fraction = 1 - imp.remaining / imp.source.bytes;
+        if (imp.remaining / rates[k] <= INSTANT_SECONDS) this.succeed(imp);
+        else if (this.now - imp.lastPublished >= (this.options.progressEverySeconds ?? 2)) this.publish(imp);
+      });
+      for (const imp of this.imports.values()) this.restartIfDue(imp);
+    }
+  }
+
+  /** Bytes left where a stalling importer stops moving (half its disk); 0 for the others. */
+  private stallPoint(imp: Import): number {
+    return this.options.stallDisks?.has(imp.source.label) ? imp.source.bytes / 2 : 0;
+  }
+
+  private restartIfDue(imp: Import): void {
+    if (imp.nextRestart === undefined || imp.nextRestart > this.now || !this.copying(imp)) return;
+    imp.state.restartCount++;
+    // The kubelet starts the importer once its Secret exists: a restart after the Secret appears succeeds.
+    if (imp.secretRef !== undefined && !this.secretMissing(imp.namespace, imp.secretRef) && !imp.failing) {
+      imp.state.error = undefined;
+      imp.nextRestart = undefined;
+      this.publish(imp);
+      return;
+    }
+    imp.backoff = Math.min(MAX_BACKOFF_SECONDS, (imp.backoff ?? FIRST_BACKOFF_SECONDS) * 2);
+    imp.nextRestart = this.now + imp.backoff;
+    this.publish(imp);
+  }
+
+  private succeed(imp: Import): void {
+    imp.remaining = 0;
+    imp.state.fraction = 1;
+    if (this.isLive(imp)) this.count(imp, -1);
+    imp.state.phase = 'Succeeded';
+    this.stats.succeeded++;
+    this.stats.lastEndSeconds = this.now;
+    this.publish(imp);
+  }
+
+  private publish(imp: Import): void {
+    imp.lastPublished = this.now;
+    const status = dataVolumeStatus(imp.state, this.options.timestamp(this.now));
+    const unchanged = JSON.stringify({
+      ...status,
+      conditions: status.conditions.map(({ type, status: s, reason, message }) => [type, s, reason, message]),
+    });
+    if (unchanged === imp.lastWritten) return;
+    imp.lastWritten = unchanged;
+    const previous = this.options.store.get(DATAVOLUMES, imp.namespace, imp.name)?.status as
+      | { conditions?: DataVolumeCondition[] }
+      | undefined;
+    status.conditions = carryConditionTimes(previous?.conditions, status.conditions);
+    try {
+      this.options.store.updateStatus(DATAVOLUMES, imp.namespace, imp.name, status);
+    } catch {
+      // The DataVolume was deleted under us; its DELETED event forgets the import.
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * @kubectl-mtv/sandbox: an embedded cluster for kubectl-mtv, its tests, bench and chaos: a Kubernetes API server
+ * with the real CRDs, CDI's importer and the Forklift inventory simulated, seeded from a scenario. Product code never
+ * imports it; the CLI's `sandbox` and `demo` use cases start it through this API.
+ */
+export { DATAVOLUMES, STUCK_ANNOTATION } from './cdi/importer.js';
+export type { KubeObject } from './cluster-store.js';
+export {
+  FAULT_KINDS,
+  type FaultKind,
+  type FaultOptions,
+  SCRIPTED_STATUSES,
+  type ScriptedAnswer,
+  type ScriptedStatus,
+} from './faults.js';
+export { SandboxInputError } from './input-error.js';
+export { inventoryFromScenario, uuidFromName } from './inventory/from-scenario.js';
+export { type InventoryServer, startInventoryServer } from './inventory/server.js';
+export { type SandboxKubeconfigOptions, sandboxKubeconfig, writeKubeconfigAtomically } from './kubeconfig.js';
+export { type Sandbox, type SandboxOptions, startSandbox } from './sandbox.js';
+export { DEFAULT_SANDBOX_SCENARIO } from './seed/default-scenario.js';
+export { SEED_NAMES } from './seed/names.js';
+export { type SandboxStats, STATS_PATH } from './stats.js';
+export { createSandboxTls, type SandboxTls } from './tls.js';

@@ -1,0 +1,216 @@
+/**
+ * The whole embedded cluster in one call: the Kubernetes API server, the Forklift inventory, the seed a scenario
+ * implies and the CDI importer on a simulated clock, with fault injection and stats. `kubectl mtv sandbox` runs it
+ * in the foreground; tests start it in process.
+ *
+ * Timestamps written into objects are wall-clock times (a simulated instant maps to the real instant it happened),
+ * so kubectl's AGE columns stay sane at any speed; simulated seconds appear in the stats only.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Scenario } from '@kubectl-mtv/engine';
+import { type ApiServer, startApiServer } from './api/api-server.js';
+import type { RequestInterceptor } from './api/router.js';
+import { SimulatedClock } from './cdi/clock.js';
+import { diskSources } from './cdi/disk-sources.js';
+import { Importer, noImports } from './cdi/importer.js';
+import type { ClusterStore } from './cluster-store.js';
+import { FaultInjector, type FaultOptions } from './faults.js';
+import { SandboxInputError } from './input-error.js';
+import { inventoryFromScenario } from './inventory/from-scenario.js';
+import { type InventoryServer, startInventoryServer } from './inventory/server.js';
+import { sandboxKubeconfig } from './kubeconfig.js';
+import { applySeed } from './seed/apply-seed.js';
+import { seedObjects } from './seed/seed-objects.js';
+import { isStatsRequest, RequestCounter, type SandboxStats, serveStats } from './stats.js';
+import { createSandboxTls } from './tls.js';
+
+export interface SandboxOptions {
+  scenario: Scenario;
+  /** The API server's port; 0 (the default) takes any free one. The inventory always takes a free one. */
+  port?: number;
+  /** Simulated seconds per real second (default 1). */
+  speed?: number;
+  /** Plain HTTP for both servers, anonymous requests allowed (kubectl 1.32 sends no token over HTTP). */
+  insecureHttp?: boolean;
+  faults?: FaultOptions;
+  /** Disks (`VM/INDEX`, e.g. `app-01/0`) whose importer crash-loops; each must name a disk of the scenario. */
+  failDisks?: string[];
+  /** Disks (`VM/INDEX`) whose importer stops progressing half way, without an error or a restart. */
+  stallDisks?: string[];
+  /** `VERB:RESOURCE` rules the API server answers 403, e.g. `create:datavolumes`. */
+  deny?: string[];
+  /** The bearer token both servers want; random unless given. */
+  token?: string;
+  /** Real milliseconds between two advances of the importer's clock (default 100). */
+  tickMs?: number;
+  /** Watch events the API server keeps for resuming watches (default 10,000); fewer makes 410 Expired come sooner. */
+  historyLimit?: number;
+  /** Milliseconds between two BOOKMARK events on a watch that asked for them (default 5000). */
+  bookmarkIntervalMs?: number;
+}
+
+export interface Sandbox {
+  /** `https://127.0.0.1:PORT` (or http). */
+  apiUrl: string;
+  inventoryUrl: string;
+  /** A kubeconfig for the API server (context namespace openshift-mtv); the caller decides where it goes. */
+  kubeconfigText: string;
+  token: string;
+  /** The CA (PEM) both servers' certificate chains to; absent over plain HTTP. */
+  caCert?: string;
+  /** metadata.uid of the source Provider, the key of every inventory URL. */
+  providerUid: string;
+  store: ClusterStore;
+  importer: Importer;
+  stats(): SandboxStats;
+  /** Turns fault injection on or off while the sandbox runs (see FaultOptions.startDisabled). */
+  setFaultsEnabled(enabled: boolean): void;
+  /** Requests the inventory server has served. */
+  inventoryRequests(): number;
+  /** Cuts every open watch connection (as a load balancer that drops them would); returns how many. */
+  dropWatches(): number;
+  /** Stops the clock, the importer and both servers; safe to call twice. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_TICK_MS = 100;
+
+/** Starts the sandbox; resolves once both servers serve and the seed is in place. */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const { scenario, port = 0, speed = 1, insecureHttp = false, failDisks = [], stallDisks = [], deny = [] } = options;
+  rejectUnknownDisks(scenario, failDisks);
+  rejectUnknownDisks(scenario, stallDisks, 'stallDisks');
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  const providerUid = randomUUID();
+  const inventory = inventoryFromScenario(scenario, providerUid);
+  const sources = diskSources(scenario, inventory);
+  const clock = new SimulatedClock(speed);
+  const startedAtMs = Date.now();
+  const tls = insecureHttp ? undefined : createSandboxTls();
+  const serverTls = tls && { cert: tls.serverCert, key: tls.serverKey };
+
+  const requests = new RequestCounter();
+  const faults = new FaultInjector(options.faults);
+  // The importer exists once the API server does; a request that comes earlier sees no imports.
+  let importer: Importer | undefined;
+  const stats = (): SandboxStats => ({
+    requests: requests.snapshot(),
+    imports: importer?.snapshot() ?? noImports(),
+    faults: faults.counts(),
+    simulatedSeconds: clock.seconds(),
+  });
+  const intercept: RequestInterceptor = (req, res, info) => {
+    if (isStatsRequest(req)) {
+      serveStats(req, res, stats);
+      return true;
+    }
+    requests.record(info);
+    return faults.intercept(req, res, info);
+  };
+
+  const api = await listen(port, () =>
+    startApiServer({
+      port,
+      token,
+      tls: serverTls,
+      allowAnonymous: insecureHttp,
+      deny,
+      intercept,
+      ...(options.historyLimit !== undefined && { historyLimit: options.historyLimit }),
+      ...(options.bookmarkIntervalMs !== undefined && { bookmarkIntervalMs: options.bookmarkIntervalMs }),
+    }),
+  );
+  let inventoryServer: InventoryServer | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const stop = async () => {
+    clearInterval(timer);
+    importer?.stop();
+    await Promise.all([api.close(), inventoryServer?.close()]);
+  };
+  try {
+    const started = new Importer({
+      store: api.store,
+      resolve: sources.resolve,
+      ...sources.bandwidth,
+      failDisks: new Set(failDisks),
+      stallDisks: new Set(stallDisks),
+      clock: () => clock.seconds(),
+      // metav1.Time has whole seconds
+      timestamp: (seconds) =>
+        new Date(Math.floor((startedAtMs + (seconds / speed) * 1000) / 1000) * 1000)
+          .toISOString()
+          .replace('.000Z', 'Z'),
+    });
+    importer = started;
+    // The Route names the inventory's port, so the inventory listens before the seed is written.
+    inventoryServer = await startInventoryServer({ token, tls: serverTls, inventory });
+    applySeed(
+      api.store,
+      seedObjects(scenario, { providerUid, inventoryUrl: inventoryServer.url, now: new Date().toISOString() }),
+    );
+    timer = setInterval(() => started.advanceTo(clock.seconds()), options.tickMs ?? DEFAULT_TICK_MS);
+    timer.unref();
+    let closing: Promise<void> | undefined;
+    return {
+      apiUrl: api.url,
+      inventoryUrl: inventoryServer.url,
+      kubeconfigText: sandboxKubeconfig({ server: api.url, token, caCert: tls?.caCert, insecure: insecureHttp }),
+      token,
+      ...(tls && { caCert: tls.caCert }),
+      providerUid,
+      store: api.store,
+      importer: started,
+      stats,
+      setFaultsEnabled: (enabled) => faults.setEnabled(enabled),
+      inventoryRequests: () => inventoryServer?.requestCount() ?? 0,
+      dropWatches: () => api.dropWatches(),
+      close: () => {
+        closing ??= stop();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Starts the API server; a port that is taken or forbidden is the user's to fix (exit 2), naming the port. */
+async function listen(port: number, start: () => Promise<ApiServer>): Promise<ApiServer> {
+  try {
+    return await start();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new SandboxInputError(`port ${port} on 127.0.0.1 is already in use`, '--port 0 picks a free port');
+    }
+    if (code === 'EACCES') {
+      throw new SandboxInputError(
+        `port ${port} on 127.0.0.1 needs privileges this user lacks`,
+        '--port 0 picks a free port',
+      );
+    }
+    throw error;
+  }
+}
+
+/** A --fail-disk that names no disk would silently fail nothing; refuse it with the VM's disk count. */
+function rejectUnknownDisks(scenario: Scenario, failDisks: readonly string[], option = '--fail-disk'): void {
+  for (const label of failDisks) {
+    const match = /^(.+)\/(\d+)$/.exec(label);
+    const vm = match && scenario.vms.find((candidate) => candidate.name === match[1]);
+    if (!match || !vm) {
+      throw new SandboxInputError(
+        `${option}: "${label}" names no VM of the scenario`,
+        `VM/INDEX with a VM such as ${scenario.vms[0]?.name ?? 'app-01'}, e.g. ${scenario.vms[0]?.name ?? 'app-01'}/0`,
+      );
+    }
+    const index = Number(match[2]);
+    if (index >= vm.disks.length) {
+      throw new SandboxInputError(
+        `${option}: "${label}" names disk ${index} of VM "${vm.name}", which has ${vm.disks.length} disk(s)`,
+        `an index from 0 to ${vm.disks.length - 1}`,
+      );
+    }
+  }
+}

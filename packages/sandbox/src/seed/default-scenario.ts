@@ -1,0 +1,48 @@
+/**
+ * The scenario `kubectl mtv sandbox` seeds when no --scenario is given. It shows the seed's problem on two
+ * bandwidth-capped hosts: VMs of one large and nine small disks (a disk cap filled with small disks leaves the large
+ * ones for last), single-disk VMs, and one VM with more disks than the cap (it can only start on an idle host).
+ */
+import type { DiskSpec, Scenario, VmSpec } from '@kubectl-mtv/engine';
+
+const Gi = 2 ** 30;
+const Mi = 2 ** 20;
+
+/** `count` disks of `size` bytes on `datastore`. */
+function disks(count: number, size: number, datastore: string): DiskSpec[] {
+  return Array.from({ length: count }, () => ({ size, datastore }));
+}
+
+/** `prefix-01` .. `prefix-NN`, each built by `make` from its 0-based index. */
+function numbered(prefix: string, count: number, make: (index: number) => Omit<VmSpec, 'name'>): VmSpec[] {
+  return Array.from({ length: count }, (_, i) => ({ name: `${prefix}-${String(i + 1).padStart(2, '0')}`, ...make(i) }));
+}
+
+export const DEFAULT_SANDBOX_SCENARIO: Scenario = {
+  name: 'sandbox-default',
+  migration: 'cold',
+  maxInFlight: 20,
+  diskRate: 100 * Mi,
+  hosts: [
+    { name: 'esx-01', bandwidth: 280 * Mi },
+    { name: 'esx-02', bandwidth: 250 * Mi },
+  ],
+  vms: [
+    // one 500Gi disk and nine 10Gi disks each; app-01..03 on esx-01 (ds-1), app-04..06 on esx-02 (ds-2)
+    ...numbered('app', 6, (i) => {
+      const datastore = i < 3 ? 'ds-1' : 'ds-2';
+      return {
+        host: i < 3 ? 'esx-01' : 'esx-02',
+        disks: [...disks(1, 500 * Gi, datastore), ...disks(9, 10 * Gi, datastore)],
+      };
+    }),
+    // single-disk VMs, running, alternating between the hosts
+    ...numbered('web', 8, (i) => ({
+      host: i % 2 === 0 ? 'esx-01' : 'esx-02',
+      powerState: 'poweredOn',
+      disks: disks(1, 40 * Gi, 'ds-1'),
+    })),
+    // 24 disks: more than maxInFlight, so it may start only when its host is idle (MTV-1573)
+    { name: 'archive-01', host: 'esx-02', disks: disks(24, 20 * Gi, 'ds-2') },
+  ],
+};

@@ -1,0 +1,226 @@
+/**
+ * The cluster a scenario describes, as the Kubernetes objects Forklift would show once a user has set up a vSphere
+ * provider and a plan: pure builders, no store. Names are in ./names.ts; the inventory the objects point at comes
+ * from the same scenario through inventoryFromScenario, so ids always agree.
+ */
+import { createHash } from 'node:crypto';
+import type { Scenario } from '@kubectl-mtv/engine';
+import type { KubeObject } from '../cluster-store.js';
+import { inventoryFromScenario } from '../inventory/from-scenario.js';
+import { SEED_NAMES as N } from './names.js';
+
+/** An object to create and the resource it is created under (`plural` or `plural.group`, as ClusterStore names it). */
+export interface SeedObject {
+  resource: string;
+  object: KubeObject;
+}
+
+export interface SeedIds {
+  /** metadata.uid of the source Provider: the key of every inventory URL. */
+  providerUid: string;
+  /** The inventory server's URL: its port goes into the Route's spec.host, its scheme decides spec.tls. */
+  inventoryUrl: string;
+  /** lastTransitionTime of every condition (ISO 8601); the epoch unless given, so the builders stay pure. */
+  now?: string;
+}
+
+const FORKLIFT = 'forklift.konveyor.io/v1beta1';
+const GROUP = 'forklift.konveyor.io';
+
+/** Every object the sandbox seeds for `scenario`, in no particular order (applySeed orders them). */
+export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
+  const now = ids.now ?? new Date(0).toISOString();
+  const inventory = inventoryFromScenario(scenario, ids.providerUid);
+  const inventoryUrl = new URL(ids.inventoryUrl);
+  const https = inventoryUrl.protocol === 'https:';
+  const port = inventoryUrl.port || (https ? '443' : '80');
+  const inventoryPort = Number(port);
+  const ns = N.forkliftNamespace;
+  const ref = (name: string) => ({ name, namespace: ns });
+  const ready = (message: string) => ({ conditions: [condition('Ready', message, now)], observedGeneration: 1 });
+  const unmapped = new Set(scenario.unmappedDatastores ?? []);
+  const fingerprint = fakeFingerprint(N.vcenterUrl);
+
+  return [
+    { resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } },
+    { resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: N.targetNamespace } } },
+    secret(
+      N.sourceProviderSecret,
+      ns,
+      { user: 'fake-user@vsphere.sandbox.local', password: 'fake-password', thumbprint: fingerprint },
+      {
+        createdForProviderType: 'vsphere',
+        createdForResourceType: 'providers',
+      },
+    ),
+    // the Secret every DataVolume's spec.source.vddk.secretRef names, in the plan's target namespace
+    secret(N.vddkSecret, N.targetNamespace, {
+      accessKeyId: 'fake-user@vsphere.sandbox.local',
+      secretKey: 'fake-password',
+    }),
+    forklift('providers', 'Provider', N.sourceProvider, {
+      metadata: { uid: ids.providerUid },
+      spec: {
+        type: 'vsphere',
+        url: N.vcenterUrl,
+        secret: ref(N.sourceProviderSecret),
+        settings: { vddkInitImage: N.vddkInitImage, sdkEndpoint: 'vcenter' },
+      },
+      status: {
+        phase: 'Ready',
+        fingerprint,
+        observedGeneration: 1,
+        conditions: [
+          condition('ConnectionTestSucceeded', 'Connection test, succeeded.', now, 'Tested'),
+          condition('InventoryCreated', 'The inventory has been loaded.', now, 'Completed'),
+          condition('Validated', 'Validation has been completed.', now, 'Completed'),
+          condition('Ready', 'The provider is ready.', now),
+        ],
+      },
+    }),
+    forklift('providers', 'Provider', N.destinationProvider, {
+      spec: { type: 'openshift', url: '', secret: {} },
+      status: { phase: 'Ready', ...ready('The provider is ready.') },
+    }),
+    forklift('storagemaps', 'StorageMap', N.storageMap, {
+      spec: {
+        provider: { source: ref(N.sourceProvider), destination: ref(N.destinationProvider) },
+        map: inventory.datastores
+          .filter((datastore) => !unmapped.has(datastore.name))
+          .map((datastore) => ({
+            source: { id: datastore.id, name: datastore.name },
+            destination: { storageClass: N.storageClass },
+          })),
+      },
+      status: ready('The storage map is ready.'),
+    }),
+    forklift('networkmaps', 'NetworkMap', N.networkMap, {
+      spec: {
+        provider: { source: ref(N.sourceProvider), destination: ref(N.destinationProvider) },
+        map: inventory.networks.map((network) => ({
+          source: { id: network.id, name: network.name },
+          destination: { type: 'pod' },
+        })),
+      },
+      status: ready('The network map is ready.'),
+    }),
+    forklift('forkliftcontrollers', 'ForkliftController', N.forkliftController, {
+      spec: { controller_max_vm_inflight: scenario.maxInFlight },
+    }),
+    forklift('plans', 'Plan', N.plan, {
+      spec: {
+        description: `Seeded by kubectl mtv sandbox${scenario.name ? ` from scenario ${scenario.name}` : ''}`,
+        provider: { source: ref(N.sourceProvider), destination: ref(N.destinationProvider) },
+        map: { storage: ref(N.storageMap), network: ref(N.networkMap) },
+        targetNamespace: N.targetNamespace,
+        type: scenario.migration,
+        // raw copy: Forklift then moves every disk through a CDI DataVolume (domain.md §5)
+        skipGuestConversion: true,
+        vms: inventory.vms.map((vm) => ({ id: vm.id, name: vm.name })),
+      },
+      status: ready('The migration plan is ready.'),
+    }),
+    {
+      resource: 'services',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: {
+          name: N.inventoryService,
+          namespace: ns,
+          labels: inventoryLabels(),
+        },
+        spec: {
+          type: 'ClusterIP',
+          // The sandbox's service proxy sends a Service's requests to 127.0.0.1:targetPort: the inventory's own port.
+          ports: [
+            https
+              ? { name: 'api-https', port: 8443, targetPort: inventoryPort, protocol: 'TCP' }
+              : { name: 'api-http', port: 8080, targetPort: inventoryPort, protocol: 'TCP' },
+          ],
+          selector: inventoryLabels(),
+        },
+      },
+    },
+    {
+      resource: 'routes.route.openshift.io',
+      object: {
+        apiVersion: 'route.openshift.io/v1',
+        kind: 'Route',
+        metadata: { name: N.inventoryService, namespace: ns, labels: inventoryLabels() },
+        spec: {
+          // a sandbox liberty: real routes carry no port
+          host: `127.0.0.1:${port}`,
+          to: { kind: 'Service', name: N.inventoryService, weight: 100 },
+          // what Forklift's operator writes when the inventory serves TLS
+          ...(https && { tls: { termination: 'reencrypt', insecureEdgeTerminationPolicy: 'Redirect' } }),
+          wildcardPolicy: 'None',
+        },
+        status: {
+          ingress: [
+            {
+              host: `127.0.0.1:${port}`,
+              routerName: 'default',
+              wildcardPolicy: 'None',
+              conditions: [{ type: 'Admitted', status: 'True', lastTransitionTime: now }],
+            },
+          ],
+        },
+      },
+    },
+  ];
+}
+
+function forklift(
+  plural: string,
+  kind: string,
+  name: string,
+  parts: { metadata?: object; spec: object; status?: object },
+): SeedObject {
+  return {
+    resource: `${plural}.${GROUP}`,
+    object: {
+      apiVersion: FORKLIFT,
+      kind,
+      metadata: { name, namespace: N.forkliftNamespace, ...parts.metadata },
+      spec: parts.spec,
+      ...(parts.status && { status: parts.status }),
+    },
+  };
+}
+
+function secret(
+  name: string,
+  namespace: string,
+  values: Record<string, string>,
+  labels?: Record<string, string>,
+): SeedObject {
+  const data = Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+  );
+  return {
+    resource: 'secrets',
+    object: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace, ...(labels && { labels }) },
+      type: 'Opaque',
+      data,
+    },
+  };
+}
+
+/** A Forklift condition that holds (category Required, like the controller's readiness conditions). */
+function condition(type: string, message: string, now: string, reason?: string) {
+  return { type, status: 'True', category: 'Required', message, lastTransitionTime: now, ...(reason && { reason }) };
+}
+
+function inventoryLabels(): Record<string, string> {
+  return { app: 'forklift', service: N.inventoryService };
+}
+
+/** A SHA-1 thumbprint in vSphere's `AA:BB:...` form, derived from the URL: the same every run, matching no real host. */
+function fakeFingerprint(url: string): string {
+  const bytes = createHash('sha1').update(`kubectl-mtv sandbox fake thumbprint ${url}`).digest('hex').toUpperCase();
+  return bytes.match(/../g)?.join(':') ?? '';
+}

@@ -1,0 +1,301 @@
+import type { Scenario } from '@kubectl-mtv/engine';
+import { simulateScenario } from '@kubectl-mtv/engine';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ApiServer, startApiServer } from '../../src/api/api-server.js';
+import { diskSources } from '../../src/cdi/disk-sources.js';
+import { DATAVOLUMES, Importer, PVCS, STUCK_ANNOTATION } from '../../src/cdi/importer.js';
+import type { KubeObject } from '../../src/cluster-store.js';
+import { inventoryFromScenario } from '../../src/inventory/from-scenario.js';
+import type { InventoryData } from '../../src/inventory/model.js';
+import { applySeed } from '../../src/seed/apply-seed.js';
+import { SEED_NAMES } from '../../src/seed/names.js';
+import { seedObjects } from '../../src/seed/seed-objects.js';
+
+const Gi = 2 ** 30;
+const Mi = 2 ** 20;
+const PROVIDER_UID = '6b4c1d2e-0000-4000-8000-000000000001';
+const NS = SEED_NAMES.targetNamespace;
+
+/** Two capped hosts and a shared network: rates really are shared, so timing is a real check of the model. */
+const scenario: Scenario = {
+  name: 'importer-test',
+  migration: 'cold',
+  maxInFlight: 4,
+  diskRate: 100 * Mi,
+  networkBandwidth: 450 * Mi,
+  hosts: [
+    { name: 'esx-01', bandwidth: 280 * Mi },
+    { name: 'esx-02', bandwidth: 250 * Mi },
+  ],
+  vms: [
+    { name: 'db-01', host: 'esx-01', disks: [{ size: 40 * Gi }, { size: 8 * Gi }, { size: 2 * Gi }] },
+    { name: 'web-01', host: 'esx-01', disks: [{ size: 12 * Gi }] },
+    { name: 'web-02', host: 'esx-02', disks: [{ size: 20 * Gi, rate: 60 * Mi }] },
+    { name: 'app-01', host: 'esx-02', disks: [{ size: 30 * Gi }, { size: 0 }, { size: 5 * Gi }] },
+  ],
+};
+
+/** A DataVolume as kubectl-mtv will create it for disk `index` of `vm`. */
+function dataVolume(
+  inventory: InventoryData,
+  vm: number,
+  index: number,
+  secretRef: string = SEED_NAMES.vddkSecret,
+): KubeObject {
+  const v = inventory.vms[vm];
+  const disk = v.disks[index];
+  return {
+    apiVersion: 'cdi.kubevirt.io/v1beta1',
+    kind: 'DataVolume',
+    metadata: { name: `${v.name}-disk-${index}`, namespace: NS },
+    spec: {
+      storage: {
+        resources: { requests: { storage: String(Math.max(disk.capacity, 1)) } },
+        storageClassName: 'standard',
+      },
+      source: {
+        vddk: {
+          url: SEED_NAMES.vcenterUrl,
+          uuid: v.uuid,
+          backingFile: disk.file,
+          thumbprint: 'AA:BB:CC',
+          secretRef,
+          initImageURL: SEED_NAMES.vddkInitImage,
+        },
+      },
+    },
+  };
+}
+
+/** A DataVolume's status in the store (throws when the DataVolume is absent). */
+function statusOf(name: string): {
+  phase: string;
+  restartCount: number;
+  conditions: { type: string; lastTransitionTime: string }[];
+} {
+  const dv = api.store.get(DATAVOLUMES, NS, name);
+  if (!dv) throw new Error(`DataVolume ${name} is gone`);
+  return dv.status as ReturnType<typeof statusOf>;
+}
+
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+let api: ApiServer;
+let inventory: InventoryData;
+let importer: Importer;
+
+async function start(failDisks: string[] = []): Promise<void> {
+  api = await startApiServer({ port: 0, token: 'importer-test' });
+  inventory = inventoryFromScenario(scenario, PROVIDER_UID);
+  applySeed(api.store, seedObjects(scenario, { providerUid: PROVIDER_UID, inventoryUrl: 'http://127.0.0.1:9' }));
+  const sources = diskSources(scenario, inventory);
+  importer = new Importer({
+    store: api.store,
+    resolve: sources.resolve,
+    ...sources.bandwidth,
+    failDisks: new Set(failDisks),
+    timestamp: (s) => new Date(Date.UTC(2026, 10, 26) + s * 1000).toISOString(),
+  });
+}
+
+afterEach(async () => {
+  importer?.stop();
+  await api?.close();
+});
+
+describe('the simulated CDI importer', () => {
+  beforeEach(() => start(['app-01/2']));
+
+  it('walks a DataVolume through CDI phases, progress strings and conditions to Succeeded, with its PVC', async () => {
+    const seen: { phase: string; progress: string }[] = [];
+    api.store.subscribe((e) => {
+      if (e.resource === DATAVOLUMES && e.object.metadata.name === 'web-01-disk-0' && e.object.status) {
+        const s = e.object.status as { phase: string; progress: string };
+        seen.push({ phase: s.phase, progress: s.progress });
+      }
+    });
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 1, 0));
+    await settle();
+    const pvc = api.store.get(PVCS, NS, 'web-01-disk-0');
+    expect(pvc?.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'DataVolume',
+      name: 'web-01-disk-0',
+      controller: true,
+    });
+    // The sandbox advances its clock in small real-time steps; here, half a simulated second at a time.
+    const stepTo = (t: number) => {
+      for (let now = importer.seconds + 0.5; now < t; now += 0.5) importer.advanceTo(now);
+      importer.advanceTo(t);
+    };
+    stepTo(60);
+    const middle = api.store.get(DATAVOLUMES, NS, 'web-01-disk-0')?.status as Record<string, unknown>;
+    expect(middle.phase).toBe('ImportInProgress');
+    expect(middle.progress).toMatch(/^\d{1,2}\.00%$/);
+    stepTo(200);
+    const done = api.store.get(DATAVOLUMES, NS, 'web-01-disk-0')?.status as {
+      phase: string;
+      progress: string;
+      conditions: { type: string; status: string; reason: string }[];
+    };
+    expect(seen.slice(0, 4).map((s) => s.phase)).toEqual([
+      'Pending',
+      'PVCBound',
+      'ImportScheduled',
+      'ImportInProgress',
+    ]);
+    expect(seen.slice(0, 4).map((s) => s.progress)).toEqual(['', 'N/A', 'N/A', '0.00%']);
+    // Progress is published about every 2 simulated seconds, never backwards, and 100.0% only at Succeeded.
+    const percents = seen.filter((s) => s.phase === 'ImportInProgress').map((s) => Number.parseFloat(s.progress));
+    for (let i = 1; i < percents.length; i++) expect(percents[i]).toBeGreaterThanOrEqual(percents[i - 1]);
+    // 12Gi at 100Mi/s alone on its host: 122.88 s, so about 61 updates two seconds apart.
+    expect(percents.length).toBeGreaterThanOrEqual(59);
+    expect(percents.length).toBeLessThanOrEqual(63);
+    expect(done.phase).toBe('Succeeded');
+    expect(done.progress).toBe('100.0%');
+    expect(done.conditions.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Bound', 'True', 'Bound'],
+      ['Running', 'False', 'Completed'],
+      ['Ready', 'True', ''],
+    ]);
+  });
+
+  it('crash-loops an importer whose VDDK Secret is missing: restarts with back-off, never Failed', async () => {
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 0, 0, 'no-such-secret'));
+    await settle();
+    const restarts = (t: number) => {
+      importer.advanceTo(t);
+      const s = api.store.get(DATAVOLUMES, NS, 'db-01-disk-0')?.status as {
+        phase: string;
+        restartCount: number;
+        conditions: { type: string; status: string; reason: string; message: string }[];
+      };
+      return s;
+    };
+    // Back-off 10 s, then doubling: restarts at 10, 30, 70, 150, 310, 610 (capped at 300 s from then on), 910.
+    expect(restarts(9).restartCount).toBe(0);
+    expect(restarts(10).restartCount).toBe(1);
+    expect(restarts(30).restartCount).toBe(2);
+    expect(restarts(900).restartCount).toBe(6);
+    const late = restarts(3600);
+    expect(late.restartCount).toBe(15);
+    expect(late.phase).toBe('ImportInProgress');
+    expect(late.conditions.find((c) => c.type === 'Running')).toMatchObject({
+      status: 'False',
+      reason: 'Error',
+      message: 'secret "no-such-secret" not found',
+    });
+  });
+
+  it('crash-loops the disk named by --fail-disk and counts it in flight until it is marked stuck', async () => {
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 3, 2));
+    await settle();
+    importer.advanceTo(500);
+    expect(importer.snapshot()).toMatchObject({ started: 1, succeeded: 0, current: 1 });
+    api.store.patchMetadata(DATAVOLUMES, NS, 'app-01-disk-2', { annotations: { [STUCK_ANNOTATION]: 'no progress' } });
+    await settle();
+    expect(importer.snapshot().current).toBe(0);
+  });
+
+  it('keeps copying a DataVolume marked stuck (CDI ignores the annotation), but no longer counts it in flight', async () => {
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 1, 0));
+    await settle();
+    importer.advanceTo(10);
+    api.store.patchMetadata(DATAVOLUMES, NS, 'web-01-disk-0', { annotations: { [STUCK_ANNOTATION]: 'slow' } });
+    await settle();
+    expect(importer.snapshot().current).toBe(0);
+    importer.advanceTo(1000);
+    expect(statusOf('web-01-disk-0').phase).toBe('Succeeded');
+  });
+
+  it('starts an importer whose Secret appears after it began crash-looping, at its next restart', async () => {
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 1, 0, 'late-secret'));
+    await settle();
+    importer.advanceTo(15);
+    api.store.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'late-secret', namespace: NS } });
+    importer.advanceTo(29);
+    expect(statusOf('web-01-disk-0').phase).toBe('ImportInProgress');
+    importer.advanceTo(2000);
+    const status = statusOf('web-01-disk-0');
+    // restarts at 10 and 30 s; the one at 30 s finds the Secret and the copy runs
+    expect(status).toMatchObject({ phase: 'Succeeded', restartCount: 2 });
+  });
+
+  it('writes a status only when it changes, keeping condition times where CDI keeps them', async () => {
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 0, 0, 'no-such-secret'));
+    await settle();
+    importer.advanceTo(11);
+    const before = statusOf('db-01-disk-0');
+    let writes = 0;
+    api.store.subscribe((e) => {
+      if (e.resource === DATAVOLUMES) writes++;
+    });
+    for (let t = 11.5; t < 29.9; t += 0.5) importer.advanceTo(t);
+    expect(writes).toBe(0);
+    importer.advanceTo(30);
+    const after = statusOf('db-01-disk-0');
+    expect(writes).toBe(1);
+    const bound = (s: typeof after) => s.conditions.find((c) => c.type === 'Bound')?.lastTransitionTime;
+    expect(bound(after)).toBe(bound(before));
+  });
+
+  it('survives a DataVolume whose PVC name is taken, and goes on with the others', async () => {
+    api.store.create(PVCS, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'web-01-disk-0', namespace: NS },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 1, 0));
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 0, 1));
+    await settle();
+    importer.advanceTo(2000);
+    expect(statusOf('db-01-disk-1').phase).toBe('Succeeded');
+  });
+
+  it('forgets a deleted DataVolume, and the API server removes its PVC', async () => {
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 1, 0));
+    await settle();
+    importer.advanceTo(5);
+    api.store.delete(DATAVOLUMES, NS, 'web-01-disk-0');
+    await settle();
+    expect(api.store.get(PVCS, NS, 'web-01-disk-0')).toBeUndefined();
+    importer.advanceTo(1000);
+    expect(importer.snapshot()).toMatchObject({ started: 1, succeeded: 0, current: 0 });
+  });
+});
+
+describe('the sandbox and simulate', () => {
+  beforeEach(() => start());
+
+  it.each(['disk', 'forklift', 'gang'] as const)(
+    'finish every disk when %s says, given the same start times',
+    async (policy) => {
+      const result = simulateScenario(scenario, { policy, maxInFlight: 4, order: 'largest' });
+      const ended = new Map<string, number>();
+      api.store.subscribe((e) => {
+        const status = e.object.status as { phase?: string } | undefined;
+        if (e.resource === DATAVOLUMES && status?.phase === 'Succeeded' && !ended.has(e.object.metadata.name ?? '')) {
+          ended.set(e.object.metadata.name ?? '', importer.seconds);
+        }
+      });
+      const starts = [...result.disks].sort((a, b) => a.startSeconds - b.startSeconds);
+      for (const run of starts) {
+        importer.advanceTo(run.startSeconds);
+        const vm = inventory.vms.findIndex((v) => v.name === run.vm);
+        api.store.create(DATAVOLUMES, dataVolume(inventory, vm, run.disk));
+        await settle();
+      }
+      importer.advanceTo(result.makespanSeconds + 10);
+      for (const run of result.disks) {
+        const end = ended.get(`${run.vm}-disk-${run.disk}`);
+        expect(end, `${run.vm}/${run.disk}`).toBeCloseTo(run.endSeconds, 3);
+      }
+      expect(importer.snapshot()).toMatchObject({
+        started: result.disks.length,
+        succeeded: result.disks.length,
+        current: 0,
+        peak: Math.max(result.peakInFlight, 1),
+      });
+    },
+  );
+});

@@ -1,0 +1,129 @@
+import type { Scenario } from '@kubectl-mtv/engine';
+import { describe, expect, it } from 'vitest';
+import { SandboxInputError } from '../../src/input-error.js';
+import { inventoryFromScenario, uuidFromName } from '../../src/inventory/from-scenario.js';
+import { DEFAULT_SANDBOX_SCENARIO } from '../../src/seed/default-scenario.js';
+
+const Gi = 2 ** 30;
+const UID = '0b6ad5a2-3c1e-4bb5-9a53-5f0c6a1e2d11';
+
+const Ti = 2 ** 40;
+const MiB = 2 ** 20;
+
+/** Two hosts and the default one, a VM with an id, a datastore the map leaves out (the engine's Scenario as is). */
+const SCENARIO: Scenario = {
+  migration: 'cold',
+  maxInFlight: 20,
+  diskRate: 100 * MiB,
+  hosts: [{ name: 'esx-01', bandwidth: 280 * MiB }, { name: 'esx-02' }, { name: 'default' }],
+  vms: [
+    { name: 'app-01', host: 'esx-01', disks: [{ size: 500 * Gi }, { size: 10 * Gi, datastore: 'ds-2' }] },
+    { name: 'app-02', host: 'esx-01', disks: [{ size: 500 * Gi }, { size: 10 * Gi, datastore: 'ds-2' }] },
+    { name: 'db', host: 'esx-02', disks: [{ size: Ti, datastore: 'ds-2' }], id: 'vm-1001', powerState: 'poweredOn' },
+    { name: 'web', host: 'default', disks: [{ size: 40 * Gi }] },
+  ],
+  unmappedDatastores: ['ds-9'],
+};
+
+describe('inventoryFromScenario', () => {
+  const inventory = inventoryFromScenario(SCENARIO, UID);
+
+  it('keys the inventory by the provider uid and names the seeded provider', () => {
+    expect(inventory.provider).toEqual({ uid: UID, name: 'vsphere-a', namespace: 'openshift-mtv' });
+  });
+
+  it('gives hosts ids host-<n> in scenario order, with the scenario names (default included)', () => {
+    expect(inventory.hosts).toEqual([
+      { id: 'host-1', name: 'esx-01' },
+      { id: 'host-2', name: 'esx-02' },
+      { id: 'host-3', name: 'default' },
+    ]);
+    expect(inventory.vms.map((vm) => vm.host)).toEqual(['host-1', 'host-1', 'host-2', 'host-3']);
+  });
+
+  it('takes the VM id from the scenario, else vm-<position>', () => {
+    expect(inventory.vms.map((vm) => [vm.id, vm.name])).toEqual([
+      ['vm-1', 'app-01'],
+      ['vm-2', 'app-02'],
+      ['vm-1001', 'db'],
+      ['vm-4', 'web'],
+    ]);
+  });
+
+  it('powers VMs off unless the scenario says otherwise', () => {
+    expect(inventory.vms.map((vm) => vm.powerState)).toEqual(['poweredOff', 'poweredOff', 'poweredOn', 'poweredOff']);
+  });
+
+  it('lists each datastore once, disks first then unmapped ones, with ids datastore-<n>', () => {
+    expect(inventory.datastores.map((ds) => [ds.id, ds.name])).toEqual([
+      ['datastore-1', 'ds-1'],
+      ['datastore-2', 'ds-2'],
+      ['datastore-3', 'ds-9'],
+    ]);
+    for (const ds of inventory.datastores) expect(ds.free).toBeLessThanOrEqual(ds.capacity);
+  });
+
+  it('describes disks as vSphere does: keys from 2000, backing files per datastore, capacity in bytes', () => {
+    const [app01] = inventory.vms;
+    expect(app01.disks).toEqual([
+      {
+        key: 2000,
+        unitNumber: 0,
+        controllerKey: 1000,
+        file: '[ds-1] app-01/app-01.vmdk',
+        datastore: { kind: 'Datastore', id: 'datastore-1' },
+        capacity: 500 * Gi,
+        shared: false,
+        rdm: false,
+        bus: 'scsi',
+        mode: 'persistent',
+        changeTrackingEnabled: false,
+      },
+      expect.objectContaining({
+        key: 2001,
+        file: '[ds-2] app-01/app-01_1.vmdk',
+        datastore: { kind: 'Datastore', id: 'datastore-2' },
+        capacity: 10 * Gi,
+      }),
+    ]);
+  });
+
+  it('skips SCSI unit 7 and moves to the next controller after 15 disks', () => {
+    const archive = inventoryFromScenario(DEFAULT_SANDBOX_SCENARIO, UID).vms.find((vm) => vm.name === 'archive-01');
+    const units = archive?.disks.map((disk) => [disk.controllerKey, disk.unitNumber]) ?? [];
+    expect(units.slice(6, 9)).toEqual([
+      [1000, 6],
+      [1000, 8],
+      [1000, 9],
+    ]);
+    expect(units[15]).toEqual([1001, 0]);
+    expect(new Set(archive?.disks.map((disk) => disk.file)).size).toBe(24);
+  });
+
+  it('derives a stable RFC 4122 uuid from the VM name', () => {
+    const again = inventoryFromScenario(SCENARIO, 'another-uid');
+    expect(again.vms.map((vm) => vm.uuid)).toEqual(inventory.vms.map((vm) => vm.uuid));
+    expect(new Set(inventory.vms.map((vm) => vm.uuid)).size).toBe(4);
+    for (const vm of inventory.vms) {
+      expect(vm.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(vm.uuid).toBe(uuidFromName(vm.name));
+    }
+  });
+
+  it('turns change tracking on for warm scenarios', () => {
+    const warm = inventoryFromScenario({ ...SCENARIO, migration: 'warm' }, UID);
+    expect(warm.vms.every((vm) => vm.changeTrackingEnabled && vm.disks.every((d) => d.changeTrackingEnabled))).toBe(
+      true,
+    );
+  });
+
+  it('refuses a generated id that another VM was given (an input error naming both)', () => {
+    const clash = { ...SCENARIO, vms: [{ ...SCENARIO.vms[0], id: 'vm-2' }, SCENARIO.vms[1]] };
+    expect(() => inventoryFromScenario(clash, UID)).toThrow(
+      expect.objectContaining({
+        name: SandboxInputError.name,
+        message: 'scenario: VMs "app-01" and "app-02" both have the inventory id "vm-2"',
+      }),
+    );
+  });
+});

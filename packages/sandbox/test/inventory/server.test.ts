@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inventoryFromScenario } from '../../src/inventory/from-scenario.js';
+import { type InventoryServer, startInventoryServer } from '../../src/inventory/server.js';
+import { DEFAULT_SANDBOX_SCENARIO } from '../../src/seed/default-scenario.js';
+import { createSandboxTls } from '../../src/tls.js';
+import { getJson } from './get-json.js';
+
+const TOKEN = 'inventory-token';
+const UID = '7d0c1a5e-2f4b-4c8e-9d3a-1b2c3d4e5f60';
+const scenario = DEFAULT_SANDBOX_SCENARIO;
+const inventory = inventoryFromScenario(scenario, UID);
+const tls = createSandboxTls();
+
+type Json = Record<string, unknown>;
+
+describe.each([
+  { mode: 'https', tls: { cert: tls.serverCert, key: tls.serverKey }, ca: tls.caCert },
+  { mode: 'http', tls: undefined, ca: undefined },
+])('the inventory server over $mode', ({ mode, tls: serverTls, ca }) => {
+  let server: InventoryServer;
+  /** `token` null sends no Authorization header. */
+  const get = (path: string, token: string | null = TOKEN) =>
+    getJson(`${server.url}${path}`, { token: token ?? undefined, ca });
+
+  beforeAll(async () => {
+    server = await startInventoryServer({ token: TOKEN, tls: serverTls, inventory });
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it(`listens on 127.0.0.1 with an ${mode} URL`, () => {
+    expect(server.url).toBe(`${mode}://127.0.0.1:${server.port}`);
+  });
+
+  it('answers 401 with a JSON body without a bearer token or with a wrong one', async () => {
+    for (const path of ['/providers/vsphere', `/providers/vsphere/${UID}/vms/vm-1`, '/nothing']) {
+      const missing = await get(path, null);
+      expect(missing).toMatchObject({
+        status: 401,
+        body: { error: 'Unauthorized', message: 'a bearer token is required' },
+      });
+      expect(missing.headers['www-authenticate']).toBe('Bearer');
+      const wrong = await get(path, 'not-the-token');
+      expect(wrong).toMatchObject({
+        status: 401,
+        body: { error: 'Unauthorized', message: 'the bearer token is not valid' },
+      });
+    }
+  });
+
+  it('lists the vsphere provider by uid, name and namespace', async () => {
+    const reply = await get('/providers/vsphere');
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(reply.body).toEqual([
+      {
+        uid: UID,
+        id: UID,
+        name: 'vsphere-a',
+        namespace: 'openshift-mtv',
+        version: '1',
+        selfLink: `providers/vsphere/${UID}`,
+      },
+    ]);
+    const all = await get('/providers?detail=1');
+    expect(all.body).toMatchObject({ vsphere: [{ uid: UID, type: 'vsphere', vmCount: inventory.vms.length }] });
+    expect((await get(`/providers/vsphere/${UID}`)).body).toMatchObject({ uid: UID, hostCount: 2 });
+  });
+
+  it('lists VMs in plan order: the base resource at detail 0, host, power and disks from detail 1', async () => {
+    const bare = (await get(`/providers/vsphere/${UID}/vms`)).body as Json[];
+    expect(bare.map((vm) => vm.name)).toEqual(scenario.vms.map((vm) => vm.name));
+    expect(Object.keys(bare[0]).sort()).toEqual(['id', 'name', 'parent', 'path', 'revision', 'selfLink']);
+    const one = (await get(`/providers/vsphere/${UID}/vms?detail=1`)).body as Json[];
+    expect(one[0]).toMatchObject({ id: 'vm-1', host: 'host-1', powerState: 'poweredOff', disks: expect.any(Array) });
+    expect(one[0]).not.toHaveProperty('uuid');
+    const full = (await get(`/providers/vsphere/${UID}/vms/?detail=all`)).body as Json[];
+    expect(full[0]).toMatchObject({ uuid: inventory.vms[0].uuid, cpuCount: 2, memoryMB: 4096 });
+    const four = (await get(`/providers/vsphere/${UID}/vms?detail=4`)).body as Json[];
+    expect(four).toEqual(full);
+  });
+
+  it('filters a list by name, as Forklift does with ?name=', async () => {
+    const reply = await get(`/providers/vsphere/${UID}/vms?name=Datacenter/vm/web-03&detail=1`);
+    expect((reply.body as Json[]).map((vm) => vm.name)).toEqual(['web-03']);
+  });
+
+  it('answers every scenario VM by id with host, power state, uuid, sizes and disks', async () => {
+    for (const [i, vm] of scenario.vms.entries()) {
+      const expected = inventory.vms[i];
+      const reply = await get(`/providers/vsphere/${UID}/vms/${expected.id}`);
+      expect(reply.status).toBe(200);
+      const body = reply.body as Json & { disks: Json[] };
+      expect(body).toMatchObject({
+        id: expected.id,
+        name: vm.name,
+        host: inventory.hosts.find((host) => host.name === vm.host)?.id,
+        powerState: vm.powerState ?? 'poweredOff',
+        uuid: expected.uuid,
+        cpuCount: expect.any(Number),
+        memoryMB: expect.any(Number),
+        selfLink: `providers/vsphere/${UID}/vms/${expected.id}`,
+      });
+      expect(body.disks).toHaveLength(vm.disks.length);
+      for (const [d, disk] of vm.disks.entries()) {
+        const datastore = disk.datastore ?? 'ds-1';
+        expect(body.disks[d]).toMatchObject({
+          key: 2000 + d,
+          file: `[${datastore}] ${vm.name}/${vm.name}${d === 0 ? '' : `_${d}`}.vmdk`,
+          datastore: { kind: 'Datastore', id: inventory.datastores.find((ds) => ds.name === datastore)?.id },
+          capacity: disk.size,
+          shared: false,
+          rdm: false,
+          changeTrackingEnabled: false,
+        });
+      }
+    }
+  });
+
+  it('serves hosts and datastores with ids and names', async () => {
+    const hosts = (await get(`/providers/vsphere/${UID}/hosts?detail=1`)).body as Json[];
+    expect(hosts.map((host) => [host.id, host.name])).toEqual([
+      ['host-1', 'esx-01'],
+      ['host-2', 'esx-02'],
+    ]);
+    expect(hosts[0]).toMatchObject({ productName: 'VMware ESXi', inMaintenance: false });
+    const datastores = (await get(`/providers/vsphere/${UID}/datastores?detail=1`)).body as Json[];
+    expect(datastores.map((ds) => [ds.id, ds.name])).toEqual([
+      ['datastore-1', 'ds-1'],
+      ['datastore-2', 'ds-2'],
+    ]);
+    expect(datastores[0]).toMatchObject({ type: 'VMFS', capacity: expect.any(Number), free: expect.any(Number) });
+    expect((await get(`/providers/vsphere/${UID}/hosts/host-2`)).body).toMatchObject({ id: 'host-2', name: 'esx-02' });
+    expect((await get(`/providers/vsphere/${UID}/datastores/datastore-2`)).body).toMatchObject({ name: 'ds-2' });
+    expect((await get(`/providers/vsphere/${UID}/networks?detail=1`)).body).toMatchObject([{ id: 'network-1' }]);
+  });
+
+  it('answers 404 for unknown ids, collections and providers', async () => {
+    for (const path of [
+      `/providers/vsphere/${UID}/vms/vm-999`,
+      `/providers/vsphere/${UID}/hosts/host-9`,
+      `/providers/vsphere/${UID}/datastores/ds-1`,
+      `/providers/vsphere/${UID}/clusters`,
+      `/providers/vsphere/${UID}/vms/vm-1/disks`,
+      '/providers/ovirt',
+      '/version',
+    ]) {
+      const reply = await get(path);
+      expect(reply.status, path).toBe(404);
+      expect(reply.body, path).toMatchObject({ error: 'NotFound' });
+    }
+    const unknownProvider = await get('/providers/vsphere/no-such-uid/vms/vm-1');
+    expect(unknownProvider.status).toBe(404);
+    expect(unknownProvider.headers['x-reason']).toBe('ProviderNotFound');
+  });
+
+  it('answers 400 for a detail that is neither a number nor all', async () => {
+    expect((await get(`/providers/vsphere/${UID}/vms?detail=lots`)).status).toBe(400);
+  });
+});
+
+describe('the inventory server over https', () => {
+  it('is refused by a client that does not trust the sandbox CA', async () => {
+    const server = await startInventoryServer({
+      token: TOKEN,
+      tls: { cert: tls.serverCert, key: tls.serverKey },
+      inventory,
+    });
+    try {
+      await expect(getJson(`${server.url}/providers/vsphere`, { token: TOKEN })).rejects.toMatchObject({
+        code: expect.stringMatching(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN/),
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses an empty token at start', async () => {
+    await expect(startInventoryServer({ token: '', inventory })).rejects.toThrow(/token must not be empty/);
+  });
+});

@@ -1,0 +1,279 @@
+import type { Scenario } from '@kubectl-mtv/engine';
+import { needs, SHARED_CRDS } from '@kubectl-mtv/test-support';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/cluster-store.js';
+import { inventoryFromScenario } from '../../src/inventory/from-scenario.js';
+import { DEFAULT_SANDBOX_SCENARIO } from '../../src/seed/default-scenario.js';
+import { type SeedObject, seedObjects } from '../../src/seed/seed-objects.js';
+import { describeErrors, loadCrdValidators, newAjv, toJsonSchema } from './crd-validator.js';
+
+const UID = '5f1e2d3c-4b5a-4968-8776-655443322110';
+const HTTPS = { providerUid: UID, inventoryUrl: 'https://127.0.0.1:40123', now: '2026-05-01T10:00:00.000Z' };
+const HTTP = { providerUid: UID, inventoryUrl: 'http://127.0.0.1:40124' };
+
+const Gi = 2 ** 30;
+
+/** VMs with ids, a datastore the map leaves out, the default host (the engine's Scenario as is). */
+const MIXED: Scenario = {
+  name: 'mixed',
+  migration: 'cold',
+  maxInFlight: 7,
+  diskRate: 100 * 2 ** 20,
+  hosts: [{ name: 'esx-01' }, { name: 'default' }],
+  vms: [
+    { name: 'zeta', host: 'esx-01', disks: [{ size: 10 * Gi, datastore: 'ds-3' }] },
+    {
+      name: 'alpha-01',
+      host: 'esx-01',
+      disks: [{ size: 20 * Gi }, { size: 5 * Gi, datastore: 'ds-2' }],
+      id: 'vm-77-01',
+    },
+    {
+      name: 'alpha-02',
+      host: 'esx-01',
+      disks: [{ size: 20 * Gi }, { size: 5 * Gi, datastore: 'ds-2' }],
+      id: 'vm-77-02',
+    },
+    { name: 'mid', host: 'default', disks: [{ size: Gi }] },
+  ],
+  unmappedDatastores: ['ds-2'],
+};
+
+/** The one seeded object of `kind` (named `name` when given). */
+function find(objects: SeedObject[], kind: string, name?: string): KubeObject {
+  const found = objects.filter(
+    (o) => o.object.kind === kind && (name === undefined || o.object.metadata.name === name),
+  );
+  expect(found, `${kind} ${name ?? ''}`).toHaveLength(1);
+  return found[0].object;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read deep into seeded objects
+const spec = (object: KubeObject) => object.spec as any;
+// biome-ignore lint/suspicious/noExplicitAny: tests read deep into seeded objects
+const status = (object: KubeObject) => object.status as any;
+const decode = (object: KubeObject, key: string) =>
+  Buffer.from((object.data as Record<string, string>)[key], 'base64').toString();
+
+const CASES: [string, Scenario, typeof HTTPS | typeof HTTP][] = [
+  ['the default scenario over https', DEFAULT_SANDBOX_SCENARIO, HTTPS],
+  ['the default scenario over http', DEFAULT_SANDBOX_SCENARIO, HTTP],
+  ['a scenario with ids, unmapped datastores and the default host', MIXED, HTTPS],
+];
+
+describe('seeded Forklift objects against the real CRDs', needs(SHARED_CRDS), () => {
+  let validators: ReturnType<typeof loadCrdValidators>;
+
+  beforeAll(() => {
+    validators = loadCrdValidators();
+  });
+
+  it('the oracle itself rejects unknown and missing fields and honours int-or-string and preserve-unknown-fields', () => {
+    const plans = validators.get('plans.forklift.konveyor.io')?.get('forklift.konveyor.io/v1beta1');
+    expect(plans).toBeDefined();
+    const plan = find(seedObjects(MIXED, HTTPS), 'Plan');
+    expect(plans?.(plan)).toBe(true);
+    expect(plans?.({ ...plan, spec: { ...spec(plan), bogus: 1 } })).toBe(false);
+    expect(plans?.({ ...plan, spec: { ...spec(plan), targetNamespace: undefined } })).toBe(false);
+    expect(plans?.({ ...plan, spec: { ...spec(plan), type: 'hot' } })).toBe(false);
+    const synthetic = newAjv().compile(
+      toJsonSchema({
+        type: 'object',
+        properties: {
+          n: { 'x-kubernetes-int-or-string': true },
+          free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { a: { type: 'string' } } },
+        },
+      }),
+    );
+    expect([5, '5', true].map((n) => synthetic({ n }))).toEqual([true, true, false]);
+    expect(synthetic({ free: { a: 'x', anything: [1] } })).toBe(true);
+    expect(synthetic({ other: 1 })).toBe(false);
+  });
+
+  it.each(CASES)('every Forklift object of %s validates against its CRD', (_, scenario, ids) => {
+    const validated = new Set<string>();
+    const missing = new Set<string>();
+    for (const { resource, object } of seedObjects(scenario, ids)) {
+      if (!resource.endsWith('.forklift.konveyor.io')) continue;
+      const validate = validators.get(resource)?.get(object.apiVersion);
+      if (validate === undefined) {
+        missing.add(resource);
+        continue;
+      }
+      expect(validate(object), `${object.kind} ${object.metadata.name}: ${describeErrors(validate).join('; ')}`).toBe(
+        true,
+      );
+      validated.add(resource);
+    }
+    expect([...validated].sort()).toEqual(
+      expect.arrayContaining([
+        'networkmaps.forklift.konveyor.io',
+        'plans.forklift.konveyor.io',
+        'providers.forklift.konveyor.io',
+        'storagemaps.forklift.konveyor.io',
+      ]),
+    );
+    // ../shared/crds carries no ForkliftController CRD (as of commit d42511bb): the only kind left unchecked
+    for (const resource of missing) expect(resource).toBe('forkliftcontrollers.forklift.konveyor.io');
+  });
+});
+
+describe('seedObjects', () => {
+  it.each(CASES)(
+    'names every object as Kubernetes requires and refers only to seeded objects (%s)',
+    (_, scenario, ids) => {
+      const objects = seedObjects(scenario, ids);
+      const namespaces = objects.filter((o) => o.resource === 'namespaces').map((o) => o.object.metadata.name);
+      expect(namespaces).toEqual(['openshift-mtv', 'demo']);
+      const keys = objects.map((o) => `${o.resource}/${o.object.metadata.namespace ?? ''}/${o.object.metadata.name}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      for (const { resource, object } of objects) {
+        expect(object.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+        if (resource !== 'namespaces') expect(namespaces).toContain(object.metadata.namespace);
+      }
+      const exists = (resource: string, ref: { name: string; namespace: string }) =>
+        objects.some(
+          (o) =>
+            o.resource === resource &&
+            o.object.metadata.name === ref.name &&
+            o.object.metadata.namespace === ref.namespace,
+        );
+      const plan = find(objects, 'Plan', 'plan-a');
+      for (const ref of [spec(plan).provider.source, spec(plan).provider.destination]) {
+        expect(exists('providers.forklift.konveyor.io', ref)).toBe(true);
+      }
+      expect(exists('storagemaps.forklift.konveyor.io', spec(plan).map.storage)).toBe(true);
+      expect(exists('networkmaps.forklift.konveyor.io', spec(plan).map.network)).toBe(true);
+      expect(exists('secrets', spec(find(objects, 'Provider', 'vsphere-a')).secret)).toBe(true);
+      expect(exists('secrets', { name: 'vsphere-a-vddk', namespace: spec(plan).targetNamespace })).toBe(true);
+    },
+  );
+
+  it('seeds the vsphere provider with its uid, URL, VDDK image, fingerprint and Ready condition', () => {
+    const objects = seedObjects(MIXED, HTTPS);
+    const provider = find(objects, 'Provider', 'vsphere-a');
+    expect(provider.metadata).toMatchObject({ name: 'vsphere-a', namespace: 'openshift-mtv', uid: UID });
+    expect(spec(provider)).toMatchObject({
+      type: 'vsphere',
+      url: 'https://vcenter.sandbox.local/sdk',
+      secret: { name: 'vsphere-a-secret', namespace: 'openshift-mtv' },
+      settings: { vddkInitImage: expect.stringMatching(/vddk/) },
+    });
+    expect(status(provider).fingerprint).toMatch(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
+    expect(status(provider).conditions).toContainEqual(
+      expect.objectContaining({ type: 'Ready', status: 'True', lastTransitionTime: HTTPS.now }),
+    );
+    const secret = find(objects, 'Secret', 'vsphere-a-secret');
+    expect(decode(secret, 'thumbprint')).toBe(status(provider).fingerprint);
+    expect(decode(secret, 'user')).toMatch(/fake/);
+    expect(decode(secret, 'password')).toMatch(/fake/);
+    expect(spec(find(objects, 'Provider', 'host'))).toMatchObject({ type: 'openshift' });
+  });
+
+  it('puts the VDDK secret, with fake accessKeyId and secretKey, in the target namespace', () => {
+    const secret = find(seedObjects(MIXED, HTTPS), 'Secret', 'vsphere-a-vddk');
+    expect(secret.metadata.namespace).toBe('demo');
+    expect(decode(secret, 'accessKeyId')).toMatch(/fake/);
+    expect(decode(secret, 'secretKey')).toMatch(/fake/);
+  });
+
+  it('maps every datastore to the standard storage class except the unmapped ones', () => {
+    const map = find(seedObjects(MIXED, HTTPS), 'StorageMap', 'storage-a');
+    const inventory = inventoryFromScenario(MIXED, UID);
+    expect(inventory.datastores.map((ds) => ds.name)).toEqual(['ds-3', 'ds-1', 'ds-2']);
+    expect(spec(map).map).toEqual([
+      { source: { id: 'datastore-1', name: 'ds-3' }, destination: { storageClass: 'standard' } },
+      { source: { id: 'datastore-2', name: 'ds-1' }, destination: { storageClass: 'standard' } },
+    ]);
+    const all = find(seedObjects(DEFAULT_SANDBOX_SCENARIO, HTTPS), 'StorageMap');
+    expect(spec(all).map.map((entry: { source: { name: string } }) => entry.source.name)).toEqual(['ds-1', 'ds-2']);
+  });
+
+  it('maps the inventory network to the pod network', () => {
+    const map = find(seedObjects(MIXED, HTTPS), 'NetworkMap', 'network-a');
+    expect(spec(map).map).toEqual([{ source: { id: 'network-1', name: 'VM Network' }, destination: { type: 'pod' } }]);
+  });
+
+  it('makes a ready cold raw-copy plan of the scenario VMs, in scenario order, targeting demo', () => {
+    const plan = find(seedObjects(MIXED, HTTPS), 'Plan', 'plan-a');
+    expect(spec(plan)).toMatchObject({
+      type: 'cold',
+      skipGuestConversion: true,
+      targetNamespace: 'demo',
+      provider: { source: { name: 'vsphere-a' }, destination: { name: 'host' } },
+      map: { storage: { name: 'storage-a' }, network: { name: 'network-a' } },
+    });
+    expect(spec(plan).vms).toEqual([
+      { id: 'vm-1', name: 'zeta' },
+      { id: 'vm-77-01', name: 'alpha-01' },
+      { id: 'vm-77-02', name: 'alpha-02' },
+      { id: 'vm-4', name: 'mid' },
+    ]);
+    expect(status(plan).conditions).toEqual([
+      expect.objectContaining({ type: 'Ready', status: 'True', category: 'Required' }),
+    ]);
+    const defaults = find(seedObjects(DEFAULT_SANDBOX_SCENARIO, HTTPS), 'Plan');
+    expect(spec(defaults).vms.map((vm: { name: string }) => vm.name)).toEqual(
+      DEFAULT_SANDBOX_SCENARIO.vms.map((vm) => vm.name),
+    );
+  });
+
+  it("sets the ForkliftController's controller_max_vm_inflight to the scenario's maxInFlight", () => {
+    expect(spec(find(seedObjects(MIXED, HTTPS), 'ForkliftController', 'forklift-controller'))).toEqual({
+      controller_max_vm_inflight: 7,
+    });
+    expect(spec(find(seedObjects(DEFAULT_SANDBOX_SCENARIO, HTTP), 'ForkliftController'))).toEqual({
+      controller_max_vm_inflight: 20,
+    });
+  });
+
+  it('routes forklift-inventory to 127.0.0.1:<port>, with TLS only when the inventory serves https', () => {
+    const secure = find(seedObjects(MIXED, HTTPS), 'Route', 'forklift-inventory');
+    expect(secure.apiVersion).toBe('route.openshift.io/v1');
+    expect(secure.metadata).toMatchObject({
+      namespace: 'openshift-mtv',
+      labels: { app: 'forklift', service: 'forklift-inventory' },
+    });
+    expect(spec(secure)).toMatchObject({
+      host: '127.0.0.1:40123',
+      to: { kind: 'Service', name: 'forklift-inventory' },
+    });
+    expect(spec(secure).tls).toMatchObject({ termination: 'reencrypt' });
+    const plain = find(seedObjects(MIXED, HTTP), 'Route');
+    expect(spec(plain).host).toBe('127.0.0.1:40124');
+    expect(spec(plain)).not.toHaveProperty('tls');
+    const service = find(seedObjects(MIXED, HTTPS), 'Service', 'forklift-inventory');
+    expect(service.metadata.labels).toEqual({ app: 'forklift', service: 'forklift-inventory' });
+    expect(spec(service).ports).toEqual([expect.objectContaining({ name: 'api-https', port: 8443 })]);
+  });
+
+  it('is pure: the same input gives the same objects', () => {
+    expect(seedObjects(MIXED, HTTPS)).toEqual(seedObjects(MIXED, HTTPS));
+  });
+});
+
+describe('DEFAULT_SANDBOX_SCENARIO', () => {
+  const { vms, hosts, maxInFlight } = DEFAULT_SANDBOX_SCENARIO;
+  const Gi = 2 ** 30;
+  const Mi = 2 ** 20;
+
+  it('has two hosts capped near 280Mi and 250Mi and a cap of 20', () => {
+    expect(maxInFlight).toBe(20);
+    expect(hosts.map((h) => [h.name, h.bandwidth])).toEqual([
+      ['esx-01', 280 * Mi],
+      ['esx-02', 250 * Mi],
+    ]);
+  });
+
+  it('shows the seed problem: VMs of one large and nine small disks, single-disk VMs, one VM over the cap', () => {
+    const oneLargeNineSmall = vms.filter(
+      (vm) =>
+        vm.disks.length === 10 && vm.disks[0].size >= 100 * Gi && vm.disks.slice(1).every((d) => d.size <= 10 * Gi),
+    );
+    expect(oneLargeNineSmall.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(oneLargeNineSmall.map((vm) => vm.host))).toEqual(new Set(['esx-01', 'esx-02']));
+    expect(vms.filter((vm) => vm.disks.length === 1).length).toBeGreaterThanOrEqual(2);
+    expect(vms.some((vm) => vm.disks.length > maxInFlight)).toBe(true);
+    expect(new Set(vms.map((vm) => vm.name)).size).toBe(vms.length);
+  });
+});
