@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Scenario } from '@kubectl-mtv/engine';
 import { SEED_NAMES, startSandbox } from '@kubectl-mtv/sandbox';
 import { checkAccess, migrateAccessChecks } from '../src/cluster/access-review.js';
-import { buildDataVolumePlan } from '../src/cluster/datavolume-builder.js';
+import { buildPlanDataVolumes } from '../src/cluster/datavolume-builder.js';
 import { InventoryClient } from '../src/cluster/inventory-client.js';
 import { connectKube } from '../src/cluster/kube-client.js';
 import { resolvePlan } from '../src/cluster/plan-resolver.js';
@@ -54,7 +54,7 @@ export async function efficiencySection(log: (line: string) => void): Promise<Re
       namespace: SEED_NAMES.forkliftNamespace,
     });
     await checkAccess(client, migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace));
-    const { dataVolumes } = buildDataVolumePlan(resolved);
+    const { dataVolumes } = buildPlanDataVolumes(resolved);
     log(`efficiency: migrating ${dataVolumes.length} disks in the sandbox`);
     const summary = await runTransfers(
       {

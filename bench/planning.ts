@@ -5,7 +5,7 @@
  * simulations in one synchronous call, is measured beside it.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createPolicy, toTransferPlan } from '@kubectl-mtv/engine';
+import { createPolicy, toWorkload } from '@kubectl-mtv/engine';
 import { LEASE_DURATION_SECONDS, LEASE_RENEW_MS } from '../src/cluster/lease.js';
 import { DEFAULT_PLANNING_BUDGET_MS, planPolicy } from '../src/runner/budgeted-planning.js';
 import { markdownTable, type ReportSection, verdict } from './markdown.js';
@@ -26,7 +26,7 @@ interface Measured {
 }
 
 async function measure(disks: number): Promise<Measured> {
-  const plan = toTransferPlan(scalingScenario(disks, DEFAULT_SHAPE));
+  const plan = toWorkload(scalingScenario(disks, DEFAULT_SHAPE));
   const scheduler = { policy: 'disk', maxInFlight: DEFAULT_SHAPE.cap, order: 'largest' } as const;
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();

@@ -64,7 +64,7 @@ export interface DataVolumeManifest {
 }
 
 /** One disk the plan copies, and the DataVolume that copies it. */
-export interface PlannedDataVolume {
+export interface DiskDataVolume {
   vmId: string;
   vmName: string;
   diskIndex: number;
@@ -89,8 +89,8 @@ export interface SkippedDisk {
   copiedBy?: string;
 }
 
-export interface DataVolumePlan {
-  dataVolumes: PlannedDataVolume[];
+export interface BuiltDataVolumes {
+  dataVolumes: DiskDataVolume[];
   skipped: SkippedDisk[];
 }
 
@@ -101,13 +101,13 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** The plan's DataVolumes in plan order (VM order, then disk index). */
-export function buildDataVolumes(plan: ResolvedPlan): PlannedDataVolume[] {
-  return buildDataVolumePlan(plan).dataVolumes;
+export function buildDataVolumes(plan: ResolvedPlan): DiskDataVolume[] {
+  return buildPlanDataVolumes(plan).dataVolumes;
 }
 
 /** The plan's DataVolumes and the disks that get none (shared disks copied once, or not at all). */
-export function buildDataVolumePlan(plan: ResolvedPlan): DataVolumePlan {
-  const dataVolumes: PlannedDataVolume[] = [];
+export function buildPlanDataVolumes(plan: ResolvedPlan): BuiltDataVolumes {
+  const dataVolumes: DiskDataVolume[] = [];
   const skipped: SkippedDisk[] = [];
   const names = new NameBook();
   // A shared disk is the same file in every VM that has it; the first VM's DataVolume copies it for all.

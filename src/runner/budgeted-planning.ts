@@ -12,7 +12,7 @@ import {
   type Policy,
   policyFromPlanner,
   type SchedulerOptions,
-  type TransferPlan,
+  type Workload,
 } from '@kubectl-mtv/engine';
 import type { PlanningReport } from './run-events.js';
 
@@ -33,7 +33,7 @@ export interface PlanningLimits {
 
 /** The policy, and how `disk` planned it (null for the policies that plan nothing). */
 export async function planPolicy(
-  plan: TransferPlan,
+  plan: Workload,
   scheduler: SchedulerOptions,
   adopted: AdoptedState | undefined,
   limits: PlanningLimits,

@@ -1,5 +1,5 @@
 import type { SchedulerOptions } from '@kubectl-mtv/engine';
-import type { PlannedDataVolume } from '../cluster/datavolume-builder.js';
+import type { DiskDataVolume } from '../cluster/datavolume-builder.js';
 import type { KubeClient } from '../cluster/kube-client.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import type { RunController } from './run-controller.js';
@@ -8,8 +8,8 @@ import type { RunController } from './run-controller.js';
 export interface RunOptions {
   client: KubeClient;
   resolved: ResolvedPlan;
-  /** The DataVolumes to create, in plan order (buildDataVolumePlan). */
-  dataVolumes: PlannedDataVolume[];
+  /** The DataVolumes to create, in plan order (buildPlanDataVolumes). */
+  dataVolumes: DiskDataVolume[];
   scheduler: SchedulerOptions;
   /** Importer restarts that make a disk stuck (default 3). */
   maxRestarts?: number;

@@ -29,7 +29,7 @@ import {
 import type { RunOptions } from './run-options.js';
 import { StuckDetector } from './stuck-detector.js';
 import { type DiskPhase, progressEvent, summarizeRun, type TrackedDisk } from './tracked-disk.js';
-import { transferPlanOf } from './transfer-plan.js';
+import { workloadOfDataVolumes } from './workload-of-datavolumes.js';
 
 /** Most often a `queue` event goes out (ms). */
 const QUEUE_EVERY_MS = 1000;
@@ -216,7 +216,7 @@ export class TransferLoop implements RunController {
       this.disks.map((d) => d.bytes),
       this.dataVolumes,
     );
-    const plan = transferPlanOf(this.options.dataVolumes, this.options.planningRate);
+    const plan = workloadOfDataVolumes(this.options.dataVolumes, this.options.planningRate);
     // caps changed before the run began (a key, a remote request) apply from the first admission
     const { policy, report } = await planPolicy(plan, this.scheduler(), adoption.state, {
       budgetMs: this.options.planningBudgetMs ?? DEFAULT_PLANNING_BUDGET_MS,

@@ -8,7 +8,7 @@ import type { SchedulerOptions } from '@kubectl-mtv/engine';
 import { boundCaps, createPolicy, lowerBound, runSchedule } from '@kubectl-mtv/engine';
 import { stringify } from 'yaml';
 import { checkAccess, migrateAccessChecks } from '../cluster/access-review.js';
-import { buildDataVolumePlan, type DataVolumePlan, type PlannedDataVolume } from '../cluster/datavolume-builder.js';
+import { type BuiltDataVolumes, buildPlanDataVolumes, type DiskDataVolume } from '../cluster/datavolume-builder.js';
 import { InventoryClient, type InventoryOptions } from '../cluster/inventory-client.js';
 import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
 import { isObjectScoped } from '../cluster/kube-errors.js';
@@ -19,7 +19,7 @@ import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import type { RunController } from '../runner/run-controller.js';
 import { planEvent, type RunEvent, type RunSummary } from '../runner/run-events.js';
 import { runTransfers } from '../runner/run-transfers.js';
-import { DEFAULT_PLANNING_RATE, transferPlanOf } from '../runner/transfer-plan.js';
+import { DEFAULT_PLANNING_RATE, workloadOfDataVolumes } from '../runner/workload-of-datavolumes.js';
 import { renderGanttSvg } from '../ui/gantt-svg.js';
 import { runCharts } from '../ui/run-gantt.js';
 import {
@@ -84,7 +84,7 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
     allowPoweredOn: options.allowPoweredOn,
   });
   await checkAccess(client, migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace));
-  const built = buildDataVolumePlan(resolved);
+  const built = buildPlanDataVolumes(resolved);
   if (options.signal.aborted) return ExitCode.interrupted;
   if (options.dryRun === 'client') return dryRunClient(resolved, built, options, streams);
   if (options.dryRun === 'server') return dryRunServer(client, resolved, built, options, streams);
@@ -122,7 +122,7 @@ export function runnerIdentity(env: NodeJS.ProcessEnv = process.env): string {
 async function run(
   client: KubeClient,
   resolved: ResolvedPlan,
-  built: DataVolumePlan,
+  built: BuiltDataVolumes,
   options: MigrateOptions,
   streams: OutputStreams,
 ): Promise<ExitCodeValue> {
@@ -198,12 +198,12 @@ async function run(
 async function writeReport(
   path: string,
   events: readonly RunEvent[],
-  built: DataVolumePlan,
+  built: BuiltDataVolumes,
   options: MigrateOptions,
   streams: OutputStreams,
 ): Promise<void> {
   const lowerBoundSeconds = lowerBound(
-    transferPlanOf(built.dataVolumes, PREVIEW_DISK_RATE),
+    workloadOfDataVolumes(built.dataVolumes, PREVIEW_DISK_RATE),
     boundCaps(options.scheduler),
   );
   const schedule = previewSchedule(built.dataVolumes, options.scheduler);
@@ -215,7 +215,7 @@ async function writeReport(
 const KEYBOARD = { kind: 'keyboard' } as const;
 
 /** Shared disks copied once, or not at all, get no DataVolume of their own: say which. */
-function reportSkipped(built: DataVolumePlan, streams: OutputStreams): void {
+function reportSkipped(built: BuiltDataVolumes, streams: OutputStreams): void {
   for (const skip of built.skipped) {
     const why =
       skip.reason === 'shared-copied-once'
@@ -226,7 +226,7 @@ function reportSkipped(built: DataVolumePlan, streams: OutputStreams): void {
 }
 
 /** The plan line a run would print, for the dry runs. */
-function planLine(resolved: ResolvedPlan, built: DataVolumePlan, scheduler: SchedulerOptions): string {
+function planLine(resolved: ResolvedPlan, built: BuiltDataVolumes, scheduler: SchedulerOptions): string {
   const nothing = { done: 0, running: 0, stuck: 0 };
   return formatPlanLine(planEvent(resolved, scheduler, built.dataVolumes, nothing, new Date().toISOString()));
 }
@@ -234,7 +234,7 @@ function planLine(resolved: ResolvedPlan, built: DataVolumePlan, scheduler: Sche
 /** `--dry-run=client`: the order the engine starts the disks in, and the DataVolumes as YAML; nothing is sent. */
 function dryRunClient(
   resolved: ResolvedPlan,
-  built: DataVolumePlan,
+  built: BuiltDataVolumes,
   options: MigrateOptions,
   streams: OutputStreams,
 ): ExitCodeValue {
@@ -256,11 +256,8 @@ function dryRunClient(
  * The schedule the engine makes for these disks, on the runner's own transfer plan (each disk at the planning rate,
  * hosts of unknown bandwidth): the order is the run's; the times are estimates. Disks in start order.
  */
-export function previewSchedule(
-  dataVolumes: readonly PlannedDataVolume[],
-  scheduler: SchedulerOptions,
-): ScheduledDisk[] {
-  const plan = transferPlanOf(dataVolumes, PREVIEW_DISK_RATE);
+export function previewSchedule(dataVolumes: readonly DiskDataVolume[], scheduler: SchedulerOptions): ScheduledDisk[] {
+  const plan = workloadOfDataVolumes(dataVolumes, PREVIEW_DISK_RATE);
   const timeline = runSchedule(plan, createPolicy(plan, scheduler));
   return dataVolumes
     .map((dv, id) => ({
@@ -279,7 +276,7 @@ export function previewSchedule(
 async function dryRunServer(
   client: KubeClient,
   resolved: ResolvedPlan,
-  built: DataVolumePlan,
+  built: BuiltDataVolumes,
   options: MigrateOptions,
   streams: OutputStreams,
 ): Promise<ExitCodeValue> {

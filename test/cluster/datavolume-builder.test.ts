@@ -11,8 +11,8 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildDataVolumePlan,
   buildDataVolumes,
+  buildPlanDataVolumes,
   dataVolumeSelector,
   isDataVolumeName,
   storageQuantity,
@@ -222,7 +222,7 @@ describe('buildDataVolumes', () => {
   });
 
   it('copies a shared disk once, in the first VM that has it, and says which DataVolume copies it for the others', () => {
-    const result = buildDataVolumePlan(mixedPlan());
+    const result = buildPlanDataVolumes(mixedPlan());
     const shared = result.dataVolumes.filter((dv) => dv.sharedKey);
     expect(shared.map((dv) => [dv.vmId, dv.diskIndex, dv.sharedKey])).toEqual([
       ['vm-101', 1, '[ds-2] shared/quorum.vmdk'],
@@ -245,7 +245,7 @@ describe('buildDataVolumes', () => {
   });
 
   it('copies no shared disk at all when the plan does not migrate shared disks, and lists each as skipped', () => {
-    const result = buildDataVolumePlan(mixedPlan({ migrateSharedDisks: false }));
+    const result = buildPlanDataVolumes(mixedPlan({ migrateSharedDisks: false }));
     expect(result.dataVolumes.some((dv) => dv.sharedKey)).toBe(false);
     expect(result.dataVolumes).toHaveLength(5);
     expect(result.skipped.map((s) => [s.vmId, s.diskIndex, s.reason])).toEqual([

@@ -3,7 +3,7 @@
 import type { Scenario, VmSpec } from '@kubectl-mtv/engine';
 import type { SandboxOptions } from '@kubectl-mtv/sandbox';
 import { SEED_NAMES } from '@kubectl-mtv/sandbox';
-import { buildDataVolumePlan, type PlannedDataVolume } from '../../src/cluster/datavolume-builder.js';
+import { buildPlanDataVolumes, type DiskDataVolume } from '../../src/cluster/datavolume-builder.js';
 import type { KubeClient } from '../../src/cluster/kube-client.js';
 import { resolvePlan } from '../../src/cluster/plan-resolver.js';
 import type { ResolvedPlan } from '../../src/cluster/resolved-plan.js';
@@ -42,7 +42,7 @@ export function scenario(vms: number, disksPerVm: number, maxInFlight: number): 
 export interface RunnerFixture {
   cluster: ClusterFixture;
   resolved: ResolvedPlan;
-  dataVolumes: PlannedDataVolume[];
+  dataVolumes: DiskDataVolume[];
   /** Runs plan-a; `extra` overrides the defaults (holder alice@ws1/1, cap from the scenario, disk policy). */
   run(extra?: Partial<RunOptions>): { events: RunEvent[]; done: Promise<RunSummary> };
   /** The plan's DataVolumes in the sandbox. */
@@ -57,7 +57,7 @@ export async function startRunner(
   const cluster = await startCluster(sc, { speed: 2000, ...options });
   // the client retries 429, 5xx and dropped connections (retry-policy.ts): injected faults pass through it
   const resolved = await resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS });
-  const { dataVolumes } = buildDataVolumePlan(resolved);
+  const { dataVolumes } = buildPlanDataVolumes(resolved);
   const run = (extra: Partial<RunOptions> & { client?: KubeClient } = {}) => {
     const events: RunEvent[] = [];
     const done = runTransfers(

@@ -1,4 +1,4 @@
-import type { SchedulerOptions, TransferPlan } from './model.js';
+import type { SchedulerOptions, Workload } from './model.js';
 import { DiskPolicy } from './policies/disk.js';
 import { DiskPlanner } from './policies/disk-planner.js';
 import { GangPolicy } from './policies/gang.js';
@@ -15,8 +15,8 @@ export function capsOf(options: SchedulerOptions): Caps {
  * With `adopted`, the policy starts from a re-run's state: the disks found done or in flight are adopted (the done
  * ones also finished); `disk` plans from that state.
  */
-export function createPolicy(plan: TransferPlan, options: SchedulerOptions, adopted?: AdoptedState): Policy {
-  return adoptState(buildPolicy(plan, options, adopted), adopted);
+export function createPolicy(workload: Workload, options: SchedulerOptions, adopted?: AdoptedState): Policy {
+  return adoptState(buildPolicy(workload, options, adopted), adopted);
 }
 
 /**
@@ -25,12 +25,12 @@ export function createPolicy(plan: TransferPlan, options: SchedulerOptions, adop
  * builds the policy with `policyFromPlanner`.
  */
 export function diskPlannerFor(
-  plan: TransferPlan,
+  workload: Workload,
   options: SchedulerOptions,
   adopted?: AdoptedState,
 ): DiskPlanner | undefined {
-  if (options.policy !== 'disk' || plan.migration === 'warm') return undefined;
-  return new DiskPlanner(plan, options.order, capsOf(options), adopted);
+  if (options.policy !== 'disk' || workload.migration === 'warm') return undefined;
+  return new DiskPlanner(workload, options.order, capsOf(options), adopted);
 }
 
 /** The `disk` policy of a planner's choice so far, told what was adopted. */
@@ -38,17 +38,17 @@ export function policyFromPlanner(planner: DiskPlanner, adopted?: AdoptedState):
   return adoptState(new DiskPolicy(planner), adopted);
 }
 
-function buildPolicy(plan: TransferPlan, options: SchedulerOptions, adopted?: AdoptedState): Policy {
+function buildPolicy(workload: Workload, options: SchedulerOptions, adopted?: AdoptedState): Policy {
   const caps = capsOf(options);
   switch (options.policy) {
     case 'legacy':
     case 'forklift':
-      return new VmCostPolicy(plan, options.policy, caps);
+      return new VmCostPolicy(workload, options.policy, caps);
     case 'gang':
-      return new GangPolicy(plan, options.order, caps);
+      return new GangPolicy(workload, options.order, caps);
     case 'disk':
-      return plan.migration === 'warm'
-        ? new GangPolicy(plan, options.order, caps)
-        : new DiskPolicy(new DiskPlanner(plan, options.order, caps, adopted).finish());
+      return workload.migration === 'warm'
+        ? new GangPolicy(workload, options.order, caps)
+        : new DiskPolicy(new DiskPlanner(workload, options.order, caps, adopted).finish());
   }
 }

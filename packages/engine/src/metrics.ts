@@ -1,11 +1,11 @@
-import type { TransferPlan } from './model.js';
+import type { Workload } from './model.js';
 import type { Timeline } from './run-schedule.js';
 import type { WindowStats } from './simulation-result.js';
 
 /** Per VM with disks: its transfer window, first disk's start to last disk's end (seconds). */
-export function vmWindows(plan: TransferPlan, timeline: Timeline): { vm: number; start: number; end: number }[] {
+export function vmWindows(workload: Workload, timeline: Timeline): { vm: number; start: number; end: number }[] {
   const out: { vm: number; start: number; end: number }[] = [];
-  plan.vms.forEach((vm, v) => {
+  workload.vms.forEach((vm, v) => {
     if (vm.disks.length === 0) return;
     let start = Infinity;
     let end = -Infinity;
@@ -28,8 +28,8 @@ export function windowStats(values: readonly number[]): WindowStats {
 }
 
 /** Mean transfer window of a timeline (seconds). */
-export function meanWindow(plan: TransferPlan, timeline: Timeline): number {
-  const windows = vmWindows(plan, timeline);
+export function meanWindow(workload: Workload, timeline: Timeline): number {
+  const windows = vmWindows(workload, timeline);
   if (windows.length === 0) return 0;
   return windows.reduce((s, w) => s + (w.end - w.start), 0) / windows.length;
 }

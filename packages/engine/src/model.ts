@@ -1,5 +1,6 @@
 /**
- * The engine's vocabulary: what a plan of disk transfers is made of and what the engine decides about it.
+ * The engine's vocabulary: what a workload of disk transfers (a migration plan's disks, flattened) is made of and
+ * what the engine decides about it.
  * Units: sizes in bytes, rates and bandwidths in bytes/s, times in seconds.
  */
 
@@ -67,14 +68,14 @@ export interface SchedulerOptions {
   order: OrderName;
 }
 
-/** One disk transfer as the engine sees it. `id` is its position in the flattened plan (VM order, then disk order). */
+/** One disk transfer as the engine sees it. `id` is its position in the workload (VM order, then disk order). */
 export interface DiskTransfer {
   id: number;
   /** Index of the VM in plan order. */
   vm: number;
   /** 0-based index of the disk within its VM. */
   index: number;
-  /** Index of the host in the plan's host list. */
+  /** Index of the host in the workload's host list. */
   host: number;
   /** Bytes to copy. */
   bytes: number;
@@ -96,8 +97,8 @@ export interface TransferVm {
   disks: number[];
 }
 
-/** The flattened plan every policy works on. */
-export interface TransferPlan {
+/** The workload every policy works on: a plan's disk transfers, flattened (hosts, VMs, disks by index). */
+export interface Workload {
   migration: MigrationType;
   hosts: TransferHost[];
   vms: TransferVm[];

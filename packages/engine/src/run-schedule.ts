@@ -1,6 +1,6 @@
 import { type FlowGroup, maxMinGroupRates } from './bandwidth.js';
 import { FinishHeap } from './finish-heap.js';
-import type { TransferPlan } from './model.js';
+import type { Workload } from './model.js';
 import type { AdoptedState, Policy } from './policy.js';
 
 /** Finishes within this many simulated seconds of each other are one instant. */
@@ -32,11 +32,11 @@ interface RunningGroup extends FlowGroup {
  * finishes when it starts. An event costs O(groups + log disks), groups being the (host, rate) pairs in flight.
  * `adopted`: the state the policy has already adopted (see adoptState), whose running disks move from time 0.
  */
-export function runSchedule(plan: TransferPlan, policy: Policy, adopted?: AdoptedState): Timeline {
-  const n = plan.disks.length;
+export function runSchedule(workload: Workload, policy: Policy, adopted?: AdoptedState): Timeline {
+  const n = workload.disks.length;
   const start = new Float64Array(n).fill(Number.NaN);
   const end = new Float64Array(n).fill(Number.NaN);
-  const hostBandwidth = plan.hosts.map((h) => h.bandwidth);
+  const hostBandwidth = workload.hosts.map((h) => h.bandwidth);
   const groups: RunningGroup[] = [];
   const groupIndex = new Map<string, number>();
   let active: RunningGroup[] = [];
@@ -44,8 +44,8 @@ export function runSchedule(plan: TransferPlan, policy: Policy, adopted?: Adopte
   let t = 0;
   let peak = 0;
 
-  const run = (d: number, bytes = plan.disks[d].bytes) => {
-    const { host, rate } = plan.disks[d];
+  const run = (d: number, bytes = workload.disks[d].bytes) => {
+    const { host, rate } = workload.disks[d];
     const key = `${host}/${rate}`;
     let g = groupIndex.get(key);
     if (g === undefined) {
@@ -65,7 +65,7 @@ export function runSchedule(plan: TransferPlan, policy: Policy, adopted?: Adopte
       if (admitted.length === 0) break;
       for (const d of admitted) {
         start[d] = t;
-        if (plan.disks[d].bytes > 0) run(d);
+        if (workload.disks[d].bytes > 0) run(d);
         else {
           end[d] = t;
           policy.finish(d);
@@ -91,7 +91,7 @@ export function runSchedule(plan: TransferPlan, policy: Policy, adopted?: Adopte
   }
   settle();
   while (inFlight > 0) {
-    const rates = maxMinGroupRates(active, hostBandwidth, plan.networkBandwidth);
+    const rates = maxMinGroupRates(active, hostBandwidth, workload.networkBandwidth);
     let dt = Infinity;
     active.forEach((g, i) => {
       dt = Math.min(dt, (g.finishes.peekKey() - g.progress) / rates[i]);

@@ -1,20 +1,20 @@
 import { createPolicy } from './create-policy.js';
 import { boundCaps, lowerBound } from './lower-bound.js';
 import { vmWindows, windowStats } from './metrics.js';
-import type { Scenario, SchedulerOptions, TransferPlan } from './model.js';
-import { toTransferPlan } from './plan.js';
+import type { Scenario, SchedulerOptions, Workload } from './model.js';
 import { DiskPolicy } from './policies/disk.js';
 import { describeStrategy } from './policies/disk-planner.js';
 import { runSchedule } from './run-schedule.js';
 import type { SimulationResult } from './simulation-result.js';
+import { toWorkload } from './workload.js';
 
-/** Simulates one policy on an already flattened plan. */
-export function simulatePlan(plan: TransferPlan, options: SchedulerOptions): SimulationResult {
-  const policy = createPolicy(plan, options);
-  const timeline = runSchedule(plan, policy);
-  const bound = lowerBound(plan, boundCaps(options));
-  const windows = vmWindows(plan, timeline);
-  const hostName = (h: number) => plan.hosts[h].name;
+/** Simulates one policy on a workload. */
+export function simulateWorkload(workload: Workload, options: SchedulerOptions): SimulationResult {
+  const policy = createPolicy(workload, options);
+  const timeline = runSchedule(workload, policy);
+  const bound = lowerBound(workload, boundCaps(options));
+  const windows = vmWindows(workload, timeline);
+  const hostName = (h: number) => workload.hosts[h].name;
   return {
     policy: options.policy,
     maxInFlight: options.maxInFlight,
@@ -26,15 +26,15 @@ export function simulatePlan(plan: TransferPlan, options: SchedulerOptions): Sim
     ratioToLowerBound: bound > 0 ? timeline.makespan / bound : 1,
     peakInFlight: timeline.peakInFlight,
     transferWindowSeconds: windowStats(windows.map((w) => w.end - w.start)),
-    bytes: plan.disks.reduce((s, d) => s + d.bytes, 0),
+    bytes: workload.disks.reduce((s, d) => s + d.bytes, 0),
     vms: windows.map((w) => ({
-      name: plan.vms[w.vm].name,
-      host: hostName(plan.vms[w.vm].host),
+      name: workload.vms[w.vm].name,
+      host: hostName(workload.vms[w.vm].host),
       startSeconds: w.start,
       endSeconds: w.end,
     })),
-    disks: plan.disks.map((d) => ({
-      vm: plan.vms[d.vm].name,
+    disks: workload.disks.map((d) => ({
+      vm: workload.vms[d.vm].name,
       disk: d.index,
       host: hostName(d.host),
       bytes: d.bytes,
@@ -46,5 +46,5 @@ export function simulatePlan(plan: TransferPlan, options: SchedulerOptions): Sim
 
 /** Simulates one policy on a scenario. */
 export function simulateScenario(scenario: Scenario, options: SchedulerOptions): SimulationResult {
-  return simulatePlan(toTransferPlan(scenario), options);
+  return simulateWorkload(toWorkload(scenario), options);
 }

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createPolicy } from '../src/create-policy.js';
-import { toTransferPlan } from '../src/plan.js';
 import type { AdoptedState } from '../src/policy.js';
 import { runSchedule } from '../src/run-schedule.js';
+import { toWorkload } from '../src/workload.js';
 import { cases, RUNS } from './arbitrary-plans.js';
 
 /**
@@ -14,12 +14,12 @@ describe('adopting a run in progress', () => {
   it('starts every other disk exactly once, never an adopted one again, and holds the cap', () => {
     fc.assert(
       fc.property(cases, fc.double({ min: 0, max: 1, noNaN: true }), ({ scenario, options }, cut) => {
-        const plan = toTransferPlan(scenario);
-        const first = runSchedule(plan, createPolicy(plan, options));
+        const workload = toWorkload(scenario);
+        const first = runSchedule(workload, createPolicy(workload, options));
         const at = cut * first.makespan;
         const done: number[] = [];
         const running = new Map<number, number>();
-        plan.disks.forEach((d) => {
+        workload.disks.forEach((d) => {
           if (first.end[d.id] <= at) done.push(d.id);
           else if (first.start[d.id] <= at) {
             const share = (first.end[d.id] - at) / (first.end[d.id] - first.start[d.id]);
@@ -27,15 +27,15 @@ describe('adopting a run in progress', () => {
           }
         });
         const adopted: AdoptedState = { running, done };
-        const policy = createPolicy(plan, options, adopted);
-        const second = runSchedule(plan, policy, adopted);
-        for (const d of plan.disks) {
+        const policy = createPolicy(workload, options, adopted);
+        const second = runSchedule(workload, policy, adopted);
+        for (const d of workload.disks) {
           expect(Number.isFinite(second.end[d.id]), `disk ${d.id} ends`).toBe(true);
           if (done.includes(d.id) || running.has(d.id)) expect(second.start[d.id]).toBe(0);
         }
         if (options.policy === 'disk' && scenario.migration === 'cold') {
           // In flight at each start: the adopted ones may exceed a cap; admissions never add to an excess.
-          const events = plan.disks
+          const events = workload.disks
             .filter((d) => d.bytes > 0 && !done.includes(d.id))
             .flatMap((d) => [
               { t: second.start[d.id], delta: 1 },

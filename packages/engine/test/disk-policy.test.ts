@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createPolicy } from '../src/create-policy.js';
 import type { Scenario } from '../src/model.js';
-import { toTransferPlan } from '../src/plan.js';
 import { DiskPolicy } from '../src/policies/disk.js';
 import { GangPolicy } from '../src/policies/gang.js';
 import type { SimulationResult } from '../src/simulation-result.js';
 import { simulateScenario } from '../src/simulator.js';
+import { toWorkload } from '../src/workload.js';
 
 const Gi = 2 ** 30;
 const Mi = 2 ** 20;
@@ -134,12 +134,12 @@ describe('disk policy', () => {
 
   it('runs a warm plan as gang: all disks of a VM start at the same instant', () => {
     const warm: Scenario = { ...datacenter, migration: 'warm' };
-    expect(createPolicy(toTransferPlan(warm), { policy: 'disk', maxInFlight: 8, order: 'largest' })).toBeInstanceOf(
+    expect(createPolicy(toWorkload(warm), { policy: 'disk', maxInFlight: 8, order: 'largest' })).toBeInstanceOf(
       GangPolicy,
     );
-    expect(
-      createPolicy(toTransferPlan(datacenter), { policy: 'disk', maxInFlight: 8, order: 'largest' }),
-    ).toBeInstanceOf(DiskPolicy);
+    expect(createPolicy(toWorkload(datacenter), { policy: 'disk', maxInFlight: 8, order: 'largest' })).toBeInstanceOf(
+      DiskPolicy,
+    );
     for (const scenario of [warm, { ...seed(280 * Mi), migration: 'warm' as const }]) {
       const result = simulateScenario(scenario, { policy: 'disk', maxInFlight: 8, order: 'largest' });
       for (const vm of result.vms) {
@@ -156,8 +156,8 @@ describe('disk policy', () => {
   });
 
   it('says a queued disk waits for `cap 20/20` when the cap is full', () => {
-    const plan = toTransferPlan(seed());
-    const policy = createPolicy(plan, { policy: 'disk', maxInFlight: 20, order: 'largest' });
+    const workload = toWorkload(seed());
+    const policy = createPolicy(workload, { policy: 'disk', maxInFlight: 20, order: 'largest' });
     const started = policy.admit();
     expect(started).toHaveLength(20);
     expect(new Set(started).size).toBe(20);
@@ -171,8 +171,8 @@ describe('disk policy', () => {
   });
 
   it('says a queued disk waits for its host when the per-host cap is full', () => {
-    const plan = toTransferPlan(seed());
-    const policy = createPolicy(plan, { policy: 'disk', maxInFlight: 20, maxInFlightPerHost: 4, order: 'largest' });
+    const workload = toWorkload(seed());
+    const policy = createPolicy(workload, { policy: 'disk', maxInFlight: 20, maxInFlightPerHost: 4, order: 'largest' });
     expect(policy.admit()).toHaveLength(4);
     const [next] = policy.queued(1);
     expect(policy.status(next)).toEqual({ kind: 'wait', reason: 'host esx-01 at 4/4' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Scenario, TransferPlan } from '../src/model.js';
+import type { Scenario, Workload } from '../src/model.js';
 import { VmCostPolicy } from '../src/policies/vm-cost.js';
 import type { Caps } from '../src/policy.js';
 import { simulateScenario } from '../src/simulator.js';
@@ -14,8 +14,8 @@ function planOf(hosts: string[], vms: [host: number, disks: number][]) {
 }
 
 /** Finishes the first `count` disks of VM `v`. */
-function finishDisks(policy: VmCostPolicy, plan: TransferPlan, v: number, count: number) {
-  for (const d of plan.vms[v].disks.slice(0, count)) policy.finish(d);
+function finishDisks(policy: VmCostPolicy, workload: Workload, v: number, count: number) {
+  for (const d of workload.vms[v].disks.slice(0, count)) policy.finish(d);
 }
 
 const MAX: Caps = { maxInFlight: 10 };
@@ -23,7 +23,7 @@ const MAX: Caps = { maxInFlight: 10 };
 describe('forklift policy: the upstream scheduler cases (MAX = 10)', () => {
   it('starts only the cost-4 VM on a host at 6 with pending costs [6, 5, 4, 7]', () => {
     // vm-0 (10 disks) starts alone and fills the host; four of its disks finish, so the host is at 6.
-    const plan = planOf(
+    const workload = planOf(
       ['esx-01'],
       [
         [0, 10],
@@ -33,16 +33,16 @@ describe('forklift policy: the upstream scheduler cases (MAX = 10)', () => {
         [0, 7],
       ],
     );
-    const policy = new VmCostPolicy(plan, 'forklift', MAX);
-    expect(vmsOf(plan, policy.admit())).toEqual([0]);
-    finishDisks(policy, plan, 0, 4);
-    expect(policy.status(plan.vms[1].disks[0])).toEqual({
+    const policy = new VmCostPolicy(workload, 'forklift', MAX);
+    expect(vmsOf(workload, policy.admit())).toEqual([0]);
+    finishDisks(policy, workload, 0, 4);
+    expect(policy.status(workload.vms[1].disks[0])).toEqual({
       kind: 'wait',
       reason: 'VM vm-1 costs 6; host esx-01 at 6/10',
     });
-    expect(policy.status(plan.vms[3].disks[0])).toEqual({ kind: 'start' });
+    expect(policy.status(workload.vms[3].disks[0])).toEqual({ kind: 'start' });
 
-    expect(vmsOf(plan, policy.admit())).toEqual([3]);
+    expect(vmsOf(workload, policy.admit())).toEqual([3]);
     expect(policy.admit()).toEqual([]);
     expect(policy.queuedCount).toBe(6 + 5 + 7);
   });
@@ -51,7 +51,7 @@ describe('forklift policy: the upstream scheduler cases (MAX = 10)', () => {
     'starts nothing on a host at 10 with pending costs [10, 0, 1] (%s)',
     (mode) => {
       // The engine never queues a VM without disks; the cost-0 VM of the upstream case is simply absent.
-      const plan = planOf(
+      const workload = planOf(
         ['esx-01'],
         [
           [0, 10],
@@ -60,17 +60,17 @@ describe('forklift policy: the upstream scheduler cases (MAX = 10)', () => {
           [0, 1],
         ],
       );
-      const policy = new VmCostPolicy(plan, mode, MAX);
-      expect(vmsOf(plan, policy.admit())).toEqual([0]);
+      const policy = new VmCostPolicy(workload, mode, MAX);
+      expect(vmsOf(workload, policy.admit())).toEqual([0]);
       expect(policy.admit()).toEqual([]);
-      expect(policy.status(plan.vms[3].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 10/10' });
-      expect(policy.status(plan.vms[1].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 10/10' });
+      expect(policy.status(workload.vms[3].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 10/10' });
+      expect(policy.status(workload.vms[1].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 10/10' });
       expect(policy.queuedCount).toBe(11);
     },
   );
 
   it('starts the cost-11 VM first on an idle host with pending costs [11, 1, 2, 3, 10], and nothing beside it', () => {
-    const plan = planOf(
+    const workload = planOf(
       ['esx-01'],
       [
         [0, 11],
@@ -80,87 +80,87 @@ describe('forklift policy: the upstream scheduler cases (MAX = 10)', () => {
         [0, 10],
       ],
     );
-    const policy = new VmCostPolicy(plan, 'forklift', MAX);
-    expect(policy.status(plan.vms[0].disks[0])).toEqual({ kind: 'start' });
-    expect(policy.status(plan.vms[1].disks[0])).toEqual({
+    const policy = new VmCostPolicy(workload, 'forklift', MAX);
+    expect(policy.status(workload.vms[0].disks[0])).toEqual({ kind: 'start' });
+    expect(policy.status(workload.vms[1].disks[0])).toEqual({
       kind: 'wait',
       reason: 'behind an earlier VM in plan order on host esx-01',
     });
 
     const first = policy.admit();
-    expect(first).toEqual(plan.vms[0].disks);
+    expect(first).toEqual(workload.vms[0].disks);
     expect(policy.admit()).toEqual([]);
-    expect(policy.status(plan.vms[1].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 11/10' });
+    expect(policy.status(workload.vms[1].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 11/10' });
 
     // Once it has finished, the host is idle again: 1 + 2 + 3 fit, the cost-10 VM does not (6 + 10 > 10).
-    finishDisks(policy, plan, 0, 11);
-    expect(vmsOf(plan, policy.admit())).toEqual([1, 2, 3]);
-    expect(policy.status(plan.vms[4].disks[0])).toEqual({
+    finishDisks(policy, workload, 0, 11);
+    expect(vmsOf(workload, policy.admit())).toEqual([1, 2, 3]);
+    expect(policy.status(workload.vms[4].disks[0])).toEqual({
       kind: 'wait',
       reason: 'VM vm-4 costs 10; host esx-01 at 6/10',
     });
   });
 
   it('says a VM wider than the cap waits for its host to be idle', () => {
-    const plan = planOf(
+    const workload = planOf(
       ['esx-01'],
       [
         [0, 1],
         [0, 11],
       ],
     );
-    const policy = new VmCostPolicy(plan, 'forklift', MAX);
-    expect(vmsOf(plan, policy.admit())).toEqual([0]);
-    expect(policy.status(plan.vms[1].disks[0])).toEqual({
+    const policy = new VmCostPolicy(workload, 'forklift', MAX);
+    expect(vmsOf(workload, policy.admit())).toEqual([0]);
+    expect(policy.status(workload.vms[1].disks[0])).toEqual({
       kind: 'wait',
       reason: 'VM vm-1 costs 11 > cap 10; waits for host esx-01 to be idle',
     });
-    finishDisks(policy, plan, 0, 1);
-    expect(vmsOf(plan, policy.admit())).toEqual([1]);
+    finishDisks(policy, workload, 0, 1);
+    expect(vmsOf(workload, policy.admit())).toEqual([1]);
   });
 });
 
 describe('forklift and legacy costs', () => {
   it('frees one unit per finished disk under forklift: a VM with 3 disks, one finished, costs 2', () => {
-    const plan = planOf(
+    const workload = planOf(
       ['esx-01'],
       [
         [0, 3],
         [0, 2],
       ],
     );
-    const policy = new VmCostPolicy(plan, 'forklift', { maxInFlight: 4 });
-    expect(vmsOf(plan, policy.admit())).toEqual([0]);
-    expect(policy.status(plan.vms[1].disks[0])).toEqual({
+    const policy = new VmCostPolicy(workload, 'forklift', { maxInFlight: 4 });
+    expect(vmsOf(workload, policy.admit())).toEqual([0]);
+    expect(policy.status(workload.vms[1].disks[0])).toEqual({
       kind: 'wait',
       reason: 'VM vm-1 costs 2; host esx-01 at 3/4',
     });
-    finishDisks(policy, plan, 0, 1);
-    expect(policy.status(plan.vms[1].disks[0])).toEqual({ kind: 'start' });
-    expect(vmsOf(plan, policy.admit())).toEqual([1]);
-    expect(policy.status(plan.vms[1].disks[0]).kind).toBe('wait');
+    finishDisks(policy, workload, 0, 1);
+    expect(policy.status(workload.vms[1].disks[0])).toEqual({ kind: 'start' });
+    expect(vmsOf(workload, policy.admit())).toEqual([1]);
+    expect(policy.status(workload.vms[1].disks[0]).kind).toBe('wait');
   });
 
   it('keeps charging all disks under legacy until the last disk of the VM finishes', () => {
-    const plan = planOf(
+    const workload = planOf(
       ['esx-01'],
       [
         [0, 3],
         [0, 2],
       ],
     );
-    const policy = new VmCostPolicy(plan, 'legacy', { maxInFlight: 4 });
-    expect(vmsOf(plan, policy.admit())).toEqual([0]);
-    finishDisks(policy, plan, 0, 1);
+    const policy = new VmCostPolicy(workload, 'legacy', { maxInFlight: 4 });
+    expect(vmsOf(workload, policy.admit())).toEqual([0]);
+    finishDisks(policy, workload, 0, 1);
     expect(policy.admit()).toEqual([]);
-    expect(policy.status(plan.vms[1].disks[0])).toEqual({
+    expect(policy.status(workload.vms[1].disks[0])).toEqual({
       kind: 'wait',
       reason: 'VM vm-1 costs 2; host esx-01 at 3/4',
     });
-    policy.finish(plan.vms[0].disks[1]);
+    policy.finish(workload.vms[0].disks[1]);
     expect(policy.admit()).toEqual([]);
-    policy.finish(plan.vms[0].disks[2]);
-    expect(vmsOf(plan, policy.admit())).toEqual([1]);
+    policy.finish(workload.vms[0].disks[2]);
+    expect(vmsOf(workload, policy.admit())).toEqual([1]);
   });
 
   it.each([
@@ -169,23 +169,23 @@ describe('forklift and legacy costs', () => {
   ])(
     'under %s, after %d of 3 disks finish, a 2-disk VM fits beside the first VM on a cap of 3 -> VMs %j',
     (mode, done, running) => {
-      const plan = planOf(
+      const workload = planOf(
         ['esx-01'],
         [
           [0, 3],
           [0, 2],
         ],
       );
-      const policy = new VmCostPolicy(plan, mode, { maxInFlight: 3 });
+      const policy = new VmCostPolicy(workload, mode, { maxInFlight: 3 });
       policy.admit();
-      finishDisks(policy, plan, 0, done);
-      const started = vmsOf(plan, policy.admit());
+      finishDisks(policy, workload, 0, done);
+      const started = vmsOf(workload, policy.admit());
       expect([0, ...started]).toEqual(running);
     },
   );
 
   it('takes the first VM in plan order that fits, not the largest one', () => {
-    const plan = planOf(
+    const workload = planOf(
       ['esx-01'],
       [
         [0, 4],
@@ -194,15 +194,15 @@ describe('forklift and legacy costs', () => {
         [0, 2],
       ],
     );
-    const policy = new VmCostPolicy(plan, 'forklift', { maxInFlight: 6 });
+    const policy = new VmCostPolicy(workload, 'forklift', { maxInFlight: 6 });
     // vm-0 (4) starts; room 2: vm-1 (3) does not fit, vm-2 (1) does; room 1: vm-3 (2) does not.
-    expect(vmsOf(plan, policy.admit())).toEqual([0, 2]);
+    expect(vmsOf(workload, policy.admit())).toEqual([0, 2]);
   });
 });
 
 describe('forklift caps', () => {
   it('applies the cap per host: two hosts each run up to the cap', () => {
-    const plan = planOf(
+    const workload = planOf(
       ['esx-01', 'esx-02'],
       [
         [0, 2],
@@ -213,44 +213,44 @@ describe('forklift caps', () => {
         [1, 1],
       ],
     );
-    const policy = new VmCostPolicy(plan, 'forklift', { maxInFlight: 3 });
+    const policy = new VmCostPolicy(workload, 'forklift', { maxInFlight: 3 });
     const started = policy.admit();
     expect(started).toHaveLength(6);
-    expect(vmsOf(plan, started).sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
+    expect(vmsOf(workload, started).sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
     const perHost = [0, 0];
-    for (const d of started) perHost[plan.disks[d].host]++;
+    for (const d of started) perHost[workload.disks[d].host]++;
     expect(perHost).toEqual([3, 3]);
-    expect(policy.status(plan.vms[4].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 3/3' });
-    expect(policy.status(plan.vms[5].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-02 at 3/3' });
+    expect(policy.status(workload.vms[4].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 3/3' });
+    expect(policy.status(workload.vms[5].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-02 at 3/3' });
   });
 
   it.each([['forklift' as const], ['legacy' as const]])(
     'uses the per-host cap instead of maxInFlight when one is set (%s)',
     (mode) => {
-      const plan = planOf(
+      const workload = planOf(
         ['esx-01', 'esx-02'],
         Array.from({ length: 8 }, (_, v): [number, number] => [v % 2, 1]),
       );
-      const policy = new VmCostPolicy(plan, mode, { maxInFlight: 10, perHost: 2 });
-      expect(vmsOf(plan, policy.admit())).toEqual([0, 2, 1, 3]);
-      expect(policy.status(plan.vms[4].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 2/2' });
+      const policy = new VmCostPolicy(workload, mode, { maxInFlight: 10, perHost: 2 });
+      expect(vmsOf(workload, policy.admit())).toEqual([0, 2, 1, 3]);
+      expect(policy.status(workload.vms[4].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 2/2' });
     },
   );
 
   it('applies new caps to later admissions and stops nothing in flight', () => {
-    const plan = planOf(
+    const workload = planOf(
       ['esx-01'],
       Array.from({ length: 6 }, (): [number, number] => [0, 1]),
     );
-    const policy = new VmCostPolicy(plan, 'forklift', { maxInFlight: 4 });
+    const policy = new VmCostPolicy(workload, 'forklift', { maxInFlight: 4 });
     expect(policy.admit()).toHaveLength(4);
     policy.setCaps({ maxInFlight: 10, perHost: 2 });
     expect(policy.admit()).toEqual([]);
-    expect(policy.status(plan.vms[4].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 4/2' });
-    finishDisks(policy, plan, 0, 1);
-    finishDisks(policy, plan, 1, 1);
-    finishDisks(policy, plan, 2, 1);
-    expect(vmsOf(plan, policy.admit())).toEqual([4]);
+    expect(policy.status(workload.vms[4].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 4/2' });
+    finishDisks(policy, workload, 0, 1);
+    finishDisks(policy, workload, 1, 1);
+    finishDisks(policy, workload, 2, 1);
+    expect(vmsOf(workload, policy.admit())).toEqual([4]);
   });
 
   it('runs a simulated plan with --max-inflight-per-host as the per-host cap and no run-wide cap', () => {

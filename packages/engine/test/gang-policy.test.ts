@@ -7,7 +7,7 @@ import { Gi, Mi, planOf, vmsOf } from './hand-built-plans.js';
 describe('gang policy: order', () => {
   // vm-0 [50, 20]: largest 50, total 70; vm-1 [10]; vm-2 [50]: largest 50, total 50; vm-3 [30, 30, 30]: largest 30,
   // total 90; vm-4 [20, 50]: the same cost as vm-0.
-  const plan = planOf(
+  const workload = planOf(
     ['esx-01'],
     [
       [0, [50, 20]],
@@ -23,10 +23,10 @@ describe('gang policy: order', () => {
     ['smallest', [1, 3, 2, 0, 4]],
     ['plan', [0, 1, 2, 3, 4]],
   ])('takes VMs in %s order (largest disk, then total bytes, then plan order): %j', (order, expected) => {
-    const policy = new GangPolicy(plan, order, { maxInFlight: 100 });
+    const policy = new GangPolicy(workload, order, { maxInFlight: 100 });
     const started = policy.admit();
-    expect(vmsOf(plan, started)).toEqual(expected);
-    expect(started).toHaveLength(plan.disks.length);
+    expect(vmsOf(workload, started)).toEqual(expected);
+    expect(started).toHaveLength(workload.disks.length);
     expect(policy.queuedCount).toBe(0);
   });
 
@@ -35,31 +35,31 @@ describe('gang policy: order', () => {
     ['smallest', [1, 3, 2, 0, 4]],
     ['plan', [0, 1, 2, 3, 4]],
   ])('lists queued disks VM by VM in %s order', (order, expected) => {
-    const policy = new GangPolicy(plan, order, { maxInFlight: 100 });
-    expect(vmsOf(plan, policy.queued(100))).toEqual(expected);
+    const policy = new GangPolicy(workload, order, { maxInFlight: 100 });
+    expect(vmsOf(workload, policy.queued(100))).toEqual(expected);
     expect(policy.queued(3)).toHaveLength(3);
   });
 
   it('starts all disks of a VM together, in disk order', () => {
-    const policy = new GangPolicy(plan, 'largest', { maxInFlight: 3 });
+    const policy = new GangPolicy(workload, 'largest', { maxInFlight: 3 });
     // vm-0 (2 disks) fits; vm-4 (2) does not fit the one slot left; vm-2 (1) does.
-    expect(policy.admit()).toEqual([...plan.vms[0].disks, ...plan.vms[2].disks]);
+    expect(policy.admit()).toEqual([...workload.vms[0].disks, ...workload.vms[2].disks]);
   });
 
   it('skips a VM that does not fit and starts a later one that does (first fit in cost order)', () => {
-    const policy = new GangPolicy(plan, 'largest', { maxInFlight: 4 });
-    expect(vmsOf(plan, policy.admit())).toEqual([0, 4]);
-    policy.finish(plan.vms[0].disks[0]);
+    const policy = new GangPolicy(workload, 'largest', { maxInFlight: 4 });
+    expect(vmsOf(workload, policy.admit())).toEqual([0, 4]);
+    policy.finish(workload.vms[0].disks[0]);
     // 3 in flight, room 1: vm-2 (1 disk) is next in cost order and fits; vm-3 (3) does not.
-    expect(vmsOf(plan, policy.admit())).toEqual([2]);
-    expect(policy.status(plan.vms[3].disks[0])).toEqual({ kind: 'wait', reason: 'cap 4/4' });
+    expect(vmsOf(workload, policy.admit())).toEqual([2]);
+    expect(policy.status(workload.vms[3].disks[0])).toEqual({ kind: 'wait', reason: 'cap 4/4' });
   });
 });
 
 describe('gang policy: caps', () => {
   it('holds the run-wide cap and the per-host cap at once', () => {
     // Three one-disk VMs on each of two hosts; at most 3 in flight, 2 per host.
-    const plan = planOf(
+    const workload = planOf(
       ['esx-01', 'esx-02'],
       [
         [0, [10]],
@@ -70,23 +70,23 @@ describe('gang policy: caps', () => {
         [1, [10]],
       ],
     );
-    const policy = new GangPolicy(plan, 'plan', { maxInFlight: 3, perHost: 2 });
-    expect(vmsOf(plan, policy.admit())).toEqual([0, 1, 3]);
+    const policy = new GangPolicy(workload, 'plan', { maxInFlight: 3, perHost: 2 });
+    expect(vmsOf(workload, policy.admit())).toEqual([0, 1, 3]);
     expect(policy.status(2)).toEqual({ kind: 'wait', reason: 'cap 3/3' });
 
     policy.finish(3);
     expect(policy.status(2)).toEqual({ kind: 'wait', reason: 'host esx-01 at 2/2' });
     expect(policy.status(4)).toEqual({ kind: 'start' });
-    expect(vmsOf(plan, policy.admit())).toEqual([4]);
+    expect(vmsOf(workload, policy.admit())).toEqual([4]);
 
     policy.finish(0);
     // Both hosts have room for one; esx-01's vm-2 comes first in plan order.
-    expect(vmsOf(plan, policy.admit())).toEqual([2]);
+    expect(vmsOf(workload, policy.admit())).toEqual([2]);
     expect(policy.status(5)).toEqual({ kind: 'wait', reason: 'cap 3/3' });
   });
 
   it('starts a VM wider than the run-wide cap only when nothing is in flight', () => {
-    const plan = planOf(
+    const workload = planOf(
       ['esx-01'],
       [
         [0, [10]],
@@ -94,21 +94,21 @@ describe('gang policy: caps', () => {
         [0, [10]],
       ],
     );
-    const policy = new GangPolicy(plan, 'plan', { maxInFlight: 3 });
-    expect(vmsOf(plan, policy.admit())).toEqual([0, 2]);
-    expect(policy.status(plan.vms[1].disks[0])).toEqual({
+    const policy = new GangPolicy(workload, 'plan', { maxInFlight: 3 });
+    expect(vmsOf(workload, policy.admit())).toEqual([0, 2]);
+    expect(policy.status(workload.vms[1].disks[0])).toEqual({
       kind: 'wait',
       reason: "waits for VM vm-1's gang of 5 disks to fit",
     });
-    policy.finish(plan.vms[0].disks[0]);
+    policy.finish(workload.vms[0].disks[0]);
     expect(policy.admit()).toEqual([]);
-    policy.finish(plan.vms[2].disks[0]);
-    expect(policy.status(plan.vms[1].disks[0])).toEqual({ kind: 'start' });
-    expect(policy.admit()).toEqual(plan.vms[1].disks);
+    policy.finish(workload.vms[2].disks[0]);
+    expect(policy.status(workload.vms[1].disks[0])).toEqual({ kind: 'start' });
+    expect(policy.admit()).toEqual(workload.vms[1].disks);
   });
 
   it('starts a VM wider than the per-host cap only when its host is idle', () => {
-    const plan = planOf(
+    const workload = planOf(
       ['esx-01', 'esx-02'],
       [
         [0, [10]],
@@ -116,20 +116,20 @@ describe('gang policy: caps', () => {
         [1, [10]],
       ],
     );
-    const policy = new GangPolicy(plan, 'plan', { maxInFlight: 10, perHost: 2 });
+    const policy = new GangPolicy(workload, 'plan', { maxInFlight: 10, perHost: 2 });
     // esx-02 being busy does not hold esx-01's wide VM back; only esx-01's own disk does.
-    expect(vmsOf(plan, policy.admit())).toEqual([0, 2]);
+    expect(vmsOf(workload, policy.admit())).toEqual([0, 2]);
     expect(policy.admit()).toEqual([]);
-    policy.finish(plan.vms[0].disks[0]);
-    expect(policy.admit()).toEqual(plan.vms[1].disks);
+    policy.finish(workload.vms[0].disks[0]);
+    expect(policy.admit()).toEqual(workload.vms[1].disks);
   });
 
   it('applies new caps to later admissions', () => {
-    const plan = planOf(
+    const workload = planOf(
       ['esx-01'],
       Array.from({ length: 6 }, (): [number, number[]] => [0, [10]]),
     );
-    const policy = new GangPolicy(plan, 'plan', { maxInFlight: 2 });
+    const policy = new GangPolicy(workload, 'plan', { maxInFlight: 2 });
     expect(policy.admit()).toEqual([0, 1]);
     policy.setCaps({ maxInFlight: 5 });
     expect(policy.admit()).toEqual([2, 3, 4]);

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createPolicy } from '../src/create-policy.js';
-import type { Scenario, SchedulerOptions, TransferPlan } from '../src/model.js';
-import { toTransferPlan } from '../src/plan.js';
+import type { Scenario, SchedulerOptions, Workload } from '../src/model.js';
 import type { SimulatedDisk, SimulationResult } from '../src/simulation-result.js';
 import { simulateScenario } from '../src/simulator.js';
+import { toWorkload } from '../src/workload.js';
 import { cases, RUNS } from './arbitrary-plans.js';
 
 const isControllerPolicy = (options: SchedulerOptions) => options.policy === 'legacy' || options.policy === 'forklift';
@@ -68,12 +68,12 @@ describe('engine properties over random plans', () => {
   it('admits every disk exactly once and drains the queue, whatever order disks finish in', () => {
     fc.assert(
       fc.property(cases, fc.array(fc.nat(), { minLength: 1, maxLength: 20 }), ({ scenario, options }, picks) => {
-        const plan: TransferPlan = toTransferPlan(scenario);
-        const policy = createPolicy(plan, options);
+        const workload: Workload = toWorkload(scenario);
+        const policy = createPolicy(workload, options);
         const caps = capsOf(options);
-        const vmOf = (d: number) => plan.vms[plan.disks[d].vm].name;
+        const vmOf = (d: number) => workload.vms[workload.disks[d].vm].name;
         const width = widths(scenario);
-        const admitted = new Array<number>(plan.disks.length).fill(0);
+        const admitted = new Array<number>(workload.disks.length).fill(0);
         const running: number[] = [];
         for (let step = 0; ; step++) {
           for (const d of policy.admit()) {
@@ -82,8 +82,8 @@ describe('engine properties over random plans', () => {
           }
           // The policy's own view: every admitted disk is in flight until it is finished, empty or not.
           expectWithinCap(running, caps.run, vmOf, width, 'in all');
-          plan.hosts.forEach((h, i) => {
-            const onHost = running.filter((d) => plan.disks[d].host === i);
+          workload.hosts.forEach((h, i) => {
+            const onHost = running.filter((d) => workload.disks[d].host === i);
             expectWithinCap(onHost, caps.host, vmOf, width, `on ${h.name}`);
           });
           if (running.length === 0) break;
@@ -91,7 +91,7 @@ describe('engine properties over random plans', () => {
           policy.finish(done);
         }
         expect(policy.queuedCount).toBe(0);
-        expect(admitted).toEqual(plan.disks.map(() => 1));
+        expect(admitted).toEqual(workload.disks.map(() => 1));
       }),
       { numRuns: RUNS },
     );

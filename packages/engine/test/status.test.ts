@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createPolicy } from '../src/create-policy.js';
-import { toTransferPlan } from '../src/plan.js';
+import { toWorkload } from '../src/workload.js';
 import { cases, RUNS } from './arbitrary-plans.js';
 
 /**
@@ -16,11 +16,11 @@ describe('policy status', () => {
         fc.array(fc.nat(), { minLength: 200, maxLength: 200 }),
         fc.array(fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }), { minLength: 200, maxLength: 200 }),
         ({ scenario, options }, picks, newCaps) => {
-          const plan = toTransferPlan(scenario);
-          const policy = createPolicy(plan, options);
+          const workload = toWorkload(scenario);
+          const policy = createPolicy(workload, options);
           const running: number[] = [];
           let done = 0;
-          for (let step = 0; done < plan.disks.length; step++) {
+          for (let step = 0; done < workload.disks.length; step++) {
             const queued = policy.queued(Number.POSITIVE_INFINITY);
             const statuses = queued.map((d) => policy.status(d));
             for (const s of statuses) if (s.kind !== 'start') expect(s.reason.length).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import type { DiskStatus, TransferPlan } from '../model.js';
+import type { DiskStatus, Workload } from '../model.js';
 import type { Caps, Policy } from '../policy.js';
 
 /** How the next host to serve is chosen when several could start a disk. */
@@ -38,26 +38,26 @@ export class DiskListPolicy implements Policy {
   private queuedDisks: number;
 
   constructor(
-    private readonly plan: TransferPlan,
+    private readonly workload: Workload,
     private readonly config: DiskListConfig,
     caps: Caps,
   ) {
     this.caps = caps;
     const { ranks } = config;
-    this.byRank = plan.disks.map((d) => d.id).sort((a, b) => ranks[a] - ranks[b]);
-    this.hostQueue = plan.hosts.map(() => []);
-    for (const d of this.byRank) this.hostQueue[plan.disks[d].host].push(d);
-    this.hostHead = plan.hosts.map(() => 0);
-    this.hostInFlight = plan.hosts.map(() => 0);
-    this.hostDemand = plan.hosts.map(() => 0);
-    this.hostUnfinished = plan.hosts.map(() => 0);
-    this.hostRate = plan.hosts.map(() => 0);
-    for (const d of plan.disks) {
+    this.byRank = workload.disks.map((d) => d.id).sort((a, b) => ranks[a] - ranks[b]);
+    this.hostQueue = workload.hosts.map(() => []);
+    for (const d of this.byRank) this.hostQueue[workload.disks[d].host].push(d);
+    this.hostHead = workload.hosts.map(() => 0);
+    this.hostInFlight = workload.hosts.map(() => 0);
+    this.hostDemand = workload.hosts.map(() => 0);
+    this.hostUnfinished = workload.hosts.map(() => 0);
+    this.hostRate = workload.hosts.map(() => 0);
+    for (const d of workload.disks) {
       this.hostUnfinished[d.host] += d.bytes;
       this.hostRate[d.host] = Math.max(this.hostRate[d.host], d.rate);
     }
-    this.started = new Uint8Array(plan.disks.length);
-    this.queuedDisks = plan.disks.length;
+    this.started = new Uint8Array(workload.disks.length);
+    this.queuedDisks = workload.disks.length;
   }
 
   get queuedCount(): number {
@@ -79,11 +79,11 @@ export class DiskListPolicy implements Policy {
   }
 
   private hostSaturated(h: number, rate: number): boolean {
-    return this.saturated(this.hostDemand[h], this.hostInFlight[h], rate, this.plan.hosts[h].bandwidth);
+    return this.saturated(this.hostDemand[h], this.hostInFlight[h], rate, this.workload.hosts[h].bandwidth);
   }
 
   private networkSaturated(rate: number): boolean {
-    return this.saturated(this.netDemand, this.inFlight, rate, this.plan.networkBandwidth);
+    return this.saturated(this.netDemand, this.inFlight, rate, this.workload.networkBandwidth);
   }
 
   /** Whether host `h` may start its next disk now, apart from the run cap. */
@@ -91,13 +91,13 @@ export class DiskListPolicy implements Policy {
     if (this.head(h) < 0) return false;
     const perHost = this.caps.perHost;
     if (perHost !== undefined && this.hostInFlight[h] >= perHost) return false;
-    const rate = this.plan.disks[this.head(h)].rate;
+    const rate = this.workload.disks[this.head(h)].rate;
     return !this.hostSaturated(h, rate) && !this.networkSaturated(rate);
   }
 
   /** Seconds host `h` would still need at its current throughput (Infinity when idle). */
   private remainingTime(h: number): number {
-    const throughput = Math.min(this.plan.hosts[h].bandwidth, this.hostInFlight[h] * this.hostRate[h]);
+    const throughput = Math.min(this.workload.hosts[h].bandwidth, this.hostInFlight[h] * this.hostRate[h]);
     return this.hostUnfinished[h] / throughput;
   }
 
@@ -114,7 +114,7 @@ export class DiskListPolicy implements Policy {
     const rankOf = (x: number) => this.config.ranks[this.head(x)];
     if (this.config.hostPick === 'critical') {
       // Hosts that gain throughput from one more disk first, then the one furthest from finishing at its current pace.
-      const gains = (x: number) => this.hostDemand[x] < this.plan.hosts[x].bandwidth;
+      const gains = (x: number) => this.hostDemand[x] < this.workload.hosts[x].bandwidth;
       if (gains(h) !== gains(than)) return gains(h);
       const a = this.remainingTime(h);
       const b = this.remainingTime(than);
@@ -143,7 +143,7 @@ export class DiskListPolicy implements Policy {
   }
 
   private start(d: number): void {
-    const { host, rate } = this.plan.disks[d];
+    const { host, rate } = this.workload.disks[d];
     this.started[d] = 1;
     this.inFlight++;
     this.hostInFlight[host]++;
@@ -157,7 +157,7 @@ export class DiskListPolicy implements Policy {
   }
 
   finish(disk: number): void {
-    const d = this.plan.disks[disk];
+    const d = this.workload.disks[disk];
     this.inFlight--;
     this.hostInFlight[d.host]--;
     this.hostDemand[d.host] -= d.rate;
@@ -169,8 +169,8 @@ export class DiskListPolicy implements Policy {
   }
 
   status(disk: number): DiskStatus {
-    const d = this.plan.disks[disk];
-    const host = this.plan.hosts[d.host];
+    const d = this.workload.disks[disk];
+    const host = this.workload.hosts[d.host];
     const { maxInFlight, perHost } = this.caps;
     if (this.inFlight >= maxInFlight) return { kind: 'wait', reason: `cap ${this.inFlight}/${maxInFlight}` };
     if (perHost !== undefined && this.hostInFlight[d.host] >= perHost) {

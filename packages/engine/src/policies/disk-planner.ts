@@ -1,5 +1,5 @@
 import { meanWindow } from '../metrics.js';
-import type { OrderName, TransferPlan } from '../model.js';
+import type { OrderName, Workload } from '../model.js';
 import { diskRanks, type Grouping } from '../ordering.js';
 import { type AdoptedState, adoptState, type Caps, type Policy } from '../policy.js';
 import { runSchedule } from '../run-schedule.js';
@@ -7,7 +7,7 @@ import { DiskListPolicy, type HostPick } from './disk-list.js';
 import { GangPolicy, type GangSplit } from './gang.js';
 import { VmCostPolicy } from './vm-cost.js';
 
-/** A candidate way of running the plan, as the planner describes it (`simulate -o json` shows the one chosen). */
+/** A candidate way of running the workload, as the planner describes it (`simulate -o json` shows the one chosen). */
 export type DiskStrategy =
   | { kind: 'list'; grouping: Grouping; hostPick: HostPick; saturation: number }
   | { kind: 'gang'; order: OrderName; saturation: number; split: GangSplit };
@@ -88,12 +88,12 @@ export class DiskPlanner {
 
   /** `adopted`: disks a re-run finds done or in flight; every simulation starts from there. */
   constructor(
-    private readonly plan: TransferPlan,
+    private readonly workload: Workload,
     private readonly order: OrderName,
     private readonly caps: Caps,
     private readonly adopted?: AdoptedState,
   ) {
-    const hosts = new Set(plan.disks.map((d) => d.host)).size;
+    const hosts = new Set(workload.disks.map((d) => d.host)).size;
     this.strategies = candidates(order, hosts);
     this.pending = trialOrder(this.strategies);
     this.total = this.strategies.length + 1;
@@ -109,7 +109,7 @@ export class DiskPlanner {
   /** Runs the next simulation; false when none is left. */
   step(): boolean {
     if (!this.controller) {
-      this.controller = this.simulate(new VmCostPolicy(this.plan, 'forklift', this.caps));
+      this.controller = this.simulate(new VmCostPolicy(this.workload, 'forklift', this.caps));
       return true;
     }
     const index = this.pending.shift();
@@ -142,25 +142,25 @@ export class DiskPlanner {
     return this.strategies[chosen.index];
   }
 
-  /** The policy of a strategy, on this plan and caps (not yet told what was adopted). */
+  /** The policy of a strategy, on this workload and caps (not yet told what was adopted). */
   build(strategy: DiskStrategy): Policy {
     if (strategy.kind === 'gang') {
-      return new GangPolicy(this.plan, strategy.order, this.caps, strategy.saturation, strategy.split);
+      return new GangPolicy(this.workload, strategy.order, this.caps, strategy.saturation, strategy.split);
     }
     let ranks = this.ranks.get(strategy.grouping);
     if (!ranks) {
-      ranks = diskRanks(this.plan, this.order, strategy.grouping);
+      ranks = diskRanks(this.workload, this.order, strategy.grouping);
       this.ranks.set(strategy.grouping, ranks);
     }
     return new DiskListPolicy(
-      this.plan,
+      this.workload,
       { ranks, hostPick: strategy.hostPick, saturation: strategy.saturation },
       this.caps,
     );
   }
 
   private simulate(policy: Policy): Outcome {
-    const timeline = runSchedule(this.plan, adoptState(policy, this.adopted), this.adopted);
-    return { makespan: timeline.makespan, window: meanWindow(this.plan, timeline) };
+    const timeline = runSchedule(this.workload, adoptState(policy, this.adopted), this.adopted);
+    return { makespan: timeline.makespan, window: meanWindow(this.workload, timeline) };
   }
 }

@@ -1,5 +1,5 @@
 import { LeftmostFit } from '../leftmost-fit.js';
-import type { DiskStatus, OrderName, TransferPlan } from '../model.js';
+import type { DiskStatus, OrderName, Workload } from '../model.js';
 import { vmOrder } from '../ordering.js';
 import type { Caps, Policy } from '../policy.js';
 
@@ -9,12 +9,12 @@ import type { Caps, Policy } from '../policy.js';
  */
 export type GangSplit = 'caps' | 'host-saturation';
 
-function splitWidth(plan: TransferPlan, host: number, caps: Caps, split: GangSplit): number {
+function splitWidth(workload: Workload, host: number, caps: Caps, split: GangSplit): number {
   const capped = Math.min(caps.maxInFlight, caps.perHost ?? Infinity);
   if (split === 'caps') return capped;
   let fastest = 0;
-  for (const d of plan.disks) if (d.host === host) fastest = Math.max(fastest, d.rate);
-  const bandwidth = plan.hosts[host].bandwidth;
+  for (const d of workload.disks) if (d.host === host) fastest = Math.max(fastest, d.rate);
+  const bandwidth = workload.hosts[host].bandwidth;
   return fastest > 0 && Number.isFinite(bandwidth) ? Math.min(capped, Math.ceil(bandwidth / fastest)) : capped;
 }
 
@@ -53,7 +53,7 @@ export class GangPolicy implements Policy {
    * slots free. No cap is ever exceeded.
    */
   constructor(
-    private readonly plan: TransferPlan,
+    private readonly workload: Workload,
     order: OrderName,
     caps: Caps,
     private readonly saturation = Infinity,
@@ -62,21 +62,23 @@ export class GangPolicy implements Policy {
     this.split = split;
     this.caps = caps;
     // The disk policy's strategies cost a disk by its time alone, as the rest of that policy does.
-    this.sequence = vmOrder(plan, order, split ? 'seconds' : 'bytes').filter((v) => plan.vms[v].disks.length > 0);
-    this.vmRank = new Int32Array(plan.vms.length);
+    this.sequence = vmOrder(workload, order, split ? 'seconds' : 'bytes').filter(
+      (v) => workload.vms[v].disks.length > 0,
+    );
+    this.vmRank = new Int32Array(workload.vms.length);
     this.sequence.forEach((v, r) => {
       this.vmRank[v] = r;
     });
-    this.hostVms = plan.hosts.map(() => []);
-    this.vmPosition = new Int32Array(plan.vms.length);
-    for (const v of this.sequence) this.vmPosition[v] = this.hostVms[plan.vms[v].host].push(v) - 1;
-    this.vmStarted = new Uint8Array(plan.vms.length);
-    this.diskStarted = new Uint8Array(plan.disks.length);
+    this.hostVms = workload.hosts.map(() => []);
+    this.vmPosition = new Int32Array(workload.vms.length);
+    for (const v of this.sequence) this.vmPosition[v] = this.hostVms[workload.vms[v].host].push(v) - 1;
+    this.vmStarted = new Uint8Array(workload.vms.length);
+    this.diskStarted = new Uint8Array(workload.disks.length);
     this.buildQueues();
-    this.leftovers = plan.hosts.map(() => []);
-    this.hostInFlight = plan.hosts.map(() => 0);
-    this.hostDemand = plan.hosts.map(() => 0);
-    this.queuedDisks = plan.disks.length;
+    this.leftovers = workload.hosts.map(() => []);
+    this.hostInFlight = workload.hosts.map(() => 0);
+    this.hostDemand = workload.hosts.map(() => 0);
+    this.queuedDisks = workload.disks.length;
   }
 
   get queuedCount(): number {
@@ -92,17 +94,17 @@ export class GangPolicy implements Policy {
   /** First-fit indexes over the widths VMs not started yet need free (Infinity for started ones). */
   private buildQueues(): void {
     this.hostQueue = this.hostVms.map((vms, h) => {
-      const widest = this.split === undefined ? Infinity : splitWidth(this.plan, h, this.caps, this.split);
+      const widest = this.split === undefined ? Infinity : splitWidth(this.workload, h, this.caps, this.split);
       return new LeftmostFit(
-        vms.map((v) => (this.vmStarted[v] ? Infinity : Math.min(widest, this.plan.vms[v].disks.length))),
+        vms.map((v) => (this.vmStarted[v] ? Infinity : Math.min(widest, this.workload.vms[v].disks.length))),
       );
     });
   }
 
   /** The widest VM host `h` may start now (Infinity where an idle constraint lets a wide VM through). */
   private room(h: number): number {
-    if (this.hostDemand[h] >= this.saturation * this.plan.hosts[h].bandwidth) return -1;
-    if (this.netDemand >= this.saturation * this.plan.networkBandwidth) return -1;
+    if (this.hostDemand[h] >= this.saturation * this.workload.hosts[h].bandwidth) return -1;
+    if (this.netDemand >= this.saturation * this.workload.networkBandwidth) return -1;
     const idle = (n: number) => n === 0 && !this.split;
     const global = idle(this.inFlight) ? Infinity : this.caps.maxInFlight - this.inFlight;
     const perHost = this.caps.perHost;
@@ -113,7 +115,7 @@ export class GangPolicy implements Policy {
 
   /** Seconds a disk takes alone. */
   private seconds(d: number): number {
-    return this.plan.disks[d].bytes / this.plan.disks[d].rate;
+    return this.workload.disks[d].bytes / this.workload.disks[d].rate;
   }
 
   private startDisk(d: number, h: number, started: number[]): void {
@@ -121,8 +123,8 @@ export class GangPolicy implements Policy {
     this.inFlight++;
     this.hostInFlight[h]++;
     this.queuedDisks--;
-    this.hostDemand[h] += this.plan.disks[d].rate;
-    this.netDemand += this.plan.disks[d].rate;
+    this.hostDemand[h] += this.workload.disks[d].rate;
+    this.netDemand += this.workload.disks[d].rate;
     started.push(d);
   }
 
@@ -153,7 +155,7 @@ export class GangPolicy implements Policy {
         }
       }
       if (best < 0) return started;
-      const disks = this.plan.vms[best].disks;
+      const disks = this.workload.vms[best].disks;
       const room = this.split
         ? Math.min(this.caps.maxInFlight - this.inFlight, (this.caps.perHost ?? Infinity) - this.hostInFlight[bestHost])
         : Infinity;
@@ -169,13 +171,13 @@ export class GangPolicy implements Policy {
 
   adopt(disk: number): void {
     if (this.diskStarted[disk]) return;
-    const { vm, host } = this.plan.disks[disk];
+    const { vm, host } = this.workload.disks[disk];
     const rest = this.leftovers[host];
     if (!this.vmStarted[vm]) {
       // The VM has started in the cluster: its other disks go first, as a started gang's leftovers do.
       this.vmStarted[vm] = 1;
       this.hostQueue[host].take(this.vmPosition[vm]);
-      for (const other of this.plan.vms[vm].disks) if (other !== disk && !this.diskStarted[other]) rest.push(other);
+      for (const other of this.workload.vms[vm].disks) if (other !== disk && !this.diskStarted[other]) rest.push(other);
     } else if (rest.includes(disk)) {
       rest.splice(rest.indexOf(disk), 1);
     }
@@ -183,7 +185,7 @@ export class GangPolicy implements Policy {
   }
 
   finish(disk: number): void {
-    const d = this.plan.disks[disk];
+    const d = this.workload.disks[disk];
     this.inFlight--;
     this.hostInFlight[d.host]--;
     this.hostDemand[d.host] = this.hostInFlight[d.host] === 0 ? 0 : this.hostDemand[d.host] - d.rate;
@@ -191,10 +193,10 @@ export class GangPolicy implements Policy {
   }
 
   status(disk: number): DiskStatus {
-    const d = this.plan.disks[disk];
-    const vm = this.plan.vms[d.vm];
+    const d = this.workload.disks[disk];
+    const vm = this.workload.vms[d.vm];
     const width = this.hostQueue[d.host].width(this.vmPosition[d.vm]);
-    const host = this.plan.hosts[d.host].name;
+    const host = this.workload.hosts[d.host].name;
     const rest = this.leftovers[d.host];
     if (rest.includes(disk)) {
       const slot = this.inFlight < this.caps.maxInFlight && this.hostInFlight[d.host] < (this.caps.perHost ?? Infinity);
@@ -207,10 +209,10 @@ export class GangPolicy implements Policy {
     if (perHost !== undefined && this.hostInFlight[d.host] >= perHost) {
       return { kind: 'wait', reason: `host ${host} at ${this.hostInFlight[d.host]}/${perHost}` };
     }
-    if (this.hostDemand[d.host] >= this.saturation * this.plan.hosts[d.host].bandwidth) {
+    if (this.hostDemand[d.host] >= this.saturation * this.workload.hosts[d.host].bandwidth) {
       return { kind: 'wait', reason: `host ${host} saturated` };
     }
-    if (this.netDemand >= this.saturation * this.plan.networkBandwidth)
+    if (this.netDemand >= this.saturation * this.workload.networkBandwidth)
       return { kind: 'wait', reason: 'network saturated' };
     return { kind: 'wait', reason: `waits for VM ${vm.name}'s gang of ${width} disks to fit` };
   }
@@ -220,7 +222,7 @@ export class GangPolicy implements Policy {
     for (const v of this.sequence) {
       if (out.length >= limit) break;
       if (this.vmStarted[v]) continue;
-      for (const d of this.plan.vms[v].disks) if (out.length < limit) out.push(d);
+      for (const d of this.workload.vms[v].disks) if (out.length < limit) out.push(d);
     }
     return out;
   }

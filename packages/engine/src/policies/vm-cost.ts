@@ -1,5 +1,5 @@
 import { LeftmostFit } from '../leftmost-fit.js';
-import type { DiskStatus, TransferPlan } from '../model.js';
+import type { DiskStatus, Workload } from '../model.js';
 import type { Caps, Policy } from '../policy.js';
 
 /**
@@ -28,21 +28,21 @@ export class VmCostPolicy implements Policy {
   private queuedDisks: number;
 
   constructor(
-    private readonly plan: TransferPlan,
+    private readonly workload: Workload,
     private readonly mode: 'legacy' | 'forklift',
     caps: Caps,
   ) {
     this.cap = caps.perHost ?? caps.maxInFlight;
-    this.hostVms = plan.hosts.map(() => []);
-    plan.vms.forEach((vm, v) => {
+    this.hostVms = workload.hosts.map(() => []);
+    workload.vms.forEach((vm, v) => {
       if (vm.disks.length > 0) this.hostVms[vm.host].push(v);
     });
-    this.hostQueue = this.hostVms.map((vms) => new LeftmostFit(vms.map((v) => plan.vms[v].disks.length)));
-    this.hostCost = plan.hosts.map(() => 0);
-    this.vmLeft = plan.vms.map((vm) => vm.disks.length);
-    this.vmStarted = new Uint8Array(plan.vms.length);
-    this.diskStarted = new Uint8Array(plan.disks.length);
-    this.queuedDisks = plan.disks.length;
+    this.hostQueue = this.hostVms.map((vms) => new LeftmostFit(vms.map((v) => workload.vms[v].disks.length)));
+    this.hostCost = workload.hosts.map(() => 0);
+    this.vmLeft = workload.vms.map((vm) => vm.disks.length);
+    this.vmStarted = new Uint8Array(workload.vms.length);
+    this.diskStarted = new Uint8Array(workload.disks.length);
+    this.queuedDisks = workload.disks.length;
   }
 
   get queuedCount(): number {
@@ -67,7 +67,7 @@ export class VmCostPolicy implements Policy {
         if (position < 0) break;
         queue.take(position);
         const v = this.hostVms[h][position];
-        const disks = this.plan.vms[v].disks;
+        const disks = this.workload.vms[v].disks;
         this.vmStarted[v] = 1;
         this.hostCost[h] += disks.length;
         this.queuedDisks -= disks.length;
@@ -80,13 +80,13 @@ export class VmCostPolicy implements Policy {
 
   adopt(disk: number): void {
     if (this.diskStarted[disk]) return;
-    const { vm, host } = this.plan.disks[disk];
+    const { vm, host } = this.workload.disks[disk];
     if (!this.vmStarted[vm]) {
       // The controller charges a started VM all its disks at once.
       this.vmStarted[vm] = 1;
       this.hostQueue[host].take(this.hostVms[host].indexOf(vm));
-      this.hostCost[host] += this.plan.vms[vm].disks.length;
-      for (const other of this.plan.vms[vm].disks)
+      this.hostCost[host] += this.workload.vms[vm].disks.length;
+      for (const other of this.workload.vms[vm].disks)
         if (other !== disk && !this.diskStarted[other]) this.pending.push(other);
     } else if (this.pending.includes(disk)) {
       this.pending.splice(this.pending.indexOf(disk), 1);
@@ -96,18 +96,18 @@ export class VmCostPolicy implements Policy {
   }
 
   finish(disk: number): void {
-    const d = this.plan.disks[disk];
+    const d = this.workload.disks[disk];
     const v = d.vm;
     this.vmLeft[v]--;
     if (this.mode === 'forklift') this.hostCost[d.host]--;
-    else if (this.vmLeft[v] === 0) this.hostCost[d.host] -= this.plan.vms[v].disks.length;
+    else if (this.vmLeft[v] === 0) this.hostCost[d.host] -= this.workload.vms[v].disks.length;
   }
 
   status(disk: number): DiskStatus {
     if (this.pending.includes(disk)) return { kind: 'start' };
-    const d = this.plan.disks[disk];
-    const vm = this.plan.vms[d.vm];
-    const host = this.plan.hosts[d.host].name;
+    const d = this.workload.disks[disk];
+    const vm = this.workload.vms[d.vm];
+    const host = this.workload.hosts[d.host].name;
     const inFlight = this.hostCost[d.host];
     const cost = vm.disks.length;
     if (inFlight >= this.cap) return { kind: 'wait', reason: `host ${host} at ${inFlight}/${this.cap}` };
@@ -128,9 +128,9 @@ export class VmCostPolicy implements Policy {
   queued(limit: number): number[] {
     // Disks of adopted VMs first, then plan order over all VMs not started.
     const out: number[] = this.pending.slice(0, limit);
-    for (let v = 0; v < this.plan.vms.length && out.length < limit; v++) {
+    for (let v = 0; v < this.workload.vms.length && out.length < limit; v++) {
       if (this.vmStarted[v]) continue;
-      for (const d of this.plan.vms[v].disks) if (out.length < limit) out.push(d);
+      for (const d of this.workload.vms[v].disks) if (out.length < limit) out.push(d);
     }
     return out;
   }

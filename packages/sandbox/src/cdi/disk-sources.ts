@@ -1,5 +1,5 @@
 import type { Scenario } from '@kubectl-mtv/engine';
-import { parseQuantity, toTransferPlan } from '@kubectl-mtv/engine';
+import { parseQuantity, toWorkload } from '@kubectl-mtv/engine';
 import type { KubeObject } from '../cluster-store.js';
 import type { InventoryData } from '../inventory/model.js';
 import type { DiskSource } from './importer.js';
@@ -18,7 +18,7 @@ export function diskSources(
   scenario: Scenario,
   inventory: InventoryData,
 ): { bandwidth: SandboxBandwidth; resolve(dv: KubeObject): DiskSource | undefined } {
-  const plan = toTransferPlan(scenario);
+  const plan = toWorkload(scenario);
   const byFile = new Map<string, DiskSource>();
   inventory.vms.forEach((vm, v) => {
     const planVm = plan.vms[v];

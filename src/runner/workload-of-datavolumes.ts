@@ -1,17 +1,17 @@
 /**
- * The engine's view of the DataVolumes to create: one disk transfer per PlannedDataVolume, in their order (VM order,
+ * The engine's view of the DataVolumes to create: one disk transfer per DiskDataVolume, in their order (VM order,
  * then disk index), VMs grouped by inventory id and hosts by the VMs' inventory host ids. The rate is a planning
  * figure only (the engine orders and packs by it); what the cluster really does comes back through the watch.
  */
 
-import type { DiskTransfer, TransferHost, TransferPlan, TransferVm } from '@kubectl-mtv/engine';
-import type { PlannedDataVolume } from '../cluster/datavolume-builder.js';
+import type { DiskTransfer, TransferHost, TransferVm, Workload } from '@kubectl-mtv/engine';
+import type { DiskDataVolume } from '../cluster/datavolume-builder.js';
 
 /** Bytes/s one importer is assumed to reach when planning (domain.md §4: 75-145 MB/s). */
 export const DEFAULT_PLANNING_RATE = 100 * 2 ** 20;
 
-export function transferPlanOf(dataVolumes: readonly PlannedDataVolume[], rate = DEFAULT_PLANNING_RATE): TransferPlan {
-  if (!(rate > 0)) throw new RangeError(`transferPlanOf: rate must be > 0 bytes/s, got ${rate}`);
+export function workloadOfDataVolumes(dataVolumes: readonly DiskDataVolume[], rate = DEFAULT_PLANNING_RATE): Workload {
+  if (!(rate > 0)) throw new RangeError(`workloadOfDataVolumes: rate must be > 0 bytes/s, got ${rate}`);
   const hosts: TransferHost[] = [];
   const hostIndex = new Map<string, number>();
   const vms: TransferVm[] = [];

@@ -1,7 +1,7 @@
-import type { DiskTransfer, Scenario, TransferHost, TransferPlan, TransferVm } from './model.js';
+import type { DiskTransfer, Scenario, TransferHost, TransferVm, Workload } from './model.js';
 
-/** Flattens a scenario into the plan every policy works on: disks numbered in VM order, then disk order. */
-export function toTransferPlan(scenario: Scenario): TransferPlan {
+/** Flattens a scenario into the workload every policy works on: disks numbered in VM order, then disk order. */
+export function toWorkload(scenario: Scenario): Workload {
   const hosts: TransferHost[] = scenario.hosts.map((h) => ({ name: h.name, bandwidth: h.bandwidth ?? Infinity }));
   const hostIndex = new Map(hosts.map((h, i) => [h.name, i]));
   const vms: TransferVm[] = [];
@@ -10,7 +10,7 @@ export function toTransferPlan(scenario: Scenario): TransferPlan {
     let host = hostIndex.get(vm.host);
     if (host === undefined) {
       // The scenario loader lists every host a VM names; an unknown one is a broken invariant, not user input.
-      throw new Error(`toTransferPlan: VM ${vm.name} names unknown host ${vm.host}`);
+      throw new Error(`toWorkload: VM ${vm.name} names unknown host ${vm.host}`);
     }
     host = host as number;
     const ids: number[] = [];
