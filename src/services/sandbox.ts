@@ -1,14 +1,20 @@
 /**
  * `kubectl mtv sandbox`: starts the embedded cluster for a scenario and writes its kubeconfig once both servers
- * serve. Stopping closes the servers and removes the kubeconfig (its token and port die with the sandbox), unless
- * something else has rewritten the file meanwhile.
+ * serve, never over a file a sandbox did not write (its kubeconfig carries a mark). Stopping closes the servers and
+ * removes the kubeconfig (its token and port die with the sandbox) if it still carries this sandbox's mark.
  */
-import { mkdir, mkdtemp, readFile, rmdir, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Scenario } from '@kubectl-mtv/engine';
 import { type ScenarioSummary, summarizeScenario } from '@kubectl-mtv/engine';
-import { DEFAULT_SANDBOX_SCENARIO, SEED_NAMES, startSandbox, writeKubeconfigAtomically } from '@kubectl-mtv/sandbox';
+import {
+  DEFAULT_SANDBOX_SCENARIO,
+  removeSandboxKubeconfig,
+  SEED_NAMES,
+  startSandbox,
+  writeKubeconfigAtomically,
+} from '@kubectl-mtv/sandbox';
 import { sandboxInput } from './sandbox-input.js';
 import { loadScenarioFile } from './scenario-file.js';
 import { scenarioName } from './simulate.js';
@@ -121,9 +127,8 @@ async function kubeconfigLocation(given: string | undefined, port: number): Prom
   return { path: join(directory, 'kubeconfig'), ownDirectory: directory };
 }
 
-/** Removes the kubeconfig if it is still the one written (another sandbox may have taken the path since). */
+/** Removes the kubeconfig if it is still this sandbox's (another sandbox may have taken the path since). */
 async function removeKubeconfig(location: KubeconfigLocation, written: string): Promise<void> {
-  const current = await readFile(location.path, 'utf8').catch(() => undefined);
-  if (current === written) await unlink(location.path).catch(() => {});
+  await removeSandboxKubeconfig(location.path, written);
   if (location.ownDirectory) await rmdir(location.ownDirectory).catch(() => {});
 }

@@ -3,7 +3,7 @@
  * real kubectl against it, a clean exit 0 on SIGTERM or SIGINT; bad flags and a taken port in one line with exit 2.
  */
 import { type ChildProcessWithoutNullStreams, execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +146,47 @@ describe('kubectl mtv sandbox', () => {
       run.child.kill('SIGINT');
       expect(await exitWithin(run, 5000)).toBe(0);
       expect(existsSync(run.path)).toBe(false);
+    },
+  );
+
+  it('never writes over a file it did not write: exit 2, the file unchanged, nothing started', () => {
+    const kubeconfig = join(dir, 'prod.kubeconfig');
+    const prod = 'apiVersion: v1\nkind: Config\nclusters: []\n# the production cluster\n';
+    writeFileSync(kubeconfig, prod);
+    const run = spawnSync(process.execPath, [bin, 'sandbox', '--port', '0', '--kubeconfig', kubeconfig], {
+      cwd: dir,
+      env: pluginEnv(),
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(run.stderr).toBe(
+      `error: kubeconfig "${kubeconfig}" exists and was not written by kubectl mtv sandbox; the sandbox writes only a new file or one it wrote before (try: --kubeconfig with a path where no file is, e.g. ./sandbox.kubeconfig)\n`,
+    );
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(2);
+    expect(readFileSync(kubeconfig, 'utf8')).toBe(prod);
+  });
+
+  it(
+    'takes over a kubeconfig an earlier sandbox left, and removes its own even after kubectl rewrote it',
+    needs(kubectlTool),
+    async () => {
+      const kubeconfig = join(dir, 'reused.kubeconfig');
+      const first = await startPlugin(['--port', '0', '--kubeconfig', kubeconfig]);
+      const left = readFileSync(kubeconfig, 'utf8');
+      // a sandbox killed without cleaning up leaves its kubeconfig behind
+      first.child.kill('SIGKILL');
+      await first.exited;
+      expect(readFileSync(kubeconfig, 'utf8')).toBe(left);
+      const second = await startPlugin(['--port', '0', '--kubeconfig', kubeconfig]);
+      expect(readFileSync(kubeconfig, 'utf8')).not.toBe(left);
+      // kubectl rewrites the file (and keeps the sandbox's mark): it is still the sandbox's to remove
+      const set = await kubectl(kubeconfig, 'config', 'set-context', '--current', '--namespace=demo');
+      expect(set.code).toBe(0);
+      expect(readFileSync(kubeconfig, 'utf8')).toContain('namespace: demo');
+      second.child.kill('SIGTERM');
+      expect(await exitWithin(second, 5000)).toBe(0);
+      expect(existsSync(kubeconfig)).toBe(false);
     },
   );
 

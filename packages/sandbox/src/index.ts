@@ -16,7 +16,14 @@ export {
 export { SandboxInputError } from './input-error.js';
 export { inventoryFromScenario, uuidFromName } from './inventory/from-scenario.js';
 export { type InventoryServer, startInventoryServer } from './inventory/server.js';
-export { type SandboxKubeconfigOptions, sandboxKubeconfig, writeKubeconfigAtomically } from './kubeconfig.js';
+export {
+  removeSandboxKubeconfig,
+  SANDBOX_KUBECONFIG_MARK,
+  type SandboxKubeconfigOptions,
+  sandboxKubeconfig,
+  sandboxKubeconfigInstance,
+  writeKubeconfigAtomically,
+} from './kubeconfig.js';
 export { type Sandbox, type SandboxOptions, startSandbox } from './sandbox.js';
 export { DEFAULT_SANDBOX_SCENARIO } from './seed/default-scenario.js';
 export { SEED_NAMES } from './seed/names.js';

@@ -1,14 +1,15 @@
 /**
  * The kubeconfig the sandbox hands to kubectl and client-node: one cluster, one token user, one context whose
- * namespace is openshift-mtv. It is written atomically (a reader never sees half a file) and never over the
- * user's own kubeconfig.
+ * namespace is openshift-mtv, and a top-level extension that marks it as the sandbox's (kubectl keeps extensions when
+ * it rewrites a kubeconfig). It is written atomically (a reader never sees half a file), only where no file is or
+ * where the file is one a sandbox wrote, and removed only by the sandbox that wrote it: never the user's own files.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { chmod, open, rename, unlink } from 'node:fs/promises';
+import { chmod, link, open, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { SandboxInputError } from './input-error.js';
 
 export interface SandboxKubeconfigOptions {
@@ -23,7 +24,12 @@ export interface SandboxKubeconfigOptions {
   namespace?: string;
   /** Names the context, the cluster and the user alike. */
   contextName?: string;
+  /** The sandbox this kubeconfig belongs to, in its marker (default: a new random id). */
+  instance?: string;
 }
+
+/** The name of the kubeconfig extension that marks a file as written by a sandbox. */
+export const SANDBOX_KUBECONFIG_MARK = 'kubectl-mtv.konveyor.io/sandbox';
 
 /** The kubeconfig YAML for the sandbox. */
 export function sandboxKubeconfig({
@@ -33,6 +39,7 @@ export function sandboxKubeconfig({
   insecure = false,
   namespace = 'openshift-mtv',
   contextName = 'mtv-sandbox',
+  instance = randomUUID(),
 }: SandboxKubeconfigOptions): string {
   const skipVerify = insecure || server.startsWith('http://');
   // kubectl refuses a cluster that sets both a CA and insecure-skip-tls-verify, so exactly one is written.
@@ -50,13 +57,35 @@ export function sandboxKubeconfig({
     users: [{ name: contextName, user: { token } }],
     contexts: [{ name: contextName, context: { cluster: contextName, user: contextName, namespace } }],
     'current-context': contextName,
+    extensions: [{ name: SANDBOX_KUBECONFIG_MARK, extension: { instance, writtenBy: 'kubectl mtv sandbox' } }],
   });
 }
 
+/** The sandbox instance a kubeconfig's marker names, or undefined when the text is not a sandbox's kubeconfig. */
+export function sandboxKubeconfigInstance(text: string): string | undefined {
+  try {
+    const config = parse(text) as { extensions?: { name?: string; extension?: { instance?: unknown } }[] } | null;
+    const mark = config?.extensions?.find((entry) => entry?.name === SANDBOX_KUBECONFIG_MARK);
+    return typeof mark?.extension?.instance === 'string' ? mark.extension.instance : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes the kubeconfig at `path` if it is still the one `written` is (its marker names the same sandbox). */
+export async function removeSandboxKubeconfig(path: string, written: string): Promise<void> {
+  const current = await readFile(path, 'utf8').catch(() => undefined);
+  const ours = sandboxKubeconfigInstance(written);
+  if (current !== undefined && ours !== undefined && sandboxKubeconfigInstance(current) === ours) {
+    await unlink(path).catch(() => {});
+  }
+}
+
 /**
- * Writes `text` to `path` with mode 0600 through a temporary file in the same directory and a rename, so the file
- * is either the old one or the whole new one. Refuses the user's default kubeconfig (~/.kube/config and every path
- * of KUBECONFIG) with a SandboxInputError.
+ * Writes `text` to `path` with mode 0600 through a temporary file in the same directory, so the file is either the
+ * old one or the whole new one: linked in where no file is (no-clobber, so a file that appears meanwhile is kept),
+ * renamed over one a sandbox wrote before. Refuses, with a SandboxInputError, any other existing file and the user's
+ * default kubeconfig (~/.kube/config and every path of KUBECONFIG) even when absent.
  */
 export async function writeKubeconfigAtomically(path: string, text: string): Promise<void> {
   const target = canonical(path);
@@ -77,9 +106,10 @@ export async function writeKubeconfigAtomically(path: string, text: string): Pro
       await file.close();
     }
     await chmod(temporary, 0o600); // the umask may only remove bits, but be explicit: the file holds a token
-    await rename(temporary, target);
+    await placeFile(temporary, target, path);
   } catch (error) {
     await unlink(temporary).catch(() => {});
+    if (error instanceof SandboxInputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'ENOTDIR' || code === 'EISDIR') {
       throw new SandboxInputError(
@@ -88,6 +118,35 @@ export async function writeKubeconfigAtomically(path: string, text: string): Pro
       );
     }
     throw error;
+  }
+}
+
+/** Puts the written temporary file at `target`: linked where nothing is, renamed over a sandbox's own kubeconfig. */
+async function placeFile(temporary: string, target: string, given: string): Promise<void> {
+  for (;;) {
+    const existing = await readFile(target, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (existing === undefined) {
+      try {
+        await link(temporary, target);
+        await unlink(temporary);
+        return;
+      } catch (error) {
+        // another file appeared meanwhile: judge it as any existing file
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw error;
+      }
+    }
+    if (sandboxKubeconfigInstance(existing) === undefined) {
+      throw new SandboxInputError(
+        `kubeconfig "${given}" exists and was not written by kubectl mtv sandbox; the sandbox writes only a new file or one it wrote before`,
+        '--kubeconfig with a path where no file is, e.g. ./sandbox.kubeconfig',
+      );
+    }
+    await rename(temporary, target);
+    return;
   }
 }
 

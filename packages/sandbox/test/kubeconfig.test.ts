@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +16,12 @@ import { delimiter, join } from 'node:path';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SandboxInputError } from '../src/input-error.js';
-import { sandboxKubeconfig, writeKubeconfigAtomically } from '../src/kubeconfig.js';
+import {
+  removeSandboxKubeconfig,
+  sandboxKubeconfig,
+  sandboxKubeconfigInstance,
+  writeKubeconfigAtomically,
+} from '../src/kubeconfig.js';
 import { createSandboxTls, type SandboxTls } from '../src/tls.js';
 
 const TOKEN = 'sandbox-token-123';
@@ -118,14 +132,42 @@ describe('writeKubeconfigAtomically', () => {
     expect(readdirSync(dir)).toEqual(['sandbox.kubeconfig']);
   });
 
-  it('replaces an existing file whole, and makes it 0600', async () => {
+  it("replaces a sandbox's earlier kubeconfig whole, and makes it 0600", async () => {
     const dir = tempDir();
     const path = join(dir, 'config');
-    writeFileSync(path, 'old contents that are longer than the new ones\n', { mode: 0o644 });
+    const earlier = sandboxKubeconfig({ server: 'http://127.0.0.1:1', token: 'old-token-that-is-longer' });
+    writeFileSync(path, earlier, { mode: 0o644 });
     await writeKubeconfigAtomically(path, 'new\n');
     expect(readFileSync(path, 'utf8')).toBe('new\n');
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir)).toEqual(['config']);
+  });
+
+  it('refuses any other existing file and leaves it as it was', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'config');
+    writeFileSync(path, 'apiVersion: v1\nkind: Config\n', { mode: 0o644 });
+    await expect(writeKubeconfigAtomically(path, 'new\n')).rejects.toMatchObject({
+      name: 'SandboxInputError',
+      message: `kubeconfig "${path}" exists and was not written by kubectl mtv sandbox; the sandbox writes only a new file or one it wrote before`,
+    });
+    expect(readFileSync(path, 'utf8')).toBe('apiVersion: v1\nkind: Config\n');
+    expect(readdirSync(dir)).toEqual(['config']);
+  });
+
+  it('marks its kubeconfig, and removes only a file whose mark names the same sandbox', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'config');
+    const mine = sandboxKubeconfig({ server: 'http://127.0.0.1:1', token: 't', instance: 'one' });
+    expect(sandboxKubeconfigInstance(mine)).toBe('one');
+    expect(sandboxKubeconfigInstance('apiVersion: v1\nkind: Config\n')).toBeUndefined();
+    expect(sandboxKubeconfigInstance(': not yaml [')).toBeUndefined();
+    writeFileSync(path, sandboxKubeconfig({ server: 'http://127.0.0.1:2', token: 't', instance: 'two' }));
+    await removeSandboxKubeconfig(path, mine);
+    expect(existsSync(path)).toBe(true);
+    writeFileSync(path, mine.replace('namespace: openshift-mtv', 'namespace: demo'));
+    await removeSandboxKubeconfig(path, mine);
+    expect(existsSync(path)).toBe(false);
   });
 
   it('refuses ~/.kube/config with an input error and what to do instead', async () => {
