@@ -20,8 +20,14 @@ export const ExitCode = {
   timeout: 4,
   /** The plan is locked by another runner's Lease (migrate). */
   locked: 5,
-  /** Ctrl-C or SIGTERM stopped the run (migrate). */
+  /** Ctrl-C (SIGINT) stopped the run (migrate, demo). */
   interrupted: 130,
+  /** SIGHUP stopped the run: its terminal closed (migrate, demo). */
+  hangup: 129,
+  /** SIGTERM stopped the run (migrate, demo). */
+  terminated: 143,
+  /** An output stream's reader went away (EPIPE, as SIGPIPE would: migrate, demo). */
+  brokenPipe: 141,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

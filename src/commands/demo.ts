@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { demo } from '../services/demo.js';
 import { BaseCommand } from './base.js';
 import { parseNumber } from './support/flag-values.js';
-import { nextSignal } from './support/signals.js';
+import { nextStop, writeIfOpen } from './support/signals.js';
 import { tuiFlag, tuiTerminal } from './support/tui-flag.js';
 
 export default class Demo extends BaseCommand {
@@ -27,9 +27,9 @@ export default class Demo extends BaseCommand {
     const { flags } = await this.parse(Demo);
     const speed = flags.speed;
     const aborter = new AbortController();
-    nextSignal().then((signal) => {
-      process.stderr.write(`demo: ${signal}: no new disks start; stopping\n`);
-      aborter.abort();
+    nextStop().then((cause) => {
+      writeIfOpen(process.stderr, `demo: ${cause.what}: no new disks start; stopping\n`);
+      aborter.abort(cause);
     });
     const code = await demo({
       speed: speed === undefined ? undefined : parseNumber('--speed', speed, { above: 0 }, 'a number > 0'),

@@ -10,7 +10,7 @@ import {
   MIGRATE_POLICIES,
   migrateFlags,
 } from './support/migrate-flags.js';
-import { nextSignal } from './support/signals.js';
+import { nextStop, writeIfOpen } from './support/signals.js';
 import { tuiTerminal } from './support/tui-flag.js';
 
 export default class Migrate extends BaseCommand {
@@ -68,9 +68,12 @@ export default class Migrate extends BaseCommand {
       takeover: flags.takeover,
       signal: aborter.signal,
     };
-    nextSignal().then((signal) => {
-      process.stderr.write(`migrate: ${signal}: no new disks start; running transfers go on; releasing the Lease\n`);
-      aborter.abort();
+    nextStop().then((cause) => {
+      writeIfOpen(
+        process.stderr,
+        `migrate: ${cause.what}: no new disks start; running transfers go on; releasing the Lease\n`,
+      );
+      aborter.abort(cause);
     });
     const code = await migrate(options);
     if (code !== 0) this.exit(code);

@@ -12,7 +12,7 @@ import {
   parseWholeNumber,
 } from './support/flag-values.js';
 import { sandboxFlags } from './support/sandbox-flags.js';
-import { nextSignal } from './support/signals.js';
+import { nextStop, writeIfOpen } from './support/signals.js';
 
 export default class Sandbox extends BaseCommand {
   static override summary = 'Run a local fake cluster: Kubernetes API, CDI importer and Forklift inventory.';
@@ -52,8 +52,8 @@ export default class Sandbox extends BaseCommand {
     // The path comes last: a script that reads it from stdout finds the summary already written.
     process.stderr.write(sandboxSummary(served, options));
     this.log(served.kubeconfigPath);
-    const signal = await nextSignal();
-    process.stderr.write(`sandbox: ${signal}: stopping\n`);
+    const cause = await nextStop();
+    writeIfOpen(process.stderr, `sandbox: ${cause.what}: stopping\n`);
     await served.stop();
   }
 }

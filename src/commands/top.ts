@@ -5,7 +5,7 @@ import { isInteractive, terminalStyle } from '../ui/interactive.js';
 import { BaseCommand } from './base.js';
 import { parseChoice } from './support/flag-values.js';
 import { connectionOptions } from './support/migrate-flags.js';
-import { nextSignal } from './support/signals.js';
+import { nextStop } from './support/signals.js';
 import { TOP_OUTPUTS, topFlags } from './support/top-flags.js';
 
 export default class Top extends BaseCommand {
@@ -56,7 +56,8 @@ export default class Top extends BaseCommand {
       signal: aborter.signal,
       terminal: { stdout: process.stdout, stdin: process.stdin, color: style.color, ascii: style.ascii },
     };
-    nextSignal().then(() => aborter.abort());
+    // top only watches: however it is stopped, it exits 0
+    nextStop().then(() => aborter.abort());
     const code = await top(options);
     if (code !== ExitCode.ok) this.exit(code);
   }

@@ -85,14 +85,22 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   });
   await checkAccess(client, migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace));
   const built = buildPlanDataVolumes(resolved);
-  if (options.signal.aborted) return ExitCode.interrupted;
+  if (options.signal.aborted) return stoppedExitCode(options.signal);
   if (options.dryRun === 'client') return dryRunClient(resolved, built, options, streams);
   if (options.dryRun === 'server') return dryRunServer(client, resolved, built, options, streams);
   return run(client, resolved, built, options, streams);
 }
 
-/** How a run's outcome maps to the documented exit codes. */
-export function exitCodeOf(summary: RunSummary): ExitCodeValue {
+/**
+ * The exit code of a command stopped through `signal`: its abort reason's (the command sets SIGTERM 143, SIGHUP 129,
+ * a closed output 141), else Ctrl-C's 130 (also the live view's q).
+ */
+export function stoppedExitCode(signal: AbortSignal): ExitCodeValue {
+  return (signal.reason as { exitCode?: ExitCodeValue } | undefined)?.exitCode ?? ExitCode.interrupted;
+}
+
+/** How a run's outcome maps to the documented exit codes; `stopped` is the code of an interrupted run. */
+export function exitCodeOf(summary: RunSummary, stopped: ExitCodeValue = ExitCode.interrupted): ExitCodeValue {
   switch (summary.outcome) {
     case 'completed':
     case 'stuck':
@@ -100,7 +108,7 @@ export function exitCodeOf(summary: RunSummary): ExitCodeValue {
     case 'timeout':
       return ExitCode.timeout;
     case 'interrupted':
-      return ExitCode.interrupted;
+      return stopped;
     case 'lease-lost':
       return ExitCode.locked;
     case 'controller-took-over':
@@ -128,7 +136,7 @@ async function run(
 ): Promise<ExitCodeValue> {
   reportSkipped(built, streams);
   const detached = new AbortController();
-  const onAbort = () => detached.abort();
+  const onAbort = () => detached.abort(options.signal.reason);
   options.signal.addEventListener('abort', onAbort);
   let controller: RunController | undefined;
   const holder = runnerIdentity();
@@ -186,7 +194,7 @@ async function run(
     );
     if (!summarized) emit({ type: 'summary', time: new Date().toISOString(), summary });
     if (options.reportPath !== undefined) await writeReport(options.reportPath, events, built, options, streams);
-    return exitCodeOf(summary);
+    return exitCodeOf(summary, detached.signal.aborted ? stoppedExitCode(detached.signal) : ExitCode.interrupted);
   } finally {
     options.signal.removeEventListener('abort', onAbort);
     for (const reporter of reporters) await reporter.close();
@@ -287,7 +295,7 @@ async function dryRunServer(
   let existing = 0;
   for (const dv of built.dataVolumes) {
     const name = dv.manifest.metadata.name;
-    if (options.signal.aborted) return ExitCode.interrupted;
+    if (options.signal.aborted) return stoppedExitCode(options.signal);
     try {
       const outcome = await dataVolumes.create(dv.manifest, { dryRun: true });
       if (outcome === 'created') {

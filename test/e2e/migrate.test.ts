@@ -257,7 +257,7 @@ describe('kubectl mtv migrate while another run holds the plan', () => {
     expect(second.stderr).toMatch(/^error: plan "plan-a" is being migrated by \S+@\S+\/\d+ \(lease kubectl-mtv-plan-a/);
     expect(second.stdout).toBe('');
     first.child.kill('SIGTERM');
-    expect((await first.done).code).toBe(130);
+    expect((await first.done).code).toBe(143);
     expect((await dataVolumes(cluster)).length).toBeLessThanOrEqual(Math.max(before, CAP));
   });
 });

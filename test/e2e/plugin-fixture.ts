@@ -48,8 +48,11 @@ export function killAll(): void {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-export function start(args: string[], cwd: string): Started {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env: pluginEnv() });
+/** The plugin with `args` (or, with `program`, another command line: a shell pipeline around the plugin). */
+export function start(args: string[], cwd: string, program?: { command: string; args: string[] }): Started {
+  const child = program
+    ? spawn(program.command, program.args, { cwd, env: pluginEnv() })
+    : spawn(process.execPath, [bin, ...args], { cwd, env: pluginEnv() });
   children.push(child);
   let stdout = '';
   let stderr = '';
