@@ -5,10 +5,12 @@
  * against the bundled roots, the kubeconfig's cluster CA and --inventory-ca, unless the caller opts out explicitly.
  * The URL and token are found on the first request, so a plan refused earlier costs no inventory lookup.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { RequestOptions } from 'node:https';
+import type { AgentOptions, RequestOptions } from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
 import { rootCertificates } from 'node:tls';
+import type { Cluster } from '@kubernetes/client-node';
 import { ExitCode, UserError } from '../errors.js';
 import { describeNetworkError, type HttpAnswer, parseJson, sendHttp } from './http-request.js';
 import type { KubeClient } from './kube-client.js';
@@ -56,6 +58,40 @@ interface Connection {
   baseUrl: string;
   token: string;
   tls: Pick<RequestOptions, 'ca' | 'rejectUnauthorized'>;
+  /** The cluster's proxy-url, tunnelling to the inventory too (kubectl's users reach the cluster through it). */
+  agent: RequestOptions['agent'];
+}
+
+/** A PEM file of CA certificates (--inventory-ca), each parsed; anything else is refused naming the file (exit 2). */
+export function readCaFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`--inventory-ca "${file}" cannot be read (${(error as NodeJS.ErrnoException).code})`, {
+      hint: 'pass the path of a PEM file with the CA certificate',
+    });
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const problem =
+    blocks.length === 0
+      ? 'holds no PEM certificate'
+      : blocks.some((block) => {
+            try {
+              new X509Certificate(block);
+              return false;
+            } catch {
+              return true;
+            }
+          })
+        ? 'holds a PEM block that is not a valid certificate'
+        : undefined;
+  if (problem !== undefined) {
+    throw new UserError(`--inventory-ca "${file}" ${problem}`, {
+      hint: 'pass the CA certificate in PEM (-----BEGIN CERTIFICATE-----), e.g. oc get configmap kube-root-ca.crt',
+    });
+  }
+  return text;
 }
 
 /** The inventory of one cluster; counts its own requests (the efficiency budget is per request). */
@@ -103,20 +139,32 @@ export class InventoryClient {
         hint: 'use a kubeconfig user with a token (oc login, or a token/exec credential)',
       });
     }
-    if (this.options.insecureSkipTlsVerify) return { baseUrl, token, tls: { rejectUnauthorized: false } };
+    if (this.options.insecureSkipTlsVerify) {
+      const tls = { rejectUnauthorized: false };
+      return { baseUrl, token, tls, agent: this.proxyAgent(baseUrl, tls) };
+    }
     const ca = [...rootCertificates];
     const clusterCa = this.kube.clusterCa();
     if (clusterCa) ca.push(clusterCa);
-    if (this.options.caFile) {
-      try {
-        ca.push(readFileSync(this.options.caFile, 'utf8'));
-      } catch (error) {
-        throw new UserError(
-          `--inventory-ca "${this.options.caFile}" cannot be read (${(error as NodeJS.ErrnoException).code})`,
-        );
-      }
-    }
-    return { baseUrl, token, tls: { ca, rejectUnauthorized: true } };
+    if (this.options.caFile) ca.push(readCaFile(this.options.caFile));
+    const tls = { ca, rejectUnauthorized: true };
+    return { baseUrl, token, tls, agent: this.proxyAgent(baseUrl, tls) };
+  }
+
+  /**
+   * An agent through the context's proxy-url, or none without one: client-node's own factory (the agents it gives
+   * the API server's requests: hpagent for http(s) CONNECT, socks-proxy-agent), public in its JavaScript though its
+   * typings mark it private.
+   */
+  private proxyAgent(baseUrl: string, tls: Connection['tls']): RequestOptions['agent'] {
+    const kubeConfig = this.kube.transport.kubeConfig as unknown as {
+      getCurrentCluster(): Cluster | null;
+      createAgent(cluster: Cluster, options: AgentOptions): RequestOptions['agent'];
+    };
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster?.proxyUrl) return false;
+    const skipTLSVerify = tls.rejectUnauthorized === false;
+    return kubeConfig.createAgent({ ...cluster, server: baseUrl, skipTLSVerify }, { ...tls });
   }
 
   /** https://<spec.host> of the inventory Route (http when the Route has no TLS). */
@@ -162,13 +210,13 @@ export class InventoryClient {
   }
 
   private async get<T>(path: string): Promise<T> {
-    const { baseUrl, token, tls } = await this.connect();
+    const { baseUrl, token, tls, agent } = await this.connect();
     const url = new URL(`${baseUrl}${path}`);
     const timeout = this.kube.requestTimeoutMs;
     const options: RequestOptions = {
       method: 'GET',
       headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
-      agent: false,
+      agent,
       ...(url.protocol === 'https:' && tls),
     };
     let reply: HttpAnswer;

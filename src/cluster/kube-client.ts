@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import { ExitCode, UserError } from '../errors.js';
 import { KubeApiError } from './kube-errors.js';
 import { KubeTransport } from './kube-transport.js';
-import { loadKubeconfig } from './kubeconfig-loading.js';
+import { checkContextFiles, loadKubeconfig } from './kubeconfig-loading.js';
 import { apiVersionOf, RESOURCES, type ResourceRef, resourcePath, VERSION_PATH } from './resource-types.js';
 import { ResourceWatch, type WatchedObject, type WatchHandlers, type WatchOptions } from './resource-watch.js';
 import { checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { TokenFile } from './token-file.js';
 
 export interface KubeConnectionOptions {
   /** --kubeconfig: the only file read when given. */
@@ -64,7 +65,8 @@ const MERGE_PATCH = 'application/merge-patch+json';
 /** Loads the kubeconfig, selects the context and namespace; contacts nothing. Bad kubeconfig input: exit 2. */
 export async function connectKube(options: KubeConnectionOptions = {}): Promise<KubeClient> {
   const env = options.env ?? process.env;
-  const kc = await loadKubeconfig(options.kubeconfig, env);
+  const loaded = await loadKubeconfig(options.kubeconfig, env);
+  const kc = loaded.kc;
   const names = kc.getContexts().map((context) => context.name);
   const contextName = options.context || kc.getCurrentContext();
   const choose = names.length > 0 ? `--context with one of: ${names.join(', ')}` : 'a kubeconfig with a context';
@@ -78,10 +80,19 @@ export async function connectKube(options: KubeConnectionOptions = {}): Promise<
       hint: 'kubectl config view',
     });
   }
+  const tokenFile = checkContextFiles(loaded, contextName);
   const namespace = options.namespace || context.namespace || 'default';
   const retry = checkRetryPolicy({ ...DEFAULT_RETRY_POLICY, ...options.retry });
   const timeout = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  return new KubeClient(new KubeTransport(kc, contextName, cluster.server, timeout, retry), namespace);
+  const transport = new KubeTransport(
+    kc,
+    contextName,
+    cluster.server,
+    timeout,
+    retry,
+    tokenFile ? new TokenFile(tokenFile) : undefined,
+  );
+  return new KubeClient(transport, namespace);
 }
 
 /** Typed calls against one API server; `namespace` is the default of commands, not of calls (refs name theirs). */

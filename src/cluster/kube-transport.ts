@@ -24,6 +24,7 @@ import {
   type RetryPolicy,
   retryDelayMs,
 } from './retry-policy.js';
+import type { TokenFile } from './token-file.js';
 
 /** One request's parts beyond method and path. */
 export interface RequestSpec {
@@ -51,6 +52,8 @@ export class KubeTransport implements Endpoint {
     /** Milliseconds per request; 0 = none. */
     readonly requestTimeoutMs: number,
     readonly retry: RetryPolicy,
+    /** The user's token file (kubeconfig `tokenFile`, a pod's service account), when it authenticates with one. */
+    private readonly tokenFile?: TokenFile,
   ) {}
 
   /** A JSON request, retried by the policy; a non-2xx answer throws KubeApiError, no answer ClusterUnreachableError. */
@@ -161,6 +164,9 @@ export class KubeTransport implements Endpoint {
   private async sign(options: RequestOptions): Promise<void> {
     try {
       await this.kubeConfig.applyToHTTPSOptions(options);
+      if (this.tokenFile) {
+        options.headers = { ...options.headers, Authorization: `Bearer ${this.tokenFile.current()}` };
+      }
     } catch (error) {
       throw new UserError(`the credentials of context "${this.context}" cannot be used: ${firstLine(error)}`, {
         exitCode: ExitCode.unreachable,

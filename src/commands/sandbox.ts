@@ -47,6 +47,8 @@ export default class Sandbox extends BaseCommand {
       latencyMs: parseWholeNumber('--latency', flags.latency, 0),
       failDisks: (flags['fail-disk'] ?? []).map(parseFailDisk),
       deny: (flags.deny ?? []).map(parseDenyRule),
+      clientCertificate: flags['client-certificate'],
+      proxy: flags.proxy,
     };
     const served = await serveSandbox(options);
     // The path comes last: a script that reads it from stdout finds the summary already written.

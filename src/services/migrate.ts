@@ -9,7 +9,7 @@ import { boundCaps, createPolicy, lowerBound, runSchedule } from '@kubectl-mtv/e
 import { stringify } from 'yaml';
 import { checkAccess, migrateAccessChecks } from '../cluster/access-review.js';
 import { type BuiltDataVolumes, buildPlanDataVolumes, type DiskDataVolume } from '../cluster/datavolume-builder.js';
-import { InventoryClient, type InventoryOptions } from '../cluster/inventory-client.js';
+import { InventoryClient, type InventoryOptions, readCaFile } from '../cluster/inventory-client.js';
 import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
 import { isObjectScoped } from '../cluster/kube-errors.js';
 import { PlanDataVolumes } from '../cluster/plan-datavolumes.js';
@@ -75,6 +75,8 @@ export interface TuiTerminal {
 export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
   if (options.reportPath !== undefined) await checkSvgPath(options.reportPath, '--report');
+  // a CA file that cannot serve is bad input: said before anything is asked of the cluster
+  if (options.inventory.caFile !== undefined) readCaFile(options.inventory.caFile);
   const client = await connectKube(options.connection);
   const inventory = new InventoryClient(client, options.inventory);
   const resolved = await resolvePlan(client, inventory, {

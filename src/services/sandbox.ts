@@ -3,7 +3,7 @@
  * serve, never over a file a sandbox did not write (its kubeconfig carries a mark). Stopping closes the servers and
  * removes the kubeconfig (its token and port die with the sandbox) if it still carries this sandbox's mark.
  */
-import { mkdir, mkdtemp, rmdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Scenario } from '@kubectl-mtv/engine';
@@ -11,10 +11,14 @@ import { type ScenarioSummary, summarizeScenario } from '@kubectl-mtv/engine';
 import {
   DEFAULT_SANDBOX_SCENARIO,
   removeSandboxKubeconfig,
+  type Sandbox,
   SEED_NAMES,
+  sandboxKubeconfig,
+  sandboxKubeconfigInstance,
   startSandbox,
   writeKubeconfigAtomically,
 } from '@kubectl-mtv/sandbox';
+import { UserError } from '../errors.js';
 import { sandboxInput } from './sandbox-input.js';
 import { loadScenarioFile } from './scenario-file.js';
 import { scenarioName } from './simulate.js';
@@ -40,6 +44,10 @@ export interface SandboxServiceOptions {
   failDisks: string[];
   /** `VERB:RESOURCE` rules answered 403. */
   deny: string[];
+  /** The kubeconfig's user authenticates with a client certificate written beside it (PATH-client.crt/.key). */
+  clientCertificate?: boolean;
+  /** An HTTP proxy in front of both servers, named in the kubeconfig's proxy-url. */
+  proxy?: boolean;
 }
 
 /** A running sandbox, as the command reports it. */
@@ -52,6 +60,8 @@ export interface ServedSandbox {
   /** `namespace/name` of the seeded Plan, and the namespace its DataVolumes go to. */
   plan: string;
   targetNamespace: string;
+  proxyUrl?: string;
+  clientCertificateFiles?: string[];
   /** Closes the servers and removes the kubeconfig; resolves when done. */
   stop(): Promise<void>;
 }
@@ -67,6 +77,8 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
       insecureHttp: options.insecureHttp,
       failDisks: options.failDisks,
       deny: options.deny,
+      clientCertificate: options.clientCertificate ?? false,
+      proxy: options.proxy ?? false,
       faults: {
         rate: options.faultRate,
         seed: options.faultSeed,
@@ -76,9 +88,10 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
     }),
   );
   let location: KubeconfigLocation;
+  let written: WrittenKubeconfig;
   try {
     location = await kubeconfigLocation(options.kubeconfigPath, Number(new URL(sandbox.apiUrl).port));
-    await sandboxInput(writeKubeconfigAtomically(location.path, sandbox.kubeconfigText));
+    written = await writeKubeconfig(sandbox, location.path);
   } catch (error) {
     await sandbox.close();
     throw error;
@@ -93,9 +106,11 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
     ),
     plan: `${SEED_NAMES.forkliftNamespace}/${SEED_NAMES.plan}`,
     targetNamespace: SEED_NAMES.targetNamespace,
+    ...(sandbox.proxyUrl && { proxyUrl: sandbox.proxyUrl }),
+    ...(written.beside.length > 0 && { clientCertificateFiles: written.beside }),
     stop: async () => {
       await sandbox.close();
-      await removeKubeconfig(location, sandbox.kubeconfigText);
+      await removeKubeconfig(location, written);
     },
   };
 }
@@ -127,8 +142,53 @@ async function kubeconfigLocation(given: string | undefined, port: number): Prom
   return { path: join(directory, 'kubeconfig'), ownDirectory: directory };
 }
 
-/** Removes the kubeconfig if it is still this sandbox's (another sandbox may have taken the path since). */
-async function removeKubeconfig(location: KubeconfigLocation, written: string): Promise<void> {
-  await removeSandboxKubeconfig(location.path, written);
+/** What was written: the kubeconfig's text, and the files beside it (a client certificate and its key). */
+interface WrittenKubeconfig {
+  text: string;
+  beside: string[];
+}
+
+/**
+ * Writes the kubeconfig (and, for a client certificate, PATH-client.crt and PATH-client.key beside it, mode 0600,
+ * named by the kubeconfig's user instead of the token). The files beside it are written only where none is, or where
+ * the kubeconfig at PATH is a sandbox's (an earlier sandbox wrote them).
+ */
+async function writeKubeconfig(sandbox: Sandbox, path: string): Promise<WrittenKubeconfig> {
+  const certificate = sandbox.clientCertificate;
+  if (!certificate) {
+    await sandboxInput(writeKubeconfigAtomically(path, sandbox.kubeconfigText));
+    return { text: sandbox.kubeconfigText, beside: [] };
+  }
+  const certFile = `${path}-client.crt`;
+  const keyFile = `${path}-client.key`;
+  const previous = await readFile(path, 'utf8').catch(() => undefined);
+  const flag = previous !== undefined && sandboxKubeconfigInstance(previous) !== undefined ? 'w' : 'wx';
+  for (const [file, pem] of [
+    [certFile, certificate.cert],
+    [keyFile, certificate.key],
+  ] as const) {
+    await writeFile(file, pem, { mode: 0o600, flag }).catch((error: NodeJS.ErrnoException) => {
+      throw new UserError(`"${file}" exists and was not written by kubectl mtv sandbox (${error.code})`, {
+        hint: '--kubeconfig with a path where no file is, e.g. ./sandbox.kubeconfig',
+      });
+    });
+  }
+  const text = sandboxKubeconfig({
+    server: sandbox.apiUrl,
+    token: sandbox.token,
+    caCert: sandbox.caCert,
+    ...(sandbox.proxyUrl && { proxyUrl: sandbox.proxyUrl }),
+    clientCertificate: { certFile, keyFile },
+  });
+  await sandboxInput(writeKubeconfigAtomically(path, text));
+  return { text, beside: [certFile, keyFile] };
+}
+
+/** Removes the kubeconfig, and what was written beside it, if it is still this sandbox's. */
+async function removeKubeconfig(location: KubeconfigLocation, written: WrittenKubeconfig): Promise<void> {
+  const current = await readFile(location.path, 'utf8').catch(() => undefined);
+  const ours = current !== undefined && sandboxKubeconfigInstance(current) === sandboxKubeconfigInstance(written.text);
+  await removeSandboxKubeconfig(location.path, written.text);
+  if (ours) for (const file of written.beside) await unlink(file).catch(() => {});
   if (location.ownDirectory) await rmdir(location.ownDirectory).catch(() => {});
 }

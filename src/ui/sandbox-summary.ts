@@ -9,6 +9,10 @@ export interface SandboxFacts {
   /** `namespace/name` of the seeded Plan. */
   plan: string;
   targetNamespace: string;
+  /** The proxy in front of both servers, when one runs. */
+  proxyUrl?: string;
+  /** The client certificate and key files the kubeconfig names, when its user authenticates with them. */
+  clientCertificateFiles?: string[];
 }
 
 /** How the sandbox was asked to behave, as the summary names it. */
@@ -30,6 +34,12 @@ export function sandboxSummary(served: SandboxFacts, options: SandboxSettings): 
   const lines = [
     `Kubernetes API ${served.apiUrl} (${scheme})`,
     `Forklift inventory ${served.inventoryUrl} (Route openshift-mtv/forklift-inventory)`,
+    ...(served.proxyUrl ? [`HTTP proxy ${served.proxyUrl} (the kubeconfig's proxy-url; both servers behind it)`] : []),
+    ...(served.clientCertificateFiles
+      ? [
+          `client certificate ${served.clientCertificateFiles.join(' and ')} (the kubeconfig's user; the inventory needs a token)`,
+        ]
+      : []),
     `scenario ${name}: ${vms} VMs, ${disks} disks; plan ${served.plan} imports into namespace ${served.targetNamespace}; ${options.speed}x time`,
   ];
   const faults = [

@@ -49,10 +49,15 @@ export function killAll(): void {
 }
 
 /** The plugin with `args` (or, with `program`, another command line: a shell pipeline around the plugin). */
-export function start(args: string[], cwd: string, program?: { command: string; args: string[] }): Started {
+export function start(
+  args: string[],
+  cwd: string,
+  program?: { command: string; args: string[] },
+  env: NodeJS.ProcessEnv = pluginEnv(),
+): Started {
   const child = program
-    ? spawn(program.command, program.args, { cwd, env: pluginEnv() })
-    : spawn(process.execPath, [bin, ...args], { cwd, env: pluginEnv() });
+    ? spawn(program.command, program.args, { cwd, env })
+    : spawn(process.execPath, [bin, ...args], { cwd, env });
   children.push(child);
   let stdout = '';
   let stderr = '';

@@ -24,7 +24,7 @@ export {
   sandboxKubeconfigInstance,
   writeKubeconfigAtomically,
 } from './kubeconfig.js';
-export { type Sandbox, type SandboxOptions, startSandbox } from './sandbox.js';
+export { SANDBOX_USER, type Sandbox, type SandboxOptions, startSandbox } from './sandbox.js';
 export { DEFAULT_SANDBOX_SCENARIO } from './seed/default-scenario.js';
 export { SEED_NAMES } from './seed/names.js';
 export { type SandboxStats, STATS_PATH } from './stats.js';

@@ -26,6 +26,13 @@ export interface SandboxKubeconfigOptions {
   contextName?: string;
   /** The sandbox this kubeconfig belongs to, in its marker (default: a new random id). */
   instance?: string;
+  /** The cluster's proxy-url. */
+  proxyUrl?: string;
+  /**
+   * Authenticate with a client certificate instead of the token: PEM data written into the kubeconfig, or the paths
+   * of files that hold it.
+   */
+  clientCertificate?: { certData: string; keyData: string } | { certFile: string; keyFile: string };
 }
 
 /** The name of the kubeconfig extension that marks a file as written by a sandbox. */
@@ -40,21 +47,35 @@ export function sandboxKubeconfig({
   namespace = 'openshift-mtv',
   contextName = 'mtv-sandbox',
   instance = randomUUID(),
+  proxyUrl,
+  clientCertificate,
 }: SandboxKubeconfigOptions): string {
   const skipVerify = insecure || server.startsWith('http://');
   // kubectl refuses a cluster that sets both a CA and insecure-skip-tls-verify, so exactly one is written.
   if (!skipVerify && !caCert) {
     throw new Error(`sandboxKubeconfig: server "${server}" is https but neither caCert nor insecure was given`);
   }
-  const cluster = skipVerify
-    ? { server, 'insecure-skip-tls-verify': true }
-    : { server, 'certificate-authority-data': Buffer.from(caCert as string).toString('base64') };
+  const cluster = {
+    ...(skipVerify
+      ? { server, 'insecure-skip-tls-verify': true }
+      : { server, 'certificate-authority-data': Buffer.from(caCert as string).toString('base64') }),
+    ...(proxyUrl !== undefined && { 'proxy-url': proxyUrl }),
+  };
+  const user =
+    clientCertificate === undefined
+      ? { token }
+      : 'certFile' in clientCertificate
+        ? { 'client-certificate': clientCertificate.certFile, 'client-key': clientCertificate.keyFile }
+        : {
+            'client-certificate-data': Buffer.from(clientCertificate.certData).toString('base64'),
+            'client-key-data': Buffer.from(clientCertificate.keyData).toString('base64'),
+          };
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
     preferences: {},
     clusters: [{ name: contextName, cluster }],
-    users: [{ name: contextName, user: { token } }],
+    users: [{ name: contextName, user }],
     contexts: [{ name: contextName, context: { cluster: contextName, user: contextName, namespace } }],
     'current-context': contextName,
     extensions: [{ name: SANDBOX_KUBECONFIG_MARK, extension: { instance, writtenBy: 'kubectl mtv sandbox' } }],

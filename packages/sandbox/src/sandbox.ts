@@ -19,6 +19,7 @@ import { SandboxInputError } from './input-error.js';
 import { inventoryFromScenario } from './inventory/from-scenario.js';
 import { type InventoryServer, startInventoryServer } from './inventory/server.js';
 import { sandboxKubeconfig } from './kubeconfig.js';
+import { type SandboxProxy, startSandboxProxy } from './proxy.js';
 import { applySeed } from './seed/apply-seed.js';
 import { seedObjects } from './seed/seed-objects.js';
 import { isStatsRequest, RequestCounter, type SandboxStats, serveStats } from './stats.js';
@@ -47,7 +48,17 @@ export interface SandboxOptions {
   historyLimit?: number;
   /** Milliseconds between two BOOKMARK events on a watch that asked for them (default 5000). */
   bookmarkIntervalMs?: number;
+  /**
+   * Also accept a client certificate its CA signs (as kube-apiserver's --client-ca-file): the sandbox issues one for
+   * the sandbox's user, for kubeconfigs that authenticate by certificate (`clientCertificate` of the Sandbox).
+   */
+  clientCertificate?: boolean;
+  /** Start an HTTP proxy (CONNECT) in front of both servers, for kubeconfigs with `proxy-url` (`proxyUrl`). */
+  proxy?: boolean;
 }
+
+/** The user the sandbox's token and its client certificate stand for (403 messages name it). */
+export const SANDBOX_USER = 'sandbox-admin';
 
 export interface Sandbox {
   /** `https://127.0.0.1:PORT` (or http). */
@@ -69,6 +80,12 @@ export interface Sandbox {
   inventoryRequests(): number;
   /** Cuts every open watch connection (as a load balancer that drops them would); returns how many. */
   dropWatches(): number;
+  /** The client certificate and key (PEM) the API server accepts, with `clientCertificate`. */
+  clientCertificate?: { cert: string; key: string };
+  /** The proxy's URL, with `proxy`. */
+  proxyUrl?: string;
+  /** What the proxy carried, by target `127.0.0.1:PORT` (the API server's, the inventory's), with `proxy`. */
+  proxyCarried(): Record<string, number>;
   /** Stops the clock, the importer and both servers; safe to call twice. */
   close(): Promise<void>;
 }
@@ -86,18 +103,28 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const sources = diskSources(scenario, inventory);
   const clock = new SimulatedClock(speed);
   const startedAtMs = Date.now();
-  const tls = insecureHttp ? undefined : createSandboxTls();
+  if (options.clientCertificate && insecureHttp) {
+    throw new SandboxInputError(
+      'a client certificate needs TLS: it cannot be used with plain HTTP',
+      'drop one of the two',
+    );
+  }
+  const tls = insecureHttp
+    ? undefined
+    : createSandboxTls(undefined, options.clientCertificate ? { clientCommonName: SANDBOX_USER } : {});
   const serverTls = tls && { cert: tls.serverCert, key: tls.serverKey };
 
   const requests = new RequestCounter();
   const faults = new FaultInjector(options.faults);
   // The importer exists once the API server does; a request that comes earlier sees no imports.
   let importer: Importer | undefined;
+  let proxy: SandboxProxy | undefined;
   const stats = (): SandboxStats => ({
     requests: requests.snapshot(),
     imports: importer?.snapshot() ?? noImports(),
     faults: faults.counts(),
     simulatedSeconds: clock.seconds(),
+    proxy: proxy?.carried() ?? {},
   });
   const intercept: RequestInterceptor = (req, res, info) => {
     if (isStatsRequest(req)) {
@@ -112,7 +139,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     startApiServer({
       port,
       token,
-      tls: serverTls,
+      user: SANDBOX_USER,
+      tls: serverTls && { ...serverTls, ...(options.clientCertificate && { clientCa: tls?.caCert }) },
       allowAnonymous: insecureHttp,
       deny,
       intercept,
@@ -125,7 +153,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const stop = async () => {
     clearInterval(timer);
     importer?.stop();
-    await Promise.all([api.close(), inventoryServer?.close()]);
+    await Promise.all([api.close(), inventoryServer?.close(), proxy?.close()]);
   };
   try {
     const started = new Importer({
@@ -144,6 +172,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     importer = started;
     // The Route names the inventory's port, so the inventory listens before the seed is written.
     inventoryServer = await startInventoryServer({ token, tls: serverTls, inventory });
+    const reachable = [api.url, inventoryServer.url].map((url) => new URL(url).host);
+    if (options.proxy) proxy = await startSandboxProxy(() => reachable);
     applySeed(
       api.store,
       seedObjects(scenario, { providerUid, inventoryUrl: inventoryServer.url, now: new Date().toISOString() }),
@@ -154,7 +184,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     return {
       apiUrl: api.url,
       inventoryUrl: inventoryServer.url,
-      kubeconfigText: sandboxKubeconfig({ server: api.url, token, caCert: tls?.caCert, insecure: insecureHttp }),
+      kubeconfigText: sandboxKubeconfig({
+        server: api.url,
+        token,
+        caCert: tls?.caCert,
+        insecure: insecureHttp,
+        ...(proxy && { proxyUrl: proxy.url }),
+      }),
       token,
       ...(tls && { caCert: tls.caCert }),
       providerUid,
@@ -164,6 +200,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       setFaultsEnabled: (enabled) => faults.setEnabled(enabled),
       inventoryRequests: () => inventoryServer?.requestCount() ?? 0,
       dropWatches: () => api.dropWatches(),
+      ...(tls?.client && { clientCertificate: tls.client }),
+      ...(proxy && { proxyUrl: proxy.url }),
+      proxyCarried: () => proxy?.carried() ?? {},
       close: () => {
         closing ??= stop();
         return closing;

@@ -31,6 +31,8 @@ export interface SandboxStats {
   faults: FaultCounts;
   /** Simulated seconds since the sandbox started. */
   simulatedSeconds: number;
+  /** What the proxy carried (tunnels and forwarded requests), by target `127.0.0.1:PORT`; empty without a proxy. */
+  proxy: Record<string, number>;
 }
 
 /** Counts requests as the interceptor sees them. */

@@ -7,7 +7,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
 
-/** PEM texts of a sandbox CA and a server certificate it signed. */
+/** PEM texts of a sandbox CA and a server certificate it signed (and, when asked, a client certificate). */
 export interface SandboxTls {
   /** The CA certificate (PEM): what clients trust. */
   caCert: string;
@@ -15,6 +15,8 @@ export interface SandboxTls {
   serverCert: string;
   /** The server's private key (PEM, PKCS#1). */
   serverKey: string;
+  /** A client certificate the CA signed for `clientCommonName` (extKeyUsage clientAuth), and its key: when asked. */
+  client?: { cert: string; key: string };
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -23,8 +25,14 @@ const VALIDITY_DAYS = 365;
 /** notBefore lies this far in the past so a client whose clock is a little behind still accepts the certificate. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-/** Creates a fresh CA and a server certificate for `hosts` (IP addresses or DNS names). */
-export function createSandboxTls(hosts: string[] = ['127.0.0.1', 'localhost']): SandboxTls {
+/**
+ * Creates a fresh CA and a server certificate for `hosts` (IP addresses or DNS names), and with `clientCommonName` a
+ * client certificate for that user, as a cluster's CA signs the certificates of kubeconfig users.
+ */
+export function createSandboxTls(
+  hosts: string[] = ['127.0.0.1', 'localhost'],
+  options: { clientCommonName?: string } = {},
+): SandboxTls {
   if (hosts.length === 0) throw new Error('createSandboxTls needs at least one host, received none');
   const now = Date.now();
   const ca = rsaKeyPair();
@@ -56,10 +64,26 @@ export function createSandboxTls(hosts: string[] = ['127.0.0.1', 'localhost']): 
   ]);
   serverCert.sign(ca.privateKey, forge.md.sha256.create());
 
-  return {
+  const issued: SandboxTls = {
     caCert: forge.pki.certificateToPem(caCert),
     serverCert: forge.pki.certificateToPem(serverCert),
     serverKey: forge.pki.privateKeyToPem(server.privateKey),
+  };
+  if (options.clientCommonName === undefined) return issued;
+  const client = rsaKeyPair();
+  const clientCert = forge.pki.createCertificate();
+  fill(clientCert, client.publicKey, now, [{ name: 'commonName', value: options.clientCommonName }]);
+  clientCert.setIssuer(caCert.subject.attributes);
+  clientCert.setExtensions([
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', clientAuth: true },
+    { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
+  ]);
+  clientCert.sign(ca.privateKey, forge.md.sha256.create());
+  return {
+    ...issued,
+    client: { cert: forge.pki.certificateToPem(clientCert), key: forge.pki.privateKeyToPem(client.privateKey) },
   };
 }
 

@@ -40,6 +40,14 @@ export const sandboxFlags = {
     multiple: true,
     helpValue: 'VERB:RESOURCE',
   }),
+  'client-certificate': Flags.boolean({
+    description:
+      "Authenticate the kubeconfig's user with a client certificate the sandbox's CA signs, written beside it (PATH-client.crt, PATH-client.key), instead of a token. The inventory accepts only tokens.",
+  }),
+  proxy: Flags.boolean({
+    description:
+      "Start an HTTP proxy (CONNECT) in front of the API and the inventory, named in the kubeconfig's proxy-url.",
+  }),
   latency: Flags.string({
     description: 'Delay every API request by MS milliseconds.',
     default: '0',

@@ -28,8 +28,11 @@ export interface ApiServerOptions {
   host?: '127.0.0.1';
   /** The bearer token every request must carry. */
   token: string;
-  /** PEM certificate and key; absent = plain HTTP. */
-  tls?: { cert: string; key: string };
+  /**
+   * PEM certificate and key; absent = plain HTTP. With `clientCa`, a client certificate that CA signed authenticates
+   * a request as its CN, as a bearer token does.
+   */
+  tls?: { cert: string; key: string; clientCa?: string };
   /**
    * Serve requests without an Authorization header (a wrong token is still 401), as kube-apiserver's anonymous
    * authentication with a permissive RBAC would. Needed for kubectl over plain HTTP: the kubectl 1.32 on these
@@ -97,7 +100,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     intercept: options.intercept,
   });
   server = options.tls
-    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, router)
+    ? createHttpsServer(
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          // ask for a certificate, and judge the request by it in the router (a token still works without one)
+          ...(options.tls.clientCa !== undefined && {
+            requestCert: true,
+            rejectUnauthorized: false,
+            ca: [options.tls.clientCa],
+          }),
+        },
+        router,
+      )
     : createHttpServer(router);
   // watches are long-lived: no request timeout
   server.requestTimeout = 0;

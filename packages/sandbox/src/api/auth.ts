@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { forbidden } from './api-error.js';
 import type { ResourceType } from './resource-type.js';
 
@@ -16,6 +17,18 @@ export function authenticated(req: IncomingMessage, token: string): boolean {
   const given = Buffer.from(match[1]);
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The user a verified TLS client certificate names (its CN), as kube-apiserver's x509 authenticator
+ * (k8s.io/apiserver/pkg/authentication/request/x509 x509.go: verified against --client-ca-file, user = CN); undefined
+ * without one, or when it did not verify.
+ */
+export function certificateUser(req: IncomingMessage): string | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (socket.authorized !== true || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const subject = socket.getPeerCertificate().subject as { CN?: string } | undefined;
+  return subject?.CN || undefined;
 }
 
 /** What an authorizer is asked: kube's resource attributes. */

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { methodNotAllowed, pathNotFound, toApiError, unauthorized } from './api-error.js';
-import { authenticated } from './auth.js';
+import { authenticated, certificateUser } from './auth.js';
 import { apiGroupDocument, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import type { ApiContext, ResourceCall } from './handlers/api-context.js';
 import { handleCreate } from './handlers/create.js';
@@ -142,7 +142,8 @@ export function createRouter(
     const query = url.searchParams;
     const serve = async (): Promise<void> => {
       const anonymous = options.allowAnonymous === true && req.headers.authorization === undefined;
-      if (!anonymous && !authenticated(req, options.token)) throw unauthorized();
+      const known = authenticated(req, options.token) || certificateUser(req) !== undefined;
+      if (!anonymous && !known) throw unauthorized();
       const info = parseRequestInfo(req.method ?? 'GET', url.pathname, query);
       if (await options.intercept?.(req, res, info)) return;
       const segments = url.pathname.split('/').filter((segment) => segment !== '');
