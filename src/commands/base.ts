@@ -1,6 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { ExitCode, UserError } from '../errors.js';
+import { guardOutputs, outputClosed } from './support/signals.js';
 
 /**
  * What every kubectl-mtv command shares: the `--debug` flag and one way to fail. Whatever escapes `run` becomes ONE
@@ -13,6 +14,19 @@ export abstract class BaseCommand extends Command {
   static override baseFlags = {
     debug: Flags.boolean({ description: 'Show the stack trace of an unexpected error.', helpGroup: 'GLOBAL' }),
   };
+
+  /** Before any output: a closed stdout or stderr must not crash the command (signals.ts guardOutputs). */
+  public override async init(): Promise<void> {
+    guardOutputs();
+    await super.init();
+  }
+
+  /** A command whose output lost its reader ends 141 once its work is done, as kubectl does (SIGPIPE). */
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    const result = await super.finally(error);
+    if (error === undefined && outputClosed()) this.exit(ExitCode.brokenPipe);
+    return result;
+  }
 
   protected override async catch(error: Interfaces.CommandError): Promise<never> {
     // A deliberate this.exit(n) is already an exit: oclif's handle exits with n and prints nothing.

@@ -37,7 +37,7 @@ const DV_KIND = 'datavolume.cdi.kubevirt.io';
 
 interface Plan {
   metadata: { uid?: string };
-  spec?: { targetNamespace?: string };
+  spec?: { targetNamespace?: string; vms?: { id?: string; name?: string }[] };
 }
 
 export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
@@ -58,17 +58,25 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   const retryable = (dv: DataVolume) =>
     dv.metadata.annotations?.[STUCK_ANNOTATION] !== undefined || dv.status?.phase === 'Failed';
   const chosen = options.stuckOnly ? all.filter(retryable) : all;
-  const which = `${options.stuckOnly ? 'stuck ' : ''}DataVolumes of plan "${options.plan}" in namespace "${target}"`;
+  const which = (n: number) =>
+    `${options.stuckOnly ? 'stuck ' : ''}DataVolume${n === 1 ? '' : 's'} of plan "${options.plan}" in namespace "${target}"`;
+  const counted = `${chosen.length} ${which(chosen.length)}`;
+  // the VMs as migrate names them: the plan's names for its inventory ids (a name may be a path: its last segment)
+  const vmNames = new Map(
+    (plan.spec?.vms ?? []).flatMap((vm) => (vm.id && vm.name ? [[vm.id, vm.name.split('/').pop() ?? vm.name]] : [])),
+  );
   if (chosen.length === 0) {
-    streams.stderr.write(`no ${which}\n`);
+    streams.stderr.write(`no ${which(0)}\n`);
     // like kubectl get: an empty List, so `-o json | jq '.items[]'` still reads JSON
-    if (!options.yes && (output === 'json' || output === 'yaml')) streams.stdout.write(formatDataVolumes([], output));
+    if (!options.yes && (output === 'json' || output === 'yaml')) {
+      streams.stdout.write(formatDataVolumes([], output, vmNames));
+    }
     return ExitCode.ok;
   }
   if (!options.yes) {
-    streams.stdout.write(formatDataVolumes(chosen, output, options.noHeaders));
+    streams.stdout.write(formatDataVolumes(chosen, output, vmNames, options.noHeaders));
     streams.stderr.write(
-      `${chosen.length} ${which}; deleting a DataVolume deletes its PVC and the disk copied into it (pass --yes to delete them)\n`,
+      `${counted}; deleting a DataVolume deletes its PVC and the disk copied into it (pass --yes to delete ${chosen.length === 1 ? 'it' : 'them'})\n`,
     );
     return ExitCode.ok;
   }
@@ -88,26 +96,43 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
     // kubectl delete prints `kind/name deleted`, and the bare name with -o name
     streams.stdout.write(output === 'name' ? `${DV_KIND}/${name}\n` : `${DV_KIND}/${name} deleted\n`);
   }
-  streams.stderr.write(`${chosen.length} ${which} deleted, with their PVCs and the disks copied into them\n`);
+  const theirs =
+    chosen.length === 1 ? 'its PVC and the disk copied into it' : 'their PVCs and the disks copied into them';
+  streams.stderr.write(`${counted} deleted, with ${theirs}\n`);
   return ExitCode.ok;
 }
 
+/** The VM a DataVolume copies a disk of, by the plan's name for it (its inventory id when the plan has no name). */
+function vmName(dv: DataVolume, vmNames: ReadonlyMap<string, string>): string {
+  const id = dv.metadata.labels?.[DV_LABEL.vmId] ?? '';
+  return vmNames.get(id) ?? id;
+}
+
 /** The DataVolumes in one of kubectl's formats, ending with a newline (nothing for an empty table). */
-function formatDataVolumes(dataVolumes: readonly DataVolume[], output: ObjectOutput, noHeaders = false): string {
+function formatDataVolumes(
+  dataVolumes: readonly DataVolume[],
+  output: ObjectOutput,
+  vmNames: ReadonlyMap<string, string>,
+  noHeaders = false,
+): string {
   if (output === 'json') return formatJson(kubeList(dataVolumes));
   if (output === 'yaml') return formatYaml(kubeList(dataVolumes));
   if (output === 'name') return dataVolumes.map((dv) => `${DV_KIND}/${dv.metadata.name}\n`).join('');
-  const table = withoutHeader(formatDataVolumeTable(dataVolumes, output === 'wide'), noHeaders);
+  const table = withoutHeader(formatDataVolumeTable(dataVolumes, vmNames, output === 'wide'), noHeaders);
   return table === '' ? '' : `${table}\n`;
 }
 
-/** NAME, VM id, disk index, phase, progress and the stuck reason, kubectl style; wide adds restarts, size, class. */
-function formatDataVolumeTable(dataVolumes: readonly DataVolume[], wide: boolean): string {
+/** NAME, VM, disk index, phase, progress and the stuck reason, kubectl style; wide adds restarts, size, class. */
+function formatDataVolumeTable(
+  dataVolumes: readonly DataVolume[],
+  vmNames: ReadonlyMap<string, string>,
+  wide: boolean,
+): string {
   const table = formatColumns([
     ['NAME', 'VM', 'DISK', 'PHASE', 'PROGRESS', ...(wide ? ['RESTARTS', 'SIZE', 'STORAGECLASS'] : []), 'STUCK'],
     ...dataVolumes.map((dv) => [
       dv.metadata.name ?? '',
-      dv.metadata.labels?.[DV_LABEL.vmId] ?? '',
+      vmName(dv, vmNames),
       dv.metadata.annotations?.[DV_ANNOTATION.diskIndex] ?? '',
       dv.status?.phase ?? '',
       dv.status?.progress ?? '',

@@ -4,6 +4,7 @@ import prettyMs from 'pretty-ms';
 
 const COLUMNS: { header: string; cell: (result: SimulationResult) => string }[] = [
   { header: 'POLICY', cell: (r) => r.policy },
+  { header: 'CAP', cell: (r) => formatCaps(r.appliedCaps) },
   { header: 'MAKESPAN', cell: (r) => formatDuration(r.makespanSeconds) },
   { header: 'LOWER BOUND', cell: (r) => formatDuration(r.lowerBoundSeconds) },
   { header: 'RATIO', cell: (r) => r.ratioToLowerBound.toFixed(2) },
@@ -13,6 +14,13 @@ const COLUMNS: { header: string; cell: (result: SimulationResult) => string }[] 
   { header: 'WINDOW MAX', cell: (r) => formatDuration(r.transferWindowSeconds.max) },
   { header: 'BYTES', cell: (r) => formatBytes(r.bytes) },
 ];
+
+/** `20 in all`, `20 per host`, `20 in all, 5 per host`: what PEAK is measured against. */
+export function formatCaps(caps: SimulationResult['appliedCaps']): string {
+  const parts = [caps.run !== null && `${caps.run} in all`, caps.perHost !== null && `${caps.perHost} per host`];
+  const said = parts.filter((part): part is string => typeof part === 'string');
+  return said.length > 0 ? said.join(', ') : 'none';
+}
 
 /** One row per policy, kubectl style: upper-case headers, left aligned, columns 3 spaces apart, no borders. */
 export function formatSimulateTable(report: SimulateReport): string {

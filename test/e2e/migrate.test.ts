@@ -10,11 +10,13 @@ import { join } from 'node:path';
 import { simulateScenario } from '@kubectl-mtv/engine';
 import type { SandboxStats } from '@kubectl-mtv/sandbox';
 import { DEFAULT_SANDBOX_SCENARIO } from '@kubectl-mtv/sandbox';
+import { needs, systemTool } from '@kubectl-mtv/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { RunEvent, RunSummary } from '../../src/runner/run-events.js';
 import { byClass, parseXml } from '../ui/svg-tree.js';
 import {
+  bin,
   type Finished,
   killAll,
   requireBuild,
@@ -23,6 +25,7 @@ import {
   startSandbox,
 } from './plugin-fixture.js';
 
+const bash = systemTool('bash');
 const DISKS = DEFAULT_SANDBOX_SCENARIO.vms.reduce((sum, vm) => sum + vm.disks.length, 0);
 const CAP = 20;
 
@@ -286,17 +289,40 @@ describe('kubectl mtv clean', () => {
     const cleanArgs = ['clean', 'plan-a', '-n', 'openshift-mtv', '--kubeconfig', cluster.kubeconfig, '--stuck'];
     const listed = await plugin(...cleanArgs);
     expect(listed.code).toBe(0);
-    expect(listed.stdout.split('\n')[1]).toMatch(new RegExp(`^${stuck}\\s`));
+    // the VM as migrate names it (app-01), not its inventory id; one DataVolume, in the singular
+    expect(listed.stdout.split('\n')[1]).toMatch(new RegExp(`^${stuck}\\s+${summary.problems[0].disk.vm}\\s+1\\s`));
+    expect(summary.problems[0].disk.vm).toBe('app-01');
     expect(listed.stdout.trim().split('\n')).toHaveLength(2);
-    expect(listed.stderr).toContain('deletes its PVC and the disk copied into it (pass --yes to delete them)');
+    expect(listed.stderr).toBe(
+      '1 stuck DataVolume of plan "plan-a" in namespace "demo"; deleting a DataVolume deletes its PVC and the disk copied into it (pass --yes to delete it)\n',
+    );
     expect(await dataVolumes(cluster)).toHaveLength(DISKS);
 
     const deleted = await plugin(...cleanArgs, '--yes');
     expect(deleted.code).toBe(0);
     expect(deleted.stdout).toBe(`datavolume.cdi.kubevirt.io/${stuck} deleted\n`);
+    expect(deleted.stderr).toBe(
+      '1 stuck DataVolume of plan "plan-a" in namespace "demo" deleted, with its PVC and the disk copied into it\n',
+    );
     const left = await dataVolumes(cluster);
     expect(left).toHaveLength(DISKS - 1);
     expect(left.map((dv) => dv.metadata.name)).not.toContain(stuck);
     expect(left.every((dv) => dv.status?.phase === 'Succeeded')).toBe(true);
+  });
+
+  it('deletes them all and exits 141 when its output is closed (`clean --yes | head -1`)', needs(bash), async () => {
+    const cluster = await sandbox();
+    const run = await plugin(...migrateArgs(cluster, '--allow-powered-on', '-o', 'json'));
+    expect(run.code).toBe(0);
+    // a real pipe whose reader (head) exits after the first line; clean's own exit status is written to a file
+    const status = join(dir, 'clean-status');
+    const clean = `${process.execPath} ${bin} clean plan-a -n openshift-mtv --kubeconfig ${cluster.kubeconfig} --yes`;
+    const shell = startPlugin([], dir, {
+      command: bash.path(),
+      args: ['-c', `${clean} | head -1 > /dev/null; echo "\${PIPESTATUS[0]}" > ${status}`],
+    });
+    const end = await shell.done;
+    expect(readFileSync(status, 'utf8').trim(), end.stderr).toBe('141');
+    expect(await dataVolumes(cluster)).toHaveLength(0);
   });
 });

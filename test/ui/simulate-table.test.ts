@@ -1,7 +1,7 @@
 import type { SimulateReport, SimulationResult } from '@kubectl-mtv/engine';
 import { describe, expect, it } from 'vitest';
 import { formatSimulateJson } from '../../src/ui/simulate-json.js';
-import { formatDuration, formatScenarioLine, formatSimulateTable } from '../../src/ui/simulate-table.js';
+import { formatCaps, formatDuration, formatScenarioLine, formatSimulateTable } from '../../src/ui/simulate-table.js';
 
 const TiB = 2 ** 40;
 
@@ -10,6 +10,7 @@ function result(patch: Partial<SimulationResult>): SimulationResult {
     policy: 'disk',
     maxInFlight: 20,
     maxInFlightPerHost: null,
+    appliedCaps: { run: 20, perHost: null },
     order: 'largest',
     lowerBoundSeconds: 5120,
     makespanSeconds: 5120,
@@ -28,6 +29,7 @@ const report: SimulateReport = {
   results: [
     result({
       policy: 'forklift',
+      appliedCaps: { run: null, perHost: 20 },
       makespanSeconds: 10_240.4,
       ratioToLowerBound: 2.000078,
       peakInFlight: 20,
@@ -40,9 +42,9 @@ const report: SimulateReport = {
 describe('the simulate table', () => {
   it('prints one row per policy under upper-case headers, columns three spaces apart', () => {
     expect(formatSimulateTable(report).split('\n')).toEqual([
-      'POLICY     MAKESPAN   LOWER BOUND   RATIO   PEAK   WINDOW MEAN   WINDOW P95   WINDOW MAX   BYTES',
-      'forklift   2h50m40s   1h25m20s      2.00    20     1h12m2s       2h46m40s     2h50m40s     5.76 TiB',
-      'disk       1h25m20s   1h25m20s      1.00    20     1h23m20s      1h25m        1h25m20s     5.76 TiB',
+      'POLICY     CAP           MAKESPAN   LOWER BOUND   RATIO   PEAK   WINDOW MEAN   WINDOW P95   WINDOW MAX   BYTES',
+      'forklift   20 per host   2h50m40s   1h25m20s      2.00    20     1h12m2s       2h46m40s     2h50m40s     5.76 TiB',
+      'disk       20 in all     1h25m20s   1h25m20s      1.00    20     1h23m20s      1h25m        1h25m20s     5.76 TiB',
     ]);
   });
 
@@ -56,6 +58,17 @@ describe('the simulate table', () => {
     expect(formatScenarioLine(report)).toBe('scenario seed-10x10: 10 VMs, 100 disks, 5.76 TiB');
     const one = { ...report, scenario: { name: 'tiny', vms: 1, disks: 1, bytes: 1536 } };
     expect(formatScenarioLine(one)).toBe('scenario tiny: 1 VM, 1 disk, 1.5 KiB');
+  });
+});
+
+describe('the cap column', () => {
+  it.each([
+    [{ run: 20, perHost: null }, '20 in all'],
+    [{ run: null, perHost: 4 }, '4 per host'],
+    [{ run: 20, perHost: 5 }, '20 in all, 5 per host'],
+    [{ run: null, perHost: null }, 'none'],
+  ])('%j reads %s', (caps, text) => {
+    expect(formatCaps(caps)).toBe(text);
   });
 });
 

@@ -31,6 +31,11 @@ export interface SimulationResult {
   /** Cap over the whole run (legacy and forklift: the per-host cap when maxInFlightPerHost is null). */
   maxInFlight: number;
   maxInFlightPerHost: number | null;
+  /**
+   * The caps as this policy applies them: over the whole run and per host (null: none). The controller's policies
+   * (legacy, forklift) cap each host, never the run; disk and gang cap the run, and each host only when asked.
+   */
+  appliedCaps: { run: number | null; perHost: number | null };
   order: OrderName;
   /** How the `disk` policy's planner chose to run the plan (absent for the other policies). */
   strategy?: string;

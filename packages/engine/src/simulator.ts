@@ -12,13 +12,18 @@ import { toWorkload } from './workload.js';
 export function simulateWorkload(workload: Workload, options: SchedulerOptions): SimulationResult {
   const policy = createPolicy(workload, options);
   const timeline = runSchedule(workload, policy);
-  const bound = lowerBound(workload, boundCaps(options));
+  const caps = boundCaps(options);
+  const bound = lowerBound(workload, caps);
   const windows = vmWindows(workload, timeline);
   const hostName = (h: number) => workload.hosts[h].name;
   return {
     policy: options.policy,
     maxInFlight: options.maxInFlight,
     maxInFlightPerHost: options.maxInFlightPerHost ?? null,
+    appliedCaps: {
+      run: Number.isFinite(caps.maxInFlight) ? caps.maxInFlight : null,
+      perHost: Number.isFinite(caps.perHost) ? caps.perHost : null,
+    },
     order: options.order,
     ...(policy instanceof DiskPolicy && { strategy: describeStrategy(policy.strategy) }),
     lowerBoundSeconds: bound,

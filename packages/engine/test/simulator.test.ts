@@ -172,6 +172,7 @@ describe('simulateScenario: the JSON contract', () => {
         'policy',
         'maxInFlight',
         'maxInFlightPerHost',
+        'appliedCaps',
         'order',
         'lowerBoundSeconds',
         'makespanSeconds',
@@ -186,6 +187,9 @@ describe('simulateScenario: the JSON contract', () => {
       ].sort(),
     );
     if (policy === 'disk') expect(result.strategy).toMatch(/\w/);
+    // the controller's policies cap each host, never the run; disk and gang the run
+    const controller = policy === 'legacy' || policy === 'forklift';
+    expect(result.appliedCaps).toEqual(controller ? { run: null, perHost: 4 } : { run: 4, perHost: null });
     expect(result).toMatchObject({
       policy,
       maxInFlight: 4,

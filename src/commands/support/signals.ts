@@ -58,6 +58,25 @@ export function nextStop(
   });
 }
 
+/**
+ * For every command: EPIPE and EIO on stdout and stderr (`kubectl mtv clean --yes | head -1`) never crash the process;
+ * the command finishes what it does (a delete the user asked for is not left half-done) and `outputClosed` then says
+ * so, for exit 141 (kubectl, a Go program, dies of SIGPIPE with the same code).
+ */
+export function guardOutputs(streams: { stdout: Output; stderr: Output } = process): void {
+  for (const stream of [streams.stdout, streams.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (!CLOSED.has(error.code ?? '')) throw error;
+      closedStreams.add(stream);
+    });
+  }
+}
+
+/** Whether stdout or stderr lost its reader (see guardOutputs). */
+export function outputClosed(streams: { stdout: Output; stderr: Output } = process): boolean {
+  return closedStreams.has(streams.stdout) || closedStreams.has(streams.stderr);
+}
+
 /** Writes to `stream` unless its reader is known gone (a write to a closed pipe would only raise another EPIPE). */
 export function writeIfOpen(stream: Output, text: string): void {
   if (isOpen(stream)) stream.write(text);
