@@ -74,12 +74,15 @@ export interface RunSnapshot {
   bytes: number;
   /** Bytes copied: disks done (also those a re-run found done) plus the progress of disks in flight. */
   bytesDone: number;
-  /** Bytes/s over the last RATE_WINDOW_MS; null before two readings. */
+  /** Bytes/s copied during this run over the last RATE_WINDOW_MS (what earlier runs copied never counts); null before two readings. */
   rate: number | null;
   startedAt: string;
   updatedAt: string;
   elapsedSeconds: number;
-  /** Seconds to copy what is left at `rate`; null when unknown. */
+  /**
+   * Seconds to copy what is left: at `rate` for the bytes, and never sooner than the slowest disk in flight (its own
+   * ETA); null when unknown. The one ETA model of the header, the rows, `top` and the Lease status.
+   */
   etaSeconds: number | null;
   inFlight: SnapshotDisk[];
   /** Disks in flight per host, hosts in name order. */
@@ -105,6 +108,13 @@ export const RECENT_COMPLETIONS = 10;
 
 interface FlightDisk extends SnapshotDisk {
   startedMs: number | null;
+  /**
+   * Bytes of this disk already counted as copied during this run. A disk adopted in flight counts from its first
+   * reading: what an earlier run copied is a baseline, not progress.
+   */
+  counted: number;
+  /** An adopted disk before its first reading (its baseline is not known yet). */
+  awaitingBaseline: boolean;
 }
 
 function refOf(disk: DiskRef): Pick<SnapshotDisk, 'vm' | 'index' | 'name' | 'host'> {
@@ -115,6 +125,21 @@ function queuedOf(q: QueuedDisk): SnapshotQueued {
   return { ...refOf(q.disk), bytes: q.bytes, reason: q.reason };
 }
 
+/**
+ * The run's ETA: what is left at the aggregate rate, and never sooner than the slowest disk in flight at its own rate
+ * (a run cannot end before its last disk does). Null when the rate is unknown.
+ */
+export function runEta(
+  remainingBytes: number,
+  rate: number | null,
+  inFlight: Iterable<Pick<SnapshotDisk, 'etaSeconds'>>,
+): number | null {
+  if (rate === null || rate <= 0) return null;
+  let eta = Math.max(0, remainingBytes) / rate;
+  for (const disk of inFlight) if (disk.etaSeconds !== null && disk.etaSeconds > eta) eta = disk.etaSeconds;
+  return eta;
+}
+
 /** Folds run events into snapshots; keeps every completion for views that list them all. */
 export class RunSnapshotBuilder {
   private plan: Extract<RunEvent, { type: 'plan' }> | undefined;
@@ -122,8 +147,8 @@ export class RunSnapshotBuilder {
   private queue: SnapshotQueued[] = [];
   private queueTotal = 0;
   private doneBytes = 0;
-  /** Bytes copied by disks that then left flight stuck or failed: the rate counts them, bytesDone does not. */
-  private abandonedBytes = 0;
+  /** Bytes copied during this run (disks stuck or failed included): what the rate is measured on. */
+  private copied = 0;
   private completedCount = 0;
   private stuckCount = 0;
   private failedCount = 0;
@@ -181,6 +206,8 @@ export class RunSnapshotBuilder {
           restarts: 0,
           startedAt: adopted ? null : event.time,
           startedMs: adopted ? null : at,
+          counted: 0,
+          awaitingBaseline: adopted,
         });
         this.queue = this.queue.filter((q) => q.name !== event.disk.name);
         if (!adopted) this.queueTotal = Math.max(0, this.queueTotal - 1);
@@ -191,6 +218,10 @@ export class RunSnapshotBuilder {
         if (!disk) break;
         // a phase or restart change without new bytes keeps the last rate
         if (event.rate !== null || event.bytesDone !== disk.bytesDone) disk.rate = event.rate;
+        if (disk.awaitingBaseline) disk.awaitingBaseline = false;
+        // an importer that restarts copies from the start again: those bytes count again as they come
+        else this.copied += Math.max(0, event.bytesDone - disk.counted);
+        disk.counted = event.bytesDone;
         disk.bytesDone = event.bytesDone;
         disk.progress = event.bytes > 0 ? Math.min(1, event.bytesDone / event.bytes) : 1;
         disk.etaSeconds = disk.rate && disk.rate > 0 ? (event.bytes - event.bytesDone) / disk.rate : null;
@@ -206,9 +237,10 @@ export class RunSnapshotBuilder {
         if (outcome === 'done') {
           this.completedCount++;
           this.doneBytes += event.bytes;
+          // the rest of it was copied since its last reading (an adopted disk never read: its share is unknown)
+          if (disk && !disk.awaitingBaseline) this.copied += Math.max(0, event.bytes - disk.counted);
         } else if (outcome === 'failed') this.failedCount++;
         else this.stuckCount++;
-        if (outcome !== 'done') this.abandonedBytes += disk?.bytesDone ?? 0;
         const seconds =
           event.type === 'finished'
             ? event.seconds
@@ -246,7 +278,7 @@ export class RunSnapshotBuilder {
   }
 
   private sample(at: number): void {
-    const bytes = this.bytesDone() + this.abandonedBytes;
+    const bytes = this.copied;
     const last = this.samples.at(-1);
     if (last && last.at === at) last.bytes = bytes;
     else this.samples.push({ at, bytes });
@@ -287,8 +319,8 @@ export class RunSnapshotBuilder {
       startedAt: plan.time,
       updatedAt: new Date(now).toISOString(),
       elapsedSeconds: Math.max(0, (now - startedMs) / 1000),
-      etaSeconds: rate && rate > 0 && this.outcome === null ? (plan.bytes - bytesDone) / rate : null,
-      inFlight: [...this.flight.values()].map(({ startedMs: _, ...disk }) => disk),
+      etaSeconds: this.outcome === null ? runEta(plan.bytes - bytesDone, rate, this.flight.values()) : null,
+      inFlight: [...this.flight.values()].map(({ startedMs: _, counted: __, awaitingBaseline: ___, ...disk }) => disk),
       perHost: [...perHost].sort(([a], [b]) => a.localeCompare(b)).map(([host, inFlight]) => ({ host, inFlight })),
       queued: this.queue.slice(0, limits.queued ?? this.queue.length),
       queuedTotal: this.queueTotal,

@@ -170,7 +170,9 @@ function plainLine(event: RunEvent): string | undefined {
     case 'plan':
       return formatPlanLine(event);
     case 'started':
-      return `started ${describeDisk(event.disk, event.bytes)}`;
+      return event.adopted
+        ? `adopted ${describeDisk(event.disk, event.bytes)}: in flight since an earlier run`
+        : `started ${describeDisk(event.disk, event.bytes)}`;
     case 'finished':
       return `finished ${describeDisk(event.disk, event.bytes)}${event.seconds === null ? '' : ` in ${formatDuration(event.seconds)}`}`;
     case 'stuck':

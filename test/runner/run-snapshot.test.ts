@@ -155,7 +155,7 @@ describe('RunSnapshotBuilder', () => {
     expect(snapshot).toMatchObject({ elapsedSeconds: 90, updatedAt: at(90), startedAt: at(0) });
   });
 
-  it('never reports a negative rate when a stuck disk takes its copied bytes out of flight', () => {
+  it('counts bytes copied, never negative: a stuck disk keeps its share, a restart loses progress, not throughput', () => {
     const snapshot = fold([
       planEvent({ disks: 2, bytes: 200 * GiB }),
       started(a, 100 * GiB, 0),
@@ -173,7 +173,28 @@ describe('RunSnapshotBuilder', () => {
       progress(a, 100 * GiB, 60 * GiB, 20),
       progress(a, 100 * GiB, GiB, 21, { restarts: 1 }),
     ]).snapshot();
-    expect(restarted?.rate).toBe(0);
+    // 10 GiB copied between the readings at 5 s and 21 s; the restart's loss is not negative throughput
+    expect(restarted?.rate).toBeCloseTo((10 * GiB) / 16);
+    expect(restarted?.bytesDone).toBe(GiB);
+  });
+
+  it("counts a disk adopted in flight from its first reading: what an earlier run copied is not this run's rate", () => {
+    const snapshot = fold([
+      planEvent({ disks: 2, bytes: 200 * GiB, adopted: { done: 0, running: 1, stuck: 0 } }),
+      started(a, 100 * GiB, 0, true),
+      started(b, 100 * GiB, 0),
+      // the first reading of the adopted disk: 80 GiB an earlier run copied
+      progress(a, 100 * GiB, 80 * GiB, 1, { rate: null }),
+      progress(b, 100 * GiB, GiB, 1, { rate: null }),
+      progress(a, 100 * GiB, 81 * GiB, 2, { rate: GiB }),
+      progress(b, 100 * GiB, 2 * GiB, 2, { rate: GiB }),
+    ]).snapshot();
+    // 2 GiB in the second from 1 s to 2 s (and 1 GiB in b's first second), never the 80 GiB found copied
+    expect(snapshot?.rate).toBeCloseTo((3 * GiB) / 2);
+    expect(snapshot?.bytesDone).toBe(83 * GiB);
+    // the ETA is never sooner than the slowest disk in flight: b has 98 GiB to go at 1 GiB/s
+    expect(snapshot?.etaSeconds).toBeCloseTo(98);
+    expect(snapshot?.inFlight.find((d) => d.name === b.name)?.etaSeconds).toBeCloseTo(98);
   });
 
   it('bumps the revision on every event', () => {

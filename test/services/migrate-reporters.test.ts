@@ -48,6 +48,13 @@ const EVENTS: RunEvent[] = [
   { type: 'queued', time: T, disk, bytes: 50 * Gi, reason: 'starts now' },
   { type: 'started', time: T, disk, bytes: 50 * Gi },
   {
+    type: 'started',
+    time: T,
+    disk: { ...disk, index: 2, name: 'plan-a-app-01-disk-2' },
+    bytes: 5 * Gi,
+    adopted: true,
+  },
+  {
     type: 'progress',
     time: T,
     disk,
@@ -79,6 +86,7 @@ describe('run reporters', () => {
     expect(report('table').stderr.split('\n')).toEqual([
       "03:04:05 plan openshift-mtv/plan-a: 2 disks, 60 GiB into namespace demo; policy disk, at most 20 in flight; the controller's MAX_VM_INFLIGHT is 4 per host (a per-host figure, not used as this run's cap); planned from 9 of 27 simulations (time budget spent after 5.0s)",
       '03:04:05 started app-01 disk 0 (plan-a-app-01-disk-0, 50 GiB)',
+      '03:04:05 adopted app-01 disk 2 (plan-a-app-01-disk-2, 5 GiB): in flight since an earlier run',
       '03:04:05 finished app-01 disk 0 (plan-a-app-01-disk-0, 50 GiB) in 1m1s',
       '03:04:05 stuck app-01 disk 1 (plan-a-app-01-disk-1, 10 GiB): importer restarted 3 times (its DataVolume is left as is)',
       '03:04:05 stuck: 1/2 disks transferred, 1 stuck in 1m5s',
