@@ -65,6 +65,8 @@ export interface RunLease {
   expiresAt: number;
   /** The runner's status annotation, unparsed; undefined before its first publication. */
   status?: string;
+  /** The Lease is gone: the run ended (its last status says how). */
+  ended?: boolean;
 }
 
 export function runLeaseOf(lease: LeaseObject): RunLease {

@@ -160,6 +160,11 @@ export class HeldLease {
     });
   }
 
+  /** Resolves once the writes on their way (a renewal, a publication) have landed or failed. */
+  async settled(): Promise<void> {
+    while (this.renewing) await this.renewing;
+  }
+
   /** Renews; once more when the status changed while the first write was on its way. */
   private async flush(): Promise<void> {
     const status = this.status;

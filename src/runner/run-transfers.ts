@@ -79,6 +79,9 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     clearInterval(publisher);
     stopping.abort();
     await requests.stop();
+    // the last status, with the outcome, lands before the Lease goes: `top` shows how the run ended
+    publish();
+    await lease.settled();
     await lease.release();
   }
 }

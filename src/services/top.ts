@@ -199,7 +199,8 @@ async function followLeases(
         for (const item of items) leases.set(key(item), local(item));
       },
       onEvent: (type, item) => {
-        if (type === 'DELETED') leases.delete(key(item));
+        // a run that ended deletes its Lease after publishing how it ended: keep that last view until the user leaves
+        if (type === 'DELETED') leases.set(key(item), { ...local(item), ended: true });
         else leases.set(key(item), local(item));
       },
       onBatch: shown,
@@ -234,7 +235,7 @@ export function entriesOf(leases: readonly RunLease[], plan: string | undefined,
     if (!snapshot) continue;
     const expiredFor = now - lease.expiresAt;
     const stale =
-      expiredFor > 0
+      !lease.ended && expiredFor > 0
         ? `lease expired ${Math.round(expiredFor / 1000)}s ago: the runner ${lease.holder} is gone`
         : undefined;
     entries.push({

@@ -123,9 +123,14 @@ describe('kubectl mtv top', () => {
     await until(() => watch.stdout().split('\n').length > 2, 10_000, 'two --watch lines');
     const lines = watch.stdout().trim().split('\n').slice(0, 2);
     for (const line of lines) expect((JSON.parse(line) as { plans: TopJsonPlan[] }).plans[0].plan).toBe('plan-a');
-    watch.child.kill('SIGINT');
-    expect((await watch.done).code).toBe(0);
+    // the run ends: its last status says how, and --watch keeps it (the Lease is gone, the outcome stays)
     run.child.kill('SIGINT');
     expect((await run.done).code).toBe(130);
+    await until(() => watch.stdout().includes('"outcome":"interrupted"'), 10_000, 'the outcome on --watch');
+    const last = JSON.parse(watch.stdout().trim().split('\n').at(-1) as string) as { plans: TopJsonPlan[] };
+    expect(last.plans).toHaveLength(1);
+    expect(last.plans[0]).toMatchObject({ plan: 'plan-a', outcome: 'interrupted', stale: null });
+    watch.child.kill('SIGINT');
+    expect((await watch.done).code).toBe(0);
   });
 });
