@@ -65,16 +65,24 @@ export class PlanDataVolumes {
    * KubeApiError.
    */
   async create(manifest: DataVolumeManifest, options: { dryRun?: boolean } = {}): Promise<CreateOutcome> {
+    return (await this.createReturning(manifest, options)).outcome;
+  }
+
+  /** `create`, with the object the API server answered when it was `created` (for a dry run: what it would keep). */
+  async createReturning(
+    manifest: DataVolumeManifest,
+    options: { dryRun?: boolean } = {},
+  ): Promise<{ outcome: CreateOutcome; object?: DataVolumeObject }> {
     try {
-      await this.client.create(this.ref, manifest, options);
-      return 'created';
+      return { outcome: 'created', object: await this.client.create<DataVolumeObject>(this.ref, manifest, options) };
     } catch (error) {
       if (!(error instanceof KubeApiError && error.status === 409)) throw error;
       const found = await this.client.get<DataVolumeObject>(this.ref, manifest.metadata.name);
       // a 409 for an object that is gone by now: it was deleted between the two calls; say it as the API did
       if (!found) throw error;
       const labels = found.metadata.labels ?? {};
-      return labels[DV_LABEL.plan] === this.planUid && labels[DV_LABEL.managedBy] === MANAGED_BY ? 'exists' : 'foreign';
+      const ours = labels[DV_LABEL.plan] === this.planUid && labels[DV_LABEL.managedBy] === MANAGED_BY;
+      return { outcome: ours ? 'exists' : 'foreign' };
     }
   }
 

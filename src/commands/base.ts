@@ -1,12 +1,15 @@
 import { stripVTControlCharacters } from 'node:util';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { ExitCode, UserError } from '../errors.js';
+import { type CommandShape, checkCommandLine, type FlagShape } from './support/command-line.js';
 import { guardOutputs, outputClosed } from './support/signals.js';
 
 /**
- * What every kubectl-mtv command shares: the `--debug` flag and one way to fail. Whatever escapes `run` becomes ONE
- * line on stderr and a documented exit code: a UserError its own code, an oclif flag error 2, anything else 70 (a bug;
- * the stack only with --debug). oclif's `handle` then exits with the ExitError's code and prints nothing more.
+ * What every kubectl-mtv command shares: the `--debug` flag, kubectl's reading of flags and arguments, and one way
+ * to fail. The command line is checked as kubectl checks its own before oclif parses it (support/command-line.ts),
+ * so a flag or argument error is one kubectl line. Whatever escapes `run` becomes ONE line on stderr and a documented
+ * exit code: a UserError its own code, an oclif flag error 2, anything else 70 (a bug; the stack only with --debug).
+ * oclif's `handle` then exits with the ExitError's code and prints nothing more.
  *
  * package.json's oclif.commands globPatterns leave this file out of command discovery.
  */
@@ -28,6 +31,20 @@ export abstract class BaseCommand extends Command {
     return result;
   }
 
+  protected override async parse<F extends OutputOf, B extends OutputOf, A extends OutputOf>(
+    options?: Interfaces.Input<F, B, A>,
+    argv: string[] = this.argv,
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const input = options ?? (this.ctor as unknown as Interfaces.Input<F, B, A>);
+    const flags = { ...input.baseFlags, ...input.flags } as Record<string, Omit<FlagShape, 'name'>>;
+    const shape: CommandShape = {
+      flags: Object.fromEntries(Object.entries(flags).map(([name, flag]) => [name, { ...flag, name }])),
+      args: (input.args ?? {}) as CommandShape['args'],
+      strict: input.strict !== false,
+    };
+    return super.parse(options, checkCommandLine(shape, argv, `kubectl mtv ${this.commandWords()}`));
+  }
+
   protected override async catch(error: Interfaces.CommandError): Promise<never> {
     // A deliberate this.exit(n) is already an exit: oclif's handle exits with n and prints nothing.
     if (error instanceof Errors.ExitError) throw error;
@@ -39,7 +56,10 @@ export abstract class BaseCommand extends Command {
       this.exit(error.exitCode);
     }
     if (error instanceof Errors.CLIError) {
-      this.printError(`error: ${oneLine(error.message)} (try: kubectl mtv ${this.commandWords()} --help)`);
+      const line = oneLine(error.message);
+      // kubectl's errors start in lower case (`unknown flag: --x`); oclif's capitalise (`Flag --x expects a value`)
+      const lower = `${line[0].toLowerCase()}${line.slice(1)}`;
+      this.printError(`error: ${lower} (try: kubectl mtv ${this.commandWords()} --help)`);
       if (debug && error.stack) this.printError(error.stack);
       this.exit(ExitCode.usage);
     }
@@ -55,10 +75,14 @@ export abstract class BaseCommand extends Command {
   }
 
   /** The command as the user types it after `kubectl mtv`, e.g. `simulate`. */
-  private commandWords(): string {
+  protected commandWords(): string {
     return (this.id ?? '').split(':').join(' ');
   }
 }
+
+/** oclif's FlagOutput and ArgOutput (not exported by @oclif/core): parsed values by name. */
+// biome-ignore lint/suspicious/noExplicitAny: the shape oclif's own parse signature constrains its generics to
+type OutputOf = { [name: string]: any };
 
 /** oclif's parse errors span lines ("The following error occurred:", "See more help with --help"); keep the facts. */
 function oneLine(message: string): string {

@@ -2,9 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { type CleanOptions, clean } from '../services/clean.js';
 import { OBJECT_OUTPUTS } from '../ui/object-output.js';
 import { BaseCommand } from './base.js';
-import { parseChoice } from './support/flag-values.js';
 import { connectionFlags, connectionOptions } from './support/migrate-flags.js';
-import { noHeadersFlag, outputFlag } from './support/output-flags.js';
+import { noHeadersFlag, outputFlag, parseOutput, withTemplates } from './support/output-flags.js';
 
 export default class Clean extends BaseCommand {
   static override summary = "List, or delete with --yes, a plan's DataVolumes so that their disks can be copied again.";
@@ -17,6 +16,7 @@ export default class Clean extends BaseCommand {
     'kubectl mtv clean plan-a --stuck',
     'kubectl mtv clean plan-a --stuck --yes && kubectl mtv migrate plan-a',
     'kubectl mtv clean plan-a -o name',
+    'kubectl mtv clean plan-a -o custom-columns=NAME:.metadata.name,PHASE:.status.phase,PROGRESS:.status.progress',
   ];
 
   static override args = { plan: Args.string({ description: 'The Forklift Plan.', required: true }) };
@@ -25,7 +25,11 @@ export default class Clean extends BaseCommand {
     ...connectionFlags,
     stuck: Flags.boolean({ description: 'Only the DataVolumes annotated kubectl-mtv/stuck.' }),
     yes: Flags.boolean({ description: 'Delete them (and their disks); without it they are only listed.' }),
-    output: outputFlag(OBJECT_OUTPUTS, 'table', 'How the DataVolumes are printed; with --yes, name prints bare names.'),
+    output: outputFlag(
+      withTemplates(OBJECT_OUTPUTS),
+      'table',
+      'How the DataVolumes are printed (json, yaml and jsonpath read them as a v1 List); with --yes, name prints bare names.',
+    ),
     'no-headers': noHeadersFlag,
   };
 
@@ -36,7 +40,7 @@ export default class Clean extends BaseCommand {
       plan: args.plan,
       stuckOnly: flags.stuck,
       yes: flags.yes,
-      output: parseChoice('--output', flags.output, OBJECT_OUTPUTS, 'output format'),
+      output: parseOutput(flags.output, OBJECT_OUTPUTS),
       noHeaders: flags['no-headers'],
     };
     const code = await clean(options);

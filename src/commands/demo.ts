@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { demo } from '../services/demo.js';
 import { BaseCommand } from './base.js';
-import { parseNumber } from './support/flag-values.js';
+import { parseNumber, SPEED_RANGE, SPEED_UNIT } from './support/flag-values.js';
 import { nextStop, writeIfOpen } from './support/signals.js';
 import { tuiFlag, tuiTerminal } from './support/tui-flag.js';
 
@@ -32,7 +32,7 @@ export default class Demo extends BaseCommand {
       aborter.abort(cause);
     });
     const code = await demo({
-      speed: speed === undefined ? undefined : parseNumber('--speed', speed, { above: 0 }, 'a number > 0'),
+      speed: speed === undefined ? undefined : parseNumber('--speed', speed, SPEED_RANGE, SPEED_UNIT),
       signal: aborter.signal,
       tui: tuiTerminal(flags.tui),
     });

@@ -1,17 +1,8 @@
-import { ORDER_NAMES } from '@kubectl-mtv/engine';
 import { Args } from '@oclif/core';
-import { type MigrateOptions, migrate } from '../services/migrate.js';
+import { migrate } from '../services/migrate.js';
 import { BaseCommand } from './base.js';
-import { parseChoice, parseDuration, parseWholeNumber } from './support/flag-values.js';
-import {
-  connectionOptions,
-  DRY_RUN_MODES,
-  MIGRATE_OUTPUTS,
-  MIGRATE_POLICIES,
-  migrateFlags,
-} from './support/migrate-flags.js';
+import { migrateFlags, migrateOptions } from './support/migrate-flags.js';
 import { nextStop, writeIfOpen } from './support/signals.js';
-import { tuiTerminal } from './support/tui-flag.js';
 
 export default class Migrate extends BaseCommand {
   static override summary = "Copy a plan's disks with CDI DataVolumes, scheduled by cost, from this workstation.";
@@ -25,6 +16,7 @@ export default class Migrate extends BaseCommand {
   static override examples = [
     'kubectl mtv migrate plan-a -n openshift-mtv',
     'kubectl mtv migrate plan-a --dry-run=client > plan-a-datavolumes.yaml',
+    'kubectl mtv migrate plan-a --dry-run=server -o jsonpath=\'{range .items[*]}{.metadata.name}{"\\n"}{end}\'',
     'kubectl mtv migrate plan-a --max-inflight 10 --timeout 2h -o ndjson | jq -c "select(.type==\\"finished\\")"',
   ];
 
@@ -34,40 +26,8 @@ export default class Migrate extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Migrate);
-    const envCap = process.env.MAX_VM_INFLIGHT;
-    const cap = flags['max-inflight'] ?? envCap;
-    const perHost = flags['max-inflight-per-host'];
-    const dryRun = flags['dry-run'];
     const aborter = new AbortController();
-    const options: MigrateOptions = {
-      connection: connectionOptions(flags),
-      inventory: {
-        url: flags['inventory-url'],
-        caFile: flags['inventory-ca'],
-        insecureSkipTlsVerify: flags['inventory-insecure-skip-tls-verify'],
-      },
-      plan: args.plan,
-      vddkSecret: flags['vddk-secret'],
-      allowPoweredOn: flags['allow-powered-on'],
-      scheduler: {
-        policy: parseChoice('--policy', flags.policy, MIGRATE_POLICIES, 'policy'),
-        maxInFlight:
-          cap === undefined
-            ? 20
-            : parseWholeNumber(flags['max-inflight'] === undefined ? 'MAX_VM_INFLIGHT' : '--max-inflight', cap),
-        maxInFlightPerHost: perHost === undefined ? undefined : parseWholeNumber('--max-inflight-per-host', perHost),
-        order: parseChoice('--order', flags.order, ORDER_NAMES, 'order'),
-      },
-      maxRestarts: parseWholeNumber('--max-restarts', flags['max-restarts']),
-      stuckAfterMs: parseDuration('--stuck-after', flags['stuck-after']),
-      timeoutMs: flags.timeout === undefined ? undefined : parseDuration('--timeout', flags.timeout),
-      dryRun: dryRun === undefined ? undefined : parseChoice('--dry-run', dryRun, DRY_RUN_MODES, 'dry-run mode'),
-      output: parseChoice('--output', flags.output, MIGRATE_OUTPUTS, 'output format'),
-      tui: tuiTerminal(flags.tui),
-      ...(flags.report !== undefined && { reportPath: flags.report }),
-      takeover: flags.takeover,
-      signal: aborter.signal,
-    };
+    const options = migrateOptions(args.plan, flags, process.env, aborter.signal);
     nextStop().then((cause) => {
       writeIfOpen(
         process.stderr,

@@ -10,6 +10,9 @@ import {
   parsePort,
   parseSeed,
   parseWholeNumber,
+  RANGES,
+  SPEED_RANGE,
+  SPEED_UNIT,
 } from './support/flag-values.js';
 import { sandboxFlags } from './support/sandbox-flags.js';
 import { nextStop, writeIfOpen } from './support/signals.js';
@@ -39,12 +42,15 @@ export default class Sandbox extends BaseCommand {
       scenarioPath: flags.scenario,
       port: parsePort(flags.port),
       kubeconfigPath: flags.kubeconfig,
-      speed: parseNumber('--speed', flags.speed, { above: 0 }, 'a number > 0 (simulated seconds per real second)'),
+      speed: parseNumber('--speed', flags.speed, SPEED_RANGE, SPEED_UNIT),
       insecureHttp: flags['insecure-http'],
-      faultRate: parseNumber('--fault-rate', flags['fault-rate'], { from: 0, to: 1 }, 'a number from 0 to 1'),
+      faultRate: parseNumber('--fault-rate', flags['fault-rate'], { from: 0, to: 1 }),
       faultSeed: seed === undefined ? randomInt(MAX_SEED) : parseSeed(seed),
-      watchDropEvery: watchDropEvery === undefined ? undefined : parseWholeNumber('--watch-drop-every', watchDropEvery),
-      latencyMs: parseWholeNumber('--latency', flags.latency, 0),
+      watchDropEvery:
+        watchDropEvery === undefined
+          ? undefined
+          : parseWholeNumber('--watch-drop-every', watchDropEvery, RANGES.watchEvents),
+      latencyMs: parseWholeNumber('--latency', flags.latency, RANGES.latencyMs),
       failDisks: (flags['fail-disk'] ?? []).map(parseFailDisk),
       deny: (flags.deny ?? []).map(parseDenyRule),
       clientCertificate: flags['client-certificate'],

@@ -3,8 +3,8 @@ import { ExitCode, UserError } from '../errors.js';
 import { type TopOptions, top } from '../services/top.js';
 import { isInteractive, terminalStyle } from '../ui/interactive.js';
 import { BaseCommand } from './base.js';
-import { parseChoice } from './support/flag-values.js';
 import { connectionOptions } from './support/migrate-flags.js';
+import { parseOutput } from './support/output-flags.js';
 import { nextStop } from './support/signals.js';
 import { TOP_OUTPUTS, topFlags } from './support/top-flags.js';
 
@@ -32,7 +32,7 @@ export default class Top extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Top);
-    const output = parseChoice('--output', flags.output, TOP_OUTPUTS, 'output format');
+    const output = parseOutput(flags.output, TOP_OUTPUTS);
     const style = terminalStyle();
     const terminal = isInteractive() && style.canRedraw;
     const tabular = output === 'table' || output === 'wide';
@@ -41,7 +41,7 @@ export default class Top extends BaseCommand {
     if (flags.control && mode !== 'live') {
       throw usage(
         '--control needs the live view on a terminal',
-        'it steers with keys: run it on a terminal, without --once, --watch or -o json|yaml|name',
+        'it steers with keys: run it on a terminal, without --once, --watch or an -o other than table or wide',
       );
     }
     const aborter = new AbortController();

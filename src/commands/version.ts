@@ -21,7 +21,7 @@ export default class Version extends BaseCommand {
     kubeconfig: connectionFlags.kubeconfig,
     context: connectionFlags.context,
     'request-timeout': Flags.string({
-      description: 'How long the server may take to answer.',
+      description: 'How long the server may take to answer; 0 waits forever.',
       default: '3s',
       helpValue: 'DURATION',
     }),
@@ -36,7 +36,7 @@ export default class Version extends BaseCommand {
       client: flags.client,
       kubeconfig: flags.kubeconfig,
       context: flags.context,
-      timeoutMs: parseDuration('--request-timeout', flags['request-timeout']),
+      timeoutMs: parseDuration('--request-timeout', flags['request-timeout'], { zero: 'no limit' }),
     });
     if (output === 'json') this.log(JSON.stringify(report, null, 2));
     else if (output === 'yaml') this.log((await import('../ui/object-output.js')).formatYaml(report).trimEnd());

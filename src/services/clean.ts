@@ -12,6 +12,7 @@ import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import { formatJson, formatYaml, kubeList, type ObjectOutput, withoutHeader } from '../ui/object-output.js';
 import type { OutputStreams } from '../ui/run-reporters.js';
 import { formatColumns } from '../ui/simulate-table.js';
+import { formatTemplateOutput, type TemplateOutput } from '../ui/template-output.js';
 
 export interface CleanOptions {
   /** Kubeconfig, context, namespace (the plan's) and request timeout. */
@@ -21,8 +22,11 @@ export interface CleanOptions {
   stuckOnly: boolean;
   /** Delete them; otherwise only list them. */
   yes: boolean;
-  /** How the DataVolumes are printed (default table); with `yes`, `name` prints bare names, the rest `... deleted`. */
-  output?: ObjectOutput;
+  /**
+   * How the DataVolumes are printed (default table; a template reads the v1 List); with `yes`, `name` prints bare
+   * names, the rest `... deleted`.
+   */
+  output?: ObjectOutput | TemplateOutput;
   /** Tables without their header line. */
   noHeaders?: boolean;
   streams?: OutputStreams;
@@ -67,10 +71,9 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   );
   if (chosen.length === 0) {
     streams.stderr.write(`no ${which(0)}\n`);
-    // like kubectl get: an empty List, so `-o json | jq '.items[]'` still reads JSON
-    if (!options.yes && (output === 'json' || output === 'yaml')) {
-      streams.stdout.write(formatDataVolumes([], output, vmNames));
-    }
+    // like kubectl get: an empty List, so `-o json | jq '.items[]'` still reads JSON (and templates run on it)
+    const listed = output === 'json' || output === 'yaml' || typeof output === 'object';
+    if (!options.yes && listed) streams.stdout.write(formatDataVolumes([], output, vmNames, options.noHeaders));
     return ExitCode.ok;
   }
   if (!options.yes) {
@@ -111,10 +114,11 @@ function vmName(dv: DataVolume, vmNames: ReadonlyMap<string, string>): string {
 /** The DataVolumes in one of kubectl's formats, ending with a newline (nothing for an empty table). */
 function formatDataVolumes(
   dataVolumes: readonly DataVolume[],
-  output: ObjectOutput,
+  output: ObjectOutput | TemplateOutput,
   vmNames: ReadonlyMap<string, string>,
   noHeaders = false,
 ): string {
+  if (typeof output === 'object') return formatTemplateOutput(output, kubeList(dataVolumes), dataVolumes, noHeaders);
   if (output === 'json') return formatJson(kubeList(dataVolumes));
   if (output === 'yaml') return formatYaml(kubeList(dataVolumes));
   if (output === 'name') return dataVolumes.map((dv) => `${DV_KIND}/${dv.metadata.name}\n`).join('');

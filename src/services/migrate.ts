@@ -5,32 +5,32 @@
  */
 import { hostname, userInfo } from 'node:os';
 import type { SchedulerOptions } from '@kubectl-mtv/engine';
-import { boundCaps, createPolicy, lowerBound, runSchedule } from '@kubectl-mtv/engine';
-import { stringify } from 'yaml';
+import { boundCaps, lowerBound } from '@kubectl-mtv/engine';
 import { checkAccess, migrateAccessChecks } from '../cluster/access-review.js';
-import { type BuiltDataVolumes, buildPlanDataVolumes, type DiskDataVolume } from '../cluster/datavolume-builder.js';
+import { type BuiltDataVolumes, buildPlanDataVolumes } from '../cluster/datavolume-builder.js';
 import { InventoryClient, type InventoryOptions, readCaFile } from '../cluster/inventory-client.js';
 import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
-import { isObjectScoped } from '../cluster/kube-errors.js';
-import { PlanDataVolumes } from '../cluster/plan-datavolumes.js';
 import { resolvePlan } from '../cluster/plan-resolver.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
-import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
 import type { RunController } from '../runner/run-controller.js';
-import { planEvent, type RunEvent, type RunSummary } from '../runner/run-events.js';
+import type { RunEvent, RunSummary } from '../runner/run-events.js';
 import { runTransfers } from '../runner/run-transfers.js';
-import { DEFAULT_PLANNING_RATE, workloadOfDataVolumes } from '../runner/workload-of-datavolumes.js';
+import { workloadOfDataVolumes } from '../runner/workload-of-datavolumes.js';
 import { renderGanttSvg } from '../ui/gantt-svg.js';
 import { runCharts } from '../ui/run-gantt.js';
+import { createRunReporter, type OutputStreams, type RunOutput } from '../ui/run-reporters.js';
 import {
-  createRunReporter,
-  formatDryRunSchedule,
-  formatPlanLine,
-  type OutputStreams,
-  type RunOutput,
-  type ScheduledDisk,
-} from '../ui/run-reporters.js';
+  type DryRunOutput,
+  dryRunClient,
+  dryRunServer,
+  PREVIEW_DISK_RATE,
+  previewSchedule,
+  reportSkipped,
+} from './migrate-dry-run.js';
 import { checkSvgPath, writeSvg } from './svg-file.js';
+
+export type { DryRunOutput } from './migrate-dry-run.js';
 
 export interface MigrateOptions {
   /** Kubeconfig, context, namespace (the plan's) and request timeout. */
@@ -47,7 +47,10 @@ export interface MigrateOptions {
   timeoutMs?: number;
   /** client: print, server: dryRun=All; undefined: run. */
   dryRun?: 'client' | 'server';
+  /** What a run prints on stdout. */
   output: RunOutput;
+  /** What a dry run prints on stdout instead of its own text: the DataVolumes as a List, or through a template. */
+  dryRunOutput?: DryRunOutput;
   /**
    * Where a human watches: the Ink view on this terminal (its keys pause, change the cap, detach), or undefined for
    * plain lines on stderr. stdout keeps the `output` either way.
@@ -60,9 +63,6 @@ export interface MigrateOptions {
   signal: AbortSignal;
   streams?: OutputStreams;
 }
-
-/** The per-disk rate the dry-run schedule assumes, the runner's planning rate (hosts' bandwidth is unknown): bytes/s. */
-const PREVIEW_DISK_RATE = DEFAULT_PLANNING_RATE;
 
 /** The terminal the live view draws on (stderr's, so that stdout stays the command's output) and its keyboard. */
 export interface TuiTerminal {
@@ -88,8 +88,11 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   await checkAccess(client, migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace));
   const built = buildPlanDataVolumes(resolved);
   if (options.signal.aborted) return stoppedExitCode(options.signal);
-  if (options.dryRun === 'client') return dryRunClient(resolved, built, options, streams);
-  if (options.dryRun === 'server') return dryRunServer(client, resolved, built, options, streams);
+  if (options.dryRun !== undefined) {
+    const { scheduler, dryRunOutput: output, signal } = options;
+    const context = { resolved, built, scheduler, ...(output !== undefined && { output }), signal, streams };
+    return options.dryRun === 'client' ? dryRunClient(context) : dryRunServer(client, context);
+  }
   return run(client, resolved, built, options, streams);
 }
 
@@ -223,109 +226,3 @@ async function writeReport(
 }
 
 const KEYBOARD = { kind: 'keyboard' } as const;
-
-/** Shared disks copied once, or not at all, get no DataVolume of their own: say which. */
-function reportSkipped(built: BuiltDataVolumes, streams: OutputStreams): void {
-  for (const skip of built.skipped) {
-    const why =
-      skip.reason === 'shared-copied-once'
-        ? `shared, copied once by DataVolume ${skip.copiedBy}`
-        : 'shared, and the plan sets migrateSharedDisks: false';
-    streams.stderr.write(`skipped ${skip.vmName} disk ${skip.diskIndex} (${skip.file}): ${why}\n`);
-  }
-}
-
-/** The plan line a run would print, for the dry runs. */
-function planLine(resolved: ResolvedPlan, built: BuiltDataVolumes, scheduler: SchedulerOptions): string {
-  const nothing = { done: 0, running: 0, stuck: 0 };
-  return formatPlanLine(planEvent(resolved, scheduler, built.dataVolumes, nothing, new Date().toISOString()));
-}
-
-/** `--dry-run=client`: the order the engine starts the disks in, and the DataVolumes as YAML; nothing is sent. */
-function dryRunClient(
-  resolved: ResolvedPlan,
-  built: BuiltDataVolumes,
-  options: MigrateOptions,
-  streams: OutputStreams,
-): ExitCodeValue {
-  streams.stderr.write(`${planLine(resolved, built, options.scheduler)}\n`);
-  reportSkipped(built, streams);
-  const schedule = previewSchedule(built.dataVolumes, options.scheduler);
-  const manifests = built.dataVolumes.map((dv) => dv.manifest);
-  if (options.output === 'json') {
-    streams.stdout.write(`${JSON.stringify({ schedule, dataVolumes: manifests }, null, 2)}\n`);
-  } else {
-    const header = formatDryRunSchedule(schedule, options.scheduler, PREVIEW_DISK_RATE);
-    streams.stdout.write(`${header}${manifests.map((manifest) => stringify(manifest)).join('---\n')}`);
-  }
-  streams.stderr.write(`dry run (client): ${built.dataVolumes.length} DataVolumes shown, none created\n`);
-  return ExitCode.ok;
-}
-
-/**
- * The schedule the engine makes for these disks, on the runner's own transfer plan (each disk at the planning rate,
- * hosts of unknown bandwidth): the order is the run's; the times are estimates. Disks in start order.
- */
-export function previewSchedule(dataVolumes: readonly DiskDataVolume[], scheduler: SchedulerOptions): ScheduledDisk[] {
-  const plan = workloadOfDataVolumes(dataVolumes, PREVIEW_DISK_RATE);
-  const timeline = runSchedule(plan, createPolicy(plan, scheduler));
-  return dataVolumes
-    .map((dv, id) => ({
-      vm: dv.vmName,
-      index: dv.diskIndex,
-      name: dv.manifest.metadata.name,
-      host: dv.host,
-      bytes: dv.bytes,
-      startSeconds: timeline.start[id],
-      endSeconds: timeline.end[id],
-    }))
-    .sort((a, b) => a.startSeconds - b.startSeconds || a.endSeconds - b.endSeconds);
-}
-
-/** `--dry-run=server`: each DataVolume sent with dryRun=All, so admission and CDI's webhook judge it; none is kept. */
-async function dryRunServer(
-  client: KubeClient,
-  resolved: ResolvedPlan,
-  built: BuiltDataVolumes,
-  options: MigrateOptions,
-  streams: OutputStreams,
-): Promise<ExitCodeValue> {
-  streams.stderr.write(`${planLine(resolved, built, options.scheduler)}\n`);
-  reportSkipped(built, streams);
-  const dataVolumes = new PlanDataVolumes(client, resolved.plan.targetNamespace, resolved.plan.uid);
-  const rejected: string[] = [];
-  let existing = 0;
-  for (const dv of built.dataVolumes) {
-    const name = dv.manifest.metadata.name;
-    if (options.signal.aborted) return stoppedExitCode(options.signal);
-    try {
-      const outcome = await dataVolumes.create(dv.manifest, { dryRun: true });
-      if (outcome === 'created') {
-        streams.stdout.write(`datavolume.cdi.kubevirt.io/${name} created (server dry run)\n`);
-      } else if (outcome === 'exists') {
-        existing++;
-        streams.stdout.write(`datavolume.cdi.kubevirt.io/${name} exists (a run created it; a re-run adopts it)\n`);
-      } else {
-        rejected.push(name);
-        streams.stderr.write(
-          `datavolume.cdi.kubevirt.io/${name} rejected: a DataVolume of that name exists and is not this plan's\n`,
-        );
-      }
-    } catch (error) {
-      // the cluster refuses this DataVolume alone; 401, 403, 429 and 5xx end the dry run
-      if (!isObjectScoped(error)) throw error;
-      rejected.push(name);
-      streams.stderr.write(`datavolume.cdi.kubevirt.io/${name} rejected: ${error.answer}: ${error.detail}\n`);
-    }
-  }
-  if (rejected.length > 0) {
-    throw new UserError(
-      `the API server rejects ${rejected.length} of ${built.dataVolumes.length} DataVolumes of plan "${resolved.plan.name}" (server dry run; nothing was created)`,
-      { exitCode: ExitCode.unreachable, hint: 'read the reasons above; kubectl get storageclass, kubectl get cdi' },
-    );
-  }
-  const checked = built.dataVolumes.length - existing;
-  const exist = existing > 0 ? `; ${existing} exist already and were not checked` : '';
-  streams.stderr.write(`dry run (server): ${checked} DataVolumes accepted${exist}; none created\n`);
-  return ExitCode.ok;
-}

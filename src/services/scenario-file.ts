@@ -37,8 +37,17 @@ const DEFAULT_DISK_RATE = '100Mi';
 
 const validateFile = new Ajv({ allErrors: true, verbose: true }).compile<ScenarioFile>(schema);
 
-/** Reads and checks a scenario file; a missing or bad file is a UserError (exit code 2). */
-export async function loadScenarioFile(path: string): Promise<Scenario> {
+/** The `--scenario` value that reads the scenario from stdin, as kubectl's `-f -`. */
+export const STDIN_PATH = '-';
+/** How messages name stdin, as kubectl does (`error validating "STDIN"`). */
+const STDIN_NAME = 'STDIN';
+
+/**
+ * Reads and checks a scenario file, or stdin for `-` (to its end); a missing or bad file is a UserError (exit
+ * code 2).
+ */
+export async function loadScenarioFile(path: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<Scenario> {
+  if (path === STDIN_PATH) return parseScenarioText(await readAll(stdin), STDIN_NAME);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -56,6 +65,12 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
     });
   }
   return parseScenarioText(text, path);
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Parses and checks scenario text; `source` names the file in messages. Pure. */

@@ -3,11 +3,12 @@ import type { OrderName, PolicyName } from '@kubectl-mtv/engine';
 import { type SimulateReport, simulateScenario, summarizeScenario } from '@kubectl-mtv/engine';
 import { renderGanttSvg } from '../ui/gantt-svg.js';
 import { simulationCharts } from '../ui/simulate-gantt.js';
-import { loadScenarioFile } from './scenario-file.js';
+import { loadScenarioFile, STDIN_PATH } from './scenario-file.js';
 import { writeSvg } from './svg-file.js';
 
 /** What `simulate` runs: a scenario file, the policies to compare (in report order) and the caps they share. */
 export interface SimulateOptions {
+  /** The scenario file; `-` reads stdin. */
   scenarioPath: string;
   policies: PolicyName[];
   /** Most disks in flight; undefined = the scenario's maxInFlight. */
@@ -36,7 +37,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulateReport
   return { scenario: summarizeScenario(scenario, scenarioName(options.scenarioPath)), results };
 }
 
-/** A scenario without a name is called after its file (`examples/seed-10x10.yaml` -> `seed-10x10`). */
+/** A scenario without a name is called after its file (`examples/seed-10x10.yaml` -> `seed-10x10`), or `stdin`. */
 export function scenarioName(path: string): string {
+  if (path === STDIN_PATH) return 'stdin';
   return basename(path, extname(path));
 }

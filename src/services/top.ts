@@ -15,6 +15,7 @@ import { decodeSnapshot } from '../runner/snapshot-codec.js';
 import type { TopControls } from '../ui/live/live-controls.js';
 import type { TopEntry } from '../ui/live/top-entry.js';
 import { topJsonPlans } from '../ui/live/top-table.js';
+import type { TemplateOutput } from '../ui/template-output.js';
 import { formatTopOutput, printsEmptySnapshot, type TopOutput } from '../ui/top-output.js';
 import { runnerIdentity } from './migrate.js';
 
@@ -27,7 +28,8 @@ export interface TopOptions {
   allNamespaces: boolean;
   /** live: the terminal view; once: one snapshot; watch: ndjson snapshots until interrupted. */
   mode: 'live' | 'once' | 'watch';
-  output: TopOutput;
+  /** The snapshot's format; a template reads the `-o json` object, or makes a row per run. */
+  output: TopOutput | TemplateOutput;
   noHeaders: boolean;
   /** Let the live view's keys pause, resume and change the cap of the selected run. */
   control: boolean;

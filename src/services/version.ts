@@ -11,7 +11,7 @@ export interface VersionOptions {
   client: boolean;
   kubeconfig?: string;
   context?: string;
-  /** Milliseconds the server may take to answer (the connection and the request together). */
+  /** Milliseconds the server may take to answer (the connection and the request together); 0 = no limit. */
   timeoutMs: number;
   env?: NodeJS.ProcessEnv;
 }
@@ -45,7 +45,9 @@ export async function version(options: VersionOptions): Promise<VersionReport> {
       requestTimeoutMs: options.timeoutMs,
       env: options.env,
     });
-    const server = (await withDeadline(kube.serverVersion(), options.timeoutMs)) as ServerVersion;
+    // 0 waits forever, as for the kube client
+    const asked = kube.serverVersion();
+    const server = (await (options.timeoutMs > 0 ? withDeadline(asked, options.timeoutMs) : asked)) as ServerVersion;
     return { ...report, serverVersion: server };
   } catch (error) {
     return { ...report, serverError: shortReason(error, options.timeoutMs) };

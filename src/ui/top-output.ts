@@ -6,6 +6,7 @@
 import type { TopEntry } from './live/top-entry.js';
 import { formatTopJson, formatTopTable, topJsonPlans } from './live/top-table.js';
 import { formatYaml } from './object-output.js';
+import { formatTemplateOutput, type TemplateOutput } from './template-output.js';
 
 /** The -o values of `top`'s snapshots. `--watch` streams ndjson whatever -o says. */
 export const TOP_OUTPUTS = ['table', 'wide', 'json', 'yaml', 'name'] as const;
@@ -14,7 +15,15 @@ export type TopOutput = (typeof TOP_OUTPUTS)[number];
 const PLAN_KIND = 'plan.forklift.konveyor.io';
 
 /** The snapshot's text for stdout, ending with a newline when it is not empty. */
-export function formatTopOutput(entries: readonly TopEntry[], output: TopOutput, noHeaders: boolean): string {
+export function formatTopOutput(
+  entries: readonly TopEntry[],
+  output: TopOutput | TemplateOutput,
+  noHeaders: boolean,
+): string {
+  if (typeof output === 'object') {
+    const plans = topJsonPlans(entries);
+    return formatTemplateOutput(output, { plans }, plans, noHeaders);
+  }
   switch (output) {
     case 'json':
       return formatTopJson(entries);
@@ -27,7 +36,10 @@ export function formatTopOutput(entries: readonly TopEntry[], output: TopOutput,
   }
 }
 
-/** Whether an empty snapshot still prints something on stdout (an object with no plans, as kubectl's empty List). */
-export function printsEmptySnapshot(output: TopOutput): boolean {
-  return output === 'json' || output === 'yaml';
+/**
+ * Whether an empty snapshot still prints something on stdout (an object with no plans, as kubectl's empty List; a
+ * template runs on it).
+ */
+export function printsEmptySnapshot(output: TopOutput | TemplateOutput): boolean {
+  return output === 'json' || output === 'yaml' || typeof output === 'object';
 }

@@ -51,9 +51,9 @@ describe('BaseCommand.catch', () => {
     expect(run.status).toBe(70);
   });
 
-  it('turns an oclif flag error into one line and exit 2', () => {
+  it('turns a flag error into one kubectl line and exit 2', () => {
     const run = runCommandThatThrows('', ['--no-such-flag']);
-    expect(run.stderr).toBe('error: Nonexistent flag: --no-such-flag (try: kubectl mtv boom --help)\n');
+    expect(run.stderr).toBe('error: unknown flag: --no-such-flag (try: kubectl mtv boom --help)\n');
     expect(run.status).toBe(2);
   });
 

@@ -5,12 +5,13 @@
  * whose shell or kubectl is missing is skipped and says so (test/support/requirements.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { needs, systemTool } from '@kubectl-mtv/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { KubeClient } from '../../src/cluster/kube-client.js';
 import { bin, killAll, pluginEnv, repo, requireBuild, startSandbox } from './plugin-fixture.js';
 
 let dir: string;
@@ -58,6 +59,90 @@ describe('help', () => {
   });
 });
 
+describe("kubectl's help habits", () => {
+  it('takes -h for --help, for the plugin and for each command, exit 0', () => {
+    for (const words of [[], ['migrate'], ['top'], ['simulate']]) {
+      const long = mtv(...words, '--help');
+      const short = mtv(...words, '-h');
+      expect(short.status, words.join(' ')).toBe(0);
+      expect(short.stdout, words.join(' ')).toBe(long.stdout);
+      expect(short.stdout.length).toBeGreaterThan(100);
+    }
+  });
+
+  it("prints a command's help for `help COMMAND`, and the plugin's for `help`", () => {
+    const help = mtv('help', 'migrate');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toBe(mtv('migrate', '--help').stdout);
+    expect(mtv('help').stdout).toBe(mtv('--help').stdout);
+    // help is kubectl's habit, not a command to list
+    expect(mtv('--help').stdout).not.toMatch(/^ {2}help /m);
+  });
+
+  it('suggests the command meant for a mistyped one, as kubectl does, exit 2', () => {
+    for (const words of [['migrat'], ['migrat', 'plan-a', '-n', 'x'], ['help', 'migrat']]) {
+      const run = mtv(...words);
+      expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }, words.join(' ')).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: 'error: unknown command "migrat" for "kubectl mtv"\n\nDid you mean this?\n\tmigrate\n',
+      });
+    }
+    expect(mtv('simu').stderr).toBe(
+      'error: unknown command "simu" for "kubectl mtv"\n\nDid you mean this?\n\tsimulate\n',
+    );
+    expect(mtv('xyzzy').stderr).toBe('error: unknown command "xyzzy" for "kubectl mtv" (try: kubectl mtv --help)\n');
+  });
+});
+
+describe('simulate -o jsonpath, -o custom-columns and --scenario -', () => {
+  it('prints a JSONPath template of the -o json report, and a custom column per result', () => {
+    const report = JSON.parse(mtv('simulate', '--scenario', seed, '--policy', 'forklift,disk', '-o', 'json').stdout);
+    const jsonpath = mtv(
+      'simulate',
+      '--scenario',
+      seed,
+      '--policy',
+      'forklift,disk',
+      '-o',
+      'jsonpath={range .results[*]}{.policy}={.makespanSeconds}{"\\n"}{end}',
+    );
+    expect(jsonpath.status).toBe(0);
+    const expected = report.results.map(
+      (r: { policy: string; makespanSeconds: number }) => `${r.policy}=${r.makespanSeconds}\n`,
+    );
+    expect(jsonpath.stdout).toBe(expected.join(''));
+    const columns = mtv(
+      'simulate',
+      '--scenario',
+      seed,
+      '--policy',
+      'forklift,disk',
+      '-o=custom-columns=POLICY:.policy,PEAK:.peakInFlight',
+    );
+    expect(columns.stdout.split('\n')[0]).toBe('POLICY     PEAK');
+    expect(
+      columns.stdout
+        .split('\n')
+        .slice(1, 3)
+        .map((line) => line.split(/ +/)),
+    ).toEqual(report.results.map((r: { policy: string; peakInFlight: number }) => [r.policy, String(r.peakInFlight)]));
+  });
+
+  it('reads the scenario from stdin with --scenario -', () => {
+    const fromFile = mtv('simulate', '--scenario', seed, '-o', 'json');
+    const fromStdin = spawnSync(process.execPath, [bin, 'simulate', '--scenario', '-', '-o', 'json'], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: env(),
+      input: readFileSync(seed, 'utf8'),
+      timeout: 30_000,
+    });
+    expect(fromStdin.status).toBe(0);
+    expect(fromStdin.stdout).toBe(fromFile.stdout);
+  });
+});
+
 describe('simulate -o yaml and --no-headers', () => {
   it('prints the JSON report as YAML', () => {
     const json = mtv('simulate', '--scenario', seed, '--policy', 'disk', '-o', 'json');
@@ -75,6 +160,79 @@ describe('simulate -o yaml and --no-headers', () => {
         .map((line) => line.split(' ')[0]),
     ).toEqual(['forklift', 'disk']);
   });
+});
+
+describe('migrate --dry-run -o and clean -o, against the sandbox', () => {
+  let kubeconfig: string;
+  let client: KubeClient;
+  const migrate = (...args: string[]) =>
+    mtv('migrate', 'plan-a', '-n', 'openshift-mtv', '--kubeconfig', kubeconfig, '--allow-powered-on', ...args);
+  const dataVolumes = async () =>
+    client.list({ group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes', namespace: 'demo' });
+
+  beforeAll(async () => {
+    const cluster = await startSandbox(dir);
+    kubeconfig = cluster.kubeconfig;
+    client = cluster.client;
+  }, 30_000);
+
+  it('prints the DataVolumes as a v1 List with -o json and -o yaml, for both dry runs, and creates none', async () => {
+    const client = JSON.parse(migrate('--dry-run=client', '-o', 'json').stdout);
+    expect([client.apiVersion, client.kind, client.items.length]).toEqual(['v1', 'List', 92]);
+    const server = parse(migrate('--dry-run=server', '-o', 'yaml').stdout);
+    expect([server.kind, server.items.length]).toEqual(['List', 92]);
+    // the same DataVolumes in the same order; the server's carry what it fills in
+    const names = (list: { items: { metadata: { name: string } }[] }) => list.items.map((dv) => dv.metadata.name);
+    expect(names(server)).toEqual(names(client));
+    expect(server.items[0].metadata.uid).toEqual(expect.any(String));
+    expect(migrate('--dry-run=server', '-o', 'name').status).toBe(2);
+    // a duration flag takes 0 where it means none
+    expect(migrate('--dry-run=client', '--timeout', '0', '-o', 'jsonpath={.kind}').stdout).toBe('List');
+    expect(await dataVolumes()).toEqual([]);
+  });
+
+  it(
+    'prints -o jsonpath and -o custom-columns as the real kubectl prints them from the same List',
+    needs(kubectl),
+    async () => {
+      // three of the plan's DataVolumes, created the way a run creates them
+      const manifests = JSON.parse(migrate('--dry-run=client', '-o', 'json').stdout).items.slice(0, 3);
+      for (const manifest of manifests) {
+        await client.transport.request('POST', '/apis/cdi.kubevirt.io/v1beta1/namespaces/demo/datavolumes', {
+          body: manifest,
+        });
+      }
+      const get = (output: string) =>
+        spawnSync(kubectl.path(), ['get', 'datavolumes', '-n', 'demo', '--kubeconfig', kubeconfig, '-o', output], {
+          encoding: 'utf8',
+          env: env(),
+          timeout: 30_000,
+        });
+      const clean = (output: string) =>
+        mtv('clean', 'plan-a', '-n', 'openshift-mtv', '--kubeconfig', kubeconfig, '-o', output);
+      // fields the simulated importer does not change while the two commands run
+      const outputs = [
+        'jsonpath={.items[*].metadata.name}',
+        'jsonpath={.kind} {.items[0].apiVersion}',
+        'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.spec.storage.resources.requests.storage}{"\\n"}{end}',
+        'jsonpath={.items[?(@.metadata.annotations.forklift\\.konveyor\\.io/disk-index=="0")].metadata.name}',
+        'jsonpath={.items[0].metadata.labels}',
+        "jsonpath={.items[*]['metadata.name', 'spec.storage.storageClassName']}",
+        'jsonpath={.items[-1:].spec.source}',
+        'jsonpath={..storageClassName}',
+        'jsonpath={.items[1:3].metadata.labels.plan-name}',
+        'jsonpath=names: {.items[*].metadata.nothing}.',
+        'custom-columns=NAME:.metadata.name,CLASS:.spec.storage.storageClassName,NONE:.status.nothing,VM:metadata.labels.vmID',
+        'custom-columns=NAME:{.metadata.name},LABELS:.metadata.labels',
+      ];
+      for (const output of outputs) {
+        const ours = clean(output);
+        const theirs = get(output);
+        expect(theirs.status, `kubectl -o ${output}: ${theirs.stderr}`).toBe(0);
+        expect({ status: ours.status, stdout: ours.stdout }, output).toEqual({ status: 0, stdout: theirs.stdout });
+      }
+    },
+  );
 });
 
 describe('kubectl mtv version', () => {
@@ -149,7 +307,9 @@ describe('completion', () => {
     expect(mtv('__complete', '--', 'mi').stdout).toMatch(/^migrate\t[^\n]+\n:4\n$/);
     expect(mtv('__complete', '--', 'migrate', '--po').stdout).toMatch(/^--policy\t[^\n]+\n:4\n$/);
     expect(mtv('__complete', '--', 'migrate', '--policy', '').stdout).toBe('disk\ngang\nforklift\n:4\n');
-    expect(mtv('__complete', '--', 'top', '-o', '').stdout).toBe('table\nwide\njson\nyaml\nname\n:4\n');
+    expect(mtv('__complete', '--', 'top', '-o', '').stdout).toBe(
+      'table\nwide\njson\nyaml\nname\njsonpath\ncustom-columns\n:4\n',
+    );
     // without --, oclif would take --help for itself; the words are still read raw
     expect(mtv('__complete', 'migrate', '--he').stdout).toBe('--help\n:4\n');
   });
@@ -165,7 +325,15 @@ describe('completion', () => {
     expect(bashComplete('mi')).toEqual(['migrate']);
     expect(bashComplete('migrate', '--po')).toEqual(['--policy']);
     expect(bashComplete('migrate', '--policy', '')).toEqual(['disk', 'gang', 'forklift']);
-    expect(bashComplete('top', '-o', '')).toEqual(['table', 'wide', 'json', 'yaml', 'name']);
+    expect(bashComplete('top', '-o', '')).toEqual([
+      'table',
+      'wide',
+      'json',
+      'yaml',
+      'name',
+      'jsonpath',
+      'custom-columns',
+    ]);
     // bash splits --policy=g into --policy, =, g; what follows = is replaced
     expect(bashComplete('migrate', '--policy', '=', 'g')).toEqual(['gang']);
     expect(bashComplete('migrate', '--policy', '=')).toEqual(['disk', 'gang', 'forklift']);
@@ -177,7 +345,7 @@ describe('completion', () => {
         .stdout;
     expect(complete('mi')).toMatch(/^migrate\t[^\n]+\n:4\n$/);
     expect(complete('migrate', '--policy', '')).toBe('disk\ngang\nforklift\n:4\n');
-    expect(complete('top', '-o', '')).toBe('table\nwide\njson\nyaml\nname\n:4\n');
+    expect(complete('top', '-o', '')).toBe('table\nwide\njson\nyaml\nname\njsonpath\ncustom-columns\n:4\n');
   });
 
   it('writes a zsh script that zsh parses', needs(zsh), () => {

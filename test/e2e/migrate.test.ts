@@ -123,11 +123,15 @@ describe('kubectl mtv migrate', () => {
   });
 
   it.each([
-    [['--max-inflight', '0'], 'error: --max-inflight: "0" must be a whole number >= 1'],
-    [['--timeout', '90'], 'error: --timeout: "90" is not a duration (e.g. 45s, 90m, 2h, 1h30m)'],
+    [['--max-inflight', '0'], 'error: --max-inflight: "0" must be a whole number from 1 to 100000'],
+    [['--timeout', '90'], 'error: --timeout: "90" is not a duration (e.g. 45s, 90m, 2h, 1h30m, or 0 for no timeout)'],
     [['--policy', 'legacy'], 'error: --policy: "legacy" is not a policy (choose from disk, gang, forklift)'],
     [['--dry-run=both'], 'error: --dry-run: "both" is not a dry-run mode (choose from client, server)'],
-    [['-o', 'yaml'], 'error: --output: "yaml" is not an output format (choose from table, ndjson, json)'],
+    [
+      ['-o', 'yaml'],
+      'error: --output: "yaml" prints the DataVolumes: only with --dry-run=client or --dry-run=server ' +
+        '(try: add --dry-run, or for a run choose from table, ndjson, json)',
+    ],
     [
       ['--report', '/nonexistent-dir/run.svg'],
       'error: cannot write the schedule picture "/nonexistent-dir/run.svg": its directory does not exist ' +

@@ -210,7 +210,10 @@ describe('kubectl mtv sandbox', () => {
   });
 
   it.each([
-    [['--speed', '0'], 'error: --speed: "0" must be a number > 0 (simulated seconds per real second)'],
+    [
+      ['--speed', '0'],
+      'error: --speed: "0" must be a number above 0 and at most 1000000 (simulated seconds per real second)',
+    ],
     [['--fault-rate', '2'], 'error: --fault-rate: "2" must be a number from 0 to 1'],
     [['--fail-disk', 'nope'], 'error: --fail-disk: "nope" is not VM/INDEX (e.g. app-01/0)'],
   ])('refuses sandbox %j in one line with exit 2', (args, line) => {

@@ -53,15 +53,18 @@ describe('kubectl mtv --help', () => {
 describe('bad input to simulate: one line on stderr, nothing on stdout, exit 2', () => {
   const help = '(try: kubectl mtv simulate --help)';
   it.each([
-    [[], `error: Missing required flag scenario ${help}`],
-    [['--scenario', seed, '--bogus'], `error: Nonexistent flag: --bogus ${help}`],
-    [['--scenario', seed, 'extra'], `error: Unexpected argument: extra ${help}`],
-    [['--scenario', seed, '--max-inflight', '0'], 'error: --max-inflight: "0" must be a whole number >= 1'],
-    [['--scenario', seed, '--max-inflight', '2.5'], 'error: --max-inflight: "2.5" must be a whole number >= 1'],
-    [['--scenario', seed, '--max-inflight=-1'], 'error: --max-inflight: "-1" must be a whole number >= 1'],
+    [[], `error: required flag(s) "scenario" not set ${help}`],
+    [['--scenario', seed, '--bogus'], `error: unknown flag: --bogus ${help}`],
+    [['--scenario', seed, 'extra'], `error: unknown command "extra" for "kubectl mtv simulate" ${help}`],
+    [['--scenario', seed, '--max-inflight', '0'], 'error: --max-inflight: "0" must be a whole number from 1 to 100000'],
+    [
+      ['--scenario', seed, '--max-inflight', '2.5'],
+      'error: --max-inflight: "2.5" must be a whole number from 1 to 100000',
+    ],
+    [['--scenario', seed, '--max-inflight=-1'], 'error: --max-inflight: "-1" must be a whole number from 1 to 100000'],
     [
       ['--scenario', seed, '--max-inflight-per-host', 'x'],
-      'error: --max-inflight-per-host: "x" must be a whole number >= 1',
+      'error: --max-inflight-per-host: "x" must be a whole number from 1 to 100000',
     ],
     [
       ['--scenario', seed, '--policy', 'fast'],
@@ -77,7 +80,8 @@ describe('bad input to simulate: one line on stderr, nothing on stdout, exit 2',
     ],
     [
       ['--scenario', seed, '-o', 'xml'],
-      'error: --output: "xml" is not an output format (choose from table, json, yaml)',
+      'error: --output: "xml" is not an output format (choose from table, json, yaml, jsonpath=TEMPLATE, ' +
+        'custom-columns=SPEC)',
     ],
   ])('simulate %j', (args, line) => {
     const run = kubectlMtv('simulate', ...args);
@@ -202,11 +206,11 @@ describe('the executable and its errors', () => {
     expect(JSON.parse(run.stdout).nodeVersion).toBe(process.version);
   });
 
-  it('refuses an unknown command in one line with exit 2', () => {
+  it('refuses an unknown command with exit 2, suggesting the command meant as kubectl does', () => {
     const run = kubectlMtv('simulat');
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe('error: unknown command "simulat" (try: kubectl mtv --help)\n');
+    expect(run.stderr).toBe('error: unknown command "simulat" for "kubectl mtv"\n\nDid you mean this?\n\tsimulate\n');
   });
 
   it('refuses a bad scenario file in one line naming the field and the value, with exit 2', () => {

@@ -1,4 +1,7 @@
-/** `clean -o table|wide|json|yaml|name` and `--no-headers`, against the embedded sandbox over real HTTP. */
+/**
+ * `clean -o table|wide|json|yaml|name|jsonpath=|custom-columns=` and `--no-headers`, against the embedded sandbox
+ * over real HTTP.
+ */
 
 import { DEFAULT_SANDBOX_SCENARIO } from '@kubectl-mtv/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +9,7 @@ import { parse } from 'yaml';
 import { type CleanOptions, clean } from '../../src/services/clean.js';
 import { migrate } from '../../src/services/migrate.js';
 import type { ObjectOutput } from '../../src/ui/object-output.js';
+import { parseTemplateOutput, type TemplateOutput } from '../../src/ui/template-output.js';
 import { type ClusterFixture, startCluster } from '../cluster/cluster-fixture.js';
 
 const NS = 'openshift-mtv';
@@ -21,7 +25,7 @@ function captured() {
   return { out, streams };
 }
 
-async function cleanOut(output: ObjectOutput, extra: Partial<CleanOptions> = {}) {
+async function cleanOut(output: ObjectOutput | TemplateOutput, extra: Partial<CleanOptions> = {}) {
   const { out, streams } = captured();
   const connection = { kubeconfig: cluster.kubeconfigPath, env: {}, namespace: NS };
   await clean({ connection, plan: 'plan-a', stuckOnly: false, yes: false, output, streams, ...extra });
@@ -41,12 +45,13 @@ beforeAll(async () => {
     maxRestarts: 3,
     stuckAfterMs: 600_000,
     dryRun: 'client',
-    output: 'json',
+    output: 'table',
+    dryRunOutput: 'json',
     takeover: false,
     signal: new AbortController().signal,
     streams,
   });
-  const manifests = (JSON.parse(out.stdout) as { dataVolumes: { metadata: { name: string } }[] }).dataVolumes;
+  const manifests = (JSON.parse(out.stdout) as { items: { metadata: { name: string } }[] }).items;
   names = manifests.slice(0, 2).map((manifest) => manifest.metadata.name);
   for (const manifest of manifests.slice(0, 2)) {
     await cluster.kube.transport.request('POST', '/apis/cdi.kubevirt.io/v1beta1/namespaces/demo/datavolumes', {
@@ -84,6 +89,24 @@ describe('clean -o', () => {
   it('prints datavolume.cdi.kubevirt.io/<name> lines with -o name, as kubectl get -o name', async () => {
     const out = await cleanOut('name');
     expect(out.stdout.trimEnd().split('\n').sort()).toEqual(names.map((n) => `datavolume.cdi.kubevirt.io/${n}`).sort());
+  });
+
+  it('runs -o jsonpath on the List -o json prints, and -o custom-columns on each DataVolume', async () => {
+    const template = (raw: string) => parseTemplateOutput('--output', raw) as TemplateOutput;
+    const jsonpath = await cleanOut(template('jsonpath={range .items[*]}{.metadata.name} {.kind}{"\\n"}{end}'));
+    expect(jsonpath.stdout.trimEnd().split('\n').sort()).toEqual(names.map((n) => `${n} DataVolume`).sort());
+    const columns = await cleanOut(template('custom-columns=NAME:.metadata.name,STUCK:.metadata.annotations.stuck'));
+    const lines = columns.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAME {3,}STUCK$/);
+    expect(
+      lines
+        .slice(1)
+        .map((line) => line.split(/ {3,}/))
+        .sort(),
+    ).toEqual(names.map((n) => [n, '<none>']).sort());
+    // nothing matches: the template runs on the empty List, the columns print their header alone
+    expect((await cleanOut(template('jsonpath={.kind}:{.items[*]}'), { stuckOnly: true })).stdout).toBe('List:');
+    expect((await cleanOut(template('custom-columns=NAME:.metadata.name'), { stuckOnly: true })).stdout).toBe('NAME\n');
   });
 
   it('prints an empty List for json when nothing matches, and nothing for name', async () => {

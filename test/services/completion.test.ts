@@ -68,20 +68,20 @@ describe('__complete', () => {
     ],
     [
       ['migrate', '-o', ''],
-      ['table', 'ndjson', 'json'],
+      ['table', 'ndjson', 'json', 'yaml', 'jsonpath', 'custom-columns'],
     ],
     [
       ['top', '-o', ''],
-      ['table', 'wide', 'json', 'yaml', 'name'],
+      ['table', 'wide', 'json', 'yaml', 'name', 'jsonpath', 'custom-columns'],
     ],
     [['top', '--output', 'y'], ['yaml']],
     [
       ['clean', 'plan-a', '-o', ''],
-      ['table', 'wide', 'json', 'yaml', 'name'],
+      ['table', 'wide', 'json', 'yaml', 'name', 'jsonpath', 'custom-columns'],
     ],
     [
       ['simulate', '-o', ''],
-      ['table', 'json', 'yaml'],
+      ['table', 'json', 'yaml', 'jsonpath', 'custom-columns'],
     ],
     [
       ['version', '-o', ''],

@@ -7,6 +7,7 @@ import type { SchedulerOptions } from '@kubectl-mtv/engine';
 import { simulateScenario } from '@kubectl-mtv/engine';
 import { DEFAULT_SANDBOX_SCENARIO } from '@kubectl-mtv/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ExitCode } from '../../src/errors.js';
 import { clean } from '../../src/services/clean.js';
 import { DEMO_SECONDS, demoSpeed } from '../../src/services/demo.js';
@@ -16,6 +17,12 @@ import { type ClusterFixture, startCluster, userError } from '../cluster/cluster
 const NS = 'openshift-mtv';
 const SCHEDULER: SchedulerOptions = { policy: 'disk', maxInFlight: 20, order: 'largest' };
 const DISKS = DEFAULT_SANDBOX_SCENARIO.vms.reduce((sum, vm) => sum + vm.disks.length, 0);
+
+/** What the tests read of a DataVolume in a List. */
+interface DataVolumeJson {
+  kind: string;
+  metadata: { name: string };
+}
 
 let cluster: ClusterFixture | undefined;
 
@@ -62,24 +69,42 @@ describe('migrate service', () => {
     expect(await cluster.revision()).toBe(before);
   });
 
-  it('--dry-run=client -o json gives the schedule in start order, the cap at once, and every DataVolume', async () => {
+  it('--dry-run=client shows the schedule in start order, the cap at once, and every DataVolume', async () => {
     cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO);
     const before = await cluster.revision();
     const { out, streams } = captured();
-    expect(await migrate(options(cluster, { dryRun: 'client', output: 'json', streams }))).toBe(ExitCode.ok);
-    const report = JSON.parse(out.stdout) as {
-      schedule: { name: string; startSeconds: number; endSeconds: number }[];
-      dataVolumes: { metadata: { name: string } }[];
-    };
-    expect(report.dataVolumes).toHaveLength(DISKS);
-    expect(report.schedule).toHaveLength(DISKS);
-    expect(report.schedule.filter((disk) => disk.startSeconds === 0)).toHaveLength(SCHEDULER.maxInFlight);
-    const starts = report.schedule.map((disk) => disk.startSeconds);
-    expect(starts).toEqual([...starts].sort((a, b) => a - b));
-    expect(new Set(report.schedule.map((disk) => disk.name))).toEqual(
-      new Set(report.dataVolumes.map((dv) => dv.metadata.name)),
-    );
+    expect(await migrate(options(cluster, { dryRun: 'client', streams }))).toBe(ExitCode.ok);
+    // the schedule's comment rows: `# N  VM  DISK  DATAVOLUME  HOST  SIZE  START  END`
+    const rows = out.stdout
+      .split('\n')
+      .filter((line) => /^# \d+ /.test(line))
+      .map((line) => line.slice(2).split(/ {2,}/));
+    expect(rows).toHaveLength(DISKS);
+    expect(rows.filter((row) => row[6] === 'at once')).toHaveLength(SCHEDULER.maxInFlight);
+    expect(rows.findIndex((row) => row[6] !== 'at once')).toBe(SCHEDULER.maxInFlight);
     expect(out.stderr).toContain('dry run (client): 92 DataVolumes shown, none created');
+    // -o json: the same DataVolumes as a v1 List, in the schedule's order
+    const json = captured();
+    await migrate(options(cluster, { dryRun: 'client', dryRunOutput: 'json', streams: json.streams }));
+    const list = JSON.parse(json.out.stdout) as { apiVersion: string; kind: string; items: DataVolumeJson[] };
+    expect([list.apiVersion, list.kind]).toEqual(['v1', 'List']);
+    expect(list.items.map((dv) => dv.metadata.name)).toEqual(rows.map((row) => row[3]));
+    expect(new Set(list.items.map((dv) => dv.kind))).toEqual(new Set(['DataVolume']));
+    expect(await cluster.revision()).toBe(before);
+  });
+
+  it('--dry-run=server -o yaml lists the DataVolumes as the API server answered them, and creates none', async () => {
+    cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO);
+    const before = await cluster.revision();
+    const { out, streams } = captured();
+    expect(await migrate(options(cluster, { dryRun: 'server', dryRunOutput: 'yaml', streams }))).toBe(ExitCode.ok);
+    const list = parse(out.stdout) as { kind: string; items: (DataVolumeJson & { metadata: { uid?: string } })[] };
+    expect(list.kind).toBe('List');
+    expect(list.items).toHaveLength(DISKS);
+    // the server's answer, not our manifest: it carries what the server fills in
+    for (const dv of list.items) expect(dv.metadata.uid).toEqual(expect.any(String));
+    expect(out.stdout).not.toContain('created (server dry run)');
+    expect(out.stderr).toContain('dry run (server): 92 DataVolumes accepted; none created');
     expect(await cluster.revision()).toBe(before);
   });
 
@@ -117,8 +142,8 @@ describe('clean service', () => {
     expect(out.stderr).toBe('no DataVolumes of plan "plan-a" in namespace "demo"\n');
     // with DataVolumes: the dry run creates none, so make one the way a run would
     const dryRun = captured();
-    await migrate(options(cluster, { dryRun: 'client', output: 'json', streams: dryRun.streams }));
-    const manifest = (JSON.parse(dryRun.out.stdout) as { dataVolumes: unknown[] }).dataVolumes[0];
+    await migrate(options(cluster, { dryRun: 'client', dryRunOutput: 'json', streams: dryRun.streams }));
+    const manifest = (JSON.parse(dryRun.out.stdout) as { items: unknown[] }).items[0];
     await cluster.kube.transport.request('POST', '/apis/cdi.kubevirt.io/v1beta1/namespaces/demo/datavolumes', {
       body: manifest,
     });

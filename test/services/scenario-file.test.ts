@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { QUANTITY_PATTERN } from '@kubectl-mtv/engine';
 import { needs, sharedFolder } from '@kubectl-mtv/test-support';
@@ -182,6 +183,14 @@ describe('loadScenarioFile', () => {
     writeFileSync(path, 'vms: []\n');
     const error = await loadScenarioFile(path).catch((e: unknown) => e);
     expect((error as UserError).message).toBe(`${path}: vms: must list at least one VM`);
+  });
+
+  it('reads - from stdin, to its end, naming it STDIN in its messages', async () => {
+    const text = readFileSync(join(repo, 'examples', 'seed-10x10.yaml'), 'utf8');
+    const fromStdin = await loadScenarioFile('-', Readable.from([text.slice(0, 100), text.slice(100)]));
+    expect(fromStdin).toEqual(await loadScenarioFile(join(repo, 'examples', 'seed-10x10.yaml')));
+    const error = await loadScenarioFile('-', Readable.from(['vms: []\n'])).catch((e: unknown) => e);
+    expect((error as UserError).message).toBe('STDIN: vms: must list at least one VM');
   });
 
   const examples = readdirSync(join(repo, 'examples')).filter((file) => /\.ya?ml$/.test(file));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { TopEntry } from '../../src/ui/live/top-entry.js';
 import { formatTopJson, formatTopTable } from '../../src/ui/live/top-table.js';
+import { parseTemplateOutput } from '../../src/ui/template-output.js';
 import { formatTopOutput, printsEmptySnapshot } from '../../src/ui/top-output.js';
 import { busyRun, fold } from './live/run-events-fixture.js';
 
@@ -26,6 +27,19 @@ describe('top -o', () => {
     const entries = [entry()];
     expect(formatTopOutput(entries, 'wide', true)).toBe(formatTopTable(entries, { wide: true, noHeaders: true }));
     expect(formatTopOutput(entries, 'table', false)).toBe(formatTopTable(entries));
+  });
+
+  it('runs a jsonpath template on the -o json object, and custom columns on its runs', () => {
+    const entries = [entry()];
+    const { plan, namespace } = entries[0].snapshot;
+    const jsonpath = parseTemplateOutput('--output', 'jsonpath={range .plans[*]}{.namespace}/{.plan}{"\\n"}{end}');
+    const columns = parseTemplateOutput('--output', 'custom-columns=PLAN:.plan,NAMESPACE:.namespace');
+    if (!jsonpath || !columns) throw new Error('not parsed');
+    expect(formatTopOutput(entries, jsonpath, false)).toBe(`${namespace}/${plan}\n`);
+    expect(formatTopOutput(entries, columns, true).trimEnd().split(/ {3,}/)).toEqual([plan, namespace]);
+    // nothing running: the template still runs, on an object with no plans
+    expect(printsEmptySnapshot(columns)).toBe(true);
+    expect(formatTopOutput([], columns, false)).toBe('PLAN   NAMESPACE\n');
   });
 
   it('prints an object with no plans for json and yaml when nothing runs, nothing for name', () => {

@@ -1,8 +1,11 @@
 import type { Command } from '@oclif/core';
 import type { CompletionCommand, CompletionFlag } from '../../services/completion.js';
 
-/** A helpValue that lists its values (`table|wide|json`) names the flag's choices; `FILE` or `PATH` a path. */
-const CHOICES = /^[\w-]+(\|[\w-]+)+$/;
+/**
+ * A helpValue that lists its values (`table|wide|json`) names the flag's choices; a `jsonpath=TEMPLATE` among them
+ * is offered as `jsonpath`, as kubectl offers its -o values. `FILE` or `PATH` names a path.
+ */
+const CHOICES = /^[\w-]+(=[A-Z]+)?(\|[\w-]+(=[A-Z]+)?)+$/;
 const PATH = /FILE|PATH/;
 
 /** The visible commands as completion sees them, from oclif's manifest (no command module is imported). */
@@ -27,7 +30,8 @@ function completionFlag(flag: Command.Flag.Cached): CompletionFlag {
   const common = { name: flag.name, ...(flag.char && { char: flag.char }), summary: flag.summary ?? flag.description };
   if (flag.type === 'boolean') return { ...common, takesValue: false, ...(flag.allowNo && { allowNo: true }) };
   const helpValue = typeof flag.helpValue === 'string' ? flag.helpValue : '';
-  const choices = flag.options ?? (CHOICES.test(helpValue) ? helpValue.split('|') : undefined);
+  const listed = CHOICES.test(helpValue) ? helpValue.split('|').map((choice) => choice.replace(/=.*$/, '')) : undefined;
+  const choices = flag.options ?? listed;
   return {
     ...common,
     takesValue: true,

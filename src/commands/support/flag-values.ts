@@ -2,20 +2,41 @@ import { UserError } from '../../errors.js';
 
 /**
  * Flag values checked at the edge: each parser returns the typed value or throws one UserError (exit 2) that names
- * the flag and the value received, e.g. `--max-inflight: "0" must be a whole number >= 1`.
+ * the flag, the value received and what is accepted, e.g. `--max-inflight: "0" must be a whole number from 1 to
+ * 100000`.
  */
 
 /** The verbs a --deny rule may name (kube's, plus `*`). */
 const DENY_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', '*'];
-const MAX_PORT = 65_535;
 /** Fault seeds are 32-bit (mulberry32's state). */
 export const MAX_SEED = 2 ** 32 - 1;
 
-/** Parses a flag that counts something: a whole number >= min. Throws a UserError naming the flag and the value. */
-export function parseWholeNumber(flag: string, raw: string, min = 1): number {
-  const value = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new UserError(`${flag}: "${raw}" must be a whole number >= ${min}`);
+/** A closed range of whole numbers. */
+export interface WholeRange {
+  min: number;
+  max: number;
+}
+
+/** The ranges of the counting flags; every bound is a value that works, none a JavaScript limit. */
+export const RANGES = {
+  /** Disks in flight, over the plan or per host: far above any plan's disk count. */
+  inFlight: { min: 1, max: 100_000 },
+  /** Importer restarts that make a disk stuck. */
+  restarts: { min: 1, max: 1_000 },
+  port: { min: 0, max: 65_535 },
+  seed: { min: 0, max: MAX_SEED },
+  /** Events a sandbox watch sends before it is cut. */
+  watchEvents: { min: 1, max: 1_000_000 },
+  /** Milliseconds of delay the sandbox adds to each request: up to a minute. */
+  latencyMs: { min: 0, max: 60_000 },
+} as const satisfies Record<string, WholeRange>;
+
+/** Parses a flag that counts something: a whole number within `range`. Throws a UserError naming flag and value. */
+export function parseWholeNumber(flag: string, raw: string, range: WholeRange): number {
+  const text = raw.trim();
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= range.min && value <= range.max)) {
+    throw new UserError(`${flag}: "${raw}" must be a whole number from ${range.min} to ${range.max}`);
   }
   return value;
 }
@@ -43,34 +64,38 @@ export function parseChoiceList<T extends string>(flag: string, raw: string, cho
 }
 
 export function parsePort(raw: string): number {
-  const port = parseWholeNumber('--port', raw, 0);
-  if (port > MAX_PORT) throw new UserError(`--port: "${raw}" must be a whole number from 0 to ${MAX_PORT}`);
-  return port;
+  return parseWholeNumber('--port', raw, RANGES.port);
 }
 
 export function parseSeed(raw: string): number {
-  const seed = parseWholeNumber('--fault-seed', raw, 0);
-  if (seed > MAX_SEED) throw new UserError(`--fault-seed: "${raw}" must be a whole number from 0 to ${MAX_SEED}`);
-  return seed;
+  return parseWholeNumber('--fault-seed', raw, RANGES.seed);
 }
 
-/** A decimal number within bounds; `wanted` is how the message describes a good value. */
-export function parseNumber(
-  flag: string,
-  raw: string,
-  bounds: { above?: number; from?: number; to?: number },
-  wanted: string,
-) {
+/** Bounds of a decimal number: `from` or `above` below it, `to` above it (a bound of every flag: no Infinity). */
+export interface NumberRange {
+  above?: number;
+  from?: number;
+  to: number;
+}
+
+/** A decimal number within `range`; `unit` says what it counts, in the message. */
+export function parseNumber(flag: string, raw: string, range: NumberRange, unit?: string): number {
   const text = raw.trim();
   const value = /^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : Number.NaN;
   const fits =
-    Number.isFinite(value) &&
-    (bounds.above === undefined || value > bounds.above) &&
-    (bounds.from === undefined || value >= bounds.from) &&
-    (bounds.to === undefined || value <= bounds.to);
-  if (!fits) throw new UserError(`${flag}: "${raw}" must be ${wanted}`);
+    value <= range.to &&
+    (range.above === undefined || value > range.above) &&
+    (range.from === undefined || value >= range.from);
+  if (!fits) {
+    const low = range.above === undefined ? `from ${range.from ?? 0} to` : `above ${range.above} and at most`;
+    throw new UserError(`${flag}: "${raw}" must be a number ${low} ${range.to}${unit ? ` (${unit})` : ''}`);
+  }
   return value;
 }
+
+/** Simulated seconds per real second (sandbox, demo): a million turns a 10-day plan into a second. */
+export const SPEED_RANGE: NumberRange = { above: 0, to: 1_000_000 };
+export const SPEED_UNIT = 'simulated seconds per real second';
 
 export function parseFailDisk(raw: string): string {
   const value = raw.trim();
@@ -89,19 +114,47 @@ export function parseDenyRule(raw: string): string {
 }
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+/** The longest duration: Node.js timers fire at once past 2^31-1 ms (24.8 days); 596h stays below that. */
+export const MAX_DURATION_HOURS = 596;
+const MAX_DURATION_MS = MAX_DURATION_HOURS * 3_600_000;
 
 /**
  * A duration as kubectl writes one: one or more `<number><unit>` parts, units ms, s, m, h (`90m`, `2h`, `1h30m`,
- * `45s`, `1.5h`); a bare `0` is zero. Returns milliseconds, > 0 unless `allowZero`.
+ * `45s`, `1.5h`); a bare `0` is zero. Returns milliseconds, from 1ms to 596h; 0 only where `zero` says what it means
+ * (`no limit`), else 0 is refused with the range.
  */
-export function parseDuration(flag: string, raw: string, options: { allowZero?: boolean } = {}): number {
+export function parseDuration(flag: string, raw: string, options: { zero?: string } = {}): number {
   const text = raw.trim();
   const parts = text === '0' ? [] : [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
   const whole = text === '0' || (parts.length > 0 && parts.map((part) => part[0]).join('') === text);
-  const ms = Math.round(parts.reduce((sum, [, value, unit]) => sum + Number(value) * DURATION_UNITS_MS[unit], 0));
-  if (!whole || !Number.isSafeInteger(ms) || (ms === 0 && !options.allowZero)) {
-    const zero = options.allowZero ? ' or 0' : '';
+  if (!whole) {
+    const zero = options.zero ? `, or 0 for ${options.zero}` : '';
     throw new UserError(`${flag}: "${raw}" is not a duration (e.g. 45s, 90m, 2h, 1h30m${zero})`);
   }
+  const exact = parts.reduce((sum, [, value, unit]) => sum + Number(value) * DURATION_UNITS_MS[unit], 0);
+  const ms = Math.round(exact);
+  if (exact === 0 && options.zero) return 0;
+  // a sliver that rounds to 0 ms is not "0": it would silently mean the zero's special sense
+  if (ms < 1 || ms > MAX_DURATION_MS) {
+    const range = `a duration from 1ms to ${MAX_DURATION_HOURS}h`;
+    throw new UserError(`${flag}: "${raw}" must be ${options.zero ? `0 (${options.zero}) or ${range}` : range}`);
+  }
   return ms;
+}
+
+/**
+ * A file that receives SVG: its name must end in `.svg`, so that what opens it by name reads it as SVG (a `.png`
+ * holding SVG opens as a broken image). The fix names the file with `.svg` in place of its extension.
+ */
+export function parseSvgPath(flag: string, raw: string): string {
+  if (/\.svg$/i.test(raw)) return raw;
+  const fixed =
+    raw.trim() === '' || /[/\\]$/.test(raw)
+      ? `${raw.trim()}schedule.svg`
+      : /\.[^./\\]*$/.test(raw)
+        ? raw.replace(/\.[^./\\]*$/, '.svg')
+        : `${raw}.svg`;
+  throw new UserError(`${flag}: "${raw}" must name an .svg file: the chart is written as SVG`, {
+    hint: `${flag} ${fixed}`,
+  });
 }

@@ -1,11 +1,19 @@
-import { Flags } from '@oclif/core';
+import { ORDER_NAMES } from '@kubectl-mtv/engine';
+import { Flags, type Interfaces } from '@oclif/core';
 import type { KubeConnectionOptions } from '../../cluster/kube-client.js';
-import { parseDuration } from './flag-values.js';
-import { tuiFlag } from './tui-flag.js';
+import { UserError } from '../../errors.js';
+import type { DryRunOutput, MigrateOptions } from '../../services/migrate.js';
+import type { RunOutput } from '../../ui/run-reporters.js';
+import { parseChoice, parseDuration, parseSvgPath, parseWholeNumber, RANGES } from './flag-values.js';
+import { parseOutput, withTemplates } from './output-flags.js';
+import { tuiFlag, tuiTerminal } from './tui-flag.js';
 
 /** The --policy choices `migrate` runs (legacy is the old controller's, for `simulate` only). */
 export const MIGRATE_POLICIES = ['disk', 'gang', 'forklift'] as const;
+/** What a run prints on stdout. */
 export const MIGRATE_OUTPUTS = ['table', 'ndjson', 'json'] as const;
+/** What a dry run prints: its own text (table), or the DataVolumes as a v1 List (and the templates). */
+export const DRY_RUN_OUTPUTS = ['table', 'json', 'yaml'] as const;
 export const DRY_RUN_MODES = ['client', 'server'] as const;
 
 /** The cluster connection, shared by `migrate` and `clean`; values as strings, checked in flag-values.ts. */
@@ -50,7 +58,7 @@ export const migrateFlags = {
     helpValue: 'largest|smallest|plan',
   }),
   timeout: Flags.string({
-    description: 'Stop admitting disks after this long (e.g. 90m, 2h) and exit 4. Default: none.',
+    description: 'Stop admitting disks after this long (e.g. 90m, 2h) and exit 4; 0 is none. Default: none.',
     helpValue: 'DURATION',
   }),
   'dry-run': Flags.string({
@@ -60,15 +68,17 @@ export const migrateFlags = {
   }),
   output: Flags.string({
     char: 'o',
-    description: 'Output format on stdout.',
+    description:
+      'Output format on stdout: table, ndjson or json for a run; with --dry-run, json, yaml or a template print the ' +
+      'DataVolumes as a List.',
     default: 'table',
-    helpValue: 'table|ndjson|json',
+    helpValue: withTemplates(['table', 'ndjson', 'json', 'yaml']).join('|'),
   }),
   tui: tuiFlag,
   report: Flags.string({
     description:
-      "At the end, write the run's Gantt chart (the engine's plan, then the run as it happened) as SVG to FILE. A path " +
-      'that cannot be written stops the command at once (exit 2).',
+      "At the end, write the run's Gantt chart (the engine's plan, then the run as it happened) as SVG to FILE.svg. A " +
+      'path that cannot be written, or not named .svg, stops the command at once (exit 2).',
     helpValue: 'FILE.svg',
   }),
   'vddk-secret': Flags.string({
@@ -113,6 +123,86 @@ export function connectionOptions(flags: {
     kubeconfig: flags.kubeconfig,
     context: flags.context,
     namespace: flags.namespace,
-    requestTimeoutMs: parseDuration('--request-timeout', flags['request-timeout'], { allowZero: true }),
+    requestTimeoutMs: parseDuration('--request-timeout', flags['request-timeout'], { zero: 'no limit' }),
   };
+}
+
+type MigrateFlags = Interfaces.InferredFlags<typeof migrateFlags>;
+
+/**
+ * `migrate`'s options from its flags, each value checked (one UserError, exit 2, before anything else happens).
+ * `MAX_VM_INFLIGHT` stands in for --max-inflight when it is not given.
+ */
+export function migrateOptions(
+  plan: string,
+  flags: MigrateFlags,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+): MigrateOptions {
+  const cap = flags['max-inflight'] ?? env.MAX_VM_INFLIGHT;
+  const perHost = flags['max-inflight-per-host'];
+  const dryRun =
+    flags['dry-run'] === undefined
+      ? undefined
+      : parseChoice('--dry-run', flags['dry-run'], DRY_RUN_MODES, 'dry-run mode');
+  const timeoutMs = flags.timeout === undefined ? 0 : parseDuration('--timeout', flags.timeout, { zero: 'no timeout' });
+  return {
+    connection: connectionOptions(flags),
+    inventory: {
+      url: flags['inventory-url'],
+      caFile: flags['inventory-ca'],
+      insecureSkipTlsVerify: flags['inventory-insecure-skip-tls-verify'],
+    },
+    plan,
+    vddkSecret: flags['vddk-secret'],
+    allowPoweredOn: flags['allow-powered-on'],
+    scheduler: {
+      policy: parseChoice('--policy', flags.policy, MIGRATE_POLICIES, 'policy'),
+      maxInFlight:
+        cap === undefined
+          ? 20
+          : parseWholeNumber(
+              flags['max-inflight'] === undefined ? 'MAX_VM_INFLIGHT' : '--max-inflight',
+              cap,
+              RANGES.inFlight,
+            ),
+      maxInFlightPerHost:
+        perHost === undefined ? undefined : parseWholeNumber('--max-inflight-per-host', perHost, RANGES.inFlight),
+      order: parseChoice('--order', flags.order, ORDER_NAMES, 'order'),
+    },
+    maxRestarts: parseWholeNumber('--max-restarts', flags['max-restarts'], RANGES.restarts),
+    stuckAfterMs: parseDuration('--stuck-after', flags['stuck-after']),
+    ...(timeoutMs > 0 && { timeoutMs }),
+    dryRun,
+    ...migrateOutputs(flags.output, dryRun),
+    tui: tuiTerminal(flags.tui),
+    ...(flags.report !== undefined && { reportPath: parseSvgPath('--report', flags.report) }),
+    takeover: flags.takeover,
+    signal,
+  };
+}
+
+/**
+ * -o for a run (table, ndjson, json: the run's events or summary) or for a dry run (its own text, or the
+ * DataVolumes as a List in json, yaml or a template, as kubectl apply --dry-run -o prints several objects).
+ */
+export function migrateOutputs(
+  raw: string,
+  dryRun: 'client' | 'server' | undefined,
+): { output: RunOutput; dryRunOutput?: DryRunOutput } {
+  const value = parseOutput(raw, ['table', 'ndjson', 'json', 'yaml'] as const);
+  if (dryRun !== undefined) {
+    if (value === 'ndjson') {
+      throw new UserError(`--output: "${raw}" streams a run's events: a dry run has none`, {
+        hint: `with --dry-run, choose from ${withTemplates(DRY_RUN_OUTPUTS).join(', ')}`,
+      });
+    }
+    return { output: 'table', ...(value !== 'table' && { dryRunOutput: value }) };
+  }
+  if (value === 'yaml' || typeof value === 'object') {
+    throw new UserError(`--output: "${raw}" prints the DataVolumes: only with --dry-run=client or --dry-run=server`, {
+      hint: `add --dry-run, or for a run choose from ${MIGRATE_OUTPUTS.join(', ')}`,
+    });
+  }
+  return { output: value };
 }

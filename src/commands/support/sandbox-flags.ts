@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 /** `kubectl mtv sandbox`'s flags, as strings: src/commands/support/flag-values.ts checks their values. */
 export const sandboxFlags = {
   scenario: Flags.string({
-    description: 'Scenario file (YAML or JSON). Default: the built-in sandbox scenario.',
+    description: 'Scenario file (YAML or JSON); - reads it from stdin. Default: the built-in sandbox scenario.',
     helpValue: 'FILE',
   }),
   port: Flags.string({

@@ -1,5 +1,7 @@
 import { Flags } from '@oclif/core';
+import { TOP_OUTPUTS } from '../../ui/top-output.js';
 import { connectionFlags } from './migrate-flags.js';
+import { withTemplates } from './output-flags.js';
 
 export { TOP_OUTPUTS } from '../../ui/top-output.js';
 
@@ -19,9 +21,9 @@ export const topFlags = {
   watch: Flags.boolean({ char: 'w', description: 'Stream a JSON snapshot line each time a run changes.' }),
   output: Flags.string({
     char: 'o',
-    description: 'Snapshot format.',
+    description: 'Snapshot format; a jsonpath template reads the -o json object, custom-columns a row per run.',
     default: 'table',
-    helpValue: 'table|wide|json|yaml|name',
+    helpValue: withTemplates(TOP_OUTPUTS).join('|'),
   }),
   'no-headers': Flags.boolean({ description: 'Tables without their header lines.' }),
 };
