@@ -1,7 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { ExitCode, UserError } from '../errors.js';
-import { type CommandShape, checkCommandLine, type FlagShape } from './support/command-line.js';
+import { checkCommandLine, commandShapeOf } from './support/command-line.js';
 import { guardOutputs, outputClosed } from './support/signals.js';
 
 /**
@@ -35,13 +35,7 @@ export abstract class BaseCommand extends Command {
     options?: Interfaces.Input<F, B, A>,
     argv: string[] = this.argv,
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
-    const input = options ?? (this.ctor as unknown as Interfaces.Input<F, B, A>);
-    const flags = { ...input.baseFlags, ...input.flags } as Record<string, Omit<FlagShape, 'name'>>;
-    const shape: CommandShape = {
-      flags: Object.fromEntries(Object.entries(flags).map(([name, flag]) => [name, { ...flag, name }])),
-      args: (input.args ?? {}) as CommandShape['args'],
-      strict: input.strict !== false,
-    };
+    const shape = commandShapeOf(options ?? (this.ctor as unknown as Interfaces.Input<F, B, A>));
     return super.parse(options, checkCommandLine(shape, argv, `kubectl mtv ${this.commandWords()}`));
   }
 

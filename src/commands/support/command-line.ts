@@ -24,6 +24,21 @@ export interface CommandShape {
   strict: boolean;
 }
 
+/** What the check needs of an oclif command's definition (its flags, base flags included, args and strictness). */
+export function commandShapeOf(input: {
+  flags?: object;
+  baseFlags?: object;
+  args?: object;
+  strict?: boolean;
+}): CommandShape {
+  const flags = { ...input.baseFlags, ...input.flags } as Record<string, Omit<FlagShape, 'name'>>;
+  return {
+    flags: Object.fromEntries(Object.entries(flags).map(([name, flag]) => [name, { ...flag, name }])),
+    args: (input.args ?? {}) as CommandShape['args'],
+    strict: input.strict !== false,
+  };
+}
+
 /** Checks `argv` for the command at `path` (`kubectl mtv migrate`); throws one UserError (exit 2) naming the fix. */
 export function checkCommandLine(shape: CommandShape, argv: readonly string[], path: string): string[] {
   const fail = (message: string) => new UserError(message, { hint: `${path} --help` });
