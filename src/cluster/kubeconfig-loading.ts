@@ -131,7 +131,7 @@ function inClusterConfig(kc: KubeConfig, env: NodeJS.ProcessEnv): LoadedKubeconf
   const namespaceFile = join(dir, 'namespace');
   const namespace = existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : undefined;
   kc.loadFromOptions({
-    clusters: [{ name: IN_CLUSTER_CONTEXT, server, caFile, skipTLSVerify: false }],
+    clusters: [{ name: IN_CLUSTER_CONTEXT, server, caFile }],
     users: [{ name: IN_CLUSTER_CONTEXT }],
     contexts: [{ name: IN_CLUSTER_CONTEXT, cluster: IN_CLUSTER_CONTEXT, user: IN_CLUSTER_CONTEXT, namespace }],
     currentContext: IN_CLUSTER_CONTEXT,

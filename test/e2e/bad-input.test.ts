@@ -637,9 +637,14 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
         .filter((line) => /rejectUnauthorized:\s*false|skipTLSVerify|['"]insecure-skip-tls-verify['"]\s*:/.test(line))
         .map((line) => line.trim()),
     );
+    // inventory-client.ts: the flag's branch, and the proxy agent that carries the same choice
     expect(off).toEqual([
-      'if (this.options.insecureSkipTlsVerify) return { baseUrl, token, tls: { rejectUnauthorized: false } };',
+      'const tls = { rejectUnauthorized: false };',
+      'const skipTLSVerify = tls.rejectUnauthorized === false;',
+      'return kubeConfig.createAgent({ ...cluster, server: baseUrl, skipTLSVerify }, { ...tls });',
     ]);
+    const inventory = readFileSync(join(repo, 'src', 'cluster', 'inventory-client.ts'), 'utf8');
+    expect(inventory).toMatch(/if \(this\.options\.insecureSkipTlsVerify\) \{\n\s+const tls = \{ rejectUnauthorized: false \};/);
   });
 
   it('never writes insecure-skip-tls-verify: the TLS sandbox kubeconfig carries its CA', () => {
