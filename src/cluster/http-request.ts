@@ -43,22 +43,42 @@ export function isCertificateError(error: unknown): boolean {
   return /CERT|LEAF_SIGNATURE/.test(code);
 }
 
-/** Opens a request over http or https (by the URL's scheme); resolves with the response once its head arrives. */
-export function openHttp(url: URL, options: RequestOptions, payload?: string): Promise<IncomingMessage> {
+/**
+ * Opens a request over http or https (by the URL's scheme); resolves with the response once its head arrives. A
+ * `timeoutMs` deadline (0: none) runs from when the request has a connection, so that waiting for one of an agent's
+ * connections is not counted as the server's slowness; it covers the whole answer, body included.
+ */
+export function openHttp(url: URL, options: RequestOptions, payload?: string, timeoutMs = 0): Promise<IncomingMessage> {
   const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
   return new Promise((resolve, reject) => {
     const req = request(url, options, resolve);
+    if (timeoutMs > 0) {
+      req.once('socket', () => {
+        const timer = setTimeout(
+          () => req.destroy(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')),
+          timeoutMs,
+        );
+        req.once('close', () => clearTimeout(timer));
+      });
+    }
     req.on('error', reject);
     req.end(payload);
   });
 }
 
-/** Sends one request and collects the whole answer as text. */
-export async function sendHttp(url: URL, options: RequestOptions, payload?: string): Promise<HttpAnswer> {
-  const res = await openHttp(url, options, payload);
+/** Sends one request and collects the whole answer as text (`timeoutMs` as for openHttp). */
+export async function sendHttp(
+  url: URL,
+  options: RequestOptions,
+  payload?: string,
+  timeoutMs = 0,
+): Promise<HttpAnswer> {
+  const res = await openHttp(url, options, payload, timeoutMs);
   const text = await readAll(res);
   const retryAfterSeconds = parseRetryAfter(res.headers['retry-after']);
-  return { status: res.statusCode ?? 0, text, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) };
+  const answer: HttpAnswer = { status: res.statusCode ?? 0, text };
+  if (retryAfterSeconds !== undefined) answer.retryAfterSeconds = retryAfterSeconds;
+  return answer;
 }
 
 /** The rest of a response's body as text. */

@@ -197,10 +197,7 @@ export class InventoryClient {
       this.sent++;
       let reply: HttpAnswer | undefined;
       try {
-        reply = await sendHttp(url, {
-          ...options,
-          ...(this.kube.requestTimeoutMs > 0 && { signal: AbortSignal.timeout(this.kube.requestTimeoutMs) }),
-        });
+        reply = await sendHttp(url, options, undefined, this.kube.requestTimeoutMs);
       } catch (error) {
         if (attempt >= policy.attempts || !isRetryableNetworkError(error, false)) throw error;
       }

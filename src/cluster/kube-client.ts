@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { ExitCode, UserError } from '../errors.js';
 import { KubeApiError } from './kube-errors.js';
-import { KubeTransport } from './kube-transport.js';
+import { KubeTransport, type RequestSpec } from './kube-transport.js';
 import { checkContextFiles, loadKubeconfig } from './kubeconfig-loading.js';
 import { apiVersionOf, RESOURCES, type ResourceRef, resourcePath, VERSION_PATH } from './resource-types.js';
 import { ResourceWatch, type WatchedObject, type WatchHandlers, type WatchOptions } from './resource-watch.js';
@@ -159,10 +159,9 @@ export class KubeClient {
 
   /** Creates `object` in `ref`'s namespace; `dryRun` asks admission and webhooks, and keeps nothing. */
   async create<T>(ref: ResourceRef, object: unknown, options: { dryRun?: boolean } = {}): Promise<T> {
-    return this.call<T>('POST', resourcePath(ref), {
-      body: object,
-      ...(options.dryRun && { query: { dryRun: 'All' } }),
-    });
+    const spec: RequestSpec = { body: object };
+    if (options.dryRun) spec.query = { dryRun: 'All' };
+    return this.call<T>('POST', resourcePath(ref), spec);
   }
 
   /** Replaces an object (PUT): optimistic concurrency through the resourceVersion `object` carries. */
@@ -227,15 +226,10 @@ export class KubeClient {
     return this.transport.requestTimeoutMs;
   }
 
-  private call<T>(
-    method: string,
-    path: string,
-    spec: { query?: Record<string, string | undefined>; body?: unknown; accept?: string; contentType?: string } = {},
-  ): Promise<T> {
-    return this.transport.request<T>(method, path, {
-      ...spec,
-      ...(this.stopRetrying && { stopRetrying: this.stopRetrying }),
-    });
+  /** `spec` is the caller's own object: the stop signal is set on it, not spread into a copy (see kube-transport.ts). */
+  private call<T>(method: string, path: string, spec: RequestSpec = {}): Promise<T> {
+    if (this.stopRetrying) spec.stopRetrying = this.stopRetrying;
+    return this.transport.request<T>(method, path, spec);
   }
 }
 

@@ -6,8 +6,7 @@
  */
 
 import type { AdoptedState } from '@kubectl-mtv/engine';
-import type { DataVolumeObject } from '../cluster/plan-datavolumes.js';
-import { readDataVolume } from './datavolume-state.js';
+import type { DataVolumeState } from './datavolume-state.js';
 
 export type AdoptedKind = 'done' | 'running' | 'stuck' | 'failed';
 
@@ -20,20 +19,22 @@ export interface Adoption {
   reasons: Map<number, string>;
 }
 
-/** `names[id]` is disk id's DataVolume name, `bytes[id]` its capacity; `existing` the plan's DataVolumes by name. */
+/**
+ * `names[id]` is disk id's DataVolume name, `bytes[id]` its capacity; `existing` the plan's DataVolumes by name, as
+ * readDataVolume reads them.
+ */
 export function adoptDataVolumes(
   names: readonly string[],
   bytes: readonly number[],
-  existing: ReadonlyMap<string, DataVolumeObject>,
+  existing: ReadonlyMap<string, DataVolumeState>,
 ): Adoption {
   const running = new Map<number, number>();
   const done: number[] = [];
   const kinds = new Map<number, AdoptedKind>();
   const reasons = new Map<number, string>();
   names.forEach((name, id) => {
-    const dv = existing.get(name);
-    if (!dv) return;
-    const state = readDataVolume(dv);
+    const state = existing.get(name);
+    if (!state) return;
     if (state.phase === 'Succeeded') {
       kinds.set(id, 'done');
       done.push(id);

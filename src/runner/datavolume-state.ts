@@ -17,27 +17,6 @@ export interface DataVolumeState {
   stuck?: string;
 }
 
-/**
- * Only what `readDataVolume` reads: the runner keeps one DataVolume per plan disk for the whole run (10,000 on a large
- * plan), so the spec, the labels, the other annotations and the other conditions are not kept.
- */
-export function slimDataVolume(dv: DataVolumeObject): DataVolumeObject {
-  const { name, resourceVersion, annotations } = dv.metadata;
-  const stuck = annotations?.[STUCK_ANNOTATION];
-  const metadata: DataVolumeObject['metadata'] = { name, resourceVersion };
-  if (stuck !== undefined) metadata.annotations = { [STUCK_ANNOTATION]: stuck };
-  if (!dv.status) return { metadata };
-  const { phase, progress, restartCount, conditions } = dv.status;
-  const running = conditions?.find((c) => c.type === 'Running');
-  const status: NonNullable<DataVolumeObject['status']> = { phase, progress, restartCount };
-  if (running) {
-    status.conditions = [
-      { type: running.type, status: running.status, reason: running.reason, message: running.message },
-    ];
-  }
-  return { metadata, status };
-}
-
 export function readDataVolume(dv: DataVolumeObject): DataVolumeState {
   const status = dv.status ?? {};
   const running = status.conditions?.find((c) => c.type === 'Running');

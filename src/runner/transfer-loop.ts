@@ -10,11 +10,11 @@ import type { Policy, SchedulerOptions } from '@kubectl-mtv/engine';
 import type { KubeClient } from '../cluster/kube-client.js';
 import { isObjectScoped } from '../cluster/kube-errors.js';
 import { type MigrationObject, takesOver } from '../cluster/migration-guard.js';
-import { type DataVolumeObject, PlanDataVolumes } from '../cluster/plan-datavolumes.js';
+import { PlanDataVolumes } from '../cluster/plan-datavolumes.js';
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
 import { adoptDataVolumes } from './adoption.js';
 import { DEFAULT_PLANNING_BUDGET_MS, planPolicy } from './budgeted-planning.js';
-import { readDataVolume, slimDataVolume } from './datavolume-state.js';
+import { type DataVolumeState, readDataVolume } from './datavolume-state.js';
 import type { RunCaps, RunController } from './run-controller.js';
 import {
   type PlanningReport,
@@ -39,7 +39,13 @@ export class TransferLoop implements RunController {
   private readonly disks: TrackedDisk[];
   private readonly dataVolumeOps: PlanDataVolumes;
   private readonly byName = new Map<string, number>();
-  private readonly dataVolumes = new Map<string, DataVolumeObject>();
+  /**
+   * Each of the plan's DataVolumes as last read, by name: read once per watch event, not at every step, and only the
+   * reading is kept (10,000 on a large plan).
+   */
+  private readonly dataVolumes = new Map<string, DataVolumeState>();
+  /** Disks in flight (phase running), in plan order: a step reads these, not every disk of the plan. */
+  private readonly running: number[] = [];
   private readonly stuck: StuckDetector;
   private readonly problems: RunSummary['problems'] = [];
   private readonly writes = new Set<Promise<unknown>>();
@@ -144,11 +150,11 @@ export class TransferLoop implements RunController {
     const dvWatch = this.dataVolumeOps.watch({
       onList: (items) => {
         this.dataVolumes.clear();
-        for (const dv of items) this.dataVolumes.set(dv.metadata.name ?? '', slimDataVolume(dv));
+        for (const dv of items) this.dataVolumes.set(dv.metadata.name ?? '', readDataVolume(dv));
       },
       onEvent: (type, dv) => {
         if (type === 'DELETED') this.dataVolumes.delete(dv.metadata.name ?? '');
-        else this.dataVolumes.set(dv.metadata.name ?? '', slimDataVolume(dv));
+        else this.dataVolumes.set(dv.metadata.name ?? '', readDataVolume(dv));
       },
       onBatch: () => this.step(),
       onError: (error) => this.fail(error),
@@ -171,7 +177,7 @@ export class TransferLoop implements RunController {
     try {
       if (options.signal.aborted) this.stop('interrupted');
       const existing = await dvWatch.start();
-      for (const dv of existing) this.dataVolumes.set(dv.metadata.name ?? '', slimDataVolume(dv));
+      for (const dv of existing) this.dataVolumes.set(dv.metadata.name ?? '', readDataVolume(dv));
       await this.adopt();
       await migrationWatch.start();
       if (options.timeoutMs !== undefined) timers.push(setTimeout(() => this.stop('timeout'), options.timeoutMs));
@@ -233,8 +239,8 @@ export class TransferLoop implements RunController {
       const disk = this.disks[id];
       if (kind === 'running') {
         disk.phase = 'running';
-        const state = readDataVolume(this.dataVolumes.get(disk.ref.name) as DataVolumeObject);
-        this.stuck.track(disk.ref.name, now, state.fraction);
+        this.enterFlight(id);
+        this.stuck.track(disk.ref.name, now, this.dataVolumes.get(disk.ref.name)?.fraction);
         counts.running++;
       } else if (kind === 'done') {
         disk.phase = 'done';
@@ -296,41 +302,17 @@ export class TransferLoop implements RunController {
     const policy = this.policy;
     if (!policy || this.failure !== undefined) return;
     const now = this.now();
-    this.disks.forEach((disk, id) => {
-      if (disk.phase !== 'running' || disk.marking) return;
-      const dv = this.dataVolumes.get(disk.ref.name);
-      const state = dv && readDataVolume(dv);
-      if (state?.phase === 'Succeeded') {
-        this.leave(id, 'done');
-        const seconds = disk.startedAt === undefined ? null : (now - disk.startedAt) / 1000;
-        this.emit({ type: 'finished', time: this.time(), disk: disk.ref, bytes: disk.bytes, seconds });
-        return;
-      }
-      if (state?.phase === 'Failed') {
-        const reason = `DataVolume Failed${state.error ? `: ${state.error}` : ''}`;
-        this.leave(id, 'failed', reason);
-        this.emit({ type: 'stuck', time: this.time(), disk: disk.ref, bytes: disk.bytes, reason, failed: true });
-        return;
-      }
-      if (state?.stuck !== undefined) {
-        this.leave(id, 'stuck', state.stuck);
-        this.emit({ type: 'stuck', time: this.time(), disk: disk.ref, bytes: disk.bytes, reason: state.stuck });
-        return;
-      }
-      const reason = this.stuck.check(disk.ref.name, state, now);
-      if (reason !== undefined) {
-        this.markStuck(id, reason);
-        return;
-      }
-      const reading = state ?? { fraction: 0, phase: '', restartCount: 0 };
-      const progress = progressEvent(disk, reading, now, this.options.progressEveryMs ?? 2000);
-      if (progress) this.emit({ ...progress, time: this.time() });
-    });
+    // in plan order, as the events of one step always came; a disk that leaves flight leaves `running` at once
+    for (let i = 0; i < this.running.length; ) {
+      const id = this.running[i];
+      this.read(id, now);
+      if (this.running[i] === id) i++;
+    }
     if (this.outcome === undefined && !this.isPaused) {
       for (const id of policy.admit()) this.start(id, now);
     }
     if (this.outcome === undefined) this.publishQueue(now);
-    const inFlight = this.disks.some((d) => d.phase === 'running');
+    const inFlight = this.running.length > 0;
     // nothing in flight and nothing the policy will start: the run is over (a paused run waits to be resumed)
     if (this.outcome === undefined && !inFlight && (!this.isPaused || policy.queuedCount === 0)) {
       const all = this.disks.every((d) => d.phase === 'done');
@@ -339,9 +321,51 @@ export class TransferLoop implements RunController {
     this.wake?.();
   }
 
+  /** One disk in flight at `now`: it finished, failed, is stuck, or made progress worth an event. */
+  private read(id: number, now: number): void {
+    const disk = this.disks[id];
+    if (disk.marking) return;
+    const state = this.dataVolumes.get(disk.ref.name);
+    if (state?.phase === 'Succeeded') {
+      this.leave(id, 'done');
+      const seconds = disk.startedAt === undefined ? null : (now - disk.startedAt) / 1000;
+      this.emit({ type: 'finished', time: this.time(), disk: disk.ref, bytes: disk.bytes, seconds });
+      return;
+    }
+    if (state?.phase === 'Failed') {
+      const reason = `DataVolume Failed${state.error ? `: ${state.error}` : ''}`;
+      this.leave(id, 'failed', reason);
+      this.emit({ type: 'stuck', time: this.time(), disk: disk.ref, bytes: disk.bytes, reason, failed: true });
+      return;
+    }
+    if (state?.stuck !== undefined) {
+      this.leave(id, 'stuck', state.stuck);
+      this.emit({ type: 'stuck', time: this.time(), disk: disk.ref, bytes: disk.bytes, reason: state.stuck });
+      return;
+    }
+    const reason = this.stuck.check(disk.ref.name, state, now);
+    if (reason !== undefined) {
+      this.markStuck(id, reason);
+      return;
+    }
+    const reading = state ?? { fraction: 0, phase: '', restartCount: 0 };
+    const progress = progressEvent(disk, reading, now, this.options.progressEveryMs ?? 2000);
+    // Object.assign, not a spread: a spread followed by a field gives each event a hidden class of its own (V8)
+    if (progress) this.emit(Object.assign(progress, { time: this.time() }));
+  }
+
+  /** `running` stays in plan order: a step after every batch of events walks it without sorting a copy. */
+  private enterFlight(id: number): void {
+    let at = this.running.length;
+    while (at > 0 && this.running[at - 1] > id) at--;
+    this.running.splice(at, 0, id);
+  }
+
   private leave(id: number, phase: DiskPhase, reason?: string): void {
     const disk = this.disks[id];
     disk.phase = phase;
+    const at = this.running.indexOf(id);
+    if (at >= 0) this.running.splice(at, 1);
     this.stuck.forget(disk.ref.name);
     this.policy?.finish(id);
     if (reason !== undefined) this.problems.push({ disk: disk.ref, reason });
@@ -356,6 +380,7 @@ export class TransferLoop implements RunController {
   private start(id: number, now: number): void {
     const disk = this.disks[id];
     disk.phase = 'running';
+    this.enterFlight(id);
     disk.startedAt = now;
     disk.lastProgressAt = now;
     this.stuck.track(disk.ref.name, now);
