@@ -14,6 +14,8 @@ export interface PartResult {
   item: number;
   title: string;
   figures: [string, string][];
+  /** Lines printed as they are (not indented) after the figures, and kept in the report, e.g. a goal's own line. */
+  lines?: string[];
   checks: Check[];
   seconds: number;
 }
@@ -30,6 +32,7 @@ export function passed(part: PartResult): boolean {
 export function partLines(part: PartResult): string[] {
   const lines = [`== ${part.item}. ${part.title} (${part.seconds.toFixed(1)} s)`];
   for (const [label, value] of part.figures) lines.push(`   ${label}: ${value}`);
+  lines.push(...(part.lines ?? []));
   for (const c of part.checks) lines.push(`   [${c.pass ? 'ok' : 'FAILED'}] ${c.name}: ${c.detail}`);
   lines.push(`${passed(part) ? 'PASS' : 'FAIL'} ${part.item}. ${part.title}`);
   return lines;

@@ -44,9 +44,10 @@ const ABOUT: Record<number, string> = {
     "(`-o json`). Peak RSS and CPU are the runner process's own `process.resourceUsage()` at exit (loaded with " +
     '`node --import chaos/usage-probe.mjs`). Requests per disk: what the sandbox API server and inventory served, ' +
     'Lease requests aside; Lease writes are split into renewals and status publications (writes that changed the ' +
-    '`kubectl-mtv.konveyor.io/status` annotation). The RSS goal is read as written: 300 MB = 300,000,000 bytes ' +
-    '(286 MiB). At 200x disks finish faster than one runner admits them, so the peak in flight stays below the cap ' +
-    'and the admission rate is a figure of the runner.',
+    '`kubectl-mtv.konveyor.io/status` annotation). The RSS goal is read as written: 250 MB = 250,000,000 bytes ' +
+    '(238 MiB); the measured figure is also printed alone on a line, `runner peak RSS N MB`. At 200x disks finish ' +
+    'faster than they are created, so the peak in flight stays below the cap; the admission rate is bounded by the ' +
+    "sandbox (its API server is one Node.js thread on the runner's two cores), not by the runner.",
 };
 
 export function renderReport(
@@ -80,6 +81,7 @@ export function renderReport(
       ['| Figure | Value |', '| --- | --- |', ...part.figures.map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`)].join(
         '\n',
       ),
+      ...(part.lines?.length ? [['```', ...part.lines, '```'].join('\n')] : []),
       part.checks.map((c) => `- ${c.pass ? 'pass' : '**FAIL**'}: ${c.name} (${c.detail})`).join('\n'),
     ].join('\n\n'),
   );

@@ -14,8 +14,8 @@ import { type ChaosContext, partRandom, rememberSecrets } from './context.js';
 import { startPlugin, summaryOf } from './plugin.js';
 import { chaosScenario, diskCount, Gi } from './scenarios.js';
 
-/** The issue's goal: < 300 MB (10^6 bytes, so 286 MiB). */
-const RSS_GOAL_BYTES = 300e6;
+/** The issue's goal: < 250 MB (10^6 bytes, so 238 MiB). */
+const RSS_GOAL_BYTES = 250e6;
 const REQUESTS_PER_DISK_GOAL = 1.3;
 const RUN_TIMEOUT_MS = 1_200_000;
 const probe = fileURLToPath(new URL('./usage-probe.mjs', import.meta.url));
@@ -115,13 +115,19 @@ export async function scale(ctx: ChaosContext): Promise<PartResult> {
         ],
         ['peak in flight (sandbox)', `${t.peak} (cap ${shape.cap})`],
       ],
+      // the goal's figure on a line of its own, as the issue asks for it
+      lines: usage ? [`runner peak RSS ${mb(rss)}`] : [],
       checks: [
         check(
           'the run completes (exit 0)',
           end.code === 0 && summary?.transferred === disks,
           `exit ${end.code ?? end.signal}, ${summary?.transferred ?? '?'}/${disks}${end.code ? `: ${end.stderr.trim().split('\n').at(-1)}` : ''}`,
         ),
-        check('peak RSS < 300 MB', rss < RSS_GOAL_BYTES, usage ? `${mb(rss)} (${mib(rss)})` : 'not measured'),
+        check(
+          `peak RSS < ${mb(RSS_GOAL_BYTES)}`,
+          rss < RSS_GOAL_BYTES,
+          usage ? `${mb(rss)} (${mib(rss)})` : 'not measured',
+        ),
         check(
           `< ${REQUESTS_PER_DISK_GOAL} API requests per disk (Leases aside)`,
           perDisk < REQUESTS_PER_DISK_GOAL,
