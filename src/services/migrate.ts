@@ -1,7 +1,7 @@
 /**
  * `kubectl mtv migrate`: connect, resolve the plan (a refusal is exit 2 with nothing created), check RBAC (exit 3),
  * build the DataVolumes, then either show them (`--dry-run=client`), send them with dryRun=All (`--dry-run=server`),
- * or hand them to the runner. The exit code says how the run ended (README: exit codes).
+ * or hand them to the runner. The exit code says how the run ended (docs/exit-codes.md).
  */
 import { hostname, userInfo } from 'node:os';
 import type { SchedulerOptions } from '@kubectl-mtv/engine';

@@ -1,5 +1,5 @@
 /**
- * docs/rbac.yaml is the least-privilege Role the README points to. It must grant exactly what the commands use: the
+ * docs/rbac.yaml is the least-privilege Role docs/permissions.md points to. It must grant exactly what the commands use: the
  * SelfSubjectAccessReviews of src/cluster/access-review.ts (which migrate and top send before they start) plus the
  * reads and deletes those reviews do not cover, listed below with the code that makes them. A check added to
  * access-review.ts, or a rule added to the YAML, fails here until the other follows.
