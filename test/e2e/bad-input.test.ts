@@ -644,7 +644,9 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
       'return kubeConfig.createAgent({ ...cluster, server: baseUrl, skipTLSVerify }, { ...tls });',
     ]);
     const inventory = readFileSync(join(repo, 'src', 'cluster', 'inventory-client.ts'), 'utf8');
-    expect(inventory).toMatch(/if \(this\.options\.insecureSkipTlsVerify\) \{\n\s+const tls = \{ rejectUnauthorized: false \};/);
+    expect(inventory).toMatch(
+      /if \(this\.options\.insecureSkipTlsVerify\) \{\n\s+const tls = \{ rejectUnauthorized: false \};/,
+    );
   });
 
   it('never writes insecure-skip-tls-verify: the TLS sandbox kubeconfig carries its CA', () => {
