@@ -4,20 +4,16 @@
  */
 import { Box } from 'ink';
 import { useRef, useState } from 'react';
+import { HelpOverlay } from './help-overlay.js';
+import { KeyHintLine } from './key-hint-line.js';
 import type { LiveControls, TopControls } from './live-controls.js';
 import { sectionRows } from './live-layout.js';
-import {
-  Footer,
-  HelpOverlay,
-  headerHeight,
-  Line,
-  RunHeader,
-  RunSections,
-  SECTION_TITLES,
-  type ViewStyle,
-} from './live-view.js';
+import { headerHeight, RunHeader } from './run-header.js';
+import { RunSections, SECTION_TITLES } from './run-sections.js';
 import type { TopEntry } from './top-entry.js';
 import { useLiveKeys } from './use-live-keys.js';
+import { Line } from './view-line.js';
+import type { ViewStyle } from './view-style.js';
 
 export interface TopAppProps {
   entries: readonly TopEntry[];
@@ -133,7 +129,7 @@ export function TopApp(props: TopAppProps) {
           );
         })
       )}
-      <Footer style={style} hint={keys.hint} top={several} readOnly={readOnly} />
+      <KeyHintLine style={style} hint={keys.hint} top={several} readOnly={readOnly} />
     </Box>
   );
 }
