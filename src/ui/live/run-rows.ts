@@ -31,10 +31,25 @@ function longest(cells: readonly string[]): number {
 }
 
 /**
+ * The widest a progress bar grows: the percentage beside it says the rest, and every column of a frame costs Ink CPU
+ * at each redraw (a 40-column bar made frames a fifth dearer).
+ */
+export const BAR_MAX_COLUMNS = 20;
+
+/**
+ * A disk in flight as the view draws it: the row's text with an ASCII bar (`#` and `-`), and, unless the view is ASCII,
+ * the unicode bar of the same width that FlightRow draws in its place at `barAt` (a string index).
+ */
+export interface FlightRowText {
+  text: string;
+  bar?: { at: number; glyphs: string };
+}
+
+/**
  * The disks in flight, one row each, in columns shared by all rows:
  * `! app-01/0 plan-a-app-01-disk-0 esx-01 ████▌░░░░░  45% 312 MiB/s 4m12s ↻2`. `!` marks a disk that needs a look.
  */
-export function flightRows(disks: readonly SnapshotDisk[], columns: number, ascii: boolean): string[] {
+export function flightRows(disks: readonly SnapshotDisk[], columns: number, ascii: boolean): FlightRowText[] {
   const notes = disks.map(flightNotes);
   const withNotes = longest(notes) > 0;
   const [mark, label, name, host, bar, pct, rate, eta, note] = columnWidths(
@@ -43,7 +58,7 @@ export function flightRows(disks: readonly SnapshotDisk[], columns: number, asci
       { min: 8, natural: longest(disks.map(diskLabel)) },
       { min: 12, natural: longest(disks.map((d) => d.name)) },
       { min: 6, natural: longest(disks.map((d) => d.host)), first: true },
-      { min: 8, grow: true, max: 40 },
+      { min: 8, grow: true, max: BAR_MAX_COLUMNS },
       { min: 4 },
       { min: 10 },
       { min: 6 },
@@ -51,21 +66,23 @@ export function flightRows(disks: readonly SnapshotDisk[], columns: number, asci
     ],
     columns,
   );
-  return disks.map((disk, i) =>
-    [
+  return disks.map((disk, i) => {
+    const left = [
       fitCell(needsAttention(disk) ? '!' : ' ', mark),
       fitCell(diskLabel(disk), label),
       fitCell(disk.name, name),
       fitCell(disk.host, host),
-      progressBar(disk.progress, bar, ascii),
+      '',
+    ].join(' ');
+    const right = [
       fitCellRight(formatPercent(disk.progress), pct),
       fitCellRight(formatRate(disk.rate), rate),
       fitCellRight(formatEta(disk.etaSeconds), eta),
       ...(withNotes ? [fitCell(notes[i], note, false)] : []),
-    ]
-      .join(' ')
-      .trimEnd(),
-  );
+    ].join(' ');
+    const text = `${left}${progressBar(disk.progress, bar, true)} ${right}`.trimEnd();
+    return ascii ? { text } : { text, bar: { at: left.length, glyphs: progressBar(disk.progress, bar, false) } };
+  });
 }
 
 /** The queued disks, one row each: `  app-03/1  500 GiB esx-01  host esx-01 saturated`. */

@@ -1,6 +1,7 @@
 /** The sections of a run under its header: disks in flight, the queue head and, in top, the recent completions. */
 import { Box } from 'ink';
 import type { RunSnapshot } from '../../runner/run-snapshot.js';
+import { FlightRow } from './flight-row.js';
 import { needsAttention } from './live-format.js';
 import type { SectionRows } from './live-layout.js';
 import { completionRow, flightRows, queueRows } from './run-rows.js';
@@ -27,10 +28,12 @@ export function RunSections(props: {
   return (
     <Box flexDirection="column">
       <Line text={`In flight (${snapshot.inFlight.length})`} color={style.color} tone="title" />
-      {flightRows(flight, style.columns, style.ascii).map((text, i) => (
-        <Line
+      {flightRows(flight, style.columns, style.ascii).map((row, i) => (
+        <FlightRow
           key={flight[i].name}
-          text={text}
+          text={row.text}
+          barAt={row.bar?.at}
+          barGlyphs={row.bar?.glyphs}
           color={style.color}
           tone={needsAttention(flight[i]) ? 'warn' : undefined}
         />
