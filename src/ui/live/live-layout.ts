@@ -24,12 +24,12 @@ export interface SectionRows {
 
 /**
  * Splits `available` rows (titles aside) between the sections: disks in flight first, the queue then gets what is
- * left but at least QUEUE_MIN_ROWS, then recent completions (top), then the rest of the queue.
+ * left but at least QUEUE_MIN_ROWS, then recent completions (top), then the rest of the queue, up to `queueMax`.
  */
 export function sectionRows(
   snapshot: Pick<RunSnapshot, 'inFlight' | 'queued' | 'queuedTotal' | 'recent'>,
   available: number,
-  options: { offset?: number; recent?: boolean } = {},
+  options: { offset?: number; recent?: boolean; queueMax?: number } = {},
 ): SectionRows {
   let left = Math.max(0, available);
   const head = snapshot.queued.length;
@@ -47,7 +47,7 @@ export function sectionRows(
   const recent = Math.min(recentWant, Math.max(0, left - queueReserve));
   left -= recent;
 
-  let queue = Math.min(head, left);
+  let queue = Math.min(head, left, Math.max(queueMin, options.queueMax ?? head));
   // `… and N more` (below the rows shown) is reserved whenever the rows do not show the whole queue
   const queueMore = snapshot.queuedTotal > queue && left > 0;
   if (queueMore && queue + 1 > left) queue = left - 1;

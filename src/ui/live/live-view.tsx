@@ -18,6 +18,12 @@ import { useLiveKeys } from './use-live-keys.js';
 import { Line } from './view-line.js';
 import { outcomeTone, type ViewStyle } from './view-style.js';
 
+/**
+ * Queued disks the view lists at most (↑ ↓ scroll through the rest): every row of the frame costs Ink CPU at each
+ * redraw, and the queue's head says why disks wait.
+ */
+export const QUEUE_ROWS_SHOWN = 5;
+
 export interface LiveAppProps {
   /** The run now; undefined until its plan event. */
   snapshot: RunSnapshot | undefined;
@@ -43,7 +49,9 @@ export function LiveApp(props: LiveAppProps) {
   // the frame stays below the terminal's height: Ink clears the screen (and the scrollback) when it reaches it
   const summaryRows = snapshot?.outcome != null ? 1 : 0;
   const available = snapshot ? rows - 1 - headerHeight(snapshot, {}) - SECTION_TITLES - summaryRows - 1 : 0;
-  const probe = snapshot ? sectionRows(snapshot, available, { offset: Number.MAX_SAFE_INTEGER }) : undefined;
+  const probe = snapshot
+    ? sectionRows(snapshot, available, { offset: Number.MAX_SAFE_INTEGER, queueMax: QUEUE_ROWS_SHOWN })
+    : undefined;
   const keys = useLiveKeys({
     controls,
     target: () => ({
@@ -53,7 +61,9 @@ export function LiveApp(props: LiveAppProps) {
     maxOffset: probe?.queueOffset ?? 0,
     page: Math.max(1, probe?.queue ?? 1),
   });
-  const layout = snapshot ? sectionRows(snapshot, available, { offset: keys.offset }) : undefined;
+  const layout = snapshot
+    ? sectionRows(snapshot, available, { offset: keys.offset, queueMax: QUEUE_ROWS_SHOWN })
+    : undefined;
   const readOnly = !controls.togglePause && !controls.changeCap;
 
   return (

@@ -1,17 +1,21 @@
 /**
- * The run reporter that draws the live view: folds the runner's events into a snapshot and redraws from a timer, at
- * most 10 times a second and only when something changed (or once a second, for the clock). Ink and React are loaded
- * inside startTuiReporter, so that commands which never draw (`--help`, `-o json`) never load them.
+ * The run reporter that draws the live view: folds the runner's events into a snapshot and redraws from a timer. A
+ * frame costs Ink 10-17 ms of CPU on plan-a (it lays out and re-encodes every character of the frame, changed or not),
+ * more than the runner spends on a second of watching 20 copies, so the view draws what a person needs and no more:
+ * the run's progress, its clock and disks starting or leaving flight every REDRAW_MS (CDI reports a disk's progress
+ * about every 2 s, so a faster redraw mostly repeats the same numbers); a change of pause or cap and the run's start
+ * within FRAME_MS, its end at once. Ink and React are loaded inside startTuiReporter, so that commands which never
+ * draw (`--help`, `-o json`) never load them.
  */
 import type { RunSummary } from '../../runner/run-events.js';
 import { RunSnapshotBuilder } from '../../runner/run-snapshot.js';
 import type { RunReporter } from '../run-reporters.js';
 import type { LiveControls } from './live-controls.js';
 
-/** Redraw check period, ms: 10 frames a second at most. */
+/** Redraw check period, ms: a change of pause or cap shows within this. */
 export const FRAME_MS = 100;
-/** The clock ticks once a second even when no event came. */
-export const TICK_MS = 1000;
+/** Progress, the clock, disks starting and leaving flight: drawn at most this often, ms. */
+export const REDRAW_MS = 2000;
 
 export interface TuiReporterOptions {
   /** Where Ink draws: a terminal. */
@@ -69,18 +73,17 @@ export async function startTuiReporter(options: TuiReporterOptions): Promise<Tui
     patchConsole: false,
     maxFps: 10,
   });
-  // A disk starting, leaving flight or a settings change is drawn at the next frame; progress alone (each disk reports
-  // every 2 s) and the clock are drawn once a second: Ink's frames cost CPU, and a copy's numbers need no more.
-  let structural = false;
+  // set by the events a person waits to see (the keys' pause and cap, a remote change, the run's start)
+  let urgent = false;
   const draw = () => {
-    structural = false;
+    urgent = false;
     drawnRevision = builder.revision;
     drawnAt = now();
     instance.rerender(element());
   };
   const timer = setInterval(() => {
     const changed = builder.revision !== drawnRevision;
-    if ((changed && structural) || now() - drawnAt >= TICK_MS) draw();
+    if ((changed && urgent) || now() - drawnAt >= REDRAW_MS) draw();
   }, FRAME_MS);
   timer.unref();
   const resized = () => draw();
@@ -91,7 +94,7 @@ export async function startTuiReporter(options: TuiReporterOptions): Promise<Tui
     event(event) {
       if (closed) return;
       builder.apply(event);
-      if (event.type !== 'progress' && event.type !== 'queue') structural = true;
+      if (event.type === 'settings' || event.type === 'plan') urgent = true;
       if (event.type === 'summary') {
         // the final frame, with the verdict, at once: the run is over and the timer stops
         summary = event.summary;

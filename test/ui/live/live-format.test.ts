@@ -63,6 +63,14 @@ describe('sectionRows', () => {
     expect(layout).toMatchObject({ inFlight: 2, inFlightMore: false, queue: 5, queueMore: true, queueOffset: 5 });
   });
 
+  it('lists at most queueMax queued disks, however many rows are left, and scrolls through the rest', () => {
+    const layout = sectionRows({ inFlight: disks(2), queued: disks(50), queuedTotal: 70, recent: [] }, 30, {
+      queueMax: 5,
+      offset: 99,
+    });
+    expect(layout).toMatchObject({ inFlight: 2, queue: 5, queueMore: true, queueOffset: 45 });
+  });
+
   it('shows the whole queue without a more row when it fits', () => {
     const layout = sectionRows({ inFlight: disks(2), queued: disks(3), queuedTotal: 3, recent: [] }, 20);
     expect(layout).toMatchObject({ queue: 3, queueMore: false, queueOffset: 0 });

@@ -100,7 +100,7 @@ describe('startTuiReporter', () => {
     expect(stdin.rawModes.at(-1)).toBe(false);
   });
 
-  it('redraws at most 10 times a second, and once a second for the clock', async () => {
+  it('draws progress and the clock every 2 s, and a change of pause or cap at once', async () => {
     const stdout = new FakeTerminal();
     const writes = vi.spyOn(stdout, 'write');
     let clock = T0;
@@ -112,16 +112,25 @@ describe('startTuiReporter', () => {
       controls: { detach: vi.fn() },
       now: () => clock,
     });
-    const events = busyRun();
-    reporter.event(events[0]);
+    const [plan, ...rest] = busyRun();
+    reporter.event(plan);
     await wait(150);
     const afterPlan = writes.mock.calls.length;
+    expect(plain(stdout.written)).toContain('In flight 0/20');
+    // disks starting, progress and the clock a second on: not drawn before REDRAW_MS
+    for (const event of rest.filter((e) => e.type === 'started' || e.type === 'progress')) reporter.event(event);
+    clock += 1000;
     await wait(300);
     expect(writes.mock.calls.length).toBe(afterPlan);
     clock += 1000;
     await wait(150);
     expect(writes.mock.calls.length).toBeGreaterThan(afterPlan);
-    expect(plain(stdout.written)).toContain('elapsed 1s');
+    expect(plain(stdout.written)).toContain('elapsed 2s');
+    expect(plain(stdout.written)).toContain('In flight 5/20');
+    // a pause asked from the keys or from afar: at the next check, the clock unchanged
+    reporter.event(settings(2, { paused: true }));
+    await wait(150);
+    expect(plain(stdout.written)).toContain('PAUSED');
     reporter.close();
     await reporter.done;
   });
