@@ -49,7 +49,7 @@ const SECTIONS: Record<string, (scenarios: Scenario[]) => Promise<ReportSection>
   planning: () => planningSection(log),
   efficiency: () => efficiencySection(log),
   tui: () => {
-    log('migrate: CPU with the live view against -o ndjson (about 4 minutes)');
+    log('migrate: CPU with the live view against -o ndjson (about 18 minutes)');
     return tuiCpuSection(root, log);
   },
   startup: () => {
