@@ -102,6 +102,7 @@ export async function liveFrameCost(options: { frames?: number; columns?: number
     bytesDone: 0,
     adopted: { done: 0, running: 0, stuck: 0 },
     planning: null,
+    mtvRelease: { release: '2.12', source: 'schema' },
   });
   for (let i = 0; i < IN_FLIGHT; i++) apply({ type: 'started', time: at(1), disk: disk(i), bytes: 100 * GiB });
   const head = Array.from({ length: 50 }, (_, i) => ({

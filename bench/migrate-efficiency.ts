@@ -7,6 +7,7 @@ import { checkAccess, migrateAccessChecks } from '../src/cluster/access-review.j
 import { buildPlanDataVolumes } from '../src/cluster/datavolume-builder.js';
 import { InventoryClient } from '../src/cluster/inventory-client.js';
 import { connectKube } from '../src/cluster/kube-client.js';
+import { detectMtvRelease } from '../src/cluster/mtv-release.js';
 import { resolvePlan } from '../src/cluster/plan-resolver.js';
 import { runTransfers } from '../src/runner/run-transfers.js';
 import { markdownTable, type ReportSection, verdict } from './markdown.js';
@@ -52,6 +53,7 @@ export async function efficiencySection(log: (line: string) => void): Promise<Re
     const resolved = await resolvePlan(client, inventory, {
       plan: SEED_NAMES.plan,
       namespace: SEED_NAMES.forkliftNamespace,
+      mtvRelease: await detectMtvRelease(client),
     });
     await checkAccess(client, migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace));
     const { dataVolumes } = buildPlanDataVolumes(resolved);

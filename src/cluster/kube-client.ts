@@ -203,6 +203,13 @@ export class KubeClient {
     return review?.status?.allowed === true;
   }
 
+  /** An OpenAPI document: the index (OPENAPI_V3_PATH) or a server-relative URL it names (open to every user). */
+  async openApi<T>(serverRelativeUrl: string): Promise<T> {
+    const url = new URL(serverRelativeUrl, 'http://server');
+    const query = Object.fromEntries(url.searchParams);
+    return this.call<T>('GET', url.pathname, { query });
+  }
+
   /** GET /version (open to every authenticated user). */
   async serverVersion(): Promise<ServerVersion> {
     return this.call<ServerVersion>('GET', VERSION_PATH);

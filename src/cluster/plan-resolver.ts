@@ -8,6 +8,7 @@ import type { InventoryClient, InventoryVmDetail } from './inventory-client.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError } from './kube-errors.js';
 import { takesOver } from './migration-guard.js';
+import type { DetectedRelease } from './mtv-release.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
 import { inNamespace, RESOURCES } from './resource-types.js';
 
@@ -19,6 +20,8 @@ export interface ResolvePlanOptions {
   vddkSecret?: string;
   /** --allow-powered-on. */
   allowPoweredOn?: boolean;
+  /** The cluster's MTV release (detectMtvRelease). */
+  mtvRelease: DetectedRelease;
 }
 
 interface Condition {
@@ -190,6 +193,7 @@ export async function resolvePlan(
     vddkSecret,
     vms: resolvedVms.map((vm) => vm.resolved),
     ...(controllerMaxInFlight !== undefined && { controllerMaxInFlight }),
+    mtvRelease: options.mtvRelease,
   };
 }
 

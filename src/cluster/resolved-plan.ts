@@ -1,3 +1,4 @@
+import type { DetectedRelease } from './mtv-release.js';
 /**
  * A Forklift Plan resolved against the cluster and the inventory: everything `migrate` needs to build DataVolumes
  * and to schedule them, and nothing more. Sizes in bytes. Produced by the plan resolver, consumed by the DataVolume
@@ -63,4 +64,6 @@ export interface ResolvedPlan {
   vms: ResolvedVm[];
   /** The controller's per-host MAX_VM_INFLIGHT, when a ForkliftController says it (shown, never reused silently). */
   controllerMaxInFlight?: number;
+  /** The cluster's MTV release, and whether it was read from its Plan schema or given (--mtv-version). */
+  mtvRelease: DetectedRelease;
 }

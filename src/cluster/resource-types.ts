@@ -63,3 +63,5 @@ export function resourcePath(ref: ResourceRef, name?: string): string {
 
 /** The API server's version document: a path outside every resource type. */
 export const VERSION_PATH = '/version';
+/** The API server's OpenAPI v3 index: where each group version's document is. */
+export const OPENAPI_V3_PATH = '/openapi/v3';

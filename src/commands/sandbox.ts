@@ -1,9 +1,11 @@
 import { randomInt } from 'node:crypto';
+import { MTV_RELEASES } from '../cluster/mtv-release.js';
 import { type SandboxServiceOptions, serveSandbox } from '../services/sandbox.js';
 import { sandboxSummary } from '../ui/sandbox-summary.js';
 import { BaseCommand } from './base.js';
 import {
   MAX_SEED,
+  parseChoice,
   parseDenyRule,
   parseFailDisk,
   parseNumber,
@@ -55,6 +57,9 @@ export default class Sandbox extends BaseCommand {
       deny: (flags.deny ?? []).map(parseDenyRule),
       clientCertificate: flags['client-certificate'],
       proxy: flags.proxy,
+      ...(flags['mtv-version'] !== undefined && {
+        mtvRelease: parseChoice('--mtv-version', flags['mtv-version'], MTV_RELEASES, 'MTV release'),
+      }),
     };
     const served = await serveSandbox(options);
     // The path comes last: a script that reads it from stdout finds the summary already written.

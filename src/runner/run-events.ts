@@ -48,6 +48,8 @@ export type RunEvent =
       adopted: { done: number; running: number; stuck: number };
       /** How `disk` chose its strategy; null for the other policies and for the dry runs. */
       planning: PlanningReport | null;
+      /** The cluster's MTV release, and how it was known (`schema`: read from its Plan schema; `flag`: --mtv-version). */
+      mtvRelease: { release: string; source: 'schema' | 'flag' };
     }
   | { type: 'queued'; time: string; disk: DiskRef; bytes: number; reason: string }
   /** A disk entered flight: created by this run, or (`adopted`) found copying by a re-run. */
@@ -145,5 +147,6 @@ export function planEvent(
     bytesDone,
     adopted,
     planning: null,
+    mtvRelease: resolved.mtvRelease,
   };
 }

@@ -10,6 +10,7 @@ import { checkAccess, migrateAccessChecks } from '../cluster/access-review.js';
 import { type BuiltDataVolumes, buildPlanDataVolumes } from '../cluster/datavolume-builder.js';
 import { InventoryClient, type InventoryOptions, readCaFile } from '../cluster/inventory-client.js';
 import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
+import { detectMtvRelease, type MtvRelease } from '../cluster/mtv-release.js';
 import { resolvePlan } from '../cluster/plan-resolver.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
@@ -57,6 +58,8 @@ export interface MigrateOptions {
    */
   tui?: TuiTerminal;
   takeover: boolean;
+  /** --mtv-version: the cluster's MTV release; undefined: read from the Plan schema it serves. */
+  mtvVersion?: MtvRelease;
   /** Write the run's Gantt chart (planned and actual) here at its end. */
   reportPath?: string;
   /** Aborted on SIGINT/SIGTERM: the runner stops admitting and releases the Lease. */
@@ -79,11 +82,13 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   if (options.inventory.caFile !== undefined) readCaFile(options.inventory.caFile);
   const client = await connectKube(options.connection);
   const inventory = new InventoryClient(client, options.inventory);
+  const mtvRelease = await detectMtvRelease(client, options.mtvVersion);
   const resolved = await resolvePlan(client, inventory, {
     plan: options.plan,
     namespace: client.namespace,
     vddkSecret: options.vddkSecret,
     allowPoweredOn: options.allowPoweredOn,
+    mtvRelease,
   });
   await checkAccess(client, migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace));
   const built = buildPlanDataVolumes(resolved);

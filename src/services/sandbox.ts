@@ -18,6 +18,7 @@ import {
   startSandbox,
   writeKubeconfigAtomically,
 } from '@kubectl-mtv/sandbox';
+import { MTV_RELEASES, type MtvRelease } from '../cluster/mtv-release.js';
 import { UserError } from '../errors.js';
 import { sandboxInput } from './sandbox-input.js';
 import { loadScenarioFile } from './scenario-file.js';
@@ -48,6 +49,8 @@ export interface SandboxServiceOptions {
   clientCertificate?: boolean;
   /** An HTTP proxy in front of both servers, named in the kubeconfig's proxy-url. */
   proxy?: boolean;
+  /** The MTV release whose Forklift CRDs are served (default the newest). */
+  mtvRelease?: MtvRelease;
 }
 
 /** A running sandbox, as the command reports it. */
@@ -60,6 +63,7 @@ export interface ServedSandbox {
   /** `namespace/name` of the seeded Plan, and the namespace its DataVolumes go to. */
   plan: string;
   targetNamespace: string;
+  mtvRelease: MtvRelease;
   proxyUrl?: string;
   clientCertificateFiles?: string[];
   /** Closes the servers and removes the kubeconfig; resolves when done. */
@@ -79,6 +83,7 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
       deny: options.deny,
       clientCertificate: options.clientCertificate ?? false,
       proxy: options.proxy ?? false,
+      ...(options.mtvRelease && { mtvRelease: options.mtvRelease }),
       faults: {
         rate: options.faultRate,
         seed: options.faultSeed,
@@ -106,6 +111,7 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
     ),
     plan: `${SEED_NAMES.forkliftNamespace}/${SEED_NAMES.plan}`,
     targetNamespace: SEED_NAMES.targetNamespace,
+    mtvRelease: options.mtvRelease ?? MTV_RELEASES[MTV_RELEASES.length - 1],
     ...(sandbox.proxyUrl && { proxyUrl: sandbox.proxyUrl }),
     ...(written.beside.length > 0 && { clientCertificateFiles: written.beside }),
     stop: async () => {

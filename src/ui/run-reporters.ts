@@ -60,8 +60,12 @@ export function formatPlanLine(event: Extract<RunEvent, { type: 'plan' }>): stri
     planning && planning.simulations < planning.of
       ? `; planned from ${planning.simulations} of ${planning.of} simulations (time budget spent after ${planning.seconds.toFixed(1)}s)`
       : '';
+  const release =
+    event.mtvRelease.source === 'flag'
+      ? `MTV ${event.mtvRelease.release} (--mtv-version)`
+      : `MTV ${event.mtvRelease.release}`;
   return (
-    `plan ${event.namespace}/${event.plan}: ${count(event.disks, 'disk')}, ${formatBytes(event.bytes)} into namespace ` +
+    `plan ${event.namespace}/${event.plan} (${release}): ${count(event.disks, 'disk')}, ${formatBytes(event.bytes)} into namespace ` +
     `${event.targetNamespace}; policy ${event.policy}, at most ${event.maxInFlight} in flight${perHost}${controller}${adopted}${cut}`
   );
 }

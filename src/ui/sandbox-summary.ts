@@ -9,6 +9,8 @@ export interface SandboxFacts {
   /** `namespace/name` of the seeded Plan. */
   plan: string;
   targetNamespace: string;
+  /** The MTV release whose Forklift CRDs are served. */
+  mtvRelease: string;
   /** The proxy in front of both servers, when one runs. */
   proxyUrl?: string;
   /** The client certificate and key files the kubeconfig names, when its user authenticates with them. */
@@ -32,7 +34,7 @@ export function sandboxSummary(served: SandboxFacts, options: SandboxSettings): 
   const scheme = options.insecureHttp ? 'plain HTTP, anonymous requests served' : 'TLS, the CA is in the kubeconfig';
   const { name, vms, disks } = served.scenario;
   const lines = [
-    `Kubernetes API ${served.apiUrl} (${scheme})`,
+    `Kubernetes API ${served.apiUrl} (${scheme}), serving the Forklift CRDs of MTV ${served.mtvRelease}`,
     `Forklift inventory ${served.inventoryUrl} (Route openshift-mtv/forklift-inventory)`,
     ...(served.proxyUrl ? [`HTTP proxy ${served.proxyUrl} (the kubeconfig's proxy-url; both servers behind it)`] : []),
     ...(served.clientCertificateFiles

@@ -52,6 +52,7 @@ function plan(vms: ResolvedVm[], overrides: Partial<ResolvedPlan['plan']> = {}):
       migrateSharedDisks: true,
       ...overrides,
     },
+    mtvRelease: { release: '2.12', source: 'schema' },
     provider: {
       name: SEED_NAMES.sourceProvider,
       namespace: SEED_NAMES.forkliftNamespace,

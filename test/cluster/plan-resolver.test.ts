@@ -13,6 +13,8 @@ import { type ClusterFixture, startCluster, userError } from './cluster-fixture.
 
 const Gi = 2 ** 30;
 const NS = SEED_NAMES.forkliftNamespace;
+/** What the sandbox serves by default, as detectMtvRelease reads it (test/cluster/mtv-release.test.ts). */
+const NEWEST = { release: '2.12', source: 'schema' } as const;
 const PLAN_PATH = `/apis/forklift.konveyor.io/v1beta1/namespaces/${NS}/plans/plan-a`;
 const PROVIDER_PATH = `/apis/forklift.konveyor.io/v1beta1/namespaces/${NS}/providers/vsphere-a`;
 
@@ -48,7 +50,7 @@ describe('resolvePlan', () => {
   });
 
   const resolve = (extra: { plan?: string; vddkSecret?: string; allowPoweredOn?: boolean } = {}) =>
-    resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS, ...extra });
+    resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS, mtvRelease: NEWEST, ...extra });
 
   /** The refusal, after checking that resolving wrote nothing to the cluster. */
   async function refusal(run: () => Promise<unknown> = () => resolve()): Promise<UserError> {
@@ -112,6 +114,7 @@ describe('resolvePlan', () => {
         },
       ],
       controllerMaxInFlight: 7,
+      mtvRelease: NEWEST,
     });
     expect(cluster.inventory.requestCount()).toBe(1);
   });
@@ -243,7 +246,11 @@ describe('resolvePlan', () => {
     const server = await startInventoryServer({ token: cluster.sandbox.token, inventory });
     try {
       const run = () =>
-        resolvePlan(cluster.kube, cluster.newInventory({ url: server.url }), { plan: 'plan-a', namespace: NS });
+        resolvePlan(cluster.kube, cluster.newInventory({ url: server.url }), {
+          plan: 'plan-a',
+          namespace: NS,
+          mtvRelease: NEWEST,
+        });
       expect((await refusal(run)).line).toBe(
         'plan "plan-a" has RDM disks, which CDI cannot copy: db-01 disk 1 (try: remove those VMs from the plan)',
       );
@@ -258,7 +265,12 @@ describe('resolvePlan on scenarios the seed makes refusable', () => {
     const cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO);
     try {
       const run = (allowPoweredOn: boolean) =>
-        resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS, allowPoweredOn });
+        resolvePlan(cluster.kube, cluster.inventory, {
+          plan: 'plan-a',
+          namespace: NS,
+          allowPoweredOn,
+          mtvRelease: NEWEST,
+        });
       const before = await cluster.revision();
       const error = await userError(run(false));
       expect(error.exitCode).toBe(ExitCode.usage);
@@ -285,7 +297,9 @@ describe('resolvePlan on scenarios the seed makes refusable', () => {
     const cluster = await startCluster(scenario);
     try {
       const before = await cluster.revision();
-      const error = await userError(resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS }));
+      const error = await userError(
+        resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS, mtvRelease: NEWEST }),
+      );
       expect(await cluster.revision()).toBe(before);
       expect(error.exitCode).toBe(ExitCode.usage);
       expect(error.line).toBe(

@@ -5,6 +5,7 @@ import type { SandboxOptions } from '@kubectl-mtv/sandbox';
 import { SEED_NAMES } from '@kubectl-mtv/sandbox';
 import { buildPlanDataVolumes, type DiskDataVolume } from '../../src/cluster/datavolume-builder.js';
 import type { KubeClient } from '../../src/cluster/kube-client.js';
+import { detectMtvRelease } from '../../src/cluster/mtv-release.js';
 import { resolvePlan } from '../../src/cluster/plan-resolver.js';
 import type { ResolvedPlan } from '../../src/cluster/resolved-plan.js';
 import type { RunEvent, RunSummary } from '../../src/runner/run-events.js';
@@ -56,7 +57,8 @@ export async function startRunner(
 ): Promise<RunnerFixture> {
   const cluster = await startCluster(sc, { speed: 2000, ...options });
   // the client retries 429, 5xx and dropped connections (retry-policy.ts): injected faults pass through it
-  const resolved = await resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS });
+  const mtvRelease = await detectMtvRelease(cluster.kube);
+  const resolved = await resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS, mtvRelease });
   const { dataVolumes } = buildPlanDataVolumes(resolved);
   const run = (extra: Partial<RunOptions> & { client?: KubeClient } = {}) => {
     const events: RunEvent[] = [];

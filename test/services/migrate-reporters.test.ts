@@ -38,6 +38,7 @@ const EVENTS: RunEvent[] = [
     bytes: 60 * Gi,
     bytesDone: 0,
     adopted: { done: 0, running: 0, stuck: 0 },
+    mtvRelease: { release: '2.12', source: 'schema' },
     planning: {
       strategy: 'disk order, best-ranked host first, hosts saturated 1x',
       simulations: 9,
@@ -84,7 +85,7 @@ function report(output: RunOutput, view: 'plain' | 'none' = 'plain') {
 describe('run reporters', () => {
   it('off a terminal, writes plain timestamped lines on stderr: the plan with the controller figure, starts, ends, stuck disks, the verdict', () => {
     expect(report('table').stderr.split('\n')).toEqual([
-      "03:04:05 plan openshift-mtv/plan-a: 2 disks, 60 GiB into namespace demo; policy disk, at most 20 in flight; the controller's MAX_VM_INFLIGHT is 4 per host (a per-host figure, not used as this run's cap); planned from 9 of 27 simulations (time budget spent after 5.0s)",
+      "03:04:05 plan openshift-mtv/plan-a (MTV 2.12): 2 disks, 60 GiB into namespace demo; policy disk, at most 20 in flight; the controller's MAX_VM_INFLIGHT is 4 per host (a per-host figure, not used as this run's cap); planned from 9 of 27 simulations (time budget spent after 5.0s)",
       '03:04:05 started app-01 disk 0 (plan-a-app-01-disk-0, 50 GiB)',
       '03:04:05 adopted app-01 disk 2 (plan-a-app-01-disk-2, 5 GiB): in flight since an earlier run',
       '03:04:05 finished app-01 disk 0 (plan-a-app-01-disk-0, 50 GiB) in 1m1s',

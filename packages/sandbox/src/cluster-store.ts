@@ -54,9 +54,10 @@ export interface ClusterStore {
   list(resource: string, namespace?: string): KubeObject[];
   /**
    * Creates the object (resourceVersion, creationTimestamp, generateName are filled in; uid too unless given, so that
-   * seeded objects keep the uids other parts refer to); throws if it exists.
+   * seeded objects keep the uids other parts refer to); throws if it exists. With `prune`, fields the schema lacks
+   * are dropped as an API server drops a client's (a Plan written for a newer MTV); otherwise they are an error.
    */
-  create(resource: string, object: KubeObject): KubeObject;
+  create(resource: string, object: KubeObject, options?: { prune?: boolean }): KubeObject;
   /** Replaces `status` only (the status subresource); returns the stored object. Throws if absent. */
   updateStatus(resource: string, namespace: string | undefined, name: string, status: unknown): KubeObject;
   /** Replaces metadata.labels / metadata.annotations (merged) of an object; returns the stored object. */

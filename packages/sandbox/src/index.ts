@@ -3,6 +3,7 @@
  * with the real CRDs, CDI's importer and the Forklift inventory simulated, seeded from a scenario. Product code never
  * imports it; the CLI's `sandbox` and `demo` use cases start it through this API.
  */
+export { MTV_RELEASES, type MtvRelease, NEWEST_MTV_RELEASE } from './api/crd-loader.js';
 export { DATAVOLUMES, STUCK_ANNOTATION } from './cdi/importer.js';
 export type { KubeObject } from './cluster-store.js';
 export {

@@ -9,6 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Scenario } from '@kubectl-mtv/engine';
 import { type ApiServer, startApiServer } from './api/api-server.js';
+import type { MtvRelease } from './api/crd-loader.js';
 import type { RequestInterceptor } from './api/router.js';
 import { SimulatedClock } from './cdi/clock.js';
 import { diskSources } from './cdi/disk-sources.js';
@@ -55,6 +56,8 @@ export interface SandboxOptions {
   clientCertificate?: boolean;
   /** Start an HTTP proxy (CONNECT) in front of both servers, for kubeconfigs with `proxy-url` (`proxyUrl`). */
   proxy?: boolean;
+  /** The MTV release whose Forklift CRDs the API server serves (default the newest, NEWEST_MTV_RELEASE). */
+  mtvRelease?: MtvRelease;
 }
 
 /** The user the sandbox's token and its client certificate stand for (403 messages name it). */
@@ -140,6 +143,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       port,
       token,
       user: SANDBOX_USER,
+      ...(options.mtvRelease && { mtvRelease: options.mtvRelease }),
       tls: serverTls && { ...serverTls, ...(options.clientCertificate && { clientCa: tls?.caCert }) },
       allowAnonymous: insecureHttp,
       deny,

@@ -1,6 +1,7 @@
 import { ORDER_NAMES } from '@kubectl-mtv/engine';
 import { Flags, type Interfaces } from '@oclif/core';
 import type { KubeConnectionOptions } from '../../cluster/kube-client.js';
+import { MTV_RELEASES } from '../../cluster/mtv-release.js';
 import { UserError } from '../../errors.js';
 import type { DryRunOutput, MigrateOptions } from '../../services/migrate.js';
 import type { RunOutput } from '../../ui/run-reporters.js';
@@ -110,6 +111,10 @@ export const migrateFlags = {
   takeover: Flags.boolean({
     description: "Take the plan's Lease even when live, if this user@host holds it (a crashed run).",
   }),
+  'mtv-version': Flags.string({
+    description: `The cluster's MTV release (${MTV_RELEASES.join(', ')}). Default: read from the Plan schema it serves.`,
+    helpValue: 'X.Y',
+  }),
 };
 
 /** The connection flags as the cluster adapter takes them. */
@@ -178,6 +183,9 @@ export function migrateOptions(
     tui: tuiTerminal(flags.tui),
     ...(flags.report !== undefined && { reportPath: parseSvgPath('--report', flags.report) }),
     takeover: flags.takeover,
+    ...(flags['mtv-version'] !== undefined && {
+      mtvVersion: parseChoice('--mtv-version', flags['mtv-version'], MTV_RELEASES, 'MTV release'),
+    }),
     signal,
   };
 }

@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { MTV_RELEASES } from '../../cluster/mtv-release.js';
 
 /** `kubectl mtv sandbox`'s flags, as strings: src/commands/support/flag-values.ts checks their values. */
 export const sandboxFlags = {
@@ -47,6 +48,10 @@ export const sandboxFlags = {
   proxy: Flags.boolean({
     description:
       "Start an HTTP proxy (CONNECT) in front of the API and the inventory, named in the kubeconfig's proxy-url.",
+  }),
+  'mtv-version': Flags.string({
+    description: `Serve the Forklift CRDs of this MTV release (${MTV_RELEASES.join(', ')}); default ${MTV_RELEASES.at(-1)}.`,
+    helpValue: 'X.Y',
   }),
   latency: Flags.string({
     description: 'Delay every API request by MS milliseconds.',

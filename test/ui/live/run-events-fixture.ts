@@ -30,6 +30,7 @@ export function planEvent(patch: Partial<Extract<RunEvent, { type: 'plan' }>> = 
     bytesDone: 0,
     adopted: { done: 0, running: 0, stuck: 0 },
     planning: null,
+    mtvRelease: { release: '2.12', source: 'schema' },
     ...patch,
   };
 }

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { ClusterStore } from '../cluster-store.js';
 import { Authorizer } from './auth.js';
 import { ControllerStore } from './controller-store.js';
+import type { MtvRelease } from './crd-loader.js';
 import type { ActiveWatch, ApiContext } from './handlers/api-context.js';
 import { ObjectStore } from './object-store.js';
 import { ObjectWriter } from './object-writer.js';
@@ -48,6 +49,8 @@ export interface ApiServerOptions {
   user?: string;
   /** Milliseconds between watch BOOKMARKs when a client allows them (default 5000). */
   bookmarkIntervalMs?: number;
+  /** The MTV release whose Forklift CRDs are served (default the newest). */
+  mtvRelease?: MtvRelease;
   /** Sees each authenticated request first; answers it itself by returning true (fault injection, stats). */
   intercept?: RequestInterceptor;
 }
@@ -67,7 +70,7 @@ const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-sy
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   if (!options.token) throw new Error('startApiServer needs a non-empty token');
   const clock = options.clock ?? (() => new Date());
-  const registry = ResourceRegistry.standard();
+  const registry = ResourceRegistry.standard(options.mtvRelease);
   const store = new ObjectStore(options.historyLimit ?? 10_000);
   const writer = new ObjectWriter(
     store,

@@ -28,8 +28,9 @@ export class ControllerStore implements ClusterStore {
     return this.store.list(type.name, type.namespaced ? namespace : undefined);
   }
 
-  create(resource: string, object: KubeObject): KubeObject {
-    return this.writer.create(this.registry.require(resource), object, CONTROLLER);
+  create(resource: string, object: KubeObject, options: { prune?: boolean } = {}): KubeObject {
+    const context = options.prune ? { origin: 'controller' as const, fieldValidation: 'Ignore' as const } : CONTROLLER;
+    return this.writer.create(this.registry.require(resource), object, context);
   }
 
   private existing(resource: string, namespace: string | undefined, name: string): KubeObject {

@@ -1,7 +1,8 @@
 /**
- * Resource types from the CustomResourceDefinitions the sandbox package carries in its crds/ folder. The folder is
- * looked up from this module's place: packages/sandbox/src/api (tests, tsx), or one level below the CLI's bundle
- * (dist/commands, dist/chunks), next to which the build copies it as dist/crds.
+ * Resource types from the CustomResourceDefinitions the sandbox package carries in its crds/ folder: CDI's in
+ * crds/cdi, Forklift's of each MTV release in crds/forklift/release-X.Y (the real ones, unchanged: SOURCE.txt). The
+ * folder is looked up from this module's place: packages/sandbox/src/api (tests, tsx), or one level below the CLI's
+ * bundle (dist/commands, dist/chunks), next to which the build copies it as dist/crds.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -116,10 +117,21 @@ export function resourceTypeFromCrd(crd: Crd): ResourceType {
   };
 }
 
-/** Every CRD in `directory` (default: the project's own), sorted by file name. */
-export function loadCrdResourceTypes(directory = crdDirectory()): ResourceType[] {
+/** The MTV releases whose Forklift CRDs the sandbox serves, oldest first. */
+export const MTV_RELEASES = ['2.8', '2.9', '2.10', '2.11', '2.12'] as const;
+export type MtvRelease = (typeof MTV_RELEASES)[number];
+/** The release served when none is asked for. */
+export const NEWEST_MTV_RELEASE: MtvRelease = '2.12';
+
+/** Every CRD of one folder, sorted by file name. */
+function loadFolder(directory: string): ResourceType[] {
   return readdirSync(directory)
     .filter((file) => file.endsWith('.yaml'))
     .sort()
     .map((file) => resourceTypeFromCrd(parse(readFileSync(join(directory, file), 'utf8')) as Crd));
+}
+
+/** CDI's CRDs and the Forklift CRDs of `release` (default the newest). */
+export function loadCrdResourceTypes(release: MtvRelease = NEWEST_MTV_RELEASE, root = crdDirectory()): ResourceType[] {
+  return [...loadFolder(join(root, 'cdi')), ...loadFolder(join(root, 'forklift', `release-${release}`))];
 }

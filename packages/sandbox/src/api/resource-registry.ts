@@ -1,5 +1,5 @@
 import { builtinResourceTypes } from './builtin-resources.js';
-import { loadCrdResourceTypes } from './crd-loader.js';
+import { loadCrdResourceTypes, type MtvRelease, NEWEST_MTV_RELEASE } from './crd-loader.js';
 import type { ResourceType } from './resource-type.js';
 
 /** One API group with its versions, as /apis lists it. */
@@ -21,9 +21,9 @@ export class ResourceRegistry {
     }
   }
 
-  /** The built-in kinds followed by the project's CRDs. */
-  static standard(): ResourceRegistry {
-    return new ResourceRegistry([...builtinResourceTypes(), ...loadCrdResourceTypes()]);
+  /** The built-in kinds followed by CDI's CRDs and the Forklift CRDs of `release`. */
+  static standard(release: MtvRelease = NEWEST_MTV_RELEASE): ResourceRegistry {
+    return new ResourceRegistry([...builtinResourceTypes(), ...loadCrdResourceTypes(release)]);
   }
 
   /** By the store's name (`configmaps`, `datavolumes.cdi.kubevirt.io`); also accepts a bare plural if unique. */

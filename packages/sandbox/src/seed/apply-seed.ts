@@ -33,7 +33,11 @@ export function applySeed(store: ClusterStore, objects: SeedObject[]): KubeObjec
   const created: KubeObject[] = [];
   for (const { resource, object } of orderSeed(objects)) {
     const { status, ...withoutStatus } = object;
-    let stored = store.create(resource, withoutStatus as KubeObject);
+    // what users write (Providers, maps, Plans) is pruned to the served release's schema, as the API server prunes a
+    // Plan written for a newer MTV (skipGuestConversion on 2.8)
+    let stored = store.create(resource, withoutStatus as KubeObject, {
+      prune: resource.endsWith('.forklift.konveyor.io'),
+    });
     const wantedUid = object.metadata.uid;
     if (wantedUid !== undefined && stored.metadata.uid !== wantedUid) {
       // the inventory's URLs are keyed by this uid; a store that replaces it would make every inventory lookup 404

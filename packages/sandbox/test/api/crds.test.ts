@@ -1,13 +1,14 @@
 /**
- * The project's own CRDs (packages/sandbox/crds) are the shared ones, unchanged, and the registry derived from them
- * names what kubectl and Forklift expect.
+ * The project's own CRDs (packages/sandbox/crds: CDI's, and Forklift's of each MTV release served) are the shared
+ * ones, unchanged, and the registry derived from them names what kubectl and Forklift expect.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { needs, PROJECT_CRDS, SHARED_CRDS, sharedCrdFiles } from '@kubectl-mtv/test-support';
+import { needs, PROJECT_CRDS, SHARED_CRDS } from '@kubectl-mtv/test-support';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { crdDirectory } from '../../src/api/crd-loader.js';
+import { crdDirectory, MTV_RELEASES } from '../../src/api/crd-loader.js';
 import { ResourceRegistry } from '../../src/api/resource-registry.js';
 
 describe('the sandbox CRDs', () => {
@@ -15,21 +16,54 @@ describe('the sandbox CRDs', () => {
     expect(crdDirectory()).toBe(PROJECT_CRDS);
   });
 
-  it('equal ../shared/crds where the shared folder has them', needs(SHARED_CRDS), () => {
-    const shared = sharedCrdFiles();
-    const ours = new Set(readdirSync(PROJECT_CRDS));
-    const compared = shared.filter(([file]) => ours.has(file));
-    for (const [file, crd] of compared) {
-      expect(parse(readFileSync(join(PROJECT_CRDS, file), 'utf8')), file).toEqual(crd);
+  it("equal ../shared/crds: CDI's, and Forklift's of every release served", needs(SHARED_CRDS), () => {
+    const shared = SHARED_CRDS.path();
+    const pairs: [string, string][] = [
+      ['cdi/datavolumes.cdi.kubevirt.io.yaml', 'cdi/datavolumes.cdi.kubevirt.io.yaml'],
+    ];
+    for (const release of MTV_RELEASES) {
+      for (const file of readdirSync(join(PROJECT_CRDS, 'forklift', `release-${release}`))) {
+        pairs.push([`forklift/release-${release}/${file}`, `forklift-releases/release-${release}/${file}`]);
+      }
     }
-    expect(compared.map(([file]) => file).sort()).toEqual([
-      'datavolumes.cdi.kubevirt.io.yaml',
-      'forklift.konveyor.io_migrations.yaml',
-      'forklift.konveyor.io_networkmaps.yaml',
-      'forklift.konveyor.io_plans.yaml',
-      'forklift.konveyor.io_providers.yaml',
-      'forklift.konveyor.io_storagemaps.yaml',
-    ]);
+    for (const [ours, theirs] of pairs) {
+      const read = (path: string) => parse(readFileSync(path, 'utf8'));
+      expect(read(join(PROJECT_CRDS, ours)), ours).toEqual(read(join(shared, theirs)));
+    }
+    expect(pairs.length).toBeGreaterThan(35);
+  });
+
+  it('match the checksums kept with them (SHA256SUMS)', () => {
+    const folder = join(PROJECT_CRDS, 'forklift');
+    const sums = readFileSync(join(folder, 'SHA256SUMS'), 'utf8').trim().split('\n');
+    const listed = sums.map((line) => {
+      const [sum, file] = line.split(/\s+/);
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(folder, file)))
+          .digest('hex'),
+        file,
+      ).toBe(sum);
+      return file.replace(/^\.\//, '');
+    });
+    const present = MTV_RELEASES.flatMap((release) =>
+      readdirSync(join(folder, `release-${release}`)).map((file) => `release-${release}/${file}`),
+    );
+    expect(listed.sort()).toEqual(present.sort());
+  });
+
+  it.each([
+    ['2.8', []],
+    ['2.9', ['skipGuestConversion', 'type']],
+    ['2.10', ['skipGuestConversion', 'type', 'runPreflightInspection']],
+    ['2.11', ['skipGuestConversion', 'type', 'runPreflightInspection', 'rdmAsLun']],
+    ['2.12', ['skipGuestConversion', 'type', 'runPreflightInspection', 'rdmAsLun', 'tagMapping']],
+  ] as const)('serve release %s with the Plan fields of that release', (release, markers) => {
+    const plan = ResourceRegistry.standard(release).require('plans.forklift.konveyor.io');
+    const spec = (plan.schema as { properties: { spec: { properties: Record<string, unknown> } } }).properties.spec
+      .properties;
+    const all = ['skipGuestConversion', 'type', 'runPreflightInspection', 'rdmAsLun', 'tagMapping'];
+    expect(all.filter((field) => field in spec)).toEqual(markers);
   });
 
   it.each([
