@@ -9,6 +9,7 @@ import type { KubeClient } from './kube-client.js';
 import { KubeApiError } from './kube-errors.js';
 import { takesOver } from './migration-guard.js';
 import type { DetectedRelease } from './mtv-release.js';
+import { planScope } from './plan-scope.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
 import { inNamespace, RESOURCES } from './resource-types.js';
 
@@ -22,6 +23,8 @@ export interface ResolvePlanOptions {
   allowPoweredOn?: boolean;
   /** The cluster's MTV release (detectMtvRelease). */
   mtvRelease: DetectedRelease;
+  /** --disks-only: copy a plan that needs a guest conversion afterwards (none is run). */
+  disksOnly?: boolean;
 }
 
 interface Condition {
@@ -43,18 +46,21 @@ interface KubeObject<Spec, Status = { conditions?: Condition[] }> {
   status?: Status;
 }
 
-type Plan = KubeObject<{
-  archived?: boolean;
-  type?: string;
-  warm?: boolean;
-  skipGuestConversion?: boolean;
-  migrateSharedDisks?: boolean;
-  pvcNameTemplate?: string;
-  targetNamespace?: string;
-  provider?: { source?: ObjectRef; destination?: ObjectRef };
-  map?: { storage?: ObjectRef };
-  vms?: { id?: string; name?: string }[];
-}>;
+type Plan = KubeObject<
+  {
+    archived?: boolean;
+    type?: string;
+    warm?: boolean;
+    skipGuestConversion?: boolean;
+    migrateSharedDisks?: boolean;
+    pvcNameTemplate?: string;
+    targetNamespace?: string;
+    provider?: { source?: ObjectRef; destination?: ObjectRef };
+    map?: { storage?: ObjectRef };
+    vms?: { id?: string; name?: string }[];
+  },
+  { conditions?: Condition[]; netAppShiftDestination?: boolean }
+>;
 type Provider = KubeObject<
   { type?: string; url?: string; settings?: Record<string, string> },
   { fingerprint?: string; conditions?: Condition[] }
@@ -63,6 +69,8 @@ type Migration = KubeObject<{ plan?: ObjectRef }, { completed?: string; conditio
 interface StorageMapEntry {
   source?: { id?: string; name?: string };
   destination?: { storageClass?: string; accessMode?: string; volumeMode?: string };
+  /** Storage copy offload (vSphere xcopy; 2.12 also CSI volume import). */
+  offloadPlugin?: unknown;
 }
 type StorageMap = KubeObject<{ map?: StorageMapEntry[] }>;
 
@@ -82,10 +90,6 @@ export async function resolvePlan(
   const spec = plan.spec ?? {};
   if (spec.archived) throw refuse('is archived', 'an archived plan never runs again: create a new plan');
 
-  const type = spec.type ?? (spec.warm ? 'warm' : 'cold');
-  if (type !== 'cold') {
-    throw refuse(`is a ${type} migration; kubectl mtv migrate runs cold plans only`, 'run it with the MTV controller');
-  }
   const conditions = plan.status?.conditions ?? [];
   const ready = conditions.find((condition) => condition.type === 'Ready');
   if (ready?.status !== 'True') {
@@ -119,14 +123,6 @@ export async function resolvePlan(
     );
   }
   const destination = await provider(client, spec.provider?.destination, namespace, name, 'destination');
-  // Forklift's local cluster: an openshift Provider without a URL
-  const local = destination.spec?.type === 'openshift' && !destination.spec?.url;
-  if (local && spec.skipGuestConversion !== true) {
-    throw refuse(
-      'needs guest conversion: a cold plan to the local cluster is copied by virt-v2v, not by CDI DataVolumes',
-      'set spec.skipGuestConversion: true (Raw Copy mode), or run the plan with the MTV controller',
-    );
-  }
   const storageRef = spec.map?.storage;
   const storageMap =
     storageRef?.name &&
@@ -135,6 +131,28 @@ export async function resolvePlan(
       storageRef.name,
     ));
   if (!storageMap) throw refuse(`names storage map "${storageRef?.name ?? ''}", which does not exist`);
+  const release = options.mtvRelease.release;
+  const scope = planScope(
+    {
+      warm: spec.warm,
+      type: spec.type,
+      skipGuestConversion: spec.skipGuestConversion,
+      // Forklift's host cluster: an openshift Provider without a URL (Provider.IsHost)
+      destinationIsHost: destination.spec?.type === 'openshift' && !destination.spec?.url,
+      offload: (storageMap.spec?.map ?? []).some((entry) => entry.offloadPlugin !== undefined),
+      netAppShift: plan.status?.netAppShiftDestination === true,
+    },
+    release,
+  );
+  if (scope.kind === 'theirs') throw refuse(scope.why, scope.hint);
+  if (scope.kind === 'needs-conversion' && !options.disksOnly) {
+    throw refuse(
+      scope.why,
+      release === '2.8'
+        ? '--disks-only copies the disks anyway: no VM can be made from them without the conversion (MTV 2.9+ has Raw Copy)'
+        : 'set spec.skipGuestConversion: true (Raw Copy), or --disks-only to copy the disks without the conversion',
+    );
+  }
 
   const vddkImage = await vddkInitImage(client, source);
   if (!vddkImage) {
@@ -194,6 +212,7 @@ export async function resolvePlan(
     vms: resolvedVms.map((vm) => vm.resolved),
     ...(controllerMaxInFlight !== undefined && { controllerMaxInFlight }),
     mtvRelease: options.mtvRelease,
+    ...(scope.kind === 'needs-conversion' && { disksOnly: scope.why }),
   };
 }
 

@@ -66,4 +66,6 @@ export interface ResolvedPlan {
   controllerMaxInFlight?: number;
   /** The cluster's MTV release, and whether it was read from its Plan schema or given (--mtv-version). */
   mtvRelease: DetectedRelease;
+  /** With --disks-only, why the copied disks still need a guest conversion (none is run); absent otherwise. */
+  disksOnly?: string;
 }

@@ -60,6 +60,8 @@ export interface MigrateOptions {
   takeover: boolean;
   /** --mtv-version: the cluster's MTV release; undefined: read from the Plan schema it serves. */
   mtvVersion?: MtvRelease;
+  /** --disks-only: copy a plan that needs a guest conversion afterwards, running none. */
+  disksOnly?: boolean;
   /** Write the run's Gantt chart (planned and actual) here at its end. */
   reportPath?: string;
   /** Aborted on SIGINT/SIGTERM: the runner stops admitting and releases the Lease. */
@@ -89,7 +91,13 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
     vddkSecret: options.vddkSecret,
     allowPoweredOn: options.allowPoweredOn,
     mtvRelease,
+    ...(options.disksOnly && { disksOnly: true }),
   });
+  if (resolved.disksOnly !== undefined) {
+    streams.stderr.write(
+      `warning: plan "${resolved.plan.name}" ${resolved.disksOnly}: --disks-only copies its disks and runs no conversion; no VM can be made from them until they are converted\n`,
+    );
+  }
   await checkAccess(client, migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace));
   const built = buildPlanDataVolumes(resolved);
   if (options.signal.aborted) return stoppedExitCode(options.signal);

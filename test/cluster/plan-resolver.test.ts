@@ -177,15 +177,22 @@ describe('resolvePlan', () => {
   });
 
   it.each([
-    [{ type: 'warm' }, 'warm'],
-    [{ type: 'live' }, 'live'],
-    [{ type: 'conversion' }, 'conversion'],
-    [{ type: null, warm: true }, 'warm'],
-  ])('refuses a plan with %j', async (spec, type) => {
+    [
+      { type: 'warm' },
+      'is a warm migration (type: warm); kubectl mtv migrate runs cold plans, warm ones come in a later release',
+    ],
+    [{ type: 'live' }, 'is a live migration (type: live); kubectl mtv migrate runs cold plans'],
+    [
+      { type: 'conversion' },
+      'is a conversion-only plan (type: conversion): it copies nothing, the MTV controller converts disks already in place',
+    ],
+    [
+      { type: null, warm: true },
+      'is a warm migration (warm: true); kubectl mtv migrate runs cold plans, warm ones come in a later release',
+    ],
+  ])('refuses a plan with %j, reading nothing from the inventory', async (spec, why) => {
     await cluster.patch(PLAN_PATH, { spec });
-    expect((await refusal()).line).toBe(
-      `plan "plan-a" is a ${type} migration; kubectl mtv migrate runs cold plans only (try: run it with the MTV controller)`,
-    );
+    expect((await refusal()).line).toBe(`plan "plan-a" ${why} (try: run it with the MTV controller)`);
     expect(cluster.inventory.requestCount()).toBe(0);
   });
 
@@ -196,11 +203,16 @@ describe('resolvePlan', () => {
     );
   });
 
-  it('refuses a cold plan to the local cluster that needs guest conversion', async () => {
+  it('refuses a cold plan that needs a guest conversion after the copy, unless --disks-only', async () => {
     await cluster.patch(PLAN_PATH, { spec: { skipGuestConversion: false } });
     expect((await refusal()).line).toBe(
-      'plan "plan-a" needs guest conversion: a cold plan to the local cluster is copied by virt-v2v, not by CDI ' +
-        'DataVolumes (try: set spec.skipGuestConversion: true (Raw Copy mode), or run the plan with the MTV controller)',
+      'plan "plan-a" needs a guest conversion after the copy (a cold plan to the local cluster without ' +
+        'skipGuestConversion, MTV 2.12) (try: set spec.skipGuestConversion: true (Raw Copy), or --disks-only to copy ' +
+        'the disks without the conversion)',
+    );
+    const copied = await resolve({ disksOnly: true });
+    expect(copied.disksOnly).toBe(
+      'needs a guest conversion after the copy (a cold plan to the local cluster without skipGuestConversion, MTV 2.12)',
     );
   });
 

@@ -241,8 +241,8 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
       args: poweredOff(),
       setup: patched(PLAN, { spec: { type: 'warm' } }, () => ({ spec: { type: 'cold' } })),
       line:
-        'error: plan "plan-a" is a warm migration; kubectl mtv migrate runs cold plans only ' +
-        '(try: run it with the MTV controller)',
+        'error: plan "plan-a" is a warm migration (type: warm); kubectl mtv migrate runs cold plans, warm ones come ' +
+        'in a later release (try: run it with the MTV controller)',
       code: 2,
     },
     {

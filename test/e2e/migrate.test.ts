@@ -269,6 +269,25 @@ describe('kubectl mtv migrate while another run holds the plan', () => {
   });
 });
 
+describe('kubectl mtv migrate on MTV 2.8', () => {
+  it('refuses a plan that needs a conversion after the copy (no Raw Copy), and copies it with --disks-only', async () => {
+    const cluster = await sandbox('--mtv-version', '2.8');
+    const refused = await plugin(...migrateArgs(cluster, '--allow-powered-on'));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      'error: plan "plan-a" needs a guest conversion after the copy (every copy on MTV 2.8, which has no Raw Copy ' +
+        'mode) (try: --disks-only copies the disks anyway: no VM can be made from them without the conversion ' +
+        '(MTV 2.9+ has Raw Copy))\n',
+    );
+    expect(await dataVolumes(cluster)).toHaveLength(0);
+    const copied = await plugin(...migrateArgs(cluster, '--allow-powered-on', '--disks-only', '-o', 'json'));
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(copied.stderr).toContain('warning: plan "plan-a" needs a guest conversion after the copy');
+    expect(copied.stderr).toMatch(/plan openshift-mtv\/plan-a \(MTV 2\.8\)/);
+    expect((JSON.parse(copied.stdout) as RunSummary).transferred).toBe(DISKS);
+  });
+});
+
 describe('kubectl mtv migrate --timeout', () => {
   it('stops admitting when the timeout is reached and exits 4', async () => {
     const cluster = await sandbox('--speed', '20');

@@ -111,6 +111,10 @@ export const migrateFlags = {
   takeover: Flags.boolean({
     description: "Take the plan's Lease even when live, if this user@host holds it (a crashed run).",
   }),
+  'disks-only': Flags.boolean({
+    description:
+      'Copy the disks of a plan that needs a guest conversion after the copy (no skipGuestConversion, or MTV 2.8); no conversion is run, so no VM can be made from them.',
+  }),
   'mtv-version': Flags.string({
     description: `The cluster's MTV release (${MTV_RELEASES.join(', ')}). Default: read from the Plan schema it serves.`,
     helpValue: 'X.Y',
@@ -183,6 +187,7 @@ export function migrateOptions(
     tui: tuiTerminal(flags.tui),
     ...(flags.report !== undefined && { reportPath: parseSvgPath('--report', flags.report) }),
     takeover: flags.takeover,
+    disksOnly: flags['disks-only'],
     ...(flags['mtv-version'] !== undefined && {
       mtvVersion: parseChoice('--mtv-version', flags['mtv-version'], MTV_RELEASES, 'MTV release'),
     }),

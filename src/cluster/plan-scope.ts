@@ -1,0 +1,86 @@
+/**
+ * Which Forklift Plans `migrate` can finish, decided by each release's own rule for the disk copy (Forklift
+ * pkg/apis/forklift/v1beta1/plan.go ShouldUseV2vForTransfer and IsWarm; migrator Itinerary; research notes in
+ * docs/COMPATIBILITY.md): kubectl-mtv copies with CDI VDDK DataVolumes and runs no guest conversion, so a plan is its
+ * own when Forklift too would copy with CDI and convert nothing afterwards (skipGuestConversion, 2.9+). A plan that
+ * needs a conversion after the copy is copied only with --disks-only; warm, conversion-only, storage-offload and
+ * NetApp Shift plans are the controller's.
+ */
+import type { MtvRelease } from './mtv-release.js';
+
+/** The parts of a Plan (and its storage map) the rule reads. */
+export interface PlanShape {
+  warm?: boolean;
+  type?: string;
+  skipGuestConversion?: boolean;
+  /** The destination is the cluster Forklift runs on (an openshift Provider without a URL). */
+  destinationIsHost: boolean;
+  /** Storage map entries with an offload plugin (vSphere xcopy, 2.12 CSI volume import). */
+  offload: boolean;
+  /** 2.12 Plan status netAppShiftDestination: the storage map resolves to NetApp Shift. */
+  netAppShift: boolean;
+}
+
+export type PlanScope =
+  | { kind: 'ours' }
+  /** Copy with CDI, then a guest conversion kubectl-mtv does not run: only with --disks-only. */
+  | { kind: 'needs-conversion'; why: string }
+  | { kind: 'theirs'; why: string; hint: string };
+
+const ORDER = ['2.8', '2.9', '2.10', '2.11', '2.12'] as const;
+const atLeast = (release: MtvRelease, than: MtvRelease) => ORDER.indexOf(release) >= ORDER.indexOf(than);
+
+/** How `release` treats a plan of this shape, for kubectl-mtv's purpose. */
+export function planScope(shape: PlanShape, release: MtvRelease): PlanScope {
+  const controller = 'run it with the MTV controller';
+  // type arrives in 2.9 (pruned before); 2.9 reads only warm (IsWarm from 2.10: warm || type == warm)
+  const type = atLeast(release, '2.9') ? shape.type : undefined;
+  if (type === 'conversion') {
+    return {
+      kind: 'theirs',
+      why: 'is a conversion-only plan (type: conversion): it copies nothing, the MTV controller converts disks already in place',
+      hint: controller,
+    };
+  }
+  const warm = shape.warm === true || (atLeast(release, '2.10') && type === 'warm');
+  if (warm) {
+    const how = shape.warm === true ? 'warm: true' : 'type: warm';
+    return {
+      kind: 'theirs',
+      why: `is a warm migration (${how}); kubectl mtv migrate runs cold plans, warm ones come in a later release`,
+      hint: controller,
+    };
+  }
+  if (type !== undefined && type !== 'cold' && type !== 'warm') {
+    return {
+      kind: 'theirs',
+      why: `is a ${type} migration (type: ${type}); kubectl mtv migrate runs cold plans`,
+      hint: controller,
+    };
+  }
+  if (shape.offload) {
+    return {
+      kind: 'theirs',
+      why: 'copies with storage offload (its storage map names an offload plugin): the MTV controller copies those disks with its volume populator',
+      hint: controller,
+    };
+  }
+  if (release === '2.12' && shape.netAppShift) {
+    return {
+      kind: 'theirs',
+      why: 'maps its storage to NetApp Shift, which MTV 2.12 copies itself (PVCs, no DataVolumes)',
+      hint: controller,
+    };
+  }
+  const skip = atLeast(release, '2.9') && shape.skipGuestConversion === true;
+  if (skip) return { kind: 'ours' };
+  // without skipGuestConversion every copy is followed by a virt-v2v conversion (in place after CDI, or virt-v2v
+  // copying and converting for a local plan that migrates shared disks): the MTV controller's, never ours
+  const where = shape.destinationIsHost ? 'to the local cluster' : 'to a remote cluster';
+  return {
+    kind: 'needs-conversion',
+    why: atLeast(release, '2.9')
+      ? `needs a guest conversion after the copy (a cold plan ${where} without skipGuestConversion, MTV ${release})`
+      : `needs a guest conversion after the copy (every copy on MTV ${release}, which has no Raw Copy mode)`,
+  };
+}
