@@ -81,7 +81,7 @@ function phaseOf(dv: KubeObject): string | undefined {
 
 /** The disk a DataVolume copies: its VM's inventory id and the disk's index (Forklift's label and annotation). */
 function diskKey(dv: KubeObject): string {
-  return `${dv.metadata.labels?.vmID ?? '?'}#${dv.metadata.annotations?.['forklift.konveyor.io/disk-index'] ?? dv.metadata.name}`;
+  return `${dv.metadata.labels?.['kubectl-mtv.konveyor.io/vm-id'] ?? '?'}#${dv.metadata.labels?.['kubectl-mtv.konveyor.io/disk-index'] ?? dv.metadata.name}`;
 }
 
 export interface Tally {

@@ -11,7 +11,7 @@ const ABOUT: Record<number, string> = {
     'after the `plan` event), right after a create (inside the sandbox store callback for the k-th DataVolume it ' +
     'creates, before the runner has its answer), during a watch reconnect (0-50 ms after the sandbox cut a watch), and ' +
     'at a random time from start-up on (0.5-5 s). After each kill it runs again; the last run ends by itself. Then, from ' +
-    'the cluster: DataVolumes per disk (by `vmID` label and disk-index annotation), their phases, the sandbox importer ' +
+    'the cluster: DataVolumes per disk (by their `kubectl-mtv.konveyor.io/vm-id` and `disk-index` labels), their phases, the sandbox importer ' +
     'count and its `imports.peak` across all runs.',
   2:
     'A 200-disk plan against a sandbox that answers 5% of resource requests 429 (Retry-After 1), 500, 503 or a reset ' +

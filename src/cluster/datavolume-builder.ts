@@ -14,16 +14,40 @@ import {
 } from './pvc-name-template.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
 
-/** The labels every DataVolume carries; the runner lists and watches by `plan` + `app.kubernetes.io/managed-by`. */
+/**
+ * The labels every DataVolume carries (CDI passes them to its PVC); the runner lists and watches by the plan's uid and
+ * `app.kubernetes.io/managed-by`. Our own keys only: see FORKLIFT_SELECTOR_KEYS.
+ */
 export const DV_LABEL = {
-  plan: 'plan',
-  vmId: 'vmID',
+  planUid: 'kubectl-mtv.konveyor.io/plan-uid',
+  planName: 'kubectl-mtv.konveyor.io/plan-name',
+  planNamespace: 'kubectl-mtv.konveyor.io/plan-namespace',
+  vmId: 'kubectl-mtv.konveyor.io/vm-id',
+  diskIndex: 'kubectl-mtv.konveyor.io/disk-index',
   managedBy: 'app.kubernetes.io/managed-by',
-  planName: 'plan-name',
-  planNamespace: 'plan-namespace',
-  /** Forklift marks a shared disk's DV and PVC so that VMs migrated later find the copy. */
+  /** Forklift marks a shared disk's DV and PVC so that VMs migrated later find the copy (no delete selects by it). */
   shareable: 'shareable',
 } as const;
+
+/**
+ * The label keys Forklift's controllers select DataVolumes, PVCs, Secrets, ConfigMaps and VMs by when they delete them
+ * (pkg/controller/plan/kubevirt.go planLabels/vmLabels/vddkLabels, getDVs, getPVCs, DeleteDataVolumes, DeleteSecret;
+ * migration.go cleanup at every VM's start, Cancel, Archive; 2.12 controller.go cleanupOrphanedResources by plan-name
+ * and plan-namespace in every namespace). Nothing kubectl-mtv creates carries one, so no Forklift cleanup, archive or
+ * plan deletion can select, and delete, a disk it copied.
+ */
+export const FORKLIFT_SELECTOR_KEYS = [
+  'migration',
+  'plan',
+  'vmID',
+  'vmUUID',
+  'resource',
+  'use',
+  'isDV',
+  'plan-name',
+  'plan-namespace',
+  'forklift.app',
+] as const;
 
 export const MANAGED_BY = 'kubectl-mtv';
 
@@ -36,7 +60,7 @@ export const DV_ANNOTATION = {
 
 /** The label selector of a plan's DataVolumes (plan uid). */
 export function dataVolumeSelector(planUid: string): string {
-  return `${DV_LABEL.plan}=${planUid},${DV_LABEL.managedBy}=${MANAGED_BY}`;
+  return `${DV_LABEL.planUid}=${planUid},${DV_LABEL.managedBy}=${MANAGED_BY}`;
 }
 
 export interface VddkSource {
@@ -148,11 +172,12 @@ function manifest(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk, name: 
       name,
       namespace: plan.plan.targetNamespace,
       labels: {
-        [DV_LABEL.plan]: plan.plan.uid,
-        [DV_LABEL.vmId]: labelValue(vm.id),
-        [DV_LABEL.managedBy]: MANAGED_BY,
+        [DV_LABEL.planUid]: plan.plan.uid,
         [DV_LABEL.planName]: labelValue(plan.plan.name),
         [DV_LABEL.planNamespace]: labelValue(plan.plan.namespace),
+        [DV_LABEL.vmId]: labelValue(vm.id),
+        [DV_LABEL.diskIndex]: String(disk.index),
+        [DV_LABEL.managedBy]: MANAGED_BY,
         ...(disk.shared && { [DV_LABEL.shareable]: 'true' }),
       },
       annotations: {

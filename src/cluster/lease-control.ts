@@ -6,7 +6,14 @@
 import { Ajv, type JSONSchemaType } from 'ajv';
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError } from './kube-errors.js';
-import { type LeaseObject, leaseTimes, REQUEST_ANNOTATION, RUN_LEASE_SELECTOR, STATUS_ANNOTATION } from './lease.js';
+import {
+  LEASE_PLAN_LABEL,
+  type LeaseObject,
+  leaseTimes,
+  REQUEST_ANNOTATION,
+  RUN_LEASE_SELECTOR,
+  STATUS_ANNOTATION,
+} from './lease.js';
 import { inNamespace, RESOURCES } from './resource-types.js';
 
 /** What a `top --control` user asks of a runner. */
@@ -75,7 +82,7 @@ export function runLeaseOf(lease: LeaseObject): RunLease {
   return {
     name: lease.metadata.name,
     namespace: lease.metadata.namespace,
-    plan: lease.metadata.labels?.plan ?? lease.metadata.name.replace(/^kubectl-mtv-/, ''),
+    plan: lease.metadata.labels?.[LEASE_PLAN_LABEL] ?? lease.metadata.name.replace(/^kubectl-mtv-/, ''),
     holder: lease.spec.holderIdentity ?? '',
     renewedAt,
     expiresAt,

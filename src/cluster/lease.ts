@@ -19,6 +19,9 @@ const MAX_ACQUIRE_ATTEMPTS = 5;
 /** The label every run Lease carries; `top` finds runs by it. */
 export const RUN_LEASE_SELECTOR = 'app.kubernetes.io/managed-by=kubectl-mtv';
 /** The runner's published view of its run (JSON, written with renewals, at most about once a second). */
+/** The plan a run Lease belongs to (our key: Forklift deletes by `plan`, see FORKLIFT_SELECTOR_KEYS). */
+export const LEASE_PLAN_LABEL = 'kubectl-mtv.konveyor.io/plan-name';
+
 export const STATUS_ANNOTATION = 'kubectl-mtv.konveyor.io/status';
 /** A `top --control` user's request to the runner (JSON; see lease-control.ts). */
 export const REQUEST_ANNOTATION = 'kubectl-mtv.konveyor.io/request';
@@ -286,7 +289,7 @@ export async function acquireLease(client: KubeClient, options: LeaseOptions, at
         metadata: {
           name,
           namespace: options.namespace,
-          labels: { 'app.kubernetes.io/managed-by': 'kubectl-mtv', plan: options.plan },
+          labels: { 'app.kubernetes.io/managed-by': 'kubectl-mtv', [LEASE_PLAN_LABEL]: options.plan },
         },
         spec: { ...spec, leaseTransitions: 0 },
       })
@@ -326,7 +329,11 @@ export async function acquireLease(client: KubeClient, options: LeaseOptions, at
     ...current,
     metadata: {
       ...current.metadata,
-      labels: { ...current.metadata.labels, 'app.kubernetes.io/managed-by': 'kubectl-mtv', plan: options.plan },
+      labels: {
+        ...current.metadata.labels,
+        'app.kubernetes.io/managed-by': 'kubectl-mtv',
+        [LEASE_PLAN_LABEL]: options.plan,
+      },
       annotations,
     },
     spec: { ...spec, leaseTransitions: (current.spec.leaseTransitions ?? 0) + (ours ? 0 : 1) },

@@ -81,7 +81,7 @@ export class PlanDataVolumes {
       // a 409 for an object that is gone by now: it was deleted between the two calls; say it as the API did
       if (!found) throw error;
       const labels = found.metadata.labels ?? {};
-      const ours = labels[DV_LABEL.plan] === this.planUid && labels[DV_LABEL.managedBy] === MANAGED_BY;
+      const ours = labels[DV_LABEL.planUid] === this.planUid && labels[DV_LABEL.managedBy] === MANAGED_BY;
       return { outcome: ours ? 'exists' : 'foreign' };
     }
   }

@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildDataVolumes,
   buildPlanDataVolumes,
+  DV_LABEL,
   dataVolumeSelector,
+  FORKLIFT_SELECTOR_KEYS,
   isDataVolumeName,
   storageQuantity,
 } from '../../src/cluster/datavolume-builder.js';
@@ -85,6 +87,17 @@ function mixedPlan(overrides: Partial<ResolvedPlan['plan']> = {}): ResolvedPlan 
 }
 
 describe('buildDataVolumes', () => {
+  it("carries none of the label keys Forklift's deletes select by, on any DataVolume", () => {
+    for (const dv of buildDataVolumes(mixedPlan())) {
+      const keys = Object.keys(dv.manifest.metadata.labels);
+      expect(
+        keys.filter((key) => (FORKLIFT_SELECTOR_KEYS as readonly string[]).includes(key)),
+        dv.manifest.metadata.name,
+      ).toEqual([]);
+      expect(dv.manifest.metadata.labels[DV_LABEL.planUid]).toBe(PLAN_UID);
+    }
+  });
+
   it('builds one DataVolume per disk in plan order, with the storage, vddk source, labels and annotations exactly', () => {
     const dvs = buildDataVolumes(plan([vm('vm-7', 'web-01', [disk(1, { capacity: 500 * Gi }), disk(0)])]));
     expect(dvs.map((dv) => [dv.vmId, dv.diskIndex])).toEqual([
@@ -104,11 +117,12 @@ describe('buildDataVolumes', () => {
           name: 'plan-a-web-01-disk-1',
           namespace: 'demo',
           labels: {
-            plan: PLAN_UID,
-            vmID: 'vm-7',
+            'kubectl-mtv.konveyor.io/plan-uid': PLAN_UID,
+            'kubectl-mtv.konveyor.io/plan-name': 'plan-a',
+            'kubectl-mtv.konveyor.io/plan-namespace': 'openshift-mtv',
+            'kubectl-mtv.konveyor.io/vm-id': 'vm-7',
+            'kubectl-mtv.konveyor.io/disk-index': '1',
             'app.kubernetes.io/managed-by': 'kubectl-mtv',
-            'plan-name': 'plan-a',
-            'plan-namespace': 'openshift-mtv',
           },
           annotations: {
             'forklift.konveyor.io/disk-source': '[ds-1] vm/vm_1.vmdk',
@@ -132,7 +146,9 @@ describe('buildDataVolumes', () => {
         },
       },
     });
-    expect(dataVolumeSelector(PLAN_UID)).toBe(`plan=${PLAN_UID},app.kubernetes.io/managed-by=kubectl-mtv`);
+    expect(dataVolumeSelector(PLAN_UID)).toBe(
+      `kubectl-mtv.konveyor.io/plan-uid=${PLAN_UID},app.kubernetes.io/managed-by=kubectl-mtv`,
+    );
   });
 
   it('sets accessModes and volumeMode only when the storage map does', () => {

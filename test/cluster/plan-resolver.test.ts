@@ -49,7 +49,7 @@ describe('resolvePlan', () => {
     await cluster?.close();
   });
 
-  const resolve = (extra: { plan?: string; vddkSecret?: string; allowPoweredOn?: boolean } = {}) =>
+  const resolve = (extra: { plan?: string; vddkSecret?: string; allowPoweredOn?: boolean; disksOnly?: boolean } = {}) =>
     resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS, mtvRelease: NEWEST, ...extra });
 
   /** The refusal, after checking that resolving wrote nothing to the cluster. */

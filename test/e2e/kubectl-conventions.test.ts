@@ -220,9 +220,9 @@ describe('migrate --dry-run -o and clean -o, against the sandbox', () => {
         "jsonpath={.items[*]['metadata.name', 'spec.storage.storageClassName']}",
         'jsonpath={.items[-1:].spec.source}',
         'jsonpath={..storageClassName}',
-        'jsonpath={.items[1:3].metadata.labels.plan-name}',
+        'jsonpath={.items[1:3].metadata.labels.kubectl-mtv\\.konveyor\\.io/plan-name}',
         'jsonpath=names: {.items[*].metadata.nothing}.',
-        'custom-columns=NAME:.metadata.name,CLASS:.spec.storage.storageClassName,NONE:.status.nothing,VM:metadata.labels.vmID',
+        'custom-columns=NAME:.metadata.name,CLASS:.spec.storage.storageClassName,NONE:.status.nothing,VM:metadata.labels.kubectl-mtv\\.konveyor\\.io/vm-id',
         'custom-columns=NAME:{.metadata.name},LABELS:.metadata.labels',
       ];
       for (const output of outputs) {

@@ -300,8 +300,10 @@ describe('kubectl mtv migrate, stopped and run again', () => {
     expect(new Set(planned).size).toBe(DISKS);
     const uid = (await client.get<{ metadata: { uid: string } }>(PLANS, 'plan-a'))?.metadata.uid as string;
     expect(uid).toBeTruthy();
-    expect(new Set(manifests.map((m) => m.metadata.labels?.plan))).toEqual(new Set([uid]));
-    selector = `plan=${uid}`;
+    expect(new Set(manifests.map((m) => m.metadata.labels?.['kubectl-mtv.konveyor.io/plan-uid']))).toEqual(
+      new Set([uid]),
+    );
+    selector = `kubectl-mtv.konveyor.io/plan-uid=${uid}`;
     expect(await planDataVolumes()).toEqual([]);
 
     // stopped at several points: at the first admissions, mid-burst, and later on

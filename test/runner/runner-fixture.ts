@@ -58,7 +58,13 @@ export async function startRunner(
   const cluster = await startCluster(sc, { speed: 2000, ...options });
   // the client retries 429, 5xx and dropped connections (retry-policy.ts): injected faults pass through it
   const mtvRelease = await detectMtvRelease(cluster.kube);
-  const resolved = await resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS, mtvRelease });
+  // the fixture runs plan-a on every release served: on 2.8 it needs a conversion afterwards, which no test runs
+  const resolved = await resolvePlan(cluster.kube, cluster.inventory, {
+    plan: 'plan-a',
+    namespace: NS,
+    mtvRelease,
+    disksOnly: true,
+  });
   const { dataVolumes } = buildPlanDataVolumes(resolved);
   const run = (extra: Partial<RunOptions> & { client?: KubeClient } = {}) => {
     const events: RunEvent[] = [];

@@ -14,6 +14,7 @@ export {
   type ScriptedAnswer,
   type ScriptedStatus,
 } from './faults.js';
+export type { CleanupRecord } from './forklift/cleanup.js';
 export { SandboxInputError } from './input-error.js';
 export { inventoryFromScenario, uuidFromName } from './inventory/from-scenario.js';
 export { type InventoryServer, startInventoryServer } from './inventory/server.js';

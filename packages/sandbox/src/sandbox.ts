@@ -9,13 +9,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Scenario } from '@kubectl-mtv/engine';
 import { type ApiServer, startApiServer } from './api/api-server.js';
-import type { MtvRelease } from './api/crd-loader.js';
+import { type MtvRelease, NEWEST_MTV_RELEASE } from './api/crd-loader.js';
 import type { RequestInterceptor } from './api/router.js';
 import { SimulatedClock } from './cdi/clock.js';
 import { diskSources } from './cdi/disk-sources.js';
 import { Importer, noImports } from './cdi/importer.js';
 import type { ClusterStore } from './cluster-store.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
+import { type CleanupRecord, ForkliftCleanup } from './forklift/cleanup.js';
 import { SandboxInputError } from './input-error.js';
 import { inventoryFromScenario } from './inventory/from-scenario.js';
 import { type InventoryServer, startInventoryServer } from './inventory/server.js';
@@ -83,6 +84,8 @@ export interface Sandbox {
   inventoryRequests(): number;
   /** Cuts every open watch connection (as a load balancer that drops them would); returns how many. */
   dropWatches(): number;
+  /** What Forklift's archive cleanup deleted, per archived plan (see forklift/cleanup.ts). */
+  forkliftCleanups(): CleanupRecord[];
   /** The client certificate and key (PEM) the API server accepts, with `clientCertificate`. */
   clientCertificate?: { cert: string; key: string };
   /** The proxy's URL, with `proxy`. */
@@ -154,9 +157,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   );
   let inventoryServer: InventoryServer | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let cleanup: ForkliftCleanup | undefined;
   const stop = async () => {
     clearInterval(timer);
     importer?.stop();
+    cleanup?.stop();
     await Promise.all([api.close(), inventoryServer?.close(), proxy?.close()]);
   };
   try {
@@ -174,6 +179,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           .replace('.000Z', 'Z'),
     });
     importer = started;
+    cleanup = new ForkliftCleanup(api.store, options.mtvRelease ?? NEWEST_MTV_RELEASE);
     // The Route names the inventory's port, so the inventory listens before the seed is written.
     inventoryServer = await startInventoryServer({ token, tls: serverTls, inventory });
     const reachable = [api.url, inventoryServer.url].map((url) => new URL(url).host);
@@ -204,6 +210,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       setFaultsEnabled: (enabled) => faults.setEnabled(enabled),
       inventoryRequests: () => inventoryServer?.requestCount() ?? 0,
       dropWatches: () => api.dropWatches(),
+      forkliftCleanups: () => cleanup?.records.map((record) => ({ ...record, deleted: [...record.deleted] })) ?? [],
       ...(tls?.client && { clientCertificate: tls.client }),
       ...(proxy && { proxyUrl: proxy.url }),
       proxyCarried: () => proxy?.carried() ?? {},
