@@ -58,7 +58,9 @@ describe('the plan Lease', () => {
   it('creates the lease with its labels, holder and 15 s duration, and deletes it on release', async () => {
     const lease = await acquire();
     expect(stored()).toMatchObject({
-      metadata: { labels: { 'app.kubernetes.io/managed-by': 'kubectl-mtv', 'kubectl-mtv.konveyor.io/plan-name': 'plan-a' } },
+      metadata: {
+        labels: { 'app.kubernetes.io/managed-by': 'kubectl-mtv', 'kubectl-mtv.konveyor.io/plan-name': 'plan-a' },
+      },
       spec: { holderIdentity: 'alice@ws1/100', leaseDurationSeconds: 15 },
     });
     await lease.release();
