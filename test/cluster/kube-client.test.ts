@@ -62,6 +62,26 @@ describe('the kube client against the sandbox', () => {
     expect(JSON.stringify(table)).not.toContain(Buffer.from('fake-password').toString('base64'));
   });
 
+  it('deletes with a resourceVersion precondition, the DeleteOptions body sent with its length', async () => {
+    const ref = { version: 'v1', plural: 'configmaps', namespace: 'demo' };
+    for (const name of ['cm-a', 'cm-b']) {
+      await cluster.kube.create(ref, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: '1' } });
+    }
+    const stale = await cluster.kube.get<{ metadata: { resourceVersion: string } }>(ref, 'cm-a');
+    await cluster.kube.mergePatch(ref, 'cm-a', { data: { a: '2' } });
+    // a body without a length would be read as the next request on the kept-alive connection: 400, not 409
+    const conflict = await cluster.kube.delete(ref, 'cm-a', { resourceVersion: stale?.metadata.resourceVersion }).then(
+      () => 'deleted',
+      (error: { status?: number }) => error.status,
+    );
+    expect(conflict).toBe(409);
+    for (const name of ['cm-a', 'cm-b']) {
+      const current = await cluster.kube.get<{ metadata: { resourceVersion: string } }>(ref, name);
+      await cluster.kube.delete(ref, name, { resourceVersion: current?.metadata.resourceVersion });
+      expect(await cluster.kube.get(ref, name)).toBeUndefined();
+    }
+  });
+
   it("hands the inventory the kubeconfig's bearer token and cluster CA", async () => {
     expect(await cluster.kube.bearerToken()).toBe(cluster.sandbox.token);
     expect(cluster.kube.clusterCa()).toBe(cluster.sandbox.caCert);
