@@ -126,10 +126,22 @@ export async function bundle(): Promise<string[]> {
   });
   await rm(join(dist, 'crds'), { recursive: true, force: true });
   await cp(join(root, 'packages', 'sandbox', 'crds'), join(dist, 'crds'), { recursive: true });
-  const crds = (await readdir(join(dist, 'crds'))).map((file) => `dist/crds/${file}`);
+  // every file under dist/crds, one release per folder (packages/sandbox/crds/forklift/release-2.x)
+  const crds = (await filesUnder(join(dist, 'crds'))).map((file) => `dist/crds/${file}`);
   const files = [...Object.keys(result.metafile.outputs), ...crds].map((path) => path.split(sep).join('/')).sort();
   await writeFile(BUNDLE_LIST, `${JSON.stringify(files, null, 2)}\n`);
   return files;
+}
+
+/** The files below `dir`, as paths relative to it with `/`, in no particular order. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      for (const file of await filesUnder(join(dir, entry.name))) found.push(`${entry.name}/${file}`);
+    } else if (entry.isFile()) found.push(entry.name);
+  }
+  return found;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
