@@ -55,7 +55,10 @@ export async function efficiencySection(log: (line: string) => void): Promise<Re
       namespace: SEED_NAMES.forkliftNamespace,
       mtvRelease: await detectMtvRelease(client),
     });
-    await checkAccess(client, migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace));
+    await checkAccess(
+      client,
+      migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace, resolved.vddkSecretSource.kind),
+    );
     const { dataVolumes } = buildPlanDataVolumes(resolved);
     log(`efficiency: migrating ${dataVolumes.length} disks in the sandbox`);
     const summary = await runTransfers(

@@ -22,10 +22,7 @@ export function partRandom(ctx: ChaosContext, item: number): () => number {
 /** Remembers a cluster's bearer token and the values (and their base64) of the Secrets it seeded. */
 export function rememberSecrets(ctx: ChaosContext, cluster: ChaosCluster): void {
   ctx.secrets.add(cluster.sandbox.token);
-  const secrets = [
-    [SEED_NAMES.forkliftNamespace, SEED_NAMES.sourceProviderSecret],
-    [SEED_NAMES.targetNamespace, SEED_NAMES.vddkSecret],
-  ];
+  const secrets = [[SEED_NAMES.forkliftNamespace, SEED_NAMES.sourceProviderSecret]];
   for (const [namespace, name] of secrets) {
     const secret = cluster.sandbox.store.get('secrets', namespace, name) as
       | { data?: Record<string, string> }

@@ -23,9 +23,11 @@ const ABOUT: Record<number, string> = {
   3:
     'A 30-disk plan at cap 3 whose three largest disks (so they start first and fill every slot) never finish: two ' +
     'importers crash-loop (`failDisks`, CDI-style back-off, never Failed) and one stops progressing half way ' +
-    '(`stallDisks`: ImportInProgress forever, no error, no restart). `--max-restarts 3 --stuck-after 5s`. Detection ' +
-    'time is measured on the sandbox side: from the status write showing the third restart, or the last change of ' +
-    '`status.progress`, to the write of the `kubectl-mtv/stuck` annotation.',
+    '(`stallDisks`: ImportInProgress forever, no error, no restart). `--max-restarts 3 --stuck-after 5s`. A ' +
+    'crash-looping importer is taken out of the cap; the stalled one still runs, so it is reported and keeps its ' +
+    'slot (more than the cap would be importing otherwise), and the run waits for it until Ctrl-C. Detection time: ' +
+    'from the status write showing the third restart to the `kubectl-mtv/stuck` annotation, and from the last ' +
+    'change of `status.progress` to the `alert` (stalled) event.',
   4:
     'A 60-disk plan at cap 4. Runner A runs; B on the same plan must be refused at once (exit 5) naming A and the ' +
     "Lease's age. A is killed (-9): a plain re-run C is refused while the Lease lives; D, started once it has expired, " +

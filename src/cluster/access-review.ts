@@ -16,13 +16,20 @@ const COORDINATION = 'coordination.k8s.io';
  * What `migrate` needs: DataVolumes in the target namespace (create, and get/list/watch to follow them; patch to mark
  * a stuck one), the plan (get/list), the plan namespace's Migrations (list/watch: a controller taking over stops the
  * run), and the run's Lease there (get to read the holder, create/update to take and renew it and publish the run's
- * status, list/watch to hear `top --control` requests, delete to release it).
+ * status, list/watch to hear `top --control` requests, delete to release it). Unless the user brings a VDDK Secret
+ * (`--vddk-secret`), the one made from the Provider's: create, get/update to bring it up to date, delete when no
+ * DataVolume needs it (its read of the Provider Secret is checked by name in vddk-secret.ts checkVddkSecret).
  */
-export function migrateAccessChecks(planNamespace: string, targetNamespace: string): AccessCheck[] {
+export function migrateAccessChecks(
+  planNamespace: string,
+  targetNamespace: string,
+  vddkSecret: 'given' | 'provider',
+): AccessCheck[] {
   const at = (namespace: string, group: string, resource: string, verbs: string[]) =>
     verbs.map((verb) => ({ verb, group, resource, namespace }));
   return [
     ...at(targetNamespace, CDI, 'datavolumes', ['create', 'get', 'list', 'watch', 'patch']),
+    ...(vddkSecret === 'provider' ? at(targetNamespace, '', 'secrets', ['create', 'get', 'update', 'delete']) : []),
     ...at(planNamespace, FORKLIFT, 'plans', ['get', 'list']),
     ...at(planNamespace, FORKLIFT, 'migrations', ['list', 'watch']),
     ...at(planNamespace, COORDINATION, 'leases', ['get', 'create', 'update', 'delete', 'list', 'watch']),

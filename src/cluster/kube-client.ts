@@ -5,7 +5,7 @@
  * first-wins, else ~/.kube/config; then --context and the namespace.
  */
 import { readFileSync } from 'node:fs';
-import { ExitCode, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { KubeApiError } from './kube-errors.js';
 import { KubeTransport, type RequestSpec } from './kube-transport.js';
 import { checkContextFiles, loadKubeconfig } from './kubeconfig-loading.js';
@@ -55,11 +55,11 @@ export interface ResourceAttributes {
   group: string;
   resource: string;
   namespace: string;
+  /** One object's name (an access review for that object only). */
+  name?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-/** Server-side printing: a Table without the object (includeObject=None) carries no Secret data. */
-const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 const MERGE_PATCH = 'application/merge-patch+json';
 
 /** Loads the kubeconfig, selects the context and namespace; contacts nothing. Bad kubeconfig input: exit 2. */
@@ -135,26 +135,6 @@ export class KubeClient {
       query: { ...options },
     });
     return { items: body?.items ?? [], resourceVersion: body?.metadata?.resourceVersion };
-  }
-
-  /**
-   * Whether an object exists, asked as a server-side Table without the object (includeObject=None): the answer
-   * holds its name and printed columns only, so a Secret's data never reaches this process.
-   */
-  async exists(ref: ResourceRef, name: string): Promise<boolean> {
-    const table = await orUndefinedOn404(() =>
-      this.call<{ kind?: string }>('GET', resourcePath(ref, name), {
-        query: { includeObject: 'None' },
-        accept: TABLE_ACCEPT,
-      }),
-    );
-    if (table !== undefined && table?.kind !== 'Table') {
-      throw new UserError(`the API server ${this.server} answers a Table request with kind "${table?.kind}"`, {
-        exitCode: ExitCode.unreachable,
-        hint: 'kubectl get --raw the same path; is this a Kubernetes API server?',
-      });
-    }
-    return table !== undefined;
   }
 
   /** Creates `object` in `ref`'s namespace; `dryRun` asks admission and webhooks, and keeps nothing. */

@@ -20,7 +20,10 @@ export interface DataVolumeObject {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
   };
-  spec?: { storage?: { resources?: { requests?: { storage?: string } }; storageClassName?: string } };
+  spec?: {
+    source?: { vddk?: { secretRef?: string } };
+    storage?: { resources?: { requests?: { storage?: string } }; storageClassName?: string };
+  };
   status?: {
     phase?: string;
     progress?: string;

@@ -12,12 +12,13 @@ import type { DetectedRelease } from './mtv-release.js';
 import { planScope } from './plan-scope.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
 import { inNamespace, RESOURCES } from './resource-types.js';
+import { checkVddkSecret } from './vddk-secret.js';
 
 export interface ResolvePlanOptions {
   plan: string;
   /** The plan's namespace. */
   namespace: string;
-  /** --vddk-secret; default `<source provider>-vddk`. */
+  /** --vddk-secret: the user's own VDDK Secret; default: one made from the source Provider's Secret. */
   vddkSecret?: string;
   /** --allow-powered-on. */
   allowPoweredOn?: boolean;
@@ -62,7 +63,7 @@ type Plan = KubeObject<
   { conditions?: Condition[]; netAppShiftDestination?: boolean }
 >;
 type Provider = KubeObject<
-  { type?: string; url?: string; settings?: Record<string, string> },
+  { type?: string; url?: string; settings?: Record<string, string>; secret?: ObjectRef },
   { fingerprint?: string; conditions?: Condition[] }
 >;
 type Migration = KubeObject<{ plan?: ObjectRef }, { completed?: string; conditions?: Condition[] }>;
@@ -162,13 +163,12 @@ export async function resolvePlan(
     );
   }
   const targetNamespace = spec.targetNamespace || namespace;
-  const vddkSecret = options.vddkSecret || `${source.metadata.name}-vddk`;
-  if (!(await client.exists(inNamespace(RESOURCES.secrets, targetNamespace), vddkSecret))) {
-    throw refuse(
-      `needs the VDDK Secret "${vddkSecret}" in namespace "${targetNamespace}", which does not exist`,
-      `create it with the keys accessKeyId and secretKey, or pass --vddk-secret NAME`,
-    );
-  }
+  const identity = { name, namespace, uid: plan.metadata.uid ?? '', targetNamespace };
+  const vddkSecret = await checkVddkSecret(client, identity, options.vddkSecret, {
+    name: source.metadata.name,
+    namespace: source.metadata.namespace ?? namespace,
+    secret: source.spec?.secret,
+  });
 
   const vms = matchVms(spec.vms ?? [], await inventory.vsphereVms(source.metadata.uid ?? ''), refuse);
   if (!options.allowPoweredOn) {
@@ -208,7 +208,8 @@ export async function resolvePlan(
       fingerprint: source.status?.fingerprint ?? '',
     },
     vddkImage,
-    vddkSecret,
+    vddkSecret: vddkSecret.name,
+    vddkSecretSource: vddkSecret.source,
     vms: resolvedVms.map((vm) => vm.resolved),
     ...(controllerMaxInFlight !== undefined && { controllerMaxInFlight }),
     mtvRelease: options.mtvRelease,

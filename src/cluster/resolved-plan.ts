@@ -58,8 +58,10 @@ export interface ResolvedPlan {
   };
   /** The VDDK init image: Provider settings.vddkInitImage, else CDI's v2v-vmware ConfigMap. */
   vddkImage: string;
-  /** The Secret in the target namespace that every vddk source names (existence checked, never read). */
+  /** The Secret in the target namespace that every vddk source names: the user's (keys checked), or ours to make. */
   vddkSecret: string;
+  /** `given`: --vddk-secret; `provider`: made by the run from this Provider Secret (vddk-secret.ts). */
+  vddkSecretSource: VddkSecretSource;
   /** The plan's VMs in plan order. */
   vms: ResolvedVm[];
   /** The controller's per-host MAX_VM_INFLIGHT, when a ForkliftController says it (shown, never reused silently). */
@@ -69,3 +71,6 @@ export interface ResolvedPlan {
   /** With --disks-only, why the copied disks still need a guest conversion (none is run); absent otherwise. */
   disksOnly?: string;
 }
+
+/** Where the VDDK Secret comes from: the user's own (`--vddk-secret`), or made from the source Provider's. */
+export type VddkSecretSource = { kind: 'given' } | { kind: 'provider'; name: string; namespace: string };

@@ -13,6 +13,13 @@ export interface DataVolumeState {
   restartCount: number;
   /** The importer's last error while Running=False/Error. */
   error?: string;
+  /** The importer's container runs (Running=True). */
+  running?: boolean;
+  /**
+   * Why the importer's container cannot start, as CDI copies the kubelet's waiting reason into the Running condition
+   * (CreateContainerConfigError: a missing Secret or key; ImagePullFailed; Unschedulable): `REASON: message`.
+   */
+  blocked?: string;
   /** The stuck annotation's reason, when the runner (this one or an earlier one) gave up on it. */
   stuck?: string;
 }
@@ -21,15 +28,35 @@ export function readDataVolume(dv: DataVolumeObject): DataVolumeState {
   const status = dv.status ?? {};
   const running = status.conditions?.find((c) => c.type === 'Running');
   const error = running?.status === 'False' && running.reason === 'Error' ? running.message : undefined;
+  const blocked =
+    running?.status === 'False' && BLOCKING_REASONS.has(running.reason ?? '')
+      ? `${running.reason}${running.message ? `: ${running.message}` : ''}`
+      : undefined;
   const stuck = dv.metadata.annotations?.[STUCK_ANNOTATION];
   return {
     phase: status.phase ?? '',
     fraction: status.phase === 'Succeeded' ? 1 : parseProgress(status.progress),
     restartCount: status.restartCount ?? 0,
     ...(error && { error }),
+    ...(running?.status === 'True' && { running: true }),
+    ...(blocked && { blocked }),
     ...(stuck !== undefined && { stuck }),
   };
 }
+
+/**
+ * Running=False reasons that mean the importer's container never starts until someone acts (CDI
+ * pkg/controller/util.go setAnnotationsFromPodWithPrefix copies a waiting container's reason; ImagePullFailed is its
+ * own for image pull errors; datavolume/conditions.go updateRunningCondition writes Unschedulable). ContainerCreating
+ * and PodInitializing are on the way to running; CrashLoopBackOff is counted by restarts.
+ */
+const BLOCKING_REASONS = new Set([
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'ImagePullFailed',
+  'InvalidImageName',
+  'Unschedulable',
+]);
 
 /** "45.34%" -> 0.4534; "", "N/A" or anything else -> 0. */
 export function parseProgress(progress: string | undefined): number {

@@ -88,6 +88,25 @@ export type RunEvent =
       /** True when CDI itself marked the DataVolume Failed (counted as failed, not stuck). */
       failed?: boolean;
     }
+  /**
+   * A disk in flight that needs a look but keeps its slot: `blocked` (its importer cannot start: a missing Secret or
+   * key, an image pull failure), `stalled` (its percent has not moved for longer than expected), or null when it moves
+   * again.
+   */
+  | { type: 'alert'; time: string; disk: DiskRef; bytes: number; kind: 'blocked' | 'stalled' | null; reason: string }
+  /**
+   * The plan's VDDK Secret, made from the source Provider's (vddk-secret.ts): created, updated or found as it should
+   * be before the first DataVolume, deleted once every disk is copied. `from` names the Provider Secret; its content
+   * is never in an event.
+   */
+  | {
+      type: 'secret';
+      time: string;
+      name: string;
+      namespace: string;
+      action: 'created' | 'updated' | 'unchanged' | 'deleted';
+      from: string;
+    }
   | { type: 'summary'; time: string; summary: RunSummary };
 
 /** How `disk` planned a run: the strategy chosen from `simulations` of its `of` candidate simulations. */

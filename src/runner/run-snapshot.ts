@@ -24,6 +24,8 @@ export interface SnapshotDisk {
   restarts: number;
   /** When this run started it (RFC 3339); null for a disk a re-run adopted in flight. */
   startedAt: string | null;
+  /** Why it needs a look while it keeps its slot (`blocked: ...`, `stalled: ...`); absent while it moves. */
+  alert?: string;
 }
 
 export interface SnapshotQueued {
@@ -235,6 +237,13 @@ export class RunSnapshotBuilder {
         disk.etaSeconds = disk.rate && disk.rate > 0 ? (event.bytes - event.bytesDone) / disk.rate : null;
         disk.phase = event.phase;
         disk.restarts = event.restarts;
+        break;
+      }
+      case 'alert': {
+        const disk = this.flight.get(event.disk.name);
+        if (!disk) break;
+        if (event.kind === null) delete disk.alert;
+        else disk.alert = `${event.kind}: ${event.reason}`;
         break;
       }
       case 'finished':

@@ -2,13 +2,16 @@
  * `migrate`'s shell around the engine: takes the plan's Lease, lists the plan's DataVolumes once and adopts them,
  * then runs the loop (TransferLoop) until every disk is transferred, stuck or failed, or a stop path (Ctrl-C,
  * --timeout, a lost lease, the controller taking the plan over) ends admission. No stop path deletes or stops a
- * transfer. Meanwhile it publishes the run's status in its Lease and applies `top --control` requests.
+ * transfer. Meanwhile it publishes the run's status in its Lease and applies `top --control` requests. The plan's
+ * VDDK Secret is made (or brought up to date) once the Lease is held, before the first DataVolume, and deleted when
+ * every disk of the plan is copied.
  */
 
 import type { KubeClient } from '../cluster/kube-client.js';
 import { acquireLease, type HeldLease, LEASE_RENEW_MS, type LeaseObject } from '../cluster/lease.js';
 import { type ControlRequest, readControlRequest } from '../cluster/lease-control.js';
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
+import { deleteUnusedVddkSecret, ensureVddkSecret } from '../cluster/vddk-secret.js';
 import type { RunController } from './run-controller.js';
 import type { RunEvent, RunSummary } from './run-events.js';
 import type { RunOptions } from './run-options.js';
@@ -50,9 +53,15 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     }
     if (text.length <= STATUS_MAX_BYTES) lease.publish(text);
   };
-  const loop = new TransferLoop(options, client, (event) => {
+  const send = (event: RunEvent) => {
     snapshots.apply(event);
     emit(event);
+  };
+  let secretEvent: RunEvent | undefined;
+  const loop = new TransferLoop(options, client, (event) => {
+    send(event);
+    // the Secret's event follows the plan's, which opens every run
+    if (event.type === 'plan' && secretEvent) send(secretEvent);
   });
   run = loop;
   const requests = watchRequests(client, lease, options, loop);
@@ -68,12 +77,15 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     publish();
   }, options.statusEveryMs ?? 1000);
   try {
+    secretEvent = await vddkSecret(client, options, 'ensure', now);
     await requests.start();
     options.onController?.(loop);
     const summary = await loop.run();
-    const end = { type: 'summary', time: new Date(now()).toISOString(), summary } as const;
-    snapshots.apply(end);
-    emit(end);
+    if (summary.outcome === 'completed' && summary.transferred === summary.disks) {
+      const deleted = await vddkSecret(client, options, 'delete', now);
+      if (deleted) send(deleted);
+    }
+    send({ type: 'summary', time: new Date(now()).toISOString(), summary });
     return summary;
   } finally {
     clearInterval(publisher);
@@ -84,6 +96,40 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     await lease.settled();
     await lease.release();
   }
+}
+
+/**
+ * Makes the plan's VDDK Secret from the Provider's (`ensure`), or deletes it once no DataVolume needs it (`delete`: at
+ * the end of a run that copied every disk); nothing for a user's own Secret (`--vddk-secret`).
+ */
+async function vddkSecret(
+  client: KubeClient,
+  options: RunOptions,
+  action: 'ensure' | 'delete',
+  now: () => number,
+): Promise<RunEvent | undefined> {
+  const { resolved } = options;
+  const source = resolved.vddkSecretSource;
+  if (source.kind !== 'provider') return undefined;
+  const { plan } = resolved;
+  const outcome =
+    action === 'ensure'
+      ? await ensureVddkSecret(client, plan, resolved.mtvRelease.release, {
+          name: resolved.vddkSecret,
+          source,
+        })
+      : (await deleteUnusedVddkSecret(client, plan, []))
+        ? 'deleted'
+        : undefined;
+  if (outcome === undefined || outcome === 'given') return undefined;
+  return {
+    type: 'secret',
+    time: new Date(now()).toISOString(),
+    name: resolved.vddkSecret,
+    namespace: resolved.plan.targetNamespace,
+    action: outcome,
+    from: `${source.namespace}/${source.name}`,
+  };
 }
 
 /**

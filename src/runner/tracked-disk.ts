@@ -19,6 +19,8 @@ export interface TrackedDisk {
   lastRestarts?: number;
   /** The stuck annotation is being written: the slot is freed once it lands. */
   marking?: boolean;
+  /** The alert last reported for it (blocked with its reason, or stalled); undefined while it moves. */
+  alert?: string;
 }
 
 const NOTE = 'kubectl mtv migrate copies the disks only: creating the VMs from them comes in a later release';

@@ -240,7 +240,12 @@ export class TransferLoop implements RunController {
       if (kind === 'running') {
         disk.phase = 'running';
         this.enterFlight(id);
-        this.stuck.track(disk.ref.name, now, this.dataVolumes.get(disk.ref.name)?.fraction);
+        this.stuck.track(
+          disk.ref.name,
+          now,
+          { host: disk.ref.host, bytes: disk.bytes },
+          this.dataVolumes.get(disk.ref.name)?.fraction,
+        );
         counts.running++;
       } else if (kind === 'done') {
         disk.phase = 'done';
@@ -343,10 +348,24 @@ export class TransferLoop implements RunController {
       this.emit({ type: 'stuck', time: this.time(), disk: disk.ref, bytes: disk.bytes, reason: state.stuck });
       return;
     }
-    const reason = this.stuck.check(disk.ref.name, state, now);
-    if (reason !== undefined) {
-      this.markStuck(id, reason);
+    const verdict = this.stuck.check(disk.ref.name, state, now);
+    if (verdict.kind === 'stuck') {
+      this.markStuck(id, verdict.reason, verdict.holdsSlot);
       return;
+    }
+    const alert = verdict.kind === 'ok' ? undefined : verdict.kind;
+    // a blocked importer's reason is news when it changes (another key missing); a stall's only when it begins
+    const news = verdict.kind === 'blocked' ? `blocked ${verdict.reason}` : alert;
+    if (news !== disk.alert) {
+      disk.alert = news;
+      this.emit({
+        type: 'alert',
+        time: this.time(),
+        disk: disk.ref,
+        bytes: disk.bytes,
+        kind: alert ?? null,
+        reason: verdict.kind === 'ok' ? 'moving again' : verdict.reason,
+      });
     }
     const reading = state ?? { fraction: 0, phase: '', restartCount: 0 };
     const progress = progressEvent(disk, reading, now, this.options.progressEveryMs ?? 2000);
@@ -361,13 +380,15 @@ export class TransferLoop implements RunController {
     this.running.splice(at, 0, id);
   }
 
-  private leave(id: number, phase: DiskPhase, reason?: string): void {
+  /** A disk leaves flight; `holdSlot`: it stays counted against the caps for the rest of the run. */
+  private leave(id: number, phase: DiskPhase, reason?: string, holdSlot = false): void {
     const disk = this.disks[id];
     disk.phase = phase;
+    disk.alert = undefined;
     const at = this.running.indexOf(id);
     if (at >= 0) this.running.splice(at, 1);
     this.stuck.forget(disk.ref.name);
-    this.policy?.finish(id);
+    if (!holdSlot) this.policy?.finish(id);
     if (reason !== undefined) this.problems.push({ disk: disk.ref, reason });
   }
 
@@ -383,7 +404,7 @@ export class TransferLoop implements RunController {
     this.enterFlight(id);
     disk.startedAt = now;
     disk.lastProgressAt = now;
-    this.stuck.track(disk.ref.name, now);
+    this.stuck.track(disk.ref.name, now, { host: disk.ref.host, bytes: disk.bytes });
     this.emit({ type: 'started', time: this.time(), disk: disk.ref, bytes: disk.bytes });
     const manifest = this.options.dataVolumes[id].manifest;
     this.track(
@@ -414,17 +435,18 @@ export class TransferLoop implements RunController {
   }
 
   /**
-   * Annotates the DataVolume stuck (merge patch), then frees its slot; the DataVolume and its disk stay. A refusal
-   * for this DataVolume alone (it was deleted meanwhile, say) fails the disk with both reasons.
+   * Annotates the DataVolume stuck (merge patch), then frees its slot (unless `holdSlot`: an importer that may yet
+   * start keeps it counted); the DataVolume and its disk stay. A refusal for this DataVolume alone (it was deleted
+   * meanwhile, say) fails the disk with both reasons.
    */
-  private markStuck(id: number, reason: string): void {
+  private markStuck(id: number, reason: string, holdSlot: boolean): void {
     const disk = this.disks[id];
     disk.marking = true;
     this.track(
       this.dataVolumeOps.markStuck(disk.ref.name, reason).then(
         () => {
           disk.marking = false;
-          this.leave(id, 'stuck', reason);
+          this.leave(id, 'stuck', reason, holdSlot);
           this.emit({ type: 'stuck', time: this.time(), disk: disk.ref, bytes: disk.bytes, reason });
           this.step();
         },

@@ -1,13 +1,15 @@
 /**
  * `kubectl mtv clean`: the plan's DataVolumes (all, or those a run marked stuck), listed; with `yes`, deleted so a
  * later run creates them again. Deleting a DataVolume deletes its PVC, and with it the copied disk. A plan a runner
- * holds (a live Lease) is left alone: deleting under a run would make it adopt disks that no longer exist.
+ * holds (a live Lease) is left alone: deleting under a run would make it adopt disks that no longer exist. With `yes`,
+ * the VDDK Secret migrate made for the plan goes too, once no DataVolume left needs it.
  */
 import { DV_ANNOTATION, DV_LABEL } from '../cluster/datavolume-builder.js';
-import { connectKube, type KubeConnectionOptions } from '../cluster/kube-client.js';
+import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
 import { isLeaseHeld, type LeaseObject, leaseName } from '../cluster/lease.js';
 import { type DataVolumeObject, PlanDataVolumes, STUCK_ANNOTATION } from '../cluster/plan-datavolumes.js';
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
+import { deleteVddkSecret, unusedVddkSecret } from '../cluster/vddk-secret.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import { formatJson, formatYaml, kubeList, type ObjectOutput, withoutHeader } from '../ui/object-output.js';
 import type { OutputStreams } from '../ui/run-reporters.js';
@@ -71,6 +73,7 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   );
   if (chosen.length === 0) {
     streams.stderr.write(`no ${which(0)}\n`);
+    if (options.yes) await cleanSecret(client, options, { plan, namespace, target }, all, streams, true);
     // like kubectl get: an empty List, so `-o json | jq '.items[]'` still reads JSON (and templates run on it)
     const listed = output === 'json' || output === 'yaml' || typeof output === 'object';
     if (!options.yes && listed) streams.stdout.write(formatDataVolumes([], output, vmNames, options.noHeaders));
@@ -83,6 +86,29 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
     );
     return ExitCode.ok;
   }
+  await refuseHeldPlan(client, options, namespace);
+  for (const dv of chosen) {
+    const name = dv.metadata.name ?? '';
+    await dataVolumes.delete(name);
+    // kubectl delete prints `kind/name deleted`, and the bare name with -o name
+    streams.stdout.write(output === 'name' ? `${DV_KIND}/${name}\n` : `${DV_KIND}/${name} deleted\n`);
+  }
+  const theirs =
+    chosen.length === 1 ? 'its PVC and the disk copied into it' : 'their PVCs and the disks copied into them';
+  streams.stderr.write(`${counted} deleted, with ${theirs}\n`);
+  const deleted = new Set(chosen);
+  await cleanSecret(
+    client,
+    options,
+    { plan, namespace, target },
+    all.filter((dv) => !deleted.has(dv)),
+    streams,
+  );
+  return ExitCode.ok;
+}
+
+/** A live Lease means a run holds the plan: nothing is deleted under it (exit 5). */
+async function refuseHeldPlan(client: KubeClient, options: CleanOptions, namespace: string): Promise<void> {
   const lease = await client.get<LeaseObject>(inNamespace(RESOURCES.leases, namespace), leaseName(options.plan));
   if (lease && isLeaseHeld(lease, (options.now ?? Date.now)())) {
     throw new UserError(
@@ -93,16 +119,33 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
       },
     );
   }
-  for (const dv of chosen) {
-    const name = dv.metadata.name ?? '';
-    await dataVolumes.delete(name);
-    // kubectl delete prints `kind/name deleted`, and the bare name with -o name
-    streams.stdout.write(output === 'name' ? `${DV_KIND}/${name}\n` : `${DV_KIND}/${name} deleted\n`);
-  }
-  const theirs =
-    chosen.length === 1 ? 'its PVC and the disk copied into it' : 'their PVCs and the disks copied into them';
-  streams.stderr.write(`${counted} deleted, with ${theirs}\n`);
-  return ExitCode.ok;
+}
+
+/**
+ * Deletes the plan's VDDK Secret (migrate made it from the Provider's) once no remaining DataVolume needs it; when
+ * `checkLease`, only if no run holds the plan (a run about to create DataVolumes needs it).
+ */
+async function cleanSecret(
+  client: KubeClient,
+  options: CleanOptions,
+  where: { plan: Plan; namespace: string; target: string },
+  remaining: readonly DataVolume[],
+  streams: OutputStreams,
+  checkLease = false,
+): Promise<void> {
+  const identity = {
+    name: options.plan,
+    namespace: where.namespace,
+    uid: where.plan.metadata.uid ?? '',
+    targetNamespace: where.target,
+  };
+  const secret = await unusedVddkSecret(client, identity, remaining);
+  if (!secret) return;
+  if (checkLease) await refuseHeldPlan(client, options, where.namespace);
+  if (!(await deleteVddkSecret(client, identity, secret))) return;
+  const name = secret.metadata.name ?? '';
+  streams.stdout.write(options.output === 'name' ? `secret/${name}\n` : `secret/${name} deleted\n`);
+  streams.stderr.write(`the plan's VDDK Secret ${where.target}/${name} deleted: no DataVolume needs it\n`);
 }
 
 /** The VM a DataVolume copies a disk of, by the plan's name for it (its inventory id when the plan has no name). */

@@ -54,6 +54,7 @@ export function dryRunClient(context: DryRunContext): ExitCodeValue {
     );
   }
   streams.stderr.write(`${planLine(context)}\n`);
+  reportSecret(context);
   reportSkipped(built, streams);
   streams.stdout.write(text);
   streams.stderr.write(`dry run (client): ${built.dataVolumes.length} DataVolumes shown, none created\n`);
@@ -64,6 +65,7 @@ export function dryRunClient(context: DryRunContext): ExitCodeValue {
 export async function dryRunServer(client: KubeClient, context: DryRunContext): Promise<ExitCodeValue> {
   const { resolved, built, streams, signal } = context;
   streams.stderr.write(`${planLine(context)}\n`);
+  reportSecret(context);
   reportSkipped(built, streams);
   const dataVolumes = new PlanDataVolumes(client, resolved.plan.targetNamespace, resolved.plan.uid);
   // the List's lines stay off stdout: it carries the objects alone
@@ -111,6 +113,15 @@ export async function dryRunServer(client: KubeClient, context: DryRunContext): 
   const exist = existing > 0 ? `; ${existing} exist already and were not checked` : '';
   streams.stderr.write(`dry run (server): ${checked} DataVolumes accepted${exist}; none created\n`);
   return ExitCode.ok;
+}
+
+/** The VDDK Secret a run would make from the Provider's (its content is never shown). */
+function reportSecret({ resolved, streams }: DryRunContext): void {
+  const source = resolved.vddkSecretSource;
+  if (source.kind !== 'provider') return;
+  streams.stderr.write(
+    `a run makes Secret ${resolved.plan.targetNamespace}/${resolved.vddkSecret} for CDI's importers from the Provider Secret ${source.namespace}/${source.name} (keys accessKeyId, secretKey, cacert)\n`,
+  );
 }
 
 /** The DataVolumes as a v1 List in JSON or YAML, or through a template (its rows: the List's items). */

@@ -98,7 +98,10 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
       `warning: plan "${resolved.plan.name}" ${resolved.disksOnly}: --disks-only copies its disks and runs no conversion; no VM can be made from them until they are converted\n`,
     );
   }
-  await checkAccess(client, migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace));
+  await checkAccess(
+    client,
+    migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace, resolved.vddkSecretSource.kind),
+  );
   const built = buildPlanDataVolumes(resolved);
   if (options.signal.aborted) return stoppedExitCode(options.signal);
   if (options.dryRun !== undefined) {

@@ -183,6 +183,14 @@ function plainLine(event: RunEvent): string | undefined {
       return event.failed
         ? `failed ${describeDisk(event.disk, event.bytes)}: ${event.reason}`
         : `stuck ${describeDisk(event.disk, event.bytes)}: ${event.reason} (its DataVolume is left as is)`;
+    case 'secret':
+      return event.action === 'deleted'
+        ? `deleted Secret ${event.namespace}/${event.name}: no DataVolume needs it any more`
+        : `${event.action === 'unchanged' ? 'kept' : event.action} Secret ${event.namespace}/${event.name} for CDI's importers, from the Provider Secret ${event.from}`;
+    case 'alert':
+      return event.kind === null
+        ? `moving again ${describeDisk(event.disk, event.bytes)}`
+        : `${event.kind} ${describeDisk(event.disk, event.bytes)}: ${event.reason}`;
     case 'summary':
       return formatOutcomeLine(event.summary);
     case 'settings': {

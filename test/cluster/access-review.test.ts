@@ -6,7 +6,16 @@ import { startCluster, userError } from './cluster-fixture.js';
 
 describe('checkAccess', () => {
   it('lists the checks migrate needs in the plan and target namespaces', () => {
-    expect(migrateAccessChecks('openshift-mtv', 'demo').map((c) => `${c.verb} ${c.resource} ${c.namespace}`)).toEqual([
+    const described = (source: 'given' | 'provider') =>
+      migrateAccessChecks('openshift-mtv', 'demo', source).map((c) => `${c.verb} ${c.resource} ${c.namespace}`);
+    // the VDDK Secret made from the Provider's: create, get/update to bring it up to date, delete when unused
+    expect(described('provider').filter((check) => !described('given').includes(check))).toEqual([
+      'create secrets demo',
+      'get secrets demo',
+      'update secrets demo',
+      'delete secrets demo',
+    ]);
+    expect(described('given')).toEqual([
       'create datavolumes demo',
       'get datavolumes demo',
       'list datavolumes demo',
@@ -43,7 +52,9 @@ describe('checkAccess', () => {
     const cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO);
     try {
       const before = await cluster.revision();
-      await expect(checkAccess(cluster.kube, migrateAccessChecks('openshift-mtv', 'demo'))).resolves.toBeUndefined();
+      await expect(
+        checkAccess(cluster.kube, migrateAccessChecks('openshift-mtv', 'demo', 'provider')),
+      ).resolves.toBeUndefined();
       expect(await cluster.revision()).toBe(before);
     } finally {
       await cluster.close();
@@ -52,14 +63,17 @@ describe('checkAccess', () => {
 
   it('reports every denied permission in one line with exit 3', async () => {
     const cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO, {
-      deny: ['create:datavolumes', 'watch:migrations.forklift.konveyor.io', 'update:leases'],
+      deny: ['create:datavolumes', 'watch:migrations.forklift.konveyor.io', 'update:leases', 'create:secrets@demo'],
     });
     try {
-      const error = await userError(checkAccess(cluster.kube, migrateAccessChecks('openshift-mtv', 'demo')));
+      const error = await userError(
+        checkAccess(cluster.kube, migrateAccessChecks('openshift-mtv', 'demo', 'provider')),
+      );
       expect(error.exitCode).toBe(ExitCode.unreachable);
       expect(error.line).toBe(
         'context "mtv-sandbox" lacks permissions: create datavolumes.cdi.kubevirt.io in "demo", ' +
-          'watch migrations.forklift.konveyor.io in "openshift-mtv", update leases.coordination.k8s.io in "openshift-mtv" ' +
+          'create secrets in "demo", watch migrations.forklift.konveyor.io in "openshift-mtv", ' +
+          'update leases.coordination.k8s.io in "openshift-mtv" ' +
           '(try: ask a cluster admin for these verbs (kubectl auth can-i --list -n demo))',
       );
     } finally {

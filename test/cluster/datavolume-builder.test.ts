@@ -63,7 +63,8 @@ function plan(vms: ResolvedVm[], overrides: Partial<ResolvedPlan['plan']> = {}):
       fingerprint: 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD',
     },
     vddkImage: SEED_NAMES.vddkInitImage,
-    vddkSecret: SEED_NAMES.vddkSecret,
+    vddkSecret: 'my-vddk',
+    vddkSecretSource: { kind: 'given' },
     vms,
   };
 }
@@ -139,7 +140,7 @@ describe('buildDataVolumes', () => {
               uuid: '4201-vm-7',
               backingFile: '[ds-1] vm/vm_1.vmdk',
               thumbprint: 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD',
-              secretRef: 'vsphere-a-vddk',
+              secretRef: 'my-vddk',
               initImageURL: 'registry.sandbox.local/kubev2v/vddk:sandbox',
             },
           },

@@ -7,7 +7,6 @@ import { ExitCode } from '../../src/errors.js';
 import { type ClusterFixture, startCluster, userError } from './cluster-fixture.js';
 
 const PLANS = { group: 'forklift.konveyor.io', version: 'v1beta1', plural: 'plans' };
-const SECRETS = { version: 'v1', plural: 'secrets' };
 
 /** A port nothing listens on: bound, read, closed. */
 async function closedPort(): Promise<number> {
@@ -44,22 +43,6 @@ describe('the kube client against the sandbox', () => {
     expect(await cluster.kube.get({ ...PLANS, namespace: 'openshift-mtv' }, 'nope')).toBeUndefined();
     const plans = await cluster.kube.list<{ metadata: { name: string } }>({ ...PLANS, namespace: 'openshift-mtv' });
     expect(plans.map((item) => item.metadata.name)).toEqual(['plan-a']);
-  });
-
-  it('checks that a Secret exists through a Table that carries no data', async () => {
-    expect(await cluster.kube.exists({ ...SECRETS, namespace: 'demo' }, 'vsphere-a-vddk')).toBe(true);
-    expect(await cluster.kube.exists({ ...SECRETS, namespace: 'demo' }, 'missing')).toBe(false);
-    // the very request exists() sends: a Table row with printed columns and no object
-    const table = await cluster.kube.transport.request<{
-      kind: string;
-      rows: { cells: unknown[]; object?: unknown }[];
-    }>('GET', '/api/v1/namespaces/demo/secrets/vsphere-a-vddk', {
-      query: { includeObject: 'None' },
-      accept: 'application/json;as=Table;v=v1;g=meta.k8s.io',
-    });
-    expect(table.kind).toBe('Table');
-    expect(table.rows[0].object).toBeUndefined();
-    expect(JSON.stringify(table)).not.toContain(Buffer.from('fake-password').toString('base64'));
   });
 
   it('deletes with a resourceVersion precondition, the DeleteOptions body sent with its length', async () => {

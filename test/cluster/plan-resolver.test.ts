@@ -91,7 +91,8 @@ describe('resolvePlan', () => {
         fingerprint: expect.stringMatching(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/),
       },
       vddkImage: SEED_NAMES.vddkInitImage,
-      vddkSecret: 'vsphere-a-vddk',
+      vddkSecret: `plan-a-vddk-${plan?.metadata.uid?.replace(/-/g, '').slice(0, 8)}`,
+      vddkSecretSource: { kind: 'provider', name: SEED_NAMES.sourceProviderSecret, namespace: NS },
       vms: [
         {
           id: 'vm-1',
@@ -234,14 +235,86 @@ describe('resolvePlan', () => {
     expect((await resolve()).vddkImage).toBe('quay.io/example/vddk:8');
   });
 
-  it('refuses a plan whose VDDK Secret is missing from the target namespace', async () => {
+  it("checks the user's own VDDK Secret (--vddk-secret) for CDI's keys, before any inventory read", async () => {
     expect((await refusal(() => resolve({ vddkSecret: 'my-vddk' }))).line).toBe(
-      'plan "plan-a" needs the VDDK Secret "my-vddk" in namespace "demo", which does not exist ' +
-        '(try: create it with the keys accessKeyId and secretKey, or pass --vddk-secret NAME)',
+      'plan "plan-a": the VDDK Secret "my-vddk" (--vddk-secret) does not exist in namespace "demo" ' +
+        '(try: create it with the keys accessKeyId and secretKey (and cacert), or leave --vddk-secret out)',
     );
-    cluster.sandbox.store.delete('secrets', 'demo', 'vsphere-a-vddk');
-    expect((await refusal()).message).toMatch(/^plan "plan-a" needs the VDDK Secret "vsphere-a-vddk"/);
+    const secret = (data: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'my-vddk', namespace: 'demo' },
+      data,
+    });
+    cluster.sandbox.store.create('secrets', secret({ accessKeyId: Buffer.from('u').toString('base64') }));
+    expect((await refusal(() => resolve({ vddkSecret: 'my-vddk' }))).line).toBe(
+      'plan "plan-a": the VDDK Secret "my-vddk" (--vddk-secret) in namespace "demo" lacks the key secretKey, so ' +
+        "CDI's importer would never start (try: add secretKey to it (the vCenter user and password), or leave --vddk-secret out)",
+    );
     expect(cluster.inventory.requestCount()).toBe(0);
+    cluster.sandbox.store.delete('secrets', 'demo', 'my-vddk');
+    cluster.sandbox.store.create('secrets', secret({ accessKeyId: 'dQ==', secretKey: 'cA==' }));
+    expect(await resolve({ vddkSecret: 'my-vddk' })).toMatchObject({
+      vddkSecret: 'my-vddk',
+      vddkSecretSource: { kind: 'given' },
+    });
+  });
+
+  it('refuses a Provider Secret that is missing or lacks the vCenter user or password', async () => {
+    const stored = cluster.sandbox.store.get('secrets', NS, SEED_NAMES.sourceProviderSecret) as unknown as {
+      apiVersion: string;
+      kind: string;
+      data: Record<string, string>;
+    };
+    cluster.sandbox.store.delete('secrets', NS, SEED_NAMES.sourceProviderSecret);
+    expect((await refusal()).line).toBe(
+      `plan "plan-a": provider "vsphere-a" names Secret "${SEED_NAMES.sourceProviderSecret}" in namespace "${NS}", ` +
+        `which does not exist (try: kubectl get secrets -n ${NS}, or pass --vddk-secret NAME)`,
+    );
+    const { password: _password, ...withoutPassword } = stored.data;
+    cluster.sandbox.store.create('secrets', {
+      ...stored,
+      metadata: { name: SEED_NAMES.sourceProviderSecret, namespace: NS },
+      data: withoutPassword,
+    });
+    expect((await refusal()).line).toBe(
+      `plan "plan-a": provider "vsphere-a"'s Secret "${SEED_NAMES.sourceProviderSecret}" lacks the key password ` +
+        '(try: fix the provider in the MTV console (its vCenter credentials), or pass --vddk-secret NAME)',
+    );
+    expect(cluster.inventory.requestCount()).toBe(0);
+  });
+
+  it('refuses with exit 3 when the Provider Secret may not be read, suggesting --vddk-secret', async () => {
+    const denied = await startCluster(SCENARIO, { deny: [`get:secrets@${NS}`] });
+    try {
+      const before = await denied.revision();
+      const error = await userError(
+        resolvePlan(denied.kube, denied.inventory, { plan: 'plan-a', namespace: NS, mtvRelease: NEWEST }),
+      );
+      expect(error.exitCode).toBe(ExitCode.unreachable);
+      expect(error.line).toMatch(
+        new RegExp(
+          `^context "[^"]+" may not get Secret "${SEED_NAMES.sourceProviderSecret}" in namespace "${NS}" \\(provider "vsphere-a"\\), which the VDDK Secret is made from \\(try: ask for get on secrets/${SEED_NAMES.sourceProviderSecret} in "${NS}", or pass --vddk-secret NAME`,
+        ),
+      );
+      expect(await denied.revision()).toBe(before);
+      // a Secret of the user's own in the target namespace needs no access to the provider's
+      denied.sandbox.store.create('secrets', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'my-vddk', namespace: 'demo' },
+        data: { accessKeyId: 'dQ==', secretKey: 'cA==' },
+      });
+      const resolved = await resolvePlan(denied.kube, denied.inventory, {
+        plan: 'plan-a',
+        namespace: NS,
+        mtvRelease: NEWEST,
+        vddkSecret: 'my-vddk',
+      });
+      expect(resolved.vddkSecret).toBe('my-vddk');
+    } finally {
+      await denied.close();
+    }
   });
 
   it('refuses plan VMs the inventory does not have, listing them all', async () => {

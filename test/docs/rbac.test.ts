@@ -20,15 +20,17 @@ const BEYOND_REVIEWS: [string, string, string, string[], string[] | undefined, s
   [PLAN_NS, 'forklift.konveyor.io', 'forkliftcontrollers', ['list'], undefined, 'plan-resolver.ts controllerSetting'],
   [PLAN_NS, 'route.openshift.io', 'routes', ['list'], undefined, 'inventory-client.ts routeUrl'],
   [TARGET_NS, 'cdi.kubevirt.io', 'datavolumes', ['delete'], undefined, 'services/clean.ts --yes'],
-  [TARGET_NS, '', 'secrets', ['get'], ['vsphere-a-vddk'], 'plan-resolver.ts client.exists(vddk Secret)'],
+  [PLAN_NS, '', 'secrets', ['get'], ['vsphere-a-secret'], 'vddk-secret.ts checkVddkSecret, ensureVddkSecret'],
   [CDI_NS, '', 'configmaps', ['get'], ['v2v-vmware'], 'plan-resolver.ts vddkInitImage'],
 ];
 
-/** clean's calls (services/clean.ts): get the plan, list its DataVolumes, get the Lease; delete is listed above. */
+/** clean's calls (services/clean.ts): get the plan, list its DataVolumes, get the Lease, get and delete its VDDK Secret. */
 const CLEAN: AccessCheck[] = [
   { verb: 'get', group: 'forklift.konveyor.io', resource: 'plans', namespace: PLAN_NS },
   { verb: 'list', group: 'cdi.kubevirt.io', resource: 'datavolumes', namespace: TARGET_NS },
   { verb: 'get', group: 'coordination.k8s.io', resource: 'leases', namespace: PLAN_NS },
+  { verb: 'get', group: '', resource: 'secrets', namespace: TARGET_NS },
+  { verb: 'delete', group: '', resource: 'secrets', namespace: TARGET_NS },
 ];
 
 interface Rule {
@@ -94,7 +96,7 @@ describe('docs/rbac.yaml', () => {
 
   it("grants exactly the access reviews of migrate and top --control, clean's calls and the reads listed here", () => {
     const needed = new Set([
-      ...migrateAccessChecks(PLAN_NS, TARGET_NS).map(fromCheck),
+      ...migrateAccessChecks(PLAN_NS, TARGET_NS, 'provider').map(fromCheck),
       ...topAccessChecks(PLAN_NS, true).map(fromCheck),
       ...topAccessChecks(PLAN_NS, false).map(fromCheck),
       ...CLEAN.map(fromCheck),

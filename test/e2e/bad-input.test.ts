@@ -76,10 +76,8 @@ async function dataVolumeCount(client: KubeClient): Promise<number> {
 async function secretsOf(cluster: SandboxProcess): Promise<string[]> {
   const token = await cluster.client.bearerToken();
   const values: string[] = token ? [token] : [];
-  for (const [namespace, name] of [
-    [NS, 'vsphere-a-secret'],
-    ['demo', 'vsphere-a-vddk'],
-  ]) {
+  // the VDDK Secret migrate makes carries the same values (accessKeyId <- user, secretKey <- password, cacert)
+  for (const [namespace, name] of [[NS, 'vsphere-a-secret']]) {
     const secret = await cluster.client.get<{ data?: Record<string, string> }>(
       { version: 'v1', plural: 'secrets', namespace },
       name,
@@ -297,8 +295,8 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
       title: 'a VDDK Secret that does not exist',
       args: poweredOff('--vddk-secret', 'my-vddk'),
       line:
-        'error: plan "plan-a" needs the VDDK Secret "my-vddk" in namespace "demo", which does not exist ' +
-        '(try: create it with the keys accessKeyId and secretKey, or pass --vddk-secret NAME)',
+        'error: plan "plan-a": the VDDK Secret "my-vddk" (--vddk-secret) does not exist in namespace "demo" ' +
+        '(try: create it with the keys accessKeyId and secretKey (and cacert), or leave --vddk-secret out)',
       code: 2,
     },
     {

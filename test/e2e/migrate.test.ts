@@ -107,8 +107,8 @@ describe('kubectl mtv migrate', () => {
       ],
       [
         migrateArgs(cluster, '--allow-powered-on', '--vddk-secret', 'my-vddk'),
-        'error: plan "plan-a" needs the VDDK Secret "my-vddk" in namespace "demo", which does not exist ' +
-          '(try: create it with the keys accessKeyId and secretKey, or pass --vddk-secret NAME)',
+        'error: plan "plan-a": the VDDK Secret "my-vddk" (--vddk-secret) does not exist in namespace "demo" ' +
+          '(try: create it with the keys accessKeyId and secretKey (and cacert), or leave --vddk-secret out)',
       ],
     ];
     for (const [args, line] of cases) {
@@ -321,12 +321,19 @@ describe('kubectl mtv clean', () => {
     );
     expect(await dataVolumes(cluster)).toHaveLength(DISKS);
 
+    // the run left the VDDK Secret for the stuck disk; once it is deleted, no DataVolume needs the Secret
+    const secrets = () =>
+      cluster.client.list<{ metadata: { name: string } }>({ version: 'v1', plural: 'secrets', namespace: 'demo' });
+    const [secret] = (await secrets()).map((item) => item.metadata.name);
+    expect(secret).toMatch(/^plan-a-vddk-[0-9a-f]{8}$/);
     const deleted = await plugin(...cleanArgs, '--yes');
     expect(deleted.code).toBe(0);
-    expect(deleted.stdout).toBe(`datavolume.cdi.kubevirt.io/${stuck} deleted\n`);
+    expect(deleted.stdout).toBe(`datavolume.cdi.kubevirt.io/${stuck} deleted\nsecret/${secret} deleted\n`);
     expect(deleted.stderr).toBe(
-      '1 stuck DataVolume of plan "plan-a" in namespace "demo" deleted, with its PVC and the disk copied into it\n',
+      '1 stuck DataVolume of plan "plan-a" in namespace "demo" deleted, with its PVC and the disk copied into it\n' +
+        `the plan's VDDK Secret demo/${secret} deleted: no DataVolume needs it\n`,
     );
+    expect(await secrets()).toEqual([]);
     const left = await dataVolumes(cluster);
     expect(left).toHaveLength(DISKS - 1);
     expect(left.map((dv) => dv.metadata.name)).not.toContain(stuck);

@@ -1,5 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Scenario } from '@kubectl-mtv/engine';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildPlanDataVolumes } from '../../src/cluster/datavolume-builder.js';
 import { STUCK_ANNOTATION } from '../../src/cluster/plan-datavolumes.js';
 import { ExitCode } from '../../src/errors.js';
 import { userError } from '../cluster/cluster-fixture.js';
@@ -39,6 +41,12 @@ describe('runTransfers against the sandbox', () => {
     expect(events.at(-1)).toMatchObject({ type: 'summary' });
     // the lease is released
     expect(runner.cluster.sandbox.store.list('leases.coordination.k8s.io', 'openshift-mtv')).toHaveLength(0);
+    // the VDDK Secret was made from the Provider's right after the plan event, and went once every disk was copied
+    const secretName = runner.resolved.vddkSecret;
+    expect(events[1]).toMatchObject({ type: 'secret', action: 'created', name: secretName, namespace: 'demo' });
+    expect(events.at(-2)).toMatchObject({ type: 'secret', action: 'deleted', name: secretName });
+    expect(runner.cluster.sandbox.store.get('secrets', 'demo', secretName)).toBeUndefined();
+    expect(runner.dataVolumes.every((dv) => dv.manifest.spec.source.vddk.secretRef === secretName)).toBe(true);
   });
 
   it('plans with every simulation within the budget, and with the best of those it ran once the budget is spent', async () => {
@@ -178,11 +186,73 @@ describe('runTransfers under faults', () => {
     expect(stats.imports.peak).toBeLessThanOrEqual(3);
   });
 
-  it('marks a disk stuck when its progress stops moving for stuck-after', async () => {
-    runner = await startRunner(scenario(1, 1, 1), { speed: 0.001 });
-    const summary = await runner.run({ stuckAfterMs: 300 }).done;
-    expect(summary).toMatchObject({ outcome: 'stuck', stuck: 1 });
-    expect(summary.problems[0].reason).toMatch(/no progress for/);
+  it('reports a started disk whose percent stops moving as stalled and keeps its slot: never more than the cap', async () => {
+    // the importer of vm-01's first disk stops half way: ImportInProgress, running, no error, no restart
+    runner = await startRunner(scenario(1, 2, 1), { stallDisks: ['vm-01/0'] });
+    const { events, done } = runner.run({ stuckAfterMs: 300, timeoutMs: 2500 });
+    const summary = await done;
+    const alerts = events.filter((e) => e.type === 'alert');
+    expect(alerts[0]).toMatchObject({ type: 'alert', kind: 'stalled', disk: { vm: 'vm-01' } });
+    expect(alerts[0]?.type === 'alert' && alerts[0].reason).toMatch(
+      /^no new percent for .* at \d+% .*its slot stays taken$/,
+    );
+    // its importer runs: the run waits for it (here until --timeout), the second disk never starts
+    expect(summary).toMatchObject({ outcome: 'timeout', stuck: 0, inFlight: 1 });
+    expect(runner.cluster.sandbox.stats().imports.peak).toBe(1);
+    expect(events.filter((e) => e.type === 'stuck')).toHaveLength(0);
+    expect(runner.stored().map((dv) => dv.annotations[STUCK_ANNOTATION])).toEqual([undefined, undefined]);
+  });
+
+  it('reports a blocked importer (CreateContainerConfigError) at once, then stuck with its slot still counted', async () => {
+    runner = await startRunner(scenario(1, 2, 1));
+    // a Secret that does not exist: CDI's importer pod never starts
+    const resolved = { ...runner.resolved, vddkSecret: 'no-such-secret', vddkSecretSource: { kind: 'given' } as const };
+    const { dataVolumes } = buildPlanDataVolumes(resolved);
+    const { events, done } = runner.run({ resolved, dataVolumes, stuckAfterMs: 1500 });
+    const summary = await done;
+    const started = events.find((e) => e.type === 'started');
+    const blocked = events.find((e) => e.type === 'alert' && e.kind === 'blocked');
+    expect(blocked).toMatchObject({
+      reason: 'importer cannot start: CreateContainerConfigError: secret "no-such-secret" not found',
+    });
+    // reported from the DataVolume's Running condition within 30 s (here: within one tick)
+    expect(Date.parse(blocked?.time ?? '') - Date.parse(started?.time ?? '')).toBeLessThan(30_000);
+    // stuck after --stuck-after, and its slot stays taken: the second disk never starts
+    expect(summary).toMatchObject({ outcome: 'stuck', stuck: 1, notStarted: 1, inFlight: 0 });
+    expect(summary.problems[0].reason).toMatch(/^importer cannot start for .* CreateContainerConfigError/);
+    expect(runner.stored()).toHaveLength(1);
+    expect(runner.cluster.sandbox.stats().imports.started).toBe(0);
+  });
+
+  it('keeps a healthy 6 TB disk (whole percents, a host shared by 10) in flight with a --stuck-after shorter than 1%', async () => {
+    const TB = 1e12;
+    const sc: Scenario = {
+      name: 'busy-host',
+      migration: 'cold',
+      maxInFlight: 10,
+      diskRate: 100 * 2 ** 20,
+      hosts: [{ name: 'esx-01', bandwidth: 250e6 }],
+      vms: Array.from({ length: 10 }, (_, v) => ({
+        name: `vm-${v}`,
+        host: 'esx-01',
+        disks: [{ size: v === 0 ? 6 * TB : 0.6 * TB, datastore: 'ds-1' }],
+      })),
+    };
+    // 1% of 6 TB at a tenth of 250 MB/s: 2,400 simulated seconds, 0.6 s here; --stuck-after 0.3 s
+    runner = await startRunner(sc, { speed: 4000 });
+    const { events, done } = runner.run({ stuckAfterMs: 300, timeoutMs: 5000 });
+    const summary = await done;
+    const big = runner.dataVolumes.find((dv) => dv.bytes === 6 * TB)?.manifest.metadata.name ?? '';
+    const stored = runner.cluster.sandbox.store.get('datavolumes.cdi.kubevirt.io', 'demo', big) as unknown as {
+      status: { progress: string };
+    };
+    // several whole percents went by, each longer than --stuck-after
+    expect(Number.parseFloat(stored.status.progress)).toBeGreaterThanOrEqual(3);
+    // the 6 TB disk is never stalled nor stuck; no disk is taken out of the cap (a 0.6 TB disk may be called stalled
+    // while its importer starts, longer than this --stuck-after, and is cleared when it moves)
+    expect(events.filter((e) => e.type === 'stuck')).toEqual([]);
+    expect(events.filter((e) => e.type === 'alert' && e.disk.name === big)).toEqual([]);
+    expect(summary).toMatchObject({ outcome: 'timeout', stuck: 0, inFlight: 10 });
   });
 
   it('stops admitting when the lease is lost', async () => {

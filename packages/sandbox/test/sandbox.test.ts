@@ -182,6 +182,13 @@ describe('the sandbox over plain HTTP at 1000x', () => {
       disks: { file: string; capacity: number }[];
     };
     const api = custom(sandbox);
+    // the VDDK Secret migrate would make from the provider's (the sandbox seeds none, as MTV makes none)
+    sandbox.store.create('secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'plan-a-vddk', namespace: 'demo' },
+      data: { accessKeyId: 'dXNlcg==', secretKey: 'cGFzcw==' },
+    });
     await api.createNamespacedCustomObject({
       ...CDI,
       namespace: 'demo',
@@ -198,7 +205,7 @@ describe('the sandbox over plain HTTP at 1000x', () => {
               uuid: vm.uuid,
               backingFile: vm.disks[0].file,
               thumbprint: 'AA:BB:CC',
-              secretRef: SEED_NAMES.vddkSecret,
+              secretRef: 'plan-a-vddk',
               initImageURL: SEED_NAMES.vddkInitImage,
             },
           },

@@ -105,7 +105,10 @@ export function parseFailDisk(raw: string): string {
 
 export function parseDenyRule(raw: string): string {
   const match = /^([^:]+):(.+)$/.exec(raw.trim());
-  if (!match) throw new UserError(`--deny: "${raw}" is not VERB:RESOURCE (e.g. create:datavolumes)`);
+  if (!match)
+    throw new UserError(
+      `--deny: "${raw}" is not VERB:RESOURCE[@NAMESPACE] (e.g. create:datavolumes, get:secrets@openshift-mtv)`,
+    );
   const verb = match[1].toLowerCase();
   if (!DENY_VERBS.includes(verb)) {
     throw new UserError(`--deny: "${raw}": "${match[1]}" is not a verb (choose from ${DENY_VERBS.join(', ')})`);

@@ -83,7 +83,8 @@ export const migrateFlags = {
     helpValue: 'FILE.svg',
   }),
   'vddk-secret': Flags.string({
-    description: 'The VDDK Secret in the target namespace. Default: <source provider>-vddk.',
+    description:
+      "Use this Secret of the target namespace (keys accessKeyId, secretKey, optional cacert) for CDI's importers. Default: make <plan>-vddk-<uid> from the source Provider's Secret, as Forklift does.",
     helpValue: 'NAME',
   }),
   'inventory-url': Flags.string({
@@ -104,7 +105,8 @@ export const migrateFlags = {
     helpValue: 'N',
   }),
   'stuck-after': Flags.string({
-    description: 'Mark a disk stuck once its progress has not moved for this long.',
+    description:
+      'A disk whose importer never started in this long is stuck (its slot freed); a started one whose percent has not moved for this long, or for 3x the time 1% takes on its host if longer, is reported stalled (its slot kept).',
     default: '10m',
     helpValue: 'DURATION',
   }),

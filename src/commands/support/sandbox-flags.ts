@@ -37,9 +37,10 @@ export const sandboxFlags = {
     helpValue: 'VM/INDEX',
   }),
   deny: Flags.string({
-    description: 'Answer these requests 403 Forbidden (repeatable), e.g. create:datavolumes.',
+    description:
+      'Answer these requests 403 Forbidden (repeatable), e.g. create:datavolumes; @NAMESPACE limits a rule to one namespace, e.g. get:secrets@openshift-mtv.',
     multiple: true,
-    helpValue: 'VERB:RESOURCE',
+    helpValue: 'VERB:RESOURCE[@NAMESPACE]',
   }),
   'client-certificate': Flags.boolean({
     description:

@@ -1,7 +1,7 @@
 /**
  * Authentication (one bearer token) and authorization (everything allowed except the `deny` rules, each
  * "VERB:RESOURCE", e.g. "create:datavolumes", "list:plans.forklift.konveyor.io", "patch:datavolumes/status",
- * "*:secrets"), with kube's 401 and 403 answers.
+ * "*:secrets", and namespace-scoped as a Role is: "get:secrets@openshift-mtv"), with kube's 401 and 403 answers.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -44,6 +44,8 @@ export interface AccessAttributes {
 interface DenyRule {
   verb: string;
   resource: string;
+  /** Only in this namespace; every namespace (and the cluster scope) when absent. */
+  namespace?: string;
 }
 
 export class Authorizer {
@@ -55,10 +57,16 @@ export class Authorizer {
     readonly user: string,
   ) {
     this.rules = deny.map((rule) => {
-      const match = /^([^:]+):(.+)$/.exec(rule.trim());
+      const match = /^([^:@]+):([^@]+)(?:@(.+))?$/.exec(rule.trim());
       if (!match)
-        throw new Error(`a deny rule is "VERB:RESOURCE", e.g. "create:datavolumes"; got ${JSON.stringify(rule)}`);
-      return { verb: match[1].toLowerCase(), resource: match[2].toLowerCase() };
+        throw new Error(
+          `a deny rule is "VERB:RESOURCE[@NAMESPACE]", e.g. "create:datavolumes"; got ${JSON.stringify(rule)}`,
+        );
+      return {
+        verb: match[1].toLowerCase(),
+        resource: match[2].toLowerCase(),
+        ...(match[3] !== undefined && { namespace: match[3] }),
+      };
     });
   }
 
@@ -72,7 +80,8 @@ export class Authorizer {
     return !this.rules.some(
       (rule) =>
         (rule.verb === '*' || rule.verb === attributes.verb.toLowerCase()) &&
-        (rule.resource === '*' || rule.resource === plain || rule.resource === qualified),
+        (rule.resource === '*' || rule.resource === plain || rule.resource === qualified) &&
+        (rule.namespace === undefined || rule.namespace === attributes.namespace),
     );
   }
 

@@ -53,6 +53,11 @@ export interface ImportState {
   restartCount: number;
   /** The importer's last error while it crash-loops. */
   error?: string;
+  /**
+   * Why the importer's container cannot start (the kubelet's waiting reason and message, e.g.
+   * CreateContainerConfigError for a missing Secret or key): the pod stays Pending, nothing restarts.
+   */
+  blocked?: { reason: string; message: string };
   claimName: string;
 }
 
@@ -76,6 +81,13 @@ export function dataVolumeStatus(state: ImportState, at: string): DataVolumeStat
       : condition('Running', 'True', '', 'Pod is running', at);
     ready = condition('Ready', 'False', 'TransferRunning', '', at);
     progress = vddkProgress(state.fraction);
+  } else if (state.blocked) {
+    // CDI pkg/controller/util.go setAnnotationsFromPodWithPrefix: a waiting container's reason and message (other
+    // than CrashLoopBackOff) become the Running condition's; the pod is Pending, so the phase is ImportScheduled
+    // (datavolume/import-controller.go updateStatusPhase)
+    running = condition('Running', 'False', state.blocked.reason, state.blocked.message, at);
+    ready = condition('Ready', 'False', '', '', at);
+    progress = 'N/A';
   } else {
     running = condition('Running', 'False', '', '', at);
     ready = condition('Ready', 'False', '', '', at);

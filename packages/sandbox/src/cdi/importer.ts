@@ -80,7 +80,9 @@ interface Import {
   lastPublished: number;
   /** Crash-looping importers: when the container restarts next, and the back-off after that. */
   nextRestart?: number;
-  /** The vddk Secret the importer needs, and whether --fail-disk makes it fail regardless. */
+  /** Importers whose container cannot be created: when the kubelet tries again. */
+  nextStart?: number;
+  /** The vddk Secret the importer needs, and whether --fail-disk makes it crash-loop once it runs. */
   secretRef?: string;
   failing?: boolean;
   /** The status last written, without its times: an unchanged status is not written again. */
@@ -90,6 +92,11 @@ interface Import {
 }
 
 const FIRST_BACKOFF_SECONDS = 10;
+/**
+ * How often a container that could not be created is tried again. The kubelet retries at its next pod sync (a pod
+ * worker requeues a failed sync after a short back-off, and resyncs every --sync-frequency, 1 min): 10 s here.
+ */
+const CONFIG_RETRY_SECONDS = 10;
 const MAX_BACKOFF_SECONDS = 300;
 
 /**
@@ -160,20 +167,34 @@ export class Importer {
     this.imports.set(key, imp);
     this.createClaim(dv, source);
     // Pre-import phases take no simulated time, but each is published.
-    for (const phase of ['Pending', 'PVCBound', 'ImportScheduled', 'ImportInProgress'] as DataVolumePhase[]) {
+    for (const phase of ['Pending', 'PVCBound', 'ImportScheduled'] as DataVolumePhase[]) {
       imp.state.phase = phase;
       this.publish(imp);
     }
     this.count(imp, +1);
-    this.stats.started++;
-    this.stats.firstStartSeconds ??= this.now;
     imp.secretRef = (dv.spec as { source?: { vddk?: { secretRef?: string } } } | undefined)?.source?.vddk?.secretRef;
     imp.failing = this.options.failDisks?.has(source.label) ?? false;
-    const secretMissing = imp.secretRef === undefined ? undefined : this.secretMissing(namespace, imp.secretRef);
-    if (secretMissing || imp.failing) {
-      imp.state.error = imp.failing
-        ? `Unable to connect to vddk data source: importer of ${source.label} fails`
-        : secretMissing;
+    const blocked = this.containerConfigError(imp);
+    if (blocked) {
+      // the kubelet cannot make the container: the pod stays Pending, no restart counts, no progress
+      imp.state.blocked = { reason: 'CreateContainerConfigError', message: blocked };
+      imp.nextStart = this.now + CONFIG_RETRY_SECONDS;
+      this.publish(imp);
+      return;
+    }
+    this.start(imp);
+  }
+
+  /** The importer's container runs: ImportInProgress, copying (or crash-looping when --fail-disk names it). */
+  private start(imp: Import): void {
+    imp.state.blocked = undefined;
+    imp.nextStart = undefined;
+    imp.state.phase = 'ImportInProgress';
+    this.publish(imp);
+    this.stats.started++;
+    this.stats.firstStartSeconds ??= this.now;
+    if (imp.failing) {
+      imp.state.error = `Unable to connect to vddk data source: importer of ${imp.source.label} fails`;
       imp.nextRestart = this.now + FIRST_BACKOFF_SECONDS;
       imp.backoff = FIRST_BACKOFF_SECONDS;
       this.publish(imp);
@@ -181,9 +202,24 @@ export class Importer {
     if (imp.remaining <= 0 && !imp.state.error) this.succeed(imp);
   }
 
-  private secretMissing(namespace: string, secret: string): string | undefined {
-    if (!secret || this.options.store.get('secrets', namespace, secret)) return undefined;
-    return `secret "${secret}" not found`;
+  /**
+   * Why the kubelet cannot create the importer's container, as it words it: CDI's importer pod reads accessKeyId and
+   * secretKey through secretKeyRef without `optional` (CDI pkg/controller/import-controller.go makeImporterPodSpec,
+   * createImporterPod), so a missing Secret or key is a CreateContainerConfigError (kubernetes
+   * pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: "couldn't find key %v in Secret %v/%v"; the secret
+   * manager's NotFound: `secret "NAME" not found`).
+   */
+  private containerConfigError(imp: Import): string | undefined {
+    if (imp.secretRef === undefined || imp.secretRef === '') return undefined;
+    const secret = this.options.store.get('secrets', imp.namespace, imp.secretRef) as
+      | { data?: Record<string, string>; stringData?: Record<string, string> }
+      | undefined;
+    if (!secret) return `secret "${imp.secretRef}" not found`;
+    for (const key of ['accessKeyId', 'secretKey']) {
+      if (secret.data?.[key] === undefined && secret.stringData?.[key] === undefined)
+        return `couldn't find key ${key} in Secret ${imp.namespace}/${imp.secretRef}`;
+    }
+    return undefined;
   }
 
   private createClaim(dv: KubeObject, source: DiskSource): void {
@@ -262,7 +298,7 @@ export class Importer {
     while (this.now < target) {
       // The stuck annotation is kubectl-mtv's bookkeeping: CDI ignores it, the copy goes on.
       const moving = [...this.imports.values()].filter(
-        (i) => this.copying(i) && !i.state.error && i.remaining > this.stallPoint(i),
+        (i) => i.state.phase === 'ImportInProgress' && !i.state.error && i.remaining > this.stallPoint(i),
       );
       const rates = maxMinRates(
         moving.map((i) => ({ host: i.source.host, rate: i.source.rate })),
@@ -273,8 +309,10 @@ export class Importer {
       moving.forEach((imp, k) => {
         next = Math.min(next, this.now + (imp.remaining - this.stallPoint(imp)) / rates[k]);
       });
-      for (const imp of this.imports.values())
+      for (const imp of this.imports.values()) {
         if (imp.nextRestart !== undefined) next = Math.min(next, imp.nextRestart);
+        if (imp.nextStart !== undefined) next = Math.min(next, imp.nextStart);
+      }
       const dt = next - this.now;
       this.now = next;
       moving.forEach((imp, k) => {
@@ -290,7 +328,10 @@ export class Importer {
         if (imp.remaining / rates[k] <= INSTANT_SECONDS) this.succeed(imp);
         else if (this.now - imp.lastPublished >= (this.options.progressEverySeconds ?? 2)) this.publish(imp);
       });
-      for (const imp of this.imports.values()) this.restartIfDue(imp);
+      for (const imp of this.imports.values()) {
+        this.restartIfDue(imp);
+        this.startIfDue(imp);
+      }
     }
   }
 
@@ -302,15 +343,21 @@ export class Importer {
   private restartIfDue(imp: Import): void {
     if (imp.nextRestart === undefined || imp.nextRestart > this.now || !this.copying(imp)) return;
     imp.state.restartCount++;
-    // The kubelet starts the importer once its Secret exists: a restart after the Secret appears succeeds.
-    if (imp.secretRef !== undefined && !this.secretMissing(imp.namespace, imp.secretRef) && !imp.failing) {
-      imp.state.error = undefined;
-      imp.nextRestart = undefined;
-      this.publish(imp);
-      return;
-    }
     imp.backoff = Math.min(MAX_BACKOFF_SECONDS, (imp.backoff ?? FIRST_BACKOFF_SECONDS) * 2);
     imp.nextRestart = this.now + imp.backoff;
+    this.publish(imp);
+  }
+
+  /** A container the kubelet could not create is tried again: it starts once its Secret and keys are there. */
+  private startIfDue(imp: Import): void {
+    if (imp.nextStart === undefined || imp.nextStart > this.now) return;
+    const blocked = this.containerConfigError(imp);
+    if (!blocked) {
+      this.start(imp);
+      return;
+    }
+    imp.state.blocked = { reason: 'CreateContainerConfigError', message: blocked };
+    imp.nextStart = this.now + CONFIG_RETRY_SECONDS;
     this.publish(imp);
   }
 

@@ -5,7 +5,7 @@
 export const SEED_NAMES = {
   /** Where Forklift (the providers, maps, plan, controller and inventory route) lives. */
   forkliftNamespace: 'openshift-mtv',
-  /** The plan's targetNamespace: where DataVolumes and their VDDK Secret live. */
+  /** The plan's targetNamespace: where DataVolumes and their VDDK Secret (made by `migrate`) live. */
   targetNamespace: 'demo',
   sourceProvider: 'vsphere-a',
   sourceProviderSecret: 'vsphere-a-secret',
@@ -14,8 +14,6 @@ export const SEED_NAMES = {
   networkMap: 'network-a',
   plan: 'plan-a',
   forkliftController: 'forklift-controller',
-  /** The Secret (in the target namespace) that every DataVolume's vddk.secretRef names. */
-  vddkSecret: 'vsphere-a-vddk',
   /** The StorageClass every mapped datastore maps to. */
   storageClass: 'standard',
   /** Route and Service name of the inventory, as Forklift's operator names them. */
@@ -25,3 +23,6 @@ export const SEED_NAMES = {
   /** A VDDK image reference that is obviously not a real image. */
   vddkInitImage: 'registry.sandbox.local/kubev2v/vddk:sandbox',
 } as const;
+
+/** The vCenter CA the source Provider's Secret carries (`cacert`): a PEM block that is obviously not a certificate. */
+export const SANDBOX_VCENTER_CA = '-----BEGIN CERTIFICATE-----\nc2FuZGJveCB2Y2VudGVyIENB\n-----END CERTIFICATE-----\n';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Scenario } from '@kubectl-mtv/engine';
 import type { KubeObject } from '../cluster-store.js';
 import { inventoryFromScenario } from '../inventory/from-scenario.js';
-import { SEED_NAMES as N } from './names.js';
+import { SEED_NAMES as N, SANDBOX_VCENTER_CA } from './names.js';
 
 /** An object to create and the resource it is created under (`plural` or `plural.group`, as ClusterStore names it). */
 export interface SeedObject {
@@ -47,17 +47,17 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
     secret(
       N.sourceProviderSecret,
       ns,
-      { user: 'fake-user@vsphere.sandbox.local', password: 'fake-password', thumbprint: fingerprint },
+      {
+        user: 'fake-user@vsphere.sandbox.local',
+        password: 'fake-password',
+        thumbprint: fingerprint,
+        cacert: SANDBOX_VCENTER_CA,
+      },
       {
         createdForProviderType: 'vsphere',
         createdForResourceType: 'providers',
       },
     ),
-    // the Secret every DataVolume's spec.source.vddk.secretRef names, in the plan's target namespace
-    secret(N.vddkSecret, N.targetNamespace, {
-      accessKeyId: 'fake-user@vsphere.sandbox.local',
-      secretKey: 'fake-password',
-    }),
     forklift('providers', 'Provider', N.sourceProvider, {
       metadata: { uid: ids.providerUid },
       spec: {

@@ -159,14 +159,13 @@ describe('kubectl against the sandbox', needs(kubectlTool), () => {
       (await kubectl('create', 'configmap', 'cm1', '-n', 'demo', '--from-literal=a=1', '--from-literal=b=2')).code,
     ).toBe(0);
     expect(
-      (await kubectl('create', 'secret', 'generic', 'vsphere-a-vddk', '-n', 'demo', '--from-literal=accessKeyId=u'))
-        .code,
+      (await kubectl('create', 'secret', 'generic', 'my-vddk', '-n', 'demo', '--from-literal=accessKeyId=u')).code,
     ).toBe(0);
     const cm = await kubectl('get', 'configmap', 'cm1', '-n', 'demo');
     expect(cm.stdout.split('\n')[0].split(/\s+/)).toEqual(['NAME', 'DATA', 'AGE']);
     expect(cm.stdout.split('\n')[1].split(/\s+/).slice(0, 2)).toEqual(['cm1', '2']);
-    const secret = await kubectl('get', 'secret', 'vsphere-a-vddk', '-n', 'demo', '--no-headers');
-    expect(secret.stdout.split(/\s+/).slice(0, 3)).toEqual(['vsphere-a-vddk', 'Opaque', '1']);
+    const secret = await kubectl('get', 'secret', 'my-vddk', '-n', 'demo', '--no-headers');
+    expect(secret.stdout.split(/\s+/).slice(0, 3)).toEqual(['my-vddk', 'Opaque', '1']);
     const ns = await kubectl('get', 'namespace', 'demo', '--no-headers');
     expect(ns.stdout.split(/\s+/).slice(0, 2)).toEqual(['demo', 'Active']);
     expect((await kubectl('auth', 'can-i', 'create', 'datavolumes')).stdout).toBe('yes\n');
@@ -210,9 +209,9 @@ describe('kubectl against the sandbox', needs(kubectlTool), () => {
       'Error from server (BadRequest): error when creating "STDIN": DataVolume in version "v1beta1" cannot be handled as a DataVolume: strict decoding error: unknown field "spec.storag"',
     );
 
-    const forbidden = await kubectl('delete', 'secret', 'vsphere-a-vddk', '-n', 'demo');
+    const forbidden = await kubectl('delete', 'secret', 'my-vddk', '-n', 'demo');
     expect(forbidden.stderr).toContain(
-      'Error from server (Forbidden): secrets "vsphere-a-vddk" is forbidden: User "sandbox-admin" cannot delete resource "secrets" in API group "" in the namespace "demo"',
+      'Error from server (Forbidden): secrets "my-vddk" is forbidden: User "sandbox-admin" cannot delete resource "secrets" in API group "" in the namespace "demo"',
     );
 
     const unauthorized = await sandbox.kubectl(['get', 'dv', '-n', 'demo', '--token=wrong']);

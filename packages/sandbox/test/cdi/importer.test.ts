@@ -15,6 +15,8 @@ const Gi = 2 ** 30;
 const Mi = 2 ** 20;
 const PROVIDER_UID = '6b4c1d2e-0000-4000-8000-000000000001';
 const NS = SEED_NAMES.targetNamespace;
+/** The VDDK Secret the test DataVolumes name, as migrate makes it in the target namespace. */
+const VDDK_SECRET = 'plan-a-vddk';
 
 /** Two capped hosts and a shared network: rates really are shared, so timing is a real check of the model. */
 const scenario: Scenario = {
@@ -36,12 +38,7 @@ const scenario: Scenario = {
 };
 
 /** A DataVolume as kubectl-mtv will create it for disk `index` of `vm`. */
-function dataVolume(
-  inventory: InventoryData,
-  vm: number,
-  index: number,
-  secretRef: string = SEED_NAMES.vddkSecret,
-): KubeObject {
+function dataVolume(inventory: InventoryData, vm: number, index: number, secretRef: string = VDDK_SECRET): KubeObject {
   const v = inventory.vms[vm];
   const disk = v.disks[index];
   return {
@@ -88,6 +85,12 @@ async function start(failDisks: string[] = []): Promise<void> {
   api = await startApiServer({ port: 0, token: 'importer-test' });
   inventory = inventoryFromScenario(scenario, PROVIDER_UID);
   applySeed(api.store, seedObjects(scenario, { providerUid: PROVIDER_UID, inventoryUrl: 'http://127.0.0.1:9' }));
+  api.store.create('secrets', {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: VDDK_SECRET, namespace: NS },
+    data: { accessKeyId: 'dXNlcg==', secretKey: 'cGFzcw==' },
+  });
   const sources = diskSources(scenario, inventory);
   importer = new Importer({
     store: api.store,
@@ -159,32 +162,38 @@ describe('the simulated CDI importer', () => {
     ]);
   });
 
-  it('crash-loops an importer whose VDDK Secret is missing: restarts with back-off, never Failed', async () => {
-    api.store.create(DATAVOLUMES, dataVolume(inventory, 0, 0, 'no-such-secret'));
-    await settle();
-    const restarts = (t: number) => {
-      importer.advanceTo(t);
+  it.each([
+    ['is missing', undefined, 'secret "no-such-secret" not found'],
+    ['lacks secretKey', { accessKeyId: 'dXNlcg==' }, "couldn't find key secretKey in Secret demo/no-such-secret"],
+  ])(
+    'never starts an importer whose VDDK Secret %s: ImportScheduled, CreateContainerConfigError, no restart',
+    async (_, data, message) => {
+      if (data)
+        api.store.create('secrets', {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'no-such-secret', namespace: NS },
+          data,
+        });
+      api.store.create(DATAVOLUMES, dataVolume(inventory, 0, 0, 'no-such-secret'));
+      await settle();
+      importer.advanceTo(3600);
       const s = api.store.get(DATAVOLUMES, NS, 'db-01-disk-0')?.status as {
         phase: string;
+        progress: string;
         restartCount: number;
         conditions: { type: string; status: string; reason: string; message: string }[];
       };
-      return s;
-    };
-    // Back-off 10 s, then doubling: restarts at 10, 30, 70, 150, 310, 610 (capped at 300 s from then on), 910.
-    expect(restarts(9).restartCount).toBe(0);
-    expect(restarts(10).restartCount).toBe(1);
-    expect(restarts(30).restartCount).toBe(2);
-    expect(restarts(900).restartCount).toBe(6);
-    const late = restarts(3600);
-    expect(late.restartCount).toBe(15);
-    expect(late.phase).toBe('ImportInProgress');
-    expect(late.conditions.find((c) => c.type === 'Running')).toMatchObject({
-      status: 'False',
-      reason: 'Error',
-      message: 'secret "no-such-secret" not found',
-    });
-  });
+      expect(s).toMatchObject({ phase: 'ImportScheduled', progress: 'N/A', restartCount: 0 });
+      expect(s.conditions.find((c) => c.type === 'Running')).toMatchObject({
+        status: 'False',
+        reason: 'CreateContainerConfigError',
+        message,
+      });
+      // the DataVolume is in flight for CDI, but no importer ever ran
+      expect(importer.snapshot()).toMatchObject({ started: 0, current: 1 });
+    },
+  );
 
   it('crash-loops the disk named by --fail-disk and counts it in flight until it is marked stuck', async () => {
     api.store.create(DATAVOLUMES, dataVolume(inventory, 3, 2));
@@ -207,24 +216,30 @@ describe('the simulated CDI importer', () => {
     expect(statusOf('web-01-disk-0').phase).toBe('Succeeded');
   });
 
-  it('starts an importer whose Secret appears after it began crash-looping, at its next restart', async () => {
+  it('starts an importer at the next try after its Secret appears, with no restart counted', async () => {
     api.store.create(DATAVOLUMES, dataVolume(inventory, 1, 0, 'late-secret'));
     await settle();
     importer.advanceTo(15);
-    api.store.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'late-secret', namespace: NS } });
-    importer.advanceTo(29);
+    api.store.create('secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'late-secret', namespace: NS },
+      data: { accessKeyId: 'dXNlcg==', secretKey: 'cGFzcw==' },
+    });
+    importer.advanceTo(19);
+    expect(statusOf('web-01-disk-0').phase).toBe('ImportScheduled');
+    // tries at 10 and 20 s; the one at 20 s finds the Secret and the copy runs
+    importer.advanceTo(20);
     expect(statusOf('web-01-disk-0').phase).toBe('ImportInProgress');
     importer.advanceTo(2000);
-    const status = statusOf('web-01-disk-0');
-    // restarts at 10 and 30 s; the one at 30 s finds the Secret and the copy runs
-    expect(status).toMatchObject({ phase: 'Succeeded', restartCount: 2 });
+    expect(statusOf('web-01-disk-0')).toMatchObject({ phase: 'Succeeded', restartCount: 0 });
   });
 
   it('writes a status only when it changes, keeping condition times where CDI keeps them', async () => {
-    api.store.create(DATAVOLUMES, dataVolume(inventory, 0, 0, 'no-such-secret'));
+    api.store.create(DATAVOLUMES, dataVolume(inventory, 3, 2));
     await settle();
     importer.advanceTo(11);
-    const before = statusOf('db-01-disk-0');
+    const before = statusOf('app-01-disk-2');
     let writes = 0;
     api.store.subscribe((e) => {
       if (e.resource === DATAVOLUMES) writes++;
@@ -232,7 +247,7 @@ describe('the simulated CDI importer', () => {
     for (let t = 11.5; t < 29.9; t += 0.5) importer.advanceTo(t);
     expect(writes).toBe(0);
     importer.advanceTo(30);
-    const after = statusOf('db-01-disk-0');
+    const after = statusOf('app-01-disk-2');
     expect(writes).toBe(1);
     const bound = (s: typeof after) => s.conditions.find((c) => c.type === 'Bound')?.lastTransitionTime;
     expect(bound(after)).toBe(bound(before));

@@ -117,7 +117,6 @@ describe('applySeed', () => {
       'namespaces openshift-mtv',
       'namespaces demo',
       'secrets vsphere-a-secret',
-      'secrets vsphere-a-vddk',
       'services forklift-inventory',
       'providers.forklift.konveyor.io vsphere-a',
       'providers.forklift.konveyor.io host',

@@ -145,7 +145,6 @@ describe('seedObjects', () => {
       expect(exists('storagemaps.forklift.konveyor.io', spec(plan).map.storage)).toBe(true);
       expect(exists('networkmaps.forklift.konveyor.io', spec(plan).map.network)).toBe(true);
       expect(exists('secrets', spec(find(objects, 'Provider', 'vsphere-a')).secret)).toBe(true);
-      expect(exists('secrets', { name: 'vsphere-a-vddk', namespace: spec(plan).targetNamespace })).toBe(true);
     },
   );
 
@@ -170,11 +169,12 @@ describe('seedObjects', () => {
     expect(spec(find(objects, 'Provider', 'host'))).toMatchObject({ type: 'openshift' });
   });
 
-  it('puts the VDDK secret, with fake accessKeyId and secretKey, in the target namespace', () => {
-    const secret = find(seedObjects(MIXED, HTTPS), 'Secret', 'vsphere-a-vddk');
-    expect(secret.metadata.namespace).toBe('demo');
-    expect(decode(secret, 'accessKeyId')).toMatch(/fake/);
-    expect(decode(secret, 'secretKey')).toMatch(/fake/);
+  it('gives the provider Secret a CA as cacert, and seeds no VDDK Secret: MTV makes none, migrate makes it', () => {
+    const objects = seedObjects(MIXED, HTTPS);
+    expect(decode(find(objects, 'Secret', 'vsphere-a-secret'), 'cacert')).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+    expect(objects.filter((o) => o.object.kind === 'Secret').map((o) => o.object.metadata.name)).toEqual([
+      'vsphere-a-secret',
+    ]);
   });
 
   it('maps every datastore to the standard storage class except the unmapped ones', () => {
