@@ -2,14 +2,22 @@
  * The Forklift inventory, reached directly (never through the API server's service proxy, which drops the bearer
  * token): --inventory-url, else MTV_INVENTORY_URL, else the Route labelled app=forklift,service=forklift-inventory
  * in openshift-mtv, then konveyor-forklift. Every request carries the kubeconfig's bearer token; TLS is verified
- * against the bundled roots, the kubeconfig's cluster CA and --inventory-ca, unless the caller opts out explicitly.
- * The URL and token are found on the first request, so a plan refused earlier costs no inventory lookup.
+ * against the bundled roots, the kubeconfig's cluster CA, OpenShift's ingress CA (the router serves the Route with a
+ * certificate of its own CA, published in ConfigMap openshift-config-managed/default-ingress-cert) and --inventory-ca,
+ * unless the caller opts out explicitly. The URL and token are found on the first request, so a plan refused earlier
+ * costs no inventory lookup.
+ *
+ * A provider still syncing with vCenter is answered 206 Partial Content with no body (Forklift
+ * pkg/controller/provider/web/base/handler.go setProvider -> pkg/lib/inventory/web/handler.go EnsureParity, after a
+ * 10 s wait on the server): such a request is tried again with back-off, saying so on the progress line, until
+ * `syncWait.timeoutMs` has passed.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AgentOptions, RequestOptions } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { type AgentOptions, Agent as HttpsAgent, type RequestOptions } from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import type { Cluster } from '@kubernetes/client-node';
 import { ExitCode, UserError } from '../errors.js';
 import { describeNetworkError, type HttpAnswer, parseJson, sendHttp } from './http-request.js';
@@ -27,6 +35,39 @@ export interface InventoryOptions {
   insecureSkipTlsVerify?: boolean;
   /** Where MTV_INVENTORY_URL is read (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Where lines for the user go while the client waits (a provider still syncing); none by default. */
+  progress?: (line: string) => void;
+  /** Where debug lines go (what was trusted, what was skipped); none by default. */
+  debug?: (line: string) => void;
+  /** How long and how often a 206 (provider still syncing) is tried again (default DEFAULT_SYNC_WAIT). */
+  syncWait?: SyncWait;
+  /** Ends a wait for a syncing provider: the request fails at once. */
+  signal?: AbortSignal;
+}
+
+/** Back-off for a provider that is still syncing (each 206 has already cost the server's 10 s parity wait). */
+export interface SyncWait {
+  /** Back-off after the first 206 (ms), doubled each time up to maxDelayMs. */
+  firstDelayMs: number;
+  maxDelayMs: number;
+  /** Give up (exit 3) once the provider has been syncing this long since the first 206 (ms). */
+  timeoutMs: number;
+}
+
+/** A vCenter's initial sync takes minutes on a large estate: wait up to 10 minutes, asking at least every 30 s. */
+export const DEFAULT_SYNC_WAIT: SyncWait = { firstDelayMs: 1_000, maxDelayMs: 30_000, timeoutMs: 10 * 60_000 };
+
+/** Where OpenShift's ingress operator publishes the router's CA (readable by every authenticated user). */
+export const INGRESS_CA = { namespace: 'openshift-config-managed', name: 'default-ingress-cert', key: 'ca-bundle.crt' };
+
+/** Inventory requests one client has open at once (per-VM reads). */
+export const INVENTORY_CONNECTIONS = 8;
+
+/** A vSphere provider as the inventory renders it at detail=1 (the counts the VM read strategy needs). */
+export interface InventoryProviderDetail {
+  uid: string;
+  name: string;
+  vmCount: number;
 }
 
 /** A disk as the inventory renders it (the fields the resolver reads). */
@@ -57,7 +98,8 @@ const ROUTE_SELECTOR = 'app=forklift,service=forklift-inventory';
 interface Connection {
   baseUrl: string;
   token: string;
-  tls: Pick<RequestOptions, 'ca' | 'rejectUnauthorized'>;
+  /** What each request's options carry (the agent hands it to tls.connect for a new connection). */
+  tls: { ca?: string[]; rejectUnauthorized: boolean; secureContext?: SecureContext };
   /** The cluster's proxy-url, tunnelling to the inventory too (kubectl's users reach the cluster through it). */
   agent: RequestOptions['agent'];
 }
@@ -98,6 +140,11 @@ export function readCaFile(file: string): string {
 export class InventoryClient {
   private connection: Promise<Connection> | undefined;
   private sent = 0;
+  /** Kept-alive connections for the per-VM reads (idle sockets do not keep the process alive). */
+  private readonly agents = {
+    http: new HttpAgent({ keepAlive: true, maxSockets: INVENTORY_CONNECTIONS }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: INVENTORY_CONNECTIONS }),
+  };
 
   constructor(
     private readonly kube: KubeClient,
@@ -114,9 +161,33 @@ export class InventoryClient {
     return (await this.connect()).baseUrl;
   }
 
+  /** The vSphere provider with its counts (Forklift web/vsphere/provider.go renders a GET at MaxDetail). */
+  async vsphereProvider(providerUid: string): Promise<InventoryProviderDetail> {
+    const provider = await this.get<InventoryProviderDetail>(this.providerPath(providerUid));
+    if (provider === undefined) throw unknownProvider(providerUid);
+    return provider;
+  }
+
   /** Every VM of a vSphere provider with full detail, in one request. */
   async vsphereVms(providerUid: string): Promise<InventoryVmDetail[]> {
-    return this.get<InventoryVmDetail[]>(`/providers/vsphere/${encodeURIComponent(providerUid)}/vms?detail=all`);
+    const vms = await this.get<InventoryVmDetail[]>(`${this.providerPath(providerUid)}/vms?detail=all`);
+    if (vms === undefined) throw unknownProvider(providerUid);
+    return vms;
+  }
+
+  /** One VM by id (Forklift renders a GET of one object in full), or undefined when the inventory has none. */
+  async vsphereVm(providerUid: string, id: string): Promise<InventoryVmDetail | undefined> {
+    return this.get<InventoryVmDetail>(`${this.providerPath(providerUid)}/vms/${encodeURIComponent(id)}`);
+  }
+
+  /** The VMs of that name (Forklift's ?name= filter, as its own Finder.ByRef asks for a ref without an id). */
+  async vsphereVmsNamed(providerUid: string, name: string): Promise<InventoryVmDetail[]> {
+    const query = `detail=all&name=${encodeURIComponent(name)}`;
+    return (await this.get<InventoryVmDetail[]>(`${this.providerPath(providerUid)}/vms?${query}`)) ?? [];
+  }
+
+  private providerPath(providerUid: string): string {
+    return `/providers/vsphere/${encodeURIComponent(providerUid)}`;
   }
 
   private connect(): Promise<Connection> {
@@ -146,9 +217,45 @@ export class InventoryClient {
     const ca = [...rootCertificates];
     const clusterCa = this.kube.clusterCa();
     if (clusterCa) ca.push(clusterCa);
+    if (baseUrl.startsWith('https:')) {
+      const ingressCa = await this.ingressCa();
+      if (ingressCa) ca.push(ingressCa);
+    }
     if (this.options.caFile) ca.push(readCaFile(this.options.caFile));
     const tls = { ca, rejectUnauthorized: true };
-    return { baseUrl, token, tls, agent: this.proxyAgent(baseUrl, tls) };
+    const agent = this.proxyAgent(baseUrl, tls);
+    if (agent !== this.agents.https) return { baseUrl, token, tls, agent };
+    // on our own agent, one secure context for every connection: `ca` in each request's options would parse the ~140
+    // roots again per connection and make each request's connection key of them (10 ms a request, measured)
+    return { baseUrl, token, tls: { secureContext: createSecureContext({ ca }), rejectUnauthorized: true }, agent };
+  }
+
+  /**
+   * OpenShift's ingress CA, which signs the certificate the router serves the inventory Route with. Optional: on
+   * plain Kubernetes there is no such ConfigMap (404), and a user may not be allowed to read it (403); either way the
+   * client goes on without it, saying so only on the debug line.
+   */
+  private async ingressCa(): Promise<string | undefined> {
+    const where = `ConfigMap ${INGRESS_CA.namespace}/${INGRESS_CA.name}`;
+    let map: { data?: Record<string, string> } | undefined;
+    try {
+      map = await this.kube.get(inNamespace(RESOURCES.configMaps, INGRESS_CA.namespace), INGRESS_CA.name);
+    } catch (error) {
+      if (error instanceof KubeApiError && (error.status === 403 || error.status === 401)) {
+        this.options.debug?.(`ingress CA not trusted: ${where} may not be read (${error.status}); going on without it`);
+        return undefined;
+      }
+      throw error;
+    }
+    const pem = map?.data?.[INGRESS_CA.key];
+    if (map === undefined) this.options.debug?.(`ingress CA not trusted: no ${where} (not OpenShift?)`);
+    else if (!pem?.includes('-----BEGIN CERTIFICATE-----')) {
+      this.options.debug?.(`ingress CA not trusted: ${where} has no PEM certificate under ${INGRESS_CA.key}`);
+    } else {
+      this.options.debug?.(`trusting the ingress CA of ${where}`);
+      return pem;
+    }
+    return undefined;
   }
 
   /**
@@ -162,7 +269,7 @@ export class InventoryClient {
       createAgent(cluster: Cluster, options: AgentOptions): RequestOptions['agent'];
     };
     const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster?.proxyUrl) return false;
+    if (!cluster?.proxyUrl) return baseUrl.startsWith('https:') ? this.agents.https : this.agents.http;
     const skipTLSVerify = tls.rejectUnauthorized === false;
     return kubeConfig.createAgent({ ...cluster, server: baseUrl, skipTLSVerify }, { ...tls });
   }
@@ -206,7 +313,36 @@ export class InventoryClient {
     }
   }
 
-  private async get<T>(path: string): Promise<T> {
+  /**
+   * GET `path` as JSON: the body on 200, undefined on 404 (the caller says what was missing); a 206 (the provider
+   * is still syncing) is asked again after a back-off, with a progress line, up to the sync wait's timeout.
+   */
+  private async get<T>(path: string): Promise<T | undefined> {
+    const wait = this.options.syncWait ?? DEFAULT_SYNC_WAIT;
+    let syncingSince: number | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const { reply, url, baseUrl } = await this.getOnce(path);
+      if (reply.status !== 206) return this.answer<T>(reply, url, baseUrl);
+      syncingSince ??= Date.now();
+      const delayMs = Math.min(wait.maxDelayMs, wait.firstDelayMs * 2 ** (attempt - 1));
+      const stillSyncing = () =>
+        new UserError(
+          `the Forklift inventory ${baseUrl} is still syncing the provider with vCenter after ${seconds(Date.now() - (syncingSince ?? 0))} (206 Partial Content)`,
+          {
+            exitCode: ExitCode.unreachable,
+            hint: "wait for the inventory's first sync (large vCenters take minutes), then run the command again",
+          },
+        );
+      if (Date.now() - syncingSince + delayMs > wait.timeoutMs || this.options.signal?.aborted) throw stillSyncing();
+      this.options.progress?.(
+        `the Forklift inventory is still syncing the provider with vCenter (206 Partial Content): asking again in ${seconds(delayMs)}`,
+      );
+      await delay(delayMs, undefined, this.options.signal && { signal: this.options.signal }).catch(() => undefined);
+      if (this.options.signal?.aborted) throw stillSyncing();
+    }
+  }
+
+  private async getOnce(path: string): Promise<{ reply: HttpAnswer; url: URL; baseUrl: string }> {
     const { baseUrl, token, tls, agent } = await this.connect();
     const url = new URL(`${baseUrl}${path}`);
     const timeout = this.kube.requestTimeoutMs;
@@ -216,9 +352,8 @@ export class InventoryClient {
       agent,
       ...(url.protocol === 'https:' && tls),
     };
-    let reply: HttpAnswer;
     try {
-      reply = await this.send(url, options);
+      return { reply: await this.send(url, options), url, baseUrl };
     } catch (error) {
       const name = (error as Error).name;
       const cause =
@@ -233,8 +368,12 @@ export class InventoryClient {
           : 'check --inventory-url (or MTV_INVENTORY_URL); without either, the forklift-inventory Route names it',
       });
     }
+  }
+
+  private answer<T>(reply: HttpAnswer, url: URL, baseUrl: string): T | undefined {
     const body = parseJson(reply.text);
     if (reply.status === 200) return body as T;
+    if (reply.status === 404) return undefined;
     const message = (body as { message?: string } | undefined)?.message ?? `HTTP ${reply.status}`;
     if (reply.status === 401 || reply.status === 403) {
       throw new UserError(
@@ -249,4 +388,18 @@ export class InventoryClient {
       },
     );
   }
+}
+
+function unknownProvider(providerUid: string): UserError {
+  return new UserError(`the Forklift inventory does not know provider ${providerUid} (404 ProviderNotFound)`, {
+    exitCode: ExitCode.unreachable,
+    hint: 'a Provider created moments ago is not loaded yet: wait for its Ready condition and try again',
+  });
+}
+
+/** `850ms`, `4s`, `2m30s`: a wait as the progress line says it. */
+function seconds(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const whole = Math.round(ms / 1000);
+  return whole < 60 ? `${whole}s` : `${Math.floor(whole / 60)}m${whole % 60 ? `${whole % 60}s` : ''}`;
 }

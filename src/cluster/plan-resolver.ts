@@ -10,6 +10,7 @@ import { KubeApiError } from './kube-errors.js';
 import { takesOver } from './migration-guard.js';
 import type { DetectedRelease } from './mtv-release.js';
 import { planScope } from './plan-scope.js';
+import { readPlanVms } from './plan-vms.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
 import { inNamespace, RESOURCES } from './resource-types.js';
 import { checkVddkSecret } from './vddk-secret.js';
@@ -170,7 +171,7 @@ export async function resolvePlan(
     secret: source.spec?.secret,
   });
 
-  const vms = matchVms(spec.vms ?? [], await inventory.vsphereVms(source.metadata.uid ?? ''), refuse);
+  const vms = await readPlanVms(inventory, source.metadata.uid ?? '', spec.vms ?? [], refuse);
   if (!options.allowPoweredOn) {
     const on = vms.filter((vm) => vm.powerState === 'poweredOn').map((vm) => vm.name);
     if (on.length > 0) {
@@ -258,34 +259,6 @@ async function vddkInitImage(client: KubeClient, source: Provider): Promise<stri
     if (image) return image;
   }
   return undefined;
-}
-
-/** Plan VMs in plan order, by id, or by name (the last path segment) when the plan gives only a name. */
-function matchVms(
-  wanted: { id?: string; name?: string }[],
-  inventory: InventoryVmDetail[],
-  refuse: (message: string, hint?: string) => UserError,
-): InventoryVmDetail[] {
-  const missing: string[] = [];
-  const found: InventoryVmDetail[] = [];
-  for (const entry of wanted) {
-    const name = entry.name?.split('/').pop();
-    const matches = entry.id
-      ? inventory.filter((vm) => vm.id === entry.id)
-      : inventory.filter((vm) => name !== undefined && vm.name === name);
-    if (matches.length === 1) found.push(matches[0]);
-    // both given: the name is what the user recognises, the id what was looked up
-    else if (matches.length === 0)
-      missing.push(entry.id && entry.name ? `${name} (${entry.id})` : (entry.id ?? entry.name ?? '(unnamed)'));
-    else missing.push(`${entry.name} (${matches.length} VMs have this name; give its id)`);
-  }
-  if (missing.length > 0) {
-    throw refuse(
-      `names ${count(missing, 'VM')} the inventory does not have: ${missing.join(', ')}`,
-      'check the plan VMs against the provider (kubectl describe plan), or wait for the inventory to refresh',
-    );
-  }
-  return found;
 }
 
 /** The VM with each disk's storage class; `unmapped` names the datastores the map lacks (`ds-3 (datastore-3)`). */

@@ -15,7 +15,10 @@ import { guardOutputs, outputClosed } from './support/signals.js';
  */
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
-    debug: Flags.boolean({ description: 'Show the stack trace of an unexpected error.', helpGroup: 'GLOBAL' }),
+    debug: Flags.boolean({
+      description: 'Show debug lines, and the stack trace of an unexpected error.',
+      helpGroup: 'GLOBAL',
+    }),
   };
 
   /** Before any output: a closed stdout or stderr must not crash the command (signals.ts guardOutputs). */

@@ -53,6 +53,7 @@ export default class Sandbox extends BaseCommand {
           ? undefined
           : parseWholeNumber('--watch-drop-every', watchDropEvery, RANGES.watchEvents),
       latencyMs: parseWholeNumber('--latency', flags.latency, RANGES.latencyMs),
+      inventorySyncing: parseWholeNumber('--inventory-syncing', flags['inventory-syncing'], RANGES.syncingRequests),
       failDisks: (flags['fail-disk'] ?? []).map(parseFailDisk),
       deny: (flags.deny ?? []).map(parseDenyRule),
       clientCertificate: flags['client-certificate'],

@@ -64,6 +64,8 @@ export interface MigrateOptions {
   disksOnly?: boolean;
   /** Write the run's Gantt chart (planned and actual) here at its end. */
   reportPath?: string;
+  /** --debug: debug lines on stderr (e.g. whether the ingress CA is trusted). */
+  debug?: boolean;
   /** Aborted on SIGINT/SIGTERM: the runner stops admitting and releases the Lease. */
   signal: AbortSignal;
   streams?: OutputStreams;
@@ -83,7 +85,12 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   // a CA file that cannot serve is bad input: said before anything is asked of the cluster
   if (options.inventory.caFile !== undefined) readCaFile(options.inventory.caFile);
   const client = await connectKube(options.connection);
-  const inventory = new InventoryClient(client, options.inventory);
+  const inventory = new InventoryClient(client, {
+    ...options.inventory,
+    progress: (line) => streams.stderr.write(`migrate: ${line}\n`),
+    ...(options.debug && { debug: (line: string) => streams.stderr.write(`debug: ${line}\n`) }),
+    signal: options.signal,
+  });
   const mtvRelease = await detectMtvRelease(client, options.mtvVersion);
   const resolved = await resolvePlan(client, inventory, {
     plan: options.plan,

@@ -51,6 +51,8 @@ export interface SandboxServiceOptions {
   proxy?: boolean;
   /** The MTV release whose Forklift CRDs are served (default the newest). */
   mtvRelease?: MtvRelease;
+  /** The first N inventory requests that name the provider are answered 206: the inventory is still syncing. */
+  inventorySyncing?: number;
 }
 
 /** A running sandbox, as the command reports it. */
@@ -84,6 +86,7 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
       clientCertificate: options.clientCertificate ?? false,
       proxy: options.proxy ?? false,
       ...(options.mtvRelease && { mtvRelease: options.mtvRelease }),
+      ...(options.inventorySyncing && { inventorySyncing: { requests: options.inventorySyncing } }),
       faults: {
         rate: options.faultRate,
         seed: options.faultSeed,

@@ -27,15 +27,18 @@ export interface SandboxSettings {
   latencyMs: number;
   failDisks: readonly string[];
   deny: readonly string[];
+  /** The first N inventory requests naming the provider are answered 206 (syncing). */
+  inventorySyncing?: number;
 }
 
 /** What the user needs on stderr: where things are, what runs, how to use it. Never the token. */
 export function sandboxSummary(served: SandboxFacts, options: SandboxSettings): string {
   const scheme = options.insecureHttp ? 'plain HTTP, anonymous requests served' : 'TLS, the CA is in the kubeconfig';
+  const router = options.insecureHttp ? '' : '; its CA is in ConfigMap openshift-config-managed/default-ingress-cert';
   const { name, vms, disks } = served.scenario;
   const lines = [
     `Kubernetes API ${served.apiUrl} (${scheme}), serving the Forklift CRDs of MTV ${served.mtvRelease}`,
-    `Forklift inventory ${served.inventoryUrl} (Route openshift-mtv/forklift-inventory)`,
+    `Forklift inventory ${served.inventoryUrl} (Route openshift-mtv/forklift-inventory${router})`,
     ...(served.proxyUrl ? [`HTTP proxy ${served.proxyUrl} (the kubeconfig's proxy-url; both servers behind it)`] : []),
     ...(served.clientCertificateFiles
       ? [
@@ -51,6 +54,8 @@ export function sandboxSummary(served: SandboxFacts, options: SandboxSettings): 
     options.latencyMs > 0 && `${options.latencyMs} ms latency`,
     options.failDisks.length > 0 && `crash-looping disks ${options.failDisks.join(', ')}`,
     options.deny.length > 0 && `denied ${options.deny.join(', ')}`,
+    (options.inventorySyncing ?? 0) > 0 &&
+      `the inventory answers its first ${options.inventorySyncing} provider requests 206 (still syncing)`,
   ].filter((fault): fault is string => typeof fault === 'string');
   if (faults.length > 0) lines.push(`faults: ${faults.join('; ')}`);
   lines.push(`export KUBECONFIG=${served.kubeconfigPath}`, 'Ctrl-C stops the sandbox');

@@ -17,7 +17,8 @@ export {
 export type { CleanupRecord } from './forklift/cleanup.js';
 export { SandboxInputError } from './input-error.js';
 export { inventoryFromScenario, uuidFromName } from './inventory/from-scenario.js';
-export { type InventoryServer, startInventoryServer } from './inventory/server.js';
+export { FORKLIFT_PARITY_WAIT_MS, type InventorySyncOptions } from './inventory/parity.js';
+export { type InventoryCounts, type InventoryServer, startInventoryServer } from './inventory/server.js';
 export {
   removeSandboxKubeconfig,
   SANDBOX_KUBECONFIG_MARK,

@@ -19,7 +19,8 @@ import { FaultInjector, type FaultOptions } from './faults.js';
 import { type CleanupRecord, ForkliftCleanup } from './forklift/cleanup.js';
 import { SandboxInputError } from './input-error.js';
 import { inventoryFromScenario } from './inventory/from-scenario.js';
-import { type InventoryServer, startInventoryServer } from './inventory/server.js';
+import { FORKLIFT_PARITY_WAIT_MS } from './inventory/parity.js';
+import { type InventoryCounts, type InventoryServer, startInventoryServer } from './inventory/server.js';
 import { sandboxKubeconfig } from './kubeconfig.js';
 import { type SandboxProxy, startSandboxProxy } from './proxy.js';
 import { applySeed } from './seed/apply-seed.js';
@@ -59,6 +60,11 @@ export interface SandboxOptions {
   proxy?: boolean;
   /** The MTV release whose Forklift CRDs the API server serves (default the newest, NEWEST_MTV_RELEASE). */
   mtvRelease?: MtvRelease;
+  /**
+   * The inventory is still syncing with vCenter: the first `requests` requests that name the provider wait
+   * Forklift's 10 s for parity (simulated seconds, at `speed`) and are answered 206 Partial Content (inventory/parity.ts).
+   */
+  inventorySyncing?: { requests: number };
 }
 
 /** The user the sandbox's token and its client certificate stand for (403 messages name it). */
@@ -71,8 +77,13 @@ export interface Sandbox {
   /** A kubeconfig for the API server (context namespace openshift-mtv); the caller decides where it goes. */
   kubeconfigText: string;
   token: string;
-  /** The CA (PEM) both servers' certificate chains to; absent over plain HTTP. */
+  /** The CA (PEM) the API server's certificate chains to (the kubeconfig's); absent over plain HTTP. */
   caCert?: string;
+  /**
+   * The ingress CA (PEM) the inventory's certificate chains to, as an OpenShift router's does: another CA than the
+   * kubeconfig's, published in ConfigMap openshift-config-managed/default-ingress-cert. Absent over plain HTTP.
+   */
+  ingressCaCert?: string;
   /** metadata.uid of the source Provider, the key of every inventory URL. */
   providerUid: string;
   store: ClusterStore;
@@ -82,6 +93,8 @@ export interface Sandbox {
   setFaultsEnabled(enabled: boolean): void;
   /** Requests the inventory server has served. */
   inventoryRequests(): number;
+  /** What the inventory server has served: requests, bytes, 206 answers, requests by route. */
+  inventoryCounts(): InventoryCounts;
   /** Cuts every open watch connection (as a load balancer that drops them would); returns how many. */
   dropWatches(): number;
   /** What Forklift's archive cleanup deleted, per archived plan (see forklift/cleanup.ts). */
@@ -119,6 +132,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     ? undefined
     : createSandboxTls(undefined, options.clientCertificate ? { clientCommonName: SANDBOX_USER } : {});
   const serverTls = tls && { cert: tls.serverCert, key: tls.serverKey };
+  // The inventory is reached through its Route, which the router serves with a certificate of the ingress
+  // operator's own CA (openshift/cluster-ingress-operator pkg/operator/controller/certificate/ca.go generateRouterCA
+  // names it "cluster-ingress-operator@<unix seconds>"), not the API server's
+  const ingressTls = insecureHttp
+    ? undefined
+    : createSandboxTls(undefined, { caCommonName: `cluster-ingress-operator@${Math.floor(Date.now() / 1000)}` });
 
   const requests = new RequestCounter();
   const faults = new FaultInjector(options.faults);
@@ -181,12 +200,24 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     importer = started;
     cleanup = new ForkliftCleanup(api.store, options.mtvRelease ?? NEWEST_MTV_RELEASE);
     // The Route names the inventory's port, so the inventory listens before the seed is written.
-    inventoryServer = await startInventoryServer({ token, tls: serverTls, inventory });
+    inventoryServer = await startInventoryServer({
+      token,
+      tls: ingressTls && { cert: ingressTls.serverCert, key: ingressTls.serverKey },
+      inventory,
+      ...(options.inventorySyncing && {
+        sync: { requests: options.inventorySyncing.requests, parityWaitMs: FORKLIFT_PARITY_WAIT_MS / speed },
+      }),
+    });
     const reachable = [api.url, inventoryServer.url].map((url) => new URL(url).host);
     if (options.proxy) proxy = await startSandboxProxy(() => reachable);
     applySeed(
       api.store,
-      seedObjects(scenario, { providerUid, inventoryUrl: inventoryServer.url, now: new Date().toISOString() }),
+      seedObjects(scenario, {
+        providerUid,
+        inventoryUrl: inventoryServer.url,
+        now: new Date().toISOString(),
+        ...(ingressTls && { ingressCaCert: ingressTls.caCert }),
+      }),
     );
     timer = setInterval(() => started.advanceTo(clock.seconds()), options.tickMs ?? DEFAULT_TICK_MS);
     timer.unref();
@@ -203,12 +234,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       }),
       token,
       ...(tls && { caCert: tls.caCert }),
+      ...(ingressTls && { ingressCaCert: ingressTls.caCert }),
       providerUid,
       store: api.store,
       importer: started,
       stats,
       setFaultsEnabled: (enabled) => faults.setEnabled(enabled),
       inventoryRequests: () => inventoryServer?.requestCount() ?? 0,
+      inventoryCounts: () => inventoryServer?.counts() ?? { requests: 0, bytes: 0, partialContent: 0, byRoute: {} },
       dropWatches: () => api.dropWatches(),
       forkliftCleanups: () => cleanup?.records.map((record) => ({ ...record, deleted: [...record.deleted] })) ?? [],
       ...(tls?.client && { clientCertificate: tls.client }),

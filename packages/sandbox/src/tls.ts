@@ -27,17 +27,18 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /**
  * Creates a fresh CA and a server certificate for `hosts` (IP addresses or DNS names), and with `clientCommonName` a
- * client certificate for that user, as a cluster's CA signs the certificates of kubeconfig users.
+ * client certificate for that user, as a cluster's CA signs the certificates of kubeconfig users. `caCommonName`
+ * names the CA (default "kubectl-mtv sandbox CA"), e.g. as OpenShift's ingress operator names its own.
  */
 export function createSandboxTls(
   hosts: string[] = ['127.0.0.1', 'localhost'],
-  options: { clientCommonName?: string } = {},
+  options: { clientCommonName?: string; caCommonName?: string } = {},
 ): SandboxTls {
   if (hosts.length === 0) throw new Error('createSandboxTls needs at least one host, received none');
   const now = Date.now();
   const ca = rsaKeyPair();
   const caCert = forge.pki.createCertificate();
-  fill(caCert, ca.publicKey, now, [{ name: 'commonName', value: 'kubectl-mtv sandbox CA' }]);
+  fill(caCert, ca.publicKey, now, [{ name: 'commonName', value: options.caCommonName ?? 'kubectl-mtv sandbox CA' }]);
   caCert.setIssuer(caCert.subject.attributes);
   caCert.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },

@@ -4,6 +4,7 @@
  * Succeeded over plain HTTP at 1000x, and the stats the sandbox keeps.
  */
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,16 +111,38 @@ describe('the sandbox over HTTPS', () => {
   it("points the inventory Route at the inventory, which wants the sandbox's token", async () => {
     const inventory = await inventoryThroughRoute(sandbox);
     expect(inventory).toBe(sandbox.inventoryUrl);
-    const providers = await getJson(`${inventory}/providers/vsphere`, { token: sandbox.token, ca: sandbox.caCert });
+    const ca = sandbox.ingressCaCert;
+    const providers = await getJson(`${inventory}/providers/vsphere`, { token: sandbox.token, ca });
     expect(providers.status).toBe(200);
     expect(providers.body).toEqual([expect.objectContaining({ uid: sandbox.providerUid, name: 'vsphere-a' })]);
     const vms = await getJson(`${inventory}/providers/vsphere/${sandbox.providerUid}/vms`, {
       token: sandbox.token,
-      ca: sandbox.caCert,
+      ca,
     });
     expect((vms.body as unknown[]).length).toBe(DEFAULT_SANDBOX_SCENARIO.vms.length);
-    const anonymous = await getJson(`${inventory}/providers/vsphere`, { ca: sandbox.caCert });
+    const anonymous = await getJson(`${inventory}/providers/vsphere`, { ca });
     expect(anonymous.status).toBe(401);
+  });
+
+  it("serves the Route with the ingress CA's certificate, published as OpenShift does, not the API server's CA", async () => {
+    expect(sandbox.ingressCaCert).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(sandbox.ingressCaCert).not.toBe(sandbox.caCert);
+    expect(new X509Certificate(sandbox.ingressCaCert as string).subject).toMatch(/CN=cluster-ingress-operator@\d+/);
+    const map = await getJson(
+      `${sandbox.apiUrl}/api/v1/namespaces/openshift-config-managed/configmaps/default-ingress-cert`,
+      {
+        token: sandbox.token,
+        ca: sandbox.caCert,
+      },
+    );
+    expect(map.status).toBe(200);
+    expect((map.body as { data: Record<string, string> }).data).toEqual({ 'ca-bundle.crt': sandbox.ingressCaCert });
+    // a client that trusts only the kubeconfig's CA is refused by the inventory
+    await expect(
+      getJson(`${sandbox.inventoryUrl}/providers/vsphere`, { token: sandbox.token, ca: sandbox.caCert }),
+    ).rejects.toMatchObject({
+      code: expect.stringMatching(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN/),
+    });
   });
 
   it("reaches the inventory through the seeded Service's proxy path, which drops the token as kube-apiserver does", async () => {
@@ -170,6 +193,7 @@ describe('the sandbox over plain HTTP at 1000x', () => {
   it('imports a DataVolume created through client-node to Succeeded, and the stats count it', async () => {
     expect(sandbox.apiUrl).toMatch(/^http:\/\//);
     expect(sandbox.caCert).toBeUndefined();
+    expect(sandbox.ingressCaCert).toBeUndefined();
     expect(sandbox.kubeconfigText).toContain('insecure-skip-tls-verify: true');
     // the disk to import, as kubectl-mtv will find it: through the Route, from the inventory
     const inventory = await inventoryThroughRoute(sandbox);

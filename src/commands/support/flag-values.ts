@@ -29,6 +29,8 @@ export const RANGES = {
   watchEvents: { min: 1, max: 1_000_000 },
   /** Milliseconds of delay the sandbox adds to each request: up to a minute. */
   latencyMs: { min: 0, max: 60_000 },
+  /** Inventory requests the sandbox answers 206 before its provider is in sync. */
+  syncingRequests: { min: 0, max: 1_000 },
 } as const satisfies Record<string, WholeRange>;
 
 /** Parses a flag that counts something: a whole number within `range`. Throws a UserError naming flag and value. */

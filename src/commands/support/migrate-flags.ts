@@ -138,7 +138,8 @@ export function connectionOptions(flags: {
   };
 }
 
-type MigrateFlags = Interfaces.InferredFlags<typeof migrateFlags>;
+/** With the global --debug every command has (BaseCommand.baseFlags). */
+type MigrateFlags = Interfaces.InferredFlags<typeof migrateFlags> & { debug?: boolean };
 
 /**
  * `migrate`'s options from its flags, each value checked (one UserError, exit 2, before anything else happens).
@@ -193,6 +194,7 @@ export function migrateOptions(
     ...(flags['mtv-version'] !== undefined && {
       mtvVersion: parseChoice('--mtv-version', flags['mtv-version'], MTV_RELEASES, 'MTV release'),
     }),
+    ...(flags.debug && { debug: true }),
     signal,
   };
 }

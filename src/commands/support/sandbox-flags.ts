@@ -54,6 +54,12 @@ export const sandboxFlags = {
     description: `Serve the Forklift CRDs of this MTV release (${MTV_RELEASES.join(', ')}); default ${MTV_RELEASES.at(-1)}.`,
     helpValue: 'X.Y',
   }),
+  'inventory-syncing': Flags.string({
+    description:
+      "Answer the inventory's first N requests that name the provider 206 Partial Content, as Forklift does while it syncs with vCenter.",
+    default: '0',
+    helpValue: 'N',
+  }),
   latency: Flags.string({
     description: 'Delay every API request by MS milliseconds.',
     default: '0',

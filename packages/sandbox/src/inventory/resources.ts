@@ -1,7 +1,8 @@
 /**
  * Inventory objects as Forklift's REST layer renders them (pkg/controller/provider/web/vsphere): a base Resource at
  * detail 0, the fields a plan needs (host, powerState, disks) at detail 1, everything at detail 2 or more. A GET of
- * one object always renders in full. Fields the sandbox has no model for carry Forklift's zero values.
+ * one object always renders in full, and so does every VM of a VM list (server.ts). Fields the sandbox has no model
+ * for carry Forklift's zero values.
  */
 import type { InventoryData, InventoryDatastore, InventoryHost, InventoryNetwork, InventoryVm } from './model.js';
 

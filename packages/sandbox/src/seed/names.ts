@@ -16,6 +16,12 @@ export const SEED_NAMES = {
   forkliftController: 'forklift-controller',
   /** The StorageClass every mapped datastore maps to. */
   storageClass: 'standard',
+  /**
+   * Where OpenShift's ingress operator publishes the CA of the default router's certificate, readable by every
+   * authenticated user (openshift/cluster-ingress-operator pkg/operator/controller/certificate-publisher).
+   */
+  ingressCaNamespace: 'openshift-config-managed',
+  ingressCaConfigMap: 'default-ingress-cert',
   /** Route and Service name of the inventory, as Forklift's operator names them. */
   inventoryService: 'forklift-inventory',
   /** vCenter URL of the source provider (never contacted: the inventory simulator stands in for it). */

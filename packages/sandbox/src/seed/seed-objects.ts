@@ -22,6 +22,11 @@ export interface SeedIds {
   inventoryUrl: string;
   /** lastTransitionTime of every condition (ISO 8601); the epoch unless given, so the builders stay pure. */
   now?: string;
+  /**
+   * The CA (PEM) of the "router" that serves the inventory Route: published as OpenShift's ingress operator does, in
+   * ConfigMap openshift-config-managed/default-ingress-cert, key ca-bundle.crt. Absent over plain HTTP.
+   */
+  ingressCaCert?: string;
 }
 
 const FORKLIFT = 'forklift.konveyor.io/v1beta1';
@@ -44,6 +49,7 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
   return [
     { resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } },
     { resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: N.targetNamespace } } },
+    ...(ids.ingressCaCert === undefined ? [] : ingressCa(ids.ingressCaCert)),
     secret(
       N.sourceProviderSecret,
       ns,
@@ -213,6 +219,29 @@ function secret(
 /** A Forklift condition that holds (category Required, like the controller's readiness conditions). */
 function condition(type: string, message: string, now: string, reason?: string) {
   return { type, status: 'True', category: 'Required', message, lastTransitionTime: now, ...(reason && { reason }) };
+}
+
+/**
+ * The ingress CA as OpenShift publishes it: openshift/cluster-ingress-operator
+ * pkg/operator/controller/certificate-publisher (publish_ca.go) writes the default IngressController's CA into
+ * openshift-config-managed/default-ingress-cert under `ca-bundle.crt`.
+ */
+function ingressCa(caCert: string): SeedObject[] {
+  return [
+    {
+      resource: 'namespaces',
+      object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: N.ingressCaNamespace } },
+    },
+    {
+      resource: 'configmaps',
+      object: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: N.ingressCaConfigMap, namespace: N.ingressCaNamespace },
+        data: { 'ca-bundle.crt': caCert },
+      },
+    },
+  ];
 }
 
 function inventoryLabels(): Record<string, string> {

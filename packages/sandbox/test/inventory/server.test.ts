@@ -69,17 +69,17 @@ describe.each([
     expect((await get(`/providers/vsphere/${UID}`)).body).toMatchObject({ uid: UID, hostCount: 2 });
   });
 
-  it('lists VMs in plan order: the base resource at detail 0, host, power and disks from detail 1', async () => {
+  it('lists VMs in plan order, each in full whatever ?detail says, as Forklift VMHandler.List does', async () => {
     const bare = (await get(`/providers/vsphere/${UID}/vms`)).body as Json[];
     expect(bare.map((vm) => vm.name)).toEqual(scenario.vms.map((vm) => vm.name));
-    expect(Object.keys(bare[0]).sort()).toEqual(['id', 'name', 'parent', 'path', 'revision', 'selfLink']);
-    const one = (await get(`/providers/vsphere/${UID}/vms?detail=1`)).body as Json[];
-    expect(one[0]).toMatchObject({ id: 'vm-1', host: 'host-1', powerState: 'poweredOff', disks: expect.any(Array) });
-    expect(one[0]).not.toHaveProperty('uuid');
+    expect(bare[0]).toMatchObject({ id: 'vm-1', host: 'host-1', powerState: 'poweredOff', disks: expect.any(Array) });
+    expect(bare[0]).toMatchObject({ uuid: inventory.vms[0].uuid, cpuCount: 2, memoryMB: 4096 });
     const full = (await get(`/providers/vsphere/${UID}/vms/?detail=all`)).body as Json[];
-    expect(full[0]).toMatchObject({ uuid: inventory.vms[0].uuid, cpuCount: 2, memoryMB: 4096 });
-    const four = (await get(`/providers/vsphere/${UID}/vms?detail=4`)).body as Json[];
-    expect(four).toEqual(full);
+    expect(bare).toEqual(full);
+    expect((await get(`/providers/vsphere/${UID}/vms?detail=1`)).body).toEqual(full);
+    // other collections still render by detail
+    const hosts = (await get(`/providers/vsphere/${UID}/hosts`)).body as Json[];
+    expect(Object.keys(hosts[0]).sort()).toEqual(['id', 'name', 'parent', 'path', 'revision', 'selfLink']);
   });
 
   it('filters a list by name, as Forklift does with ?name=', async () => {
@@ -161,6 +161,39 @@ describe.each([
   });
 });
 
+describe('a provider still syncing', () => {
+  it("answers its first N requests 206 with no body after Forklift's parity wait, then 200", async () => {
+    const server = await startInventoryServer({ token: TOKEN, inventory, sync: { requests: 2, parityWaitMs: 50 } });
+    try {
+      // requests that name no provider never wait
+      expect((await getJson(`${server.url}/providers/vsphere`, { token: TOKEN })).status).toBe(200);
+      const started = performance.now();
+      const first = await getJson(`${server.url}/providers/vsphere/${UID}/vms`, { token: TOKEN });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+      expect(first).toMatchObject({ status: 206, body: '' });
+      expect((await getJson(`${server.url}/providers/vsphere/${UID}`, { token: TOKEN })).status).toBe(206);
+      expect((await getJson(`${server.url}/providers/vsphere/${UID}`, { token: TOKEN })).status).toBe(200);
+      expect(server.counts().partialContent).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 206 while it syncs for some seconds, and 200 to a request whose wait outlasts the sync', async () => {
+    const started = performance.now();
+    const server = await startInventoryServer({ token: TOKEN, inventory, sync: { seconds: 1, parityWaitMs: 100 } });
+    try {
+      expect((await getJson(`${server.url}/providers/vsphere/${UID}`, { token: TOKEN })).status).toBe(206);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 950 - (performance.now() - started))));
+      // at most 50 ms of sync left: this request waits for it, as EnsureParity polls, and is answered 200
+      expect((await getJson(`${server.url}/providers/vsphere/${UID}`, { token: TOKEN })).status).toBe(200);
+      expect(server.counts().partialContent).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('the inventory server over https', () => {
   it('is refused by a client that does not trust the sandbox CA', async () => {
     const server = await startInventoryServer({
@@ -172,6 +205,23 @@ describe('the inventory server over https', () => {
       await expect(getJson(`${server.url}/providers/vsphere`, { token: TOKEN })).rejects.toMatchObject({
         code: expect.stringMatching(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN/),
       });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('counts requests, bytes and routes', async () => {
+    const server = await startInventoryServer({ token: TOKEN, inventory });
+    try {
+      await getJson(`${server.url}/providers/vsphere/${UID}`, { token: TOKEN });
+      await getJson(`${server.url}/providers/vsphere/${UID}/vms/vm-1`, { token: TOKEN });
+      const list = await getJson(`${server.url}/providers/vsphere/${UID}/vms`, { token: TOKEN });
+      await getJson(`${server.url}/providers/vsphere/${UID}/vms`);
+      const counts = server.counts();
+      expect(counts).toMatchObject({ requests: 4, partialContent: 0 });
+      // the unauthenticated request has no route
+      expect(counts.byRoute).toEqual({ provider: 1, 'vms/:id': 1, vms: 1 });
+      expect(counts.bytes).toBeGreaterThan(JSON.stringify(list.body).length);
     } finally {
       await server.close();
     }
