@@ -12,6 +12,7 @@ import { type AccessCheck, migrateAccessChecks, topAccessChecks } from '../../sr
 const PLAN_NS = 'openshift-mtv';
 const TARGET_NS = 'demo';
 const CDI_NS = 'openshift-cnv';
+const INGRESS_NS = 'openshift-config-managed';
 
 /** What the code does beyond the access reviews: [namespace, group, resource, verbs, resourceNames, where]. */
 const BEYOND_REVIEWS: [string, string, string, string[], string[] | undefined, string][] = [
@@ -22,6 +23,7 @@ const BEYOND_REVIEWS: [string, string, string, string[], string[] | undefined, s
   [TARGET_NS, 'cdi.kubevirt.io', 'datavolumes', ['delete'], undefined, 'services/clean.ts --yes'],
   [PLAN_NS, '', 'secrets', ['get'], ['vsphere-a-secret'], 'vddk-secret.ts checkVddkSecret, ensureVddkSecret'],
   [CDI_NS, '', 'configmaps', ['get'], ['v2v-vmware'], 'plan-resolver.ts vddkInitImage'],
+  [INGRESS_NS, '', 'configmaps', ['get'], ['default-ingress-cert'], 'inventory-client.ts ingressCa (optional)'],
 ];
 
 /** clean's calls (services/clean.ts): get the plan, list its DataVolumes, get the Lease, get and delete its VDDK Secret. */
