@@ -19,7 +19,7 @@ import { type AgentOptions, Agent as HttpsAgent, type RequestOptions } from 'nod
 import { setTimeout as delay } from 'node:timers/promises';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import type { Cluster } from '@kubernetes/client-node';
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import { describeNetworkError, type HttpAnswer, parseJson, sendHttp } from './http-request.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError } from './kube-errors.js';
@@ -333,12 +333,20 @@ export class InventoryClient {
             hint: "wait for the inventory's first sync (large vCenters take minutes), then run the command again",
           },
         );
-      if (Date.now() - syncingSince + delayMs > wait.timeoutMs || this.options.signal?.aborted) throw stillSyncing();
+      // Ctrl-C (or SIGTERM, SIGHUP) while waiting: the command's stop code, as for a run it stops
+      const interrupted = () =>
+        new UserError(`stopped while the Forklift inventory ${baseUrl} was still syncing the provider with vCenter`, {
+          exitCode:
+            (this.options.signal?.reason as { exitCode?: ExitCodeValue } | undefined)?.exitCode ?? ExitCode.interrupted,
+          hint: 'run the command again once the inventory has synced',
+        });
+      if (this.options.signal?.aborted) throw interrupted();
+      if (Date.now() - syncingSince + delayMs > wait.timeoutMs) throw stillSyncing();
       this.options.progress?.(
         `the Forklift inventory is still syncing the provider with vCenter (206 Partial Content): asking again in ${seconds(delayMs)}`,
       );
       await delay(delayMs, undefined, this.options.signal && { signal: this.options.signal }).catch(() => undefined);
-      if (this.options.signal?.aborted) throw stillSyncing();
+      if (this.options.signal?.aborted) throw interrupted();
     }
   }
 

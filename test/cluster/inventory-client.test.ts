@@ -233,6 +233,10 @@ describe('a provider the inventory is still syncing (206 Partial Content)', () =
     const started = performance.now();
     const error = await userError(inventory.vsphereProvider(cluster.sandbox.providerUid));
     expect(performance.now() - started).toBeLessThan(5_000);
-    expect(error.message).toMatch(/is still syncing the provider with vCenter/);
+    expect(error.message).toMatch(
+      /^stopped while the Forklift inventory .* was still syncing the provider with vCenter$/,
+    );
+    // Ctrl-C's code, or the one the signal's reason carries (SIGTERM 143)
+    expect(error.exitCode).toBe(ExitCode.interrupted);
   });
 });
