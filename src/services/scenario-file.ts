@@ -4,7 +4,7 @@
  * the file, the field path and the value received.
  */
 import { readFile } from 'node:fs/promises';
-import type { DiskSpec, HostSpec, MigrationType, Scenario, VmSpec } from '@kubectl-mtv/engine';
+import type { DiskBus, DiskSpec, HostSpec, MigrationType, Scenario, VmSpec } from '@kubectl-mtv/engine';
 import { parseQuantity } from '@kubectl-mtv/engine';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
@@ -24,7 +24,13 @@ interface ScenarioFile {
     name: string;
     count?: number;
     host?: string;
-    disks: { size: string | number; rate?: string | number; datastore?: string }[];
+    disks: {
+      size: string | number;
+      rate?: string | number;
+      datastore?: string;
+      bus?: DiskBus;
+      controller?: number;
+    }[];
     id?: string;
     powerState?: string;
   }[];
@@ -182,6 +188,8 @@ function toScenario(file: ScenarioFile, fail: Fail): Scenario {
         size: quantity(disk.size, `${at}.size`, 'size', fail),
         ...(disk.rate !== undefined && { rate: quantity(disk.rate, `${at}.rate`, 'rate', fail) }),
         ...(disk.datastore !== undefined && { datastore: disk.datastore }),
+        ...(disk.bus !== undefined && { bus: disk.bus }),
+        ...(disk.controller !== undefined && { controller: disk.controller }),
       };
     });
     const count = vm.count ?? 1;

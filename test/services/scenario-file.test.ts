@@ -82,7 +82,7 @@ hosts: [{name: esx-02, bandwidth: 1e8}, {name: esx-01}]
 unmappedDatastores: [ds-x]
 vms:
   - {name: a, count: 1, host: esx-01, id: i, powerState: poweredOn, disks: [{size: 0, rate: 1Mi, datastore: d}]}
-  - {name: b, host: esx-02, disks: []}
+  - {name: b, host: esx-02, disks: [{size: 1, bus: nvme, controller: 2}]}
 `;
     // biome-ignore format: the scalar fields on one line
     expect(parseScenarioText(text, 'full.yaml')).toEqual({
@@ -91,7 +91,7 @@ vms:
       unmappedDatastores: ['ds-x'],
       vms: [
         { name: 'a', host: 'esx-01', id: 'i', powerState: 'poweredOn', disks: [{ size: 0, rate: Mi, datastore: 'd' }] },
-        { name: 'b', host: 'esx-02', disks: [] },
+        { name: 'b', host: 'esx-02', disks: [{ size: 1, bus: 'nvme', controller: 2 }] },
       ],
     });
   });
@@ -144,6 +144,8 @@ vms:
     ['vms[0].disks', 'none', '"none" is not a list of disks (e.g. [{size: 500Gi}])'],
     ['unmappedDatastores', 'ds-x', '"ds-x" is not a list of datastore names'],
     ['vms', [], 'must list at least one VM'],
+    ['vms[0].disks[0].bus', 'usb', '"usb" is not one of scsi, sata, ide, nvme'],
+    ['vms[0].disks[0].controller', 4, '4 is not a controller number from 0 to 3'],
   ])('rejects %s set to %j with one line naming the field', (field, value, message) => {
     const error = failureOf(withField(field, value));
     expect(error.message).toBe(`scenario.yaml: ${field}: ${message}`);

@@ -19,7 +19,15 @@ export interface DiskSpec {
   rate?: number;
   /** Datastore name (used by the sandbox; ignored by the engine). */
   datastore?: string;
+  /** The controller type the disk hangs on, `scsi` unless given (used by the sandbox; ignored by the engine). */
+  bus?: DiskBus;
+  /** Which controller of that bus (0-3); the first with a free unit unless given (sandbox only). */
+  controller?: number;
 }
+
+/** The vSphere disk controller types the Forklift inventory reports (model.Disk.Bus). */
+export const DISK_BUSES = ['scsi', 'sata', 'ide', 'nvme'] as const;
+export type DiskBus = (typeof DISK_BUSES)[number];
 
 /** A VM of the plan, in plan order. */
 export interface VmSpec {

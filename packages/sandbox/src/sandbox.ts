@@ -118,7 +118,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   rejectUnknownDisks(scenario, stallDisks, 'stallDisks');
   const token = options.token ?? randomBytes(32).toString('base64url');
   const providerUid = randomUUID();
-  const inventory = inventoryFromScenario(scenario, providerUid);
+  const release = options.mtvRelease ?? NEWEST_MTV_RELEASE;
+  const inventory = inventoryFromScenario(scenario, providerUid, release);
   const sources = diskSources(scenario, inventory);
   const clock = new SimulatedClock(speed);
   const startedAtMs = Date.now();
@@ -198,7 +199,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           .replace('.000Z', 'Z'),
     });
     importer = started;
-    cleanup = new ForkliftCleanup(api.store, options.mtvRelease ?? NEWEST_MTV_RELEASE);
+    cleanup = new ForkliftCleanup(api.store, release);
     // The Route names the inventory's port, so the inventory listens before the seed is written.
     inventoryServer = await startInventoryServer({
       token,

@@ -4,19 +4,26 @@
  */
 import { createHash } from 'node:crypto';
 import type { Scenario } from '@kubectl-mtv/engine';
+import { type MtvRelease, NEWEST_MTV_RELEASE } from '../api/crd-loader.js';
 import { SandboxInputError } from '../input-error.js';
 import { SEED_NAMES } from '../seed/names.js';
+import { diskPlaces } from './disk-layout.js';
 import type { InventoryData, InventoryDatastore, InventoryDisk, InventoryHost, InventoryVm } from './model.js';
 
 /** A disk without a datastore lives here. */
 export const DEFAULT_DATASTORE = 'ds-1';
 const DEFAULT_POWER_STATE = 'poweredOff';
 const TiB = 2 ** 40;
-/** SCSI controllers hold 15 disks each (unit 7 is the controller itself). */
-const DISKS_PER_CONTROLLER = 15;
 
-/** The inventory the sandbox serves for `scenario`, keyed by the source Provider's metadata.uid. */
-export function inventoryFromScenario(scenario: Scenario, providerUid: string): InventoryData {
+/**
+ * The inventory the sandbox serves for `scenario`, keyed by the source Provider's metadata.uid, as the inventory of
+ * MTV `release` renders it (default the newest).
+ */
+export function inventoryFromScenario(
+  scenario: Scenario,
+  providerUid: string,
+  release: MtvRelease = NEWEST_MTV_RELEASE,
+): InventoryData {
   const hosts: InventoryHost[] = scenario.hosts.map((host, i) => ({ id: `host-${i + 1}`, name: host.name }));
   const hostId = (name: string): string => {
     let host = hosts.find((h) => h.name === name);
@@ -48,20 +55,19 @@ export function inventoryFromScenario(scenario: Scenario, providerUid: string): 
   const network = { id: 'network-1', name: 'VM Network' };
   const changeTrackingEnabled = scenario.migration === 'warm';
   const vms = scenario.vms.map((vm, i): InventoryVm => {
+    const places = diskPlaces(vm);
     const disks = vm.disks.map((disk, d): InventoryDisk => {
       const datastore = disk.datastore ?? DEFAULT_DATASTORE;
-      const slot = d % DISKS_PER_CONTROLLER;
+      const { bus, ...place } = places[d];
       return {
-        key: 2000 + d,
-        unitNumber: slot < 7 ? slot : slot + 1,
-        controllerKey: 1000 + Math.floor(d / DISKS_PER_CONTROLLER),
+        ...place,
         // vSphere names the first disk vm.vmdk and the next ones vm_1.vmdk, vm_2.vmdk, ...
         file: `[${datastore}] ${vm.name}/${vm.name}${d === 0 ? '' : `_${d}`}.vmdk`,
         datastore: { kind: 'Datastore', id: datastoreId(datastore) },
         capacity: bytes(disk.size),
         shared: false,
         rdm: false,
-        bus: 'scsi',
+        bus,
         mode: 'persistent',
         changeTrackingEnabled,
       };
@@ -72,6 +78,7 @@ export function inventoryFromScenario(scenario: Scenario, providerUid: string): 
       host: hostId(vm.host),
       powerState: vm.powerState ?? DEFAULT_POWER_STATE,
       uuid: uuidFromName(vm.name),
+      instanceUuid: uuidFromName(vm.name, 'instance'),
       cpuCount: 2,
       memoryMB: 4096,
       changeTrackingEnabled,
@@ -82,6 +89,7 @@ export function inventoryFromScenario(scenario: Scenario, providerUid: string): 
   rejectDuplicateIds(vms);
 
   return {
+    release,
     provider: { uid: providerUid, name: SEED_NAMES.sourceProvider, namespace: SEED_NAMES.forkliftNamespace },
     hosts,
     datastores,
@@ -110,9 +118,13 @@ function bytes(size: number): number {
   return Math.ceil(size);
 }
 
-/** A stable RFC 4122 version-5-style uuid derived from the VM name. */
-export function uuidFromName(name: string): string {
-  const hash = createHash('sha1').update(`kubectl-mtv-sandbox/vm/${name}`).digest();
+/**
+ * A stable RFC 4122 version-5-style uuid derived from the VM name: its BIOS uuid (`config.uuid`), or with `instance`
+ * its vCenter instance uuid (`config.instanceUuid`), which differs.
+ */
+export function uuidFromName(name: string, which: 'bios' | 'instance' = 'bios'): string {
+  const space = which === 'bios' ? 'vm' : 'vm-instance';
+  const hash = createHash('sha1').update(`kubectl-mtv-sandbox/${space}/${name}`).digest();
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');

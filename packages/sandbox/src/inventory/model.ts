@@ -2,6 +2,7 @@
  * What the sandbox's Forklift inventory knows about one vSphere provider: its hosts, datastores, networks and VMs,
  * in the inventory's own vocabulary (managed-object ids such as `host-1`, `datastore-1`, `vm-1`).
  */
+import type { MtvRelease } from '../api/crd-loader.js';
 
 /** A reference to another inventory object, as Forklift writes it (`model.Ref`). */
 export interface InventoryRef {
@@ -38,7 +39,7 @@ export interface InventoryNetwork {
 
 /** A virtual disk, with the fields of Forklift's `model.Disk`. */
 export interface InventoryDisk {
-  /** Device key (2000, 2001, ... for SCSI disks). */
+  /** Device key (2000, 2001, ... for SCSI disks; see disk-layout.ts). */
   key: number;
   unitNumber: number;
   controllerKey: number;
@@ -49,6 +50,7 @@ export interface InventoryDisk {
   capacity: number;
   shared: boolean;
   rdm: boolean;
+  /** `scsi`, `sata`, `ide` or `nvme`. */
   bus: string;
   mode: string;
   changeTrackingEnabled: boolean;
@@ -61,8 +63,10 @@ export interface InventoryVm {
   host: string;
   /** `poweredOn`, `poweredOff` or `suspended`. */
   powerState: string;
-  /** BIOS uuid: what a DataVolume's vddk.uuid names. */
+  /** BIOS uuid (`config.uuid`): what a DataVolume's vddk.uuid names, up to MTV 2.11. */
   uuid: string;
+  /** vCenter's instance uuid (`config.instanceUuid`): vddk.uuid from MTV 2.12 where CDI allows it. */
+  instanceUuid: string;
   cpuCount: number;
   memoryMB: number;
   changeTrackingEnabled: boolean;
@@ -72,6 +76,8 @@ export interface InventoryVm {
 
 /** Everything the inventory server serves. */
 export interface InventoryData {
+  /** The MTV release whose inventory this is: the fields a VM and its disks show depend on it. */
+  release: MtvRelease;
   provider: InventoryProvider;
   hosts: InventoryHost[];
   datastores: InventoryDatastore[];

@@ -4,7 +4,17 @@
  * one object always renders in full, and so does every VM of a VM list (server.ts). Fields the sandbox has no model
  * for carry Forklift's zero values.
  */
-import type { InventoryData, InventoryDatastore, InventoryHost, InventoryNetwork, InventoryVm } from './model.js';
+import { MTV_RELEASES, type MtvRelease } from '../api/crd-loader.js';
+import type {
+  InventoryData,
+  InventoryDatastore,
+  InventoryDisk,
+  InventoryHost,
+  InventoryNetwork,
+  InventoryVm,
+} from './model.js';
+
+const atLeast = (release: MtvRelease, than: MtvRelease) => MTV_RELEASES.indexOf(release) >= MTV_RELEASES.indexOf(than);
 
 /** `?detail=all` and single-object GETs. */
 export const MAX_DETAIL = Number.POSITIVE_INFINITY;
@@ -64,7 +74,7 @@ export function vmResource(data: InventoryData, vm: InventoryVm, detail: number)
     powerState: vm.powerState,
     host: vm.host,
     networks: vm.networks,
-    disks: vm.disks.map((disk) => ({ ...disk, parent: '' })),
+    disks: vm.disks.map((disk) => diskResource(data, disk)),
     concerns: [],
   };
   if (detail < 2) return detailed;
@@ -73,6 +83,8 @@ export function vmResource(data: InventoryData, vm: InventoryVm, detail: number)
     ...detailed,
     policyVersion: 1,
     uuid: vm.uuid,
+    // web/vsphere/vm.go VM: instanceUuid from MTV 2.11
+    ...(atLeast(data.release, '2.11') && { instanceUuid: vm.instanceUuid }),
     firmware: 'bios',
     connectionState: 'connected',
     snapshot: { kind: '', id: '' },
@@ -111,6 +123,19 @@ export function vmResource(data: InventoryData, vm: InventoryVm, detail: number)
     diskEnableUuid: false,
     nestedHVEnabled: false,
     drsEnabled: true,
+  };
+}
+
+/**
+ * A disk as the release's model/vsphere/model.go Disk renders it: `unitNumber` and `controllerKey` from MTV 2.9,
+ * `parent` (the snapshot chain's base) from 2.10.
+ */
+function diskResource(data: InventoryData, disk: InventoryDisk): Json {
+  const { unitNumber, controllerKey, ...rest } = disk;
+  return {
+    ...rest,
+    ...(atLeast(data.release, '2.9') && { unitNumber, controllerKey }),
+    ...(atLeast(data.release, '2.10') && { parent: '' }),
   };
 }
 

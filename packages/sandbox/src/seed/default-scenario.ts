@@ -18,6 +18,8 @@ function numbered(prefix: string, count: number, make: (index: number) => Omit<V
   return Array.from({ length: count }, (_, i) => ({ name: `${prefix}-${String(i + 1).padStart(2, '0')}`, ...make(i) }));
 }
 
+const WEB_BUSES = ['scsi', 'sata', 'ide'] as const;
+
 export const DEFAULT_SANDBOX_SCENARIO: Scenario = {
   name: 'sandbox-default',
   migration: 'cold',
@@ -36,13 +38,24 @@ export const DEFAULT_SANDBOX_SCENARIO: Scenario = {
         disks: [...disks(1, 500 * Gi, datastore), ...disks(9, 10 * Gi, datastore)],
       };
     }),
-    // single-disk VMs, running, alternating between the hosts
+    // single-disk VMs, running, alternating between the hosts, on a SCSI, SATA or IDE controller
     ...numbered('web', 8, (i) => ({
       host: i % 2 === 0 ? 'esx-01' : 'esx-02',
       powerState: 'poweredOn',
-      disks: disks(1, 40 * Gi, 'ds-1'),
+      disks: disks(1, 40 * Gi, 'ds-1').map((disk) => ({ ...disk, bus: WEB_BUSES[i % WEB_BUSES.length] })),
     })),
-    // 24 disks: more than maxInFlight, so it may start only when its host is idle (MTV-1573)
-    { name: 'archive-01', host: 'esx-02', disks: disks(24, 20 * Gi, 'ds-2') },
+    // 24 disks: more than maxInFlight, so it may start only when its host is idle (MTV-1573). Mixed buses and
+    // controllers: the first ten disks added hang on SCSI controller 1, the next ten on controller 0, so MTV 2.10
+    // (by device key) and 2.11+ (by controller, unit, key) number them differently; SATA and IDE disks come first.
+    {
+      name: 'archive-01',
+      host: 'esx-02',
+      disks: [
+        ...disks(10, 20 * Gi, 'ds-2').map((disk) => ({ ...disk, controller: 1 })),
+        ...disks(10, 20 * Gi, 'ds-2').map((disk) => ({ ...disk, controller: 0 })),
+        ...disks(2, 20 * Gi, 'ds-2').map((disk) => ({ ...disk, bus: 'sata' as const })),
+        ...disks(2, 20 * Gi, 'ds-2').map((disk) => ({ ...disk, bus: 'ide' as const })),
+      ],
+    },
   ],
 };

@@ -89,15 +89,50 @@ describe('inventoryFromScenario', () => {
   });
 
   it('skips SCSI unit 7 and moves to the next controller after 15 disks', () => {
-    const archive = inventoryFromScenario(DEFAULT_SANDBOX_SCENARIO, UID).vms.find((vm) => vm.name === 'archive-01');
-    const units = archive?.disks.map((disk) => [disk.controllerKey, disk.unitNumber]) ?? [];
+    const big: Scenario = { ...SCENARIO, vms: [{ name: 'big', host: 'default', disks: Array(24).fill({ size: Gi }) }] };
+    const units = inventoryFromScenario(big, UID).vms[0].disks.map((disk) => [disk.controllerKey, disk.unitNumber]);
     expect(units.slice(6, 9)).toEqual([
       [1000, 6],
       [1000, 8],
       [1000, 9],
     ]);
     expect(units[15]).toEqual([1001, 0]);
+  });
+
+  it('places disks on the bus and controller the scenario names, keys counting up per bus in scenario order', () => {
+    const archive = inventoryFromScenario(DEFAULT_SANDBOX_SCENARIO, UID).vms.find((vm) => vm.name === 'archive-01');
+    const places = archive?.disks.map((disk) => [disk.bus, disk.controllerKey, disk.unitNumber, disk.key]) ?? [];
+    // ten disks on SCSI controller 1 first, then ten on controller 0: the later ones have the higher keys
+    expect(places[0]).toEqual(['scsi', 1001, 0, 2000]);
+    // unit 7 is the SCSI controller's own
+    expect(places[9]).toEqual(['scsi', 1001, 10, 2009]);
+    expect(places[10]).toEqual(['scsi', 1000, 0, 2010]);
+    expect(places[19]).toEqual(['scsi', 1000, 10, 2019]);
+    expect(places.slice(20)).toEqual([
+      ['sata', 15000, 0, 16000],
+      ['sata', 15000, 1, 16001],
+      ['ide', 200, 0, 3000],
+      ['ide', 200, 1, 3001],
+    ]);
     expect(new Set(archive?.disks.map((disk) => disk.file)).size).toBe(24);
+    const web = inventoryFromScenario(DEFAULT_SANDBOX_SCENARIO, UID).vms.filter((vm) => vm.name.startsWith('web-'));
+    expect(new Set(web.map((vm) => vm.disks[0].bus))).toEqual(new Set(['scsi', 'sata', 'ide']));
+  });
+
+  it('refuses a controller with no free unit, naming the VM and the disk', () => {
+    const full: Scenario = {
+      ...SCENARIO,
+      vms: [{ name: 'ide-vm', host: 'default', disks: Array(3).fill({ size: Gi, bus: 'ide', controller: 1 }) }],
+    };
+    expect(() => inventoryFromScenario(full, UID)).toThrow(SandboxInputError);
+    expect(() => inventoryFromScenario(full, UID)).toThrow('VM "ide-vm" disk 2 finds no free unit on ide controller 1');
+  });
+
+  it('gives each VM an instance uuid besides its BIOS uuid', () => {
+    for (const vm of inventory.vms) {
+      expect(vm.instanceUuid).toBe(uuidFromName(vm.name, 'instance'));
+      expect(vm.instanceUuid).not.toBe(vm.uuid);
+    }
   });
 
   it('derives a stable RFC 4122 uuid from the VM name', () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MtvRelease } from '../../src/api/crd-loader.js';
 import { inventoryFromScenario } from '../../src/inventory/from-scenario.js';
+import { MAX_DETAIL, vmResource } from '../../src/inventory/resources.js';
 import { type InventoryServer, startInventoryServer } from '../../src/inventory/server.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../../src/seed/default-scenario.js';
 import { createSandboxTls } from '../../src/tls.js';
@@ -107,7 +109,10 @@ describe.each([
       for (const [d, disk] of vm.disks.entries()) {
         const datastore = disk.datastore ?? 'ds-1';
         expect(body.disks[d]).toMatchObject({
-          key: 2000 + d,
+          key: expected.disks[d].key,
+          bus: disk.bus ?? 'scsi',
+          controllerKey: expected.disks[d].controllerKey,
+          unitNumber: expected.disks[d].unitNumber,
           file: `[${datastore}] ${vm.name}/${vm.name}${d === 0 ? '' : `_${d}`}.vmdk`,
           datastore: { kind: 'Datastore', id: inventory.datastores.find((ds) => ds.name === datastore)?.id },
           capacity: disk.size,
@@ -229,5 +234,28 @@ describe('the inventory server over https', () => {
 
   it('refuses an empty token at start', async () => {
     await expect(startInventoryServer({ token: '', inventory })).rejects.toThrow(/token must not be empty/);
+  });
+});
+
+describe('a VM as each MTV release renders it (model/vsphere/model.go Disk, web/vsphere/vm.go VM)', () => {
+  const vm = inventory.vms.find((candidate) => candidate.name === 'archive-01');
+  if (!vm) throw new Error('the default scenario has archive-01');
+  const render = (release: MtvRelease) =>
+    vmResource(inventoryFromScenario(scenario, UID, release), vm, MAX_DETAIL) as Json & { disks: Json[] };
+
+  it('2.8 shows each disk bus and key, without controller or unit, and no instance uuid', () => {
+    const vm28 = render('2.8');
+    expect(Object.keys(vm28.disks[0]).sort()).not.toContain('controllerKey');
+    expect(vm28.disks[0]).not.toHaveProperty('unitNumber');
+    expect(vm28.disks[20]).toMatchObject({ bus: 'sata', key: 16000 });
+    expect(vm28).not.toHaveProperty('instanceUuid');
+  });
+
+  it('2.9 and 2.10 add controllerKey and unitNumber; 2.11 and 2.12 the instance uuid', () => {
+    expect(render('2.9').disks[10]).toMatchObject({ bus: 'scsi', key: 2010, controllerKey: 1000, unitNumber: 0 });
+    expect(render('2.10')).not.toHaveProperty('instanceUuid');
+    for (const release of ['2.11', '2.12'] as const) {
+      expect(render(release)).toMatchObject({ uuid: vm.uuid, instanceUuid: vm.instanceUuid });
+    }
   });
 });
