@@ -79,6 +79,12 @@ export interface InventoryDiskDetail {
   capacity: number;
   shared: boolean;
   rdm: boolean;
+  /** `scsi`, `sata`, `ide` or `nvme` (model/vsphere Disk.Bus). */
+  bus?: string;
+  /** From MTV 2.9. */
+  controllerKey?: number;
+  /** From MTV 2.9. */
+  unitNumber?: number;
 }
 
 /** A vSphere VM with its details (detail=all). */
@@ -87,7 +93,10 @@ export interface InventoryVmDetail {
   name: string;
   host: string;
   powerState: string;
+  /** BIOS uuid. */
   uuid: string;
+  /** vCenter's instance uuid (MTV 2.11+ inventory). */
+  instanceUuid?: string;
   disks: InventoryDiskDetail[];
 }
 

@@ -4,11 +4,12 @@
  * come first, so a plan that cannot run costs no inventory request; the inventory is asked once for all VMs.
  */
 import { ExitCode, UserError } from '../errors.js';
-import type { InventoryClient, InventoryVmDetail } from './inventory-client.js';
+import { disksLeftOut, sortDisksAsRelease } from './disk-order.js';
+import type { InventoryClient, InventoryDiskDetail, InventoryVmDetail } from './inventory-client.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError } from './kube-errors.js';
 import { takesOver } from './migration-guard.js';
-import type { DetectedRelease } from './mtv-release.js';
+import type { DetectedRelease, MtvRelease } from './mtv-release.js';
 import { planScope } from './plan-scope.js';
 import { readPlanVms } from './plan-vms.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
@@ -178,11 +179,28 @@ export async function resolvePlan(
       throw refuse(`has ${count(on, 'VM')} powered on: ${on.join(', ')}`, 'power them off, or pass --allow-powered-on');
     }
   }
-  const rdm = vms.flatMap((vm) => vm.disks.flatMap((disk, i) => (disk.rdm ? [`${vm.name} disk ${i}`] : [])));
+  const leftOut = vms.flatMap((vm) => disksLeftOut(vm.disks, release).map((disk) => ({ vm: vm.name, disk })));
+  if (leftOut.length > 0) {
+    const listed = leftOut.map(({ vm, disk }) => `${vm} (${disk.bus || 'no'} bus, ${disk.file})`);
+    const nvme = leftOut.every(({ disk }) => disk.bus === 'nvme');
+    throw refuse(
+      nvme
+        ? `has NVMe disks, which MTV ${release} leaves out of a VM's disks (it copies SATA, IDE and SCSI only): ${listed.join(', ')}`
+        : `has disks on a bus MTV ${release} does not copy: ${listed.join(', ')}`,
+      nvme
+        ? 'move those VMs to a plan of their own on MTV 2.10 or later (--mtv-version is read from the cluster), or remove them from the plan'
+        : 'remove those VMs from the plan',
+    );
+  }
+  const migrateSharedDisks = spec.migrateSharedDisks ?? true;
+  const numbered = vms.map((vm) => numberDisks(vm, release, migrateSharedDisks));
+  const rdm = numbered.flatMap((vm) =>
+    vm.disks.flatMap(({ disk, index }) => (disk.rdm ? [`${vm.vm.name} disk ${index}`] : [])),
+  );
   if (rdm.length > 0) {
     throw refuse(`has RDM disks, which CDI cannot copy: ${rdm.join(', ')}`, 'remove those VMs from the plan');
   }
-  const resolvedVms = vms.map((vm) => resolveVm(vm, storageMap));
+  const resolvedVms = numbered.map((vm) => resolveVm(vm, storageMap));
   const unmapped = [...new Set(resolvedVms.flatMap((vm) => vm.unmapped))];
   if (unmapped.length > 0) {
     throw refuse(
@@ -199,7 +217,7 @@ export async function resolvePlan(
       uid: plan.metadata.uid ?? '',
       targetNamespace,
       ...(spec.pvcNameTemplate && { pvcNameTemplate: spec.pvcNameTemplate }),
-      migrateSharedDisks: spec.migrateSharedDisks ?? true,
+      migrateSharedDisks,
     },
     provider: {
       name: source.metadata.name,
@@ -261,11 +279,36 @@ async function vddkInitImage(client: KubeClient, source: Provider): Promise<stri
   return undefined;
 }
 
+/** A VM's disks with Forklift's index: their position in the release's order (disk-order.ts). */
+interface NumberedVm {
+  vm: InventoryVmDetail;
+  disks: { disk: InventoryDiskDetail; index: number }[];
+}
+
+/**
+ * The VM's disks numbered as `release` numbers them. With migrateSharedDisks false Forklift removes shared disks
+ * before numbering (builder.go DataVolumes, vm.RemoveSharedDisks): they come last, with index -1, and are not copied.
+ */
+function numberDisks(vm: InventoryVmDetail, release: MtvRelease, migrateSharedDisks: boolean): NumberedVm {
+  const kept = migrateSharedDisks ? vm.disks : vm.disks.filter((disk) => !disk.shared);
+  const removed = migrateSharedDisks ? [] : vm.disks.filter((disk) => disk.shared);
+  return {
+    vm,
+    disks: [
+      ...sortDisksAsRelease(kept, release).map((disk, index) => ({ disk, index })),
+      ...removed.map((disk) => ({ disk, index: -1 })),
+    ],
+  };
+}
+
 /** The VM with each disk's storage class; `unmapped` names the datastores the map lacks (`ds-3 (datastore-3)`). */
-function resolveVm(vm: InventoryVmDetail, storageMap: StorageMap): { resolved: ResolvedVm; unmapped: string[] } {
+function resolveVm(
+  { vm, disks: numbered }: NumberedVm,
+  storageMap: StorageMap,
+): { resolved: ResolvedVm; unmapped: string[] } {
   const entries = storageMap.spec?.map ?? [];
   const unmapped: string[] = [];
-  const disks = vm.disks.map((disk, index): ResolvedDisk => {
+  const disks = numbered.map(({ disk, index }): ResolvedDisk => {
     // the inventory gives the datastore's id; its name is the bracketed prefix of the backing file
     const datastoreName = /^\[([^\]]+)\]/.exec(disk.file)?.[1];
     const entry = entries.find(
@@ -274,7 +317,9 @@ function resolveVm(vm: InventoryVmDetail, storageMap: StorageMap): { resolved: R
         (candidate.source?.id === undefined && candidate.source?.name === datastoreName),
     );
     const storageClass = entry?.destination?.storageClass;
-    if (!storageClass) unmapped.push(datastoreName ? `${datastoreName} (${disk.datastore.id})` : disk.datastore.id);
+    // a shared disk the plan does not migrate is never copied: its datastore need not be mapped
+    if (!storageClass && index >= 0)
+      unmapped.push(datastoreName ? `${datastoreName} (${disk.datastore.id})` : disk.datastore.id);
     return {
       index,
       key: disk.key,

@@ -7,7 +7,10 @@ import type { DetectedRelease } from './mtv-release.js';
 
 /** One disk of a plan VM, as the inventory reports it, with the storage class its datastore maps to. */
 export interface ResolvedDisk {
-  /** 0-based position in the VM's inventory disk list (Forklift's disk-index). */
+  /**
+   * 0-based position in the release's disk order (disk-order.ts): Forklift's disk-index. -1 for a shared disk of a
+   * plan that does not migrate shared disks (Forklift removes those before numbering; it is not copied).
+   */
   index: number;
   /** Inventory device key. */
   key: number;

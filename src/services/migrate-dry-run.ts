@@ -159,7 +159,9 @@ export function reportSkipped(built: BuiltDataVolumes, streams: OutputStreams): 
       skip.reason === 'shared-copied-once'
         ? `shared, copied once by DataVolume ${skip.copiedBy}`
         : 'shared, and the plan sets migrateSharedDisks: false';
-    streams.stderr.write(`skipped ${skip.vmName} disk ${skip.diskIndex} (${skip.file}): ${why}\n`);
+    // a shared disk the plan does not migrate has no disk index (MTV numbers the disks without it)
+    const which = skip.diskIndex >= 0 ? `disk ${skip.diskIndex}` : 'shared disk';
+    streams.stderr.write(`skipped ${skip.vmName} ${which} (${skip.file}): ${why}\n`);
   }
 }
 

@@ -7,6 +7,7 @@ import {
   uuidFromName,
 } from '@kubectl-mtv/sandbox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MtvRelease } from '../../src/cluster/mtv-release.js';
 import { resolvePlan } from '../../src/cluster/plan-resolver.js';
 import { ExitCode, type UserError } from '../../src/errors.js';
 import { type ClusterFixture, startCluster, userError } from './cluster-fixture.js';
@@ -396,5 +397,102 @@ describe('resolvePlan on scenarios the seed makes refusable', () => {
     } finally {
       await cluster.close();
     }
+  });
+});
+
+describe('resolvePlan numbers disks as the release does (src/cluster/disk-order.ts)', () => {
+  /** One disk per place; the scenario lists them in the order they were added to the VM. */
+  const MIXED: Scenario = {
+    ...SCENARIO,
+    vms: [
+      {
+        name: 'mixed-01',
+        host: 'esx-01',
+        disks: [
+          { size: Gi, bus: 'scsi', controller: 1 }, // key 2000 on SCSI controller 1
+          { size: Gi, bus: 'scsi', controller: 0 }, // key 2001 on SCSI controller 0
+          { size: Gi, bus: 'sata' },
+          { size: Gi, bus: 'ide' },
+          { size: Gi, bus: 'nvme' },
+        ],
+      },
+      { name: 'plain-01', host: 'esx-01', disks: [{ size: Gi }] },
+    ],
+  };
+  const file = (n: number) => `[ds-1] mixed-01/mixed-01${n === 0 ? '' : `_${n}`}.vmdk`;
+
+  async function order(release: MtvRelease, scenario = MIXED) {
+    const cluster = await startCluster(scenario, { mtvRelease: release });
+    try {
+      const resolved = await resolvePlan(cluster.kube, cluster.inventory, {
+        plan: 'plan-a',
+        namespace: NS,
+        mtvRelease: { release, source: 'schema' },
+        disksOnly: true,
+      });
+      return resolved.vms[0].disks.map((disk) => [disk.index, disk.file]);
+    } finally {
+      await cluster.close();
+    }
+  }
+
+  it('2.10: SATA, IDE, SCSI, NVMe, each bus by device key', async () => {
+    expect(await order('2.10')).toEqual([
+      [0, file(2)],
+      [1, file(3)],
+      [2, file(0)],
+      [3, file(1)],
+      [4, file(4)],
+    ]);
+  });
+
+  it.each(['2.11', '2.12'] as const)('%s: within a bus by controller, unit, then key', async (release) => {
+    expect(await order(release)).toEqual([
+      [0, file(2)],
+      [1, file(3)],
+      [2, file(1)],
+      [3, file(0)],
+      [4, file(4)],
+    ]);
+  });
+
+  it.each(['2.8', '2.9'] as const)(
+    '%s: refuses a VM with an NVMe disk (the release drops it), exit 2',
+    async (release) => {
+      const cluster = await startCluster(MIXED, { mtvRelease: release });
+      try {
+        const before = await cluster.revision();
+        const error = await userError(
+          resolvePlan(cluster.kube, cluster.inventory, {
+            plan: 'plan-a',
+            namespace: NS,
+            mtvRelease: { release, source: 'schema' },
+            disksOnly: true,
+          }),
+        );
+        expect(await cluster.revision()).toBe(before);
+        expect(error.exitCode).toBe(ExitCode.usage);
+        expect(error.line).toBe(
+          `plan "plan-a" has NVMe disks, which MTV ${release} leaves out of a VM's disks (it copies SATA, IDE and ` +
+            `SCSI only): mixed-01 (nvme bus, ${file(4)}) (try: move those VMs to a plan of their own on MTV 2.10 or ` +
+            'later (--mtv-version is read from the cluster), or remove them from the plan)',
+        );
+      } finally {
+        await cluster.close();
+      }
+    },
+  );
+
+  it('2.8 numbers the other buses by key, without the controller the 2.8 inventory does not report', async () => {
+    const withoutNvme: Scenario = {
+      ...MIXED,
+      vms: [{ ...MIXED.vms[0], disks: MIXED.vms[0].disks.slice(0, 4) }, MIXED.vms[1]],
+    };
+    expect(await order('2.8', withoutNvme)).toEqual([
+      [0, file(2)],
+      [1, file(3)],
+      [2, file(0)],
+      [3, file(1)],
+    ]);
   });
 });
