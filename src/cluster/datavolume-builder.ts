@@ -6,12 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ExitCode, UserError } from '../errors.js';
-import {
-  PVC_NAME_TEMPLATE_VARIABLES,
-  type PvcNameTemplateData,
-  PvcNameTemplateError,
-  renderPvcNameTemplate,
-} from './pvc-name-template.js';
+import { type PvcNameTemplateData, PvcNameTemplateError, parseTemplate, templateDialect } from './pvc-name-template.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
 
 /**
@@ -116,6 +111,8 @@ export interface SkippedDisk {
 export interface BuiltDataVolumes {
   dataVolumes: DiskDataVolume[];
   skipped: SkippedDisk[];
+  /** Disks a name template could not name, named as MTV would instead (one line each, to show as warnings). */
+  notes: string[];
 }
 
 const MIB = 1024 * 1024;
@@ -133,7 +130,9 @@ export function buildDataVolumes(plan: ResolvedPlan): DiskDataVolume[] {
 export function buildPlanDataVolumes(plan: ResolvedPlan): BuiltDataVolumes {
   const dataVolumes: DiskDataVolume[] = [];
   const skipped: SkippedDisk[] = [];
+  const notes: string[] = [];
   const names = new NameBook();
+  const templates = new TemplateCache();
   // A shared disk is the same file in every VM that has it; the first VM's DataVolume copies it for all.
   const sharedCopies = new Map<string, string>();
   for (const vm of plan.vms) {
@@ -148,7 +147,9 @@ export function buildPlanDataVolumes(plan: ResolvedPlan): BuiltDataVolumes {
         skipped.push({ ...where, reason: 'shared-copied-once', copiedBy });
         continue;
       }
-      const name = names.claim(baseName(plan, vm, disk), `${vm.id}\0${disk.index}\0${disk.file}`);
+      const base = baseName(plan, vm, disk, templates);
+      if (base.note) notes.push(base.note);
+      const name = names.claim(base.name, `${vm.id}\0${disk.index}\0${disk.file}`);
       if (disk.shared) sharedCopies.set(disk.file, name);
       dataVolumes.push({
         vmId: vm.id,
@@ -161,7 +162,7 @@ export function buildPlanDataVolumes(plan: ResolvedPlan): BuiltDataVolumes {
       });
     }
   }
-  return { dataVolumes, skipped };
+  return { dataVolumes, skipped, notes };
 }
 
 function manifest(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk, name: string): DataVolumeManifest {
@@ -226,23 +227,70 @@ export function storageQuantity(capacity: number): string {
   return `${value}${BINARY_SUFFIXES[suffix]}`;
 }
 
-/** The name before collisions: the plan's pvcNameTemplate when it sets one, else `{{trunc 15 plan}}-{{trunc 15 vm}}-disk-{{index}}`. */
-function baseName(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk): string {
-  const template = plan.plan.pvcNameTemplate;
-  if (template) {
-    const rendered = renderTemplate(plan, template, templateData(plan, vm, disk));
-    // Forklift treats an empty result as "no template".
-    if (rendered !== '') return rendered;
-  }
-  const planPart = truncLabel(dnsLabel(plan.plan.name), 15) || 'plan';
-  const vmPart = truncLabel(dnsLabel(vm.name) || dnsLabel(vm.id), 15) || 'vm';
-  return `${planPart}-${vmPart}-disk-${disk.index}`;
+/** A disk's DataVolume name before collisions, and why it is not the template's when the template gave none. */
+interface BaseName {
+  name: string;
+  note?: string;
 }
 
+/**
+ * The DataVolume (and so PVC) name MTV's release would give, per builder.go DataVolumes / setPVCNameFromTemplate and
+ * kubevirt.go getGeneratedName: the plan VM's pvcNameTemplate, else the plan's (getPVCNameTemplate; no release branch
+ * has a controller-level template); rendered in the release's dialect; an empty output, a failed run or an output
+ * that is not a DNS-1123 label keeps the default (Forklift logs it and goes on); the output is a generateName prefix
+ * (with a trailing '-') when pvcNameTemplateUseGenerateName, else the name with '-' trimmed from both ends. The
+ * default is generateName `<plan>-<vm id>-`. Where MTV uses generateName the API server would add 5 random
+ * characters; kubectl-mtv adds 5 of the same alphabet derived from the disk's identity, so that a re-run finds the
+ * same DataVolume by name.
+ */
+function baseName(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk, templates: TemplateCache): BaseName {
+  const release = plan.mtvRelease.release;
+  const fallback = (note?: string): BaseName => ({
+    name: generatedName(`${plan.plan.name}-${vm.id}-`, plan, vm, disk),
+    ...(note && { note }),
+  });
+  const template = vm.pvcNameTemplate || plan.plan.pvcNameTemplate;
+  if (!template) return fallback();
+  const field = vm.pvcNameTemplate ? `spec.vms[${vm.name}].pvcNameTemplate` : 'spec.pvcNameTemplate';
+  const render = templates.parse(plan, field, template);
+  const data = templateData(plan, vm, disk);
+  const where = `plan "${plan.plan.name}" ${field} ${JSON.stringify(template)} for VM "${vm.name}" disk ${disk.index}`;
+  const keeps = `named ${plan.plan.name}-${vm.id}-..., as MTV ${release} does`;
+  let rendered: string;
+  try {
+    rendered = render(data);
+  } catch (error) {
+    if (!(error instanceof PvcNameTemplateError)) throw error;
+    return fallback(`${where} fails (${error.message}): ${keeps}`);
+  }
+  if (rendered === '') return fallback();
+  if (!isDataVolumeName(rendered)) {
+    return fallback(`${where} renders "${rendered}", which is not a DNS-1123 label: ${keeps}`);
+  }
+  if (plan.plan.pvcNameTemplateUseGenerateName) {
+    return { name: generatedName(rendered.endsWith('-') ? rendered : `${rendered}-`, plan, vm, disk) };
+  }
+  return { name: rendered.replace(/^-+|-+$/g, '') };
+}
+
+/** Kubernetes' generateName: the prefix cut to 58 characters, then 5 of its random-name alphabet (names.go). */
+const GENERATED_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const GENERATED_PREFIX_MAX = NAME_MAX - 5;
+
+function generatedName(prefix: string, plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk): string {
+  const hash = createHash('sha256').update(`${plan.plan.uid}\0${vm.id}\0${disk.index}\0${disk.file}`).digest();
+  const suffix = Array.from(hash.subarray(0, 5), (byte) => GENERATED_ALPHABET[byte % GENERATED_ALPHABET.length]);
+  return `${prefix.slice(0, GENERATED_PREFIX_MAX)}${suffix.join('')}`;
+}
+
+/** The release's template data (plan.go PVCNameTemplateData / VSpherePVCNameTemplateData). */
 function templateData(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk): PvcNameTemplateData {
+  const release = plan.mtvRelease.release;
+  // 2.8 and 2.9 give the safe name (getPlanVMSafeName); 2.10+ the source name, and the target's as TargetVmName
+  const sanitised = release === '2.8' || release === '2.9';
   return {
-    VmName: vm.name,
-    TargetVmName: targetVmName(vm.name),
+    VmName: sanitised ? safeVmName(vm.newName || vm.name) : vm.name,
+    TargetVmName: vm.newName || targetVmName(vm.name),
     PlanName: plan.plan.name,
     DiskIndex: disk.index,
     // The plan VM's rootDisk and the inventory's drive letters are not resolved yet: Forklift's defaults.
@@ -253,37 +301,43 @@ function templateData(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk): P
   };
 }
 
-function renderTemplate(plan: ResolvedPlan, template: string, data: PvcNameTemplateData): string {
-  const where = `plan "${plan.plan.name}" in namespace "${plan.plan.namespace}": spec.pvcNameTemplate ${JSON.stringify(template)}`;
-  const hint = `kubectl edit plan ${plan.plan.name} -n ${plan.plan.namespace}; variables: ${PVC_NAME_TEMPLATE_VARIABLES.map((v) => `.${v}`).join(', ')}`;
-  let rendered: string;
-  try {
-    rendered = renderPvcNameTemplate(template, data);
-  } catch (error) {
-    if (!(error instanceof PvcNameTemplateError)) throw error;
-    throw new UserError(`${where} is not valid: ${error.message}`, { exitCode: ExitCode.usage, hint });
+/** builder.go getPlanVMSafeName (2.8, 2.9): cut to 63 characters; if that is no DNS-1123 label, dots become '-'. */
+function safeVmName(name: string): string {
+  const cut = name.slice(0, NAME_MAX);
+  return DNS1123_LABEL.test(cut) ? cut : cut.replaceAll('.', '-');
+}
+
+/** Each template parsed once, in the release's dialect; a template that does not parse is refused (exit 2). */
+class TemplateCache {
+  private readonly parsed = new Map<string, (data: PvcNameTemplateData) => string>();
+
+  parse(plan: ResolvedPlan, field: string, template: string): (data: PvcNameTemplateData) => string {
+    const known = this.parsed.get(template);
+    if (known) return known;
+    const release = plan.mtvRelease.release;
+    const dialect = templateDialect(release);
+    let render: (data: PvcNameTemplateData) => string;
+    try {
+      render = parseTemplate(template, dialect);
+    } catch (error) {
+      if (!(error instanceof PvcNameTemplateError)) throw error;
+      const sprig = dialect.sprig ? '' : `; MTV ${release} templates have no Sprig functions`;
+      throw new UserError(
+        `plan "${plan.plan.name}" in namespace "${plan.plan.namespace}": ${field} ${JSON.stringify(template)} is not valid on MTV ${release}: ${error.message}`,
+        {
+          exitCode: ExitCode.usage,
+          hint: `kubectl edit plan ${plan.plan.name} -n ${plan.plan.namespace}; variables: ${dialect.variables.map((v) => `.${v}`).join(', ')}${sprig}`,
+        },
+      );
+    }
+    this.parsed.set(template, render);
+    return render;
   }
-  // Forklift checks the output with IsDNS1123Label too; it then falls back to a generated name, which we cannot.
-  if (rendered !== '' && !isDataVolumeName(rendered)) {
-    throw new UserError(
-      `${where} renders "${rendered}" for VM "${data.VmName}" disk ${data.DiskIndex}, which is not a DNS-1123 label (lower-case a-z, 0-9 and '-', at most 63 characters)`,
-      { exitCode: ExitCode.usage, hint },
-    );
-  }
-  return rendered;
 }
 
 /** Whether `name` is a DNS-1123 label: what a DataVolume (and the PVC and pod names CDI derives) may be called. */
 export function isDataVolumeName(name: string): boolean {
   return name.length <= NAME_MAX && DNS1123_LABEL.test(name);
-}
-
-/** Lower-case, runs of anything but a-z0-9 as one '-', no '-' at either end. */
-function dnsLabel(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
 }
 
 function truncLabel(label: string, length: number): string {

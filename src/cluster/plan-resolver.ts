@@ -57,12 +57,17 @@ type Plan = KubeObject<
     skipGuestConversion?: boolean;
     migrateSharedDisks?: boolean;
     pvcNameTemplate?: string;
+    pvcNameTemplateUseGenerateName?: boolean;
     targetNamespace?: string;
     provider?: { source?: ObjectRef; destination?: ObjectRef };
     map?: { storage?: ObjectRef };
-    vms?: { id?: string; name?: string }[];
+    vms?: { id?: string; name?: string; pvcNameTemplate?: string }[];
   },
-  { conditions?: Condition[]; netAppShiftDestination?: boolean }
+  {
+    conditions?: Condition[];
+    netAppShiftDestination?: boolean;
+    migration?: { vms?: { id?: string; newName?: string }[] };
+  }
 >;
 type Provider = KubeObject<
   { type?: string; url?: string; settings?: Record<string, string>; secret?: ObjectRef },
@@ -217,6 +222,8 @@ export async function resolvePlan(
       uid: plan.metadata.uid ?? '',
       targetNamespace,
       ...(spec.pvcNameTemplate && { pvcNameTemplate: spec.pvcNameTemplate }),
+      // the CRD defaults it to true from 2.8, when the field arrived
+      pvcNameTemplateUseGenerateName: spec.pvcNameTemplateUseGenerateName ?? true,
       migrateSharedDisks,
     },
     provider: {
@@ -229,7 +236,7 @@ export async function resolvePlan(
     vddkImage,
     vddkSecret: vddkSecret.name,
     vddkSecretSource: vddkSecret.source,
-    vms: resolvedVms.map((vm) => vm.resolved),
+    vms: resolvedVms.map(({ resolved: vm }) => withNaming(vm, spec.vms ?? [], plan.status?.migration?.vms ?? [])),
     ...(controllerMaxInFlight !== undefined && { controllerMaxInFlight }),
     mtvRelease: options.mtvRelease,
     ...(scope.kind === 'needs-conversion' && { disksOnly: scope.why }),
@@ -335,6 +342,23 @@ function resolveVm(
   return {
     resolved: { id: vm.id, name: vm.name, uuid: vm.uuid, host: vm.host, powerState: vm.powerState, disks },
     unmapped,
+  };
+}
+
+/** The plan VM's own pvcNameTemplate and the newName an earlier Forklift migration gave it (builder.go getPlanVM). */
+function withNaming(
+  vm: ResolvedVm,
+  planVms: { id?: string; name?: string; pvcNameTemplate?: string }[],
+  statusVms: { id?: string; newName?: string }[],
+): ResolvedVm {
+  const entry = planVms.find((candidate) =>
+    candidate.id ? candidate.id === vm.id : candidate.name?.split('/').pop() === vm.name,
+  );
+  const newName = statusVms.find((candidate) => candidate.id === vm.id)?.newName;
+  return {
+    ...vm,
+    ...(entry?.pvcNameTemplate && { pvcNameTemplate: entry.pvcNameTemplate }),
+    ...(newName && { newName }),
   };
 }
 

@@ -34,6 +34,30 @@ export const PVC_NAME_TEMPLATE_VARIABLES: readonly (keyof PvcNameTemplateData)[]
   'WinDriveLetter',
 ];
 
+/** Go text/template's own functions, there in every release. */
+const GO_BUILTINS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'not', 'and', 'or', 'len', 'print', 'printf'] as const;
+
+/** What one MTV release's templates may use: its template data's fields, and whether Sprig's functions are there. */
+export interface TemplateDialect {
+  variables: readonly (keyof PvcNameTemplateData)[];
+  /** 2.9+: pkg/templateutil's Sprig subset; 2.8 executes a plain text/template (builder.go executeTemplate). */
+  sprig: boolean;
+}
+
+/**
+ * The dialect of each release (pkg/apis/forklift/v1beta1/plan.go PVCNameTemplateData / VSpherePVCNameTemplateData):
+ * 2.8 VmName, PlanName, DiskIndex, RootDiskIndex; 2.9 adds Shared, FileName, WinDriveLetter and the Sprig subset;
+ * 2.10+ adds TargetVmName. No release branch has `.VmId` (Forklift's main branch only).
+ */
+export function templateDialect(release: '2.8' | '2.9' | '2.10' | '2.11' | '2.12'): TemplateDialect {
+  if (release === '2.8') return { variables: ['VmName', 'PlanName', 'DiskIndex', 'RootDiskIndex'], sprig: false };
+  const since29 = ['VmName', 'PlanName', 'DiskIndex', 'RootDiskIndex', 'Shared', 'FileName', 'WinDriveLetter'] as const;
+  if (release === '2.9') return { variables: since29, sprig: true };
+  return { variables: PVC_NAME_TEMPLATE_VARIABLES, sprig: true };
+}
+
+const NEWEST_DIALECT: TemplateDialect = { variables: PVC_NAME_TEMPLATE_VARIABLES, sprig: true };
+
 /** A template that does not parse or does not run; the message says why, without the template. */
 export class PvcNameTemplateError extends Error {
   override name = 'PvcNameTemplateError';
@@ -190,6 +214,7 @@ class PipelineParser {
   constructor(
     private readonly tokens: string[],
     private readonly action: string,
+    private readonly dialect: TemplateDialect,
   ) {}
 
   parseAll(): Pipeline {
@@ -213,7 +238,8 @@ class PipelineParser {
       throw new PvcNameTemplateError(`missing value in {{${this.action}}}`);
     const command: Command = { args: [] };
     if (/^[A-Za-z_]/.test(first) && !['true', 'false'].includes(first)) {
-      if (!Object.hasOwn(FUNCTIONS, first)) throw new PvcNameTemplateError(`function "${first}" not defined`);
+      const known = this.dialect.sprig ? Object.hasOwn(FUNCTIONS, first) : GO_BUILTINS.some((fn) => fn === first);
+      if (!known) throw new PvcNameTemplateError(`function "${first}" not defined`);
       command.fn = first;
       this.at++;
     }
@@ -238,7 +264,7 @@ class PipelineParser {
     if (token === 'true' || token === 'false') return { kind: 'literal', value: token === 'true' };
     if (token.startsWith('.')) {
       const name = token.slice(1);
-      if (!(PVC_NAME_TEMPLATE_VARIABLES as readonly string[]).includes(name)) {
+      if (!(this.dialect.variables as readonly string[]).includes(name)) {
         throw new PvcNameTemplateError(`unknown variable .${name}`);
       }
       return { kind: 'field', name: name as keyof PvcNameTemplateData };
@@ -255,7 +281,7 @@ class PipelineParser {
 const ACTION = /\{\{(-\s)?([\s\S]*?)(\s-)?\}\}/g;
 
 /** Parses a template into nodes; throws PvcNameTemplateError for anything the renderer does not support. */
-function parsePvcNameTemplate(template: string): Node[] {
+function parsePvcNameTemplate(template: string, dialect: TemplateDialect): Node[] {
   const root: Node[] = [];
   // Open `if` blocks: the innermost `if` of an `else if` chain, whether its else branch has started, and where nodes
   // went before the block (the one {{end}} closes the whole chain).
@@ -275,7 +301,7 @@ function parsePvcNameTemplate(template: string): Node[] {
     const [, keyword = '', rest = ''] = /^([A-Za-z]+)(?:\s+([\s\S]*))?$/.exec(action) ?? [];
     const open = stack[stack.length - 1];
     if (keyword === 'if') {
-      const node = ifNode(rest, action);
+      const node = ifNode(rest, action, dialect);
       target.push(node);
       stack.push({ current: node, inElse: false, outer: target });
       target = node.whenTrue;
@@ -283,7 +309,7 @@ function parsePvcNameTemplate(template: string): Node[] {
       if (!open || open.inElse) throw new PvcNameTemplateError('unexpected {{else}}');
       const elseIf = /^if(?:\s+([\s\S]*))?$/.exec(rest);
       if (elseIf) {
-        const node = ifNode(elseIf[1] ?? '', action);
+        const node = ifNode(elseIf[1] ?? '', action, dialect);
         open.current.otherwise.push(node);
         open.current = node;
         target = node.whenTrue;
@@ -300,7 +326,7 @@ function parsePvcNameTemplate(template: string): Node[] {
     } else if (['range', 'with', 'define', 'template', 'block', 'break', 'continue'].includes(keyword)) {
       throw new PvcNameTemplateError(`{{${keyword}}} is not supported (use if/else and functions)`);
     } else {
-      target.push({ kind: 'print', pipeline: parsePipeline(action, action) });
+      target.push({ kind: 'print', pipeline: parsePipeline(action, action, dialect) });
     }
   }
   if (stack.length) throw new PvcNameTemplateError('unclosed {{if}}: missing {{end}}');
@@ -311,13 +337,13 @@ function parsePvcNameTemplate(template: string): Node[] {
   return root;
 }
 
-function ifNode(test: string, action: string): IfNode {
-  return { kind: 'if', test: parsePipeline(test, action), whenTrue: [], otherwise: [] };
+function ifNode(test: string, action: string, dialect: TemplateDialect): IfNode {
+  return { kind: 'if', test: parsePipeline(test, action, dialect), whenTrue: [], otherwise: [] };
 }
 
-function parsePipeline(text: string, action: string): Pipeline {
+function parsePipeline(text: string, action: string, dialect: TemplateDialect): Pipeline {
   if (!text.trim()) throw new PvcNameTemplateError(`missing value in {{${action}}}`);
-  return new PipelineParser(tokenize(text), action).parseAll();
+  return new PipelineParser(tokenize(text), action, dialect).parseAll();
 }
 
 function run(pipeline: Pipeline, data: PvcNameTemplateData): Value {
@@ -348,7 +374,20 @@ function render(nodes: Node[], data: PvcNameTemplateData): string {
   return out;
 }
 
-/** Renders `template` over `data`; throws PvcNameTemplateError when it does not parse or does not run. */
-export function renderPvcNameTemplate(template: string, data: PvcNameTemplateData): string {
-  return render(parsePvcNameTemplate(template), data);
+/**
+ * Renders `template` over `data` in a release's dialect (default the newest); throws PvcNameTemplateError when it
+ * does not parse or does not run.
+ */
+export function renderPvcNameTemplate(
+  template: string,
+  data: PvcNameTemplateData,
+  dialect: TemplateDialect = NEWEST_DIALECT,
+): string {
+  return parseTemplate(template, dialect)(data);
+}
+
+/** Parses once (a PvcNameTemplateError if it does not parse), renders many times (one if a run fails). */
+export function parseTemplate(template: string, dialect: TemplateDialect): (data: PvcNameTemplateData) => string {
+  const nodes = parsePvcNameTemplate(template, dialect);
+  return (data) => render(nodes, data);
 }

@@ -37,6 +37,10 @@ export interface ResolvedVm {
   host: string;
   powerState: string;
   disks: ResolvedDisk[];
+  /** The plan VM's own pvcNameTemplate (spec.vms[].pvcNameTemplate), which wins over the plan's. */
+  pvcNameTemplate?: string;
+  /** The name Forklift gave the VM in the target cluster (plan status.migration.vms[].newName), when it did. */
+  newName?: string;
 }
 
 export interface ResolvedPlan {
@@ -47,6 +51,8 @@ export interface ResolvedPlan {
     targetNamespace: string;
     /** spec.pvcNameTemplate, when the plan sets one. */
     pvcNameTemplate?: string;
+    /** spec.pvcNameTemplateUseGenerateName (CRD default true): a template's output is a generateName prefix. */
+    pvcNameTemplateUseGenerateName: boolean;
     /** spec.migrateSharedDisks (default true). */
     migrateSharedDisks: boolean;
   };

@@ -110,6 +110,7 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
     migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace, resolved.vddkSecretSource.kind),
   );
   const built = buildPlanDataVolumes(resolved);
+  for (const note of built.notes) streams.stderr.write(`warning: ${note}\n`);
   if (options.signal.aborted) return stoppedExitCode(options.signal);
   if (options.dryRun !== undefined) {
     const { scheduler, dryRunOutput: output, signal } = options;

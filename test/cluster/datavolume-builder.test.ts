@@ -19,6 +19,7 @@ import {
   isDataVolumeName,
   storageQuantity,
 } from '../../src/cluster/datavolume-builder.js';
+import type { MtvRelease } from '../../src/cluster/mtv-release.js';
 import { renderPvcNameTemplate } from '../../src/cluster/pvc-name-template.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from '../../src/cluster/resolved-plan.js';
 import { ExitCode, UserError } from '../../src/errors.js';
@@ -52,6 +53,7 @@ function plan(vms: ResolvedVm[], overrides: Partial<ResolvedPlan['plan']> = {}):
       uid: PLAN_UID,
       targetNamespace: SEED_NAMES.targetNamespace,
       migrateSharedDisks: true,
+      pvcNameTemplateUseGenerateName: true,
       ...overrides,
     },
     mtvRelease: { release: '2.12', source: 'schema' },
@@ -115,7 +117,7 @@ describe('buildDataVolumes', () => {
         apiVersion: 'cdi.kubevirt.io/v1beta1',
         kind: 'DataVolume',
         metadata: {
-          name: 'plan-a-web-01-disk-1',
+          name: expect.stringMatching(/^plan-a-vm-7-[bcdfghjklmnpqrstvwxz2456789]{5}$/),
           namespace: 'demo',
           labels: {
             'kubectl-mtv.konveyor.io/plan-uid': PLAN_UID,
@@ -190,13 +192,23 @@ describe('buildDataVolumes', () => {
   it('reports bytes (the capacity) and the host of every disk', () => {
     const dvs = buildDataVolumes(mixedPlan());
     expect(dvs.map((dv) => [dv.manifest.metadata.name, dv.bytes, dv.host])).toEqual([
-      ['plan-a-web-01-disk-0', 40 * Gi, 'host-1'],
-      ['plan-a-web-01-disk-1', 1 * Gi, 'host-1'],
-      ['plan-a-database-server-disk-0', 500 * Gi, 'host-1'],
-      ['plan-a-database-server-disk-1', 3 * Gi + 12345, 'host-1'],
-      ['plan-a-application-ser-disk-0', 10 * Gi, 'host-2'],
-      [expect.stringMatching(/^plan-a-application-ser-disk-0-[0-9a-f]{6}$/), 10 * Gi, 'host-2'],
+      [expect.stringMatching(/^plan-a-vm-101-[bcdfghjklmnpqrstvwxz2456789]{5}$/), 40 * Gi, 'host-1'],
+      [expect.stringMatching(/^plan-a-vm-101-[bcdfghjklmnpqrstvwxz2456789]{5}$/), 1 * Gi, 'host-1'],
+      [expect.stringMatching(/^plan-a-vm-102-[bcdfghjklmnpqrstvwxz2456789]{5}$/), 500 * Gi, 'host-1'],
+      [expect.stringMatching(/^plan-a-vm-102-[bcdfghjklmnpqrstvwxz2456789]{5}$/), 3 * Gi + 12345, 'host-1'],
+      [expect.stringMatching(/^plan-a-vm-103-[bcdfghjklmnpqrstvwxz2456789]{5}$/), 10 * Gi, 'host-2'],
+      [expect.stringMatching(/^plan-a-vm-104-[bcdfghjklmnpqrstvwxz2456789]{5}$/), 10 * Gi, 'host-2'],
     ]);
+  });
+
+  it('names a disk as MTV does without a template: generateName <plan>-<vm id>-, 5 characters of its alphabet', () => {
+    // kubevirt.go getGeneratedName; the 5 characters are the disk's, not random, so a re-run finds its DataVolume
+    const names = buildDataVolumes(mixedPlan()).map((dv) => dv.manifest.metadata.name);
+    expect(buildDataVolumes(mixedPlan()).map((dv) => dv.manifest.metadata.name)).toEqual(names);
+    expect(new Set(names).size).toBe(names.length);
+    const long = plan([vm('vm-9', 'x', [disk(0)])], { name: 'p'.repeat(70) });
+    // the API server cuts a generateName prefix to 58 characters
+    expect(buildDataVolumes(long)[0].manifest.metadata.name).toMatch(/^p{58}[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });
 
   it('gives the same names for the same plan, and names that are unique DNS-1123 labels', () => {
@@ -216,7 +228,7 @@ describe('buildDataVolumes', () => {
     });
     fc.assert(
       fc.property(
-        fc.stringMatching(/^[a-z0-9]([-a-z0-9.]{0,70}[a-z0-9])?$/),
+        fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,70}[a-z0-9])?$/),
         fc.array(arbitraryVm, { minLength: 1, maxLength: 8 }),
         (planName, vms) => {
           const resolved = plan(
@@ -256,7 +268,7 @@ describe('buildDataVolumes', () => {
         diskIndex: 2,
         file: '[ds-2] shared/quorum.vmdk',
         reason: 'shared-copied-once',
-        copiedBy: 'plan-a-web-01-disk-1',
+        copiedBy: result.dataVolumes[1].manifest.metadata.name,
       },
     ]);
     expect(buildDataVolumes(mixedPlan())).toHaveLength(6);
@@ -274,11 +286,12 @@ describe('buildDataVolumes', () => {
 });
 
 describe('spec.pvcNameTemplate', () => {
-  const templated = (template: string) =>
-    buildDataVolumes(mixedPlan({ pvcNameTemplate: template })).map((dv) => dv.manifest.metadata.name);
+  const templated = (template: string, overrides: Partial<ResolvedPlan['plan']> = {}) =>
+    buildDataVolumes(mixedPlan({ pvcNameTemplate: template, ...overrides })).map((dv) => dv.manifest.metadata.name);
+  const exact = { pvcNameTemplateUseGenerateName: false };
 
-  it('names DataVolumes by the template, over Forklift variables and functions', () => {
-    const names = templated('{{.PlanName}}-{{.TargetVmName | replace "." "-" | trunc 20}}-{{.DiskIndex}}');
+  it('names DataVolumes by the template, over Forklift variables and functions (pvcNameTemplateUseGenerateName false)', () => {
+    const names = templated('{{.PlanName}}-{{.TargetVmName | replace "." "-" | trunc 20}}-{{.DiskIndex}}', exact);
     expect(names).toEqual([
       'plan-a-web-01-0',
       'plan-a-web-01-1',
@@ -287,6 +300,23 @@ describe('spec.pvcNameTemplate', () => {
       'plan-a-application-server-f-0',
       expect.stringMatching(/^plan-a-application-server-f-0-[0-9a-f]{6}$/),
     ]);
+  });
+
+  it('uses the output as a generateName prefix by default (pvcNameTemplateUseGenerateName defaults to true)', () => {
+    const names = templated('{{.PlanName}}-{{.DiskIndex}}');
+    expect(names[0]).toMatch(/^plan-a-0-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(names[2]).toMatch(/^plan-a-0-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(names[0]).not.toBe(names[2]);
+  });
+
+  it("prefers the plan VM's own template to the plan's (getPVCNameTemplate)", () => {
+    const resolved = mixedPlan({ pvcNameTemplate: '{{.PlanName}}-{{.DiskIndex}}', ...exact });
+    resolved.vms[0] = { ...resolved.vms[0], pvcNameTemplate: 'own-{{.DiskIndex}}' };
+    expect(
+      buildDataVolumes(resolved)
+        .map((dv) => dv.manifest.metadata.name)
+        .slice(0, 3),
+    ).toEqual(['own-0', 'own-1', 'plan-a-0']);
   });
 
   it('renders conditionals, comparisons, Sprig string functions and printf like Go templates', () => {
@@ -315,7 +345,7 @@ describe('spec.pvcNameTemplate', () => {
     for (const [template, expected] of cases) expect(renderPvcNameTemplate(template, data), template).toBe(expected);
   });
 
-  it('refuses an unknown variable with a UserError, exit 2, naming the plan and the template, nothing built', () => {
+  it('refuses an unknown variable with a UserError, exit 2, naming the plan, the release and the template', () => {
     const attempt = () => buildDataVolumes(mixedPlan({ pvcNameTemplate: '{{.VMName}}-{{.DiskIndex}}' }));
     expect(attempt).toThrow(UserError);
     try {
@@ -324,10 +354,12 @@ describe('spec.pvcNameTemplate', () => {
       const userError = error as UserError;
       expect(userError.exitCode).toBe(ExitCode.usage);
       expect(userError.message).toBe(
-        'plan "plan-a" in namespace "openshift-mtv": spec.pvcNameTemplate "{{.VMName}}-{{.DiskIndex}}" is not valid: unknown variable .VMName',
+        'plan "plan-a" in namespace "openshift-mtv": spec.pvcNameTemplate "{{.VMName}}-{{.DiskIndex}}" is not valid on MTV 2.12: unknown variable .VMName',
       );
       expect(userError.hint).toContain('.VmName, .TargetVmName, .PlanName, .DiskIndex, .RootDiskIndex, .Shared');
     }
+    // .VmId exists on Forklift's main branch only, in no release
+    expect(() => buildDataVolumes(mixedPlan({ pvcNameTemplate: '{{.VmId}}' }))).toThrow('unknown variable .VmId');
   });
 
   it.each([
@@ -344,10 +376,22 @@ describe('spec.pvcNameTemplate', () => {
     expect(() => buildDataVolumes(mixedPlan({ pvcNameTemplate: template }))).toThrow(UserError);
   });
 
-  it('refuses a template whose output is not a DNS-1123 label, quoting the output and the disk', () => {
-    expect(() => buildDataVolumes(mixedPlan({ pvcNameTemplate: '{{.VmName}}-{{.DiskIndex}}' }))).toThrow(
-      'renders "Database_Server.Primary-0" for VM "Database_Server.Primary" disk 0, which is not a DNS-1123 label',
-    );
+  it('keeps the default name, with a note, when the output is not a DNS-1123 label (Forklift logs it and goes on)', () => {
+    const built = buildPlanDataVolumes(mixedPlan({ pvcNameTemplate: '{{.VmName}}-{{.DiskIndex}}' }));
+    expect(built.dataVolumes[2].manifest.metadata.name).toMatch(/^plan-a-vm-102-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(built.dataVolumes[0].manifest.metadata.name).toMatch(/^web-01-0-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(built.notes).toEqual([
+      'plan "plan-a" spec.pvcNameTemplate "{{.VmName}}-{{.DiskIndex}}" for VM "Database_Server.Primary" disk 0 ' +
+        'renders "Database_Server.Primary-0", which is not a DNS-1123 label: named plan-a-vm-102-..., as MTV 2.12 does',
+      'plan "plan-a" spec.pvcNameTemplate "{{.VmName}}-{{.DiskIndex}}" for VM "Database_Server.Primary" disk 1 ' +
+        'renders "Database_Server.Primary-1", which is not a DNS-1123 label: named plan-a-vm-102-..., as MTV 2.12 does',
+    ]);
+  });
+
+  it('keeps the default name, with a note, when the template fails to run', () => {
+    const built = buildPlanDataVolumes(mixedPlan({ pvcNameTemplate: '{{div 10 .RootDiskIndex}}' }));
+    expect(built.dataVolumes[0].manifest.metadata.name).toMatch(/^plan-a-vm-101-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(built.notes[0]).toContain('fails (division by zero)');
   });
 
   it('falls back to the default name when the template renders nothing, as Forklift does', () => {
@@ -357,11 +401,53 @@ describe('spec.pvcNameTemplate', () => {
   });
 
   it('makes colliding template names unique with a stable suffix', () => {
-    const names = templated('{{.PlanName}}');
+    const names = templated('{{.PlanName}}', exact);
     expect(names[0]).toBe('plan-a');
     expect(new Set(names).size).toBe(names.length);
     for (const name of names.slice(1)) expect(name).toMatch(/^plan-a-[0-9a-f]{6}$/);
-    expect(templated('{{.PlanName}}')).toEqual(names);
+    expect(templated('{{.PlanName}}', exact)).toEqual(names);
+  });
+});
+
+describe('PVC name templates on each MTV release', () => {
+  const on = (release: MtvRelease, template: string) => {
+    const resolved = mixedPlan({ pvcNameTemplate: template, pvcNameTemplateUseGenerateName: false });
+    return buildPlanDataVolumes({ ...resolved, mtvRelease: { release, source: 'schema' } });
+  };
+
+  it('2.8 has no Sprig functions: a template using one is refused, naming the release', () => {
+    expect(() => on('2.8', '{{trunc 5 .VmName}}')).toThrow(
+      'spec.pvcNameTemplate "{{trunc 5 .VmName}}" is not valid on MTV 2.8: function "trunc" not defined',
+    );
+    expect(on('2.9', '{{trunc 5 .VmName | lower}}-{{.DiskIndex}}').dataVolumes[0].manifest.metadata.name).toBe(
+      'web-0-0',
+    );
+  });
+
+  it('2.8 and 2.9 know only their own variables (no .TargetVmName before 2.10, no .Shared before 2.9)', () => {
+    expect(() => on('2.8', '{{.Shared}}')).toThrow('unknown variable .Shared');
+    expect(() => on('2.9', '{{.TargetVmName}}')).toThrow('unknown variable .TargetVmName');
+    expect(on('2.10', '{{.TargetVmName}}-{{.DiskIndex}}').dataVolumes[0].manifest.metadata.name).toBe('web-01-0');
+  });
+
+  it('2.8 and 2.9 give .VmName as the safe name (dots become dashes when it is no label), 2.10+ as vSphere has it', () => {
+    const resolved = plan([vm('vm-5', 'db.prod', [disk(0)])], {
+      pvcNameTemplate: '{{.VmName}}-{{.DiskIndex}}',
+      pvcNameTemplateUseGenerateName: false,
+    });
+    const name = (release: MtvRelease) =>
+      buildPlanDataVolumes({ ...resolved, mtvRelease: { release, source: 'schema' } }).dataVolumes[0].manifest.metadata
+        .name;
+    expect(name('2.8')).toBe('db-prod-0');
+    expect(name('2.9')).toBe('db-prod-0');
+    // 2.10+: "db.prod-0" is no DNS-1123 label, so MTV keeps its default generateName
+    expect(name('2.10')).toMatch(/^plan-a-vm-5-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+  });
+
+  it('2.8 falls back to <plan>-<vmID>- for an output that is not a label, as every later release does', () => {
+    const built = on('2.8', '{{.PlanName}}_{{.DiskIndex}}');
+    expect(built.dataVolumes[0].manifest.metadata.name).toMatch(/^plan-a-vm-101-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(built.notes[0]).toContain('named plan-a-vm-101-..., as MTV 2.8 does');
   });
 });
 

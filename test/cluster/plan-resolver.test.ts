@@ -9,6 +9,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MtvRelease } from '../../src/cluster/mtv-release.js';
 import { resolvePlan } from '../../src/cluster/plan-resolver.js';
+import { inNamespace, RESOURCES } from '../../src/cluster/resource-types.js';
 import { ExitCode, type UserError } from '../../src/errors.js';
 import { type ClusterFixture, startCluster, userError } from './cluster-fixture.js';
 
@@ -17,6 +18,7 @@ const NS = SEED_NAMES.forkliftNamespace;
 /** What the sandbox serves by default, as detectMtvRelease reads it (test/cluster/mtv-release.test.ts). */
 const NEWEST = { release: '2.12', source: 'schema' } as const;
 const PLAN_PATH = `/apis/forklift.konveyor.io/v1beta1/namespaces/${NS}/plans/plan-a`;
+const PLAN_REF = inNamespace(RESOURCES.plans, NS);
 const PROVIDER_PATH = `/apis/forklift.konveyor.io/v1beta1/namespaces/${NS}/providers/vsphere-a`;
 
 /** Two hosts, two datastores (ds-2 is met first, so it is datastore-1), VMs out of host order, an odd capacity. */
@@ -83,6 +85,7 @@ describe('resolvePlan', () => {
         uid: plan?.metadata.uid,
         targetNamespace: 'demo',
         migrateSharedDisks: true,
+        pvcNameTemplateUseGenerateName: true,
       },
       provider: {
         name: 'vsphere-a',
@@ -120,6 +123,27 @@ describe('resolvePlan', () => {
     });
     // the provider (its vmCount), then, as the plan names every VM of it, the one VM list (plan-vms.ts)
     expect(cluster.inventory.requestCount()).toBe(2);
+  });
+
+  it("reads the plan VMs' own pvcNameTemplate, pvcNameTemplateUseGenerateName and Forklift's newName", async () => {
+    await cluster.patch(PLAN_PATH, {
+      spec: {
+        pvcNameTemplate: '{{.PlanName}}-{{.DiskIndex}}',
+        pvcNameTemplateUseGenerateName: false,
+        vms: [{ id: 'vm-1', pvcNameTemplate: 'db-{{.DiskIndex}}' }, { name: 'web-01' }],
+      },
+    });
+    cluster.sandbox.store.updateStatus('plans.forklift.konveyor.io', NS, 'plan-a', {
+      ...(await cluster.kube.get<{ status: object }>(PLAN_REF, 'plan-a'))?.status,
+      migration: { vms: [{ id: 'vm-2', newName: 'web-01-renamed', phase: 'Completed', pipeline: [] }] },
+    });
+    const resolved = await resolve();
+    expect(resolved.plan).toMatchObject({ pvcNameTemplate: '{{.PlanName}}-{{.DiskIndex}}' });
+    expect(resolved.plan.pvcNameTemplateUseGenerateName).toBe(false);
+    expect(resolved.vms.map((vm) => [vm.pvcNameTemplate, vm.newName])).toEqual([
+      ['db-{{.DiskIndex}}', undefined],
+      [undefined, 'web-01-renamed'],
+    ]);
   });
 
   it('resolves plan VMs given by name only, by name', async () => {
