@@ -17,6 +17,7 @@ export interface DataVolumeObject {
   metadata: {
     name?: string;
     resourceVersion?: string;
+    ownerReferences?: { kind?: string; name?: string }[];
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
   };
@@ -37,6 +38,46 @@ export interface DataVolumeObject {
  * create landed: a re-run adopts it), or `foreign` when one of that name exists and belongs to something else.
  */
 export type CreateOutcome = 'created' | 'exists' | 'foreign';
+
+/** A create's outcome; for `foreign`, who the DataVolume of that name belongs to, as its metadata says. */
+export interface CreateResult {
+  outcome: CreateOutcome;
+  /** The object the API server answered, when `created`. */
+  object?: DataVolumeObject;
+  owner?: string;
+}
+
+/**
+ * Whether `found` is the very DataVolume `manifest` describes: this plan's (plan uid, managed by kubectl-mtv), for the
+ * same VM and disk index. Only then is a 409 an earlier create that landed; a DataVolume of the plan for another disk
+ * under the same name (a changed template) is not this disk's copy.
+ */
+export function isSameDataVolume(found: DataVolumeObject, manifest: DataVolumeManifest): boolean {
+  const labels = found.metadata.labels ?? {};
+  const wanted = manifest.metadata.labels;
+  return (
+    labels[DV_LABEL.managedBy] === MANAGED_BY &&
+    [DV_LABEL.planUid, DV_LABEL.vmId, DV_LABEL.diskIndex].every((key) => labels[key] === wanted[key])
+  );
+}
+
+/** Who a DataVolume that is not this disk's belongs to, in a few words, from its labels and owners. */
+export function describeOwner(found: DataVolumeObject): string {
+  const labels = found.metadata.labels ?? {};
+  if (labels[DV_LABEL.managedBy] === MANAGED_BY) {
+    const plan = `${labels[DV_LABEL.planNamespace] ?? '?'}/${labels[DV_LABEL.planName] ?? '?'}`;
+    const disk = `VM ${labels[DV_LABEL.vmId] ?? '?'} disk ${labels[DV_LABEL.diskIndex] ?? '?'}`;
+    return `kubectl-mtv's copy of plan ${plan} (uid ${labels[DV_LABEL.planUid] ?? '?'}), ${disk}`;
+  }
+  // Forklift's vmLabels (kubevirt.go): plan uid, migration uid, vmID
+  if (labels.plan !== undefined || labels.migration !== undefined) {
+    return `the MTV controller's (plan uid ${labels.plan ?? '?'}, VM ${labels.vmID ?? '?'})`;
+  }
+  const owner = found.metadata.ownerReferences?.[0];
+  if (owner?.kind) return `owned by ${owner.kind} ${owner.name ?? ''}`.trimEnd();
+  const manager = labels[DV_LABEL.managedBy];
+  return manager ? `managed by ${manager}` : 'no owner it names (no kubectl-mtv or Forklift labels)';
+}
 
 export class PlanDataVolumes {
   readonly ref: ResourceRef;
@@ -64,18 +105,10 @@ export class PlanDataVolumes {
 
   /**
    * Creates a DataVolume; `dryRun` asks admission and CDI's webhook about it and keeps nothing. A 409 is read back
-   * once: the plan's own DataVolume of that name is `exists`, anything else's is `foreign`. Other refusals throw
-   * KubeApiError.
+   * once: the very DataVolume this manifest describes (isSameDataVolume) is `exists`, anything else is `foreign`, with
+   * its owner. Other refusals throw KubeApiError.
    */
-  async create(manifest: DataVolumeManifest, options: { dryRun?: boolean } = {}): Promise<CreateOutcome> {
-    return (await this.createReturning(manifest, options)).outcome;
-  }
-
-  /** `create`, with the object the API server answered when it was `created` (for a dry run: what it would keep). */
-  async createReturning(
-    manifest: DataVolumeManifest,
-    options: { dryRun?: boolean } = {},
-  ): Promise<{ outcome: CreateOutcome; object?: DataVolumeObject }> {
+  async create(manifest: DataVolumeManifest, options: { dryRun?: boolean } = {}): Promise<CreateResult> {
     try {
       return { outcome: 'created', object: await this.client.create<DataVolumeObject>(this.ref, manifest, options) };
     } catch (error) {
@@ -83,9 +116,9 @@ export class PlanDataVolumes {
       const found = await this.client.get<DataVolumeObject>(this.ref, manifest.metadata.name);
       // a 409 for an object that is gone by now: it was deleted between the two calls; say it as the API did
       if (!found) throw error;
-      const labels = found.metadata.labels ?? {};
-      const ours = labels[DV_LABEL.planUid] === this.planUid && labels[DV_LABEL.managedBy] === MANAGED_BY;
-      return { outcome: ours ? 'exists' : 'foreign' };
+      return isSameDataVolume(found, manifest)
+        ? { outcome: 'exists' }
+        : { outcome: 'foreign', owner: describeOwner(found) };
     }
   }
 

@@ -395,7 +395,7 @@ export class TransferLoop implements RunController {
   /**
    * Creates a DataVolume the policy admitted. One that exists already and is this plan's is an earlier create that
    * landed (adopted as it is); a refusal of this DataVolume alone (400, 404, 409, 422: isObjectScoped), or a
-   * DataVolume of that name that is not this plan's, fails the disk and frees its slot: the run goes on (exit 1).
+   * DataVolume of that name that is not this disk's (its owner named), fails the disk and frees its slot: the run goes on (exit 1).
    * Other failures (401, 403, 429 or 5xx after retries, no answer) end the run (exit 3).
    */
   private start(id: number, now: number): void {
@@ -409,11 +409,11 @@ export class TransferLoop implements RunController {
     const manifest = this.options.dataVolumes[id].manifest;
     this.track(
       this.dataVolumeOps.create(manifest).then(
-        (outcome) => {
+        ({ outcome, owner }) => {
           if (outcome !== 'foreign') return;
           this.failDisk(
             id,
-            `a DataVolume named ${disk.ref.name} exists in namespace "${manifest.metadata.namespace}" and is not this plan's: delete or rename it`,
+            `a DataVolume named ${disk.ref.name} exists in namespace "${manifest.metadata.namespace}" and is not this disk's: ${owner}; delete or rename it`,
           );
         },
         (error) => {

@@ -78,7 +78,7 @@ export async function dryRunServer(client: KubeClient, context: DryRunContext): 
     if (signal.aborted)
       return (signal.reason as { exitCode?: ExitCodeValue } | undefined)?.exitCode ?? ExitCode.interrupted;
     try {
-      const { outcome, object } = await dataVolumes.createReturning(dv.manifest, { dryRun: true });
+      const { outcome, object, owner } = await dataVolumes.create(dv.manifest, { dryRun: true });
       if (outcome === 'created') {
         accepted.set(name, object ?? dv.manifest);
         if (context.output === undefined) say.write(`datavolume.cdi.kubevirt.io/${name} created (server dry run)\n`);
@@ -88,7 +88,7 @@ export async function dryRunServer(client: KubeClient, context: DryRunContext): 
       } else {
         rejected.push(name);
         streams.stderr.write(
-          `datavolume.cdi.kubevirt.io/${name} rejected: a DataVolume of that name exists and is not this plan's\n`,
+          `datavolume.cdi.kubevirt.io/${name} rejected: a DataVolume of that name exists and is not this disk's: ${owner}\n`,
         );
       }
     } catch (error) {
