@@ -29,6 +29,8 @@ export function migrateAccessChecks(
     verbs.map((verb) => ({ verb, group, resource, namespace }));
   return [
     ...at(targetNamespace, CDI, 'datavolumes', ['create', 'get', 'list', 'watch', 'patch']),
+    // leftover-claims.ts: PVCs that already have a DataVolume's name
+    ...at(targetNamespace, '', 'persistentvolumeclaims', ['list']),
     ...(vddkSecret === 'provider' ? at(targetNamespace, '', 'secrets', ['create', 'get', 'update', 'delete']) : []),
     ...at(planNamespace, FORKLIFT, 'plans', ['get', 'list']),
     ...at(planNamespace, FORKLIFT, 'migrations', ['list', 'watch']),

@@ -40,6 +40,7 @@ export const RESOURCES = {
   leases: type('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   secrets: type('', 'v1', 'secrets', 'Secret'),
   configMaps: type('', 'v1', 'configmaps', 'ConfigMap'),
+  persistentVolumeClaims: type('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim'),
   routes: type('route.openshift.io', 'v1', 'routes', 'Route'),
   selfSubjectAccessReviews: type('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview'),
 } as const satisfies Record<string, ResourceType>;

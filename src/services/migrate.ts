@@ -10,6 +10,7 @@ import { checkAccess, migrateAccessChecks } from '../cluster/access-review.js';
 import { type BuiltDataVolumes, buildPlanDataVolumes } from '../cluster/datavolume-builder.js';
 import { InventoryClient, type InventoryOptions, readCaFile } from '../cluster/inventory-client.js';
 import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
+import { refuseLeftoverClaims } from '../cluster/leftover-claims.js';
 import { detectMtvRelease, type MtvRelease } from '../cluster/mtv-release.js';
 import { resolvePlan } from '../cluster/plan-resolver.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
@@ -111,6 +112,11 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   );
   const built = buildPlanDataVolumes(resolved);
   for (const note of built.notes) streams.stderr.write(`warning: ${note}\n`);
+  await refuseLeftoverClaims(
+    client,
+    resolved.plan,
+    built.dataVolumes.map((dv) => dv.manifest.metadata.name),
+  );
   if (options.signal.aborted) return stoppedExitCode(options.signal);
   if (options.dryRun !== undefined) {
     const { scheduler, dryRunOutput: output, signal } = options;

@@ -21,6 +21,7 @@ describe('checkAccess', () => {
       'list datavolumes demo',
       'watch datavolumes demo',
       'patch datavolumes demo',
+      'list persistentvolumeclaims demo',
       'get plans openshift-mtv',
       'list plans openshift-mtv',
       'list migrations openshift-mtv',

@@ -59,8 +59,34 @@ function denial(causes: StatusCause[]): ApiError {
   });
 }
 
-/** Throws the webhook's denial for a DataVolume create (`old` undefined) or update. */
-export function admitDataVolume(dv: KubeObject, old: KubeObject | undefined): void {
+/**
+ * On create, a PVC of the DataVolume's name that no DataVolume controls is refused (Admit: `Destination PVC ns/name
+ * already exists`; a PVC that CDI may adopt, ClaimMayExistBeforeDataVolume, is not modelled: the sandbox never
+ * marks one so).
+ */
+function claimCauses(dv: KubeObject, claim: KubeObject | undefined): StatusCause[] {
+  if (!claim) return [];
+  const owners = (claim.metadata as { ownerReferences?: { kind?: string; controller?: boolean }[] }).ownerReferences;
+  const controller = owners?.find((owner) => owner.controller === true);
+  if (controller?.kind === 'DataVolume') return [];
+  return [
+    {
+      reason: 'FieldValueDuplicate',
+      message: `Destination PVC ${dv.metadata.namespace}/${dv.metadata.name} already exists`,
+      field: 'DataVolume.Name',
+    },
+  ];
+}
+
+/**
+ * Throws the webhook's denial for a DataVolume create (`old` undefined; `claim` the PVC of its name, if any) or
+ * update.
+ */
+export function admitDataVolume(dv: KubeObject, old: KubeObject | undefined, claim?: KubeObject): void {
+  if (!old) {
+    const causes = claimCauses(dv, claim);
+    if (causes.length) throw denial(causes);
+  }
   const spec = (dv.spec ?? {}) as Loose;
   if (old) {
     const oldSpec = (old.spec ?? {}) as Loose;

@@ -156,7 +156,10 @@ export class ObjectWriter {
     if (ctx.origin === 'api' && type.statusSubresource) delete object.status;
     applyBuiltinDefaults(type, object, undefined);
     this.validate(type, object, ctx, causes);
-    if (ctx.origin === 'api' && type.name === 'datavolumes.cdi.kubevirt.io') admitDataVolume(object, undefined);
+    if (ctx.origin === 'api' && type.name === 'datavolumes.cdi.kubevirt.io') {
+      const claim = this.store.get('persistentvolumeclaims', meta.namespace, meta.name as string);
+      admitDataVolume(object, undefined, claim);
+    }
     if (this.store.get(type.name, meta.namespace, meta.name as string)) throw alreadyExists(type, meta.name as string);
     if (ctx.dryRun) return object;
     return this.store.put(type.name, object, 'ADDED');
