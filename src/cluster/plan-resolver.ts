@@ -162,10 +162,10 @@ export async function resolvePlan(
     );
   }
 
-  const vddkImage = await vddkInitImage(client, source);
+  const vddkImage = await vddkInitImage(client, source, namespace, release);
   if (!vddkImage) {
     throw refuse(
-      `has no VDDK image: provider "${source.metadata.name}" sets no settings.vddkInitImage and no v2v-vmware ConfigMap in ${CDI_NAMESPACES.join(' or ')} names one`,
+      `has no VDDK image: provider "${source.metadata.name}" sets no settings.vddkInitImage${release === '2.8' ? '' : ', the ForkliftController no vddk_image,'} and no v2v-vmware ConfigMap in ${CDI_NAMESPACES.join(' or ')} names one`,
       `kubectl patch provider ${source.metadata.name} -n ${source.metadata.namespace} --type merge -p '{"spec":{"settings":{"vddkInitImage":"IMAGE"}}}'`,
     );
   }
@@ -271,10 +271,23 @@ async function provider(
   return found;
 }
 
-/** Provider settings.vddkInitImage, else CDI's v2v-vmware ConfigMap (key vddk-init-image). */
-async function vddkInitImage(client: KubeClient, source: Provider): Promise<string | undefined> {
+/**
+ * The VDDK image the release would give CDI: Provider settings.vddkInitImage; from 2.9 else the ForkliftController's
+ * spec.vddk_image (pkg/settings settings.go GetVDDKImage reads VDDK_IMAGE, which the operator sets from vddk_image:
+ * deployment-controller.yml.j2); else CDI's v2v-vmware ConfigMap (key vddk-init-image), which CDI itself falls back to.
+ */
+async function vddkInitImage(
+  client: KubeClient,
+  source: Provider,
+  namespace: string,
+  release: MtvRelease,
+): Promise<string | undefined> {
   const fromProvider = source.spec?.settings?.vddkInitImage;
   if (fromProvider) return fromProvider;
+  if (release !== '2.8') {
+    const controller = await forkliftController(client, namespace);
+    if (controller?.spec?.vddk_image) return controller.spec.vddk_image;
+  }
   for (const namespace of CDI_NAMESPACES) {
     const map = await client.get<{ data?: Record<string, string> }>(
       inNamespace(RESOURCES.configMaps, namespace),
@@ -362,17 +375,30 @@ function withNaming(
   };
 }
 
-/** The ForkliftController's controller_max_vm_inflight, shown to the user; absent when it cannot be read. */
-async function controllerSetting(client: KubeClient, namespace: string): Promise<number | undefined> {
+interface ForkliftControllerSpec {
+  controller_max_vm_inflight?: number | string;
+  vddk_image?: string;
+}
+
+/** The ForkliftController of the plan's namespace (Forklift's own); undefined when it cannot be read (403, 404). */
+async function forkliftController(
+  client: KubeClient,
+  namespace: string,
+): Promise<KubeObject<ForkliftControllerSpec> | undefined> {
   try {
-    const controllers = await client.list<KubeObject<{ controller_max_vm_inflight?: number | string }>>(
+    const controllers = await client.list<KubeObject<ForkliftControllerSpec>>(
       inNamespace(RESOURCES.forkliftControllers, namespace),
     );
-    const value = Number(controllers[0]?.spec?.controller_max_vm_inflight);
-    return Number.isInteger(value) && value > 0 ? value : undefined;
+    return controllers[0];
   } catch (error) {
     // informational only: a 403 or a missing CRD must not stop a plan that can run
     if (error instanceof KubeApiError && (error.status === 403 || error.status === 404)) return undefined;
     throw error;
   }
+}
+
+/** The ForkliftController's controller_max_vm_inflight, shown to the user; absent when it cannot be read. */
+async function controllerSetting(client: KubeClient, namespace: string): Promise<number | undefined> {
+  const value = Number((await forkliftController(client, namespace))?.spec?.controller_max_vm_inflight);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }

@@ -7,7 +7,7 @@ import {
   uuidFromName,
 } from '@kubectl-mtv/sandbox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MtvRelease } from '../../src/cluster/mtv-release.js';
+import type { DetectedRelease, MtvRelease } from '../../src/cluster/mtv-release.js';
 import { resolvePlan } from '../../src/cluster/plan-resolver.js';
 import { inNamespace, RESOURCES } from '../../src/cluster/resource-types.js';
 import { ExitCode, type UserError } from '../../src/errors.js';
@@ -52,8 +52,15 @@ describe('resolvePlan', () => {
     await cluster?.close();
   });
 
-  const resolve = (extra: { plan?: string; vddkSecret?: string; allowPoweredOn?: boolean; disksOnly?: boolean } = {}) =>
-    resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS, mtvRelease: NEWEST, ...extra });
+  const resolve = (
+    extra: {
+      plan?: string;
+      vddkSecret?: string;
+      allowPoweredOn?: boolean;
+      disksOnly?: boolean;
+      mtvRelease?: DetectedRelease;
+    } = {},
+  ) => resolvePlan(cluster.kube, cluster.inventory, { plan: 'plan-a', namespace: NS, mtvRelease: NEWEST, ...extra });
 
   /** The refusal, after checking that resolving wrote nothing to the cluster. */
   async function refusal(run: () => Promise<unknown> = () => resolve()): Promise<UserError> {
@@ -246,8 +253,9 @@ describe('resolvePlan', () => {
   it("takes the VDDK image from CDI's v2v-vmware ConfigMap, and refuses a plan with none", async () => {
     await cluster.patch(PROVIDER_PATH, { spec: { settings: { vddkInitImage: null } } });
     expect((await refusal()).line).toBe(
-      'plan "plan-a" has no VDDK image: provider "vsphere-a" sets no settings.vddkInitImage and no v2v-vmware ' +
-        'ConfigMap in openshift-cnv or cdi names one (try: kubectl patch provider vsphere-a -n openshift-mtv ' +
+      'plan "plan-a" has no VDDK image: provider "vsphere-a" sets no settings.vddkInitImage, the ForkliftController ' +
+        'no vddk_image, and no v2v-vmware ConfigMap in openshift-cnv or cdi names one (try: kubectl patch provider ' +
+        'vsphere-a -n openshift-mtv ' +
         `--type merge -p '{"spec":{"settings":{"vddkInitImage":"IMAGE"}}}')`,
     );
     const { store } = cluster.sandbox;
@@ -259,6 +267,19 @@ describe('resolvePlan', () => {
       data: { 'vddk-init-image': 'quay.io/example/vddk:8' },
     });
     expect((await resolve()).vddkImage).toBe('quay.io/example/vddk:8');
+  });
+
+  it("takes the VDDK image from the ForkliftController's vddk_image from 2.9, before CDI's ConfigMap", async () => {
+    await cluster.patch(PROVIDER_PATH, { spec: { settings: { vddkInitImage: null } } });
+    await cluster.patch(`/apis/forklift.konveyor.io/v1beta1/namespaces/${NS}/forkliftcontrollers/forklift-controller`, {
+      spec: { vddk_image: 'quay.io/example/vddk:controller' },
+    });
+    expect((await resolve()).vddkImage).toBe('quay.io/example/vddk:controller');
+    // 2.8 reads only the Provider's setting (builder.go DataVolumes: Settings[api.VDDK]), then CDI's ConfigMap
+    const on28 = () => resolve({ disksOnly: true, mtvRelease: { release: '2.8', source: 'flag' } });
+    expect((await refusal(on28)).line).toMatch(
+      /^plan "plan-a" has no VDDK image: provider "vsphere-a" sets no settings.vddkInitImage and no v2v-vmware/,
+    );
   });
 
   it("checks the user's own VDDK Secret (--vddk-secret) for CDI's keys, before any inventory read", async () => {

@@ -18,7 +18,14 @@ const INGRESS_NS = 'openshift-config-managed';
 const BEYOND_REVIEWS: [string, string, string, string[], string[] | undefined, string][] = [
   [PLAN_NS, 'forklift.konveyor.io', 'providers', ['get'], undefined, 'plan-resolver.ts provider(); the inventory'],
   [PLAN_NS, 'forklift.konveyor.io', 'storagemaps', ['get'], undefined, 'plan-resolver.ts'],
-  [PLAN_NS, 'forklift.konveyor.io', 'forkliftcontrollers', ['list'], undefined, 'plan-resolver.ts controllerSetting'],
+  [
+    PLAN_NS,
+    'forklift.konveyor.io',
+    'forkliftcontrollers',
+    ['list'],
+    undefined,
+    'plan-resolver.ts forkliftController (max in flight, vddk_image)',
+  ],
   [PLAN_NS, 'route.openshift.io', 'routes', ['list'], undefined, 'inventory-client.ts routeUrl'],
   [TARGET_NS, 'cdi.kubevirt.io', 'datavolumes', ['delete'], undefined, 'services/clean.ts --yes'],
   [PLAN_NS, '', 'secrets', ['get'], ['vsphere-a-secret'], 'vddk-secret.ts checkVddkSecret, ensureVddkSecret'],
