@@ -42,11 +42,10 @@ export async function stuckTransfers(ctx: ChaosContext): Promise<PartResult> {
   scenario.vms[0].disks[0].size = 20 * Gi;
   scenario.vms[1].disks[1].size = 21 * Gi;
   scenario.vms[2].disks[2].size = 22 * Gi;
-  const expected = new Map([
-    ['plan-a-vm-01-disk-0', 'restarts'],
-    ['plan-a-vm-02-disk-1', 'restarts'],
-  ]);
-  const stalled = 'plan-a-vm-03-disk-2';
+  // the disks' files as the sandbox's inventory names them (vSphere's vm.vmdk, vm_1.vmdk, ...): DataVolume names are
+  // MTV's generateName <plan>-<vm id>-xxxxx, found from the backing file once the run has made them
+  const crashing = ['vm-01/vm-01.vmdk', 'vm-02/vm-02_1.vmdk'];
+  const stallingFile = 'vm-03/vm-03_2.vmdk';
   const cluster = await startCluster(scenario, { speed: 20, failDisks: failing, stallDisks: stalling });
   rememberSecrets(ctx, cluster);
   const watch = new Map<string, DiskWatch>();
@@ -88,6 +87,16 @@ export async function stuckTransfers(ctx: ChaosContext): Promise<PartResult> {
     const end = await run.done;
     clearTimeout(timer);
     const summary = summaryOf(end.stdout);
+    const nameOf = (file: string) =>
+      cluster
+        .dataVolumes()
+        .find((dv) =>
+          ((dv.spec as { source?: { vddk?: { backingFile?: string } } }).source?.vddk?.backingFile ?? '').endsWith(
+            file,
+          ),
+        )?.metadata.name ?? file;
+    const expected = new Map(crashing.map((file) => [nameOf(file), 'restarts']));
+    const stalled = nameOf(stallingFile);
     const t = tally(cluster);
     const slack = ctx.short ? 10 : 3;
     const delays: string[] = [];
