@@ -87,7 +87,7 @@ export class PlanDataVolumes {
     private readonly client: KubeClient,
     /** The plan's target namespace. */
     readonly namespace: string,
-    private readonly planUid: string,
+    planUid: string,
   ) {
     this.ref = inNamespace(RESOURCES.dataVolumes, namespace);
     this.selector = dataVolumeSelector(planUid);
