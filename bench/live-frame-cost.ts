@@ -1,62 +1,30 @@
 /**
- * What one frame of the live view costs, in-process: LiveApp drawn by Ink on a fake terminal, fed a run like the
- * sandbox's plan-a (20 disks in flight, a queue of 72), every disk's progress moved between two frames so that every
- * row changes. Each frame is drawn past Ink's throttle window, so rerender() draws it at once and its CPU is measured
- * around that call alone. `npx tsx bench/live-frame-cost.ts [frames]` prints it.
+ * What one frame of the live view costs, in-process, as the TUI reporter draws it: the snapshot, the frame's lines
+ * (live-frame.ts) and the terminal writer (terminal-frame.ts) on a fake terminal, fed a run like the sandbox's plan-a
+ * (20 disks in flight, a queue of 72), every disk's progress moved between two frames so that every row changes.
+ * `npx tsx bench/live-frame-cost.ts [frames]` prints it.
  */
-import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { DiskRef, RunEvent } from '../src/runner/run-events.js';
 import { RunSnapshotBuilder } from '../src/runner/run-snapshot.js';
+import { completionLogLines } from '../src/ui/live/completion-log.js';
+import { liveFrame } from '../src/ui/live/live-frame.js';
+import { TerminalFrame } from '../src/ui/live/terminal-frame.js';
 
 const GiB = 2 ** 30;
 const T0 = Date.parse('2025-05-01T10:00:00Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
-/** Frames drawn before the measured ones: the JIT warms up, Ink's caches fill. */
+/** Frames drawn before the measured ones: the JIT warms up. */
 const WARM_UP = 20;
 const IN_FLIGHT = 20;
 
-/** A terminal as Ink sees it; counts what it is sent. */
-class FakeTerminal extends EventEmitter {
-  readonly isTTY = true;
+/** A terminal; counts what it is sent. */
+class FakeTerminal {
   bytes = 0;
-  constructor(
-    readonly columns: number,
-    readonly rows: number,
-  ) {
-    super();
-  }
-  write(text: string, callback?: () => void): boolean {
+  constructor(readonly columns: number) {}
+  write(text: string): boolean {
     this.bytes += Buffer.byteLength(text);
-    callback?.();
     return true;
-  }
-}
-
-/** A keyboard nobody types on. */
-class IdleKeyboard extends EventEmitter {
-  readonly isTTY = true;
-  setRawMode() {
-    return this;
-  }
-  setEncoding() {
-    return this;
-  }
-  ref() {
-    return this;
-  }
-  unref() {
-    return this;
-  }
-  resume() {
-    return this;
-  }
-  pause() {
-    return this;
-  }
-  read() {
-    return null;
   }
 }
 
@@ -74,17 +42,6 @@ export interface FrameCost {
 
 export async function liveFrameCost(options: { frames?: number; columns?: number; rows?: number } = {}) {
   const { frames = 100, columns = 120, rows = 40 } = options;
-  // as migrate runs it: React's production build, and Ink drawing every frame (is-in-ci reads CI as Ink loads)
-  const ci = process.env.CI;
-  delete process.env.CI;
-  process.env.NODE_ENV ??= 'production';
-  const [{ render }, { createElement }, { LiveApp }] = await Promise.all([
-    import('ink'),
-    import('react'),
-    import('../src/ui/live/live-view.js'),
-  ]);
-  if (ci !== undefined) process.env.CI = ci;
-
   const builder = new RunSnapshotBuilder(null);
   const apply = (event: RunEvent) => builder.apply(event);
   apply({
@@ -112,24 +69,20 @@ export async function liveFrameCost(options: { frames?: number; columns?: number
   }));
   apply({ type: 'queue', time: at(1), head, total: 72 });
 
-  const terminal = new FakeTerminal(columns, rows);
-  const element = (seconds: number) =>
-    createElement(LiveApp, {
-      snapshot: builder.snapshot(T0 + seconds * 1000),
-      completions: builder.completions,
-      controls: { detach() {}, togglePause() {}, changeCap() {} },
-      color: true,
-      ascii: false,
-      columns,
-      rows,
-    });
-  const instance = render(element(1), {
-    stdout: terminal as unknown as NodeJS.WriteStream,
-    stdin: new IdleKeyboard() as unknown as NodeJS.ReadStream,
-    exitOnCtrlC: false,
-    patchConsole: false,
-    maxFps: 10,
-  });
+  const terminal = new FakeTerminal(columns);
+  const writer = new TerminalFrame(terminal, true);
+  const style = { color: true, ascii: false, columns };
+  const view = { help: false, offset: () => 0, hint: null };
+  let printed = 0;
+  // what the reporter's draw does (src/ui/live/tui-reporter.ts)
+  const draw = (seconds: number) => {
+    const snapshot = builder.snapshot(T0 + seconds * 1000);
+    const frame = liveFrame({ snapshot, view, readOnly: false, style, rows });
+    const above = completionLogLines(builder.completions, printed, style);
+    printed = builder.completions.length;
+    writer.draw(frame.lines, above);
+  };
+  draw(1);
   const cpu: number[] = [];
   let bytes = 0;
   for (let frame = 0; frame < WARM_UP + frames; frame++) {
@@ -146,16 +99,14 @@ export async function liveFrameCost(options: { frames?: number; columns?: number
         restarts: 0,
       });
     }
-    await sleep(110);
     const before = terminal.bytes;
     const start = process.cpuUsage();
-    instance.rerender(element(seconds));
+    draw(seconds);
     const used = process.cpuUsage(start);
     if (frame < WARM_UP) continue;
     cpu.push((used.user + used.system) / 1000);
     bytes += terminal.bytes - before;
   }
-  instance.unmount();
   const sorted = [...cpu].sort((a, b) => a - b);
   const cost: FrameCost = {
     medianMs: sorted[Math.floor(sorted.length / 2)],
@@ -168,6 +119,6 @@ export async function liveFrameCost(options: { frames?: number; columns?: number
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const cost = await liveFrameCost({ frames: Number(process.argv[2] ?? 100) });
   process.stderr.write(
-    `a frame: ${cost.medianMs.toFixed(2)} ms CPU (median; mean ${cost.meanMs.toFixed(2)} ms), ${cost.bytes.toFixed(0)} bytes to the terminal\n`,
+    `a frame: ${cost.medianMs.toFixed(3)} ms CPU (median; mean ${cost.meanMs.toFixed(3)} ms), ${cost.bytes.toFixed(0)} bytes to the terminal\n`,
   );
 }

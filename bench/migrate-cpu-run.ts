@@ -44,7 +44,7 @@ export interface Measured {
 
 const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
-/** Ink wraps each frame it writes in synchronized output (DEC mode 2026): one begin mark per frame. */
+/** The live view wraps each frame it writes in synchronized output (DEC mode 2026): one begin mark per frame. */
 const FRAME_MARK = '\x1b[?2026h';
 
 /** util-linux `script` (in Debian's essential bsdutils); BSD `script` takes other flags. */

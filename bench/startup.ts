@@ -89,7 +89,7 @@ export async function startupSection(root: string, log: (line: string) => void):
       `Wall time of a whole process, median of ${RUNS} runs each, interleaved, stdout not a terminal. ` +
       '`node -e 0` is the floor: starting Node.js itself. bin/kubectl-mtv and the executable run the esbuild bundle ' +
       '(scripts/bundle.ts), which reads oclif.manifest.json instead of importing the commands; `version --client` imports ' +
-      'its one command and nothing of Ink or the Kubernetes client. The executable is the same Node.js with the ' +
+      'its one command and nothing of the live view or the Kubernetes client. The executable is the same Node.js with the ' +
       'bundle embedded; its first run unpacks the bundle into a cache directory, which the warm-up run does here.',
   };
 }

@@ -1,5 +1,5 @@
 /**
- * CPU of `kubectl mtv migrate plan-a` with the Ink live view on a pseudo-terminal against `--no-tui -o ndjson` to a
+ * CPU of `kubectl mtv migrate plan-a` with the live view on a pseudo-terminal against `--no-tui -o ndjson` to a
  * file, per minute of steady running: each run against a fresh sandbox slowed so that the run lasts well over two
  * minutes, its CPU sampled at a mark once the run is under way and at its end (bench/migrate-cpu-run.ts). What a
  * frame costs is shown twice: the view's extra CPU per frame drawn, and one frame measured in-process
@@ -28,7 +28,7 @@ const SETUP: RunSetup = {
   namespace: 'openshift-mtv',
   columns: 120,
   rows: 40,
-  // start-up (loading the commands, Ink and React, checking the plan, creating the first DataVolumes) is over by then
+  // start-up (loading the commands, checking the plan, creating the first DataVolumes) is over by then
   markSeconds: 15,
 };
 
@@ -54,11 +54,11 @@ export async function tuiCpuSection(root: string, log: (line: string) => void): 
     'TERM=xterm-256color, so the live view starts as it would for a person. ndjson: `--no-tui -o ndjson`, stdout ' +
     'to a file. CPU is user+sys of the node process that runs migrate alone, so neither the sandbox nor `script` ' +
     `counts. Steady: from a mark ${SETUP.markSeconds} s after migrate started (its /proc/<pid>/stat then) to its ` +
-    "exit (bash's `times` for its child), so start-up, the same for both but for loading Ink and React, is left " +
+    "exit (bash's `times` for its child), so start-up, the same for both, is left " +
     `out; a run whose steady part is shorter than ${MIN_STEADY_SECONDS} s does not count. The ratio is of the ` +
     'medians of CPU per minute. A frame is one synchronized-output redraw on the terminal; CPU per frame is the ' +
-    "TUI's extra CPU per minute over ndjson's divided by its frames per minute. In-process: LiveApp drawn by Ink on a " +
-    `fake ${SETUP.columns}x${SETUP.rows} terminal with 20 disks in flight, every row changed between frames ` +
+    "TUI's extra CPU per minute over ndjson's divided by its frames per minute. In-process: the frame computed and written " +
+    `by the live view's terminal writer to a fake ${SETUP.columns}x${SETUP.rows} terminal with 20 disks in flight, every row changed between frames ` +
     '(bench/live-frame-cost.ts). Runs that failed (exit code, no view drawn, last ndjson line not a completed ' +
     'summary) are listed and the goal is not judged on them.';
   const skipped = (why: string): ReportSection => ({ title: TITLE, goals: [`skipped: ${why}`], body: '', howToRead });
@@ -106,7 +106,7 @@ export async function tuiCpuSection(root: string, log: (line: string) => void): 
       : `${ratioLine} (goal <= ${TUI_CPU_GOAL}): ${verdict(cpuRatio <= TUI_CPU_GOAL)}`,
     `CPU per minute of steady running, medians: TUI ${tui.perMinute.toFixed(3)} s, ndjson ${ndjson.perMinute.toFixed(3)} s`,
     `a frame: ${frameMs.toFixed(1)} ms CPU in the run (${tui.framesPerMinute.toFixed(1)} frames a minute), ` +
-      `${frame.medianMs.toFixed(1)} ms in-process (median of 100, ${(frame.bytes / 1024).toFixed(1)} KiB to the terminal)`,
+      `${frame.medianMs.toFixed(2)} ms in-process (median of 100, ${(frame.bytes / 1024).toFixed(1)} KiB to the terminal)`,
   ];
   const summary = markdownTable(
     ['variant', 'CPU s / min steady', 'frames / min', 'steady s', 'CPU s whole run', 'wall s'],

@@ -54,7 +54,7 @@ export interface MigrateOptions {
   /** What a dry run prints on stdout instead of its own text: the DataVolumes as a List, or through a template. */
   dryRunOutput?: DryRunOutput;
   /**
-   * Where a human watches: the Ink view on this terminal (its keys pause, change the cap, detach), or undefined for
+   * Where a human watches: the live view on this terminal (its keys pause, change the cap, detach), or undefined for
    * plain lines on stderr. stdout keeps the `output` either way.
    */
   tui?: TuiTerminal;

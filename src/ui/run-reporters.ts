@@ -1,7 +1,7 @@
 /**
  * What a migration run shows, from the runner's events alone: stdout carries the result (`-o ndjson` every event as
  * one JSON line, `-o json` the summary object, `table` a summary table), stderr the human view (plain lines, or on a
- * terminal one status line redrawn at most 10 times a second). The Ink TUI will subscribe to the same events.
+ * terminal one status line redrawn at most 10 times a second). The live view (src/ui/live) takes the same events.
  */
 import type { SchedulerOptions } from '@kubectl-mtv/engine';
 import type { DiskRef, RunEvent, RunSummary } from '../runner/run-events.js';
@@ -22,7 +22,7 @@ export interface RunReporter {
 }
 
 /**
- * The stdout reporter for `output` with the stderr view: plain lines, or none when the Ink view (src/ui/live) shows the
+ * The stdout reporter for `output` with the stderr view: plain lines, or none when the live view (src/ui/live) shows the
  * run instead.
  */
 export function createRunReporter(output: RunOutput, view: 'plain' | 'none', streams: OutputStreams): RunReporter {

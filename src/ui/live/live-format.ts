@@ -1,9 +1,10 @@
 /**
  * Cell formatting for the live view and `top`: fixed-width cells, progress bars, rates. Pure string functions; widths
- * count code points (names are Kubernetes names, the symbols used here are one column wide).
+ * are terminal columns (display-width.ts): a VM named in CJK takes two columns a character, and its row stays aligned.
  */
 import type { RunSnapshot } from '../../runner/run-snapshot.js';
 import { formatBytes, formatDuration } from '../simulate-table.js';
+import { cutToWidth, cutToWidthFromEnd, displayWidth } from './display-width.js';
 
 /** `312 MiB/s`; `-` when unknown. */
 export function formatRate(bytesPerSecond: number | null): string {
@@ -53,19 +54,41 @@ export function progressBar(fraction: number, width: number, ascii: boolean): st
 /** `text` cut to `width` columns (with `…` when cut), padded with spaces to exactly `width` unless `pad` is false. */
 export function fitCell(text: string, width: number, pad = true): string {
   if (width <= 0) return '';
-  // names come from vSphere and from other users' Leases: no control character reaches the terminal
-  const chars = [...text.replace(CONTROL_CHARACTERS, '')];
-  const cut = chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : chars.join('');
-  return pad ? cut + ' '.repeat(Math.max(0, width - Math.min(chars.length, width))) : cut;
+  const clean = withoutControls(text);
+  const whole = displayWidth(clean);
+  if (whole <= width) return pad ? clean + ' '.repeat(width - whole) : clean;
+  const cut = cutToWidth(clean, width - 1);
+  return pad ? `${cut.text}…${' '.repeat(width - 1 - cut.width)}` : `${cut.text}…`;
+}
+
+/**
+ * `text` cut in its middle to `width` columns (`a-very-l…tory-12/0`), padded unless `pad` is false: a disk's label
+ * keeps the end of its VM's name and its index, what tells it from its neighbours (`db-01/0`, `db-01/1`, `db-02/0`).
+ */
+export function fitCellMiddle(text: string, width: number, pad = true): string {
+  if (width <= 0) return '';
+  const clean = withoutControls(text);
+  const whole = displayWidth(clean);
+  if (whole <= width) return pad ? clean + ' '.repeat(width - whole) : clean;
+  if (width < 3) return fitCell(clean, width, pad);
+  const tail = cutToWidthFromEnd(clean, Math.ceil((width - 1) / 2));
+  const head = cutToWidth(clean, width - 1 - tail.width);
+  const cut = `${head.text}…${tail.text}`;
+  return pad ? cut + ' '.repeat(width - 1 - head.width - tail.width) : cut;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
+/** Names come from vSphere and from other users' Leases: no control character reaches the terminal. */
+function withoutControls(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, '');
+}
+
 /** Right-aligned `fitCell`. */
 export function fitCellRight(text: string, width: number): string {
   const cut = fitCell(text, width, false);
-  return ' '.repeat(Math.max(0, width - [...cut].length)) + cut;
+  return ' '.repeat(Math.max(0, width - displayWidth(cut))) + cut;
 }
 
 /**
@@ -75,38 +98,60 @@ export function fitCellRight(text: string, width: number): string {
 export interface ColumnSpec {
   min: number;
   natural?: number;
-  /** Gets its natural width before the others share the rest (a queued disk's reason, a disk's notes). */
+  /** Gets its natural width before the others share the rest (a disk's label, a queued disk's reason). */
   first?: boolean;
   grow?: boolean;
   max?: number;
+  /**
+   * Left out when the minimums do not fit the width: the highest `drop` goes first. A column without it always stays
+   * (the disk's identity, its percentage).
+   */
+  drop?: number;
 }
 
 /**
- * Widths for `specs` in `total` columns with one space between cells: every column gets its minimum, the `first`
- * columns their natural width, then the columns short of their natural width share the spare columns (the shortest in proportion first), then the growing ones take
- * the rest up to their max. Below the sum of the minimums the caller truncates the row (the views ask for 80 and more).
+ * Widths for `specs` in `total` columns with one space between cells: columns are dropped (width 0) by their `drop`
+ * until the minimums fit, every column left gets its minimum, the `first` columns their natural width (the narrowest
+ * first), then the
+ * columns short of their natural width share the spare columns (the shortest in proportion first), then the growing
+ * ones take the rest up to their max. Below the minimums of the columns that never drop the caller cuts the row.
  */
 export function columnWidths(specs: readonly ColumnSpec[], total: number): number[] {
-  const widths = specs.map((s) => s.min);
-  let spare = total - (specs.length - 1) - widths.reduce((a, b) => a + b, 0);
-  specs.forEach((s, i) => {
-    if (!s.first || spare <= 0) return;
-    const add = Math.min(spare, Math.max(0, (s.natural ?? 0) - widths[i]));
+  const kept = specs.map(() => true);
+  const needed = () => specs.reduce((sum, s, i) => (kept[i] ? sum + s.min + 1 : sum), 0) - (kept.some(Boolean) ? 1 : 0);
+  const droppable = specs
+    .map((s, i) => ({ i, drop: s.drop }))
+    .filter((c): c is { i: number; drop: number } => c.drop !== undefined)
+    .sort((a, b) => b.drop - a.drop);
+  for (const { i } of droppable) {
+    if (needed() <= total) break;
+    kept[i] = false;
+  }
+  const widths = specs.map((s, i) => (kept[i] ? s.min : 0));
+  let spare = total - needed();
+  // the narrowest first: a disk's notes (`↻2 Paused`) whole before a long label takes the rest
+  const firsts = specs
+    .map((_, i) => i)
+    .filter((i) => specs[i].first && kept[i])
+    .sort((a, b) => (specs[a].natural ?? 0) - (specs[b].natural ?? 0));
+  for (const i of firsts) {
+    if (spare <= 0) break;
+    const add = Math.min(spare, Math.max(0, (specs[i].natural ?? 0) - widths[i]));
     widths[i] += add;
     spare -= add;
-  });
+  }
   while (spare > 0) {
     let pick = -1;
     for (let i = 0; i < specs.length; i++) {
       const natural = specs[i].natural ?? 0;
-      if (widths[i] >= natural) continue;
+      if (!kept[i] || widths[i] >= natural) continue;
       if (pick < 0 || widths[i] / natural < widths[pick] / (specs[pick].natural ?? 1)) pick = i;
     }
     if (pick < 0) break;
     widths[pick]++;
     spare--;
   }
-  const growing = specs.map((s, i) => (s.grow ? i : -1)).filter((i) => i >= 0);
+  const growing = specs.map((s, i) => (s.grow && kept[i] ? i : -1)).filter((i) => i >= 0);
   while (spare > 0) {
     const open = growing.filter((i) => widths[i] < (specs[i].max ?? Number.POSITIVE_INFINITY));
     if (open.length === 0) break;
@@ -117,6 +162,11 @@ export function columnWidths(specs: readonly ColumnSpec[], total: number): numbe
     }
   }
   return widths;
+}
+
+/** The cells of the columns `columnWidths` kept (width above 0), one space apart. */
+export function joinCells(cells: readonly string[], widths: readonly number[]): string {
+  return cells.filter((_, i) => widths[i] > 0).join(' ');
 }
 
 /** The DataVolume phase without the `Import` prefix every copying phase carries: `InProgress`, `Scheduled`. */

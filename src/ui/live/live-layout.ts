@@ -1,6 +1,6 @@
 /**
- * How many rows each section of a run gets, so that the live frame never grows past the terminal: Ink clears the
- * whole screen (scrollback of completions included) once a frame reaches the terminal's height.
+ * How many rows each section of a run gets, so that the live frame never grows past the terminal: the writer redraws
+ * a frame by moving the cursor up to its top, which it cannot do once the frame's top has scrolled off the screen.
  */
 import type { RunSnapshot } from '../../runner/run-snapshot.js';
 

@@ -1,21 +1,24 @@
 /**
- * The text of every row of the live view, sized to the terminal's width. Pure, so the components stay thin and the
- * widths are tested without Ink.
+ * The text of every row of the live views, sized to the terminal's width. Pure, so that the frames are computed and
+ * tested without a terminal.
  */
 import type { RunSummary } from '../../runner/run-events.js';
 import type { RunSnapshot, SnapshotCompletion, SnapshotDisk, SnapshotQueued } from '../../runner/run-snapshot.js';
 import { formatOutcomeLine } from '../run-reporters.js';
 import { formatBytes, formatDuration } from '../simulate-table.js';
+import { displayWidth } from './display-width.js';
 import {
   columnWidths,
   diskLabel,
   fitCell,
+  fitCellMiddle,
   fitCellRight,
   formatBytesProgress,
   formatEta,
   formatPercent,
   formatRate,
   holderLabel,
+  joinCells,
   needsAttention,
   progressBar,
   unusualPhase,
@@ -27,86 +30,83 @@ function flightNotes(disk: SnapshotDisk): string {
 }
 
 function longest(cells: readonly string[]): number {
-  return cells.reduce((max, cell) => Math.max(max, [...cell].length), 0);
+  return cells.reduce((max, cell) => Math.max(max, displayWidth(cell)), 0);
 }
 
-/**
- * The widest a progress bar grows: the percentage beside it says the rest, and every column of a frame costs Ink CPU
- * at each redraw (a 40-column bar made frames a fifth dearer).
- */
+/** The widest a progress bar grows: the percentage beside it says the rest. */
 export const BAR_MAX_COLUMNS = 20;
-
-/**
- * A disk in flight as the view draws it: the row's text with an ASCII bar (`#` and `-`), and, unless the view is ASCII,
- * the unicode bar of the same width that FlightRow draws in its place at `barAt` (a string index).
- */
-export interface FlightRowText {
-  text: string;
-  bar?: { at: number; glyphs: string };
-}
 
 /**
  * The disks in flight, one row each, in columns shared by all rows:
  * `! app-01/0 plan-a-app-01-disk-0 esx-01 ████▌░░░░░  45% 312 MiB/s 4m12s ↻2`. `!` marks a disk that needs a look.
+ * A narrow terminal drops the DataVolume name first (the label names the disk too), then the host, the ETA, the
+ * rate, the notes and the bar; the label stays, cut in its middle when it must be.
  */
-export function flightRows(disks: readonly SnapshotDisk[], columns: number, ascii: boolean): FlightRowText[] {
+export function flightRows(disks: readonly SnapshotDisk[], columns: number, ascii: boolean): string[] {
   const notes = disks.map(flightNotes);
   const withNotes = longest(notes) > 0;
-  const [mark, label, name, host, bar, pct, rate, eta, note] = columnWidths(
+  const labels = disks.map(diskLabel);
+  const labelNatural = longest(labels);
+  const widths = columnWidths(
     [
       { min: 1 },
-      { min: 8, natural: longest(disks.map(diskLabel)) },
-      { min: 12, natural: longest(disks.map((d) => d.name)) },
-      { min: 6, natural: longest(disks.map((d) => d.host)), first: true },
-      { min: 8, grow: true, max: BAR_MAX_COLUMNS },
+      { min: Math.min(8, labelNatural), natural: labelNatural, first: true },
+      { min: 12, natural: longest(disks.map((d) => d.name)), drop: 6 },
+      { min: 6, natural: longest(disks.map((d) => d.host)), first: true, drop: 5 },
+      { min: 8, grow: true, max: BAR_MAX_COLUMNS, drop: 1 },
       { min: 4 },
-      { min: 10 },
-      { min: 6 },
-      ...(withNotes ? [{ min: 2, natural: longest(notes), first: true }] : []),
+      { min: 10, drop: 3 },
+      { min: 6, drop: 4 },
+      ...(withNotes ? [{ min: 2, natural: longest(notes), first: true, drop: 2 }] : []),
     ],
     columns,
   );
+  const [mark, label, name, host, bar, pct, rate, eta, note] = widths;
   return disks.map((disk, i) => {
-    const left = [
+    const cells = [
       fitCell(needsAttention(disk) ? '!' : ' ', mark),
-      fitCell(diskLabel(disk), label),
+      fitCellMiddle(labels[i], label),
       fitCell(disk.name, name),
       fitCell(disk.host, host),
-      '',
-    ].join(' ');
-    const right = [
+      progressBar(disk.progress, bar, ascii),
       fitCellRight(formatPercent(disk.progress), pct),
       fitCellRight(formatRate(disk.rate), rate),
       fitCellRight(formatEta(disk.etaSeconds), eta),
       ...(withNotes ? [fitCell(notes[i], note, false)] : []),
-    ].join(' ');
-    const text = `${left}${progressBar(disk.progress, bar, true)} ${right}`.trimEnd();
-    return ascii ? { text } : { text, bar: { at: left.length, glyphs: progressBar(disk.progress, bar, false) } };
+    ];
+    return joinCells(cells, widths).trimEnd();
   });
 }
 
-/** The queued disks, one row each: `  app-03/1  500 GiB esx-01  host esx-01 saturated`. */
+/**
+ * The queued disks, one row each: `  app-03/1  500 GiB esx-01  host esx-01 saturated`. A narrow terminal drops the
+ * host, then the size; the label stays, cut in its middle when it must be.
+ */
 export function queueRows(disks: readonly SnapshotQueued[], columns: number): string[] {
-  const [mark, label, size, host, reason] = columnWidths(
+  const labels = disks.map(diskLabel);
+  const labelNatural = longest(labels);
+  const widths = columnWidths(
     [
       { min: 1 },
-      { min: 8, natural: longest(disks.map(diskLabel)) },
-      { min: 9 },
-      { min: 6, natural: longest(disks.map((d) => d.host)), first: true },
+      { min: Math.min(8, labelNatural), natural: labelNatural, first: true },
+      { min: 9, drop: 1 },
+      { min: 6, natural: longest(disks.map((d) => d.host)), first: true, drop: 2 },
       { min: 12, natural: longest(disks.map((d) => d.reason)), first: true },
     ],
     columns,
   );
-  return disks.map((disk) =>
-    [
-      fitCell(' ', mark),
-      fitCell(diskLabel(disk), label),
-      fitCellRight(formatBytes(disk.bytes), size),
-      fitCell(disk.host, host),
-      fitCell(disk.reason, reason, false),
-    ]
-      .join(' ')
-      .trimEnd(),
+  const [mark, label, size, host, reason] = widths;
+  return disks.map((disk, i) =>
+    joinCells(
+      [
+        fitCell(' ', mark),
+        fitCellMiddle(labels[i], label),
+        fitCellRight(formatBytes(disk.bytes), size),
+        fitCell(disk.host, host),
+        fitCell(disk.reason, reason, false),
+      ],
+      widths,
+    ).trimEnd(),
   );
 }
 
@@ -127,11 +127,14 @@ export function completionRow(completion: SnapshotCompletion, columns: number, a
         .join(' ')
     : `${formatBytes(completion.bytes)} ${completion.outcome}: ${completion.reason ?? 'no reason given'}`;
   const label = diskLabel(completion);
-  // the names get what the tail leaves, the VM first; the reason is the point of a stuck row, so it stays whole
-  const room = columns - 2 - tail.length - 2;
-  const labelWidth = Math.min([...label].length, Math.max(8, Math.ceil(room / 2)));
-  const nameWidth = Math.min([...completion.name].length, Math.max(8, room - labelWidth));
-  const line = `${mark} ${fitCell(label, labelWidth, false)} ${fitCell(completion.name, nameWidth, false)} ${tail}`;
+  // the label (VM and disk index) gets what the tail leaves, then the DataVolume name the rest when 8 columns or more;
+  // the reason is the point of a stuck row, so it stays whole
+  const room = columns - 2 - displayWidth(tail) - 1;
+  const labelWidth = Math.min(displayWidth(label), Math.max(8, room));
+  const nameRoom = room - labelWidth - 1;
+  const nameWidth = Math.min(displayWidth(completion.name), nameRoom);
+  const name = nameWidth >= 8 ? ` ${fitCell(completion.name, nameWidth, false)}` : '';
+  const line = `${mark} ${fitCellMiddle(label, labelWidth, false)}${name} ${tail}`;
   return fitCell(line, columns, false);
 }
 

@@ -1,5 +1,5 @@
 /**
- * `kubectl mtv top --once` without Ink: a kubectl-like table of the runs, then per run its disks in flight and the
+ * `kubectl mtv top --once` without the live view: a kubectl-like table of the runs, then per run its disks in flight and the
  * head of its queue; and the JSON form (`-o json`, and each ndjson line of `--watch`).
  */
 import type { RunSnapshot } from '../../runner/run-snapshot.js';

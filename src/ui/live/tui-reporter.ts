@@ -1,114 +1,118 @@
 /**
- * The run reporter that draws the live view: folds the runner's events into a snapshot and redraws from a timer. A
- * frame costs Ink 10-17 ms of CPU on plan-a (it lays out and re-encodes every character of the frame, changed or not),
- * more than the runner spends on a second of watching 20 copies, so the view draws what a person needs and no more:
- * the run's progress, its clock and disks starting or leaving flight every REDRAW_MS (CDI reports a disk's progress
- * about every 2 s, so a faster redraw mostly repeats the same numbers); a change of pause or cap and the run's start
- * within FRAME_MS, its end at once. Ink and React are loaded inside startTuiReporter, so that commands which never
- * draw (`--help`, `-o json`) never load them.
+ * The run reporter that draws the live view of `migrate`: folds the runner's events into a snapshot and draws its
+ * frame (live-frame.ts) through the terminal writer (terminal-frame.ts), which writes only the lines that changed.
+ * The view's whole CPU budget is a small part of the runner's (bench/tui-cpu.ts), so it draws what a person needs and
+ * no more: progress and the clock once every REDRAW_MS; a disk starting or leaving flight, a pause or a cap, a key and
+ * the run's start within URGENT_MS; the run's end at once.
  */
-import type { RunSummary } from '../../runner/run-events.js';
+import type { RunEvent, RunSummary } from '../../runner/run-events.js';
 import { RunSnapshotBuilder } from '../../runner/run-snapshot.js';
 import type { RunReporter } from '../run-reporters.js';
+import { completionLogLines } from './completion-log.js';
+import type { KeyboardInput } from './key-input.js';
 import type { LiveControls } from './live-controls.js';
+import { liveFrame } from './live-frame.js';
+import { LiveKeys, type QueueScroll } from './live-keys.js';
+import { openLiveTerminal } from './live-terminal.js';
+import { RedrawPacer } from './redraw-pacer.js';
+import type { ViewStyle } from './view-style.js';
 
-/** Redraw check period, ms: a change of pause or cap shows within this. */
-export const FRAME_MS = 100;
-/** Progress, the clock, disks starting and leaving flight: drawn at most this often, ms. */
-export const REDRAW_MS = 2000;
+/** An urgent change shows within this, ms. */
+export const URGENT_MS = 100;
+/** Progress and the clock: drawn at most this often, ms. */
+export const REDRAW_MS = 1000;
+
+/** Events a person waits to see: drawn within URGENT_MS (progress and the queue wait for the next REDRAW_MS). */
+const URGENT_EVENTS = new Set<RunEvent['type']>(['plan', 'settings', 'started', 'finished', 'stuck']);
 
 export interface TuiReporterOptions {
-  /** Where Ink draws: a terminal. */
+  /** Where the view draws: a terminal. */
   stdout: NodeJS.WriteStream;
-  stdin: NodeJS.ReadStream;
-  stderr?: NodeJS.WriteStream;
+  stdin: KeyboardInput;
   color: boolean;
   ascii: boolean;
   controls: LiveControls;
-  /** ms since the epoch; Date.now by default. */
+  /** ms since the epoch, for the run's clock; Date.now by default. */
   now?: () => number;
   /** `user@host/pid` of this runner, for the snapshot. */
   holder?: string | null;
 }
 
 export type TuiReporter = RunReporter & {
-  /** Settles once the view is unmounted and the terminal is left as it was (cursor shown). */
+  /** Settles once the view is closed and the terminal is left as it was (cursor shown, keyboard restored). */
   done: Promise<void>;
 };
 
 export async function startTuiReporter(options: TuiReporterOptions): Promise<TuiReporter> {
-  // React's development build (NODE_ENV unset) checks every render: a CLI runs the production one
-  process.env.NODE_ENV ??= 'production';
-  const [{ render }, { createElement }, { LiveApp }] = await Promise.all([
-    import('ink'),
-    import('react'),
-    import('./live-view.js'),
-  ]);
-  const { stdout, stdin, stderr, color, ascii, controls } = options;
+  const { stdout, stdin, color, ascii, controls } = options;
   const now = options.now ?? Date.now;
   const builder = new RunSnapshotBuilder(options.holder ?? null);
+  const readOnly = !controls.togglePause && !controls.changeCap;
   let summary: RunSummary | undefined;
-  let drawnRevision = -1;
-  let drawnAt = Number.NEGATIVE_INFINITY;
+  let scroll: QueueScroll = { maxOffset: 0, page: 1 };
+  /** Completions printed above the live lines so far. */
+  let printed = 0;
   let closed = false;
 
-  const element = () =>
-    createElement(LiveApp, {
-      // once the run ended its clock stops at the summary's time
-      snapshot: builder.snapshot(summary ? undefined : now()),
-      completions: builder.completions,
-      summary,
-      controls,
-      color,
-      ascii,
-      columns: stdout.columns,
-      rows: stdout.rows,
-    });
-
-  const instance = render(element(), {
+  const keys = new LiveKeys({
+    controls,
+    target: () => {
+      const snapshot = builder.snapshot();
+      return {
+        cap: snapshot?.cap ?? null,
+        refuse: snapshot?.outcome != null ? 'the run ended: nothing to steer' : undefined,
+      };
+    },
+    scroll: () => scroll,
+    changed: () => pacer.urgent(),
+  });
+  const terminal = openLiveTerminal({
     stdout,
     stdin,
-    ...(stderr && { stderr }),
-    exitOnCtrlC: false,
-    patchConsole: false,
-    maxFps: 10,
+    color,
+    onKey: (key) => keys.press(key),
+    onResize: () => draw(true),
   });
-  // set by the events a person waits to see (the keys' pause and cap, a remote change, the run's start)
-  let urgent = false;
-  const draw = () => {
-    urgent = false;
-    drawnRevision = builder.revision;
-    drawnAt = now();
-    instance.rerender(element());
+  const draw = (whole = false) => {
+    const style: ViewStyle = { color, ascii, columns: terminal.frame.columns };
+    // once the run ended its clock stops at the summary's time
+    const snapshot = builder.snapshot(summary ? undefined : now());
+    const frame = liveFrame({ snapshot, summary, view: keys, readOnly, style, rows: terminal.rows() });
+    scroll = frame.scroll;
+    const above = completionLogLines(builder.completions, printed, style);
+    printed = builder.completions.length;
+    if (whole) terminal.frame.redraw(frame.lines, above);
+    else terminal.frame.draw(frame.lines, above);
   };
-  const timer = setInterval(() => {
-    const changed = builder.revision !== drawnRevision;
-    if ((changed && urgent) || now() - drawnAt >= REDRAW_MS) draw();
-  }, FRAME_MS);
-  timer.unref();
-  const resized = () => draw();
-  stdout.on('resize', resized);
-  const done = instance.waitUntilExit().then(() => undefined);
+  const pacer = new RedrawPacer(() => draw(), { periodMs: REDRAW_MS, urgentMs: URGENT_MS });
+  pacer.drawNow();
+
+  let finish: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
 
   return {
     event(event) {
       if (closed) return;
       builder.apply(event);
-      if (event.type === 'settings' || event.type === 'plan') urgent = true;
+      if (event.type === 'plan') pacer.tick(true);
       if (event.type === 'summary') {
-        // the final frame, with the verdict, at once: the run is over and the timer stops
+        // the final frame, with the verdict, at once: the run is over and the clock stops
         summary = event.summary;
-        clearInterval(timer);
-        draw();
-      }
+        pacer.tick(false);
+        pacer.drawNow();
+      } else if (URGENT_EVENTS.has(event.type)) pacer.urgent();
+      else pacer.soon();
     },
     close() {
       if (closed) return;
       closed = true;
-      clearInterval(timer);
-      stdout.off('resize', resized);
-      if (builder.revision !== drawnRevision) draw();
-      instance.unmount();
+      pacer.drawNow();
+      pacer.stop();
+      keys.close();
+      terminal.close();
+      finish();
     },
     done,
   };

@@ -1,4 +1,5 @@
-/** How the live views draw a row: the style of the terminal and the tones rows take, as Ink `<Text>` props. */
+/** How the live views draw a row: the style of the terminal, the tones rows take, and their colours. */
+import { Chalk } from 'chalk';
 import type { RunOutcome } from '../../runner/run-events.js';
 
 /** How the view draws: colours (false with NO_COLOR or off a terminal), ASCII bars, the terminal's width. */
@@ -11,22 +12,25 @@ export interface ViewStyle {
 
 export type Tone = 'warn' | 'bad' | 'good' | 'dim' | 'title' | 'selected';
 
-/** Ink colour props for `tone`; none at all without colour. */
-export function toneProps(color: boolean, tone: Tone | undefined): Record<string, unknown> {
-  if (!color || tone === undefined) return {};
+/** The 16 basic colours, bold, dim and inverse are all the views use: every colour terminal has them. */
+const painter = new Chalk({ level: 1 });
+
+/** `text` in the colours of `tone`; unchanged without colour. */
+export function paint(text: string, tone: Tone | undefined, color: boolean): string {
+  if (!color || tone === undefined || text === '') return text;
   switch (tone) {
     case 'warn':
-      return { color: 'yellow' };
+      return painter.yellow(text);
     case 'bad':
-      return { color: 'red' };
+      return painter.red(text);
     case 'good':
-      return { color: 'green' };
+      return painter.green(text);
     case 'dim':
-      return { dimColor: true };
+      return painter.dim(text);
     case 'title':
-      return { bold: true };
+      return painter.bold(text);
     case 'selected':
-      return { bold: true, inverse: true };
+      return painter.bold.inverse(text);
   }
 }
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { columnWidths, fitCell, formatEta, formatRate, progressBar } from '../../../src/ui/live/live-format.js';
+import {
+  columnWidths,
+  fitCell,
+  fitCellMiddle,
+  fitCellRight,
+  formatEta,
+  formatRate,
+  joinCells,
+  progressBar,
+} from '../../../src/ui/live/live-format.js';
 import { sectionRows } from '../../../src/ui/live/live-layout.js';
 
 describe('live-format', () => {
@@ -15,6 +24,29 @@ describe('live-format', () => {
     expect(fitCell('app-01', 8)).toBe('app-01  ');
     expect(fitCell('plan-a-app-01-disk-0', 8)).toBe('plan-a-…');
     expect(fitCell('plan-a-app-01-disk-0', 8, false)).toBe('plan-a-…');
+  });
+
+  it('measures, cuts and pads cells by display width: a wide character takes two columns', () => {
+    expect(fitCell('仮想マシン', 6)).toBe('仮想… ');
+    expect(fitCell('仮想', 6)).toBe('仮想  ');
+    expect(fitCellRight('仮想', 6)).toBe('  仮想');
+    expect(fitCell('app\u001b[2J-01', 8)).toBe('app[2J-…');
+  });
+
+  it('cuts a label in its middle, keeping the end of the VM name and the index', () => {
+    expect(fitCellMiddle('a-very-long-virtual-machine-name-12/0', 16)).toBe('a-very-…ame-12/0');
+    expect(fitCellMiddle('app-01/0', 12)).toBe('app-01/0    ');
+    expect(fitCellMiddle('仮想マシン-12/0', 12, false)).toBe('仮想マ…-12/0');
+  });
+
+  it('drops columns by their drop order until the minimums fit, never one without it', () => {
+    const specs = [{ min: 8 }, { min: 12, drop: 2 }, { min: 6, drop: 1 }, { min: 4 }];
+    expect(columnWidths(specs, 33)).toEqual([8, 12, 6, 4]);
+    expect(columnWidths(specs, 32)).toEqual([8, 0, 6, 4]);
+    expect(columnWidths(specs, 20)).toEqual([8, 0, 6, 4]);
+    expect(columnWidths(specs, 19)).toEqual([8, 0, 0, 4]);
+    expect(columnWidths(specs, 5)).toEqual([8, 0, 0, 4]);
+    expect(joinCells(['a', 'b', 'c', 'd'], [8, 0, 0, 4])).toBe('a d');
   });
 
   it('formats rates and ETAs, and says - when unknown', () => {
