@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // packages (packages/*) carry their own tests, run here with the CLI's.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx', 'packages/*/test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
   },

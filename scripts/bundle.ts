@@ -7,7 +7,7 @@
  * needs, and oclif's development mode still maps them to src/), plus dist/cli.js, oclif's `execute`, which
  * bin/kubectl-mtv and the single executable call. The rest of tsc's output stays for the tests that import it.
  * ESM with code splitting: oclif and what commands share sit in dist/chunks/, read once, and the modules the source
- * imports with `import()` (ink, react, @kubernetes/client-node) stay in chunks that `--help` and `version` never read.
+ * imports with `import()` (the live view, @kubernetes/client-node) stay in chunks that `--help` and `version` never read.
  * The workspace packages (@kubectl-mtv/engine and @kubectl-mtv/sandbox) are bundled from their TypeScript sources,
  * which their package.json exports. The sandbox CRDs are read at run time from `../crds` next to the module
  * (packages/sandbox/src/api/crd-loader.ts), and every bundled module sits one level below dist/: they are copied to
@@ -15,10 +15,9 @@
  * (what the single executable embeds).
  */
 import { cp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
@@ -42,55 +41,6 @@ async function entryPoints(): Promise<string[]> {
   return ['scripts/bundle-cli.ts', ...commands, ...hooks].sort();
 }
 
-/**
- * `await import('react')` of a CommonJS package gives, under Node.js, a namespace with its named exports (found by
- * cjs-module-lexer); the same import bundled by esbuild gives only `default`, so `const { createElement } = await
- * import('react')` would get undefined. Each dynamic import of a CommonJS package goes through a small ESM module
- * that names its exports, listed here at build time from the package itself.
- */
-function commonJsNamespaces(): Plugin {
-  const requireFromRoot = createRequire(join(root, 'package.json'));
-  return {
-    name: 'commonjs-dynamic-import-namespaces',
-    setup(b) {
-      b.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.kind !== 'dynamic-import' || args.namespace === 'cjs-namespace') return undefined;
-        const resolved = await b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir });
-        if (resolved.errors.length > 0 || !isCommonJs(resolved.path)) return undefined;
-        return { path: args.path, namespace: 'cjs-namespace', pluginData: { resolveDir: args.resolveDir } };
-      });
-      b.onLoad({ filter: /.*/, namespace: 'cjs-namespace' }, (args) => {
-        const exported = requireFromRoot(args.path) as Record<string, unknown>;
-        const names = Object.keys(exported).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
-        const specifier = JSON.stringify(args.path);
-        return {
-          contents: [
-            `import m from ${specifier};`,
-            'export default m;',
-            ...names.map((n, i) => `const e${i} = m[${JSON.stringify(n)}];\nexport { e${i} as ${n} };`),
-          ].join('\n'),
-          resolveDir: (args.pluginData as { resolveDir: string }).resolveDir,
-        };
-      });
-    },
-  };
-}
-
-/** Whether Node.js loads `file` as CommonJS: .cjs, or .js under a package.json without "type": "module". */
-function isCommonJs(file: string): boolean {
-  if (file.endsWith('.cjs')) return true;
-  if (!file.endsWith('.js')) return false;
-  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
-    try {
-      const pjson = createRequire(import.meta.url)(join(dir, 'package.json')) as { type?: string };
-      return pjson.type !== 'module';
-    } catch {
-      // no package.json here: look further up
-    }
-  }
-  return true;
-}
-
 /** Bundles src/ into dist/, copies the CRDs next to it and lists the files; returns the list. */
 export async function bundle(): Promise<string[]> {
   const entries = await entryPoints();
@@ -103,22 +53,19 @@ export async function bundle(): Promise<string[]> {
     absWorkingDir: root,
     outdir: dist,
     metafile: true,
-    plugins: [commonJsNamespaces()],
     bundle: true,
     splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    jsx: 'automatic',
     minify: true,
     // Class and function names stay as written: errors name their class, and `--debug` stacks stay readable.
     keepNames: true,
     legalComments: 'none',
     chunkNames: 'chunks/[hash]',
     logLevel: 'warning',
-    // ink imports react-devtools-core only when DEV=true, and it is not installed: that import fails as it does
-    // unbundled. oclif requires typescript only to read tsconfig.json in development mode, and copes without it.
-    external: ['react-devtools-core', 'typescript'],
+    // oclif requires typescript only to read tsconfig.json in development mode, and copes without it.
+    external: ['typescript'],
     // CommonJS packages bundled into ESM (oclif) call require() for built-ins and for files they load at run time.
     banner: {
       js: "import{createRequire as __mtvCreateRequire}from'node:module';const require=__mtvCreateRequire(import.meta.url);",
