@@ -1,11 +1,15 @@
 /**
  * The terminal a live view takes for as long as it runs: the frame writer with the cursor hidden, the keyboard in raw
  * mode, a whole redraw on resize. Closing gives the terminal back as it was; so does the process's exit (an uncaught
- * error, a second Ctrl-C that takes Node's default action) if the view had no chance to close.
+ * error) and a signal that takes Node's default action (a second SIGTERM, once the command's own handler is gone) if
+ * the view had no chance to close.
  */
 import { type KeyboardInput, readKeys } from './key-input.js';
 import type { KeyPress } from './live-keys.js';
 import { SHOW_CURSOR, TerminalFrame, type TerminalOutput } from './terminal-frame.js';
+
+/** Signals whose default action ends the process. */
+const FATAL_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export interface LiveTerminalOptions {
   stdout: TerminalOutput & NodeJS.EventEmitter & { rows?: number };
@@ -31,11 +35,24 @@ export function openLiveTerminal(options: LiveTerminalOptions): LiveTerminal {
   const stopKeys = readKeys(stdin, options.onKey);
   const resized = () => onResize();
   stdout.on('resize', resized);
-  const onExit = () => {
+  const restore = () => {
     stopKeys();
     stdout.write(SHOW_CURSOR);
   };
+  const onExit = () => restore();
   process.once('exit', onExit);
+  // Runs before the command's own handlers (prepended): when it is the only listener left, the signal would have
+  // killed the process; it still does, once the terminal is restored.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (process.listenerCount(signal) > 1) return;
+    restore();
+    removeSignals();
+    process.kill(process.pid, signal);
+  };
+  const removeSignals = () => {
+    for (const signal of FATAL_SIGNALS) process.off(signal, onSignal);
+  };
+  for (const signal of FATAL_SIGNALS) process.prependListener(signal, onSignal);
   let closed = false;
   return {
     frame,
@@ -44,6 +61,7 @@ export function openLiveTerminal(options: LiveTerminalOptions): LiveTerminal {
       if (closed) return;
       closed = true;
       process.off('exit', onExit);
+      removeSignals();
       stdout.off('resize', resized);
       stopKeys();
       frame.stop();
