@@ -183,8 +183,8 @@ export function unusualPhase(phase: string): boolean {
 }
 
 /** True when a disk in flight needs a look: its importer restarted, or it left the Import* phases (Paused, Failed...). */
-export function needsAttention(disk: { restarts: number; phase: string }): boolean {
-  return disk.restarts > 0 || unusualPhase(disk.phase);
+export function needsAttention(disk: { restarts: number; phase: string; alert?: string }): boolean {
+  return disk.restarts > 0 || unusualPhase(disk.phase) || disk.alert !== undefined;
 }
 
 /** `runner alice@ws1/1234`, or `runner unknown`. */

@@ -24,9 +24,11 @@ import {
   unusualPhase,
 } from './live-format.js';
 
-/** `↻2 Paused`: restarts, and the phase when it is not a copying one. */
+/** `↻2 Paused stalled`: restarts, the phase when it is not a copying one, and the runner's alert (blocked, stalled). */
 function flightNotes(disk: SnapshotDisk): string {
-  return [disk.restarts > 0 && `↻${disk.restarts}`, unusualPhase(disk.phase) && disk.phase].filter(Boolean).join(' ');
+  return [disk.restarts > 0 && `↻${disk.restarts}`, unusualPhase(disk.phase) && disk.phase, disk.alert?.split(':')[0]]
+    .filter(Boolean)
+    .join(' ');
 }
 
 function longest(cells: readonly string[]): number {

@@ -63,7 +63,7 @@ const PLAN_HEADERS_WIDE = [...PLAN_HEADERS.slice(0, 8), 'FAILED', 'PER HOST', ..
 
 function flightTable(s: RunSnapshot, wide: boolean): string[][] {
   const headers = ['VM', 'DISK', 'DATAVOLUME', 'HOST', 'SIZE', 'PROGRESS', 'RATE'];
-  if (wide) headers.push('ETA', 'RESTARTS', 'PHASE');
+  if (wide) headers.push('ETA', 'RESTARTS', 'PHASE', 'ALERT');
   return [
     headers,
     ...s.inFlight.map((d) => {
@@ -76,7 +76,7 @@ function flightTable(s: RunSnapshot, wide: boolean): string[][] {
         formatPercent(d.progress),
         formatRate(d.rate),
       ];
-      if (wide) row.push(formatEta(d.etaSeconds), String(d.restarts), shortPhase(d.phase));
+      if (wide) row.push(formatEta(d.etaSeconds), String(d.restarts), shortPhase(d.phase), d.alert ?? '');
       return row;
     }),
   ];

@@ -6,6 +6,7 @@ import { type LiveFrameInput, liveFrame } from '../../../src/ui/live/live-frame.
 import { drawLine, type ViewLine } from '../../../src/ui/live/view-line.js';
 import { formatOutcomeLine } from '../../../src/ui/run-reporters.js';
 import {
+  at,
   busyRun,
   disk,
   fold,
@@ -58,6 +59,22 @@ describe('liveFrame', () => {
     expect(flying[0]).toMatch(/^ {2}app-01\/0 plan-a-app-01-disk-0 esx-01 +█+.* +60% +180 MiB\/s/);
     expect(flying[1]).toMatch(/^! app-02\/1 .*45% .*↻2$/);
     expect(flying[2]).toMatch(/^! app-03\/0 .* 0% .*Paused$/);
+  });
+
+  it('marks a disk the runner reports blocked or stalled, and clears the mark when it moves again', () => {
+    const d = disk('app-01');
+    const alert = (kind: 'blocked' | 'stalled' | null, seconds: number): RunEvent => ({
+      type: 'alert',
+      time: at(seconds),
+      disk: d,
+      bytes: 500 * GiB,
+      kind,
+      reason: kind === null ? 'moving again' : 'no new percent for 45m at 60%',
+    });
+    const row = (events: RunEvent[]) => frameOf(events).find((line) => /^[ !] app-01\/0/.test(line)) ?? '';
+    expect(row([...busyRun(), alert('stalled', 301)])).toMatch(/^! app-01\/0 .*60% .*stalled$/);
+    expect(row([...busyRun(), alert('stalled', 301), alert(null, 302)])).toMatch(/^ {2}app-01\/0 .*180 MiB\/s/);
+    expect(row([...busyRun(), alert('stalled', 301), alert(null, 302)])).not.toContain('stalled');
   });
 
   it('draws ASCII bars when asked', () => {

@@ -49,7 +49,7 @@ describe('formatTopTable', () => {
   it('adds columns when wide, drops headers and titles with noHeaders', () => {
     const wide = formatTopTable([entry()], { wide: true });
     expect(wide.split('\n')[0]).toMatch(/ STUCK +FAILED +PER HOST +PROGRESS .* STATUS +UPDATED$/);
-    expect(wide).toMatch(/ RATE +ETA +RESTARTS +PHASE\n/);
+    expect(wide).toMatch(/ RATE +ETA +RESTARTS +PHASE +ALERT\n/);
     const bare = formatTopTable([entry()], { noHeaders: true });
     expect(bare).not.toContain('NAMESPACE');
     expect(bare).not.toContain('in flight');
