@@ -57,11 +57,11 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     snapshots.apply(event);
     emit(event);
   };
-  let secretEvent: RunEvent | undefined;
+  let madeSecret: RunEvent | undefined;
   const loop = new TransferLoop(options, client, (event) => {
     send(event);
     // the Secret's event follows the plan's, which opens every run
-    if (event.type === 'plan' && secretEvent) send(secretEvent);
+    if (event.type === 'plan' && madeSecret) send(madeSecret);
   });
   run = loop;
   const requests = watchRequests(client, lease, options, loop);
@@ -77,13 +77,20 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     publish();
   }, options.statusEveryMs ?? 1000);
   try {
-    secretEvent = await vddkSecret(client, options, 'ensure', now);
+    // the VDDK Secret made from the Provider's (none for a user's own, --vddk-secret): before the first DataVolume
+    const source = resolved.vddkSecretSource;
+    if (source.kind === 'provider') {
+      const secret = { name: resolved.vddkSecret, source };
+      const made = await ensureVddkSecret(client, resolved.plan, resolved.mtvRelease.release, secret);
+      if (made !== 'given') madeSecret = secretEvent(resolved, source, made, now);
+    }
     await requests.start();
     options.onController?.(loop);
     const summary = await loop.run();
-    if (summary.outcome === 'completed' && summary.transferred === summary.disks) {
-      const deleted = await vddkSecret(client, options, 'delete', now);
-      if (deleted) send(deleted);
+    // every disk copied: no DataVolume of the plan reads it any more
+    const copied = summary.outcome === 'completed' && summary.transferred === summary.disks;
+    if (copied && source.kind === 'provider' && (await deleteUnusedVddkSecret(client, resolved.plan, []))) {
+      send(secretEvent(resolved, source, 'deleted', now));
     }
     send({ type: 'summary', time: new Date(now()).toISOString(), summary });
     return summary;
@@ -98,36 +105,19 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
   }
 }
 
-/**
- * Makes the plan's VDDK Secret from the Provider's (`ensure`), or deletes it once no DataVolume needs it (`delete`: at
- * the end of a run that copied every disk); nothing for a user's own Secret (`--vddk-secret`).
- */
-async function vddkSecret(
-  client: KubeClient,
-  options: RunOptions,
-  action: 'ensure' | 'delete',
+/** The plan's VDDK Secret made from the Provider's (vddk-secret.ts), as a run reports it; never its content. */
+function secretEvent(
+  resolved: RunOptions['resolved'],
+  source: { name: string; namespace: string },
+  action: 'created' | 'updated' | 'unchanged' | 'deleted',
   now: () => number,
-): Promise<RunEvent | undefined> {
-  const { resolved } = options;
-  const source = resolved.vddkSecretSource;
-  if (source.kind !== 'provider') return undefined;
-  const { plan } = resolved;
-  const outcome =
-    action === 'ensure'
-      ? await ensureVddkSecret(client, plan, resolved.mtvRelease.release, {
-          name: resolved.vddkSecret,
-          source,
-        })
-      : (await deleteUnusedVddkSecret(client, plan, []))
-        ? 'deleted'
-        : undefined;
-  if (outcome === undefined || outcome === 'given') return undefined;
+): RunEvent {
   return {
     type: 'secret',
     time: new Date(now()).toISOString(),
     name: resolved.vddkSecret,
     namespace: resolved.plan.targetNamespace,
-    action: outcome,
+    action,
     from: `${source.namespace}/${source.name}`,
   };
 }
