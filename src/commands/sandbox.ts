@@ -58,6 +58,7 @@ export default class Sandbox extends BaseCommand {
       deny: (flags.deny ?? []).map(parseDenyRule),
       clientCertificate: flags['client-certificate'],
       proxy: flags.proxy,
+      cdiVersion: flags['cdi-version'],
       ...(flags['mtv-version'] !== undefined && {
         mtvRelease: parseChoice('--mtv-version', flags['mtv-version'], MTV_RELEASES, 'MTV release'),
       }),

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Scenario } from '@kubectl-mtv/engine';
 import { type ScenarioSummary, summarizeScenario } from '@kubectl-mtv/engine';
 import {
+  DEFAULT_CDI_VERSION,
   DEFAULT_SANDBOX_SCENARIO,
   removeSandboxKubeconfig,
   type Sandbox,
@@ -53,6 +54,8 @@ export interface SandboxServiceOptions {
   mtvRelease?: MtvRelease;
   /** The first N inventory requests that name the provider are answered 206: the inventory is still syncing. */
   inventorySyncing?: number;
+  /** What the CDI installation reports as its version (default the sandbox's, DEFAULT_CDI_VERSION). */
+  cdiVersion?: string;
 }
 
 /** A running sandbox, as the command reports it. */
@@ -66,6 +69,8 @@ export interface ServedSandbox {
   plan: string;
   targetNamespace: string;
   mtvRelease: MtvRelease;
+  /** The version the CDI installation reports. */
+  cdiVersion: string;
   proxyUrl?: string;
   clientCertificateFiles?: string[];
   /** Closes the servers and removes the kubeconfig; resolves when done. */
@@ -86,6 +91,7 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
       clientCertificate: options.clientCertificate ?? false,
       proxy: options.proxy ?? false,
       ...(options.mtvRelease && { mtvRelease: options.mtvRelease }),
+      ...(options.cdiVersion && { cdiVersion: options.cdiVersion }),
       ...(options.inventorySyncing && { inventorySyncing: { requests: options.inventorySyncing } }),
       faults: {
         rate: options.faultRate,
@@ -115,6 +121,7 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
     plan: `${SEED_NAMES.forkliftNamespace}/${SEED_NAMES.plan}`,
     targetNamespace: SEED_NAMES.targetNamespace,
     mtvRelease: options.mtvRelease ?? MTV_RELEASES[MTV_RELEASES.length - 1],
+    cdiVersion: options.cdiVersion ?? DEFAULT_CDI_VERSION,
     ...(sandbox.proxyUrl && { proxyUrl: sandbox.proxyUrl }),
     ...(written.beside.length > 0 && { clientCertificateFiles: written.beside }),
     stop: async () => {

@@ -11,6 +11,8 @@ export interface SandboxFacts {
   targetNamespace: string;
   /** The MTV release whose Forklift CRDs are served. */
   mtvRelease: string;
+  /** The version the CDI installation reports. */
+  cdiVersion: string;
   /** The proxy in front of both servers, when one runs. */
   proxyUrl?: string;
   /** The client certificate and key files the kubeconfig names, when its user authenticates with them. */
@@ -37,7 +39,7 @@ export function sandboxSummary(served: SandboxFacts, options: SandboxSettings): 
   const router = options.insecureHttp ? '' : '; its CA is in ConfigMap openshift-config-managed/default-ingress-cert';
   const { name, vms, disks } = served.scenario;
   const lines = [
-    `Kubernetes API ${served.apiUrl} (${scheme}), serving the Forklift CRDs of MTV ${served.mtvRelease}`,
+    `Kubernetes API ${served.apiUrl} (${scheme}), serving the Forklift CRDs of MTV ${served.mtvRelease}, CDI ${served.cdiVersion}`,
     `Forklift inventory ${served.inventoryUrl} (Route openshift-mtv/forklift-inventory${router})`,
     ...(served.proxyUrl ? [`HTTP proxy ${served.proxyUrl} (the kubeconfig's proxy-url; both servers behind it)`] : []),
     ...(served.clientCertificateFiles

@@ -4,6 +4,7 @@
  * imports it; the CLI's `sandbox` and `demo` use cases start it through this API.
  */
 export { MTV_RELEASES, type MtvRelease, NEWEST_MTV_RELEASE } from './api/crd-loader.js';
+export { DEFAULT_CDI_VERSION } from './cdi/cdi-version.js';
 export { DATAVOLUMES, STUCK_ANNOTATION } from './cdi/importer.js';
 export type { KubeObject } from './cluster-store.js';
 export {

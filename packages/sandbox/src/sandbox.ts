@@ -11,6 +11,7 @@ import type { Scenario } from '@kubectl-mtv/engine';
 import { type ApiServer, startApiServer } from './api/api-server.js';
 import { type MtvRelease, NEWEST_MTV_RELEASE } from './api/crd-loader.js';
 import type { RequestInterceptor } from './api/router.js';
+import { DEFAULT_CDI_VERSION, findsInstanceUuid, isCdiVersion } from './cdi/cdi-version.js';
 import { SimulatedClock } from './cdi/clock.js';
 import { diskSources } from './cdi/disk-sources.js';
 import { Importer, noImports } from './cdi/importer.js';
@@ -60,6 +61,11 @@ export interface SandboxOptions {
   proxy?: boolean;
   /** The MTV release whose Forklift CRDs the API server serves (default the newest, NEWEST_MTV_RELEASE). */
   mtvRelease?: MtvRelease;
+  /**
+   * The version the CDI installation reports (status.observedVersion; default DEFAULT_CDI_VERSION): with it, whether
+   * the importer finds a VM by its instance uuid (cdi/cdi-version.ts).
+   */
+  cdiVersion?: string;
   /**
    * The inventory is still syncing with vCenter: the first `requests` requests that name the provider wait
    * Forklift's 10 s for parity (simulated seconds, at `speed`) and are answered 206 Partial Content (inventory/parity.ts).
@@ -116,6 +122,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const { scenario, port = 0, speed = 1, insecureHttp = false, failDisks = [], stallDisks = [], deny = [] } = options;
   rejectUnknownDisks(scenario, failDisks);
   rejectUnknownDisks(scenario, stallDisks, 'stallDisks');
+  const cdiVersion = options.cdiVersion ?? DEFAULT_CDI_VERSION;
+  if (!isCdiVersion(cdiVersion)) {
+    throw new SandboxInputError(
+      `CDI version "${cdiVersion}" is not a semantic version`,
+      'give one as CDI reports it, e.g. v1.66.0 or v4.20.16',
+    );
+  }
   const token = options.token ?? randomBytes(32).toString('base64url');
   const providerUid = randomUUID();
   const release = options.mtvRelease ?? NEWEST_MTV_RELEASE;
@@ -190,6 +203,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       resolve: sources.resolve,
       ...sources.bandwidth,
       failDisks: new Set(failDisks),
+      findsInstanceUuid: findsInstanceUuid(cdiVersion),
       stallDisks: new Set(stallDisks),
       clock: () => clock.seconds(),
       // metav1.Time has whole seconds
@@ -217,6 +231,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         providerUid,
         inventoryUrl: inventoryServer.url,
         now: new Date().toISOString(),
+        cdiVersion,
         ...(ingressTls && { ingressCaCert: ingressTls.caCert }),
       }),
     );

@@ -54,6 +54,11 @@ export const sandboxFlags = {
     description: `Serve the Forklift CRDs of this MTV release (${MTV_RELEASES.join(', ')}); default ${MTV_RELEASES.at(-1)}.`,
     helpValue: 'X.Y',
   }),
+  'cdi-version': Flags.string({
+    description:
+      "The version the cluster's CDI reports (status.observedVersion of its CDI resource); default that of the CDI CRDs served, v1.66.0. Its importer finds VMs by instance uuid from v1.66.0 upstream and v4.20.16, v4.21.9, v4.22.1 in OpenShift Virtualization.",
+    helpValue: 'vX.Y.Z',
+  }),
   'inventory-syncing': Flags.string({
     description:
       "Answer the inventory's first N requests that name the provider 206 Partial Content, as Forklift does while it syncs with vCenter.",

@@ -30,6 +30,7 @@ export function diskSources(
         bytes: d.bytes,
         rate: d.rate,
         label: `${vm.name}/${i}`,
+        vm: { uuid: vm.uuid, instanceUuid: vm.instanceUuid },
       });
     });
   });

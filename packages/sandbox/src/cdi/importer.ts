@@ -25,6 +25,8 @@ export interface DiskSource {
   rate: number;
   /** `VM/INDEX`, the name `--fail-disk` uses. */
   label: string;
+  /** The VM's uuids in vCenter, which the importer looks the VM up by (absent: a disk the inventory does not know). */
+  vm?: { uuid: string; instanceUuid: string };
 }
 
 export interface ImporterOptions {
@@ -36,6 +38,8 @@ export interface ImporterOptions {
   networkBandwidth: number;
   /** Disks (`VM/INDEX`) whose importer crash-loops. */
   failDisks?: ReadonlySet<string>;
+  /** Whether this CDI's importer finds a VM by its instance uuid, or by BIOS uuid only (cdi-version.ts). */
+  findsInstanceUuid?: boolean;
   /** Disks (`VM/INDEX`) whose importer stops progressing half way: no error, no restart, ImportInProgress forever. */
   stallDisks?: ReadonlySet<string>;
   /** Wall time for the `at` of status updates, from simulated seconds. */
@@ -82,9 +86,9 @@ interface Import {
   nextRestart?: number;
   /** Importers whose container cannot be created: when the kubelet tries again. */
   nextStart?: number;
-  /** The vddk Secret the importer needs, and whether --fail-disk makes it crash-loop once it runs. */
+  /** The vddk Secret the importer needs, and the error its container exits with once it runs (crash-looping). */
   secretRef?: string;
-  failing?: boolean;
+  failing?: string;
   /** The status last written, without its times: an unchanged status is not written again. */
   lastWritten?: string;
   backoff?: number;
@@ -173,7 +177,9 @@ export class Importer {
     }
     this.count(imp, +1);
     imp.secretRef = (dv.spec as { source?: { vddk?: { secretRef?: string } } } | undefined)?.source?.vddk?.secretRef;
-    imp.failing = this.options.failDisks?.has(source.label) ?? false;
+    imp.failing = this.options.failDisks?.has(source.label)
+      ? `Unable to connect to vddk data source: importer of ${source.label} fails`
+      : this.vmLookupError(source, dv);
     const blocked = this.containerConfigError(imp);
     if (blocked) {
       // the kubelet cannot make the container: the pod stays Pending, no restart counts, no progress
@@ -194,12 +200,25 @@ export class Importer {
     this.stats.started++;
     this.stats.firstStartSeconds ??= this.now;
     if (imp.failing) {
-      imp.state.error = `Unable to connect to vddk data source: importer of ${imp.source.label} fails`;
+      imp.state.error = imp.failing;
       imp.nextRestart = this.now + FIRST_BACKOFF_SECONDS;
       imp.backoff = FIRST_BACKOFF_SECONDS;
       this.publish(imp);
     }
     if (imp.remaining <= 0 && !imp.state.error) this.succeed(imp);
+  }
+
+  /**
+   * Why the importer cannot find the disk's VM in vCenter by the vddk uuid: CDI's FindVM
+   * (pkg/importer/vddk-datasource_amd64.go) searches instance uuids, then BIOS uuids, from v1.66.0 (commit 226a35037);
+   * before, BIOS uuids only. It fails with "unable to locate VM in any datacenter", and the importer exits.
+   */
+  private vmLookupError(source: DiskSource, dv: KubeObject): string | undefined {
+    const uuid = (dv.spec as { source?: { vddk?: { uuid?: string } } } | undefined)?.source?.vddk?.uuid;
+    if (source.vm === undefined || uuid === undefined) return undefined;
+    if (uuid === source.vm.uuid) return undefined;
+    if (uuid === source.vm.instanceUuid && this.options.findsInstanceUuid) return undefined;
+    return 'Unable to connect to vddk data source: unable to locate VM in any datacenter';
   }
 
   /**

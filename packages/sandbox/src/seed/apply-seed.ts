@@ -13,6 +13,7 @@ const CREATION_ORDER: Record<string, number> = {
   secrets: 1,
   services: 1,
   configmaps: 1,
+  'cdis.cdi.kubevirt.io': 1,
   'providers.forklift.konveyor.io': 2,
   'storagemaps.forklift.konveyor.io': 3,
   'networkmaps.forklift.konveyor.io': 3,

@@ -14,6 +14,8 @@ export const SEED_NAMES = {
   networkMap: 'network-a',
   plan: 'plan-a',
   forkliftController: 'forklift-controller',
+  /** The CDI installation (cluster-scoped), named as CDI's own manifests name it (cdi-cr.yaml.in). */
+  cdi: 'cdi',
   /** The StorageClass every mapped datastore maps to. */
   storageClass: 'standard',
   /**

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Scenario } from '@kubectl-mtv/engine';
+import { DEFAULT_CDI_VERSION } from '../cdi/cdi-version.js';
 import type { KubeObject } from '../cluster-store.js';
 import { inventoryFromScenario } from '../inventory/from-scenario.js';
 import { SEED_NAMES as N, SANDBOX_VCENTER_CA } from './names.js';
@@ -27,6 +28,8 @@ export interface SeedIds {
    * ConfigMap openshift-config-managed/default-ingress-cert, key ca-bundle.crt. Absent over plain HTTP.
    */
   ingressCaCert?: string;
+  /** What the CDI resource reports as its version (status.observedVersion); DEFAULT_CDI_VERSION unless given. */
+  cdiVersion?: string;
 }
 
 const FORKLIFT = 'forklift.konveyor.io/v1beta1';
@@ -50,6 +53,7 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
     { resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } },
     { resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: N.targetNamespace } } },
     ...(ids.ingressCaCert === undefined ? [] : ingressCa(ids.ingressCaCert)),
+    cdiInstallation(ids.cdiVersion ?? DEFAULT_CDI_VERSION, now),
     secret(
       N.sourceProviderSecret,
       ns,
@@ -175,6 +179,37 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
       },
     },
   ];
+}
+
+/**
+ * The cluster's CDI installation, as CDI's operator reports a deployed one (pkg/operator/controller: status.phase
+ * Deployed, the Available condition, observed = operator = target version): Forklift 2.12 reads observedVersion of the
+ * first one it lists (canUseInstanceUUID).
+ */
+function cdiInstallation(version: string, now: string): SeedObject {
+  const available = (type: string, status: 'True' | 'False') => ({
+    type,
+    status,
+    lastTransitionTime: now,
+    lastHeartbeatTime: now,
+    ...(type === 'Available' && { reason: 'Completed', message: 'Deployment Completed' }),
+  });
+  return {
+    resource: 'cdis.cdi.kubevirt.io',
+    object: {
+      apiVersion: 'cdi.kubevirt.io/v1beta1',
+      kind: 'CDI',
+      metadata: { name: N.cdi },
+      spec: { imagePullPolicy: 'IfNotPresent', infra: {}, workload: {} },
+      status: {
+        phase: 'Deployed',
+        observedVersion: version,
+        operatorVersion: version,
+        targetVersion: version,
+        conditions: [available('Available', 'True'), available('Progressing', 'False'), available('Degraded', 'False')],
+      },
+    },
+  };
 }
 
 function forklift(

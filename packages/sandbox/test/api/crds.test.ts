@@ -33,10 +33,10 @@ describe('the sandbox CRDs', () => {
     expect(pairs.length).toBeGreaterThan(35);
   });
 
-  it('match the checksums kept with them (SHA256SUMS)', () => {
-    const folder = join(PROJECT_CRDS, 'forklift');
+  /** The files SHA256SUMS in `folder` lists, each checked against its sum. */
+  function checkedSums(folder: string): string[] {
     const sums = readFileSync(join(folder, 'SHA256SUMS'), 'utf8').trim().split('\n');
-    const listed = sums.map((line) => {
+    return sums.map((line) => {
       const [sum, file] = line.split(/\s+/);
       expect(
         createHash('sha256')
@@ -46,10 +46,20 @@ describe('the sandbox CRDs', () => {
       ).toBe(sum);
       return file.replace(/^\.\//, '');
     });
+  }
+
+  it("match the checksums kept with them (SHA256SUMS): Forklift's of every release, CDI's", () => {
+    const forklift = join(PROJECT_CRDS, 'forklift');
     const present = MTV_RELEASES.flatMap((release) =>
-      readdirSync(join(folder, `release-${release}`)).map((file) => `release-${release}/${file}`),
+      readdirSync(join(forklift, `release-${release}`)).map((file) => `release-${release}/${file}`),
     );
-    expect(listed.sort()).toEqual(present.sort());
+    expect(checkedSums(forklift).sort()).toEqual(present.sort());
+    const cdi = join(PROJECT_CRDS, 'cdi');
+    expect(checkedSums(cdi).sort()).toEqual(
+      readdirSync(cdi)
+        .filter((file) => file.endsWith('.yaml'))
+        .sort(),
+    );
   });
 
   it.each([
@@ -87,5 +97,17 @@ describe('the sandbox CRDs', () => {
       version: 'v1beta1',
     });
     expect(type.columns.map((column) => column.name)).toEqual(columns);
+  });
+
+  it("derive CDI's own resource: cluster-scoped, status written with the object (no status subresource)", () => {
+    const type = ResourceRegistry.standard().require('cdis.cdi.kubevirt.io');
+    expect(type).toMatchObject({
+      kind: 'CDI',
+      shortNames: ['cdi', 'cdis'],
+      namespaced: false,
+      statusSubresource: false,
+      version: 'v1beta1',
+    });
+    expect(type.columns.map((column) => column.name)).toEqual(['Name', 'Age', 'Phase']);
   });
 });

@@ -81,7 +81,7 @@ let api: ApiServer;
 let inventory: InventoryData;
 let importer: Importer;
 
-async function start(failDisks: string[] = []): Promise<void> {
+async function start(failDisks: string[] = [], findsInstanceUuid = false): Promise<void> {
   api = await startApiServer({ port: 0, token: 'importer-test' });
   inventory = inventoryFromScenario(scenario, PROVIDER_UID);
   applySeed(api.store, seedObjects(scenario, { providerUid: PROVIDER_UID, inventoryUrl: 'http://127.0.0.1:9' }));
@@ -97,6 +97,7 @@ async function start(failDisks: string[] = []): Promise<void> {
     resolve: sources.resolve,
     ...sources.bandwidth,
     failDisks: new Set(failDisks),
+    findsInstanceUuid,
     timestamp: (s) => new Date(Date.UTC(2026, 10, 26) + s * 1000).toISOString(),
   });
 }
@@ -104,6 +105,47 @@ async function start(failDisks: string[] = []): Promise<void> {
 afterEach(async () => {
   importer?.stop();
   await api?.close();
+});
+
+describe("the simulated CDI importer's VM lookup (CDI FindVM)", () => {
+  /** A DataVolume for web-01's disk naming its VM by `uuid`, run for an hour: its phase, restarts and error. */
+  async function runWith(uuid: (vm: InventoryData['vms'][number]) => string) {
+    const dv = dataVolume(inventory, 1, 0);
+    (dv.spec as { source: { vddk: { uuid: string } } }).source.vddk.uuid = uuid(inventory.vms[1]);
+    api.store.create(DATAVOLUMES, dv);
+    await settle();
+    importer.advanceTo(3600);
+    const status = api.store.get(DATAVOLUMES, NS, 'web-01-disk-0')?.status as {
+      phase: string;
+      restartCount: number;
+      conditions: { type: string; message?: string }[];
+    };
+    return {
+      phase: status.phase,
+      restarted: status.restartCount > 0,
+      error: status.conditions.find((c) => c.type === 'Running')?.message ?? '',
+    };
+  }
+
+  it.each([
+    ['BIOS uuids only', 'before v1.66.0', false, 'bios', 'Succeeded'],
+    ['BIOS uuids only', 'before v1.66.0', false, 'instance', 'ImportInProgress'],
+    ['instance uuids, then BIOS uuids', 'v1.66.0 on', true, 'instance', 'Succeeded'],
+    ['instance uuids, then BIOS uuids', 'v1.66.0 on', true, 'bios', 'Succeeded'],
+    ['instance uuids, then BIOS uuids', 'v1.66.0 on', true, 'neither', 'ImportInProgress'],
+  ] as const)('a CDI that searches %s (%s), given the %s uuid: %s', async (_, _since, finds, which, phase) => {
+    await start([], finds);
+    const result = await runWith((vm) =>
+      which === 'bios' ? vm.uuid : which === 'instance' ? vm.instanceUuid : '00000000-0000-4000-8000-000000000000',
+    );
+    expect(result.phase).toBe(phase);
+    expect(result.restarted).toBe(phase !== 'Succeeded');
+    expect(result.error).toBe(
+      phase === 'Succeeded'
+        ? 'Import Complete'
+        : 'Unable to connect to vddk data source: unable to locate VM in any datacenter',
+    );
+  });
 });
 
 describe('the simulated CDI importer', () => {

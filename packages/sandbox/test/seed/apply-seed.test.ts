@@ -116,6 +116,7 @@ describe('applySeed', () => {
     expect(ordered).toEqual([
       'namespaces openshift-mtv',
       'namespaces demo',
+      'cdis.cdi.kubevirt.io cdi',
       'secrets vsphere-a-secret',
       'services forklift-inventory',
       'providers.forklift.konveyor.io vsphere-a',

@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import type { Scenario } from '@kubectl-mtv/engine';
-import { needs, SHARED_CRDS } from '@kubectl-mtv/test-support';
+import { needs, PROJECT_CRDS, SHARED_CRDS } from '@kubectl-mtv/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster-store.js';
 import { inventoryFromScenario } from '../../src/inventory/from-scenario.js';
@@ -118,6 +119,25 @@ describe('seeded Forklift objects against the real CRDs', needs(SHARED_CRDS), ()
   });
 });
 
+describe("the seeded CDI installation (Forklift 2.12's canUseInstanceUUID reads it)", () => {
+  it.each([
+    [undefined, 'v1.66.0'],
+    ['v4.20.16', 'v4.20.16'],
+  ])("validates against CDI's CRD and reports version %s as observedVersion", (cdiVersion, observed) => {
+    const validators = loadCrdValidators(join(PROJECT_CRDS, 'cdi'));
+    const cdis = seedObjects(DEFAULT_SANDBOX_SCENARIO, { ...HTTPS, ...(cdiVersion && { cdiVersion }) }).filter(
+      (entry) => entry.resource === 'cdis.cdi.kubevirt.io',
+    );
+    expect(cdis).toHaveLength(1);
+    const [{ object }] = cdis;
+    const validate = validators.get('cdis.cdi.kubevirt.io')?.get(object.apiVersion);
+    if (validate === undefined) throw new Error(`no schema for ${object.apiVersion}`);
+    expect(validate(object), describeErrors(validate).join('; ')).toBe(true);
+    expect(object.metadata).toEqual({ name: 'cdi' });
+    expect(object.status).toMatchObject({ phase: 'Deployed', observedVersion: observed });
+  });
+});
+
 describe('seedObjects', () => {
   it.each(CASES)(
     'names every object as Kubernetes requires and refers only to seeded objects (%s)',
@@ -129,7 +149,9 @@ describe('seedObjects', () => {
       expect(new Set(keys).size).toBe(keys.length);
       for (const { resource, object } of objects) {
         expect(object.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-        if (resource !== 'namespaces') expect(namespaces).toContain(object.metadata.namespace);
+        // namespaces and CDI's own resource are cluster-scoped
+        if (resource !== 'namespaces' && resource !== 'cdis.cdi.kubevirt.io')
+          expect(namespaces).toContain(object.metadata.namespace);
       }
       const exists = (resource: string, ref: { name: string; namespace: string }) =>
         objects.some(
