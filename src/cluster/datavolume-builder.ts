@@ -162,7 +162,38 @@ export function buildPlanDataVolumes(plan: ResolvedPlan): BuiltDataVolumes {
       });
     }
   }
-  return { dataVolumes, skipped, notes };
+  return { dataVolumes, skipped, notes: [...notes, ...biosUuidNotes(plan)] };
+}
+
+/** The uuid CDI's importer finds `vm` by: its instance uuid where the plan's choice allows and the inventory has one. */
+export function vddkUuidOf(plan: ResolvedPlan, vm: ResolvedVm): string {
+  return plan.vddkUuid.kind === 'instance' && vm.instanceUuid ? vm.instanceUuid : vm.uuid;
+}
+
+/**
+ * Warnings when VMs are found by BIOS uuid: why CDI's version is unknown on a release that would use instance uuids,
+ * and plan VMs whose BIOS uuids are the same (clones), of which CDI's importer may copy the wrong one's disks.
+ */
+function biosUuidNotes(plan: ResolvedPlan): string[] {
+  const notes: string[] = [];
+  if (plan.vddkUuid.kind === 'bios' && plan.vddkUuid.unknownCdi) {
+    notes.push(
+      `CDI's importer will find each VM by its BIOS uuid, which clones share: ${plan.vddkUuid.why} (MTV ${plan.mtvRelease.release} uses the instance uuid where CDI supports it)`,
+    );
+  }
+  const byUuid = new Map<string, string[]>();
+  for (const vm of plan.vms) {
+    if (vddkUuidOf(plan, vm) !== vm.uuid) continue;
+    byUuid.set(vm.uuid, [...(byUuid.get(vm.uuid) ?? []), vm.name]);
+  }
+  for (const [uuid, names] of byUuid) {
+    if (names.length > 1) {
+      notes.push(
+        `VMs ${names.join(', ')} share BIOS uuid ${uuid}: CDI's importer may copy one's disks for another; give each its own BIOS uuid (uuid.bios) in vCenter first`,
+      );
+    }
+  }
+  return notes;
 }
 
 function manifest(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk, name: string): DataVolumeManifest {
@@ -199,7 +230,7 @@ function manifest(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk, name: 
       source: {
         vddk: {
           url: plan.provider.url,
-          uuid: vm.uuid,
+          uuid: vddkUuidOf(plan, vm),
           backingFile: disk.file,
           thumbprint: plan.provider.fingerprint,
           secretRef: plan.vddkSecret,

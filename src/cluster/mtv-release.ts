@@ -13,6 +13,11 @@ import { OPENAPI_V3_PATH } from './resource-types.js';
 export const MTV_RELEASES = ['2.8', '2.9', '2.10', '2.11', '2.12'] as const;
 export type MtvRelease = (typeof MTV_RELEASES)[number];
 
+/** Whether `release` is `than` or newer. */
+export function atLeastRelease(release: MtvRelease, than: MtvRelease): boolean {
+  return MTV_RELEASES.indexOf(release) >= MTV_RELEASES.indexOf(than);
+}
+
 /** The Plan spec field each release added, newest first: the first one present names the release. */
 const MARKERS: readonly [MtvRelease, string][] = [
   ['2.12', 'tagMapping'],

@@ -15,6 +15,7 @@ import { readPlanVms } from './plan-vms.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
 import { inNamespace, RESOURCES } from './resource-types.js';
 import { checkVddkSecret } from './vddk-secret.js';
+import { chooseVddkUuid } from './vddk-uuid.js';
 
 export interface ResolvePlanOptions {
   plan: string;
@@ -215,6 +216,7 @@ export async function resolvePlan(
   }
 
   const controllerMaxInFlight = await controllerSetting(client, namespace);
+  const vddkUuid = await chooseVddkUuid(client, release);
   return {
     plan: {
       name,
@@ -238,6 +240,7 @@ export async function resolvePlan(
     vddkSecretSource: vddkSecret.source,
     vms: resolvedVms.map(({ resolved: vm }) => withNaming(vm, spec.vms ?? [], plan.status?.migration?.vms ?? [])),
     ...(controllerMaxInFlight !== undefined && { controllerMaxInFlight }),
+    vddkUuid,
     mtvRelease: options.mtvRelease,
     ...(scope.kind === 'needs-conversion' && { disksOnly: scope.why }),
   };
@@ -353,7 +356,15 @@ function resolveVm(
     };
   });
   return {
-    resolved: { id: vm.id, name: vm.name, uuid: vm.uuid, host: vm.host, powerState: vm.powerState, disks },
+    resolved: {
+      id: vm.id,
+      name: vm.name,
+      uuid: vm.uuid,
+      ...(vm.instanceUuid && { instanceUuid: vm.instanceUuid }),
+      host: vm.host,
+      powerState: vm.powerState,
+      disks,
+    },
     unmapped,
   };
 }

@@ -6,7 +6,7 @@
  * needs a conversion after the copy is copied only with --disks-only; warm, conversion-only, storage-offload and
  * NetApp Shift plans are the controller's.
  */
-import type { MtvRelease } from './mtv-release.js';
+import { atLeastRelease, type MtvRelease } from './mtv-release.js';
 
 /** The parts of a Plan (and its storage map) the rule reads. */
 export interface PlanShape {
@@ -27,8 +27,7 @@ export type PlanScope =
   | { kind: 'needs-conversion'; why: string }
   | { kind: 'theirs'; why: string; hint: string };
 
-const ORDER = ['2.8', '2.9', '2.10', '2.11', '2.12'] as const;
-const atLeast = (release: MtvRelease, than: MtvRelease) => ORDER.indexOf(release) >= ORDER.indexOf(than);
+const atLeast = atLeastRelease;
 
 /** How `release` treats a plan of this shape, for kubectl-mtv's purpose. */
 export function planScope(shape: PlanShape, release: MtvRelease): PlanScope {

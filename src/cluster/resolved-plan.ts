@@ -31,8 +31,10 @@ export interface ResolvedVm {
   /** Inventory id (vmID label). */
   id: string;
   name: string;
-  /** BIOS uuid (vddk uuid). */
+  /** BIOS uuid (`config.uuid`). */
   uuid: string;
+  /** vCenter's instance uuid (`config.instanceUuid`), when the inventory gives it (MTV 2.11+). */
+  instanceUuid?: string;
   /** ESXi host id from the inventory (the engine's host). */
   host: string;
   powerState: string;
@@ -75,6 +77,8 @@ export interface ResolvedPlan {
   vms: ResolvedVm[];
   /** The controller's per-host MAX_VM_INFLIGHT, when a ForkliftController says it (shown, never reused silently). */
   controllerMaxInFlight?: number;
+  /** Which uuid the vddk sources name their VM by (vddk-uuid.ts): the instance uuid where CDI finds VMs by it. */
+  vddkUuid: VddkUuid;
   /** The cluster's MTV release, and whether it was read from its Plan schema or given (--mtv-version). */
   mtvRelease: DetectedRelease;
   /** With --disks-only, why the copied disks still need a guest conversion (none is run); absent otherwise. */
@@ -83,3 +87,13 @@ export interface ResolvedPlan {
 
 /** Where the VDDK Secret comes from: the user's own (`--vddk-secret`), or made from the source Provider's. */
 export type VddkSecretSource = { kind: 'given' } | { kind: 'provider'; name: string; namespace: string };
+
+/** The uuid every vddk source of the plan names its VM by, and why (chosen in vddk-uuid.ts). */
+export type VddkUuid =
+  | { kind: 'instance'; cdiVersion: string }
+  | {
+      kind: 'bios';
+      why: string;
+      /** CDI's version could not be read (no `list` on cdis cluster-wide, none served): a warning, not a refusal. */
+      unknownCdi?: boolean;
+    };

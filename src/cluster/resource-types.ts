@@ -32,6 +32,8 @@ const type = (group: string, version: string, plural: string, kind: string): Res
 
 export const RESOURCES = {
   dataVolumes: type('cdi.kubevirt.io', 'v1beta1', 'datavolumes', 'DataVolume'),
+  /** CDI installations (cluster-scoped): status.observedVersion is CDI's version. */
+  cdis: type('cdi.kubevirt.io', 'v1beta1', 'cdis', 'CDI'),
   plans: type('forklift.konveyor.io', 'v1beta1', 'plans', 'Plan'),
   providers: type('forklift.konveyor.io', 'v1beta1', 'providers', 'Provider'),
   storageMaps: type('forklift.konveyor.io', 'v1beta1', 'storagemaps', 'StorageMap'),

@@ -57,6 +57,7 @@ function plan(vms: ResolvedVm[], overrides: Partial<ResolvedPlan['plan']> = {}):
       ...overrides,
     },
     mtvRelease: { release: '2.12', source: 'schema' },
+    vddkUuid: { kind: 'instance', cdiVersion: 'v1.66.0' },
     provider: {
       name: SEED_NAMES.sourceProvider,
       namespace: SEED_NAMES.forkliftNamespace,
@@ -281,6 +282,32 @@ describe('buildDataVolumes', () => {
     expect(result.skipped.map((s) => [s.vmId, s.diskIndex, s.reason])).toEqual([
       ['vm-101', 1, 'shared-not-migrated'],
       ['vm-102', 2, 'shared-not-migrated'],
+    ]);
+  });
+});
+
+describe('the vddk uuid', () => {
+  const clones = () => [
+    { ...vm('vm-1', 'clone-a', [disk(0)]), uuid: '4201-same', instanceUuid: '5001-a' },
+    { ...vm('vm-2', 'clone-b', [disk(0, { file: '[ds-1] b/b.vmdk' })]), uuid: '4201-same', instanceUuid: '5001-b' },
+    vm('vm-3', 'old', [disk(0, { file: '[ds-1] c/c.vmdk' })]),
+  ];
+  const uuids = (built: ReturnType<typeof buildPlanDataVolumes>) =>
+    built.dataVolumes.map((dv) => dv.manifest.spec.source.vddk.uuid);
+
+  it('is the instance uuid where the plan chose it and the inventory has one, else the BIOS uuid; no note', () => {
+    const built = buildPlanDataVolumes(plan(clones()));
+    expect(uuids(built)).toEqual(['5001-a', '5001-b', '4201-vm-3']);
+    expect(built.notes).toEqual([]);
+  });
+
+  it('is the BIOS uuid otherwise, with a note for VMs that share one and one when CDI could not be read', () => {
+    const bios = { ...plan(clones()), vddkUuid: { kind: 'bios', why: 'no CDI installation found', unknownCdi: true } };
+    const built = buildPlanDataVolumes(bios as ResolvedPlan);
+    expect(uuids(built)).toEqual(['4201-same', '4201-same', '4201-vm-3']);
+    expect(built.notes).toEqual([
+      "CDI's importer will find each VM by its BIOS uuid, which clones share: no CDI installation found (MTV 2.12 uses the instance uuid where CDI supports it)",
+      "VMs clone-a, clone-b share BIOS uuid 4201-same: CDI's importer may copy one's disks for another; give each its own BIOS uuid (uuid.bios) in vCenter first",
     ]);
   });
 });

@@ -109,6 +109,7 @@ describe('resolvePlan', () => {
           id: 'vm-1',
           name: 'db-01',
           uuid: uuidFromName('db-01'),
+          instanceUuid: uuidFromName('db-01', 'instance'),
           host: 'host-2',
           powerState: 'poweredOff',
           disks: [
@@ -120,12 +121,15 @@ describe('resolvePlan', () => {
           id: 'vm-2',
           name: 'web-01',
           uuid: uuidFromName('web-01'),
+          instanceUuid: uuidFromName('web-01', 'instance'),
           host: 'host-1',
           powerState: 'poweredOff',
           disks: [disk(0, 2000, '[ds-1] web-01/web-01.vmdk', 'datastore-2', 40 * Gi)],
         },
       ],
       controllerMaxInFlight: 7,
+      // the sandbox's CDI (v1.66.0) finds VMs by instance uuid: MTV 2.12 gives it that one
+      vddkUuid: { kind: 'instance', cdiVersion: 'v1.66.0' },
       mtvRelease: NEWEST,
     });
     // the provider (its vmCount), then, as the plan names every VM of it, the one VM list (plan-vms.ts)

@@ -13,6 +13,8 @@ const PLAN_NS = 'openshift-mtv';
 const TARGET_NS = 'demo';
 const CDI_NS = 'openshift-cnv';
 const INGRESS_NS = 'openshift-config-managed';
+/** Where a ClusterRole grants: cluster-scoped resources. */
+const CLUSTER = '(cluster)';
 
 /** What the code does beyond the access reviews: [namespace, group, resource, verbs, resourceNames, where]. */
 const BEYOND_REVIEWS: [string, string, string, string[], string[] | undefined, string][] = [
@@ -31,6 +33,7 @@ const BEYOND_REVIEWS: [string, string, string, string[], string[] | undefined, s
   [PLAN_NS, '', 'secrets', ['get'], ['vsphere-a-secret'], 'vddk-secret.ts checkVddkSecret, ensureVddkSecret'],
   [CDI_NS, '', 'configmaps', ['get'], ['v2v-vmware'], 'plan-resolver.ts vddkInitImage'],
   [INGRESS_NS, '', 'configmaps', ['get'], ['default-ingress-cert'], 'inventory-client.ts ingressCa (optional)'],
+  [CLUSTER, 'cdi.kubevirt.io', 'cdis', ['list'], undefined, 'vddk-uuid.ts chooseVddkUuid (optional, MTV 2.12)'],
 ];
 
 /** clean's calls (services/clean.ts): get the plan, list its DataVolumes, get the Lease, get and delete its VDDK Secret. */
@@ -52,7 +55,7 @@ interface Rule {
 interface RbacObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace: string };
+  metadata: { name: string; namespace?: string };
   rules?: Rule[];
   roleRef?: { apiGroup: string; kind: string; name: string };
   subjects?: { kind: string; name: string }[];
@@ -61,7 +64,7 @@ interface RbacObject {
 const objects = parseAllDocuments(readFileSync(new URL('../../docs/rbac.yaml', import.meta.url), 'utf8'))
   .map((document) => document.toJS() as RbacObject | null)
   .filter((object): object is RbacObject => object !== null);
-const roles = objects.filter((object) => object.kind === 'Role');
+const roles = objects.filter((object) => object.kind === 'Role' || object.kind === 'ClusterRole');
 
 /** Every (namespace, group, resource, verb, resourceNames) the Roles grant, one string each. */
 function granted(): string[] {
@@ -69,7 +72,7 @@ function granted(): string[] {
     (role.rules ?? []).flatMap((rule) =>
       rule.apiGroups.flatMap((group) =>
         rule.resources.flatMap((resource) =>
-          rule.verbs.map((verb) => key(role.metadata.namespace, group, resource, verb, rule.resourceNames)),
+          rule.verbs.map((verb) => key(role.metadata.namespace ?? CLUSTER, group, resource, verb, rule.resourceNames)),
         ),
       ),
     ),
@@ -83,24 +86,36 @@ function key(namespace: string, group: string, resource: string, verb: string, n
 const fromCheck = (check: AccessCheck) => key(check.namespace, check.group, check.resource, check.verb);
 
 describe('docs/rbac.yaml', () => {
-  it('holds only namespaced Roles and RoleBindings of rbac.authorization.k8s.io/v1', () => {
+  it('holds namespaced Roles and RoleBindings of rbac.authorization.k8s.io/v1, and one ClusterRole for cdis alone', () => {
     expect(objects.length).toBeGreaterThan(0);
     for (const object of objects) {
       expect(object.apiVersion).toBe('rbac.authorization.k8s.io/v1');
-      expect(['Role', 'RoleBinding']).toContain(object.kind);
       expect(object.metadata.name).toMatch(/^[a-z0-9-]+$/);
-      expect(object.metadata.namespace).toMatch(/^[a-z0-9-]+$/);
+      if (object.kind.startsWith('Cluster')) {
+        expect(['ClusterRole', 'ClusterRoleBinding']).toContain(object.kind);
+        expect(object.metadata.namespace).toBeUndefined();
+      } else {
+        expect(['Role', 'RoleBinding']).toContain(object.kind);
+        expect(object.metadata.namespace).toMatch(/^[a-z0-9-]+$/);
+      }
     }
+    const clusterRoles = objects.filter((object) => object.kind === 'ClusterRole');
+    expect(clusterRoles.flatMap((role) => role.rules ?? [])).toEqual([
+      { apiGroups: ['cdi.kubevirt.io'], resources: ['cdis'], verbs: ['list'] },
+    ]);
   });
 
   it('binds every Role, in its own namespace, and binds nothing else', () => {
-    const bindings = objects.filter((object) => object.kind === 'RoleBinding');
+    const bindings = objects.filter((object) => object.kind === 'RoleBinding' || object.kind === 'ClusterRoleBinding');
     const bound = bindings.map((binding) => {
-      expect(binding.roleRef).toMatchObject({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role' });
+      const kind = binding.kind === 'ClusterRoleBinding' ? 'ClusterRole' : 'Role';
+      expect(binding.roleRef).toMatchObject({ apiGroup: 'rbac.authorization.k8s.io', kind });
       expect(binding.subjects?.length).toBeGreaterThan(0);
-      return `${binding.metadata.namespace}/${binding.roleRef?.name}`;
+      return `${binding.metadata.namespace ?? CLUSTER}/${binding.roleRef?.name}`;
     });
-    expect(bound.sort()).toEqual(roles.map((role) => `${role.metadata.namespace}/${role.metadata.name}`).sort());
+    expect(bound.sort()).toEqual(
+      roles.map((role) => `${role.metadata.namespace ?? CLUSTER}/${role.metadata.name}`).sort(),
+    );
   });
 
   it("grants exactly the access reviews of migrate and top --control, clean's calls and the reads listed here", () => {

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { uuidFromName } from '@kubectl-mtv/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inNamespace, RESOURCES } from '../../src/cluster/resource-types.js';
 import { killAll, requireBuild, type SandboxProcess, start, startSandbox } from './plugin-fixture.js';
@@ -35,10 +36,10 @@ vms:
       - {size: 1Gi, bus: nvme}
 `;
 
-async function sandbox(release: string): Promise<SandboxProcess> {
+async function sandbox(release: string, ...more: string[]): Promise<SandboxProcess> {
   const file = join(dir, `scenario-${release}.yaml`);
   writeFileSync(file, SCENARIO);
-  return startSandbox(dir, '--speed', '2000', '--scenario', file, '--mtv-version', release);
+  return startSandbox(dir, '--speed', '2000', '--scenario', file, '--mtv-version', release, ...more);
 }
 
 const migrate = (cluster: SandboxProcess, ...args: string[]) =>
@@ -46,7 +47,8 @@ const migrate = (cluster: SandboxProcess, ...args: string[]) =>
 
 interface DataVolume {
   metadata: { name: string; annotations: Record<string, string> };
-  spec: { source: { vddk: { backingFile: string } } };
+  spec: { source: { vddk: { backingFile: string; uuid: string } } };
+  status?: { phase?: string };
 }
 const dataVolumes = (cluster: SandboxProcess) =>
   cluster.client.list<DataVolume>(inNamespace(RESOURCES.dataVolumes, 'demo'));
@@ -101,4 +103,39 @@ describe('kubectl mtv migrate: identity and names', () => {
     );
     expect(await dataVolumes(cluster)).toEqual([]);
   });
+
+  it.each([
+    ['2.12', 'v1.66.0', [], 'instance', ''],
+    ['2.12', 'v4.20.16', [], 'instance', ''],
+    ['2.12', 'v4.20.15', [], 'bios', ''],
+    ['2.12', 'v1.65.0', [], 'bios', ''],
+    ['2.11', 'v1.66.0', [], 'bios', ''],
+    [
+      '2.12',
+      'v1.66.0',
+      ['--deny', 'list:cdis.cdi.kubevirt.io'],
+      'bios',
+      "warning: CDI's importer will find each VM by its BIOS uuid, which clones share: CDI's version is unknown: " +
+        'listing cdis.cdi.kubevirt.io cluster-wide is forbidden (MTV 2.12 uses the instance uuid where CDI supports it)\n',
+    ],
+  ] as const)(
+    'MTV %s, CDI %s %j: names the VM by its %s uuid, and every copy finishes',
+    async (release, cdi, deny, uuid, warning) => {
+      const cluster = await sandbox(release, '--cdi-version', cdi, ...deny);
+      const run = await migrate(cluster, '-o', 'json');
+      expect(run.code, run.stderr).toBe(0);
+      expect(
+        run.stderr
+          .split('\n')
+          .filter((line) => line.startsWith('warning: '))
+          .join('\n'),
+      ).toBe(warning.trim());
+      const dvs = await dataVolumes(cluster);
+      expect(dvs).toHaveLength(4);
+      for (const dv of dvs) {
+        expect(dv.spec.source.vddk.uuid).toBe(uuidFromName('mixed-01', uuid));
+        expect(dv.status?.phase).toBe('Succeeded');
+      }
+    },
+  );
 });
