@@ -12,6 +12,7 @@ import {
   DEFAULT_CDI_VERSION,
   DEFAULT_SANDBOX_SCENARIO,
   removeSandboxKubeconfig,
+  SANDBOX_REMOTE_CONTEXT,
   type Sandbox,
   SEED_NAMES,
   sandboxKubeconfig,
@@ -71,6 +72,8 @@ export interface ServedSandbox {
   mtvRelease: MtvRelease;
   /** The version the CDI installation reports. */
   cdiVersion: string;
+  /** The remote destination cluster, its context in the kubeconfig and the plan that copies to it. */
+  remote: { apiUrl: string; context: string; plan: string };
   proxyUrl?: string;
   clientCertificateFiles?: string[];
   /** Closes the servers and removes the kubeconfig; resolves when done. */
@@ -122,6 +125,11 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
     targetNamespace: SEED_NAMES.targetNamespace,
     mtvRelease: options.mtvRelease ?? MTV_RELEASES[MTV_RELEASES.length - 1],
     cdiVersion: options.cdiVersion ?? DEFAULT_CDI_VERSION,
+    remote: {
+      apiUrl: sandbox.remote.apiUrl,
+      context: SANDBOX_REMOTE_CONTEXT,
+      plan: `${SEED_NAMES.forkliftNamespace}/${SEED_NAMES.remotePlan}`,
+    },
     ...(sandbox.proxyUrl && { proxyUrl: sandbox.proxyUrl }),
     ...(written.beside.length > 0 && { clientCertificateFiles: written.beside }),
     stop: async () => {
@@ -195,6 +203,11 @@ async function writeKubeconfig(sandbox: Sandbox, path: string): Promise<WrittenK
     caCert: sandbox.caCert,
     ...(sandbox.proxyUrl && { proxyUrl: sandbox.proxyUrl }),
     clientCertificate: { certFile, keyFile },
+    remote: {
+      server: sandbox.remote.apiUrl,
+      token: sandbox.remote.token,
+      ...(sandbox.remote.caCert && { caCert: sandbox.remote.caCert }),
+    },
   });
   await sandboxInput(writeKubeconfigAtomically(path, text));
   return { text, beside: [certFile, keyFile] };

@@ -50,7 +50,7 @@ describe('kubeconfig shapes against the sandbox', () => {
       ),
     );
     const client = await connect(path);
-    expect(await planNames(client)).toEqual(['plan-a']);
+    expect(await planNames(client)).toEqual(['plan-a', 'plan-remote']);
     const vms = await cluster.newInventory({}, client).vsphereVms(cluster.sandbox.providerUid);
     expect(vms.length).toBe(DEFAULT_SANDBOX_SCENARIO.vms.length);
   });
@@ -78,13 +78,13 @@ describe('kubeconfig shapes against the sandbox', () => {
     const fromFiles = await connect(
       kubeconfig('cert-files.kubeconfig', { clientCertificate: { certFile: cert, keyFile: key } }),
     );
-    expect(await planNames(fromFiles)).toEqual(['plan-a']);
+    expect(await planNames(fromFiles)).toEqual(['plan-a', 'plan-remote']);
     const fromData = await connect(
       kubeconfig('cert-data.kubeconfig', {
         clientCertificate: { certData: certificate?.cert ?? '', keyData: certificate?.key ?? '' },
       }),
     );
-    expect(await planNames(fromData)).toEqual(['plan-a']);
+    expect(await planNames(fromData)).toEqual(['plan-a', 'plan-remote']);
     const inventory = await userError(cluster.newInventory({}, fromData).vsphereVms(cluster.sandbox.providerUid));
     expect(inventory.exitCode).toBe(ExitCode.unreachable);
     expect(inventory.message).toBe('context "mtv-sandbox" has no bearer token, which the Forklift inventory requires');
@@ -106,7 +106,7 @@ describe('kubeconfig shapes against the sandbox', () => {
     const proxyUrl = cluster.sandbox.proxyUrl as string;
     const client = await connect(kubeconfig('proxy.kubeconfig', { proxyUrl }));
     const before = cluster.sandbox.proxyCarried();
-    expect(await planNames(client)).toEqual(['plan-a']);
+    expect(await planNames(client)).toEqual(['plan-a', 'plan-remote']);
     await cluster.newInventory({}, client).vsphereVms(cluster.sandbox.providerUid);
     const after = cluster.sandbox.proxyCarried();
     const api = new URL(cluster.sandbox.apiUrl).host;
@@ -132,7 +132,7 @@ describe('kubeconfig shapes against the sandbox', () => {
     };
     const client = await connectKube({ env });
     expect(client).toMatchObject({ context: 'in-cluster', namespace: 'openshift-mtv' });
-    expect(await planNames(client)).toEqual(['plan-a']);
+    expect(await planNames(client)).toEqual(['plan-a', 'plan-remote']);
     // without the pod's variables, no kubeconfig is no kubeconfig
     const error = await userError(connectKube({ env: { HOME: home } }));
     expect(error.message).toMatch(/^no kubeconfig: KUBECONFIG is unset and .* does not exist$/);

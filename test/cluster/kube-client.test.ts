@@ -42,7 +42,7 @@ describe('the kube client against the sandbox', () => {
     expect(plan?.metadata.name).toBe('plan-a');
     expect(await cluster.kube.get({ ...PLANS, namespace: 'openshift-mtv' }, 'nope')).toBeUndefined();
     const plans = await cluster.kube.list<{ metadata: { name: string } }>({ ...PLANS, namespace: 'openshift-mtv' });
-    expect(plans.map((item) => item.metadata.name)).toEqual(['plan-a']);
+    expect(plans.map((item) => item.metadata.name)).toEqual(['plan-a', 'plan-remote']);
   });
 
   it('deletes with a resourceVersion precondition, the DeleteOptions body sent with its length', async () => {
@@ -171,7 +171,9 @@ describe('the kube client against the sandbox', () => {
     it('refuses an unknown context with exit 2, listing the ones there are', async () => {
       const error = await userError(cluster.connect({ context: 'prod' }));
       expect(error.exitCode).toBe(ExitCode.usage);
-      expect(error.line).toBe('context "prod" is not in the kubeconfig (try: --context with one of: mtv-sandbox)');
+      expect(error.line).toBe(
+        'context "prod" is not in the kubeconfig (try: --context with one of: mtv-sandbox, mtv-sandbox-remote)',
+      );
     });
 
     it('refuses a --kubeconfig that does not exist, and a missing default, with exit 2', async () => {

@@ -317,7 +317,7 @@ describe('completion', () => {
   it("completes a plan argument with the cluster's plans", async () => {
     const cluster = await startSandbox(dir);
     const words = ['migrate', '--kubeconfig', cluster.kubeconfig, '-n', 'openshift-mtv', ''];
-    expect(mtv('__complete', '--', ...words).stdout).toBe('plan-a\n:4\n');
+    expect(mtv('__complete', '--', ...words).stdout).toBe('plan-a\nplan-remote\n:4\n');
     cluster.child.kill('SIGTERM');
   });
 

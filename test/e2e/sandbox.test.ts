@@ -142,7 +142,7 @@ describe('kubectl mtv sandbox', () => {
       expect(run.path).toMatch(new RegExp(`^${runtime}/kubectl-mtv/sandbox-\\d+\\.kubeconfig$`));
       expect(readFileSync(run.path, 'utf8')).toContain('insecure-skip-tls-verify: true');
       const plans = await kubectl(run.path, 'get', 'plans', '-o', 'name');
-      expect(plans.stdout).toBe('plan.forklift.konveyor.io/plan-a\n');
+      expect(plans.stdout).toBe('plan.forklift.konveyor.io/plan-a\nplan.forklift.konveyor.io/plan-remote\n');
       run.child.kill('SIGINT');
       expect(await exitWithin(run, 5000)).toBe(0);
       expect(existsSync(run.path)).toBe(false);

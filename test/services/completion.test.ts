@@ -146,9 +146,11 @@ describe('__complete for a plan argument', () => {
     const kubeconfig = cluster.kubeconfigPath;
     expect(await planNames({ typed: '', allNamespaces: false, kubeconfig, namespace: 'openshift-mtv' })).toEqual([
       'plan-a',
+      'plan-remote',
     ]);
     expect(await planNames({ typed: 'x', allNamespaces: true, kubeconfig })).toEqual([]);
-    expect(await planNames({ typed: '', allNamespaces: true, kubeconfig })).toEqual(['plan-a']);
+    expect(await planNames({ typed: 'plan-r', allNamespaces: true, kubeconfig })).toEqual(['plan-remote']);
+    expect(await planNames({ typed: '', allNamespaces: true, kubeconfig })).toEqual(['plan-a', 'plan-remote']);
     expect(await planNames({ typed: '', allNamespaces: false, kubeconfig: '/nonexistent' })).toEqual([]);
   });
 });

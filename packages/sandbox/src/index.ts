@@ -23,6 +23,7 @@ export { type InventoryCounts, type InventoryServer, startInventoryServer } from
 export {
   removeSandboxKubeconfig,
   SANDBOX_KUBECONFIG_MARK,
+  SANDBOX_REMOTE_CONTEXT,
   type SandboxKubeconfigOptions,
   sandboxKubeconfig,
   sandboxKubeconfigInstance,

@@ -33,7 +33,15 @@ export interface SandboxKubeconfigOptions {
    * of files that hold it.
    */
   clientCertificate?: { certData: string; keyData: string } | { certFile: string; keyFile: string };
+  /**
+   * A second cluster (the remote destination): written as context `<contextName>-remote` (its own cluster and token
+   * user, namespace demo); the current context stays the first.
+   */
+  remote?: { server: string; token: string; caCert?: string; namespace?: string };
 }
+
+/** The kubeconfig's context for the sandbox's remote destination cluster (`<context>-remote` of the default one). */
+export const SANDBOX_REMOTE_CONTEXT = 'mtv-sandbox-remote';
 
 /** The name of the kubeconfig extension that marks a file as written by a sandbox. */
 export const SANDBOX_KUBECONFIG_MARK = 'kubectl-mtv.konveyor.io/sandbox';
@@ -49,18 +57,9 @@ export function sandboxKubeconfig({
   instance = randomUUID(),
   proxyUrl,
   clientCertificate,
+  remote,
 }: SandboxKubeconfigOptions): string {
-  const skipVerify = insecure || server.startsWith('http://');
-  // kubectl refuses a cluster that sets both a CA and insecure-skip-tls-verify, so exactly one is written.
-  if (!skipVerify && !caCert) {
-    throw new Error(`sandboxKubeconfig: server "${server}" is https but neither caCert nor insecure was given`);
-  }
-  const cluster = {
-    ...(skipVerify
-      ? { server, 'insecure-skip-tls-verify': true }
-      : { server, 'certificate-authority-data': Buffer.from(caCert as string).toString('base64') }),
-    ...(proxyUrl !== undefined && { 'proxy-url': proxyUrl }),
-  };
+  const cluster = clusterEntry(server, caCert, insecure, proxyUrl);
   const user =
     clientCertificate === undefined
       ? { token }
@@ -70,16 +69,39 @@ export function sandboxKubeconfig({
             'client-certificate-data': Buffer.from(clientCertificate.certData).toString('base64'),
             'client-key-data': Buffer.from(clientCertificate.keyData).toString('base64'),
           };
+  const second = `${contextName}-remote`;
+  const remoteEntries = remote && {
+    cluster: { name: second, cluster: clusterEntry(remote.server, remote.caCert, insecure, proxyUrl) },
+    user: { name: second, user: { token: remote.token } },
+    context: { name: second, context: { cluster: second, user: second, namespace: remote.namespace ?? 'demo' } },
+  };
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
     preferences: {},
-    clusters: [{ name: contextName, cluster }],
-    users: [{ name: contextName, user }],
-    contexts: [{ name: contextName, context: { cluster: contextName, user: contextName, namespace } }],
+    clusters: [{ name: contextName, cluster }, ...(remoteEntries ? [remoteEntries.cluster] : [])],
+    users: [{ name: contextName, user }, ...(remoteEntries ? [remoteEntries.user] : [])],
+    contexts: [
+      { name: contextName, context: { cluster: contextName, user: contextName, namespace } },
+      ...(remoteEntries ? [remoteEntries.context] : []),
+    ],
     'current-context': contextName,
     extensions: [{ name: SANDBOX_KUBECONFIG_MARK, extension: { instance, writtenBy: 'kubectl mtv sandbox' } }],
   });
+}
+
+/** One kubeconfig cluster: kubectl refuses a cluster that sets both a CA and insecure-skip-tls-verify, so exactly one. */
+function clusterEntry(server: string, caCert: string | undefined, insecure: boolean, proxyUrl: string | undefined) {
+  const skipVerify = insecure || server.startsWith('http://');
+  if (!skipVerify && !caCert) {
+    throw new Error(`sandboxKubeconfig: server "${server}" is https but neither caCert nor insecure was given`);
+  }
+  return {
+    ...(skipVerify
+      ? { server, 'insecure-skip-tls-verify': true }
+      : { server, 'certificate-authority-data': Buffer.from(caCert as string).toString('base64') }),
+    ...(proxyUrl !== undefined && { 'proxy-url': proxyUrl }),
+  };
 }
 
 /** The sandbox instance a kubeconfig's marker names, or undefined when the text is not a sandbox's kubeconfig. */

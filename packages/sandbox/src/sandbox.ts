@@ -25,6 +25,7 @@ import { type InventoryCounts, type InventoryServer, startInventoryServer } from
 import { sandboxKubeconfig } from './kubeconfig.js';
 import { type SandboxProxy, startSandboxProxy } from './proxy.js';
 import { applySeed } from './seed/apply-seed.js';
+import { remoteClusterSeed, remoteHostSeed } from './seed/remote-seed.js';
 import { seedObjects } from './seed/seed-objects.js';
 import { isStatsRequest, RequestCounter, type SandboxStats, serveStats } from './stats.js';
 import { createSandboxTls } from './tls.js';
@@ -44,6 +45,8 @@ export interface SandboxOptions {
   stallDisks?: string[];
   /** `VERB:RESOURCE` rules the API server answers 403, e.g. `create:datavolumes`. */
   deny?: string[];
+  /** The same, on the remote destination cluster's API server (`remote`). */
+  remoteDeny?: string[];
   /** The bearer token both servers want; random unless given. */
   token?: string;
   /** Real milliseconds between two advances of the importer's clock (default 100). */
@@ -94,6 +97,11 @@ export interface Sandbox {
   providerUid: string;
   store: ClusterStore;
   importer: Importer;
+  /**
+   * The remote destination cluster: a second API server (its own port, CA and token) with its own CDI importer,
+   * the destination of plan-remote; context `mtv-sandbox-remote` of the kubeconfig.
+   */
+  remote: { apiUrl: string; token: string; caCert?: string; store: ClusterStore; importer: Importer };
   stats(): SandboxStats;
   /** Turns fault injection on or off while the sandbox runs (see FaultOptions.startDisabled). */
   setFaultsEnabled(enabled: boolean): void;
@@ -157,6 +165,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const faults = new FaultInjector(options.faults);
   // The importer exists once the API server does; a request that comes earlier sees no imports.
   let importer: Importer | undefined;
+  let remoteImporter: Importer | undefined;
   let proxy: SandboxProxy | undefined;
   const stats = (): SandboxStats => ({
     requests: requests.snapshot(),
@@ -188,18 +197,35 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ...(options.bookmarkIntervalMs !== undefined && { bookmarkIntervalMs: options.bookmarkIntervalMs }),
     }),
   );
+  // the remote destination: another cluster, with another CA and token (as another OpenShift would have)
+  const remoteToken = randomBytes(32).toString('base64url');
+  const remoteTls = insecureHttp
+    ? undefined
+    : createSandboxTls(undefined, { caCommonName: 'kubectl-mtv sandbox remote CA' });
+  let remoteApi: ApiServer | undefined;
   let inventoryServer: InventoryServer | undefined;
   let timer: NodeJS.Timeout | undefined;
   let cleanup: ForkliftCleanup | undefined;
   const stop = async () => {
     clearInterval(timer);
     importer?.stop();
+    remoteImporter?.stop();
     cleanup?.stop();
-    await Promise.all([api.close(), inventoryServer?.close(), proxy?.close()]);
+    await Promise.all([api.close(), remoteApi?.close(), inventoryServer?.close(), proxy?.close()]);
   };
   try {
-    const started = new Importer({
-      store: api.store,
+    remoteApi = await startApiServer({
+      port: 0,
+      token: remoteToken,
+      user: SANDBOX_USER,
+      ...(options.mtvRelease && { mtvRelease: options.mtvRelease }),
+      tls: remoteTls && { cert: remoteTls.serverCert, key: remoteTls.serverKey },
+      allowAnonymous: insecureHttp,
+      deny: options.remoteDeny ?? [],
+      ...(options.historyLimit !== undefined && { historyLimit: options.historyLimit }),
+      ...(options.bookmarkIntervalMs !== undefined && { bookmarkIntervalMs: options.bookmarkIntervalMs }),
+    });
+    const importerOptions = {
       resolve: sources.resolve,
       ...sources.bandwidth,
       failDisks: new Set(failDisks),
@@ -207,11 +233,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       stallDisks: new Set(stallDisks),
       clock: () => clock.seconds(),
       // metav1.Time has whole seconds
-      timestamp: (seconds) =>
+      timestamp: (seconds: number) =>
         new Date(Math.floor((startedAtMs + (seconds / speed) * 1000) / 1000) * 1000)
           .toISOString()
           .replace('.000Z', 'Z'),
-    });
+    };
+    // each cluster's CDI copies on its own: the two share no bandwidth model (a sandbox liberty)
+    const remoteStarted = new Importer({ store: remoteApi.store, ...importerOptions });
+    remoteImporter = remoteStarted;
+    const started = new Importer({ store: api.store, ...importerOptions });
     importer = started;
     cleanup = new ForkliftCleanup(api.store, release);
     // The Route names the inventory's port, so the inventory listens before the seed is written.
@@ -223,19 +253,30 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         sync: { requests: options.inventorySyncing.requests, parityWaitMs: FORKLIFT_PARITY_WAIT_MS / speed },
       }),
     });
-    const reachable = [api.url, inventoryServer.url].map((url) => new URL(url).host);
+    const reachable = [api.url, remoteApi.url, inventoryServer.url].map((url) => new URL(url).host);
     if (options.proxy) proxy = await startSandboxProxy(() => reachable);
-    applySeed(
-      api.store,
-      seedObjects(scenario, {
+    const seededAt = new Date().toISOString();
+    applySeed(api.store, [
+      ...seedObjects(scenario, {
         providerUid,
         inventoryUrl: inventoryServer.url,
-        now: new Date().toISOString(),
+        now: seededAt,
         cdiVersion,
         ...(ingressTls && { ingressCaCert: ingressTls.caCert }),
       }),
-    );
-    timer = setInterval(() => started.advanceTo(clock.seconds()), options.tickMs ?? DEFAULT_TICK_MS);
+      ...remoteHostSeed(scenario, {
+        providerUid,
+        apiUrl: remoteApi.url,
+        token: remoteToken,
+        ...(remoteTls && { caCert: remoteTls.caCert }),
+        now: seededAt,
+      }),
+    ]);
+    applySeed(remoteApi.store, remoteClusterSeed(cdiVersion, seededAt));
+    timer = setInterval(() => {
+      started.advanceTo(clock.seconds());
+      remoteStarted.advanceTo(clock.seconds());
+    }, options.tickMs ?? DEFAULT_TICK_MS);
     timer.unref();
     let closing: Promise<void> | undefined;
     return {
@@ -247,6 +288,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         caCert: tls?.caCert,
         insecure: insecureHttp,
         ...(proxy && { proxyUrl: proxy.url }),
+        remote: { server: remoteApi.url, token: remoteToken, ...(remoteTls && { caCert: remoteTls.caCert }) },
       }),
       token,
       ...(tls && { caCert: tls.caCert }),
@@ -254,6 +296,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       providerUid,
       store: api.store,
       importer: started,
+      remote: {
+        apiUrl: remoteApi.url,
+        token: remoteToken,
+        ...(remoteTls && { caCert: remoteTls.caCert }),
+        store: remoteApi.store,
+        importer: remoteStarted,
+      },
       stats,
       setFaultsEnabled: (enabled) => faults.setEnabled(enabled),
       inventoryRequests: () => inventoryServer?.requestCount() ?? 0,

@@ -82,7 +82,8 @@ describe('the sandbox over HTTPS', () => {
       namespace: SEED_NAMES.forkliftNamespace,
       plural: 'plans',
     })) as { items: { metadata: { name: string }; spec: { vms: unknown[]; targetNamespace: string } }[] };
-    expect(plans.items.map((plan) => plan.metadata.name)).toEqual([SEED_NAMES.plan]);
+    // plan-a, and plan-remote: the same VMs to the remote destination cluster
+    expect(plans.items.map((plan) => plan.metadata.name)).toEqual([SEED_NAMES.plan, SEED_NAMES.remotePlan]);
     expect(plans.items[0].spec.vms).toHaveLength(DEFAULT_SANDBOX_SCENARIO.vms.length);
     expect(plans.items[0].spec.targetNamespace).toBe(SEED_NAMES.targetNamespace);
     const provider = (await api.getNamespacedCustomObject({
@@ -102,6 +103,7 @@ describe('the sandbox over HTTPS', () => {
     const inContext = await kubectl(sandbox, 'get', 'providers', '-o', 'name');
     expect(inContext.stdout.split('\n').filter(Boolean).sort()).toEqual([
       'provider.forklift.konveyor.io/host',
+      'provider.forklift.konveyor.io/remote',
       'provider.forklift.konveyor.io/vsphere-a',
     ]);
     const dataVolumes = await kubectl(sandbox, 'get', 'dv', '-n', 'demo');

@@ -13,6 +13,12 @@ export const SEED_NAMES = {
   storageMap: 'storage-a',
   networkMap: 'network-a',
   plan: 'plan-a',
+  /** The remote destination cluster's Provider (openshift, with its URL), its Secret (token, CA), maps and plan. */
+  remoteProvider: 'remote',
+  remoteProviderSecret: 'remote-secret',
+  remoteStorageMap: 'storage-remote',
+  remoteNetworkMap: 'network-remote',
+  remotePlan: 'plan-remote',
   forkliftController: 'forklift-controller',
   /** The CDI installation (cluster-scoped), named as CDI's own manifests name it (cdi-cr.yaml.in). */
   cdi: 'cdi',

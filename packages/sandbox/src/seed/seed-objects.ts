@@ -186,7 +186,7 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
  * Deployed, the Available condition, observed = operator = target version): Forklift 2.12 reads observedVersion of the
  * first one it lists (canUseInstanceUUID).
  */
-function cdiInstallation(version: string, now: string): SeedObject {
+export function cdiInstallation(version: string, now: string): SeedObject {
   const available = (type: string, status: 'True' | 'False') => ({
     type,
     status,
@@ -212,7 +212,7 @@ function cdiInstallation(version: string, now: string): SeedObject {
   };
 }
 
-function forklift(
+export function forklift(
   plural: string,
   kind: string,
   name: string,
@@ -230,7 +230,7 @@ function forklift(
   };
 }
 
-function secret(
+export function secret(
   name: string,
   namespace: string,
   values: Record<string, string>,
@@ -252,7 +252,7 @@ function secret(
 }
 
 /** A Forklift condition that holds (category Required, like the controller's readiness conditions). */
-function condition(type: string, message: string, now: string, reason?: string) {
+export function condition(type: string, message: string, now: string, reason?: string) {
   return { type, status: 'True', category: 'Required', message, lastTransitionTime: now, ...(reason && { reason }) };
 }
 
