@@ -25,18 +25,30 @@ export function migrateAccessChecks(
   targetNamespace: string,
   vddkSecret: 'given' | 'provider',
 ): AccessCheck[] {
-  const at = (namespace: string, group: string, resource: string, verbs: string[]) =>
-    verbs.map((verb) => ({ verb, group, resource, namespace }));
+  return [...migrateTargetChecks(targetNamespace, vddkSecret), ...migrateHostChecks(planNamespace)];
+}
+
+/** What `migrate` needs in the target namespace, on the destination cluster (the host's for a local plan). */
+export function migrateTargetChecks(targetNamespace: string, vddkSecret: 'given' | 'provider'): AccessCheck[] {
   return [
     ...at(targetNamespace, CDI, 'datavolumes', ['create', 'get', 'list', 'watch', 'patch']),
     // leftover-claims.ts: PVCs that already have a DataVolume's name
     ...at(targetNamespace, '', 'persistentvolumeclaims', ['list']),
     ...(vddkSecret === 'provider' ? at(targetNamespace, '', 'secrets', ['create', 'get', 'update', 'delete']) : []),
+  ];
+}
+
+/** What `migrate` needs in the plan's namespace, on the host cluster. */
+export function migrateHostChecks(planNamespace: string): AccessCheck[] {
+  return [
     ...at(planNamespace, FORKLIFT, 'plans', ['get', 'list']),
     ...at(planNamespace, FORKLIFT, 'migrations', ['list', 'watch']),
     ...at(planNamespace, COORDINATION, 'leases', ['get', 'create', 'update', 'delete', 'list', 'watch']),
   ];
 }
+
+const at = (namespace: string, group: string, resource: string, verbs: string[]): AccessCheck[] =>
+  verbs.map((verb) => ({ verb, group, resource, namespace }));
 
 /**
  * What `top` needs: list/watch the run Leases of a namespace (`undefined`: of all namespaces), and with `--control`

@@ -4,6 +4,12 @@
  * come first, so a plan that cannot run costs no inventory request; the inventory is asked once for all VMs.
  */
 import { ExitCode, UserError } from '../errors.js';
+import {
+  connectDestination,
+  type DestinationKind,
+  type DestinationProvider,
+  type PlanClusters,
+} from './destination.js';
 import { disksLeftOut, sortDisksAsRelease } from './disk-order.js';
 import type { InventoryClient, InventoryDiskDetail, InventoryVmDetail } from './inventory-client.js';
 import type { KubeClient } from './kube-client.js';
@@ -29,6 +35,11 @@ export interface ResolvePlanOptions {
   mtvRelease: DetectedRelease;
   /** --disks-only: copy a plan that needs a guest conversion afterwards (none is run). */
   disksOnly?: boolean;
+  /**
+   * Reaches the plan's destination cluster once its Provider is read (destination.ts connectDestination); default:
+   * the host cluster for a host destination, a refusal for a remote one.
+   */
+  destination?: (provider: DestinationProvider) => Promise<{ client: KubeClient; where: DestinationKind }>;
 }
 
 interface Condition {
@@ -163,7 +174,18 @@ export async function resolvePlan(
     );
   }
 
-  const vddkImage = await vddkInitImage(client, source, namespace, release);
+  const reach =
+    options.destination ??
+    ((provider: DestinationProvider) => connectDestination(client, name, provider, { connection: {} }));
+  const { client: target, where } = await reach({
+    name: destination.metadata.name,
+    namespace: destination.metadata.namespace ?? namespace,
+    type: destination.spec?.type,
+    url: destination.spec?.url,
+    secret: destination.spec?.secret,
+  });
+  const clusters = { host: client, destination: target };
+  const vddkImage = await vddkInitImage(clusters, source, namespace, release);
   if (!vddkImage) {
     throw refuse(
       `has no VDDK image: provider "${source.metadata.name}" sets no settings.vddkInitImage${release === '2.8' ? '' : ', the ForkliftController no vddk_image,'} and no v2v-vmware ConfigMap in ${CDI_NAMESPACES.join(' or ')} names one`,
@@ -172,7 +194,7 @@ export async function resolvePlan(
   }
   const targetNamespace = spec.targetNamespace || namespace;
   const identity = { name, namespace, uid: plan.metadata.uid ?? '', targetNamespace };
-  const vddkSecret = await checkVddkSecret(client, identity, options.vddkSecret, {
+  const vddkSecret = await checkVddkSecret(clusters, identity, options.vddkSecret, {
     name: source.metadata.name,
     namespace: source.metadata.namespace ?? namespace,
     secret: source.spec?.secret,
@@ -216,7 +238,7 @@ export async function resolvePlan(
   }
 
   const controllerMaxInFlight = await controllerSetting(client, namespace);
-  const vddkUuid = await chooseVddkUuid(client, release);
+  const vddkUuid = await chooseVddkUuid(target, release);
   return {
     plan: {
       name,
@@ -241,6 +263,7 @@ export async function resolvePlan(
     vms: resolvedVms.map(({ resolved: vm }) => withNaming(vm, spec.vms ?? [], plan.status?.migration?.vms ?? [])),
     ...(controllerMaxInFlight !== undefined && { controllerMaxInFlight }),
     vddkUuid,
+    destination: where,
     mtvRelease: options.mtvRelease,
     ...(scope.kind === 'needs-conversion' && { disksOnly: scope.why }),
   };
@@ -280,7 +303,7 @@ async function provider(
  * deployment-controller.yml.j2); else CDI's v2v-vmware ConfigMap (key vddk-init-image), which CDI itself falls back to.
  */
 async function vddkInitImage(
-  client: KubeClient,
+  clusters: PlanClusters,
   source: Provider,
   namespace: string,
   release: MtvRelease,
@@ -288,11 +311,12 @@ async function vddkInitImage(
   const fromProvider = source.spec?.settings?.vddkInitImage;
   if (fromProvider) return fromProvider;
   if (release !== '2.8') {
-    const controller = await forkliftController(client, namespace);
+    const controller = await forkliftController(clusters.host, namespace);
     if (controller?.spec?.vddk_image) return controller.spec.vddk_image;
   }
+  // CDI's own fallback: its ConfigMap on the cluster CDI imports on
   for (const namespace of CDI_NAMESPACES) {
-    const map = await client.get<{ data?: Record<string, string> }>(
+    const map = await clusters.destination.get<{ data?: Record<string, string> }>(
       inNamespace(RESOURCES.configMaps, namespace),
       'v2v-vmware',
     );

@@ -1,3 +1,4 @@
+import type { DestinationKind } from './destination.js';
 import type { DetectedRelease } from './mtv-release.js';
 /**
  * A Forklift Plan resolved against the cluster and the inventory: everything `migrate` needs to build DataVolumes
@@ -77,6 +78,8 @@ export interface ResolvedPlan {
   vms: ResolvedVm[];
   /** The controller's per-host MAX_VM_INFLIGHT, when a ForkliftController says it (shown, never reused silently). */
   controllerMaxInFlight?: number;
+  /** The cluster the DataVolumes go to: the host cluster, or a remote one (destination.ts). */
+  destination: DestinationKind;
   /** Which uuid the vddk sources name their VM by (vddk-uuid.ts): the instance uuid where CDI finds VMs by it. */
   vddkUuid: VddkUuid;
   /** The cluster's MTV release, and whether it was read from its Plan schema or given (--mtv-version). */

@@ -12,6 +12,7 @@
  */
 import { ExitCode, UserError } from '../errors.js';
 import { DV_LABEL, MANAGED_BY } from './datavolume-builder.js';
+import type { PlanClusters } from './destination.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError } from './kube-errors.js';
 import type { MtvRelease } from './mtv-release.js';
@@ -94,13 +95,15 @@ async function mayRead(client: KubeClient, namespace: string, name: string): Pro
  * readable and has `user` and `password`. Reads values only to look at key names; returns nothing of them.
  */
 export async function checkVddkSecret(
-  client: KubeClient,
+  clusters: PlanClusters,
   plan: PlanIdentity,
   given: string | undefined,
   provider: { name: string; namespace: string; secret?: { name?: string; namespace?: string } },
 ): Promise<{ name: string; source: VddkSecretSource }> {
   const secrets = (namespace: string) => inNamespace(RESOURCES.secrets, namespace);
   if (given) {
+    // the user's own Secret is in the target namespace, on the destination cluster
+    const client = clusters.destination;
     if (!(await mayRead(client, plan.targetNamespace, given))) {
       throw new UserError(
         `context "${client.context}" may not get Secret "${given}" in namespace "${plan.targetNamespace}" (--vddk-secret), so its keys cannot be checked`,
@@ -130,6 +133,7 @@ export async function checkVddkSecret(
     });
   }
   const namespace = ref.namespace || provider.namespace;
+  const client = clusters.host;
   if (!(await mayRead(client, namespace, ref.name))) {
     throw new UserError(
       `context "${client.context}" may not get Secret "${ref.name}" in namespace "${namespace}" (provider "${provider.name}"), which the VDDK Secret is made from`,
@@ -164,14 +168,19 @@ export type EnsureOutcome = 'created' | 'updated' | 'unchanged' | 'given';
  * the first DataVolume; a Secret of that name that is not ours is refused (exit 2) and left alone.
  */
 export async function ensureVddkSecret(
-  client: KubeClient,
+  clusters: PlanClusters,
   plan: PlanIdentity,
   release: MtvRelease,
   secret: { name: string; source: VddkSecretSource },
 ): Promise<EnsureOutcome> {
   if (secret.source.kind === 'given') return 'given';
   const { source } = secret;
-  const providerSecret = await client.get<SecretObject>(inNamespace(RESOURCES.secrets, source.namespace), source.name);
+  // read on the host cluster (the Provider's), written on the destination (the target namespace's)
+  const client = clusters.destination;
+  const providerSecret = await clusters.host.get<SecretObject>(
+    inNamespace(RESOURCES.secrets, source.namespace),
+    source.name,
+  );
   if (!providerSecret) {
     throw new UserError(`Secret "${source.name}" in namespace "${source.namespace}" went away`, {
       hint: 'run again once the provider has its Secret',

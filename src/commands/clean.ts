@@ -25,6 +25,13 @@ export default class Clean extends BaseCommand {
     ...connectionFlags,
     stuck: Flags.boolean({ description: 'Only the DataVolumes annotated kubectl-mtv/stuck.' }),
     yes: Flags.boolean({ description: 'Delete them (and their disks); without it they are only listed.' }),
+    'destination-context': Flags.string({
+      description: 'For a plan whose destination is a remote cluster: the kubeconfig context that reaches it.',
+      helpValue: 'NAME',
+    }),
+    'use-provider-credentials': Flags.boolean({
+      description: "For a plan whose destination is a remote cluster: reach it with the destination provider's Secret.",
+    }),
     output: outputFlag(
       withTemplates(OBJECT_OUTPUTS),
       'table',
@@ -42,6 +49,10 @@ export default class Clean extends BaseCommand {
       yes: flags.yes,
       output: parseOutput(flags.output, OBJECT_OUTPUTS),
       noHeaders: flags['no-headers'],
+      destination: {
+        ...(flags['destination-context'] !== undefined && { context: flags['destination-context'] }),
+        ...(flags['use-provider-credentials'] && { useProviderCredentials: true }),
+      },
     };
     const code = await clean(options);
     if (code !== 0) this.exit(code);

@@ -6,7 +6,10 @@ import type { RunController } from './run-controller.js';
 
 /** What a run of a plan's transfers needs (runTransfers), and what its loop reads (TransferLoop). */
 export interface RunOptions {
+  /** The host cluster: the plan, its Migrations, the run's Lease. */
   client: KubeClient;
+  /** The destination cluster of a remote plan: its DataVolumes and VDDK Secret (default `client`). */
+  destination?: KubeClient;
   resolved: ResolvedPlan;
   /** The DataVolumes to create, in plan order (buildPlanDataVolumes). */
   dataVolumes: DiskDataVolume[];

@@ -39,6 +39,7 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
   });
   const stopping = new AbortController();
   const client = options.client.stoppingWith(stopping.signal);
+  const clusters = { host: client, destination: (options.destination ?? options.client).stoppingWith(stopping.signal) };
   const now = options.now ?? Date.now;
   const snapshots = new RunSnapshotBuilder(options.holder);
   const publish = () => {
@@ -58,7 +59,7 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     emit(event);
   };
   let madeSecret: RunEvent | undefined;
-  const loop = new TransferLoop(options, client, (event) => {
+  const loop = new TransferLoop(options, clusters, (event) => {
     send(event);
     // the Secret's event follows the plan's, which opens every run
     if (event.type === 'plan' && madeSecret) send(madeSecret);
@@ -81,7 +82,7 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     const source = resolved.vddkSecretSource;
     if (source.kind === 'provider') {
       const secret = { name: resolved.vddkSecret, source };
-      const made = await ensureVddkSecret(client, resolved.plan, resolved.mtvRelease.release, secret);
+      const made = await ensureVddkSecret(clusters, resolved.plan, resolved.mtvRelease.release, secret);
       if (made !== 'given') madeSecret = secretEvent(resolved, source, made, now);
     }
     await requests.start();
@@ -89,7 +90,11 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     const summary = await loop.run();
     // every disk copied: no DataVolume of the plan reads it any more
     const copied = summary.outcome === 'completed' && summary.transferred === summary.disks;
-    if (copied && source.kind === 'provider' && (await deleteUnusedVddkSecret(client, resolved.plan, []))) {
+    if (
+      copied &&
+      source.kind === 'provider' &&
+      (await deleteUnusedVddkSecret(clusters.destination, resolved.plan, []))
+    ) {
       send(secretEvent(resolved, source, 'deleted', now));
     }
     send({ type: 'summary', time: new Date(now()).toISOString(), summary });

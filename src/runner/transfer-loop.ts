@@ -7,7 +7,7 @@
  */
 
 import type { Policy, SchedulerOptions } from '@kubectl-mtv/engine';
-import type { KubeClient } from '../cluster/kube-client.js';
+import type { PlanClusters } from '../cluster/destination.js';
 import { isObjectScoped } from '../cluster/kube-errors.js';
 import { type MigrationObject, takesOver } from '../cluster/migration-guard.js';
 import { PlanDataVolumes } from '../cluster/plan-datavolumes.js';
@@ -65,13 +65,13 @@ export class TransferLoop implements RunController {
 
   constructor(
     private readonly options: RunOptions,
-    /** The cluster, its retries ended when the run stops. */
-    private readonly client: KubeClient,
+    /** The plan's clusters (the Migrations on the host, the DataVolumes on the destination), retries ended when the run stops. */
+    private readonly clusters: PlanClusters,
     private readonly emit: (e: RunEvent) => void,
   ) {
     this.now = options.now ?? Date.now;
     const { plan } = options.resolved;
-    this.dataVolumeOps = new PlanDataVolumes(client, plan.targetNamespace, plan.uid);
+    this.dataVolumeOps = new PlanDataVolumes(clusters.destination, plan.targetNamespace, plan.uid);
     this.currentCaps = {
       maxInFlight: options.scheduler.maxInFlight,
       ...(options.scheduler.maxInFlightPerHost !== undefined && { perHost: options.scheduler.maxInFlightPerHost }),
@@ -159,7 +159,7 @@ export class TransferLoop implements RunController {
       onBatch: () => this.step(),
       onError: (error) => this.fail(error),
     });
-    const migrationWatch = this.client.watch<MigrationObject>(
+    const migrationWatch = this.clusters.host.watch<MigrationObject>(
       inNamespace(RESOURCES.migrations, options.resolved.plan.namespace),
       { list: false },
       {

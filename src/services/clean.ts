@@ -5,6 +5,7 @@
  * the VDDK Secret migrate made for the plan goes too, once no DataVolume left needs it.
  */
 import { DV_ANNOTATION, DV_LABEL } from '../cluster/datavolume-builder.js';
+import { connectDestination, type PlanClusters } from '../cluster/destination.js';
 import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
 import { isLeaseHeld, type LeaseObject, leaseName } from '../cluster/lease.js';
 import { type DataVolumeObject, PlanDataVolumes, STUCK_ANNOTATION } from '../cluster/plan-datavolumes.js';
@@ -19,6 +20,8 @@ import { formatTemplateOutput, type TemplateOutput } from '../ui/template-output
 export interface CleanOptions {
   /** Kubeconfig, context, namespace (the plan's) and request timeout. */
   connection: KubeConnectionOptions;
+  /** How to reach a remote destination, where the DataVolumes are: --destination-context, --use-provider-credentials. */
+  destination?: { context?: string; useProviderCredentials?: boolean };
   plan: string;
   /** Only the DataVolumes annotated kubectl-mtv/stuck. */
   stuckOnly: boolean;
@@ -43,21 +46,27 @@ const DV_KIND = 'datavolume.cdi.kubevirt.io';
 
 interface Plan {
   metadata: { uid?: string };
-  spec?: { targetNamespace?: string; vms?: { id?: string; name?: string }[] };
+  spec?: {
+    targetNamespace?: string;
+    vms?: { id?: string; name?: string }[];
+    provider?: { destination?: { name?: string; namespace?: string } };
+  };
 }
 
 export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
   const output = options.output ?? 'table';
-  const client = await connectKube(options.connection);
-  const namespace = client.namespace;
-  const plan = await client.get<Plan>(inNamespace(RESOURCES.plans, namespace), options.plan);
+  const host = await connectKube(options.connection);
+  const namespace = host.namespace;
+  const plan = await host.get<Plan>(inNamespace(RESOURCES.plans, namespace), options.plan);
   if (!plan) {
     throw new UserError(`plan "${options.plan}" not found in namespace "${namespace}"`, {
       hint: 'kubectl get plans -A',
     });
   }
   const target = plan.spec?.targetNamespace || namespace;
+  // the DataVolumes and the VDDK Secret are on the plan's destination cluster; the Lease on the host
+  const client = await destinationOf(host, options, plan, namespace);
   const dataVolumes = new PlanDataVolumes(client, target, plan.metadata.uid ?? '');
   const all = await dataVolumes.list();
   // Stuck disks (annotated by a run) and Failed ones (CDI gave up: a checksum or a lost PVC) are the ones to retry.
@@ -73,7 +82,8 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   );
   if (chosen.length === 0) {
     streams.stderr.write(`no ${which(0)}\n`);
-    if (options.yes) await cleanSecret(client, options, { plan, namespace, target }, all, streams, true);
+    if (options.yes)
+      await cleanSecret({ host, destination: client }, options, { plan, namespace, target }, all, streams, true);
     // like kubectl get: an empty List, so `-o json | jq '.items[]'` still reads JSON (and templates run on it)
     const listed = output === 'json' || output === 'yaml' || typeof output === 'object';
     if (!options.yes && listed) streams.stdout.write(formatDataVolumes([], output, vmNames, options.noHeaders));
@@ -86,7 +96,7 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
     );
     return ExitCode.ok;
   }
-  await refuseHeldPlan(client, options, namespace);
+  await refuseHeldPlan(host, options, namespace);
   for (const dv of chosen) {
     const name = dv.metadata.name ?? '';
     await dataVolumes.delete(name);
@@ -98,13 +108,43 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   streams.stderr.write(`${counted} deleted, with ${theirs}\n`);
   const deleted = new Set(chosen);
   await cleanSecret(
-    client,
+    { host, destination: client },
     options,
     { plan, namespace, target },
     all.filter((dv) => !deleted.has(dv)),
     streams,
   );
   return ExitCode.ok;
+}
+
+/** The client for the plan's destination cluster: the host's own for a host destination (destination.ts). */
+async function destinationOf(
+  host: KubeClient,
+  options: CleanOptions,
+  plan: Plan,
+  namespace: string,
+): Promise<KubeClient> {
+  const ref = plan.spec?.provider?.destination;
+  const providerNamespace = ref?.namespace || namespace;
+  const provider = ref?.name
+    ? await host.get<{
+        metadata: { name: string };
+        spec?: { type?: string; url?: string; secret?: { name?: string; namespace?: string } };
+      }>(inNamespace(RESOURCES.providers, providerNamespace), ref.name)
+    : undefined;
+  if (!provider) {
+    throw new UserError(
+      `plan "${options.plan}" names destination provider "${ref?.name ?? ''}" in namespace "${providerNamespace}", which does not exist`,
+      { hint: `kubectl get providers -n ${providerNamespace}` },
+    );
+  }
+  const reached = await connectDestination(
+    host,
+    options.plan,
+    { name: provider.metadata.name, namespace: providerNamespace, ...provider.spec },
+    { ...options.destination, connection: options.connection },
+  );
+  return reached.client;
 }
 
 /** A live Lease means a run holds the plan: nothing is deleted under it (exit 5). */
@@ -126,7 +166,7 @@ async function refuseHeldPlan(client: KubeClient, options: CleanOptions, namespa
  * `checkLease`, only if no run holds the plan (a run about to create DataVolumes needs it).
  */
 async function cleanSecret(
-  client: KubeClient,
+  { host, destination: client }: PlanClusters,
   options: CleanOptions,
   where: { plan: Plan; namespace: string; target: string },
   remaining: readonly DataVolume[],
@@ -141,7 +181,7 @@ async function cleanSecret(
   };
   const secret = await unusedVddkSecret(client, identity, remaining);
   if (!secret) return;
-  if (checkLease) await refuseHeldPlan(client, options, where.namespace);
+  if (checkLease) await refuseHeldPlan(host, options, where.namespace);
   if (!(await deleteVddkSecret(client, identity, secret))) return;
   const name = secret.metadata.name ?? '';
   streams.stdout.write(options.output === 'name' ? `secret/${name}\n` : `secret/${name} deleted\n`);

@@ -6,10 +6,11 @@
 import { hostname, userInfo } from 'node:os';
 import type { SchedulerOptions } from '@kubectl-mtv/engine';
 import { boundCaps, lowerBound } from '@kubectl-mtv/engine';
-import { checkAccess, migrateAccessChecks } from '../cluster/access-review.js';
+import { checkAccess, migrateHostChecks, migrateTargetChecks } from '../cluster/access-review.js';
 import { type BuiltDataVolumes, buildPlanDataVolumes } from '../cluster/datavolume-builder.js';
+import { connectDestination, type DestinationKind, type PlanClusters } from '../cluster/destination.js';
 import { InventoryClient, type InventoryOptions, readCaFile } from '../cluster/inventory-client.js';
-import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
+import { connectKube, type KubeConnectionOptions } from '../cluster/kube-client.js';
 import { refuseLeftoverClaims } from '../cluster/leftover-claims.js';
 import { detectMtvRelease, type MtvRelease } from '../cluster/mtv-release.js';
 import { resolvePlan } from '../cluster/plan-resolver.js';
@@ -63,6 +64,8 @@ export interface MigrateOptions {
   mtvVersion?: MtvRelease;
   /** --disks-only: copy a plan that needs a guest conversion afterwards, running none. */
   disksOnly?: boolean;
+  /** How to reach a remote destination: --destination-context, --use-provider-credentials. */
+  destination?: { context?: string; useProviderCredentials?: boolean };
   /** Write the run's Gantt chart (planned and actual) here at its end. */
   reportPath?: string;
   /** --debug: debug lines on stderr (e.g. whether the ingress CA is trusted). */
@@ -93,6 +96,7 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
     signal: options.signal,
   });
   const mtvRelease = await detectMtvRelease(client, options.mtvVersion);
+  let destination = client;
   const resolved = await resolvePlan(client, inventory, {
     plan: options.plan,
     namespace: client.namespace,
@@ -100,20 +104,28 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
     allowPoweredOn: options.allowPoweredOn,
     mtvRelease,
     ...(options.disksOnly && { disksOnly: true }),
+    destination: async (provider) => {
+      const reached = await connectDestination(client, options.plan, provider, {
+        ...options.destination,
+        connection: options.connection,
+      });
+      destination = reached.client;
+      return reached;
+    },
   });
   if (resolved.disksOnly !== undefined) {
     streams.stderr.write(
       `warning: plan "${resolved.plan.name}" ${resolved.disksOnly}: --disks-only copies its disks and runs no conversion; no VM can be made from them until they are converted\n`,
     );
   }
-  await checkAccess(
-    client,
-    migrateAccessChecks(resolved.plan.namespace, resolved.plan.targetNamespace, resolved.vddkSecretSource.kind),
-  );
+  if (resolved.destination.kind === 'remote') streams.stderr.write(`${destinationLine(resolved.destination)}\n`);
+  // each cluster is asked about its own part, as the identity that will act there
+  await checkAccess(client, migrateHostChecks(resolved.plan.namespace));
+  await checkAccess(destination, migrateTargetChecks(resolved.plan.targetNamespace, resolved.vddkSecretSource.kind));
   const built = buildPlanDataVolumes(resolved);
   for (const note of built.notes) streams.stderr.write(`warning: ${note}\n`);
   await refuseLeftoverClaims(
-    client,
+    destination,
     resolved.plan,
     built.dataVolumes.map((dv) => dv.manifest.metadata.name),
   );
@@ -121,9 +133,15 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   if (options.dryRun !== undefined) {
     const { scheduler, dryRunOutput: output, signal } = options;
     const context = { resolved, built, scheduler, ...(output !== undefined && { output }), signal, streams };
-    return options.dryRun === 'client' ? dryRunClient(context) : dryRunServer(client, context);
+    return options.dryRun === 'client' ? dryRunClient(context) : dryRunServer(destination, context);
   }
-  return run(client, resolved, built, options, streams);
+  return run({ host: client, destination }, resolved, built, options, streams);
+}
+
+/** Where a remote plan's disks go, and as whom: said once, before anything is asked of that cluster. */
+export function destinationLine(where: Extract<DestinationKind, { kind: 'remote' }>): string {
+  const as = 'context' in where.via ? `context "${where.via.context}"` : `provider Secret ${where.via.providerSecret}`;
+  return `migrate: plan's destination is the remote cluster ${where.url} (provider ${where.provider}), reached with ${as}`;
 }
 
 /**
@@ -163,7 +181,7 @@ export function runnerIdentity(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 async function run(
-  client: KubeClient,
+  { host: client, destination }: PlanClusters,
   resolved: ResolvedPlan,
   built: BuiltDataVolumes,
   options: MigrateOptions,
@@ -212,6 +230,7 @@ async function run(
     const summary = await runTransfers(
       {
         client,
+        destination,
         resolved,
         dataVolumes: built.dataVolumes,
         scheduler: options.scheduler,

@@ -58,6 +58,7 @@ function plan(vms: ResolvedVm[], overrides: Partial<ResolvedPlan['plan']> = {}):
     },
     mtvRelease: { release: '2.12', source: 'schema' },
     vddkUuid: { kind: 'instance', cdiVersion: 'v1.66.0' },
+    destination: { kind: 'host' },
     provider: {
       name: SEED_NAMES.sourceProvider,
       namespace: SEED_NAMES.forkliftNamespace,

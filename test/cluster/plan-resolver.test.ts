@@ -130,6 +130,7 @@ describe('resolvePlan', () => {
       controllerMaxInFlight: 7,
       // the sandbox's CDI (v1.66.0) finds VMs by instance uuid: MTV 2.12 gives it that one
       vddkUuid: { kind: 'instance', cdiVersion: 'v1.66.0' },
+      destination: { kind: 'host' },
       mtvRelease: NEWEST,
     });
     // the provider (its vmCount), then, as the plan names every VM of it, the one VM list (plan-vms.ts)

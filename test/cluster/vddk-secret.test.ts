@@ -1,6 +1,7 @@
 import { DEFAULT_SANDBOX_SCENARIO, SANDBOX_VCENTER_CA, SEED_NAMES } from '@kubectl-mtv/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DV_LABEL, FORKLIFT_SELECTOR_KEYS } from '../../src/cluster/datavolume-builder.js';
+import type { KubeClient } from '../../src/cluster/kube-client.js';
 import {
   deleteUnusedVddkSecret,
   ensureVddkSecret,
@@ -11,6 +12,9 @@ import {
 } from '../../src/cluster/vddk-secret.js';
 import { ExitCode } from '../../src/errors.js';
 import { type ClusterFixture, startCluster, userError } from './cluster-fixture.js';
+
+/** One cluster as host and destination alike (a plan whose destination is the host cluster). */
+const local = (kube: KubeClient) => ({ host: kube, destination: kube });
 
 const NS = SEED_NAMES.forkliftNamespace;
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -54,7 +58,7 @@ describe('the VDDK Secret, made as Forklift makes it (builder.go Builder.Secret)
   });
 
   it('creates it in the target namespace from the Provider Secret, labelled as ours and by no Forklift selector key', async () => {
-    expect(await ensureVddkSecret(cluster.kube, PLAN, '2.12', FROM_PROVIDER)).toBe('created');
+    expect(await ensureVddkSecret(local(cluster.kube), PLAN, '2.12', FROM_PROVIDER)).toBe('created');
     const secret = stored();
     expect(secret?.data).toEqual({
       accessKeyId: b64('fake-user@vsphere.sandbox.local'),
@@ -63,7 +67,7 @@ describe('the VDDK Secret, made as Forklift makes it (builder.go Builder.Secret)
     });
     expect(secret?.metadata.labels).toMatchObject({ [DV_LABEL.planUid]: PLAN.uid, [DV_LABEL.planName]: 'plan-a' });
     for (const key of FORKLIFT_SELECTOR_KEYS) expect(Object.keys(secret?.metadata.labels ?? {})).not.toContain(key);
-    expect(await ensureVddkSecret(cluster.kube, PLAN, '2.12', FROM_PROVIDER)).toBe('unchanged');
+    expect(await ensureVddkSecret(local(cluster.kube), PLAN, '2.12', FROM_PROVIDER)).toBe('unchanged');
   });
 
   it('brings it up to date when the Provider Secret changed (a new vCenter password)', async () => {
@@ -74,7 +78,7 @@ describe('the VDDK Secret, made as Forklift makes it (builder.go Builder.Secret)
         data: { password: b64('rotated') },
       },
     );
-    expect(await ensureVddkSecret(cluster.kube, PLAN, '2.12', FROM_PROVIDER)).toBe('updated');
+    expect(await ensureVddkSecret(local(cluster.kube), PLAN, '2.12', FROM_PROVIDER)).toBe('updated');
     expect(stored()?.data?.secretKey).toBe(b64('rotated'));
   });
 
@@ -87,7 +91,7 @@ describe('the VDDK Secret, made as Forklift makes it (builder.go Builder.Secret)
       metadata: { name, namespace: 'demo', labels: { team: 'db' } },
       data: { keep: b64('me') },
     });
-    const error = await userError(ensureVddkSecret(cluster.kube, other, '2.12', { ...FROM_PROVIDER, name }));
+    const error = await userError(ensureVddkSecret(local(cluster.kube), other, '2.12', { ...FROM_PROVIDER, name }));
     expect(error.exitCode).toBe(ExitCode.usage);
     expect(error.line).toBe(
       `Secret "${name}" in namespace "demo" exists and is not this plan's VDDK Secret; nothing created (try: rename or delete it, or pass --vddk-secret ${name} to use it as it is)`,

@@ -121,6 +121,15 @@ export const migrateFlags = {
     description: `The cluster's MTV release (${MTV_RELEASES.join(', ')}). Default: read from the Plan schema it serves.`,
     helpValue: 'X.Y',
   }),
+  'destination-context': Flags.string({
+    description:
+      "For a plan whose destination is a remote cluster: the kubeconfig context that reaches it with your own credentials; its server must be the destination provider's URL.",
+    helpValue: 'NAME',
+  }),
+  'use-provider-credentials': Flags.boolean({
+    description:
+      "For a plan whose destination is a remote cluster: reach it with the destination provider's Secret (token, CA), as MTV does; needs get on that Secret.",
+  }),
 };
 
 /** The connection flags as the cluster adapter takes them. */
@@ -191,6 +200,10 @@ export function migrateOptions(
     ...(flags.report !== undefined && { reportPath: parseSvgPath('--report', flags.report) }),
     takeover: flags.takeover,
     disksOnly: flags['disks-only'],
+    destination: {
+      ...(flags['destination-context'] !== undefined && { context: flags['destination-context'] }),
+      ...(flags['use-provider-credentials'] && { useProviderCredentials: true }),
+    },
     ...(flags['mtv-version'] !== undefined && {
       mtvVersion: parseChoice('--mtv-version', flags['mtv-version'], MTV_RELEASES, 'MTV release'),
     }),
