@@ -11,6 +11,7 @@ export type AccessCheck = ResourceAttributes;
 const CDI = 'cdi.kubevirt.io';
 const FORKLIFT = 'forklift.konveyor.io';
 const COORDINATION = 'coordination.k8s.io';
+const CNI = 'k8s.cni.cncf.io';
 
 /**
  * What `migrate` needs: DataVolumes in the target namespace (create, and get/list/watch to follow them; patch to mark
@@ -36,6 +37,14 @@ export function migrateAccessChecks(
     ...at(planNamespace, FORKLIFT, 'migrations', ['list', 'watch']),
     ...at(planNamespace, COORDINATION, 'leases', ['get', 'create', 'update', 'delete', 'list', 'watch']),
   ];
+}
+
+/**
+ * What a plan with a transfer network needs besides: `get` on its NetworkAttachmentDefinition, by name, in the NAD's
+ * namespace (the resolver asks it before reading the NAD, transfer-network.ts; a plan without one needs nothing).
+ */
+export function transferNetworkAccessChecks(network: { namespace: string; name: string }): AccessCheck[] {
+  return [{ verb: 'get', group: CNI, resource: 'network-attachment-definitions', ...network }];
 }
 
 /**
