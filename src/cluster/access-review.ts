@@ -11,6 +11,7 @@ export type AccessCheck = ResourceAttributes;
 const CDI = 'cdi.kubevirt.io';
 const FORKLIFT = 'forklift.konveyor.io';
 const COORDINATION = 'coordination.k8s.io';
+const CNI = 'k8s.cni.cncf.io';
 
 /**
  * What `migrate` needs: DataVolumes in the target namespace (create, and get/list/watch to follow them; patch to mark
@@ -49,6 +50,14 @@ export function migrateHostChecks(planNamespace: string): AccessCheck[] {
 
 const at = (namespace: string, group: string, resource: string, verbs: string[]): AccessCheck[] =>
   verbs.map((verb) => ({ verb, group, resource, namespace }));
+
+/**
+ * What a plan with a transfer network needs besides: `get` on its NetworkAttachmentDefinition, by name, in the NAD's
+ * namespace (the resolver asks it before reading the NAD, transfer-network.ts; a plan without one needs nothing).
+ */
+export function transferNetworkAccessChecks(network: { namespace: string; name: string }): AccessCheck[] {
+  return [{ verb: 'get', group: CNI, resource: 'network-attachment-definitions', ...network }];
+}
 
 /**
  * What `top` needs: list/watch the run Leases of a namespace (`undefined`: of all namespaces), and with `--control`

@@ -213,6 +213,8 @@ function manifest(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk, name: 
         ...(disk.shared && { [DV_LABEL.shareable]: 'true' }),
       },
       annotations: {
+        // Forklift's DataVolume template carries them (kubevirt.go setTransferNetwork); CDI copies them to the importer
+        ...plan.transferNetwork?.annotations,
         [DV_ANNOTATION.diskSource]: disk.file,
         [DV_ANNOTATION.diskIndex]: String(disk.index),
         [DV_ANNOTATION.deleteAfterCompletion]: 'false',

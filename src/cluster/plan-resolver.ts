@@ -20,6 +20,7 @@ import { planScope } from './plan-scope.js';
 import { readPlanVms } from './plan-vms.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
 import { inNamespace, RESOURCES } from './resource-types.js';
+import { resolveTransferNetwork } from './transfer-network.js';
 import { checkVddkSecret } from './vddk-secret.js';
 import { chooseVddkUuid } from './vddk-uuid.js';
 
@@ -74,6 +75,7 @@ type Plan = KubeObject<
     provider?: { source?: ObjectRef; destination?: ObjectRef };
     map?: { storage?: ObjectRef };
     vms?: { id?: string; name?: string; pvcNameTemplate?: string }[];
+    transferNetwork?: ObjectRef;
   },
   {
     conditions?: Condition[];
@@ -199,6 +201,9 @@ export async function resolvePlan(
     namespace: source.metadata.namespace ?? namespace,
     secret: source.spec?.secret,
   });
+  // Forklift reads it for every DataVolume when the plan names one (kubevirt.go dataVolumes)
+  const transferNetwork =
+    spec.transferNetwork && (await resolveTransferNetwork(client, spec.transferNetwork, identity, release));
 
   const vms = await readPlanVms(inventory, source.metadata.uid ?? '', spec.vms ?? [], refuse);
   if (!options.allowPoweredOn) {
@@ -266,6 +271,7 @@ export async function resolvePlan(
     destination: where,
     mtvRelease: options.mtvRelease,
     ...(scope.kind === 'needs-conversion' && { disksOnly: scope.why }),
+    ...(transferNetwork && { transferNetwork }),
   };
 }
 

@@ -86,6 +86,15 @@ export interface ResolvedPlan {
   mtvRelease: DetectedRelease;
   /** With --disks-only, why the copied disks still need a guest conversion (none is run); absent otherwise. */
   disksOnly?: string;
+  /** spec.transferNetwork, when the plan names one: what the release puts on every DataVolume for it. */
+  transferNetwork?: ResolvedTransferNetwork;
+}
+
+/** The plan's transfer network (transfer-network.ts): the NAD, and the annotations CDI copies to each importer pod. */
+export interface ResolvedTransferNetwork {
+  /** `namespace/name` of the NetworkAttachmentDefinition. */
+  ref: string;
+  annotations: Record<string, string>;
 }
 
 /** Where the VDDK Secret comes from: the user's own (`--vddk-secret`), or made from the source Provider's. */

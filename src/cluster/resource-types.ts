@@ -44,6 +44,13 @@ export const RESOURCES = {
   configMaps: type('', 'v1', 'configmaps', 'ConfigMap'),
   persistentVolumeClaims: type('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim'),
   routes: type('route.openshift.io', 'v1', 'routes', 'Route'),
+  /** Multus networks; a plan's spec.transferNetwork names one (transfer-network.ts). */
+  networkAttachmentDefinitions: type(
+    'k8s.cni.cncf.io',
+    'v1',
+    'network-attachment-definitions',
+    'NetworkAttachmentDefinition',
+  ),
   selfSubjectAccessReviews: type('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview'),
 } as const satisfies Record<string, ResourceType>;
 

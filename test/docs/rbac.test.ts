@@ -7,7 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { type AccessCheck, migrateAccessChecks, topAccessChecks } from '../../src/cluster/access-review.js';
+import {
+  type AccessCheck,
+  migrateAccessChecks,
+  topAccessChecks,
+  transferNetworkAccessChecks,
+} from '../../src/cluster/access-review.js';
 
 const PLAN_NS = 'openshift-mtv';
 const TARGET_NS = 'demo';
@@ -83,7 +88,8 @@ function key(namespace: string, group: string, resource: string, verb: string, n
   return `${verb} ${resource}.${group || 'core'} in ${namespace}${names ? ` named ${[...names].sort().join(',')}` : ''}`;
 }
 
-const fromCheck = (check: AccessCheck) => key(check.namespace, check.group, check.resource, check.verb);
+const fromCheck = (check: AccessCheck) =>
+  key(check.namespace, check.group, check.resource, check.verb, check.name === undefined ? undefined : [check.name]);
 
 describe('docs/rbac.yaml', () => {
   it('holds namespaced Roles and RoleBindings of rbac.authorization.k8s.io/v1, and one ClusterRole for cdis alone', () => {
@@ -121,6 +127,8 @@ describe('docs/rbac.yaml', () => {
   it("grants exactly the access reviews of migrate and top --control, clean's calls and the reads listed here", () => {
     const needed = new Set([
       ...migrateAccessChecks(PLAN_NS, TARGET_NS, 'provider').map(fromCheck),
+      // only for a plan with spec.transferNetwork (transfer-network.ts asks before it reads the NAD)
+      ...transferNetworkAccessChecks({ namespace: TARGET_NS, name: 'transfer-net' }).map(fromCheck),
       ...topAccessChecks(PLAN_NS, true).map(fromCheck),
       ...topAccessChecks(PLAN_NS, false).map(fromCheck),
       ...CLEAN.map(fromCheck),

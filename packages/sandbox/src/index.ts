@@ -31,6 +31,6 @@ export {
 } from './kubeconfig.js';
 export { SANDBOX_USER, type Sandbox, type SandboxOptions, startSandbox } from './sandbox.js';
 export { DEFAULT_SANDBOX_SCENARIO } from './seed/default-scenario.js';
-export { SANDBOX_VCENTER_CA, SEED_NAMES } from './seed/names.js';
+export { SANDBOX_VCENTER_CA, SEED_NAMES, TRANSFER_NETWORK_GATEWAY } from './seed/names.js';
 export { type SandboxStats, STATS_PATH } from './stats.js';
 export { createSandboxTls, type SandboxTls } from './tls.js';

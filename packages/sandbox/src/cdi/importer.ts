@@ -7,6 +7,7 @@ import {
   dataVolumeStatus,
   type ImportState,
 } from './dv-status.js';
+import { missingNetwork } from './pod-networks.js';
 
 export const DATAVOLUMES = 'datavolumes.cdi.kubevirt.io';
 export const PVCS = 'persistentvolumeclaims';
@@ -86,6 +87,8 @@ interface Import {
   nextRestart?: number;
   /** Importers whose container cannot be created: when the kubelet tries again. */
   nextStart?: number;
+  /** The DataVolume its importer pod was made from: Multus attaches the pod to the networks it names. */
+  dv: KubeObject;
   /** The vddk Secret the importer needs, and the error its container exits with once it runs (crash-looping). */
   secretRef?: string;
   failing?: string;
@@ -97,7 +100,7 @@ interface Import {
 
 const FIRST_BACKOFF_SECONDS = 10;
 /**
- * How often a container that could not be created is tried again. The kubelet retries at its next pod sync (a pod
+ * How often a pod or container that could not be created is tried again. The kubelet retries at its next pod sync (a pod
  * worker requeues a failed sync after a short back-off, and resyncs every --sync-frequency, 1 min): 10 s here.
  */
 const CONFIG_RETRY_SECONDS = 10;
@@ -166,6 +169,7 @@ export class Importer {
       state: { phase: '', fraction: 0, restartCount: 0, claimName: name },
       remaining: source.bytes,
       lastPublished: this.now,
+      dv,
       stuck: false,
     };
     this.imports.set(key, imp);
@@ -180,10 +184,10 @@ export class Importer {
     imp.failing = this.options.failDisks?.has(source.label)
       ? `Unable to connect to vddk data source: importer of ${source.label} fails`
       : this.vmLookupError(source, dv);
-    const blocked = this.containerConfigError(imp);
+    const blocked = this.podBlocked(imp);
     if (blocked) {
-      // the kubelet cannot make the container: the pod stays Pending, no restart counts, no progress
-      imp.state.blocked = { reason: 'CreateContainerConfigError', message: blocked };
+      // the kubelet cannot make the pod or the container: it stays Pending, no restart counts, no progress
+      imp.state.blocked = blocked;
       imp.nextStart = this.now + CONFIG_RETRY_SECONDS;
       this.publish(imp);
       return;
@@ -219,6 +223,17 @@ export class Importer {
     if (uuid === source.vm.uuid) return undefined;
     if (uuid === source.vm.instanceUuid && this.options.findsInstanceUuid) return undefined;
     return 'Unable to connect to vddk data source: unable to locate VM in any datacenter';
+  }
+
+  /**
+   * Why the importer's pod cannot start yet, as CDI shows it: first its sandbox, which Multus must attach to the
+   * networks the DataVolume names (pod-networks.ts: the containers wait, PodInitializing, no message), then its
+   * container (containerConfigError).
+   */
+  private podBlocked(imp: Import): { reason: string; message: string } | undefined {
+    if (missingNetwork(imp.dv, this.options.store) !== undefined) return { reason: 'PodInitializing', message: '' };
+    const config = this.containerConfigError(imp);
+    return config === undefined ? undefined : { reason: 'CreateContainerConfigError', message: config };
   }
 
   /**
@@ -367,15 +382,18 @@ export class Importer {
     this.publish(imp);
   }
 
-  /** A container the kubelet could not create is tried again: it starts once its Secret and keys are there. */
+  /**
+   * A pod or container the kubelet could not create is tried again: it starts once its networks, Secret and keys are
+   * there.
+   */
   private startIfDue(imp: Import): void {
     if (imp.nextStart === undefined || imp.nextStart > this.now) return;
-    const blocked = this.containerConfigError(imp);
+    const blocked = this.podBlocked(imp);
     if (!blocked) {
       this.start(imp);
       return;
     }
-    imp.state.blocked = { reason: 'CreateContainerConfigError', message: blocked };
+    imp.state.blocked = blocked;
     imp.nextStart = this.now + CONFIG_RETRY_SECONDS;
     this.publish(imp);
   }

@@ -1,6 +1,6 @@
 /**
- * Writes seed objects into the sandbox's store, each after what it refers to: namespaces, then Secrets and Services,
- * then Providers, then the maps and the controller settings, then the Plan, then the Route. A status is written
+ * Writes seed objects into the sandbox's store, each after what it refers to: namespaces, then Secrets, Services and
+ * the transfer network, then Providers, then the maps and the controller settings, then the Plan, then the Route. A status is written
  * through the status subresource after the create, as a controller would (a create drops status for resources
  * that have the subresource).
  */
@@ -14,6 +14,7 @@ const CREATION_ORDER: Record<string, number> = {
   services: 1,
   configmaps: 1,
   'cdis.cdi.kubevirt.io': 1,
+  'network-attachment-definitions.k8s.cni.cncf.io': 1,
   'providers.forklift.konveyor.io': 2,
   'storagemaps.forklift.konveyor.io': 3,
   'networkmaps.forklift.konveyor.io': 3,

@@ -22,6 +22,12 @@ export const SEED_NAMES = {
   forkliftController: 'forklift-controller',
   /** The CDI installation (cluster-scoped), named as CDI's own manifests name it (cdi-cr.yaml.in). */
   cdi: 'cdi',
+  /**
+   * A Multus network in the target namespace for disk transfers, which the seeded Plan does not name (tests and users
+   * set spec.transferNetwork to it): its `forklift.konveyor.io/route` annotation and its IPAM default route both name
+   * TRANSFER_NETWORK_GATEWAY.
+   */
+  transferNetwork: 'transfer-net',
   /** The StorageClass every mapped datastore maps to. */
   storageClass: 'standard',
   /**
@@ -37,6 +43,9 @@ export const SEED_NAMES = {
   /** A VDDK image reference that is obviously not a real image. */
   vddkInitImage: 'registry.sandbox.local/kubev2v/vddk:sandbox',
 } as const;
+
+/** The default gateway of the seeded transfer network. */
+export const TRANSFER_NETWORK_GATEWAY = '192.168.100.1';
 
 /** The vCenter CA the source Provider's Secret carries (`cacert`): a PEM block that is obviously not a certificate. */
 export const SANDBOX_VCENTER_CA = '-----BEGIN CERTIFICATE-----\nc2FuZGJveCB2Y2VudGVyIENB\n-----END CERTIFICATE-----\n';

@@ -8,7 +8,7 @@ import type { Scenario } from '@kubectl-mtv/engine';
 import { DEFAULT_CDI_VERSION } from '../cdi/cdi-version.js';
 import type { KubeObject } from '../cluster-store.js';
 import { inventoryFromScenario } from '../inventory/from-scenario.js';
-import { SEED_NAMES as N, SANDBOX_VCENTER_CA } from './names.js';
+import { SEED_NAMES as N, SANDBOX_VCENTER_CA, TRANSFER_NETWORK_GATEWAY } from './names.js';
 
 /** An object to create and the resource it is created under (`plural` or `plural.group`, as ClusterStore names it). */
 export interface SeedObject {
@@ -54,6 +54,7 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
     { resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: N.targetNamespace } } },
     ...(ids.ingressCaCert === undefined ? [] : ingressCa(ids.ingressCaCert)),
     cdiInstallation(ids.cdiVersion ?? DEFAULT_CDI_VERSION, now),
+    transferNetwork(),
     secret(
       N.sourceProviderSecret,
       ns,
@@ -208,6 +209,39 @@ export function cdiInstallation(version: string, now: string): SeedObject {
         targetVersion: version,
         conditions: [available('Available', 'True'), available('Progressing', 'False'), available('Degraded', 'False')],
       },
+    },
+  };
+}
+
+/**
+ * A bridge network for disk transfers, as a user sets one up for MTV: its IPAM config routes everything through the
+ * gateway (0.0.0.0/0), and the `forklift.konveyor.io/route` annotation names the same gateway for Forklift (which
+ * reads the annotation first, and from 2.10 the IPAM route where the annotation is absent: kubevirt.go
+ * guessTransferNetworkDefaultRoute).
+ */
+function transferNetwork(): SeedObject {
+  const config = {
+    cniVersion: '0.3.1',
+    name: N.transferNetwork,
+    type: 'bridge',
+    bridge: 'br-transfer',
+    ipam: {
+      type: 'host-local',
+      subnet: '192.168.100.0/24',
+      routes: [{ dst: '0.0.0.0/0', gw: TRANSFER_NETWORK_GATEWAY }],
+    },
+  };
+  return {
+    resource: 'network-attachment-definitions.k8s.cni.cncf.io',
+    object: {
+      apiVersion: 'k8s.cni.cncf.io/v1',
+      kind: 'NetworkAttachmentDefinition',
+      metadata: {
+        name: N.transferNetwork,
+        namespace: N.targetNamespace,
+        annotations: { 'forklift.konveyor.io/route': TRANSFER_NETWORK_GATEWAY },
+      },
+      spec: { config: JSON.stringify(config) },
     },
   };
 }

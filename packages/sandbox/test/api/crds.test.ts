@@ -1,6 +1,6 @@
 /**
- * The project's own CRDs (packages/sandbox/crds: CDI's, and Forklift's of each MTV release served) are the shared
- * ones, unchanged, and the registry derived from them names what kubectl and Forklift expect.
+ * The project's own CRDs (packages/sandbox/crds: CDI's, Multus' and Forklift's of each MTV release served) are the
+ * shared ones, unchanged, and the registry derived from them names what kubectl and Forklift expect.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,15 +11,18 @@ import { parse } from 'yaml';
 import { crdDirectory, MTV_RELEASES } from '../../src/api/crd-loader.js';
 import { ResourceRegistry } from '../../src/api/resource-registry.js';
 
+const MULTUS_CRD = 'multus/k8s.cni.cncf.io_network-attachment-definitions.yaml';
+
 describe('the sandbox CRDs', () => {
   it('are found next to the source', () => {
     expect(crdDirectory()).toBe(PROJECT_CRDS);
   });
 
-  it("equal ../shared/crds: CDI's, and Forklift's of every release served", needs(SHARED_CRDS), () => {
+  it("equal ../shared/crds: CDI's, Multus', and Forklift's of every release served", needs(SHARED_CRDS), () => {
     const shared = SHARED_CRDS.path();
     const pairs: [string, string][] = [
       ['cdi/datavolumes.cdi.kubevirt.io.yaml', 'cdi/datavolumes.cdi.kubevirt.io.yaml'],
+      [MULTUS_CRD, MULTUS_CRD],
     ];
     for (const release of MTV_RELEASES) {
       for (const file of readdirSync(join(PROJECT_CRDS, 'forklift', `release-${release}`))) {
@@ -48,18 +51,20 @@ describe('the sandbox CRDs', () => {
     });
   }
 
-  it("match the checksums kept with them (SHA256SUMS): Forklift's of every release, CDI's", () => {
+  it("match the checksums kept with them (SHA256SUMS): Forklift's of every release, CDI's, Multus'", () => {
     const forklift = join(PROJECT_CRDS, 'forklift');
     const present = MTV_RELEASES.flatMap((release) =>
       readdirSync(join(forklift, `release-${release}`)).map((file) => `release-${release}/${file}`),
     );
     expect(checkedSums(forklift).sort()).toEqual(present.sort());
-    const cdi = join(PROJECT_CRDS, 'cdi');
-    expect(checkedSums(cdi).sort()).toEqual(
-      readdirSync(cdi)
-        .filter((file) => file.endsWith('.yaml'))
-        .sort(),
-    );
+    for (const folder of ['cdi', 'multus']) {
+      const path = join(PROJECT_CRDS, folder);
+      expect(checkedSums(path).sort(), folder).toEqual(
+        readdirSync(path)
+          .filter((file) => file.endsWith('.yaml'))
+          .sort(),
+      );
+    }
   });
 
   it.each([
@@ -97,6 +102,18 @@ describe('the sandbox CRDs', () => {
       version: 'v1beta1',
     });
     expect(type.columns.map((column) => column.name)).toEqual(columns);
+  });
+
+  it("derive Multus' NetworkAttachmentDefinition: namespaced, net-attach-def, no status subresource", () => {
+    const type = ResourceRegistry.standard().require('network-attachment-definitions.k8s.cni.cncf.io');
+    expect(type).toMatchObject({
+      kind: 'NetworkAttachmentDefinition',
+      shortNames: ['net-attach-def'],
+      namespaced: true,
+      statusSubresource: false,
+      version: 'v1',
+    });
+    expect(type.columns.map((column) => column.name)).toEqual(['Name', 'Age']);
   });
 
   it("derive CDI's own resource: cluster-scoped, status written with the object (no status subresource)", () => {

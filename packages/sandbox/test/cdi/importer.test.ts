@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../src/api/api-server.js';
 import { diskSources } from '../../src/cdi/disk-sources.js';
 import { DATAVOLUMES, Importer, PVCS, STUCK_ANNOTATION } from '../../src/cdi/importer.js';
+import { NETWORK_ATTACHMENT_DEFINITIONS } from '../../src/cdi/pod-networks.js';
 import type { KubeObject } from '../../src/cluster-store.js';
 import { inventoryFromScenario } from '../../src/inventory/from-scenario.js';
 import type { InventoryData } from '../../src/inventory/model.js';
@@ -17,6 +18,7 @@ const PROVIDER_UID = '6b4c1d2e-0000-4000-8000-000000000001';
 const NS = SEED_NAMES.targetNamespace;
 /** The VDDK Secret the test DataVolumes name, as migrate makes it in the target namespace. */
 const VDDK_SECRET = 'plan-a-vddk';
+const NETWORKS = 'k8s.v1.cni.cncf.io/networks';
 
 /** Two capped hosts and a shared network: rates really are shared, so timing is a real check of the model. */
 const scenario: Scenario = {
@@ -275,6 +277,57 @@ describe('the simulated CDI importer', () => {
     expect(statusOf('web-01-disk-0').phase).toBe('ImportInProgress');
     importer.advanceTo(2000);
     expect(statusOf('web-01-disk-0')).toMatchObject({ phase: 'Succeeded', restartCount: 0 });
+  });
+
+  it('never starts an importer whose transfer network does not exist (Multus), until the NAD appears', async () => {
+    const annotated = (name: string, annotations: Record<string, string>) => {
+      const dv = dataVolume(inventory, name === 'late' ? 1 : 0, name === 'late' ? 0 : 1);
+      dv.metadata.annotations = annotations;
+      api.store.create(DATAVOLUMES, dv);
+    };
+    annotated('late', { [NETWORKS]: '[{"name":"late-net","namespace":"demo","default-route":["192.168.100.1"]}]' });
+    // the seeded NAD, by the legacy annotation Forklift writes without a route: starts at once
+    annotated('seeded', { 'v1.multus-cni.io/default-network': `${NS}/${SEED_NAMES.transferNetwork}` });
+    await settle();
+    importer.advanceTo(35);
+    const running = (name: string) => statusOf(name).conditions.find((c) => c.type === 'Running');
+    expect(statusOf('db-01-disk-1').phase).toBe('ImportInProgress');
+    expect(statusOf('web-01-disk-0')).toMatchObject({ phase: 'ImportScheduled', restartCount: 0 });
+    expect(running('web-01-disk-0')).toMatchObject({ status: 'False', reason: 'PodInitializing', message: '' });
+    api.store.create(NETWORK_ATTACHMENT_DEFINITIONS, {
+      apiVersion: 'k8s.cni.cncf.io/v1',
+      kind: 'NetworkAttachmentDefinition',
+      metadata: { name: 'late-net', namespace: NS },
+      spec: { config: '{"type":"bridge"}' },
+    });
+    // tries every 10 s: at 40 s the kubelet makes the pod, Multus attaches it, the copy runs
+    importer.advanceTo(39);
+    expect(statusOf('web-01-disk-0').phase).toBe('ImportScheduled');
+    importer.advanceTo(40);
+    expect(statusOf('web-01-disk-0').phase).toBe('ImportInProgress');
+    importer.advanceTo(2000);
+    expect(statusOf('web-01-disk-0')).toMatchObject({ phase: 'Succeeded', restartCount: 0 });
+  });
+
+  it.each([
+    ['a name alone: the NAD of its own namespace, absent', 'late-net', false],
+    ['a NAD of another namespace (namespace isolation is not modelled)', 'openshift-mtv/late-net', true],
+    ['a list with one missing', `${NS}/${SEED_NAMES.transferNetwork}, other/late-net@net1`, false],
+    ['a JSON list without namespaces, in its own', `[{"name":"${SEED_NAMES.transferNetwork}"}]`, true],
+    ['text Multus cannot parse', '[{"name":', false],
+  ])('%s: the pod starts only where Multus finds every NAD named', async (_, networks, starts) => {
+    api.store.create(NETWORK_ATTACHMENT_DEFINITIONS, {
+      apiVersion: 'k8s.cni.cncf.io/v1',
+      kind: 'NetworkAttachmentDefinition',
+      metadata: { name: 'late-net', namespace: 'openshift-mtv' },
+      spec: { config: '{"type":"bridge"}' },
+    });
+    const dv = dataVolume(inventory, 1, 0);
+    dv.metadata.annotations = { [NETWORKS]: networks };
+    api.store.create(DATAVOLUMES, dv);
+    await settle();
+    importer.advanceTo(1);
+    expect(statusOf('web-01-disk-0').phase).toBe(starts ? 'ImportInProgress' : 'ImportScheduled');
   });
 
   it('writes a status only when it changes, keeping condition times where CDI keeps them', async () => {

@@ -117,6 +117,7 @@ describe('applySeed', () => {
       'namespaces openshift-mtv',
       'namespaces demo',
       'cdis.cdi.kubevirt.io cdi',
+      'network-attachment-definitions.k8s.cni.cncf.io transfer-net',
       'secrets vsphere-a-secret',
       'services forklift-inventory',
       'providers.forklift.konveyor.io vsphere-a',

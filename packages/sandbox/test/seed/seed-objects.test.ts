@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster-store.js';
 import { inventoryFromScenario } from '../../src/inventory/from-scenario.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../../src/seed/default-scenario.js';
+import { SEED_NAMES, TRANSFER_NETWORK_GATEWAY } from '../../src/seed/names.js';
 import { type SeedObject, seedObjects } from '../../src/seed/seed-objects.js';
 import { describeErrors, loadCrdValidators, newAjv, toJsonSchema } from './crd-validator.js';
 
@@ -135,6 +136,27 @@ describe("the seeded CDI installation (Forklift 2.12's canUseInstanceUUID reads 
     expect(validate(object), describeErrors(validate).join('; ')).toBe(true);
     expect(object.metadata).toEqual({ name: 'cdi' });
     expect(object.status).toMatchObject({ phase: 'Deployed', observedVersion: observed });
+  });
+});
+
+describe('the seeded transfer network (a plan names it in spec.transferNetwork)', () => {
+  it("validates against Multus' CRD, and its route annotation and IPAM default route name one gateway", () => {
+    const validators = loadCrdValidators(join(PROJECT_CRDS, 'multus'));
+    const objects = seedObjects(DEFAULT_SANDBOX_SCENARIO, HTTPS);
+    const nad = find(objects, 'NetworkAttachmentDefinition', SEED_NAMES.transferNetwork);
+    const validate = validators.get('network-attachment-definitions.k8s.cni.cncf.io')?.get(nad.apiVersion);
+    if (validate === undefined) throw new Error(`no schema for ${nad.apiVersion}`);
+    expect(validate(nad), describeErrors(validate).join('; ')).toBe(true);
+    expect(validate({ ...nad, spec: {} })).toBe(false);
+    expect(nad.metadata).toEqual({
+      name: 'transfer-net',
+      namespace: 'demo',
+      annotations: { 'forklift.konveyor.io/route': TRANSFER_NETWORK_GATEWAY },
+    });
+    const config = JSON.parse(spec(nad).config);
+    expect(config).toMatchObject({ type: 'bridge', ipam: { routes: [{ dst: '0.0.0.0/0', gw: '192.168.100.1' }] } });
+    // the seeded plan keeps the pod network: a test or user names the NAD
+    expect(spec(find(objects, 'Plan', 'plan-a')).transferNetwork).toBeUndefined();
   });
 });
 
