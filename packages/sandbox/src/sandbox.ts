@@ -202,6 +202,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       store: api.store,
       resolve: sources.resolve,
       ...sources.bandwidth,
+      endpoints: sources.endpoints,
       failDisks: new Set(failDisks),
       findsInstanceUuid: findsInstanceUuid(cdiVersion),
       stallDisks: new Set(stallDisks),
