@@ -5,6 +5,8 @@
  */
 import { ExitCode, UserError } from '../errors.js';
 import { disksLeftOut, sortDisksAsRelease } from './disk-order.js';
+import { resolveEsxiEndpoints } from './esxi-endpoints.js';
+import { listReadyHostCrs } from './esxi-hosts.js';
 import type { InventoryClient, InventoryDiskDetail, InventoryVmDetail } from './inventory-client.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError } from './kube-errors.js';
@@ -178,6 +180,9 @@ export async function resolvePlan(
     secret: source.spec?.secret,
   });
 
+  // ESXi hosts with a Ready Host CR: their VMs are read from the host (esxi-hosts.ts)
+  const hostCrs = await listReadyHostCrs(client, source.metadata.namespace ?? namespace, spec.provider?.source);
+
   const vms = await readPlanVms(inventory, source.metadata.uid ?? '', spec.vms ?? [], refuse);
   if (!options.allowPoweredOn) {
     const on = vms.filter((vm) => vm.powerState === 'poweredOn').map((vm) => vm.name);
@@ -215,6 +220,22 @@ export async function resolvePlan(
     );
   }
 
+  const esxi = await resolveEsxiEndpoints(client, inventory, {
+    plan: identity,
+    release,
+    provider: {
+      uid: source.metadata.uid ?? '',
+      secret: {
+        name: source.spec?.secret?.name ?? '',
+        namespace: source.spec?.secret?.namespace || (source.metadata.namespace ?? namespace),
+      },
+    },
+    hostCrs,
+    vms,
+    ...(options.vddkSecret !== undefined && { givenSecret: options.vddkSecret }),
+    refuse,
+  });
+
   const controllerMaxInFlight = await controllerSetting(client, namespace);
   const vddkUuid = await chooseVddkUuid(client, release);
   return {
@@ -238,7 +259,14 @@ export async function resolvePlan(
     vddkImage,
     vddkSecret: vddkSecret.name,
     vddkSecretSource: vddkSecret.source,
-    vms: resolvedVms.map(({ resolved: vm }) => withNaming(vm, spec.vms ?? [], plan.status?.migration?.vms ?? [])),
+    vms: resolvedVms.map(({ resolved: vm }) => {
+      const endpoint = esxi.byHost.get(vm.host);
+      return {
+        ...withNaming(vm, spec.vms ?? [], plan.status?.migration?.vms ?? []),
+        ...(endpoint && { esxi: endpoint }),
+      };
+    }),
+    ...(esxi.secrets.length > 0 && { esxiSecrets: esxi.secrets }),
     ...(controllerMaxInFlight !== undefined && { controllerMaxInFlight }),
     vddkUuid,
     mtvRelease: options.mtvRelease,
