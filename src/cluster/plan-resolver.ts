@@ -1,7 +1,8 @@
 /**
  * A Forklift Plan resolved against the cluster and the inventory, or refused. Every refusal is one UserError (exit
  * 2) naming the object and the fix, raised before anything is created: the resolver only reads. Cheap cluster checks
- * come first, so a plan that cannot run costs no inventory request; the inventory is asked once for all VMs.
+ * come first, so a plan that cannot run costs no inventory request; the inventory is asked once for all VMs, then for
+ * the hosts of Ready Host CRs that plan VMs run on (esxi-hosts.ts).
  */
 import { ExitCode, UserError } from '../errors.js';
 import { disksLeftOut, sortDisksAsRelease } from './disk-order.js';
