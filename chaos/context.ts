@@ -19,15 +19,17 @@ export function partRandom(ctx: ChaosContext, item: number): () => number {
   return seededRandom((ctx.seed * 31 + item) >>> 0);
 }
 
-/** Remembers a cluster's bearer token and the values (and their base64) of the Secrets it seeded. */
+/**
+ * Remembers a cluster's bearer token and the values (and their base64) of the Secrets it seeded: the Provider's and
+ * the ESXi hosts' (their Host CRs name them).
+ */
 export function rememberSecrets(ctx: ChaosContext, cluster: ChaosCluster): void {
   ctx.secrets.add(cluster.sandbox.token);
-  const secrets = [[SEED_NAMES.forkliftNamespace, SEED_NAMES.sourceProviderSecret]];
-  for (const [namespace, name] of secrets) {
-    const secret = cluster.sandbox.store.get('secrets', namespace, name) as
-      | { data?: Record<string, string> }
-      | undefined;
-    for (const [key, encoded] of Object.entries(secret?.data ?? {})) {
+  const secrets = cluster.sandbox.store.list('secrets', SEED_NAMES.forkliftNamespace) as {
+    data?: Record<string, string>;
+  }[];
+  for (const secret of secrets) {
+    for (const [key, encoded] of Object.entries(secret.data ?? {})) {
       // vCenter's certificate thumbprint is public: the Provider's status.fingerprint carries it, and Forklift's
       // DataVolumes must name it (spec.source.vddk.thumbprint)
       if (key === 'thumbprint') continue;

@@ -231,11 +231,12 @@ function manifest(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk, name: 
       },
       source: {
         vddk: {
-          url: plan.provider.url,
+          // vCenter, or the VM's ESXi host when it has a Ready Host CR (esxi-hosts.ts)
+          url: vm.esxi?.url ?? plan.provider.url,
           uuid: vddkUuidOf(plan, vm),
           backingFile: disk.file,
-          thumbprint: plan.provider.fingerprint,
-          secretRef: plan.vddkSecret,
+          thumbprint: vm.esxi?.thumbprint ?? plan.provider.fingerprint,
+          secretRef: vm.esxi?.secret ?? plan.vddkSecret,
           initImageURL: plan.vddkImage,
         },
       },

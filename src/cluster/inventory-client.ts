@@ -100,6 +100,14 @@ export interface InventoryVmDetail {
   disks: InventoryDiskDetail[];
 }
 
+/** An ESXi host as the inventory renders it in full (web/vsphere/host.go Host; the fields esxi-hosts.ts reads). */
+export interface InventoryHostDetail {
+  id: string;
+  name: string;
+  /** The host certificate's SHA-1 thumbprint, `AA:BB:...`: a vddk source reading from the host names it. */
+  thumbprint: string;
+}
+
 /** Namespaces where Forklift's operator installs the inventory Route, downstream first. */
 export const OPERATOR_NAMESPACES = ['openshift-mtv', 'konveyor-forklift'] as const;
 const ROUTE_SELECTOR = 'app=forklift,service=forklift-inventory';
@@ -193,6 +201,17 @@ export class InventoryClient {
   async vsphereVmsNamed(providerUid: string, name: string): Promise<InventoryVmDetail[]> {
     const query = `detail=all&name=${encodeURIComponent(name)}`;
     return (await this.get<InventoryVmDetail[]>(`${this.providerPath(providerUid)}/vms?${query}`)) ?? [];
+  }
+
+  /** One ESXi host by id, in full (Forklift's HostHandler.Get), or undefined when the inventory has none. */
+  async vsphereHost(providerUid: string, id: string): Promise<InventoryHostDetail | undefined> {
+    return this.get<InventoryHostDetail>(`${this.providerPath(providerUid)}/hosts/${encodeURIComponent(id)}`);
+  }
+
+  /** The ESXi hosts of that name (the ?name= filter Forklift's Finder.ByRef uses for a Host ref without an id). */
+  async vsphereHostsNamed(providerUid: string, name: string): Promise<InventoryHostDetail[]> {
+    const query = `detail=all&name=${encodeURIComponent(name)}`;
+    return (await this.get<InventoryHostDetail[]>(`${this.providerPath(providerUid)}/hosts?${query}`)) ?? [];
   }
 
   private providerPath(providerUid: string): string {

@@ -1,7 +1,8 @@
 /**
  * A Forklift Plan resolved against the cluster and the inventory, or refused. Every refusal is one UserError (exit
  * 2) naming the object and the fix, raised before anything is created: the resolver only reads. Cheap cluster checks
- * come first, so a plan that cannot run costs no inventory request; the inventory is asked once for all VMs.
+ * come first, so a plan that cannot run costs no inventory request; the inventory is asked once for all VMs, then for
+ * the hosts of Ready Host CRs that plan VMs run on (esxi-hosts.ts).
  */
 import { ExitCode, UserError } from '../errors.js';
 import {
@@ -11,6 +12,8 @@ import {
   type PlanClusters,
 } from './destination.js';
 import { disksLeftOut, sortDisksAsRelease } from './disk-order.js';
+import { resolveEsxiEndpoints } from './esxi-endpoints.js';
+import { listReadyHostCrs } from './esxi-hosts.js';
 import type { InventoryClient, InventoryDiskDetail, InventoryVmDetail } from './inventory-client.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError } from './kube-errors.js';
@@ -205,6 +208,9 @@ export async function resolvePlan(
   const transferNetwork =
     spec.transferNetwork && (await resolveTransferNetwork(client, spec.transferNetwork, identity, release));
 
+  // ESXi hosts with a Ready Host CR: their VMs are read from the host (esxi-hosts.ts)
+  const hostCrs = await listReadyHostCrs(client, source.metadata.namespace ?? namespace, spec.provider?.source);
+
   const vms = await readPlanVms(inventory, source.metadata.uid ?? '', spec.vms ?? [], refuse);
   if (!options.allowPoweredOn) {
     const on = vms.filter((vm) => vm.powerState === 'poweredOn').map((vm) => vm.name);
@@ -242,6 +248,22 @@ export async function resolvePlan(
     );
   }
 
+  const esxi = await resolveEsxiEndpoints(client, inventory, {
+    plan: identity,
+    release,
+    provider: {
+      uid: source.metadata.uid ?? '',
+      secret: {
+        name: source.spec?.secret?.name ?? '',
+        namespace: source.spec?.secret?.namespace || (source.metadata.namespace ?? namespace),
+      },
+    },
+    hostCrs,
+    vms,
+    ...(options.vddkSecret !== undefined && { givenSecret: options.vddkSecret }),
+    refuse,
+  });
+
   const controllerMaxInFlight = await controllerSetting(client, namespace);
   const vddkUuid = await chooseVddkUuid(target, release);
   return {
@@ -265,7 +287,14 @@ export async function resolvePlan(
     vddkImage,
     vddkSecret: vddkSecret.name,
     vddkSecretSource: vddkSecret.source,
-    vms: resolvedVms.map(({ resolved: vm }) => withNaming(vm, spec.vms ?? [], plan.status?.migration?.vms ?? [])),
+    vms: resolvedVms.map(({ resolved: vm }) => {
+      const endpoint = esxi.byHost.get(vm.host);
+      return {
+        ...withNaming(vm, spec.vms ?? [], plan.status?.migration?.vms ?? []),
+        ...(endpoint && { esxi: endpoint }),
+      };
+    }),
+    ...(esxi.secrets.length > 0 && { esxiSecrets: esxi.secrets }),
     ...(controllerMaxInFlight !== undefined && { controllerMaxInFlight }),
     vddkUuid,
     destination: where,

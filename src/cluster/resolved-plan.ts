@@ -44,6 +44,26 @@ export interface ResolvedVm {
   pvcNameTemplate?: string;
   /** The name Forklift gave the VM in the target cluster (plan status.migration.vms[].newName), when it did. */
   newName?: string;
+  /**
+   * Where CDI's importers read this VM's disks when not through vCenter: its ESXi host, which has a Ready Host CR
+   * (esxi-hosts.ts). Absent: vCenter, the Provider's URL and fingerprint, with the plan's vddkSecret.
+   */
+  esxi?: EsxiEndpoint;
+}
+
+/** A vddk source that reads from an ESXi host directly (Forklift builder.go applyHostsConfig). */
+export interface EsxiEndpoint {
+  /** `https://<Host spec.ipAddress>/sdk`, as the release writes it. */
+  url: string;
+  /** The inventory host's certificate thumbprint. */
+  thumbprint: string;
+  /** The VDDK Secret its DataVolumes name: one of the plan's esxiSecrets. */
+  secret: string;
+  /** The inventory host's id and name. */
+  hostId: string;
+  hostName: string;
+  /** The Host CR, `namespace/name`. */
+  hostCr: string;
 }
 
 export interface ResolvedPlan {
@@ -74,6 +94,11 @@ export interface ResolvedPlan {
   vddkSecret: string;
   /** `given`: --vddk-secret; `provider`: made by the run from this Provider Secret (vddk-secret.ts). */
   vddkSecretSource: VddkSecretSource;
+  /**
+   * The VDDK Secrets the run makes for the ESXi hosts plan VMs are read from (vms[].esxi), one per host; absent when
+   * no plan VM's host has a Ready Host CR.
+   */
+  esxiSecrets?: EsxiVddkSecret[];
   /** The plan's VMs in plan order. */
   vms: ResolvedVm[];
   /** The controller's per-host MAX_VM_INFLIGHT, when a ForkliftController says it (shown, never reused silently). */
@@ -99,6 +124,22 @@ export interface ResolvedTransferNetwork {
 
 /** Where the VDDK Secret comes from: the user's own (`--vddk-secret`), or made from the source Provider's. */
 export type VddkSecretSource = { kind: 'given' } | { kind: 'provider'; name: string; namespace: string };
+
+/**
+ * A VDDK Secret the run makes for one ESXi host (vddk-secret.ts): the user and password from the Host CR's Secret,
+ * the CA from the Provider's, as Forklift's Builder.Secret takes them.
+ */
+export interface EsxiVddkSecret {
+  /** Its name in the target namespace. */
+  name: string;
+  /** The Host CR's spec.secret. */
+  from: { name: string; namespace: string };
+  /** The Provider Secret the CA comes from. */
+  provider: { name: string; namespace: string };
+  /** The ESXi host (inventory name) and its Host CR (`namespace/name`), for the messages. */
+  hostName: string;
+  hostCr: string;
+}
 
 /** The uuid every vddk source of the plan names its VM by, and why (chosen in vddk-uuid.ts). */
 export type VddkUuid =

@@ -95,9 +95,9 @@ export type RunEvent =
    */
   | { type: 'alert'; time: string; disk: DiskRef; bytes: number; kind: 'blocked' | 'stalled' | null; reason: string }
   /**
-   * The plan's VDDK Secret, made from the source Provider's (vddk-secret.ts): created, updated or found as it should
-   * be before the first DataVolume, deleted once every disk is copied. `from` names the Provider Secret; its content
-   * is never in an event.
+   * One of the plan's VDDK Secrets (vddk-secret.ts): created, updated or found as it should be before the first
+   * DataVolume, deleted once every disk is copied. `from` names the Secret it is made from: the source Provider's, or
+   * with `host` the Host CR's of that ESXi host (the CA still the Provider's); its content is never in an event.
    */
   | {
       type: 'secret';
@@ -106,6 +106,8 @@ export type RunEvent =
       namespace: string;
       action: 'created' | 'updated' | 'unchanged' | 'deleted';
       from: string;
+      /** The ESXi host the Secret is for (its VMs are read from it); absent: vCenter's. */
+      host?: string;
     }
   | { type: 'summary'; time: string; summary: RunSummary };
 

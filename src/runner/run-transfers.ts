@@ -3,15 +3,22 @@
  * then runs the loop (TransferLoop) until every disk is transferred, stuck or failed, or a stop path (Ctrl-C,
  * --timeout, a lost lease, the controller taking the plan over) ends admission. No stop path deletes or stops a
  * transfer. Meanwhile it publishes the run's status in its Lease and applies `top --control` requests. The plan's
- * VDDK Secret is made (or brought up to date) once the Lease is held, before the first DataVolume, and deleted when
- * every disk of the plan is copied.
+ * VDDK Secrets (vCenter's, and one per ESXi host its VMs are read from) are made (or brought up to date) once the Lease
+ * is held, before the first DataVolume, and deleted when every disk of the plan is copied.
  */
 
+import type { PlanClusters } from '../cluster/destination.js';
 import type { KubeClient } from '../cluster/kube-client.js';
 import { acquireLease, type HeldLease, LEASE_RENEW_MS, type LeaseObject } from '../cluster/lease.js';
 import { type ControlRequest, readControlRequest } from '../cluster/lease-control.js';
+import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
-import { deleteUnusedVddkSecret, ensureVddkSecret } from '../cluster/vddk-secret.js';
+import {
+  deleteUnusedVddkSecret,
+  type EnsureOutcome,
+  ensureEsxiVddkSecret,
+  ensureVddkSecret,
+} from '../cluster/vddk-secret.js';
 import type { RunController } from './run-controller.js';
 import type { RunEvent, RunSummary } from './run-events.js';
 import type { RunOptions } from './run-options.js';
@@ -58,11 +65,11 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     snapshots.apply(event);
     emit(event);
   };
-  let madeSecret: RunEvent | undefined;
+  const madeSecrets: RunEvent[] = [];
   const loop = new TransferLoop(options, clusters, (event) => {
     send(event);
-    // the Secret's event follows the plan's, which opens every run
-    if (event.type === 'plan' && madeSecret) send(madeSecret);
+    // the Secrets' events follow the plan's, which opens every run
+    if (event.type === 'plan') for (const made of madeSecrets) send(made);
   });
   run = loop;
   const requests = watchRequests(client, lease, options, loop);
@@ -78,24 +85,21 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     publish();
   }, options.statusEveryMs ?? 1000);
   try {
-    // the VDDK Secret made from the Provider's (none for a user's own, --vddk-secret): before the first DataVolume
-    const source = resolved.vddkSecretSource;
-    if (source.kind === 'provider') {
-      const secret = { name: resolved.vddkSecret, source };
-      const made = await ensureVddkSecret(clusters, resolved.plan, resolved.mtvRelease.release, secret);
-      if (made !== 'given') madeSecret = secretEvent(resolved, source, made, now);
+    // the VDDK Secrets (none for a user's own, --vddk-secret): before the first DataVolume
+    const secrets = secretsToMake(resolved);
+    for (const secret of secrets) {
+      const made = await secret.ensure(clusters);
+      if (made !== 'given') madeSecrets.push(secretEvent(resolved, secret, made, now));
     }
     await requests.start();
     options.onController?.(loop);
     const summary = await loop.run();
-    // every disk copied: no DataVolume of the plan reads it any more
+    // every disk copied: no DataVolume of the plan reads them any more
     const copied = summary.outcome === 'completed' && summary.transferred === summary.disks;
-    if (
-      copied &&
-      source.kind === 'provider' &&
-      (await deleteUnusedVddkSecret(clusters.destination, resolved.plan, []))
-    ) {
-      send(secretEvent(resolved, source, 'deleted', now));
+    for (const secret of copied ? secrets : []) {
+      if (await deleteUnusedVddkSecret(clusters.destination, resolved.plan, [], secret.name)) {
+        send(secretEvent(resolved, secret, 'deleted', now));
+      }
     }
     send({ type: 'summary', time: new Date(now()).toISOString(), summary });
     return summary;
@@ -110,20 +114,60 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
   }
 }
 
-/** The plan's VDDK Secret made from the Provider's (vddk-secret.ts), as a run reports it; never its content. */
+/** A VDDK Secret the run makes, and where from. */
+interface SecretToMake {
+  name: string;
+  /** The Secret it is made from, `namespace/name`. */
+  from: string;
+  /** The ESXi host it is for; absent: vCenter's, made from the Provider's. */
+  host?: string;
+  ensure(clusters: PlanClusters): Promise<EnsureOutcome>;
+}
+
+/**
+ * The run's VDDK Secrets (vddk-secret.ts): the Provider's when a VM is read through vCenter, and one per ESXi host
+ * VMs are read from (resolved.esxiSecrets); none with a user's own (--vddk-secret).
+ */
+function secretsToMake(resolved: ResolvedPlan): SecretToMake[] {
+  const source = resolved.vddkSecretSource;
+  if (source.kind !== 'provider') return [];
+  const release = resolved.mtvRelease.release;
+  const throughVcenter = resolved.vms.some((vm) => vm.esxi === undefined);
+  return [
+    ...(throughVcenter
+      ? [
+          {
+            name: resolved.vddkSecret,
+            from: `${source.namespace}/${source.name}`,
+            ensure: (clusters: PlanClusters) =>
+              ensureVddkSecret(clusters, resolved.plan, release, { name: resolved.vddkSecret, source }),
+          },
+        ]
+      : []),
+    ...(resolved.esxiSecrets ?? []).map((secret) => ({
+      name: secret.name,
+      from: `${secret.from.namespace}/${secret.from.name}`,
+      host: secret.hostName,
+      ensure: (clusters: PlanClusters) => ensureEsxiVddkSecret(clusters, resolved.plan, release, secret),
+    })),
+  ];
+}
+
+/** A VDDK Secret the run made (vddk-secret.ts), as a run reports it; never its content. */
 function secretEvent(
   resolved: RunOptions['resolved'],
-  source: { name: string; namespace: string },
+  secret: SecretToMake,
   action: 'created' | 'updated' | 'unchanged' | 'deleted',
   now: () => number,
 ): RunEvent {
   return {
     type: 'secret',
     time: new Date(now()).toISOString(),
-    name: resolved.vddkSecret,
+    name: secret.name,
     namespace: resolved.plan.targetNamespace,
     action,
-    from: `${source.namespace}/${source.name}`,
+    from: secret.from,
+    ...(secret.host !== undefined && { host: secret.host }),
   };
 }
 

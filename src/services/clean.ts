@@ -2,7 +2,7 @@
  * `kubectl mtv clean`: the plan's DataVolumes (all, or those a run marked stuck), listed; with `yes`, deleted so a
  * later run creates them again. Deleting a DataVolume deletes its PVC, and with it the copied disk. A plan a runner
  * holds (a live Lease) is left alone: deleting under a run would make it adopt disks that no longer exist. With `yes`,
- * the VDDK Secret migrate made for the plan goes too, once no DataVolume left needs it.
+ * the VDDK Secrets migrate made for the plan go too, once no DataVolume left needs them.
  */
 import { DV_ANNOTATION, DV_LABEL } from '../cluster/datavolume-builder.js';
 import { connectDestination, type PlanClusters } from '../cluster/destination.js';
@@ -10,7 +10,7 @@ import { connectKube, type KubeClient, type KubeConnectionOptions } from '../clu
 import { isLeaseHeld, type LeaseObject, leaseName } from '../cluster/lease.js';
 import { type DataVolumeObject, PlanDataVolumes, STUCK_ANNOTATION } from '../cluster/plan-datavolumes.js';
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
-import { deleteVddkSecret, unusedVddkSecret } from '../cluster/vddk-secret.js';
+import { deleteVddkSecret, isVddkSecretName, unusedVddkSecret, vddkSecretName } from '../cluster/vddk-secret.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import { formatJson, formatYaml, kubeList, type ObjectOutput, withoutHeader } from '../ui/object-output.js';
 import type { OutputStreams } from '../ui/run-reporters.js';
@@ -83,7 +83,7 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   if (chosen.length === 0) {
     streams.stderr.write(`no ${which(0)}\n`);
     if (options.yes)
-      await cleanSecret({ host, destination: client }, options, { plan, namespace, target }, all, streams, true);
+      await cleanSecret({ host, destination: client }, options, { plan, namespace, target, all }, all, streams, true);
     // like kubectl get: an empty List, so `-o json | jq '.items[]'` still reads JSON (and templates run on it)
     const listed = output === 'json' || output === 'yaml' || typeof output === 'object';
     if (!options.yes && listed) streams.stdout.write(formatDataVolumes([], output, vmNames, options.noHeaders));
@@ -110,7 +110,7 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   await cleanSecret(
     { host, destination: client },
     options,
-    { plan, namespace, target },
+    { plan, namespace, target, all },
     all.filter((dv) => !deleted.has(dv)),
     streams,
   );
@@ -162,13 +162,15 @@ async function refuseHeldPlan(client: KubeClient, options: CleanOptions, namespa
 }
 
 /**
- * Deletes the plan's VDDK Secret (migrate made it from the Provider's) once no remaining DataVolume needs it; when
- * `checkLease`, only if no run holds the plan (a run about to create DataVolumes needs it).
+ * Deletes the plan's VDDK Secrets (migrate made them from the Provider's and the Hosts') once no remaining DataVolume
+ * needs them; when `checkLease`, only if no run holds the plan (a run about to create DataVolumes needs them). They
+ * are found by name, never listed: the Provider's by the plan, an ESXi host's by the DataVolumes of the plan
+ * (`where.all`, before any was deleted) that name it.
  */
 async function cleanSecret(
   { host, destination: client }: PlanClusters,
   options: CleanOptions,
-  where: { plan: Plan; namespace: string; target: string },
+  where: { plan: Plan; namespace: string; target: string; all: readonly DataVolume[] },
   remaining: readonly DataVolume[],
   streams: OutputStreams,
   checkLease = false,
@@ -179,13 +181,19 @@ async function cleanSecret(
     uid: where.plan.metadata.uid ?? '',
     targetNamespace: where.target,
   };
-  const secret = await unusedVddkSecret(client, identity, remaining);
-  if (!secret) return;
-  if (checkLease) await refuseHeldPlan(host, options, where.namespace);
-  if (!(await deleteVddkSecret(client, identity, secret))) return;
-  const name = secret.metadata.name ?? '';
-  streams.stdout.write(options.output === 'name' ? `secret/${name}\n` : `secret/${name} deleted\n`);
-  streams.stderr.write(`the plan's VDDK Secret ${where.target}/${name} deleted: no DataVolume needs it\n`);
+  const named = where.all.flatMap((dv) => dv.spec?.source?.vddk?.secretRef ?? []);
+  const names = [...new Set([vddkSecretName(identity), ...named])].filter((name) => isVddkSecretName(identity, name));
+  let leaseChecked = !checkLease;
+  for (const candidate of names) {
+    const secret = await unusedVddkSecret(client, identity, remaining, candidate);
+    if (!secret) continue;
+    if (!leaseChecked) await refuseHeldPlan(host, options, where.namespace);
+    leaseChecked = true;
+    if (!(await deleteVddkSecret(client, identity, secret))) continue;
+    const name = secret.metadata.name ?? '';
+    streams.stdout.write(options.output === 'name' ? `secret/${name}\n` : `secret/${name} deleted\n`);
+    streams.stderr.write(`the plan's VDDK Secret ${where.target}/${name} deleted: no DataVolume needs it\n`);
+  }
 }
 
 /** The VM a DataVolume copies a disk of, by the plan's name for it (its inventory id when the plan has no name). */

@@ -115,13 +115,21 @@ export async function dryRunServer(client: KubeClient, context: DryRunContext): 
   return ExitCode.ok;
 }
 
-/** The VDDK Secret a run would make from the Provider's (its content is never shown). */
+/** The VDDK Secrets a run would make: the Provider's, and one per ESXi host (their content is never shown). */
 function reportSecret({ resolved, streams }: DryRunContext): void {
   const source = resolved.vddkSecretSource;
   if (source.kind !== 'provider') return;
-  streams.stderr.write(
-    `a run makes Secret ${resolved.plan.targetNamespace}/${resolved.vddkSecret} for CDI's importers from the Provider Secret ${source.namespace}/${source.name} (keys accessKeyId, secretKey, cacert)\n`,
-  );
+  const target = resolved.plan.targetNamespace;
+  if (resolved.vms.some((vm) => vm.esxi === undefined)) {
+    streams.stderr.write(
+      `a run makes Secret ${target}/${resolved.vddkSecret} for CDI's importers from the Provider Secret ${source.namespace}/${source.name} (keys accessKeyId, secretKey, cacert)\n`,
+    );
+  }
+  for (const secret of resolved.esxiSecrets ?? []) {
+    streams.stderr.write(
+      `a run makes Secret ${target}/${secret.name} for CDI's importers reading from ESXi host ${secret.hostName} (Host ${secret.hostCr}) from its Secret ${secret.from.namespace}/${secret.from.name}, the CA from the Provider Secret ${source.namespace}/${source.name} (keys accessKeyId, secretKey, cacert)\n`,
+    );
+  }
 }
 
 /** The DataVolumes as a v1 List in JSON or YAML, or through a template (its rows: the List's items). */

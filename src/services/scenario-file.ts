@@ -4,7 +4,7 @@
  * the file, the field path and the value received.
  */
 import { readFile } from 'node:fs/promises';
-import type { DiskBus, DiskSpec, HostSpec, MigrationType, Scenario, VmSpec } from '@kubectl-mtv/engine';
+import type { DiskBus, DiskSpec, HostCrState, HostSpec, MigrationType, Scenario, VmSpec } from '@kubectl-mtv/engine';
 import { parseQuantity } from '@kubectl-mtv/engine';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
@@ -18,7 +18,7 @@ interface ScenarioFile {
   maxInFlight?: number;
   diskRate?: string | number;
   network?: { bandwidth?: string | number };
-  hosts?: { name: string; bandwidth?: string | number }[];
+  hosts?: { name: string; bandwidth?: string | number; ipAddress?: string; hostCr?: HostCrState }[];
   unmappedDatastores?: string[];
   vms: {
     name: string;
@@ -169,7 +169,19 @@ function toScenario(file: ScenarioFile, fail: Fail): Scenario {
       host.bandwidth === undefined
         ? {}
         : { bandwidth: quantity(host.bandwidth, `hosts[${i}].bandwidth`, 'rate', fail) };
-    hosts.push({ name: host.name, ...bandwidth });
+    // a Host CR names the host by its address (Forklift's host controller refuses one without: IpNotValid)
+    if (host.hostCr !== undefined && host.ipAddress === undefined) {
+      throw fail(
+        `hosts[${i}].ipAddress`,
+        `required field is missing (hostCr ${show(host.hostCr)} names the host by it)`,
+      );
+    }
+    hosts.push({
+      name: host.name,
+      ...bandwidth,
+      ...(host.ipAddress !== undefined && { ipAddress: host.ipAddress }),
+      ...(host.hostCr !== undefined && { hostCr: host.hostCr }),
+    });
   }
   const listed = hosts.map((h) => h.name);
   const vms: VmSpec[] = [];

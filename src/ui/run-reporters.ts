@@ -186,7 +186,9 @@ function plainLine(event: RunEvent): string | undefined {
     case 'secret':
       return event.action === 'deleted'
         ? `deleted Secret ${event.namespace}/${event.name}: no DataVolume needs it any more`
-        : `${event.action === 'unchanged' ? 'kept' : event.action} Secret ${event.namespace}/${event.name} for CDI's importers, from the Provider Secret ${event.from}`;
+        : event.host === undefined
+          ? `${event.action === 'unchanged' ? 'kept' : event.action} Secret ${event.namespace}/${event.name} for CDI's importers, from the Provider Secret ${event.from}`
+          : `${event.action === 'unchanged' ? 'kept' : event.action} Secret ${event.namespace}/${event.name} for CDI's importers reading from ESXi host ${event.host}, from its Host's Secret ${event.from} (the CA from the Provider's)`;
     case 'alert':
       return event.kind === null
         ? `moving again ${describeDisk(event.disk, event.bytes)}`

@@ -321,17 +321,22 @@ describe('kubectl mtv clean', () => {
     );
     expect(await dataVolumes(cluster)).toHaveLength(DISKS);
 
-    // the run left the VDDK Secret for the stuck disk; once it is deleted, no DataVolume needs the Secret
+    // the run left the VDDK Secrets, vCenter's and esx-01's (app-01 is read from its Ready Host); once the stuck
+    // disk's DataVolume is deleted, no DataVolume needs them
     const secrets = () =>
       cluster.client.list<{ metadata: { name: string } }>({ version: 'v1', plural: 'secrets', namespace: 'demo' });
-    const [secret] = (await secrets()).map((item) => item.metadata.name);
+    const [secret, hostSecret] = (await secrets()).map((item) => item.metadata.name).sort();
     expect(secret).toMatch(/^plan-a-vddk-[0-9a-f]{8}$/);
+    expect(hostSecret).toBe(`${secret}-host-1`);
     const deleted = await plugin(...cleanArgs, '--yes');
     expect(deleted.code).toBe(0);
-    expect(deleted.stdout).toBe(`datavolume.cdi.kubevirt.io/${stuck} deleted\nsecret/${secret} deleted\n`);
+    expect(deleted.stdout).toBe(
+      `datavolume.cdi.kubevirt.io/${stuck} deleted\nsecret/${secret} deleted\nsecret/${hostSecret} deleted\n`,
+    );
     expect(deleted.stderr).toBe(
       '1 stuck DataVolume of plan "plan-a" in namespace "demo" deleted, with its PVC and the disk copied into it\n' +
-        `the plan's VDDK Secret demo/${secret} deleted: no DataVolume needs it\n`,
+        `the plan's VDDK Secret demo/${secret} deleted: no DataVolume needs it\n` +
+        `the plan's VDDK Secret demo/${hostSecret} deleted: no DataVolume needs it\n`,
     );
     expect(await secrets()).toEqual([]);
     const left = await dataVolumes(cluster);

@@ -120,6 +120,12 @@ describe('kubectl mtv sandbox', () => {
 
       const plans = await kubectl(run.path, 'get', 'plans', '-n', 'openshift-mtv');
       expect(plans.stdout).toMatch(/^plan-a\s+True\s/m);
+      // the default scenario's Host CRs, by the CRD's printer columns (READY, CONNECTED)
+      const hosts = await kubectl(run.path, 'get', 'hosts', '-n', 'openshift-mtv');
+      expect(hosts.stdout).toMatch(/^NAME\s+READY\s+CONNECTED\s+AGE$/m);
+      expect(hosts.stdout).toMatch(/^vsphere-a-host-1\s+True\s+True\s/m);
+      // esx-02's failed its connection test: no Ready, no ConnectionTestSucceeded condition
+      expect(hosts.stdout).toMatch(/^vsphere-a-host-2\s+\d+s$/m);
       const dataVolumes = await kubectl(run.path, 'get', 'dv', '-n', 'demo');
       expect(dataVolumes).toMatchObject({ code: 0, stderr: 'No resources found in demo namespace.\n' });
 

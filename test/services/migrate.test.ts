@@ -83,6 +83,16 @@ describe('migrate service', () => {
     expect(rows.filter((row) => row[6] === 'at once')).toHaveLength(SCHEDULER.maxInFlight);
     expect(rows.findIndex((row) => row[6] !== 'at once')).toBe(SCHEDULER.maxInFlight);
     expect(out.stderr).toContain('dry run (client): 92 DataVolumes shown, none created');
+    // the Secrets a run would make: vCenter's, and esx-01's (its Host CR is Ready), their content never shown
+    const made = out.stderr.split('\n').filter((line) => line.startsWith('a run makes Secret'));
+    expect(made).toEqual([
+      expect.stringMatching(
+        /^a run makes Secret demo\/plan-a-vddk-[0-9a-f]{8} for CDI's importers from the Provider Secret openshift-mtv\/vsphere-a-secret /,
+      ),
+      expect.stringMatching(
+        /^a run makes Secret demo\/plan-a-vddk-[0-9a-f]{8}-host-1 for CDI's importers reading from ESXi host esx-01 \(Host openshift-mtv\/vsphere-a-host-1\) from its Secret openshift-mtv\/vsphere-a-host-1-secret, the CA from the Provider Secret openshift-mtv\/vsphere-a-secret /,
+      ),
+    ]);
     // -o json: the same DataVolumes as a v1 List, in the schedule's order
     const json = captured();
     await migrate(options(cluster, { dryRun: 'client', dryRunOutput: 'json', streams: json.streams }));

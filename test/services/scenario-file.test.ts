@@ -78,7 +78,7 @@ migration: warm
 maxInFlight: 7
 diskRate: 50M
 network: {bandwidth: 1Gi}
-hosts: [{name: esx-02, bandwidth: 1e8}, {name: esx-01}]
+hosts: [{name: esx-02, bandwidth: 1e8}, {name: esx-01, ipAddress: 192.0.2.1, hostCr: not-ready}]
 unmappedDatastores: [ds-x]
 vms:
   - {name: a, count: 1, host: esx-01, id: i, powerState: poweredOn, disks: [{size: 0, rate: 1Mi, datastore: d}]}
@@ -87,7 +87,7 @@ vms:
     // biome-ignore format: the scalar fields on one line
     expect(parseScenarioText(text, 'full.yaml')).toEqual({
       name: 'full', migration: 'warm', maxInFlight: 7, diskRate: 50e6, networkBandwidth: Gi,
-      hosts: [{ name: 'esx-02', bandwidth: 1e8 }, { name: 'esx-01' }],
+      hosts: [{ name: 'esx-02', bandwidth: 1e8 }, { name: 'esx-01', ipAddress: '192.0.2.1', hostCr: 'not-ready' }],
       unmappedDatastores: ['ds-x'],
       vms: [
         { name: 'a', host: 'esx-01', id: 'i', powerState: 'poweredOn', disks: [{ size: 0, rate: Mi, datastore: 'd' }] },
@@ -146,6 +146,7 @@ vms:
     ['vms', [], 'must list at least one VM'],
     ['vms[0].disks[0].bus', 'usb', '"usb" is not one of scsi, sata, ide, nvme'],
     ['vms[0].disks[0].controller', 4, '4 is not a controller number from 0 to 3'],
+    ['hosts[0].hostCr', 'yes', '"yes" is not one of ready, not-ready'],
   ])('rejects %s set to %j with one line naming the field', (field, value, message) => {
     const error = failureOf(withField(field, value));
     expect(error.message).toBe(`scenario.yaml: ${field}: ${message}`);
@@ -158,6 +159,10 @@ vms:
       'vms[3].name: "app-02" is a duplicate (after count expansion)',
     ],
     [scenario((f) => (f.hosts = [])), 'vms[0].host: "esx-01" is not listed under hosts (listed: none)'],
+    [
+      scenario((f) => (f.hosts[0].hostCr = 'ready')),
+      'hosts[0].ipAddress: required field is missing (hostCr "ready" names the host by it)',
+    ],
     ['vms: [{name: a, dsks: []}]', 'vms[0].dsks: unknown field (known: name, count, host, disks, id, powerState)'],
     ['name: x', 'vms: required field is missing'],
     ['vms: [{name: a, disks: []}]\nmaxinflight: 3', `maxinflight: unknown field (known: ${TOP_FIELDS})`],

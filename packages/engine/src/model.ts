@@ -9,7 +9,18 @@ export interface HostSpec {
   name: string;
   /** Bytes/s all transfers from this host can reach together; undefined = uncapped. */
   bandwidth?: number;
+  /** The host's IP address, which a Forklift Host CR names (used by the sandbox; ignored by the engine). */
+  ipAddress?: string;
+  /**
+   * A Forklift Host CR the sandbox seeds for this host (needs `ipAddress`): `ready` as Forklift's host controller
+   * leaves one whose connection test passed, `not-ready` as it leaves one whose test failed. Ignored by the engine.
+   */
+  hostCr?: HostCrState;
 }
+
+/** The states of a Forklift Host CR a scenario can ask the sandbox to seed. */
+export const HOST_CR_STATES = ['ready', 'not-ready'] as const;
+export type HostCrState = (typeof HOST_CR_STATES)[number];
 
 /** One disk of a VM, as it will be copied. */
 export interface DiskSpec {

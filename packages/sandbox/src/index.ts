@@ -20,6 +20,7 @@ export { SandboxInputError } from './input-error.js';
 export { inventoryFromScenario, uuidFromName } from './inventory/from-scenario.js';
 export { FORKLIFT_PARITY_WAIT_MS, type InventorySyncOptions } from './inventory/parity.js';
 export { type InventoryCounts, type InventoryServer, startInventoryServer } from './inventory/server.js';
+export { esxiThumbprint, VCENTER_THUMBPRINT } from './inventory/thumbprints.js';
 export {
   removeSandboxKubeconfig,
   SANDBOX_KUBECONFIG_MARK,
@@ -31,6 +32,7 @@ export {
 } from './kubeconfig.js';
 export { SANDBOX_USER, type Sandbox, type SandboxOptions, startSandbox } from './sandbox.js';
 export { DEFAULT_SANDBOX_SCENARIO } from './seed/default-scenario.js';
+export { HOST_CONNECTION_FAILED, hostCrName, hostSecretName } from './seed/host-crs.js';
 export { SANDBOX_VCENTER_CA, SEED_NAMES, TRANSFER_NETWORK_GATEWAY } from './seed/names.js';
 export { type SandboxStats, STATS_PATH } from './stats.js';
 export { createSandboxTls, type SandboxTls } from './tls.js';

@@ -228,6 +228,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const importerOptions = {
       resolve: sources.resolve,
       ...sources.bandwidth,
+      endpoints: sources.endpoints,
       failDisks: new Set(failDisks),
       findsInstanceUuid: findsInstanceUuid(cdiVersion),
       stallDisks: new Set(stallDisks),

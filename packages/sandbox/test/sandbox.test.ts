@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { needs, systemTool } from '@kubectl-mtv/test-support';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VCENTER_THUMBPRINT } from '../src/inventory/thumbprints.js';
 import { type Sandbox, startSandbox } from '../src/sandbox.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../src/seed/default-scenario.js';
 import { SEED_NAMES } from '../src/seed/names.js';
@@ -230,7 +231,7 @@ describe('the sandbox over plain HTTP at 1000x', () => {
               url: SEED_NAMES.vcenterUrl,
               uuid: vm.uuid,
               backingFile: vm.disks[0].file,
-              thumbprint: 'AA:BB:CC',
+              thumbprint: VCENTER_THUMBPRINT,
               secretRef: 'plan-a-vddk',
               initImageURL: SEED_NAMES.vddkInitImage,
             },

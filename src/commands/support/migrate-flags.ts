@@ -84,7 +84,7 @@ export const migrateFlags = {
   }),
   'vddk-secret': Flags.string({
     description:
-      "Use this Secret of the target namespace (keys accessKeyId, secretKey, optional cacert) for CDI's importers. Default: make <plan>-vddk-<uid> from the source Provider's Secret, as Forklift does.",
+      "Use this Secret of the target namespace (keys accessKeyId, secretKey, optional cacert) for CDI's importers; refused when a VM is read from its ESXi host (a Ready Host CR). Default: make <plan>-vddk-<uid> from the source Provider's Secret, and <plan>-vddk-<uid>-<host id> from each such Host's, as Forklift does.",
     helpValue: 'NAME',
   }),
   'inventory-url': Flags.string({

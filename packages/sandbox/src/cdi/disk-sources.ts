@@ -3,6 +3,7 @@ import { parseQuantity, toWorkload } from '@kubectl-mtv/engine';
 import type { KubeObject } from '../cluster-store.js';
 import type { InventoryData } from '../inventory/model.js';
 import type { DiskSource } from './importer.js';
+import { type VddkEndpoints, vddkEndpoints } from './vddk-endpoints.js';
 
 /** The bandwidth model's view of the sandbox: each host's bandwidth, then one uncapped host for unknown disks. */
 export interface SandboxBandwidth {
@@ -12,12 +13,13 @@ export interface SandboxBandwidth {
 
 /**
  * Maps a DataVolume to the disk it copies: the inventory disk its vddk backingFile names (with the scenario's host,
- * size and rate for it), else its requested storage size at the scenario's disk rate on an uncapped host.
+ * size and rate for it), else its requested storage size at the scenario's disk rate on an uncapped host. `endpoints`
+ * are the servers a vddk source may name for a known disk (vddk-endpoints.ts).
  */
 export function diskSources(
   scenario: Scenario,
   inventory: InventoryData,
-): { bandwidth: SandboxBandwidth; resolve(dv: KubeObject): DiskSource | undefined } {
+): { bandwidth: SandboxBandwidth; endpoints: VddkEndpoints; resolve(dv: KubeObject): DiskSource | undefined } {
   const plan = toWorkload(scenario);
   const byFile = new Map<string, DiskSource>();
   inventory.vms.forEach((vm, v) => {
@@ -36,6 +38,7 @@ export function diskSources(
   });
   const unknownHost = plan.hosts.length;
   return {
+    endpoints: vddkEndpoints(scenario, inventory),
     bandwidth: {
       hostBandwidth: [...plan.hosts.map((h) => h.bandwidth), Infinity],
       networkBandwidth: plan.networkBandwidth,

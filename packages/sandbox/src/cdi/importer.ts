@@ -8,6 +8,7 @@ import {
   type ImportState,
 } from './dv-status.js';
 import { missingNetwork } from './pod-networks.js';
+import { CANNOT_CONNECT, endpointError, type VddkEndpoints, VM_NOT_FOUND } from './vddk-endpoints.js';
 
 export const DATAVOLUMES = 'datavolumes.cdi.kubevirt.io';
 export const PVCS = 'persistentvolumeclaims';
@@ -41,6 +42,11 @@ export interface ImporterOptions {
   failDisks?: ReadonlySet<string>;
   /** Whether this CDI's importer finds a VM by its instance uuid, or by BIOS uuid only (cdi-version.ts). */
   findsInstanceUuid?: boolean;
+  /**
+   * The servers a vddk source may name for a known disk (vddk-endpoints.ts): vCenter, or the disk's own ESXi host;
+   * elsewhere, or with another thumbprint, the importer crash-loops. Absent: any url and thumbprint do.
+   */
+  endpoints?: VddkEndpoints;
   /** Disks (`VM/INDEX`) whose importer stops progressing half way: no error, no restart, ImportInProgress forever. */
   stallDisks?: ReadonlySet<string>;
   /** Wall time for the `at` of status updates, from simulated seconds. */
@@ -182,8 +188,8 @@ export class Importer {
     this.count(imp, +1);
     imp.secretRef = (dv.spec as { source?: { vddk?: { secretRef?: string } } } | undefined)?.source?.vddk?.secretRef;
     imp.failing = this.options.failDisks?.has(source.label)
-      ? `Unable to connect to vddk data source: importer of ${source.label} fails`
-      : this.vmLookupError(source, dv);
+      ? `${CANNOT_CONNECT}importer of ${source.label} fails`
+      : (this.endpointError(source, dv) ?? this.vmLookupError(source, dv));
     const blocked = this.podBlocked(imp);
     if (blocked) {
       // the kubelet cannot make the pod or the container: it stays Pending, no restart counts, no progress
@@ -212,6 +218,13 @@ export class Importer {
     if (imp.remaining <= 0 && !imp.state.error) this.succeed(imp);
   }
 
+  /** Why the importer cannot log in where the vddk source says (vddk-endpoints.ts); a disk the sandbox knows only. */
+  private endpointError(source: DiskSource, dv: KubeObject): string | undefined {
+    const vddk = (dv.spec as { source?: { vddk?: { url?: string; thumbprint?: string } } } | undefined)?.source?.vddk;
+    if (this.options.endpoints === undefined || source.vm === undefined) return undefined;
+    return endpointError(this.options.endpoints, source.hostName, vddk?.url ?? '', vddk?.thumbprint ?? '');
+  }
+
   /**
    * Why the importer cannot find the disk's VM in vCenter by the vddk uuid: CDI's FindVM
    * (pkg/importer/vddk-datasource_amd64.go) searches instance uuids, then BIOS uuids, from v1.66.0 (commit 226a35037);
@@ -222,7 +235,7 @@ export class Importer {
     if (source.vm === undefined || uuid === undefined) return undefined;
     if (uuid === source.vm.uuid) return undefined;
     if (uuid === source.vm.instanceUuid && this.options.findsInstanceUuid) return undefined;
-    return 'Unable to connect to vddk data source: unable to locate VM in any datacenter';
+    return `${CANNOT_CONNECT}${VM_NOT_FOUND}`;
   }
 
   /**

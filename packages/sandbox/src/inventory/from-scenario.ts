@@ -9,6 +9,7 @@ import { SandboxInputError } from '../input-error.js';
 import { SEED_NAMES } from '../seed/names.js';
 import { diskPlaces } from './disk-layout.js';
 import type { InventoryData, InventoryDatastore, InventoryDisk, InventoryHost, InventoryVm } from './model.js';
+import { esxiThumbprint } from './thumbprints.js';
 
 /** A disk without a datastore lives here. */
 export const DEFAULT_DATASTORE = 'ds-1';
@@ -24,12 +25,16 @@ export function inventoryFromScenario(
   providerUid: string,
   release: MtvRelease = NEWEST_MTV_RELEASE,
 ): InventoryData {
-  const hosts: InventoryHost[] = scenario.hosts.map((host, i) => ({ id: `host-${i + 1}`, name: host.name }));
+  const hosts: InventoryHost[] = scenario.hosts.map((host, i) => ({
+    id: `host-${i + 1}`,
+    name: host.name,
+    thumbprint: esxiThumbprint(host.name),
+  }));
   const hostId = (name: string): string => {
     let host = hosts.find((h) => h.name === name);
     if (host === undefined) {
       // a Scenario built in code may leave a VM's host unlisted; the inventory still needs it
-      host = { id: `host-${hosts.length + 1}`, name };
+      host = { id: `host-${hosts.length + 1}`, name, thumbprint: esxiThumbprint(name) };
       hosts.push(host);
     }
     return host.id;

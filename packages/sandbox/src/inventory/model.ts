@@ -21,6 +21,8 @@ export interface InventoryProvider {
 export interface InventoryHost {
   id: string;
   name: string;
+  /** Its certificate's SHA-1 thumbprint (`AA:BB:...`), which a vddk source names when it reads from the host. */
+  thumbprint: string;
 }
 
 export interface InventoryDatastore {

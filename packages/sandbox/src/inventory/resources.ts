@@ -139,6 +139,11 @@ function diskResource(data: InventoryData, disk: InventoryDisk): Json {
   };
 }
 
+/**
+ * A host as the release's web/vsphere/host.go Host renders it: `hostScsiDisks` and `advancedOptions` from MTV 2.9
+ * (nil slices without data: null), `memoryBytes` from 2.10; `thumbprint` in every release (what a vddk source names
+ * when it reads from the host, builder.go applyHostsConfig).
+ */
 export function hostResource(data: InventoryData, host: InventoryHost, detail: number): Json {
   const resource = base(data, 'hosts', host, CLUSTER, `/${DATACENTER}/host/Cluster/${host.name}`);
   if (detail < 1) return resource;
@@ -148,11 +153,11 @@ export function hostResource(data: InventoryData, host: InventoryHost, detail: n
     status: 'green',
     inMaintenance: false,
     managementServerIp: '',
-    thumbprint: '',
+    thumbprint: host.thumbprint,
     timezone: 'UTC',
     cpuSockets: 2,
     cpuCores: 32,
-    memoryBytes: 512 * 2 ** 30,
+    ...(atLeast(data.release, '2.10') && { memoryBytes: 512 * 2 ** 30 }),
     productName: 'VMware ESXi',
     productVersion: PRODUCT_VERSION,
     networking: { pNICs: [], vNICs: [], portGroups: [], switches: [] },
@@ -160,8 +165,7 @@ export function hostResource(data: InventoryData, host: InventoryHost, detail: n
     datastores: data.datastores.map((datastore) => ({ kind: 'Datastore', id: datastore.id })),
     vms: null,
     networkAdapters: [],
-    hostScsiDisks: [],
-    advancedOptions: null,
+    ...(atLeast(data.release, '2.9') && { hostScsiDisks: null, advancedOptions: null }),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Writes seed objects into the sandbox's store, each after what it refers to: namespaces, then Secrets, Services and
- * the transfer network, then Providers, then the maps and the controller settings, then the Plan, then the Route. A status is written
+ * the transfer network, then Providers, then the maps, Host CRs and the controller settings, then the Plan, then the Route. A status is written
  * through the status subresource after the create, as a controller would (a create drops status for resources
  * that have the subresource).
  */
@@ -17,6 +17,7 @@ const CREATION_ORDER: Record<string, number> = {
   'network-attachment-definitions.k8s.cni.cncf.io': 1,
   'providers.forklift.konveyor.io': 2,
   'storagemaps.forklift.konveyor.io': 3,
+  'hosts.forklift.konveyor.io': 3,
   'networkmaps.forklift.konveyor.io': 3,
   'forkliftcontrollers.forklift.konveyor.io': 3,
   'plans.forklift.konveyor.io': 4,

@@ -25,9 +25,11 @@ export const DEFAULT_SANDBOX_SCENARIO: Scenario = {
   migration: 'cold',
   maxInFlight: 20,
   diskRate: 100 * Mi,
+  // esx-01 has a Ready Host CR, so MTV reads its VMs' disks from it directly; esx-02's failed its connection test, so
+  // its VMs' disks come through vCenter (addresses from TEST-NET-1, RFC 5737)
   hosts: [
-    { name: 'esx-01', bandwidth: 280 * Mi },
-    { name: 'esx-02', bandwidth: 250 * Mi },
+    { name: 'esx-01', bandwidth: 280 * Mi, ipAddress: '192.0.2.11', hostCr: 'ready' },
+    { name: 'esx-02', bandwidth: 250 * Mi, ipAddress: '192.0.2.12', hostCr: 'not-ready' },
   ],
   vms: [
     // one 500Gi disk and nine 10Gi disks each; app-01..03 on esx-01 (ds-1), app-04..06 on esx-02 (ds-2)

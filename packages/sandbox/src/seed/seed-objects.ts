@@ -3,11 +3,12 @@
  * provider and a plan: pure builders, no store. Names are in ./names.ts; the inventory the objects point at comes
  * from the same scenario through inventoryFromScenario, so ids always agree.
  */
-import { createHash } from 'node:crypto';
 import type { Scenario } from '@kubectl-mtv/engine';
 import { DEFAULT_CDI_VERSION } from '../cdi/cdi-version.js';
 import type { KubeObject } from '../cluster-store.js';
 import { inventoryFromScenario } from '../inventory/from-scenario.js';
+import { VCENTER_THUMBPRINT } from '../inventory/thumbprints.js';
+import { hostCrObjects } from './host-crs.js';
 import { SEED_NAMES as N, SANDBOX_VCENTER_CA, TRANSFER_NETWORK_GATEWAY } from './names.js';
 
 /** An object to create and the resource it is created under (`plural` or `plural.group`, as ClusterStore names it). */
@@ -47,7 +48,7 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
   const ref = (name: string) => ({ name, namespace: ns });
   const ready = (message: string) => ({ conditions: [condition('Ready', message, now)], observedGeneration: 1 });
   const unmapped = new Set(scenario.unmappedDatastores ?? []);
-  const fingerprint = fakeFingerprint(N.vcenterUrl);
+  const fingerprint = VCENTER_THUMBPRINT;
 
   return [
     { resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } },
@@ -179,6 +180,7 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
         },
       },
     },
+    ...hostCrObjects(scenario, inventory, now),
   ];
 }
 
@@ -315,10 +317,4 @@ function ingressCa(caCert: string): SeedObject[] {
 
 function inventoryLabels(): Record<string, string> {
   return { app: 'forklift', service: N.inventoryService };
-}
-
-/** A SHA-1 thumbprint in vSphere's `AA:BB:...` form, derived from the URL: the same every run, matching no real host. */
-function fakeFingerprint(url: string): string {
-  const bytes = createHash('sha1').update(`kubectl-mtv sandbox fake thumbprint ${url}`).digest('hex').toUpperCase();
-  return bytes.match(/../g)?.join(':') ?? '';
 }

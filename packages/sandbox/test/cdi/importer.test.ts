@@ -8,6 +8,7 @@ import { NETWORK_ATTACHMENT_DEFINITIONS } from '../../src/cdi/pod-networks.js';
 import type { KubeObject } from '../../src/cluster-store.js';
 import { inventoryFromScenario } from '../../src/inventory/from-scenario.js';
 import type { InventoryData } from '../../src/inventory/model.js';
+import { VCENTER_THUMBPRINT } from '../../src/inventory/thumbprints.js';
 import { applySeed } from '../../src/seed/apply-seed.js';
 import { SEED_NAMES } from '../../src/seed/names.js';
 import { seedObjects } from '../../src/seed/seed-objects.js';
@@ -57,7 +58,7 @@ function dataVolume(inventory: InventoryData, vm: number, index: number, secretR
           url: SEED_NAMES.vcenterUrl,
           uuid: v.uuid,
           backingFile: disk.file,
-          thumbprint: 'AA:BB:CC',
+          thumbprint: VCENTER_THUMBPRINT,
           secretRef,
           initImageURL: SEED_NAMES.vddkInitImage,
         },
@@ -83,21 +84,22 @@ let api: ApiServer;
 let inventory: InventoryData;
 let importer: Importer;
 
-async function start(failDisks: string[] = [], findsInstanceUuid = false): Promise<void> {
+async function start(failDisks: string[] = [], findsInstanceUuid = false, sc: Scenario = scenario): Promise<void> {
   api = await startApiServer({ port: 0, token: 'importer-test' });
-  inventory = inventoryFromScenario(scenario, PROVIDER_UID);
-  applySeed(api.store, seedObjects(scenario, { providerUid: PROVIDER_UID, inventoryUrl: 'http://127.0.0.1:9' }));
+  inventory = inventoryFromScenario(sc, PROVIDER_UID);
+  applySeed(api.store, seedObjects(sc, { providerUid: PROVIDER_UID, inventoryUrl: 'http://127.0.0.1:9' }));
   api.store.create('secrets', {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name: VDDK_SECRET, namespace: NS },
     data: { accessKeyId: 'dXNlcg==', secretKey: 'cGFzcw==' },
   });
-  const sources = diskSources(scenario, inventory);
+  const sources = diskSources(sc, inventory);
   importer = new Importer({
     store: api.store,
     resolve: sources.resolve,
     ...sources.bandwidth,
+    endpoints: sources.endpoints,
     failDisks: new Set(failDisks),
     findsInstanceUuid,
     timestamp: (s) => new Date(Date.UTC(2026, 10, 26) + s * 1000).toISOString(),
@@ -147,6 +149,122 @@ describe("the simulated CDI importer's VM lookup (CDI FindVM)", () => {
         ? 'Import Complete'
         : 'Unable to connect to vddk data source: unable to locate VM in any datacenter',
     );
+  });
+});
+
+/** Hosts with Host CRs: esx-01 Ready (IPv4), esx-02 Ready (IPv6), esx-03 not Ready; one VM on each. */
+const ESXI: Scenario = {
+  name: 'importer-esxi',
+  migration: 'cold',
+  maxInFlight: 4,
+  diskRate: 100 * Mi,
+  hosts: [
+    { name: 'esx-01', ipAddress: '192.0.2.11', hostCr: 'ready' },
+    { name: 'esx-02', ipAddress: '2001:DB8::12', hostCr: 'ready' },
+    { name: 'esx-03', ipAddress: '192.0.2.13', hostCr: 'not-ready' },
+    { name: 'esx-04' },
+  ],
+  vms: ['esx-01', 'esx-02', 'esx-03', 'esx-04'].map((host, i) => ({
+    name: `web-0${i + 1}`,
+    host,
+    disks: [{ size: 4 * Gi }],
+  })),
+};
+
+describe("the simulated CDI importer's vddk endpoint: vCenter, or the disk's own ESXi host (vddk-endpoints.ts)", () => {
+  const thumbprintOf = (host: number) => inventory.hosts[host].thumbprint;
+  const post = (host: string) => `Unable to connect to vddk data source: Post "https://${host}/sdk": `;
+
+  it.each<[string, number, string, (() => string) | 'vcenter', string]>([
+    ['vCenter with its fingerprint', 0, SEED_NAMES.vcenterUrl, 'vcenter', ''],
+    ['vCenter for a host without a Host CR', 3, SEED_NAMES.vcenterUrl, 'vcenter', ''],
+    ['its ESXi host with its thumbprint', 0, 'https://192.0.2.11/sdk', () => thumbprintOf(0), ''],
+    ['its ESXi host by IPv6 in brackets (any case)', 1, 'https://[2001:db8::12]/sdk', () => thumbprintOf(1), ''],
+    [
+      'its ESXi host by IPv6 without brackets (Go reads :12 as the port)',
+      1,
+      'https://2001:db8::12/sdk',
+      () => thumbprintOf(1),
+      `${post('2001:db8::12')}dial tcp: address 2001:db8::12: too many colons in address`,
+    ],
+    [
+      'an IPv6 address without brackets that Go cannot parse',
+      1,
+      'https://2001:db8::a/sdk',
+      () => thumbprintOf(1),
+      'Unable to connect to vddk data source: parse "https://2001:db8::a/sdk": invalid port ":a" after host',
+    ],
+    [
+      "its ESXi host with vCenter's fingerprint",
+      0,
+      'https://192.0.2.11/sdk',
+      'vcenter',
+      `${post('192.0.2.11')}host "192.0.2.11:443" thumbprint does not match "${'VCENTER'}"`,
+    ],
+    [
+      "vCenter with the ESXi host's thumbprint",
+      0,
+      SEED_NAMES.vcenterUrl,
+      () => thumbprintOf(0),
+      `${post('vcenter.sandbox.local')}host "vcenter.sandbox.local:443" thumbprint does not match "${'HOST0'}"`,
+    ],
+    [
+      'another ESXi host, which has not this VM',
+      1,
+      'https://192.0.2.11/sdk',
+      () => thumbprintOf(0),
+      'Unable to connect to vddk data source: unable to locate VM in any datacenter',
+    ],
+    [
+      'its ESXi host whose Host CR is not Ready (its connection test failed)',
+      2,
+      'https://192.0.2.13/sdk',
+      () => thumbprintOf(2),
+      'Unable to connect to vddk data source: ServerFaultCode: Cannot complete login due to an incorrect user name or password.',
+    ],
+    [
+      'an address no server has',
+      3,
+      'https://192.0.2.99/sdk',
+      'vcenter',
+      `${post('192.0.2.99')}dial tcp 192.0.2.99:443: connect: no route to host`,
+    ],
+    [
+      'a name no DNS knows',
+      3,
+      'https://esx-04.sandbox.local/sdk',
+      'vcenter',
+      `${post('esx-04.sandbox.local')}dial tcp: lookup esx-04.sandbox.local: no such host`,
+    ],
+  ])('reads a disk through %s', async (_, vm, url, thumbprint, error) => {
+    await start([], false, ESXI);
+    const dv = dataVolume(inventory, vm, 0);
+    const given = thumbprint === 'vcenter' ? VCENTER_THUMBPRINT : thumbprint();
+    Object.assign((dv.spec as { source: { vddk: object } }).source.vddk, { url, thumbprint: given });
+    api.store.create(DATAVOLUMES, dv);
+    await settle();
+    importer.advanceTo(3600);
+    const status = statusOf(dv.metadata.name ?? '');
+    const conditions = status.conditions as { type: string; message?: string }[];
+    const running = conditions.find((c) => c.type === 'Running')?.message;
+    const expected = error.replace('"VCENTER"', `"${VCENTER_THUMBPRINT}"`).replace('"HOST0"', `"${thumbprintOf(0)}"`);
+    expect(status.phase).toBe(error === '' ? 'Succeeded' : 'ImportInProgress');
+    expect(running).toBe(error === '' ? 'Import Complete' : expected);
+    expect(status.restartCount > 0).toBe(error !== '');
+  });
+
+  it('leaves a DataVolume of a disk it does not know alone, whatever its url and thumbprint', async () => {
+    await start([], false, ESXI);
+    const dv = dataVolume(inventory, 0, 0);
+    Object.assign((dv.spec as { source: { vddk: object } }).source.vddk, {
+      backingFile: '[ds-9] other/other.vmdk',
+      url: 'https://192.0.2.99/sdk',
+      thumbprint: 'AA:BB:CC',
+    });
+    api.store.create(DATAVOLUMES, dv);
+    await settle();
+    importer.advanceTo(3600);
+    expect(statusOf(dv.metadata.name ?? '').phase).toBe('Succeeded');
   });
 });
 

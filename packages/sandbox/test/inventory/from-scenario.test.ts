@@ -2,6 +2,7 @@ import type { Scenario } from '@kubectl-mtv/engine';
 import { describe, expect, it } from 'vitest';
 import { SandboxInputError } from '../../src/input-error.js';
 import { inventoryFromScenario, uuidFromName } from '../../src/inventory/from-scenario.js';
+import { VCENTER_THUMBPRINT } from '../../src/inventory/thumbprints.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../../src/seed/default-scenario.js';
 
 const Gi = 2 ** 30;
@@ -32,12 +33,17 @@ describe('inventoryFromScenario', () => {
     expect(inventory.provider).toEqual({ uid: UID, name: 'vsphere-a', namespace: 'openshift-mtv' });
   });
 
-  it('gives hosts ids host-<n> in scenario order, with the scenario names (default included)', () => {
+  it('gives hosts ids host-<n> in scenario order, with the scenario names (default included) and thumbprints', () => {
+    const thumbprint = expect.stringMatching(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
     expect(inventory.hosts).toEqual([
-      { id: 'host-1', name: 'esx-01' },
-      { id: 'host-2', name: 'esx-02' },
-      { id: 'host-3', name: 'default' },
+      { id: 'host-1', name: 'esx-01', thumbprint },
+      { id: 'host-2', name: 'esx-02', thumbprint },
+      { id: 'host-3', name: 'default', thumbprint },
     ]);
+    // each host presents its own certificate, and none is vCenter's
+    const thumbprints = new Set([VCENTER_THUMBPRINT, ...inventory.hosts.map((host) => host.thumbprint)]);
+    expect(thumbprints.size).toBe(4);
+    expect(inventoryFromScenario(SCENARIO, 'another-uid').hosts).toEqual(inventory.hosts);
     expect(inventory.vms.map((vm) => vm.host)).toEqual(['host-1', 'host-1', 'host-2', 'host-3']);
   });
 

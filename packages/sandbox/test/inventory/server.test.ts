@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MtvRelease } from '../../src/api/crd-loader.js';
 import { inventoryFromScenario } from '../../src/inventory/from-scenario.js';
-import { MAX_DETAIL, vmResource } from '../../src/inventory/resources.js';
+import { hostResource, MAX_DETAIL, vmResource } from '../../src/inventory/resources.js';
 import { type InventoryServer, startInventoryServer } from '../../src/inventory/server.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../../src/seed/default-scenario.js';
 import { createSandboxTls } from '../../src/tls.js';
@@ -130,7 +130,12 @@ describe.each([
       ['host-1', 'esx-01'],
       ['host-2', 'esx-02'],
     ]);
-    expect(hosts[0]).toMatchObject({ productName: 'VMware ESXi', inMaintenance: false });
+    expect(hosts[0]).toMatchObject({
+      productName: 'VMware ESXi',
+      inMaintenance: false,
+      status: 'green',
+      thumbprint: inventory.hosts[0].thumbprint,
+    });
     const datastores = (await get(`/providers/vsphere/${UID}/datastores?detail=1`)).body as Json[];
     expect(datastores.map((ds) => [ds.id, ds.name])).toEqual([
       ['datastore-1', 'ds-1'],
@@ -257,5 +262,29 @@ describe('a VM as each MTV release renders it (model/vsphere/model.go Disk, web/
     for (const release of ['2.11', '2.12'] as const) {
       expect(render(release)).toMatchObject({ uuid: vm.uuid, instanceUuid: vm.instanceUuid });
     }
+  });
+});
+
+describe('a host as each MTV release renders it (web/vsphere/host.go Host)', () => {
+  const render = (release: MtvRelease, detail = MAX_DETAIL) => {
+    const data = inventoryFromScenario(scenario, UID, release);
+    return hostResource(data, data.hosts[0], detail);
+  };
+
+  it('shows the thumbprint in every release, memoryBytes from 2.10, hostScsiDisks and advancedOptions from 2.9', () => {
+    const common = ['cluster', 'status', 'inMaintenance', 'managementServerIp', 'thumbprint', 'timezone', 'cpuSockets'];
+    for (const release of ['2.8', '2.9', '2.10', '2.11', '2.12'] as const) {
+      expect(Object.keys(render(release))).toEqual(expect.arrayContaining(common));
+      expect(render(release).thumbprint).toBe(inventory.hosts[0].thumbprint);
+    }
+    expect(render('2.8')).not.toHaveProperty('hostScsiDisks');
+    expect(render('2.8')).not.toHaveProperty('memoryBytes');
+    expect(render('2.9')).toMatchObject({ hostScsiDisks: null, advancedOptions: null });
+    expect(render('2.9')).not.toHaveProperty('memoryBytes');
+    expect(render('2.10')).toMatchObject({ memoryBytes: 512 * 2 ** 30 });
+  });
+
+  it('shows the base resource only at detail 0 (Host.Content)', () => {
+    expect(Object.keys(render('2.12', 0)).sort()).toEqual(['id', 'name', 'parent', 'path', 'revision', 'selfLink']);
   });
 });

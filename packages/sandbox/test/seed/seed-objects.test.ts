@@ -115,8 +115,66 @@ describe('seeded Forklift objects against the real CRDs', needs(SHARED_CRDS), ()
         'storagemaps.forklift.konveyor.io',
       ]),
     );
-    // ../shared/crds carries no ForkliftController CRD (as of commit d42511bb): the only kind left unchecked
-    for (const resource of missing) expect(resource).toBe('forkliftcontrollers.forklift.konveyor.io');
+    // ../shared/crds carries no ForkliftController CRD (as of commit d42511bb), and no Host CRD outside its
+    // forklift-releases (checked below against each release's)
+    for (const resource of missing) {
+      expect(['forkliftcontrollers.forklift.konveyor.io', 'hosts.forklift.konveyor.io']).toContain(resource);
+    }
+  });
+});
+
+describe("the seeded Host CRs (Forklift's host controller, pkg/controller/host)", () => {
+  const hosts = (scenario: Scenario) => seedObjects(scenario, HTTPS).filter((o) => o.object.kind === 'Host');
+
+  it.each(['2.8', '2.9', '2.10', '2.11', '2.12'])("validate against release %s's Host CRD", (release) => {
+    const validators = loadCrdValidators(join(PROJECT_CRDS, 'forklift', `release-${release}`));
+    const validate = validators.get('hosts.forklift.konveyor.io')?.get('forklift.konveyor.io/v1beta1');
+    if (validate === undefined) throw new Error(`release ${release} serves no Host CRD`);
+    const seeded = hosts(DEFAULT_SANDBOX_SCENARIO);
+    expect(seeded).toHaveLength(2);
+    for (const { object } of seeded) {
+      expect(validate(object), `${object.metadata.name}: ${describeErrors(validate).join('; ')}`).toBe(true);
+    }
+    // the oracle refuses a Host without the address the controller requires (spec.ipAddress is required)
+    const { ipAddress: _, ...withoutAddress } = spec(seeded[0].object);
+    expect(validate({ ...seeded[0].object, spec: withoutAddress })).toBe(false);
+  });
+
+  it("gives the default scenario's esx-01 a Ready Host and esx-02 one whose connection test failed", () => {
+    const objects = seedObjects(DEFAULT_SANDBOX_SCENARIO, HTTPS);
+    const ready = find(objects, 'Host', 'vsphere-a-host-1');
+    expect(ready.metadata.namespace).toBe('openshift-mtv');
+    expect(spec(ready)).toEqual({
+      id: 'host-1',
+      ipAddress: '192.0.2.11',
+      provider: { name: 'vsphere-a', namespace: 'openshift-mtv' },
+      secret: { name: 'vsphere-a-host-1-secret', namespace: 'openshift-mtv' },
+    });
+    const types = (host: KubeObject) =>
+      status(host).conditions.map((c: { type: string; category: string }) => `${c.type}/${c.category}`);
+    expect(types(ready)).toEqual(['Validated/Advisory', 'ConnectionTestSucceeded/Required', 'Ready/Required']);
+    const failed = find(objects, 'Host', 'vsphere-a-host-2');
+    expect(spec(failed)).toMatchObject({ id: 'host-2', ipAddress: '192.0.2.12' });
+    expect(types(failed)).toEqual(['Validated/Advisory', 'ConnectionTestFailed/Critical']);
+    expect(status(failed).conditions[1]).toMatchObject({
+      status: 'True',
+      reason: 'Tested',
+      message: expect.stringMatching(/^Could not connect to the ESXi host, please check credentials\. Error: /),
+      lastTransitionTime: HTTPS.now,
+    });
+    // each Host names a Secret with the ESXi credentials the controller requires (user, password)
+    for (const host of [ready, failed]) {
+      const secret = find(objects, 'Secret', spec(host).secret.name);
+      expect(Object.keys(secret.data as object).sort()).toEqual(['password', 'user']);
+      expect(decode(secret, 'user')).toMatch(/fake/);
+    }
+    expect(decode(find(objects, 'Secret', 'vsphere-a-host-1-secret'), 'password')).not.toBe(
+      decode(find(objects, 'Secret', 'vsphere-a-secret'), 'password'),
+    );
+  });
+
+  it('seeds none for hosts that ask for none', () => {
+    expect(hosts(MIXED)).toEqual([]);
   });
 });
 
@@ -189,6 +247,10 @@ describe('seedObjects', () => {
       expect(exists('storagemaps.forklift.konveyor.io', spec(plan).map.storage)).toBe(true);
       expect(exists('networkmaps.forklift.konveyor.io', spec(plan).map.network)).toBe(true);
       expect(exists('secrets', spec(find(objects, 'Provider', 'vsphere-a')).secret)).toBe(true);
+      for (const host of objects.filter((o) => o.object.kind === 'Host')) {
+        expect(exists('providers.forklift.konveyor.io', spec(host.object).provider)).toBe(true);
+        expect(exists('secrets', spec(host.object).secret)).toBe(true);
+      }
     },
   );
 
@@ -301,11 +363,11 @@ describe('DEFAULT_SANDBOX_SCENARIO', () => {
   const Gi = 2 ** 30;
   const Mi = 2 ** 20;
 
-  it('has two hosts capped near 280Mi and 250Mi and a cap of 20', () => {
+  it('has two hosts capped near 280Mi and 250Mi, a Ready Host CR for the first, and a cap of 20', () => {
     expect(maxInFlight).toBe(20);
-    expect(hosts.map((h) => [h.name, h.bandwidth])).toEqual([
-      ['esx-01', 280 * Mi],
-      ['esx-02', 250 * Mi],
+    expect(hosts.map((h) => [h.name, h.bandwidth, h.hostCr])).toEqual([
+      ['esx-01', 280 * Mi, 'ready'],
+      ['esx-02', 250 * Mi, 'not-ready'],
     ]);
   });
 
