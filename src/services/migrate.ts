@@ -119,9 +119,15 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
     );
   }
   if (resolved.destination.kind === 'remote') streams.stderr.write(`${destinationLine(resolved.destination)}\n`);
-  // each cluster is asked about its own part, as the identity that will act there
-  await checkAccess(client, migrateHostChecks(resolved.plan.namespace));
-  await checkAccess(destination, migrateTargetChecks(resolved.plan.targetNamespace, resolved.vddkSecretSource.kind));
+  const targetChecks = migrateTargetChecks(resolved.plan.targetNamespace, resolved.vddkSecretSource.kind);
+  if (destination === client) {
+    // one cluster: every gap in one line
+    await checkAccess(client, [...targetChecks, ...migrateHostChecks(resolved.plan.namespace)]);
+  } else {
+    // each cluster is asked about its own part, as the identity that will act there
+    await checkAccess(client, migrateHostChecks(resolved.plan.namespace));
+    await checkAccess(destination, targetChecks);
+  }
   const built = buildPlanDataVolumes(resolved);
   for (const note of built.notes) streams.stderr.write(`warning: ${note}\n`);
   await refuseLeftoverClaims(

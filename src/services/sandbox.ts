@@ -73,7 +73,7 @@ export interface ServedSandbox {
   /** The version the CDI installation reports. */
   cdiVersion: string;
   /** The remote destination cluster, its context in the kubeconfig and the plan that copies to it. */
-  remote: { apiUrl: string; context: string; plan: string };
+  remote: { apiUrl: string; context?: string; plan: string };
   proxyUrl?: string;
   clientCertificateFiles?: string[];
   /** Closes the servers and removes the kubeconfig; resolves when done. */
@@ -127,7 +127,7 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
     cdiVersion: options.cdiVersion ?? DEFAULT_CDI_VERSION,
     remote: {
       apiUrl: sandbox.remote.apiUrl,
-      context: SANDBOX_REMOTE_CONTEXT,
+      ...(!options.clientCertificate && { context: SANDBOX_REMOTE_CONTEXT }),
       plan: `${SEED_NAMES.forkliftNamespace}/${SEED_NAMES.remotePlan}`,
     },
     ...(sandbox.proxyUrl && { proxyUrl: sandbox.proxyUrl }),
@@ -202,12 +202,8 @@ async function writeKubeconfig(sandbox: Sandbox, path: string): Promise<WrittenK
     token: sandbox.token,
     caCert: sandbox.caCert,
     ...(sandbox.proxyUrl && { proxyUrl: sandbox.proxyUrl }),
+    // the remote cluster takes tokens only: its context is left out of a kubeconfig that carries none
     clientCertificate: { certFile, keyFile },
-    remote: {
-      server: sandbox.remote.apiUrl,
-      token: sandbox.remote.token,
-      ...(sandbox.remote.caCert && { caCert: sandbox.remote.caCert }),
-    },
   });
   await sandboxInput(writeKubeconfigAtomically(path, text));
   return { text, beside: [certFile, keyFile] };

@@ -14,7 +14,7 @@ export interface SandboxFacts {
   /** The version the CDI installation reports. */
   cdiVersion: string;
   /** The remote destination cluster's API, its kubeconfig context, and the plan that copies to it. */
-  remote: { apiUrl: string; context: string; plan: string };
+  remote: { apiUrl: string; context?: string; plan: string };
   /** The proxy in front of both servers, when one runs. */
   proxyUrl?: string;
   /** The client certificate and key files the kubeconfig names, when its user authenticates with them. */
@@ -42,7 +42,7 @@ export function sandboxSummary(served: SandboxFacts, options: SandboxSettings): 
   const { name, vms, disks } = served.scenario;
   const lines = [
     `Kubernetes API ${served.apiUrl} (${scheme}), serving the Forklift CRDs of MTV ${served.mtvRelease}, CDI ${served.cdiVersion}`,
-    `remote cluster ${served.remote.apiUrl} (context ${served.remote.context}; its own CA and token): the destination of plan ${served.remote.plan}`,
+    `remote cluster ${served.remote.apiUrl} (${served.remote.context ? `context ${served.remote.context}` : 'no context: it takes tokens only'}; its own CA and token): the destination of plan ${served.remote.plan}`,
     `Forklift inventory ${served.inventoryUrl} (Route openshift-mtv/forklift-inventory${router})`,
     ...(served.proxyUrl ? [`HTTP proxy ${served.proxyUrl} (the kubeconfig's proxy-url; both servers behind it)`] : []),
     ...(served.clientCertificateFiles

@@ -340,7 +340,7 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
     {
       title: 'an unknown context',
       args: poweredOff('--context', 'nope'),
-      line: 'error: context "nope" is not in the kubeconfig (try: --context with one of: mtv-sandbox)',
+      line: 'error: context "nope" is not in the kubeconfig (try: --context with one of: mtv-sandbox, mtv-sandbox-remote)',
       code: 2,
     },
     {
@@ -635,12 +635,17 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
         .filter((line) => /rejectUnauthorized:\s*false|skipTLSVerify|['"]insecure-skip-tls-verify['"]\s*:/.test(line))
         .map((line) => line.trim()),
     );
-    // inventory-client.ts: the flag's branch, and the proxy agent that carries the same choice
+    // inventory-client.ts: the flag's branch, and the proxy agent that carries the same choice; destination.ts: a
+    // remote destination reached with --use-provider-credentials, whose Provider Secret says insecureSkipVerify (the
+    // user's own setting in MTV, read as Forklift's RestCfg reads it)
     expect(off).toEqual([
+      'skipTLSVerify: insecure,',
       'const tls = { rejectUnauthorized: false };',
       'const skipTLSVerify = tls.rejectUnauthorized === false;',
       'return kubeConfig.createAgent({ ...cluster, server: baseUrl, skipTLSVerify }, { ...tls });',
     ]);
+    const destination = readFileSync(join(repo, 'src', 'cluster', 'destination.ts'), 'utf8');
+    expect(destination).toMatch(/const insecure = goParseBool\(decoded\('insecureSkipVerify'\)\);/);
     const inventory = readFileSync(join(repo, 'src', 'cluster', 'inventory-client.ts'), 'utf8');
     expect(inventory).toMatch(
       /if \(this\.options\.insecureSkipTlsVerify\) \{\n\s+const tls = \{ rejectUnauthorized: false \};/,

@@ -60,7 +60,7 @@ describe('credentials through bin/', () => {
           encoding: 'utf8',
         },
       );
-      expect(plans).toBe('plan.forklift.konveyor.io/plan-a\n');
+      expect(plans).toBe('plan.forklift.konveyor.io/plan-a\nplan.forklift.konveyor.io/plan-remote\n');
       const end = await plugin(dryRun(sandbox.kubeconfig));
       expect(end.code).toBe(3);
       expect(end.stderr).toContain('has no bearer token, which the Forklift inventory requires');
