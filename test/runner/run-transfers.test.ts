@@ -189,7 +189,8 @@ describe('runTransfers under faults', () => {
   it('reports a started disk whose percent stops moving as stalled and keeps its slot: never more than the cap', async () => {
     // the importer of vm-01's first disk stops half way: ImportInProgress, running, no error, no restart
     runner = await startRunner(scenario(1, 2, 1), { stallDisks: ['vm-01/0'] });
-    const { events, done } = runner.run({ stuckAfterMs: 300, timeoutMs: 2500 });
+    // --timeout leaves the stall detector (300 ms without a new percent) seconds of margin on a loaded machine
+    const { events, done } = runner.run({ stuckAfterMs: 300, timeoutMs: 6000 });
     const summary = await done;
     const alerts = events.filter((e) => e.type === 'alert');
     expect(alerts[0]).toMatchObject({ type: 'alert', kind: 'stalled', disk: { vm: 'vm-01' } });
