@@ -72,6 +72,12 @@ export async function connectDestination(
     return { client: host, where: { kind: 'host' } };
   }
   const url = provider.url ?? '';
+  const remote = (via: { context: string } | { providerSecret: string }): DestinationKind => ({
+    kind: 'remote',
+    provider: `${provider.namespace}/${provider.name}`,
+    url,
+    via,
+  });
   if (options.context !== undefined && options.useProviderCredentials) {
     throw new UserError('--destination-context and --use-provider-credentials both name how to reach the destination', {
       hint: 'give one of them',
@@ -85,31 +91,42 @@ export async function connectDestination(
         { hint: `kubectl config get-contexts: pass the context of ${url} as --destination-context` },
       );
     }
-    return {
-      client,
-      where: {
-        kind: 'remote',
-        provider: `${provider.namespace}/${provider.name}`,
-        url,
-        via: { context: options.context },
-      },
-    };
+    return { client, where: remote({ context: options.context }) };
   }
   if (options.useProviderCredentials) {
     const { client, secret } = await providerClient(host, plan, provider);
-    return {
-      client,
-      where: {
-        kind: 'remote',
-        provider: `${provider.namespace}/${provider.name}`,
-        url,
-        via: { providerSecret: secret },
-      },
-    };
+    return { client, where: remote({ providerSecret: secret }) };
   }
   throw new UserError(`plan "${plan}" copies to a remote cluster, ${url} (${label}): say how to reach it`, {
     hint: `--destination-context NAME (your kubeconfig's context for ${url}), or --use-provider-credentials (the provider's Secret)`,
   });
+}
+
+/**
+ * connectDestination for a plan's `spec.provider.destination` reference (namespace: the plan's when it names none),
+ * read from the host cluster; a reference to no Provider is refused (exit 2).
+ */
+export async function connectPlanDestination(
+  host: KubeClient,
+  plan: string,
+  planNamespace: string,
+  ref: { name?: string; namespace?: string } | undefined,
+  options: DestinationOptions,
+): Promise<{ client: KubeClient; where: DestinationKind }> {
+  const namespace = ref?.namespace || planNamespace;
+  const provider = ref?.name
+    ? await host.get<{ metadata: { name: string }; spec?: Omit<DestinationProvider, 'name' | 'namespace'> }>(
+        inNamespace(RESOURCES.providers, namespace),
+        ref.name,
+      )
+    : undefined;
+  if (!provider) {
+    throw new UserError(
+      `plan "${plan}" names destination provider "${ref?.name ?? ''}" in namespace "${namespace}", which does not exist`,
+      { hint: `kubectl get providers -n ${namespace}` },
+    );
+  }
+  return connectDestination(host, plan, { name: provider.metadata.name, namespace, ...provider.spec }, options);
 }
 
 /**

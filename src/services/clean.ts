@@ -5,7 +5,7 @@
  * the VDDK Secrets migrate made for the plan go too, once no DataVolume left needs them.
  */
 import { DV_ANNOTATION, DV_LABEL } from '../cluster/datavolume-builder.js';
-import { connectDestination, type PlanClusters } from '../cluster/destination.js';
+import { connectPlanDestination, type PlanClusters } from '../cluster/destination.js';
 import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
 import { isLeaseHeld, type LeaseObject, leaseName } from '../cluster/lease.js';
 import { type DataVolumeObject, PlanDataVolumes, STUCK_ANNOTATION } from '../cluster/plan-datavolumes.js';
@@ -66,7 +66,10 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   }
   const target = plan.spec?.targetNamespace || namespace;
   // the DataVolumes and the VDDK Secret are on the plan's destination cluster; the Lease on the host
-  const client = await destinationOf(host, options, plan, namespace);
+  const { client } = await connectPlanDestination(host, options.plan, namespace, plan.spec?.provider?.destination, {
+    ...options.destination,
+    connection: options.connection,
+  });
   const dataVolumes = new PlanDataVolumes(client, target, plan.metadata.uid ?? '');
   const all = await dataVolumes.list();
   // Stuck disks (annotated by a run) and Failed ones (CDI gave up: a checksum or a lost PVC) are the ones to retry.
@@ -115,36 +118,6 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
     streams,
   );
   return ExitCode.ok;
-}
-
-/** The client for the plan's destination cluster: the host's own for a host destination (destination.ts). */
-async function destinationOf(
-  host: KubeClient,
-  options: CleanOptions,
-  plan: Plan,
-  namespace: string,
-): Promise<KubeClient> {
-  const ref = plan.spec?.provider?.destination;
-  const providerNamespace = ref?.namespace || namespace;
-  const provider = ref?.name
-    ? await host.get<{
-        metadata: { name: string };
-        spec?: { type?: string; url?: string; secret?: { name?: string; namespace?: string } };
-      }>(inNamespace(RESOURCES.providers, providerNamespace), ref.name)
-    : undefined;
-  if (!provider) {
-    throw new UserError(
-      `plan "${options.plan}" names destination provider "${ref?.name ?? ''}" in namespace "${providerNamespace}", which does not exist`,
-      { hint: `kubectl get providers -n ${providerNamespace}` },
-    );
-  }
-  const reached = await connectDestination(
-    host,
-    options.plan,
-    { name: provider.metadata.name, namespace: providerNamespace, ...provider.spec },
-    { ...options.destination, connection: options.connection },
-  );
-  return reached.client;
 }
 
 /** A live Lease means a run holds the plan: nothing is deleted under it (exit 5). */

@@ -110,17 +110,23 @@ describe('steering a run', () => {
       const text = lease()?.metadata.annotations?.[STATUS_ANNOTATION];
       return text === undefined ? undefined : JSON.parse(text);
     };
-    await until(() => (status()?.inFlight.length ?? 0) === 2);
-    const published = status() as RunSnapshot;
+    const copyingNow = () =>
+      (runner?.stored() ?? [])
+        .filter((dv) => dv.phase !== 'Succeeded')
+        .map((dv) => dv.name)
+        .sort();
+    // the check: a status that shows 2 in flight and names the DataVolumes the cluster copies, read together (a
+    // status is up to statusEveryMs old, and a disk may finish between a publication and the read); never: timeout
+    let published: RunSnapshot | undefined;
+    await until(() => {
+      published = status();
+      const names = published?.inFlight.map((d) => d.name).sort() ?? [];
+      return names.length === 2 && names.join() === copyingNow().join();
+    }, 20_000);
+    if (!published) throw new Error('no status published');
     expect(published).toMatchObject({ plan: 'plan-a', namespace: NS, holder: 'alice@ws1/1', policy: 'disk', cap: 2 });
     expect(published.queued.length).toBeGreaterThan(0);
     expect(published.queuedTotal).toBe(12 - 2 - published.completed);
-    const copying = runner
-      .stored()
-      .filter((dv) => dv.phase !== 'Succeeded')
-      .map((dv) => dv.name)
-      .sort();
-    expect(published.inFlight.map((d) => d.name).sort()).toEqual(copying);
 
     await sendControlRequest(
       runner.cluster.kube,

@@ -8,7 +8,15 @@
 import type { Scenario } from '@kubectl-mtv/engine';
 import { inventoryFromScenario } from '../inventory/from-scenario.js';
 import { SEED_NAMES as N } from './names.js';
-import { cdiInstallation, condition, forklift, type SeedObject, secret } from './seed-objects.js';
+import {
+  cdiInstallation,
+  condition,
+  forklift,
+  planMaps,
+  providerReadyConditions,
+  type SeedObject,
+  secret,
+} from './seed-objects.js';
 
 export interface RemoteSeedIds {
   /** metadata.uid of the source Provider (the inventory's key). */
@@ -29,7 +37,6 @@ export function remoteHostSeed(scenario: Scenario, ids: RemoteSeedIds): SeedObje
   const ns = N.forkliftNamespace;
   const ref = (name: string) => ({ name, namespace: ns });
   const ready = (message: string) => ({ conditions: [condition('Ready', message, now)], observedGeneration: 1 });
-  const unmapped = new Set(scenario.unmappedDatastores ?? []);
   const providers = { source: ref(N.sourceProvider), destination: ref(N.remoteProvider) };
   return [
     secret(
@@ -46,36 +53,16 @@ export function remoteHostSeed(scenario: Scenario, ids: RemoteSeedIds): SeedObje
       status: {
         phase: 'Ready',
         observedGeneration: 1,
-        conditions: [
-          condition('ConnectionTestSucceeded', 'Connection test, succeeded.', now, 'Tested'),
-          condition('InventoryCreated', 'The inventory has been loaded.', now, 'Completed'),
-          condition('Validated', 'Validation has been completed.', now, 'Completed'),
-          condition('Ready', 'The provider is ready.', now),
-        ],
+        conditions: providerReadyConditions(now),
       },
     }),
-    forklift('storagemaps', 'StorageMap', N.remoteStorageMap, {
-      spec: {
-        provider: providers,
-        map: inventory.datastores
-          .filter((datastore) => !unmapped.has(datastore.name))
-          .map((datastore) => ({
-            source: { id: datastore.id, name: datastore.name },
-            destination: { storageClass: N.storageClass },
-          })),
-      },
-      status: ready('The storage map is ready.'),
-    }),
-    forklift('networkmaps', 'NetworkMap', N.remoteNetworkMap, {
-      spec: {
-        provider: providers,
-        map: inventory.networks.map((network) => ({
-          source: { id: network.id, name: network.name },
-          destination: { type: 'pod' },
-        })),
-      },
-      status: ready('The network map is ready.'),
-    }),
+    ...planMaps(
+      scenario,
+      inventory,
+      N.remoteProvider,
+      { storage: N.remoteStorageMap, network: N.remoteNetworkMap },
+      now,
+    ),
     forklift('plans', 'Plan', N.remotePlan, {
       spec: {
         description: 'Seeded by kubectl mtv sandbox: the same VMs to the remote cluster',

@@ -7,6 +7,7 @@ import type { Scenario } from '@kubectl-mtv/engine';
 import { DEFAULT_CDI_VERSION } from '../cdi/cdi-version.js';
 import type { KubeObject } from '../cluster-store.js';
 import { inventoryFromScenario } from '../inventory/from-scenario.js';
+import type { InventoryData } from '../inventory/model.js';
 import { VCENTER_THUMBPRINT } from '../inventory/thumbprints.js';
 import { hostCrObjects } from './host-crs.js';
 import { SEED_NAMES as N, SANDBOX_VCENTER_CA, TRANSFER_NETWORK_GATEWAY } from './names.js';
@@ -47,7 +48,6 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
   const ns = N.forkliftNamespace;
   const ref = (name: string) => ({ name, namespace: ns });
   const ready = (message: string) => ({ conditions: [condition('Ready', message, now)], observedGeneration: 1 });
-  const unmapped = new Set(scenario.unmappedDatastores ?? []);
   const fingerprint = VCENTER_THUMBPRINT;
 
   return [
@@ -82,40 +82,14 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
         phase: 'Ready',
         fingerprint,
         observedGeneration: 1,
-        conditions: [
-          condition('ConnectionTestSucceeded', 'Connection test, succeeded.', now, 'Tested'),
-          condition('InventoryCreated', 'The inventory has been loaded.', now, 'Completed'),
-          condition('Validated', 'Validation has been completed.', now, 'Completed'),
-          condition('Ready', 'The provider is ready.', now),
-        ],
+        conditions: providerReadyConditions(now),
       },
     }),
     forklift('providers', 'Provider', N.destinationProvider, {
       spec: { type: 'openshift', url: '', secret: {} },
       status: { phase: 'Ready', ...ready('The provider is ready.') },
     }),
-    forklift('storagemaps', 'StorageMap', N.storageMap, {
-      spec: {
-        provider: { source: ref(N.sourceProvider), destination: ref(N.destinationProvider) },
-        map: inventory.datastores
-          .filter((datastore) => !unmapped.has(datastore.name))
-          .map((datastore) => ({
-            source: { id: datastore.id, name: datastore.name },
-            destination: { storageClass: N.storageClass },
-          })),
-      },
-      status: ready('The storage map is ready.'),
-    }),
-    forklift('networkmaps', 'NetworkMap', N.networkMap, {
-      spec: {
-        provider: { source: ref(N.sourceProvider), destination: ref(N.destinationProvider) },
-        map: inventory.networks.map((network) => ({
-          source: { id: network.id, name: network.name },
-          destination: { type: 'pod' },
-        })),
-      },
-      status: ready('The network map is ready.'),
-    }),
+    ...planMaps(scenario, inventory, N.destinationProvider, { storage: N.storageMap, network: N.networkMap }, now),
     forklift('forkliftcontrollers', 'ForkliftController', N.forkliftController, {
       spec: { controller_max_vm_inflight: scenario.maxInFlight },
     }),
@@ -246,6 +220,57 @@ function transferNetwork(): SeedObject {
       spec: { config: JSON.stringify(config) },
     },
   };
+}
+
+/** The conditions of a Provider its controller has connected to, loaded and validated. */
+export function providerReadyConditions(now: string) {
+  return [
+    condition('ConnectionTestSucceeded', 'Connection test, succeeded.', now, 'Tested'),
+    condition('InventoryCreated', 'The inventory has been loaded.', now, 'Completed'),
+    condition('Validated', 'Validation has been completed.', now, 'Completed'),
+    condition('Ready', 'The provider is ready.', now),
+  ];
+}
+
+/**
+ * A StorageMap (every mapped datastore to the sandbox's StorageClass) and a NetworkMap (every network to the pod
+ * network) from the source Provider to `destination`, Ready.
+ */
+export function planMaps(
+  scenario: Scenario,
+  inventory: InventoryData,
+  destination: string,
+  names: { storage: string; network: string },
+  now: string,
+): SeedObject[] {
+  const ref = (name: string) => ({ name, namespace: N.forkliftNamespace });
+  const ready = (message: string) => ({ conditions: [condition('Ready', message, now)], observedGeneration: 1 });
+  const provider = { source: ref(N.sourceProvider), destination: ref(destination) };
+  const unmapped = new Set(scenario.unmappedDatastores ?? []);
+  return [
+    forklift('storagemaps', 'StorageMap', names.storage, {
+      spec: {
+        provider,
+        map: inventory.datastores
+          .filter((datastore) => !unmapped.has(datastore.name))
+          .map((datastore) => ({
+            source: { id: datastore.id, name: datastore.name },
+            destination: { storageClass: N.storageClass },
+          })),
+      },
+      status: ready('The storage map is ready.'),
+    }),
+    forklift('networkmaps', 'NetworkMap', names.network, {
+      spec: {
+        provider,
+        map: inventory.networks.map((network) => ({
+          source: { id: network.id, name: network.name },
+          destination: { type: 'pod' },
+        })),
+      },
+      status: ready('The network map is ready.'),
+    }),
+  ];
 }
 
 export function forklift(
