@@ -26,6 +26,10 @@ export interface ResolvedDisk {
   storageClass: string;
   accessMode?: string;
   volumeMode?: string;
+  /** `scsi`, `sata`, `ide` or `nvme`, when the inventory says (disk serials, buses). */
+  bus?: string;
+  /** The disk's serial (inventory 2.10+), when it has one. */
+  serial?: string;
 }
 
 export interface ResolvedVm {
@@ -49,6 +53,68 @@ export interface ResolvedVm {
    * (esxi-hosts.ts). Absent: vCenter, the Provider's URL and fingerprint, with the plan's vddkSecret.
    */
   esxi?: EsxiEndpoint;
+  /**
+   * What the KubeVirt VirtualMachine is built from (vm-creation.md §1-2): absent with --disks-only, where no VM is
+   * made.
+   */
+  config?: ResolvedVmConfig;
+}
+
+/** A source VM's configuration and its target, as the inventory, the plan and the NetworkMap give them. */
+export interface ResolvedVmConfig {
+  /** The VirtualMachine's name in the target namespace: targetName, an earlier newName, or the release's DNS-1123 cleanup. */
+  targetName: string;
+  /** targetName differs from the source name: the release's rename annotations go on the VM. */
+  renamed: boolean;
+  cpuCount: number;
+  coresPerSocket: number;
+  memoryMB: number;
+  firmware: 'bios' | 'efi';
+  secureBoot: boolean;
+  tpmEnabled: boolean;
+  nestedHVEnabled: boolean;
+  /** `config.uuid`-derived serial is built by the builder; this is the inventory's guestId / guest full name. */
+  guestId: string;
+  guestName: string;
+  /** The VM's ESXi host's time zone name (host config.dateTimeInfo.timeZone.name), when it has one. */
+  timezone?: string;
+  /** Inventory diskEnableUuid (disk.EnableUUID): serials of SCSI disks go to the guest (2.9-2.12). */
+  diskEnableUuid: boolean;
+  /** The VM's NICs in inventory order, each with where the NetworkMap sends it. */
+  nics: ResolvedNic[];
+  /** spec.vms[].rootDisk (`/dev/sdb`), when set. */
+  rootDisk?: string;
+  /** spec.vms[].targetPowerState, else spec.targetPowerState (2.9+): on, off or auto. */
+  targetPowerState?: 'on' | 'off' | 'auto';
+  /** spec.vms[].enableNestedVirtualization, else the plan's (2.10+), when set. */
+  enableNestedVirtualization?: boolean;
+}
+
+/** One NIC of a source VM and its NetworkMap destination. */
+export interface ResolvedNic {
+  /** Lowercase MAC, as the inventory gives it. */
+  mac: string;
+  /** Inventory network id (and name, for messages). */
+  networkId: string;
+  networkName: string;
+  /** Where the NetworkMap sends it: the pod network, a Multus NetworkAttachmentDefinition, or nowhere. */
+  destination: { type: 'pod' } | { type: 'multus'; namespace: string; name: string } | { type: 'ignored' };
+}
+
+/** The plan's settings that shape every VirtualMachine (vm-creation.md), read from the Plan per release. */
+export interface ResolvedVmSettings {
+  /** spec.skipGuestConversion (2.9+). */
+  skipGuestConversion: boolean;
+  /** spec.useCompatibilityMode (CRD default true, 2.9+): with skipGuestConversion, SATA disks, e1000e NICs, usb tablet. */
+  useCompatibilityMode: boolean;
+  /** spec.targetLabels (2.10+), merged into the template's labels. */
+  targetLabels?: Record<string, string>;
+  /** spec.targetNodeSelector (2.10+). */
+  targetNodeSelector?: Record<string, string>;
+  /** spec.targetAffinity (2.10+), as the plan gives it. */
+  targetAffinity?: unknown;
+  /** The NetworkMap the plan names (`namespace/name`), for messages. */
+  networkMap: string;
 }
 
 /** A vddk source that reads from an ESXi host directly (Forklift builder.go applyHostsConfig). */
@@ -113,6 +179,19 @@ export interface ResolvedPlan {
   disksOnly?: string;
   /** spec.transferNetwork, when the plan names one: what the release puts on every DataVolume for it. */
   transferNetwork?: ResolvedTransferNetwork;
+  /** What every VirtualMachine is built with; absent with --disks-only (no VM is made). */
+  vmSettings?: ResolvedVmSettings;
+  /**
+   * How the copied disks are converted before the VMs are made (a Conversion CR, MTV 2.12+), when the plan needs a
+   * guest conversion; absent for Raw Copy plans.
+   */
+  conversion?: ResolvedConversion;
+}
+
+/** A guest conversion run through Forklift's Conversion CR (2.12+, feature_use_conversion_cr). */
+export interface ResolvedConversion {
+  /** What conversion.ts needs to build each VM's Conversion (filled by it). */
+  [key: string]: unknown;
 }
 
 /** The plan's transfer network (transfer-network.ts): the NAD, and the annotations CDI copies to each importer pod. */
