@@ -51,6 +51,12 @@ export const DV_ANNOTATION = {
   diskIndex: 'forklift.konveyor.io/disk-index',
   deleteAfterCompletion: 'cdi.kubevirt.io/storage.deleteAfterCompletion',
   bindImmediate: 'cdi.kubevirt.io/storage.bind.immediate.requested',
+  /**
+   * The source VM's power state when the run that created this DataVolume resolved the plan: what the new VM's
+   * runStrategy is decided from (Forklift's StorePowerState keeps it in the plan's status; ours stays in the cluster
+   * with the disk, so a re-run on any workstation decides the same).
+   */
+  sourcePowerState: 'kubectl-mtv.konveyor.io/source-power-state',
 } as const;
 
 /** The label selector of a plan's DataVolumes (plan uid). */
@@ -220,6 +226,7 @@ function manifest(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk, name: 
         [DV_ANNOTATION.deleteAfterCompletion]: 'false',
         // Nothing consumes these PVCs, so a WaitForFirstConsumer class would never bind them.
         [DV_ANNOTATION.bindImmediate]: 'true',
+        [DV_ANNOTATION.sourcePowerState]: vm.powerState,
       },
     },
     spec: {

@@ -154,12 +154,26 @@ export class KubeClient {
     return this.call<T>('PATCH', resourcePath(ref, name), { body: patch, contentType: MERGE_PATCH });
   }
 
-  /** Deletes an object; with `resourceVersion`, only that version of it (409 otherwise). */
-  async delete(ref: ResourceRef, name: string, options: { resourceVersion?: string } = {}): Promise<void> {
+  /**
+   * Deletes an object; with `resourceVersion`, only that version of it (409 otherwise); with `propagationPolicy`,
+   * what becomes of the objects it owns (`Orphan`: they stay, the garbage collector drops it from their owners).
+   */
+  async delete(
+    ref: ResourceRef,
+    name: string,
+    options: { resourceVersion?: string; propagationPolicy?: 'Orphan' | 'Background' | 'Foreground' } = {},
+  ): Promise<void> {
     const body =
-      options.resourceVersion === undefined
+      options.resourceVersion === undefined && options.propagationPolicy === undefined
         ? undefined
-        : { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { resourceVersion: options.resourceVersion } };
+        : {
+            kind: 'DeleteOptions',
+            apiVersion: 'v1',
+            ...(options.resourceVersion !== undefined && {
+              preconditions: { resourceVersion: options.resourceVersion },
+            }),
+            ...(options.propagationPolicy !== undefined && { propagationPolicy: options.propagationPolicy }),
+          };
     await this.call('DELETE', resourcePath(ref, name), body === undefined ? {} : { body });
   }
 

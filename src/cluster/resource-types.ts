@@ -45,6 +45,8 @@ export const RESOURCES = {
   secrets: type('', 'v1', 'secrets', 'Secret'),
   configMaps: type('', 'v1', 'configmaps', 'ConfigMap'),
   persistentVolumeClaims: type('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim'),
+  /** KubeVirt VMs: what a run makes from a VM's copied disks (vm-builder.ts). */
+  virtualMachines: type('kubevirt.io', 'v1', 'virtualmachines', 'VirtualMachine'),
   routes: type('route.openshift.io', 'v1', 'routes', 'Route'),
   /** Multus networks; a plan's spec.transferNetwork names one (transfer-network.ts). */
   networkAttachmentDefinitions: type(

@@ -109,7 +109,48 @@ export type RunEvent =
       /** The ESXi host the Secret is for (its VMs are read from it); absent: vCenter's. */
       host?: string;
     }
+  /**
+   * A VM made from its copied disks (vm-finisher.ts): `name` in `namespace`, started or not as `runStrategy` says and
+   * `why`; `adopted` when an earlier run had made it.
+   */
+  | {
+      type: 'vm-created';
+      time: string;
+      vm: string;
+      name: string;
+      namespace: string;
+      runStrategy: 'Always' | 'Halted';
+      why: string;
+      adopted?: true;
+    }
+  /** KubeVirt reports the VM as the plan asks: Running and Ready (Always) or Stopped (Halted). */
+  | { type: 'vm-ready'; time: string; vm: string; name: string; status: string }
+  /**
+   * A VM the run could not finish: not made (its conversion failed, the name was taken, the API refused it), in error
+   * in KubeVirt, or not ready within --vm-ready-timeout. `name` is absent when no VM was made.
+   */
+  | { type: 'vm-failed'; time: string; vm: string; name?: string; reason: string }
   | { type: 'summary'; time: string; summary: RunSummary };
+
+/** What became of one plan VM after its disks (vm-finisher.ts). */
+export interface VmOutcome {
+  /** Source VM name. */
+  vm: string;
+  /** Target VM name, once known. */
+  name: string;
+  /**
+   * `ready`: as the plan asks; `created`: made, not ready yet (the run stopped waiting); `failed`: see reason;
+   * `not-created`: its disks did not all copy in this run.
+   */
+  state: 'ready' | 'created' | 'failed' | 'not-created';
+  runStrategy?: 'Always' | 'Halted';
+  /** KubeVirt's printableStatus at the end. */
+  status?: string;
+  /** Why it is Halted, failed or not created. */
+  reason?: string;
+  /** Made Halted because its source VM was still powered on. */
+  haltedSourceOn?: true;
+}
 
 /** How `disk` planned a run: the strategy chosen from `simulations` of its `of` candidate simulations. */
 export interface PlanningReport {
@@ -142,6 +183,8 @@ export interface RunSummary {
   problems: { disk: DiskRef; reason: string }[];
   /** What this run does not do yet. */
   note: string;
+  /** Each plan VM after its disks; absent with --disks-only (no VM is made). */
+  vms?: VmOutcome[];
 }
 
 /** The `plan` event that opens a run (and heads a dry run): the plan, the caps, the disks and what was adopted. */

@@ -1,8 +1,9 @@
 import type { SchedulerOptions } from '@kubectl-mtv/engine';
-import type { DiskDataVolume } from '../cluster/datavolume-builder.js';
+import type { DiskDataVolume, SkippedDisk } from '../cluster/datavolume-builder.js';
 import type { KubeClient } from '../cluster/kube-client.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import type { RunController } from './run-controller.js';
+import type { ConvertGuest } from './vm-finisher.js';
 
 /** What a run of a plan's transfers needs (runTransfers), and what its loop reads (TransferLoop). */
 export interface RunOptions {
@@ -38,6 +39,11 @@ export interface RunOptions {
   lease?: { durationSeconds?: number; renewEveryMs?: number };
   /** Milliseconds between two publications of the run's status in its Lease (default 1000). */
   statusEveryMs?: number;
+  /**
+   * Making the VMs from the copied disks (vm-finisher.ts); absent with --disks-only. `skipped`: the disks with no
+   * DataVolume of their own (buildPlanDataVolumes), whose claims are another VM's.
+   */
+  vms?: { readyTimeoutMs: number; skipped: readonly SkippedDisk[]; convert?: ConvertGuest };
   /** Called once the run has begun, with the handle that pauses it or changes its caps (the TUI's keys). */
   onController?: (controller: RunController) => void;
 }

@@ -101,6 +101,20 @@ export interface RunSnapshot {
   recent: SnapshotCompletion[];
   /** How the run ended; null while it goes on. */
   outcome: RunOutcome | null;
+  /** The VMs made (or failed) so far, in the order their disks finished; absent before the first. */
+  vms?: SnapshotVm[];
+}
+
+/** A plan VM after its disks: made (waiting for KubeVirt), ready as the plan asks, or failed. */
+export interface SnapshotVm {
+  vm: string;
+  /** Its name in the target namespace (the source name while none was made). */
+  name: string;
+  state: 'created' | 'ready' | 'failed';
+  runStrategy?: 'Always' | 'Halted';
+  /** KubeVirt's printableStatus when ready. */
+  status?: string;
+  reason?: string;
 }
 
 /** How far back the aggregate rate looks. */
@@ -161,6 +175,7 @@ export class RunSnapshotBuilder {
   private perHostCap: number | null = null;
   private lastChange: RunSnapshot['lastChange'] = null;
   private outcome: RunOutcome | null = null;
+  private readonly vms = new Map<string, SnapshotVm>();
   private lastEventMs = 0;
   /** (time, bytesDone) readings for the aggregate rate, oldest first. */
   private readonly samples: { at: number; bytes: number }[] = [];
@@ -283,6 +298,25 @@ export class RunSnapshotBuilder {
       case 'summary':
         this.outcome = event.summary.outcome;
         break;
+      case 'vm-created':
+        this.vms.set(event.vm, { vm: event.vm, name: event.name, state: 'created', runStrategy: event.runStrategy });
+        break;
+      case 'vm-ready': {
+        const vm = this.vms.get(event.vm);
+        this.vms.set(event.vm, { ...vm, vm: event.vm, name: event.name, state: 'ready', status: event.status });
+        break;
+      }
+      case 'vm-failed': {
+        const vm = this.vms.get(event.vm);
+        this.vms.set(event.vm, {
+          ...vm,
+          vm: event.vm,
+          name: event.name ?? vm?.name ?? event.vm,
+          state: 'failed',
+          reason: event.reason,
+        });
+        break;
+      }
     }
     if (Number.isFinite(at)) this.sample(at);
   }
@@ -345,6 +379,7 @@ export class RunSnapshotBuilder {
       failed: this.failedCount,
       recent: recent > 0 ? this.completions.slice(-recent) : [],
       outcome: this.outcome,
+      ...(this.vms.size > 0 && { vms: [...this.vms.values()] }),
     };
   }
 }

@@ -25,6 +25,7 @@ import type { RunOptions } from './run-options.js';
 import { RunSnapshotBuilder } from './run-snapshot.js';
 import { encodeSnapshot } from './snapshot-codec.js';
 import { TransferLoop } from './transfer-loop.js';
+import { VmFinisher } from './vm-finisher.js';
 
 /** In-flight disks and queued disks a published status lists at most (a Lease's annotations hold 256 KiB). */
 const PUBLISHED_LIMITS = { inFlight: 300, queued: 20, recent: 10 };
@@ -61,16 +62,49 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     }
     if (text.length <= STATUS_MAX_BYTES) lease.publish(text);
   };
+  // the VMs' events wait for the plan event that opens the run
+  const held: RunEvent[] = [];
+  let opened = false;
   const send = (event: RunEvent) => {
+    if (!opened && event.type.startsWith('vm-')) {
+      held.push(event);
+      return;
+    }
     snapshots.apply(event);
     emit(event);
   };
   const madeSecrets: RunEvent[] = [];
-  const loop = new TransferLoop(options, clusters, (event) => {
-    send(event);
-    // the Secrets' events follow the plan's, which opens every run
-    if (event.type === 'plan') for (const made of madeSecrets) send(made);
-  });
+  const finisher =
+    options.vms && resolved.vmSettings
+      ? new VmFinisher({
+          resolved,
+          dataVolumes: options.dataVolumes,
+          skipped: options.vms.skipped,
+          destination: clusters.destination,
+          emit: send,
+          now,
+          readyTimeoutMs: options.vms.readyTimeoutMs,
+          ...(options.vms.convert && { convert: options.vms.convert }),
+        })
+      : undefined;
+  const sink = finisher && {
+    diskDone: (name: string) => finisher.diskDone(name),
+    doneWithoutDataVolume: async () => finisher.claimsOf(await finisher.start()),
+  };
+  const loop = new TransferLoop(
+    options,
+    clusters,
+    (event) => {
+      send(event);
+      // the Secrets' events follow the plan's, which opens every run
+      if (event.type === 'plan') {
+        opened = true;
+        for (const made of madeSecrets) send(made);
+        for (const early of held.splice(0)) send(early);
+      }
+    },
+    sink,
+  );
   run = loop;
   const requests = watchRequests(client, lease, options, loop);
   // when something changed, at most every statusEveryMs; when nothing did, with every renewal, so that the clock
@@ -93,7 +127,10 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     }
     await requests.start();
     options.onController?.(loop);
-    const summary = await loop.run();
+    const copy = await loop.run();
+    // VMs are made while disks copy; a run stopped early (Ctrl-C, --timeout, a lost Lease) makes no more of them
+    if (copy.outcome !== 'completed' && copy.outcome !== 'stuck') finisher?.stop();
+    const summary = finisher ? { ...copy, vms: await finisher.finish(), note: '' } : copy;
     // every disk copied: no DataVolume of the plan reads them any more
     const copied = summary.outcome === 'completed' && summary.transferred === summary.disks;
     for (const secret of copied ? secrets : []) {

@@ -59,5 +59,15 @@ export function decodeSnapshot(text: string): RunSnapshot | undefined {
     snapshot.queued.every((d) => disk(d) && typeof d.reason === 'string') &&
     snapshot.recent.every((d) => disk(d) && typeof d.outcome === 'string') &&
     snapshot.perHost.every((h) => typeof h?.host === 'string' && typeof h.inFlight === 'number');
-  return items ? snapshot : undefined;
+  // the VMs arrived after version 1 was published: absent is fine, present must be well formed
+  const vms =
+    snapshot.vms === undefined ||
+    (Array.isArray(snapshot.vms) &&
+      snapshot.vms.every(
+        (vm) =>
+          typeof vm?.vm === 'string' &&
+          typeof vm.name === 'string' &&
+          (vm.state === 'created' || vm.state === 'ready' || vm.state === 'failed'),
+      ));
+  return items && vms ? snapshot : undefined;
 }

@@ -23,7 +23,7 @@ export interface TrackedDisk {
   alert?: string;
 }
 
-const NOTE = 'kubectl mtv migrate copies the disks only: creating the VMs from them comes in a later release';
+const NOTE = '--disks-only: the disks are copied, no VM is made from them';
 
 /**
  * A progress event when `everyMs` has passed since the last one and the bytes moved, or at once when the phase or the

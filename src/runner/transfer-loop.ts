@@ -31,6 +31,13 @@ import { StuckDetector } from './stuck-detector.js';
 import { type DiskPhase, progressEvent, summarizeRun, type TrackedDisk } from './tracked-disk.js';
 import { workloadOfDataVolumes } from './workload-of-datavolumes.js';
 
+/** Where a run's copied disks go next (vm-finisher.ts): told of each disk done. */
+export interface DiskSink {
+  diskDone(dataVolume: string): void;
+  /** DataVolume names whose disks are done though the DataVolume is gone (their VM was made). */
+  doneWithoutDataVolume(): Promise<readonly string[]>;
+}
+
 /** Most often a `queue` event goes out (ms). */
 const QUEUE_EVERY_MS = 1000;
 
@@ -68,6 +75,8 @@ export class TransferLoop implements RunController {
     /** The plan's clusters (the Migrations on the host, the DataVolumes on the destination), retries ended when the run stops. */
     private readonly clusters: PlanClusters,
     private readonly emit: (e: RunEvent) => void,
+    /** Copies the run finishes VMs from: told of each disk done, asked which are done with no DataVolume. */
+    private readonly vms?: DiskSink,
   ) {
     this.now = options.now ?? Date.now;
     const { plan } = options.resolved;
@@ -178,6 +187,10 @@ export class TransferLoop implements RunController {
       if (options.signal.aborted) this.stop('interrupted');
       const existing = await dvWatch.start();
       for (const dv of existing) this.dataVolumes.set(dv.metadata.name ?? '', readDataVolume(dv));
+      // a VM made by an earlier run owns its disks' PVCs, and its DataVolumes are deleted: those disks are copied
+      for (const name of (await this.vms?.doneWithoutDataVolume()) ?? []) {
+        if (!this.dataVolumes.has(name)) this.dataVolumes.set(name, { phase: 'Succeeded', fraction: 1, restartCount: 0 });
+      }
       await this.adopt();
       await migrationWatch.start();
       if (options.timeoutMs !== undefined) timers.push(setTimeout(() => this.stop('timeout'), options.timeoutMs));
@@ -250,6 +263,7 @@ export class TransferLoop implements RunController {
       } else if (kind === 'done') {
         disk.phase = 'done';
         counts.done++;
+        this.vms?.diskDone(disk.ref.name);
       } else {
         disk.phase = kind;
         counts.stuck++;
@@ -335,6 +349,7 @@ export class TransferLoop implements RunController {
       this.leave(id, 'done');
       const seconds = disk.startedAt === undefined ? null : (now - disk.startedAt) / 1000;
       this.emit({ type: 'finished', time: this.time(), disk: disk.ref, bytes: disk.bytes, seconds });
+      this.vms?.diskDone(disk.ref.name);
       return;
     }
     if (state?.phase === 'Failed') {

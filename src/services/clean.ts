@@ -9,6 +9,8 @@ import { connectPlanDestination, type PlanClusters } from '../cluster/destinatio
 import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
 import { isLeaseHeld, type LeaseObject, leaseName } from '../cluster/lease.js';
 import { type DataVolumeObject, PlanDataVolumes, STUCK_ANNOTATION } from '../cluster/plan-datavolumes.js';
+import { KubeApiError } from '../cluster/kube-errors.js';
+import { PlanVirtualMachines, type VirtualMachineObject } from '../cluster/plan-virtual-machines.js';
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
 import { deleteVddkSecret, isVddkSecretName, unusedVddkSecret, vddkSecretName } from '../cluster/vddk-secret.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
@@ -27,6 +29,8 @@ export interface CleanOptions {
   stuckOnly: boolean;
   /** Delete them; otherwise only list them. */
   yes: boolean;
+  /** Also the VMs migrate made from the plan's disks (and, as their owner, their PVCs); left alone by default. */
+  vms?: boolean;
   /**
    * How the DataVolumes are printed (default table; a template reads the v1 List); with `yes`, `name` prints bare
    * names, the rest `... deleted`.
@@ -83,6 +87,7 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   const vmNames = new Map(
     (plan.spec?.vms ?? []).flatMap((vm) => (vm.id && vm.name ? [[vm.id, vm.name.split('/').pop() ?? vm.name]] : [])),
   );
+  await cleanVms({ host, destination: client }, options, { uid: plan.metadata.uid ?? '', target, namespace }, streams);
   if (chosen.length === 0) {
     streams.stderr.write(`no ${which(0)}\n`);
     if (options.yes)
@@ -119,6 +124,49 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   );
   return ExitCode.ok;
 }
+
+/**
+ * The VMs migrate made for the plan: left alone, and said so, unless --vms; with --vms listed, or with --yes deleted
+ * (each VM owns its PVCs, so its disks go with it). A plan a runner holds is left alone. --stuck never selects a VM.
+ */
+async function cleanVms(
+  { host, destination: client }: PlanClusters,
+  options: CleanOptions,
+  where: { uid: string; target: string; namespace: string },
+  streams: OutputStreams,
+): Promise<void> {
+  if (options.stuckOnly) return;
+  const ops = new PlanVirtualMachines(client, where.target, where.uid);
+  let vms: VirtualMachineObject[];
+  try {
+    vms = await ops.list();
+  } catch (error) {
+    // no KubeVirt on the destination (the VM kind is not served), or no right to list VMs: nothing of ours to clean
+    if (error instanceof KubeApiError && (error.status === 404 || error.status === 403) && !options.vms) return;
+    throw error;
+  }
+  const names = vms.map((vm) => vm.metadata.name ?? '');
+  const counted = `${names.length} VM${names.length === 1 ? '' : 's'} of plan "${options.plan}" in namespace "${where.target}"`;
+  if (!options.vms) {
+    if (names.length > 0)
+      streams.stderr.write(`${counted} left alone: ${names.join(', ')} (pass --vms to include them and their disks)\n`);
+    return;
+  }
+  if (names.length === 0) return;
+  if (!options.yes) {
+    streams.stderr.write(`${counted}: ${names.join(', ')}; --yes deletes them with the PVCs they own\n`);
+    return;
+  }
+  await refuseHeldPlan(host, options, where.namespace);
+  for (const name of names) {
+    await client.delete(ops.ref, name);
+    streams.stdout.write(options.output === 'name' ? `${VM_KIND}/${name}\n` : `${VM_KIND}/${name} deleted\n`);
+  }
+  streams.stderr.write(`${counted} deleted, with the PVCs they own\n`);
+}
+
+/** `-o name` lines, as `kubectl get vm -o name` prints them. */
+const VM_KIND = 'virtualmachine.kubevirt.io';
 
 /** A live Lease means a run holds the plan: nothing is deleted under it (exit 5). */
 async function refuseHeldPlan(client: KubeClient, options: CleanOptions, namespace: string): Promise<void> {

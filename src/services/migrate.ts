@@ -18,6 +18,7 @@ import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import type { RunController } from '../runner/run-controller.js';
 import type { RunEvent, RunSummary } from '../runner/run-events.js';
+import { DEFAULT_VM_READY_TIMEOUT_MS } from '../runner/vm-finisher.js';
 import { runTransfers } from '../runner/run-transfers.js';
 import { workloadOfDataVolumes } from '../runner/workload-of-datavolumes.js';
 import { renderGanttSvg } from '../ui/gantt-svg.js';
@@ -62,8 +63,10 @@ export interface MigrateOptions {
   takeover: boolean;
   /** --mtv-version: the cluster's MTV release; undefined: read from the Plan schema it serves. */
   mtvVersion?: MtvRelease;
-  /** --disks-only: copy a plan that needs a guest conversion afterwards, running none. */
+  /** --disks-only: copy the disks, make no VM (also of a plan that needs a guest conversion, running none). */
   disksOnly?: boolean;
+  /** --vm-ready-timeout: how long a made VM may take to be Running (Always) or Stopped (Halted). */
+  vmReadyTimeoutMs?: number;
   /** How to reach a remote destination: --destination-context, --use-provider-credentials. */
   destination?: { context?: string; useProviderCredentials?: boolean };
   /** Write the run's Gantt chart (planned and actual) here at its end. */
@@ -162,8 +165,11 @@ export function stoppedExitCode(signal: AbortSignal): ExitCodeValue {
 export function exitCodeOf(summary: RunSummary, stopped: ExitCodeValue = ExitCode.interrupted): ExitCodeValue {
   switch (summary.outcome) {
     case 'completed':
-    case 'stuck':
-      return summary.stuck + summary.failed + summary.notStarted === 0 ? ExitCode.ok : ExitCode.failed;
+    case 'stuck': {
+      // every VM the plan asked for exists, and is as the plan asks (Running where its runStrategy is Always)
+      const vmsOk = (summary.vms ?? []).every((vm) => vm.state === 'ready');
+      return summary.stuck + summary.failed + summary.notStarted === 0 && vmsOk ? ExitCode.ok : ExitCode.failed;
+    }
     case 'timeout':
       return ExitCode.timeout;
     case 'interrupted':
@@ -246,6 +252,12 @@ async function run(
         signal: detached.signal,
         holder,
         takeover: options.takeover,
+        ...(resolved.vmSettings && {
+          vms: {
+            readyTimeoutMs: options.vmReadyTimeoutMs ?? DEFAULT_VM_READY_TIMEOUT_MS,
+            skipped: built.skipped,
+          },
+        }),
         onController: (c) => {
           controller = c;
         },

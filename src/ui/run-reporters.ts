@@ -79,6 +79,11 @@ export function formatOutcomeLine(summary: RunSummary): string {
     summary.inFlight > 0 && `${summary.inFlight} still copying`,
     summary.notStarted > 0 && `${summary.notStarted} not started`,
   ].filter(Boolean);
+  if (summary.vms) {
+    const ready = summary.vms.filter((vm) => vm.state === 'ready').length;
+    const failed = summary.vms.filter((vm) => vm.state === 'failed').length;
+    counts.push(`${ready}/${summary.vms.length} VMs ready${failed > 0 ? `, ${failed} failed` : ''}`);
+  }
   const why = OUTCOME_REASONS[summary.outcome];
   return `${summary.outcome}: ${counts.join(', ')} in ${formatDuration(summary.elapsedSeconds)}${why ? `; ${why}` : ''}`;
 }
@@ -114,12 +119,34 @@ export function formatSummary(summary: RunSummary): string {
           ['VM', 'DISK', 'DATAVOLUME', 'REASON'],
           ...summary.problems.map((p) => [p.disk.vm, String(p.disk.index), p.disk.name, p.reason]),
         ])}`;
-  return `${table}${problems}\n\n${summary.note || NOT_YET}\n`;
+  const vms = summary.vms ? `\n\n${formatVmTable(summary.vms)}` : '';
+  const halted = (summary.vms ?? []).filter((vm) => vm.haltedSourceOn).map((vm) => vm.name);
+  const haltedNote =
+    halted.length > 0
+      ? `\n\nMade Halted because the source VM was still powered on: ${halted.join(', ')}. Start each once its source is off: virtctl start NAME`
+      : '';
+  const note = summary.vms ? '' : `\n\n${summary.note || DISKS_ONLY}`;
+  return `${table}${problems}${vms}${haltedNote}${note}\n`;
 }
 
-/** What a run does not do yet, when the runner's summary does not say it. */
-export const NOT_YET =
-  'Disks only: kubectl-mtv does not create the VMs yet; the DataVolumes (and their PVCs) stay in the target namespace.';
+/** Each plan VM after its disks: its name, state, runStrategy, KubeVirt's status and why. */
+export function formatVmTable(vms: NonNullable<RunSummary['vms']>): string {
+  return formatColumns([
+    ['SOURCE VM', 'VM', 'STATE', 'RUN STRATEGY', 'STATUS', 'REASON'],
+    ...vms.map((vm) => [
+      vm.vm,
+      vm.name,
+      vm.state,
+      vm.runStrategy ?? '-',
+      vm.status ?? '-',
+      vm.state === 'ready' && !vm.haltedSourceOn ? '' : (vm.reason ?? ''),
+    ]),
+  ]);
+}
+
+/** What a disks-only run leaves, when the runner's summary does not say it. */
+export const DISKS_ONLY =
+  '--disks-only: no VM is made; the DataVolumes (and their PVCs) stay in the target namespace.';
 
 /** A disk of the dry-run schedule; seconds from the start, estimated. */
 export interface ScheduledDisk {
@@ -200,6 +227,26 @@ function plainLine(event: RunEvent): string | undefined {
       const perHost = event.maxInFlightPerHost === null ? '' : `, ${event.maxInFlightPerHost} per host`;
       return `${event.paused ? 'paused' : 'running'}, at most ${event.maxInFlight} in flight${perHost}: set by ${by}`;
     }
+    case 'vm-created':
+    case 'vm-ready':
+    case 'vm-failed':
+      return vmEventLine(event);
+    default:
+      return undefined;
+  }
+}
+
+/** A VM event as one line (plain lines and the live view's log); undefined for other events. */
+export function vmEventLine(event: RunEvent): string | undefined {
+  switch (event.type) {
+    case 'vm-created':
+      return event.adopted
+        ? `found VM ${event.namespace}/${event.name} (from ${event.vm}) made by an earlier run, runStrategy ${event.runStrategy}`
+        : `created VM ${event.namespace}/${event.name} from ${event.vm}, runStrategy ${event.runStrategy}${event.why ? ` (${event.why})` : ''}`;
+    case 'vm-ready':
+      return `VM ${event.name} is ${event.status}`;
+    case 'vm-failed':
+      return `failed VM ${event.name ?? event.vm}${event.name && event.name !== event.vm ? ` (from ${event.vm})` : ''}: ${event.reason}`;
     default:
       return undefined;
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RATE_WINDOW_MS, RunSnapshotBuilder } from '../../src/runner/run-snapshot.js';
+import type { RunEvent } from '../../src/runner/run-events.js';
+import { RATE_WINDOW_MS, type RunSnapshot, RunSnapshotBuilder } from '../../src/runner/run-snapshot.js';
+import { decodeSnapshot, encodeSnapshot } from '../../src/runner/snapshot-codec.js';
 import {
   at,
   disk,
@@ -200,5 +202,45 @@ describe('RunSnapshotBuilder', () => {
   it('bumps the revision on every event', () => {
     const builder = fold([planEvent(), started(a, GiB, 0)]);
     expect(builder.revision).toBe(2);
+  });
+});
+
+describe('RunSnapshotBuilder: VMs', () => {
+  const created = (vm: string, seconds: number): RunEvent => ({
+    type: 'vm-created',
+    time: at(seconds),
+    vm,
+    name: vm.toLowerCase(),
+    namespace: 'demo',
+    runStrategy: 'Always',
+    why: 'the source VM was powered off',
+  });
+
+  it('has no vms before the first VM event, then each VM with its last state', () => {
+    const before = fold([planEvent({ disks: 2, bytes: 2 * GiB })]).snapshot();
+    expect(before?.vms).toBeUndefined();
+    const snapshot = fold([
+      planEvent({ disks: 2, bytes: 2 * GiB }),
+      created('Web_01', 1),
+      created('Web_02', 2),
+      { type: 'vm-ready', time: at(3), vm: 'Web_01', name: 'web-01', status: 'Running' },
+      { type: 'vm-failed', time: at(4), vm: 'Web_02', name: 'web-02', reason: 'KubeVirt reports CrashLoopBackOff' },
+      { type: 'vm-failed', time: at(5), vm: 'db', reason: 'its conversion failed' },
+    ]).snapshot();
+    expect(snapshot?.vms).toEqual([
+      { vm: 'Web_01', name: 'web-01', state: 'ready', runStrategy: 'Always', status: 'Running' },
+      {
+        vm: 'Web_02',
+        name: 'web-02',
+        state: 'failed',
+        runStrategy: 'Always',
+        reason: 'KubeVirt reports CrashLoopBackOff',
+      },
+      { vm: 'db', name: 'db', state: 'failed', reason: 'its conversion failed' },
+    ]);
+    // what top reads back from the Lease
+    const decoded = decodeSnapshot(encodeSnapshot(snapshot as RunSnapshot));
+    expect(decoded?.vms).toEqual(snapshot?.vms);
+    expect(decodeSnapshot(JSON.stringify({ ...snapshot, vms: [{ vm: 'x', name: 'x', state: 'gone' }] }))).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent, RunSummary } from '../../src/runner/run-events.js';
 import { exitCodeOf } from '../../src/services/migrate.js';
-import { createRunReporter, formatSummary, NOT_YET, type RunOutput } from '../../src/ui/run-reporters.js';
+import { createRunReporter, formatSummary, DISKS_ONLY, type RunOutput } from '../../src/ui/run-reporters.js';
 
 const Gi = 2 ** 30;
 const T = '2026-01-02T03:04:05.000Z';
@@ -117,7 +117,41 @@ describe('run reporters', () => {
         '',
       ].join('\n'),
     );
-    expect(formatSummary({ ...summary, problems: [], note: '' })).toContain(NOT_YET);
+    expect(formatSummary({ ...summary, problems: [], note: '' })).toContain(DISKS_ONLY);
+  });
+
+  it('table lists each VM after its disks, and which were made Halted because the source still ran', () => {
+    const text = formatSummary({
+      ...summary,
+      outcome: 'completed',
+      stuck: 0,
+      transferred: 2,
+      problems: [],
+      note: '',
+      vms: [
+        { vm: 'app-01', name: 'app-01', state: 'ready', runStrategy: 'Always', status: 'Running' },
+        {
+          vm: 'Web_02',
+          name: 'web-02',
+          state: 'ready',
+          runStrategy: 'Halted',
+          status: 'Stopped',
+          reason: 'its source VM is still powered on',
+          haltedSourceOn: true,
+        },
+        { vm: 'db', name: 'db', state: 'failed', reason: 'KubeVirt reports CrashLoopBackOff' },
+      ],
+    });
+    expect(text.split('\n').slice(3)).toEqual([
+      'SOURCE VM   VM       STATE   RUN STRATEGY   STATUS    REASON',
+      'app-01      app-01   ready   Always         Running',
+      'Web_02      web-02   ready   Halted         Stopped   its source VM is still powered on',
+      'db          db       failed  -              -         KubeVirt reports CrashLoopBackOff',
+      '',
+      'Made Halted because the source VM was still powered on: web-02. Start each once its source is off: virtctl start NAME',
+      '',
+    ]);
+    expect(text).not.toContain(DISKS_ONLY);
   });
 
   it('leaves stderr to the live view when it shows the run, and stdout unchanged', () => {

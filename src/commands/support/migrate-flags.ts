@@ -115,7 +115,13 @@ export const migrateFlags = {
   }),
   'disks-only': Flags.boolean({
     description:
-      'Copy the disks of a plan that needs a guest conversion after the copy (no skipGuestConversion, or MTV 2.8); no conversion is run, so no VM can be made from them.',
+      'Copy the disks and make no VM from them (also for a plan that needs a guest conversion this release cannot run: no skipGuestConversion before MTV 2.12, or MTV 2.8).',
+  }),
+  'vm-ready-timeout': Flags.string({
+    description:
+      'How long to wait, after a VM is made, for KubeVirt to report it Running (runStrategy Always) or Stopped (Halted); a VM not there by then fails the run (exit 1).',
+    default: '10m',
+    helpValue: 'DURATION',
   }),
   'mtv-version': Flags.string({
     description: `The cluster's MTV release (${MTV_RELEASES.join(', ')}). Default: read from the Plan schema it serves.`,
@@ -200,6 +206,7 @@ export function migrateOptions(
     ...(flags.report !== undefined && { reportPath: parseSvgPath('--report', flags.report) }),
     takeover: flags.takeover,
     disksOnly: flags['disks-only'],
+    vmReadyTimeoutMs: parseDuration('--vm-ready-timeout', flags['vm-ready-timeout']),
     destination: {
       ...(flags['destination-context'] !== undefined && { context: flags['destination-context'] }),
       ...(flags['use-provider-credentials'] && { useProviderCredentials: true }),

@@ -167,9 +167,22 @@ export function headerLines(
     formatRate(snapshot.rate),
     `elapsed ${formatDuration(snapshot.elapsedSeconds)}`,
     snapshot.outcome === null ? `ETA ${formatEta(snapshot.etaSeconds)}` : `ended: ${snapshot.outcome}`,
+    ...(snapshot.vms ? [vmCounts(snapshot.vms)] : []),
   ];
   lines.push({ text: clock.join('  '), tone: snapshot.outcome === null ? undefined : 'ended' });
   return lines.map((line) => ({ ...line, text: fitCell(line.text, options.columns, false) }));
+}
+
+/** `VMs 3 ready, 1 starting, 1 failed`: what became of the VMs made so far. */
+export function vmCounts(vms: NonNullable<RunSnapshot['vms']>): string {
+  const count = (state: string) => vms.filter((vm) => vm.state === state).length;
+  return [
+    `VMs ${count('ready')} ready`,
+    count('created') > 0 && `${count('created')} starting`,
+    count('failed') > 0 && `${count('failed')} failed`,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** The verdict once the run ended: the runner's own line when the summary is known. */

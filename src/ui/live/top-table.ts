@@ -121,6 +121,13 @@ export function formatTopTable(entries: readonly TopEntry[], options: TopTableOp
       const title = `${name}: ${s.queuedTotal} queued${s.queuedTotal > listed ? `, the first ${listed}` : ''}`;
       blocks.push([...(noHeaders ? [] : [title]), table(queueTable(s, wide), noHeaders)].join('\n'));
     }
+    if (s.vms && s.vms.length > 0) {
+      const rows = [
+        ['SOURCE VM', 'VM', 'STATE', 'RUN STRATEGY', 'STATUS', 'REASON'],
+        ...s.vms.map((vm) => [vm.vm, vm.name, vm.state, vm.runStrategy ?? '-', vm.status ?? '-', vm.reason ?? '']),
+      ];
+      blocks.push([...(noHeaders ? [] : [`${name}: ${s.vms.length} VMs made`]), table(rows, noHeaders)].join('\n'));
+    }
   }
   return `${blocks.join('\n\n')}\n`;
 }
@@ -160,6 +167,8 @@ export interface TopJsonPlan {
   /** Why the run's figures may be out of date; null when live. */
   stale: string | null;
   outcome: RunSnapshot['outcome'];
+  /** The VMs made so far (absent before the first, and with --disks-only). */
+  vms?: NonNullable<RunSnapshot['vms']>;
 }
 
 /** The plan objects of `top`'s JSON, in the documented key order. */
@@ -194,6 +203,7 @@ export function topJsonPlans(entries: readonly TopEntry[]): TopJsonPlan[] {
     updatedAt: s.updatedAt,
     stale: stale ?? null,
     outcome: s.outcome,
+    ...(s.vms && { vms: s.vms }),
   }));
 }
 

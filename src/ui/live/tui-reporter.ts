@@ -7,7 +7,7 @@
  */
 import type { RunEvent, RunSummary } from '../../runner/run-events.js';
 import { RunSnapshotBuilder } from '../../runner/run-snapshot.js';
-import type { RunReporter } from '../run-reporters.js';
+import { type RunReporter, vmEventLine } from '../run-reporters.js';
 import { completionLogLines } from './completion-log.js';
 import type { KeyboardInput } from './key-input.js';
 import type { LiveControls } from './live-controls.js';
@@ -15,6 +15,7 @@ import { liveFrame } from './live-frame.js';
 import { LiveKeys, type QueueScroll } from './live-keys.js';
 import { openLiveTerminal } from './live-terminal.js';
 import { RedrawPacer } from './redraw-pacer.js';
+import { viewLine } from './view-line.js';
 import type { ViewStyle } from './view-style.js';
 
 /** An urgent change shows within this, ms. */
@@ -23,7 +24,16 @@ export const URGENT_MS = 100;
 export const REDRAW_MS = 1000;
 
 /** Events a person waits to see: drawn within URGENT_MS (progress and the queue wait for the next REDRAW_MS). */
-const URGENT_EVENTS = new Set<RunEvent['type']>(['plan', 'settings', 'started', 'finished', 'stuck']);
+const URGENT_EVENTS = new Set<RunEvent['type']>([
+  'plan',
+  'settings',
+  'started',
+  'finished',
+  'stuck',
+  'vm-created',
+  'vm-ready',
+  'vm-failed',
+]);
 
 export interface TuiReporterOptions {
   /** Where the view draws: a terminal. */
@@ -52,6 +62,9 @@ export async function startTuiReporter(options: TuiReporterOptions): Promise<Tui
   let scroll: QueueScroll = { maxOffset: 0, page: 1 };
   /** Completions printed above the live lines so far. */
   let printed = 0;
+  /** What became of the VMs, one line per event, printed above the live lines once. */
+  const vmLog: { text: string; bad: boolean }[] = [];
+  let vmPrinted = 0;
   let closed = false;
 
   const keys = new LiveKeys({
@@ -79,8 +92,12 @@ export async function startTuiReporter(options: TuiReporterOptions): Promise<Tui
     const snapshot = builder.snapshot(summary ? undefined : now());
     const frame = liveFrame({ snapshot, summary, view: keys, readOnly, style, rows: terminal.rows() });
     scroll = frame.scroll;
-    const above = completionLogLines(builder.completions, printed, style);
+    const above = [
+      ...completionLogLines(builder.completions, printed, style),
+      ...vmLog.slice(vmPrinted).map((line) => viewLine(line.text, line.bad ? 'bad' : undefined)),
+    ];
     printed = builder.completions.length;
+    vmPrinted = vmLog.length;
     if (whole) terminal.frame.redraw(frame.lines, above);
     else terminal.frame.draw(frame.lines, above);
   };
@@ -96,6 +113,8 @@ export async function startTuiReporter(options: TuiReporterOptions): Promise<Tui
     event(event) {
       if (closed) return;
       builder.apply(event);
+      const vmText = vmEventLine(event);
+      if (vmText !== undefined) vmLog.push({ text: vmText, bad: event.type === 'vm-failed' });
       if (event.type === 'plan') pacer.tick(true);
       if (event.type === 'summary') {
         // the final frame, with the verdict, at once: the run is over and the clock stops
