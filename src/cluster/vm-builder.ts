@@ -303,9 +303,9 @@ function mapDisks(
   }
   if (disks.length === 0) throw new Error(`VM "${vm.name}" (${vm.id}) has no disk to attach`);
   const boot = bootDiskNumber(config.rootDisk ?? '');
-  if (boot >= 0 && boot < disks.length) disks[boot].bootOrder = 1;
-  // 2.9+ logs an out-of-range root disk and marks none; 2.8 indexes out of range and fails: the first disk instead
-  else if (release === '2.8') disks[0].bootOrder = 1;
+  // Out of range, 2.9+ logs and marks no disk (the firmware then tries the disks in order) and 2.8 fails on the index:
+  // the first disk, so that every VM has exactly one boot disk.
+  disks[boot >= 0 && boot < disks.length ? boot : 0].bootOrder = 1;
   return { disks, volumes };
 }
 
@@ -371,6 +371,11 @@ export function isWindows(config: Pick<ResolvedVmConfig, 'guestId' | 'guestName'
 export interface RunStrategyOptions {
   /** FEATURE_WINDOWS_WAIT_FOR_REBOOT (2.12+, default true): a Windows guest is started unless the target is off. */
   windowsWaitForReboot?: boolean;
+  /**
+   * The source VM is powered on now (a run with --allow-powered-on): the VM is made Halted whatever the rules say,
+   * since two running copies would share MACs and IPs. Forklift powers the source off first and has no such case.
+   */
+  sourceRunning?: boolean;
 }
 
 /**
@@ -384,6 +389,12 @@ export function runStrategyFor(
   sourcePowerState: string,
   options: RunStrategyOptions = {},
 ): { runStrategy: RunStrategy; why: string } {
+  if (options.sourceRunning) {
+    return {
+      runStrategy: 'Halted',
+      why: 'the source VM is still powered on: two running copies would share MACs and IPs',
+    };
+  }
   const wasOn = sourcePowerState === 'poweredOn';
   const bySource = (): { runStrategy: RunStrategy; why: string } => ({
     runStrategy: wasOn ? 'Always' : 'Halted',
