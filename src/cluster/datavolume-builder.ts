@@ -416,8 +416,8 @@ function diskFileName(file: string): string {
   return /[^/\\]*$/.exec(path)?.[0] ?? '';
 }
 
-/** A label value Kubernetes accepts: at most 63 characters, alphanumeric at both ends. */
-function labelValue(value: string): string {
+/** A label value Kubernetes accepts: at most 63 characters, alphanumeric at both ends (vm-builder.ts uses it too). */
+export function labelValue(value: string): string {
   if (value.length <= NAME_MAX && LABEL_VALUE.test(value)) return value;
   return value
     .slice(0, NAME_MAX)

@@ -99,6 +99,13 @@ export interface ResolvedNic {
   networkName: string;
   /** Where the NetworkMap sends it: the pod network, a Multus NetworkAttachmentDefinition, or nowhere. */
   destination: { type: 'pod' } | { type: 'multus'; namespace: string; name: string } | { type: 'ignored' };
+  /**
+   * The position in the NetworkMap's spec.map of the pair that sends it, when known: MTV 2.8 orders a VM's interfaces
+   * by map pair, not by NIC (builder.go mapNetworks); absent, the builder keeps inventory order.
+   */
+  networkMapPair?: number;
+  /** The inventory's PCI address for the NIC (MTV 2.12+, from the VMware slot): 2.12 puts it on the interface. */
+  pciAddress?: string;
 }
 
 /** The plan's settings that shape every VirtualMachine (vm-creation.md), read from the Plan per release. */
