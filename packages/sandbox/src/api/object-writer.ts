@@ -21,7 +21,7 @@ import {
 import { applyBuiltinDefaults } from './builtin-defaults.js';
 import { admitDataVolume } from './cdi-webhook.js';
 import { admitVirtualMachine, mutateVirtualMachine } from './kubevirt-webhook.js';
-import { type DeleteOptions, type DeleteResult, ObjectDeleter } from './object-deleter.js';
+import { type DeleteOptions, type DeleteResult, finalizersDone, ObjectDeleter } from './object-deleter.js';
 import { generateName, metadataCauses, nameCauses, timestamp } from './object-meta.js';
 import type { ObjectStore } from './object-store.js';
 import { apiVersionOf, type ResourceType } from './resource-type.js';
@@ -222,8 +222,9 @@ export class ObjectWriter {
     if (admitted && type.name === VIRTUALMACHINES) admitVirtualMachine(next);
     if (isDeepStrictEqual(withoutVolatile(old), withoutVolatile(next))) return old;
     if (ctx.dryRun) return next;
-    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
-      return this.deleter.remove(type, next, 'Background');
+    if (next.metadata.deletionTimestamp) {
+      const { done, policy } = finalizersDone(next);
+      if (done) return this.deleter.remove(type, next, policy);
     }
     return this.store.put(type.name, next, 'MODIFIED');
   }
