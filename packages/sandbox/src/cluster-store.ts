@@ -60,12 +60,20 @@ export interface ClusterStore {
   create(resource: string, object: KubeObject, options?: { prune?: boolean }): KubeObject;
   /** Replaces `status` only (the status subresource); returns the stored object. Throws if absent. */
   updateStatus(resource: string, namespace: string | undefined, name: string, status: unknown): KubeObject;
-  /** Replaces metadata.labels / metadata.annotations (merged) of an object; returns the stored object. */
+  /**
+   * Merges metadata.labels / metadata.annotations of an object and replaces its finalizers when given (a controller
+   * adding or removing its own); returns the stored object, or the object as deleted when the last finalizer of an
+   * object being deleted goes.
+   */
   patchMetadata(
     resource: string,
     namespace: string | undefined,
     name: string,
-    patch: { labels?: Record<string, string | null>; annotations?: Record<string, string | null> },
+    patch: {
+      labels?: Record<string, string | null>;
+      annotations?: Record<string, string | null>;
+      finalizers?: string[];
+    },
   ): KubeObject;
   /** Deletes the object and, by ownerReference, what it owns (foreground is not modelled). */
   delete(resource: string, namespace: string | undefined, name: string): void;

@@ -30,6 +30,13 @@ export {
   sandboxKubeconfigInstance,
   writeKubeconfigAtomically,
 } from './kubeconfig.js';
+export {
+  DEFAULT_VM_START_SECONDS,
+  VIRTUALMACHINES,
+  VirtController,
+  VM_CONTROLLER_FINALIZER,
+} from './kubevirt/virt-controller.js';
+export { type PrintableStatus, VM_FAILURES, type VmFailure } from './kubevirt/vm-status.js';
 export { SANDBOX_USER, type Sandbox, type SandboxOptions, startSandbox } from './sandbox.js';
 export { DEFAULT_SANDBOX_SCENARIO } from './seed/default-scenario.js';
 export { HOST_CONNECTION_FAILED, hostCrName, hostSecretName } from './seed/host-crs.js';

@@ -1,6 +1,6 @@
 /**
  * The whole embedded cluster in one call: the Kubernetes API server, the Forklift inventory, the seed a scenario
- * implies and the CDI importer on a simulated clock, with fault injection and stats. `kubectl mtv sandbox` runs it
+ * implies, the CDI importer and KubeVirt's VM controller on a simulated clock, with fault injection and stats. `kubectl mtv sandbox` runs it
  * in the foreground; tests start it in process.
  *
  * Timestamps written into objects are wall-clock times (a simulated instant maps to the real instant it happened),
@@ -23,6 +23,8 @@ import { inventoryFromScenario } from './inventory/from-scenario.js';
 import { FORKLIFT_PARITY_WAIT_MS } from './inventory/parity.js';
 import { type InventoryCounts, type InventoryServer, startInventoryServer } from './inventory/server.js';
 import { sandboxKubeconfig } from './kubeconfig.js';
+import { DEFAULT_VM_START_SECONDS, VirtController } from './kubevirt/virt-controller.js';
+import { vmFailures } from './kubevirt/vm-faults.js';
 import { type SandboxProxy, startSandboxProxy } from './proxy.js';
 import { applySeed } from './seed/apply-seed.js';
 import { remoteClusterSeed, remoteHostSeed } from './seed/remote-seed.js';
@@ -43,6 +45,16 @@ export interface SandboxOptions {
   failDisks?: string[];
   /** Disks (`VM/INDEX`) whose importer stops progressing half way, without an error or a restart. */
   stallDisks?: string[];
+  /**
+   * VMs of the scenario whose VirtualMachine never runs: `NAME` (CrashLoopBackOff) or `NAME:ErrorUnschedulable`,
+   * on both clusters (kubevirt/vm-faults.ts).
+   */
+  failVms?: string[];
+  /**
+   * Simulated seconds from a VirtualMachine's VMI with all its PVCs Bound to Running (default
+   * DEFAULT_VM_START_SECONDS, 10); printableStatus is Starting meanwhile.
+   */
+  vmStartSeconds?: number;
   /** `VERB:RESOURCE` rules the API server answers 403, e.g. `create:datavolumes`. */
   deny?: string[];
   /** The same, on the remote destination cluster's API server (`remote`). */
@@ -97,11 +109,20 @@ export interface Sandbox {
   providerUid: string;
   store: ClusterStore;
   importer: Importer;
+  /** KubeVirt's VM controller, simulated (kubevirt/virt-controller.ts). */
+  virtController: VirtController;
   /**
    * The remote destination cluster: a second API server (its own port, CA and token) with its own CDI importer,
    * the destination of plan-remote; context `mtv-sandbox-remote` of the kubeconfig.
    */
-  remote: { apiUrl: string; token: string; caCert?: string; store: ClusterStore; importer: Importer };
+  remote: {
+    apiUrl: string;
+    token: string;
+    caCert?: string;
+    store: ClusterStore;
+    importer: Importer;
+    virtController: VirtController;
+  };
   stats(): SandboxStats;
   /** Turns fault injection on or off while the sandbox runs (see FaultOptions.startDisabled). */
   setFaultsEnabled(enabled: boolean): void;
@@ -141,6 +162,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const providerUid = randomUUID();
   const release = options.mtvRelease ?? NEWEST_MTV_RELEASE;
   const inventory = inventoryFromScenario(scenario, providerUid, release);
+  const failure = vmFailures(options.failVms ?? [], inventory.vms);
   const sources = diskSources(scenario, inventory);
   const clock = new SimulatedClock(speed);
   const startedAtMs = Date.now();
@@ -166,6 +188,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   // The importer exists once the API server does; a request that comes earlier sees no imports.
   let importer: Importer | undefined;
   let remoteImporter: Importer | undefined;
+  let virtController: VirtController | undefined;
+  let remoteVirtController: VirtController | undefined;
   let proxy: SandboxProxy | undefined;
   const stats = (): SandboxStats => ({
     requests: requests.snapshot(),
@@ -210,6 +234,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     clearInterval(timer);
     importer?.stop();
     remoteImporter?.stop();
+    virtController?.stop();
+    remoteVirtController?.stop();
     cleanup?.stop();
     await Promise.all([api.close(), remoteApi?.close(), inventoryServer?.close(), proxy?.close()]);
   };
@@ -244,6 +270,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     remoteImporter = remoteStarted;
     const started = new Importer({ store: api.store, ...importerOptions });
     importer = started;
+    const virtControllerOptions = {
+      timestamp: importerOptions.timestamp,
+      clock: importerOptions.clock,
+      startSeconds: options.vmStartSeconds ?? DEFAULT_VM_START_SECONDS,
+      failure,
+    };
+    const remoteVirt = new VirtController({ store: remoteApi.store, ...virtControllerOptions });
+    remoteVirtController = remoteVirt;
+    const virt = new VirtController({ store: api.store, ...virtControllerOptions });
+    virtController = virt;
     cleanup = new ForkliftCleanup(api.store, release);
     // The Route names the inventory's port, so the inventory listens before the seed is written.
     inventoryServer = await startInventoryServer({
@@ -277,6 +313,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     timer = setInterval(() => {
       started.advanceTo(clock.seconds());
       remoteStarted.advanceTo(clock.seconds());
+      virt.advanceTo(clock.seconds());
+      remoteVirt.advanceTo(clock.seconds());
     }, options.tickMs ?? DEFAULT_TICK_MS);
     timer.unref();
     let closing: Promise<void> | undefined;
@@ -297,12 +335,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       providerUid,
       store: api.store,
       importer: started,
+      virtController: virt,
       remote: {
         apiUrl: remoteApi.url,
         token: remoteToken,
         ...(remoteTls && { caCert: remoteTls.caCert }),
         store: remoteApi.store,
         importer: remoteStarted,
+        virtController: remoteVirt,
       },
       stats,
       setFaultsEnabled: (enabled) => faults.setEnabled(enabled),

@@ -50,9 +50,17 @@ export class ControllerStore implements ClusterStore {
     resource: string,
     namespace: string | undefined,
     name: string,
-    patch: { labels?: Record<string, string | null>; annotations?: Record<string, string | null> },
+    patch: {
+      labels?: Record<string, string | null>;
+      annotations?: Record<string, string | null>;
+      finalizers?: string[];
+    },
   ): KubeObject {
     const next = this.existing(resource, namespace, name);
+    if (patch.finalizers) {
+      if (patch.finalizers.length) next.metadata.finalizers = [...patch.finalizers];
+      else delete next.metadata.finalizers;
+    }
     for (const field of ['labels', 'annotations'] as const) {
       const changes = patch[field];
       if (!changes) continue;

@@ -9,6 +9,21 @@ import { timestamp } from './object-meta.js';
 import type { ObjectStore } from './object-store.js';
 import type { ResourceType } from './resource-type.js';
 
+/** The finalizer kube-apiserver adds for a delete with propagationPolicy Orphan (metav1.FinalizerOrphanDependents). */
+export const ORPHAN_FINALIZER = 'orphan';
+
+/**
+ * Whether an object being deleted is held only by the garbage collector's `orphan` finalizer (or by none), and so goes
+ * now; with which policy its dependents are collected.
+ */
+export function finalizersDone(object: KubeObject): { done: boolean; policy: 'Background' | 'Orphan' } {
+  const finalizers = object.metadata.finalizers ?? [];
+  return {
+    done: finalizers.every((finalizer) => finalizer === ORPHAN_FINALIZER),
+    policy: finalizers.includes(ORPHAN_FINALIZER) ? 'Orphan' : 'Background',
+  };
+}
+
 export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
@@ -59,6 +74,12 @@ export class ObjectDeleter {
       const marked = structuredClone(old);
       marked.metadata.deletionTimestamp = timestamp(this.clock());
       marked.metadata.deletionGracePeriodSeconds = 0;
+      // kube-apiserver's registry (staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
+      // deletionFinalizersForGarbageCollection) records Orphan as the `orphan` finalizer, which the garbage
+      // collector honours once the object's other finalizers are gone (finalizersDone)
+      if (options.propagationPolicy === 'Orphan' && !marked.metadata.finalizers?.includes(ORPHAN_FINALIZER)) {
+        marked.metadata.finalizers = [...(marked.metadata.finalizers ?? []), ORPHAN_FINALIZER];
+      }
       return { object: this.store.put(type.name, marked, 'MODIFIED'), removed: false };
     }
     return { object: this.remove(type, old, options.propagationPolicy ?? 'Background'), removed: true };

@@ -1,6 +1,7 @@
 /**
  * The rules of every write, after kube's registry strategies: what create fills in, what update keeps from the
  * stored object, optimistic concurrency, the status subresource, schema validation and unknown fields, CDI's webhook,
+ * KubeVirt's VirtualMachine webhooks (mutating before the schema check, validating after, as kube-apiserver orders them),
  * no-op writes that keep their resourceVersion, finalizers and namespace deletion. Both the HTTP handlers
  * (origin "api") and the simulators (origin "controller", through ClusterStore) write through it.
  */
@@ -19,7 +20,8 @@ import {
 } from './api-error.js';
 import { applyBuiltinDefaults } from './builtin-defaults.js';
 import { admitDataVolume } from './cdi-webhook.js';
-import { type DeleteOptions, type DeleteResult, ObjectDeleter } from './object-deleter.js';
+import { admitVirtualMachine, mutateVirtualMachine } from './kubevirt-webhook.js';
+import { type DeleteOptions, type DeleteResult, finalizersDone, ObjectDeleter } from './object-deleter.js';
 import { generateName, metadataCauses, nameCauses, timestamp } from './object-meta.js';
 import type { ObjectStore } from './object-store.js';
 import { apiVersionOf, type ResourceType } from './resource-type.js';
@@ -44,6 +46,9 @@ export interface WriteContext {
 
 /** Metadata fields only the server writes: update keeps the stored values. */
 const SYSTEM_METADATA = ['uid', 'creationTimestamp', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
+
+const DATAVOLUMES = 'datavolumes.cdi.kubevirt.io';
+const VIRTUALMACHINES = 'virtualmachines.kubevirt.io';
 
 function withoutVolatile(object: KubeObject): unknown {
   const { resourceVersion: _rv, managedFields: _mf, ...metadata } = object.metadata;
@@ -155,11 +160,13 @@ export class ObjectWriter {
     else delete meta.generation;
     if (ctx.origin === 'api' && type.statusSubresource) delete object.status;
     applyBuiltinDefaults(type, object, undefined);
+    if (ctx.origin === 'api' && type.name === VIRTUALMACHINES) mutateVirtualMachine(object, undefined);
     this.validate(type, object, ctx, causes);
-    if (ctx.origin === 'api' && type.name === 'datavolumes.cdi.kubevirt.io') {
+    if (ctx.origin === 'api' && type.name === DATAVOLUMES) {
       const claim = this.store.get('persistentvolumeclaims', meta.namespace, meta.name as string);
       admitDataVolume(object, undefined, claim);
     }
+    if (ctx.origin === 'api' && type.name === VIRTUALMACHINES) admitVirtualMachine(object);
     if (this.store.get(type.name, meta.namespace, meta.name as string)) throw alreadyExists(type, meta.name as string);
     if (ctx.dryRun) return object;
     return this.store.put(type.name, object, 'ADDED');
@@ -205,16 +212,19 @@ export class ObjectWriter {
     }
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     applyBuiltinDefaults(type, next, old);
+    const admitted = ctx.origin === 'api' && !ctx.subresource;
+    if (admitted && type.name === VIRTUALMACHINES) mutateVirtualMachine(next, old);
     this.validate(type, next, ctx, []);
     if (type.custom && !isDeepStrictEqual(specPart(old), specPart(next))) {
       next.metadata.generation = Number(old.metadata.generation ?? 1) + 1;
     }
-    if (ctx.origin === 'api' && !ctx.subresource && type.name === 'datavolumes.cdi.kubevirt.io')
-      admitDataVolume(next, old);
+    if (admitted && type.name === DATAVOLUMES) admitDataVolume(next, old);
+    if (admitted && type.name === VIRTUALMACHINES) admitVirtualMachine(next);
     if (isDeepStrictEqual(withoutVolatile(old), withoutVolatile(next))) return old;
     if (ctx.dryRun) return next;
-    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
-      return this.deleter.remove(type, next, 'Background');
+    if (next.metadata.deletionTimestamp) {
+      const { done, policy } = finalizersDone(next);
+      if (done) return this.deleter.remove(type, next, policy);
     }
     return this.store.put(type.name, next, 'MODIFIED');
   }

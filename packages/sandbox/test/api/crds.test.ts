@@ -1,5 +1,5 @@
 /**
- * The project's own CRDs (packages/sandbox/crds: CDI's, Multus' and Forklift's of each MTV release served) are the
+ * The project's own CRDs (packages/sandbox/crds: CDI's, Multus', KubeVirt's and Forklift's of each MTV release served) are the
  * shared ones, unchanged, and the registry derived from them names what kubectl and Forklift expect.
  */
 import { createHash } from 'node:crypto';
@@ -12,29 +12,35 @@ import { crdDirectory, MTV_RELEASES } from '../../src/api/crd-loader.js';
 import { ResourceRegistry } from '../../src/api/resource-registry.js';
 
 const MULTUS_CRD = 'multus/k8s.cni.cncf.io_network-attachment-definitions.yaml';
+const KUBEVIRT_CRD = 'kubevirt/kubevirt.io_virtualmachines.yaml';
 
 describe('the sandbox CRDs', () => {
   it('are found next to the source', () => {
     expect(crdDirectory()).toBe(PROJECT_CRDS);
   });
 
-  it("equal ../shared/crds: CDI's, Multus', and Forklift's of every release served", needs(SHARED_CRDS), () => {
-    const shared = SHARED_CRDS.path();
-    const pairs: [string, string][] = [
-      ['cdi/datavolumes.cdi.kubevirt.io.yaml', 'cdi/datavolumes.cdi.kubevirt.io.yaml'],
-      [MULTUS_CRD, MULTUS_CRD],
-    ];
-    for (const release of MTV_RELEASES) {
-      for (const file of readdirSync(join(PROJECT_CRDS, 'forklift', `release-${release}`))) {
-        pairs.push([`forklift/release-${release}/${file}`, `forklift-releases/release-${release}/${file}`]);
+  it(
+    "equal ../shared/crds: CDI's, Multus', KubeVirt's and Forklift's of every release served",
+    needs(SHARED_CRDS),
+    () => {
+      const shared = SHARED_CRDS.path();
+      const pairs: [string, string][] = [
+        ['cdi/datavolumes.cdi.kubevirt.io.yaml', 'cdi/datavolumes.cdi.kubevirt.io.yaml'],
+        [MULTUS_CRD, MULTUS_CRD],
+        [KUBEVIRT_CRD, KUBEVIRT_CRD],
+      ];
+      for (const release of MTV_RELEASES) {
+        for (const file of readdirSync(join(PROJECT_CRDS, 'forklift', `release-${release}`))) {
+          pairs.push([`forklift/release-${release}/${file}`, `forklift-releases/release-${release}/${file}`]);
+        }
       }
-    }
-    for (const [ours, theirs] of pairs) {
-      const read = (path: string) => parse(readFileSync(path, 'utf8'));
-      expect(read(join(PROJECT_CRDS, ours)), ours).toEqual(read(join(shared, theirs)));
-    }
-    expect(pairs.length).toBeGreaterThan(35);
-  });
+      for (const [ours, theirs] of pairs) {
+        const read = (path: string) => parse(readFileSync(path, 'utf8'));
+        expect(read(join(PROJECT_CRDS, ours)), ours).toEqual(read(join(shared, theirs)));
+      }
+      expect(pairs.length).toBeGreaterThan(36);
+    },
+  );
 
   /** The files SHA256SUMS in `folder` lists, each checked against its sum. */
   function checkedSums(folder: string): string[] {
@@ -51,13 +57,13 @@ describe('the sandbox CRDs', () => {
     });
   }
 
-  it("match the checksums kept with them (SHA256SUMS): Forklift's of every release, CDI's, Multus'", () => {
+  it("match the checksums kept with them (SHA256SUMS): Forklift's of every release, CDI's, Multus', KubeVirt's", () => {
     const forklift = join(PROJECT_CRDS, 'forklift');
     const present = MTV_RELEASES.flatMap((release) =>
       readdirSync(join(forklift, `release-${release}`)).map((file) => `release-${release}/${file}`),
     );
     expect(checkedSums(forklift).sort()).toEqual(present.sort());
-    for (const folder of ['cdi', 'multus']) {
+    for (const folder of ['cdi', 'multus', 'kubevirt']) {
       const path = join(PROJECT_CRDS, folder);
       expect(checkedSums(path).sort(), folder).toEqual(
         readdirSync(path)
@@ -114,6 +120,20 @@ describe('the sandbox CRDs', () => {
       version: 'v1',
     });
     expect(type.columns.map((column) => column.name)).toEqual(['Name', 'Age']);
+  });
+
+  it("derive KubeVirt's VirtualMachine: kubevirt.io/v1, vm and vms, status subresource, Age/Status/Ready columns", () => {
+    const type = ResourceRegistry.standard().require('virtualmachines.kubevirt.io');
+    expect(type).toMatchObject({
+      kind: 'VirtualMachine',
+      shortNames: ['vm', 'vms'],
+      categories: ['all'],
+      namespaced: true,
+      statusSubresource: true,
+      custom: true,
+      version: 'v1',
+    });
+    expect(type.columns.map((column) => column.name)).toEqual(['Name', 'Age', 'Status', 'Ready']);
   });
 
   it("derive CDI's own resource: cluster-scoped, status written with the object (no status subresource)", () => {

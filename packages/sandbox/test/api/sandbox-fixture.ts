@@ -87,7 +87,11 @@ export async function startSandbox(options: Partial<ApiServerOptions> = {}): Pro
       const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
       const token = options.token === undefined ? TOKEN : options.token;
       if (token !== null) headers.Authorization = `Bearer ${token}`;
-      if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
+      if (options.body !== undefined) {
+        headers['Content-Type'] = options.contentType ?? 'application/json';
+        // node sends a DELETE body without a length otherwise, which the server cannot frame
+        headers['Content-Length'] = String(Buffer.byteLength(options.body));
+      }
       const req = httpsRequest(`${server.url}${path}`, { method, headers, ca: caCert }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
