@@ -26,7 +26,8 @@ export default class Clean extends BaseCommand {
     stuck: Flags.boolean({ description: 'Only the DataVolumes annotated kubectl-mtv/stuck.' }),
     yes: Flags.boolean({ description: 'Delete them (and their disks); without it they are only listed.' }),
     vms: Flags.boolean({
-      description: 'Also the VMs migrate made from the plan (left alone otherwise); with --yes they go with their PVCs.',
+      description:
+        'Also the VMs migrate made from the plan (left alone otherwise); with --yes they go with their PVCs.',
     }),
     'destination-context': Flags.string({
       description: 'For a plan whose destination is a remote cluster: the kubeconfig context that reaches it.',

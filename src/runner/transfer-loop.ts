@@ -189,7 +189,8 @@ export class TransferLoop implements RunController {
       for (const dv of existing) this.dataVolumes.set(dv.metadata.name ?? '', readDataVolume(dv));
       // a VM made by an earlier run owns its disks' PVCs, and its DataVolumes are deleted: those disks are copied
       for (const name of (await this.vms?.doneWithoutDataVolume()) ?? []) {
-        if (!this.dataVolumes.has(name)) this.dataVolumes.set(name, { phase: 'Succeeded', fraction: 1, restartCount: 0 });
+        if (!this.dataVolumes.has(name))
+          this.dataVolumes.set(name, { phase: 'Succeeded', fraction: 1, restartCount: 0 });
       }
       await this.adopt();
       await migrationWatch.start();

@@ -7,7 +7,7 @@
  * in the cluster after a kill -9: a VM that exists is adopted, a PVC already the VM's is patched again to the same
  * owner, a DataVolume already gone is skipped.
  */
-import { DV_ANNOTATION, type DiskDataVolume, type SkippedDisk } from '../cluster/datavolume-builder.js';
+import { type DiskDataVolume, DV_ANNOTATION, type SkippedDisk } from '../cluster/datavolume-builder.js';
 import type { KubeClient } from '../cluster/kube-client.js';
 import {
   PlanVirtualMachines,
@@ -83,7 +83,11 @@ export class VmFinisher {
           (s) => s.vmId === vm.id && s.reason === 'shared-copied-once' && s.copiedBy,
         );
         const claims = [
-          ...own.map((dv) => ({ diskIndex: dv.diskIndex, file: fileOf(dv.diskIndex), claimName: dv.manifest.metadata.name })),
+          ...own.map((dv) => ({
+            diskIndex: dv.diskIndex,
+            file: fileOf(dv.diskIndex),
+            claimName: dv.manifest.metadata.name,
+          })),
           ...shared.map((s) => ({ diskIndex: s.diskIndex, file: s.file, claimName: s.copiedBy ?? '' })),
         ].sort((a, b) => a.diskIndex - b.diskIndex);
         return {
@@ -305,14 +309,9 @@ export function decideRunStrategy(
   vm: ResolvedVm,
   storedPowerState: string,
 ): { runStrategy: 'Always' | 'Halted'; why: string; haltedSourceOn?: true } {
-  if (vm.powerState === 'poweredOn') {
-    return {
-      runStrategy: 'Halted',
-      why: 'its source VM is still powered on: start it once the source is off (virtctl start)',
-      haltedSourceOn: true,
-    };
-  }
   const config = vm.config;
   if (!config) throw new Error(`VM ${vm.name} has no configuration to build a VirtualMachine from`);
-  return runStrategyFor(resolved.mtvRelease.release, config, storedPowerState);
+  const sourceRunning = vm.powerState === 'poweredOn';
+  const decided = runStrategyFor(resolved.mtvRelease.release, config, storedPowerState, { sourceRunning });
+  return sourceRunning ? { ...decided, haltedSourceOn: true } : decided;
 }

@@ -7,9 +7,9 @@
 import { DV_ANNOTATION, DV_LABEL } from '../cluster/datavolume-builder.js';
 import { connectPlanDestination, type PlanClusters } from '../cluster/destination.js';
 import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
+import { KubeApiError } from '../cluster/kube-errors.js';
 import { isLeaseHeld, type LeaseObject, leaseName } from '../cluster/lease.js';
 import { type DataVolumeObject, PlanDataVolumes, STUCK_ANNOTATION } from '../cluster/plan-datavolumes.js';
-import { KubeApiError } from '../cluster/kube-errors.js';
 import { PlanVirtualMachines, type VirtualMachineObject } from '../cluster/plan-virtual-machines.js';
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
 import { deleteVddkSecret, isVddkSecretName, unusedVddkSecret, vddkSecretName } from '../cluster/vddk-secret.js';

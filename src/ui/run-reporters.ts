@@ -131,7 +131,7 @@ export function formatSummary(summary: RunSummary): string {
 
 /** Each plan VM after its disks: its name, state, runStrategy, KubeVirt's status and why. */
 export function formatVmTable(vms: NonNullable<RunSummary['vms']>): string {
-  return formatColumns([
+  const table = formatColumns([
     ['SOURCE VM', 'VM', 'STATE', 'RUN STRATEGY', 'STATUS', 'REASON'],
     ...vms.map((vm) => [
       vm.vm,
@@ -142,11 +142,14 @@ export function formatVmTable(vms: NonNullable<RunSummary['vms']>): string {
       vm.state === 'ready' && !vm.haltedSourceOn ? '' : (vm.reason ?? ''),
     ]),
   ]);
+  return table
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
 }
 
 /** What a disks-only run leaves, when the runner's summary does not say it. */
-export const DISKS_ONLY =
-  '--disks-only: no VM is made; the DataVolumes (and their PVCs) stay in the target namespace.';
+export const DISKS_ONLY = '--disks-only: no VM is made; the DataVolumes (and their PVCs) stay in the target namespace.';
 
 /** A disk of the dry-run schedule; seconds from the start, estimated. */
 export interface ScheduledDisk {

@@ -35,7 +35,11 @@ describe('readVirtualMachine', () => {
       }),
       'Always',
     );
-    expect(missing).toEqual({ kind: 'failed', status: 'ErrorPvcNotFound', reason: 'ErrorPvcNotFound: PVC demo/x not found' });
+    expect(missing).toEqual({
+      kind: 'failed',
+      status: 'ErrorPvcNotFound',
+      reason: 'ErrorPvcNotFound: PVC demo/x not found',
+    });
     expect(readVirtualMachine(vm({ printableStatus: 'CrashLoopBackOff' }), 'Always')).toEqual({
       kind: 'failed',
       status: 'CrashLoopBackOff',

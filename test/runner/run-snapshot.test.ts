@@ -241,6 +241,8 @@ describe('RunSnapshotBuilder: VMs', () => {
     // what top reads back from the Lease
     const decoded = decodeSnapshot(encodeSnapshot(snapshot as RunSnapshot));
     expect(decoded?.vms).toEqual(snapshot?.vms);
-    expect(decodeSnapshot(JSON.stringify({ ...snapshot, vms: [{ vm: 'x', name: 'x', state: 'gone' }] }))).toBeUndefined();
+    expect(
+      decodeSnapshot(JSON.stringify({ ...snapshot, vms: [{ vm: 'x', name: 'x', state: 'gone' }] })),
+    ).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent, RunSummary } from '../../src/runner/run-events.js';
 import { exitCodeOf } from '../../src/services/migrate.js';
-import { createRunReporter, formatSummary, DISKS_ONLY, type RunOutput } from '../../src/ui/run-reporters.js';
+import { createRunReporter, DISKS_ONLY, formatSummary, type RunOutput } from '../../src/ui/run-reporters.js';
 
 const Gi = 2 ** 30;
 const T = '2026-01-02T03:04:05.000Z';
@@ -143,10 +143,10 @@ describe('run reporters', () => {
       ],
     });
     expect(text.split('\n').slice(3)).toEqual([
-      'SOURCE VM   VM       STATE   RUN STRATEGY   STATUS    REASON',
-      'app-01      app-01   ready   Always         Running',
-      'Web_02      web-02   ready   Halted         Stopped   its source VM is still powered on',
-      'db          db       failed  -              -         KubeVirt reports CrashLoopBackOff',
+      'SOURCE VM   VM       STATE    RUN STRATEGY   STATUS    REASON',
+      'app-01      app-01   ready    Always         Running',
+      'Web_02      web-02   ready    Halted         Stopped   its source VM is still powered on',
+      'db          db       failed   -              -         KubeVirt reports CrashLoopBackOff',
       '',
       'Made Halted because the source VM was still powered on: web-02. Start each once its source is off: virtctl start NAME',
       '',
