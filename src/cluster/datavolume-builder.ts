@@ -410,7 +410,7 @@ function diskFileName(file: string): string {
 }
 
 /** A label value Kubernetes accepts: at most 63 characters, alphanumeric at both ends. */
-function labelValue(value: string): string {
+export function labelValue(value: string): string {
   if (value.length <= NAME_MAX && LABEL_VALUE.test(value)) return value;
   return value
     .slice(0, NAME_MAX)
