@@ -108,6 +108,14 @@ export interface InventoryHostDetail {
   thumbprint: string;
 }
 
+/** A vSphere cluster as the inventory renders it (web/vsphere/resource.go Resource: the fields conversion reads). */
+export interface InventoryClusterDetail {
+  id: string;
+  path?: string;
+  /** `ComputeResource` for the one-host parent of a stand-alone ESXi host. */
+  variant?: string;
+}
+
 /** Namespaces where Forklift's operator installs the inventory Route, downstream first. */
 export const OPERATOR_NAMESPACES = ['openshift-mtv', 'konveyor-forklift'] as const;
 const ROUTE_SELECTOR = 'app=forklift,service=forklift-inventory';
@@ -212,6 +220,14 @@ export class InventoryClient {
   async vsphereHostsNamed(providerUid: string, name: string): Promise<InventoryHostDetail[]> {
     const query = `detail=all&name=${encodeURIComponent(name)}`;
     return (await this.get<InventoryHostDetail[]>(`${this.providerPath(providerUid)}/hosts?${query}`)) ?? [];
+  }
+
+  /**
+   * One cluster by id (web/vsphere/cluster.go: `path`, and `variant` ComputeResource for a stand-alone host's), or
+   * undefined when the inventory has none.
+   */
+  async vsphereCluster(providerUid: string, id: string): Promise<InventoryClusterDetail | undefined> {
+    return this.get<InventoryClusterDetail>(`${this.providerPath(providerUid)}/clusters/${encodeURIComponent(id)}`);
   }
 
   private providerPath(providerUid: string): string {

@@ -5,6 +5,8 @@
  * the hosts of Ready Host CRs that plan VMs run on (esxi-hosts.ts).
  */
 import { ExitCode, UserError } from '../errors.js';
+import { conversionSupport } from './conversion.js';
+import { type PlanConversionSpec, resolveConversion } from './conversion-settings.js';
 import {
   connectDestination,
   type DestinationKind,
@@ -37,7 +39,10 @@ export interface ResolvePlanOptions {
   allowPoweredOn?: boolean;
   /** The cluster's MTV release (detectMtvRelease). */
   mtvRelease: DetectedRelease;
-  /** --disks-only: copy a plan that needs a guest conversion afterwards (none is run). */
+  /**
+   * --disks-only: copy a plan that needs a guest conversion afterwards and run none (also where MTV 2.12's Conversion
+   * CR could convert it).
+   */
   disksOnly?: boolean;
   /**
    * Reaches the plan's destination cluster once its Provider is read (destination.ts connectDestination); default:
@@ -157,25 +162,32 @@ export async function resolvePlan(
     ));
   if (!storageMap) throw refuse(`names storage map "${storageRef?.name ?? ''}", which does not exist`);
   const release = options.mtvRelease.release;
-  const scope = planScope(
-    {
-      warm: spec.warm,
-      type: spec.type,
-      skipGuestConversion: spec.skipGuestConversion,
-      // Forklift's host cluster: an openshift Provider without a URL (Provider.IsHost)
-      destinationIsHost: destination.spec?.type === 'openshift' && !destination.spec?.url,
-      offload: (storageMap.spec?.map ?? []).some((entry) => entry.offloadPlugin !== undefined),
-      netAppShift: plan.status?.netAppShiftDestination === true,
-    },
-    release,
-  );
+  // Forklift's host cluster: an openshift Provider without a URL (Provider.IsHost)
+  const destinationIsHost = destination.spec?.type === 'openshift' && !destination.spec?.url;
+  const shape = {
+    warm: spec.warm,
+    type: spec.type,
+    skipGuestConversion: spec.skipGuestConversion,
+    destinationIsHost,
+    offload: (storageMap.spec?.map ?? []).some((entry) => entry.offloadPlugin !== undefined),
+    netAppShift: plan.status?.netAppShiftDestination === true,
+  };
+  let scope = planScope(shape, release);
   if (scope.kind === 'theirs') throw refuse(scope.why, scope.hint);
+  // a conversion to run: through a Conversion CR where the cluster has them (--disks-only runs none)
+  const support =
+    scope.kind === 'needs-conversion' && !options.disksOnly
+      ? await conversionSupport(client, namespace, release)
+      : undefined;
+  if (support) scope = planScope(shape, release, support);
   if (scope.kind === 'needs-conversion' && !options.disksOnly) {
     throw refuse(
       scope.why,
       release === '2.8'
         ? '--disks-only copies the disks anyway: no VM can be made from them without the conversion (MTV 2.9+ has Raw Copy)'
-        : 'set spec.skipGuestConversion: true (Raw Copy), or --disks-only to copy the disks without the conversion',
+        : support?.feature === 'off'
+          ? 'set feature_use_conversion_cr: "true" on the ForkliftController, set spec.skipGuestConversion: true (Raw Copy), or --disks-only to copy the disks without the conversion'
+          : 'set spec.skipGuestConversion: true (Raw Copy), or --disks-only to copy the disks without the conversion',
     );
   }
 
@@ -266,6 +278,43 @@ export async function resolvePlan(
 
   const controllerMaxInFlight = await controllerSetting(client, namespace);
   const vddkUuid = await chooseVddkUuid(target, release);
+  const finalVms = resolvedVms.map(({ resolved: vm }) => {
+    const endpoint = esxi.byHost.get(vm.host);
+    return {
+      ...withNaming(vm, spec.vms ?? [], plan.status?.migration?.vms ?? []),
+      ...(endpoint && { esxi: endpoint }),
+    };
+  });
+  const conversion =
+    scope.kind === 'ours' && scope.conversion && support
+      ? await resolveConversion({
+          host: client,
+          destination: target,
+          inventory,
+          support,
+          plan: { name, namespace, targetNamespace, spec: spec as PlanConversionSpec },
+          destinationProvider: {
+            name: destination.metadata.name,
+            namespace: destination.metadata.namespace ?? namespace,
+            isHost: destinationIsHost,
+          },
+          source: {
+            uid: source.metadata.uid ?? '',
+            url: source.spec?.url ?? '',
+            fingerprint: source.status?.fingerprint ?? '',
+            ...(source.spec?.settings && { settings: source.spec.settings }),
+            ...(source.spec?.secret && { secret: source.spec.secret }),
+            namespace: source.metadata.namespace ?? namespace,
+          },
+          vms: finalVms.map((vm) => ({
+            resolved: vm,
+            inventory: vms.find((candidate) => candidate.id === vm.id) as InventoryVmDetail,
+          })),
+          vddkSecret: { name: vddkSecret.name, given: vddkSecret.source.kind === 'given' },
+          esxiSecrets: esxi.secrets,
+          refuse,
+        })
+      : undefined;
   return {
     plan: {
       name,
@@ -287,13 +336,7 @@ export async function resolvePlan(
     vddkImage,
     vddkSecret: vddkSecret.name,
     vddkSecretSource: vddkSecret.source,
-    vms: resolvedVms.map(({ resolved: vm }) => {
-      const endpoint = esxi.byHost.get(vm.host);
-      return {
-        ...withNaming(vm, spec.vms ?? [], plan.status?.migration?.vms ?? []),
-        ...(endpoint && { esxi: endpoint }),
-      };
-    }),
+    vms: finalVms,
     ...(esxi.secrets.length > 0 && { esxiSecrets: esxi.secrets }),
     ...(controllerMaxInFlight !== undefined && { controllerMaxInFlight }),
     vddkUuid,
@@ -301,6 +344,7 @@ export async function resolvePlan(
     mtvRelease: options.mtvRelease,
     ...(scope.kind === 'needs-conversion' && { disksOnly: scope.why }),
     ...(transferNetwork && { transferNetwork }),
+    ...(conversion && { conversion }),
   };
 }
 
@@ -412,6 +456,7 @@ function resolveVm(
       storageClass: storageClass ?? '',
       ...(entry?.destination?.accessMode && { accessMode: entry.destination.accessMode }),
       ...(entry?.destination?.volumeMode && { volumeMode: entry.destination.volumeMode }),
+      ...(disk.bus && { bus: disk.bus }),
     };
   });
   return {

@@ -1,8 +1,9 @@
 /**
  * Which Forklift Plans `migrate` can finish, decided by each release's own rule for the disk copy (Forklift
  * pkg/apis/forklift/v1beta1/plan.go ShouldUseV2vForTransfer and IsWarm; migrator Itinerary; research notes in
- * docs/COMPATIBILITY.md): kubectl-mtv copies with CDI VDDK DataVolumes and runs no guest conversion, so a plan is its
- * own when Forklift too would copy with CDI and convert nothing afterwards (skipGuestConversion, 2.9+). A plan that
+ * docs/COMPATIBILITY.md): kubectl-mtv copies with CDI VDDK DataVolumes, so a plan is its own when Forklift too would
+ * copy with CDI and convert nothing afterwards (skipGuestConversion, 2.9+), or, on MTV 2.12+, when the copied disks
+ * can be converted in place through Forklift's Conversion CR (conversion.ts conversionSupport). Otherwise a plan that
  * needs a conversion after the copy is copied only with --disks-only; warm, conversion-only, storage-offload and
  * NetApp Shift plans are the controller's.
  */
@@ -22,15 +23,27 @@ export interface PlanShape {
 }
 
 export type PlanScope =
-  | { kind: 'ours' }
-  /** Copy with CDI, then a guest conversion kubectl-mtv does not run: only with --disks-only. */
+  /** Copy with CDI; nothing to convert. */
+  | { kind: 'ours'; conversion?: undefined }
+  /** Copy with CDI, then convert each VM in place through a Conversion CR (MTV 2.12+); `why` says why it needs one. */
+  | { kind: 'ours'; conversion: true; why: string }
+  /** Copy with CDI, then a guest conversion kubectl-mtv cannot run here: only with --disks-only. */
   | { kind: 'needs-conversion'; why: string }
   | { kind: 'theirs'; why: string; hint: string };
 
+/** Whether the cluster converts through Conversion CRs (conversion.ts ConversionSupport), and why (not). */
+export interface ConversionAvailability {
+  available: boolean;
+  why: string;
+}
+
 const atLeast = atLeastRelease;
 
-/** How `release` treats a plan of this shape, for kubectl-mtv's purpose. */
-export function planScope(shape: PlanShape, release: MtvRelease): PlanScope {
+/**
+ * How `release` treats a plan of this shape, for kubectl-mtv's purpose. `conversion`, when the cluster was asked,
+ * makes a plan that needs a guest conversion ours where Conversion CRs are available, and says why not otherwise.
+ */
+export function planScope(shape: PlanShape, release: MtvRelease, conversion?: ConversionAvailability): PlanScope {
   const controller = 'run it with the MTV controller';
   // type arrives in 2.9 (pruned before); 2.9 reads only warm (IsWarm from 2.10: warm || type == warm)
   const type = atLeast(release, '2.9') ? shape.type : undefined;
@@ -76,10 +89,9 @@ export function planScope(shape: PlanShape, release: MtvRelease): PlanScope {
   // without skipGuestConversion every copy is followed by a virt-v2v conversion (in place after CDI, or virt-v2v
   // copying and converting for a local plan that migrates shared disks): the MTV controller's, never ours
   const where = shape.destinationIsHost ? 'to the local cluster' : 'to a remote cluster';
-  return {
-    kind: 'needs-conversion',
-    why: atLeast(release, '2.9')
-      ? `needs a guest conversion after the copy (a cold plan ${where} without skipGuestConversion, MTV ${release})`
-      : `needs a guest conversion after the copy (every copy on MTV ${release}, which has no Raw Copy mode)`,
-  };
+  const why = atLeast(release, '2.9')
+    ? `needs a guest conversion after the copy (a cold plan ${where} without skipGuestConversion, MTV ${release})`
+    : `needs a guest conversion after the copy (every copy on MTV ${release}, which has no Raw Copy mode)`;
+  if (conversion?.available) return { kind: 'ours', conversion: true, why };
+  return { kind: 'needs-conversion', why: conversion ? `${why}, and ${conversion.why}` : why };
 }

@@ -195,10 +195,49 @@ export interface ResolvedPlan {
   conversion?: ResolvedConversion;
 }
 
-/** A guest conversion run through Forklift's Conversion CR (2.12+, feature_use_conversion_cr). */
+/**
+ * A guest conversion run through Forklift's Conversion CR (2.12+): what Forklift release-2.12
+ * pkg/controller/plan/kubevirt.go EnsureConversion puts in each VM's Conversion, read once per plan (conversion.ts
+ * builds the manifests; conversion-settings.ts reads the per-VM part).
+ */
 export interface ResolvedConversion {
-  /** What conversion.ts needs to build each VM's Conversion (filled by it). */
-  [key: string]: unknown;
+  /** Where the Conversions go: the plan's namespace, on the host cluster (EnsureConversion: r.Plan.Namespace). */
+  namespace: string;
+  /** spec.destination: the plan's destination Provider, which the conversion controller builds its client from. */
+  destination: { name: string; namespace: string };
+  /** spec.localMigration: the destination is the host cluster (Provider.IsHost). */
+  localMigration: boolean;
+  /** spec.image: the plan's spec.virtV2vImage; absent: the controller's own default (GetVirtV2vImage). */
+  image?: string;
+  /** spec.xfsCompatibility: the plan's spec.xfsCompatibility. */
+  xfsCompatibility: boolean;
+  /** podSettings.serviceAccount: the plan's spec.serviceAccount, else the controller's migration service account. */
+  serviceAccount?: string;
+  /** podSettings.nodeSelector: the plan's spec.convertorNodeSelector. */
+  nodeSelector?: Record<string, string>;
+  /** podSettings.affinity: the plan's spec.convertorAffinity; absent: Forklift's default anti-affinity. */
+  affinity?: unknown;
+  /** podSettings.requestKVM: false only when the ForkliftController sets virt_v2v_dont_request_kvm. */
+  requestKVM: boolean;
+  /** The plan's spec.convertorLabels, which Forklift copies onto the Conversion (and so onto its pod). */
+  convertorLabels?: Record<string, string>;
+  /** The Conversion CR's availability, as conversionSupport found it. */
+  support: { feature: 'on' | 'off' | 'unknown'; why: string };
+  /** Per plan VM (by inventory id): its connection Secret and the V2V_ settings of the virt-v2v pod. */
+  vms: Record<string, ResolvedVmConversion>;
+}
+
+/** One VM's part of its Conversion (conversion-settings.ts). */
+export interface ResolvedVmConversion {
+  /**
+   * spec.connection.secret, in the target namespace: the VDDK Secret the VM's DataVolumes name (Forklift uses its v2v
+   * Secret, which holds the same keys: Builder.Secret accessKeyId, secretKey, cacert).
+   */
+  secret: string;
+  /** spec.settings: vSphere Builder.PodEnvironment (V2V_vmName, V2V_libvirtURL, V2V_fingerprint, ...). */
+  settings: Record<string, string>;
+  /** spec.diskEncryption Clevis: the plan VM sets nbdeClevis (LUKS passphrase VMs are refused). */
+  clevis?: boolean;
 }
 
 /** The plan's transfer network (transfer-network.ts): the NAD, and the annotations CDI copies to each importer pod. */

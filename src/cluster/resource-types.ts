@@ -39,6 +39,8 @@ export const RESOURCES = {
   storageMaps: type('forklift.konveyor.io', 'v1beta1', 'storagemaps', 'StorageMap'),
   migrations: type('forklift.konveyor.io', 'v1beta1', 'migrations', 'Migration'),
   forkliftControllers: type('forklift.konveyor.io', 'v1beta1', 'forkliftcontrollers', 'ForkliftController'),
+  /** MTV 2.12+: a guest conversion Forklift's conversion controller runs (conversion.ts). */
+  conversions: type('forklift.konveyor.io', 'v1beta1', 'conversions', 'Conversion'),
   /** ESXi hosts MTV reads VM disks from directly (esxi-hosts.ts). */
   hosts: type('forklift.konveyor.io', 'v1beta1', 'hosts', 'Host'),
   leases: type('coordination.k8s.io', 'v1', 'leases', 'Lease'),

@@ -6,7 +6,12 @@
 import { hostname, userInfo } from 'node:os';
 import type { SchedulerOptions } from '@kubectl-mtv/engine';
 import { boundCaps, lowerBound } from '@kubectl-mtv/engine';
-import { checkAccess, migrateHostChecks, migrateTargetChecks } from '../cluster/access-review.js';
+import {
+  checkAccess,
+  conversionAccessChecks,
+  migrateHostChecks,
+  migrateTargetChecks,
+} from '../cluster/access-review.js';
 import { type BuiltDataVolumes, buildPlanDataVolumes } from '../cluster/datavolume-builder.js';
 import { connectDestination, type DestinationKind, type PlanClusters } from '../cluster/destination.js';
 import { InventoryClient, type InventoryOptions, readCaFile } from '../cluster/inventory-client.js';
@@ -123,12 +128,17 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   }
   if (resolved.destination.kind === 'remote') streams.stderr.write(`${destinationLine(resolved.destination)}\n`);
   const targetChecks = migrateTargetChecks(resolved.plan.targetNamespace, resolved.vddkSecretSource.kind);
+  const hostChecks = [
+    ...migrateHostChecks(resolved.plan.namespace),
+    // Conversions go in the plan's namespace, on the host cluster
+    ...(resolved.conversion ? conversionAccessChecks(resolved.conversion.namespace) : []),
+  ];
   if (destination === client) {
     // one cluster: every gap in one line
-    await checkAccess(client, [...targetChecks, ...migrateHostChecks(resolved.plan.namespace)]);
+    await checkAccess(client, [...targetChecks, ...hostChecks]);
   } else {
     // each cluster is asked about its own part, as the identity that will act there
-    await checkAccess(client, migrateHostChecks(resolved.plan.namespace));
+    await checkAccess(client, hostChecks);
     await checkAccess(destination, targetChecks);
   }
   const built = buildPlanDataVolumes(resolved);

@@ -84,6 +84,7 @@ describe('resolvePlan', () => {
       capacity,
       shared: false,
       storageClass: 'standard',
+      bus: 'scsi',
     });
     expect(resolved).toEqual({
       plan: {
@@ -242,17 +243,25 @@ describe('resolvePlan', () => {
     );
   });
 
-  it('refuses a cold plan that needs a guest conversion after the copy, unless --disks-only', async () => {
+  it('refuses a cold plan that needs a guest conversion on MTV 2.11 unless --disks-only; 2.12 converts it', async () => {
     await cluster.patch(PLAN_PATH, { spec: { skipGuestConversion: false } });
-    expect((await refusal()).line).toBe(
+    const on211 = { release: '2.11', source: 'flag' } as const;
+    expect((await refusal(() => resolve({ mtvRelease: on211 }))).line).toBe(
       'plan "plan-a" needs a guest conversion after the copy (a cold plan to the local cluster without ' +
-        'skipGuestConversion, MTV 2.12) (try: set spec.skipGuestConversion: true (Raw Copy), or --disks-only to copy ' +
-        'the disks without the conversion)',
+        'skipGuestConversion, MTV 2.11), and MTV 2.11 has no Conversion CR (it arrives in MTV 2.12) (try: set ' +
+        'spec.skipGuestConversion: true (Raw Copy), or --disks-only to copy the disks without the conversion)',
     );
-    const copied = await resolve({ disksOnly: true });
+    const copied = await resolve({ disksOnly: true, mtvRelease: on211 });
     expect(copied.disksOnly).toBe(
-      'needs a guest conversion after the copy (a cold plan to the local cluster without skipGuestConversion, MTV 2.12)',
+      'needs a guest conversion after the copy (a cold plan to the local cluster without skipGuestConversion, MTV 2.11)',
     );
+    expect(copied.conversion).toBeUndefined();
+    // MTV 2.12 (feature_use_conversion_cr on): converted in place through Conversion CRs (conversion.test.ts)
+    const converted = await resolve();
+    expect(converted.disksOnly).toBeUndefined();
+    expect(converted.conversion?.namespace).toBe(NS);
+    // --disks-only still copies without any conversion
+    expect((await resolve({ disksOnly: true })).conversion).toBeUndefined();
   });
 
   it("takes the VDDK image from CDI's v2v-vmware ConfigMap, and refuses a plan with none", async () => {

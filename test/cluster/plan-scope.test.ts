@@ -71,3 +71,41 @@ describe('which plans kubectl-mtv can finish, per MTV release', () => {
     });
   });
 });
+
+describe('a plan that needs a guest conversion, where the cluster was asked about Conversion CRs', () => {
+  it('is ours, converted in place, where they are available (MTV 2.12, feature on)', () => {
+    expect(planScope(cold, '2.12', { available: true, why: 'MTV 2.12 converts through Conversion CRs' })).toEqual({
+      kind: 'ours',
+      conversion: true,
+      why: 'needs a guest conversion after the copy (a cold plan to the local cluster without skipGuestConversion, MTV 2.12)',
+    });
+    expect(planScope({ ...cold, destinationIsHost: false }, '2.12', { available: true, why: '' })).toMatchObject({
+      kind: 'ours',
+      conversion: true,
+    });
+  });
+
+  it('still needs one, saying why none is available (release or feature)', () => {
+    expect(
+      planScope(cold, '2.12', {
+        available: false,
+        why: 'ForkliftController "openshift-mtv/forklift-controller" sets feature_use_conversion_cr: "false"',
+      }),
+    ).toEqual({
+      kind: 'needs-conversion',
+      why:
+        'needs a guest conversion after the copy (a cold plan to the local cluster without skipGuestConversion, ' +
+        'MTV 2.12), and ForkliftController "openshift-mtv/forklift-controller" sets feature_use_conversion_cr: "false"',
+    });
+    expect(planScope(cold, '2.11', { available: false, why: 'MTV 2.11 has no Conversion CR' }).kind).toBe(
+      'needs-conversion',
+    );
+  });
+
+  it('changes nothing for plans that need none or are the controller’s', () => {
+    const yes = { available: true, why: '' };
+    expect(planScope({ ...cold, skipGuestConversion: true }, '2.12', yes)).toEqual({ kind: 'ours' });
+    expect(planScope({ ...cold, warm: true }, '2.12', yes).kind).toBe('theirs');
+    expect(planScope({ ...cold, offload: true }, '2.12', yes).kind).toBe('theirs');
+  });
+});

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import {
   type AccessCheck,
+  conversionAccessChecks,
   migrateAccessChecks,
   topAccessChecks,
   transferNetworkAccessChecks,
@@ -31,7 +32,7 @@ const BEYOND_REVIEWS: [string, string, string, string[], string[] | undefined, s
     'forkliftcontrollers',
     ['list'],
     undefined,
-    'plan-resolver.ts forkliftController (max in flight, vddk_image)',
+    'plan-resolver.ts forkliftController (max in flight, vddk_image); conversion.ts conversionSupport',
   ],
   [PLAN_NS, 'route.openshift.io', 'routes', ['list'], undefined, 'inventory-client.ts routeUrl'],
   [TARGET_NS, 'cdi.kubevirt.io', 'datavolumes', ['delete'], undefined, 'services/clean.ts --yes'],
@@ -137,6 +138,8 @@ describe('docs/rbac.yaml', () => {
       ...migrateAccessChecks(PLAN_NS, TARGET_NS, 'provider').map(fromCheck),
       // only for a plan with spec.transferNetwork (transfer-network.ts asks before it reads the NAD)
       ...transferNetworkAccessChecks({ namespace: TARGET_NS, name: 'transfer-net' }).map(fromCheck),
+      // only for a plan converted through Conversion CRs (MTV 2.12+, conversion.ts)
+      ...conversionAccessChecks(PLAN_NS).map(fromCheck),
       ...topAccessChecks(PLAN_NS, true).map(fromCheck),
       ...topAccessChecks(PLAN_NS, false).map(fromCheck),
       ...CLEAN.map(fromCheck),

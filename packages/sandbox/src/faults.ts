@@ -284,3 +284,25 @@ function cutAfterEvents(res: ServerResponse, every: number, onCut: () => void, e
     return write(chunk, () => res.destroy());
   }) as typeof res.write;
 }
+
+/**
+ * A VM whose guest conversion fails in the sandbox's conversion controller (forklift/conversion-controller.ts): its
+ * virt-v2v pod exits non-zero half way, so its Conversion ends Failed (`The conversion has failed: conversion pod
+ * failed`, as Forklift words it) and `message`, virt-v2v's error, is told in a Warning Event on the pod.
+ */
+export interface ConversionFault {
+  /** The VM's name or inventory id (the Conversion's spec.vm). */
+  vm: string;
+  message: string;
+}
+
+/** `VM=MESSAGE` (a --fail-conversion value) as a ConversionFault; a missing `=` or empty part is refused. */
+export function parseConversionFault(text: string): ConversionFault {
+  const at = text.indexOf('=');
+  const vm = at > 0 ? text.slice(0, at).trim() : '';
+  const message = at > 0 ? text.slice(at + 1).trim() : '';
+  if (!vm || !message) {
+    throw new RangeError(`a conversion fault is VM=MESSAGE (e.g. "app-01=virt-v2v: inspection failed"), got "${text}"`);
+  }
+  return { vm, message };
+}

@@ -8,14 +8,22 @@ export { DEFAULT_CDI_VERSION } from './cdi/cdi-version.js';
 export { DATAVOLUMES, STUCK_ANNOTATION } from './cdi/importer.js';
 export type { KubeObject } from './cluster-store.js';
 export {
+  type ConversionFault,
   FAULT_KINDS,
   type FaultKind,
   type FaultOptions,
+  parseConversionFault,
   SCRIPTED_STATUSES,
   type ScriptedAnswer,
   type ScriptedStatus,
 } from './faults.js';
 export type { CleanupRecord } from './forklift/cleanup.js';
+export {
+  CONVERSION_BYTES_PER_SECOND,
+  CONVERSIONS,
+  ConversionController,
+  type ConversionRecord,
+} from './forklift/conversion-controller.js';
 export { SandboxInputError } from './input-error.js';
 export { inventoryFromScenario, uuidFromName } from './inventory/from-scenario.js';
 export { FORKLIFT_PARITY_WAIT_MS, type InventorySyncOptions } from './inventory/parity.js';

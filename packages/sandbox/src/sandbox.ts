@@ -16,8 +16,9 @@ import { SimulatedClock } from './cdi/clock.js';
 import { diskSources } from './cdi/disk-sources.js';
 import { Importer, noImports } from './cdi/importer.js';
 import type { ClusterStore } from './cluster-store.js';
-import { FaultInjector, type FaultOptions } from './faults.js';
+import { type ConversionFault, FaultInjector, type FaultOptions } from './faults.js';
 import { type CleanupRecord, ForkliftCleanup } from './forklift/cleanup.js';
+import { ConversionController } from './forklift/conversion-controller.js';
 import { SandboxInputError } from './input-error.js';
 import { inventoryFromScenario } from './inventory/from-scenario.js';
 import { FORKLIFT_PARITY_WAIT_MS } from './inventory/parity.js';
@@ -86,6 +87,10 @@ export interface SandboxOptions {
    * Forklift's 10 s for parity (simulated seconds, at `speed`) and are answered 206 Partial Content (inventory/parity.ts).
    */
   inventorySyncing?: { requests: number };
+  /** MTV 2.12: VMs whose guest conversion fails, with virt-v2v's error (forklift/conversion-controller.ts). */
+  failConversions?: ConversionFault[];
+  /** MTV 2.12: bytes of PVC a guest conversion gets through per simulated second (CONVERSION_BYTES_PER_SECOND). */
+  conversionBytesPerSecond?: number;
 }
 
 /** The user the sandbox's token and its client certificate stand for (403 messages name it). */
@@ -134,6 +139,8 @@ export interface Sandbox {
   dropWatches(): number;
   /** What Forklift's archive cleanup deleted, per archived plan (see forklift/cleanup.ts). */
   forkliftCleanups(): CleanupRecord[];
+  /** MTV 2.12: Forklift's conversion controller, simulated (its records: phase, pod, times per Conversion). */
+  conversions?: ConversionController;
   /** The client certificate and key (PEM) the API server accepts, with `clientCertificate`. */
   clientCertificate?: { cert: string; key: string };
   /** The proxy's URL, with `proxy`. */
@@ -230,6 +237,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   let inventoryServer: InventoryServer | undefined;
   let timer: NodeJS.Timeout | undefined;
   let cleanup: ForkliftCleanup | undefined;
+  let conversions: ConversionController | undefined;
   const stop = async () => {
     clearInterval(timer);
     importer?.stop();
@@ -237,6 +245,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     virtController?.stop();
     remoteVirtController?.stop();
     cleanup?.stop();
+    conversions?.stop();
     await Promise.all([api.close(), remoteApi?.close(), inventoryServer?.close(), proxy?.close()]);
   };
   try {
@@ -299,6 +308,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         inventoryUrl: inventoryServer.url,
         now: seededAt,
         cdiVersion,
+        mtvRelease: release,
         ...(ingressTls && { ingressCaCert: ingressTls.caCert }),
       }),
       ...remoteHostSeed(scenario, {
@@ -310,11 +320,35 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       }),
     ]);
     applySeed(remoteApi.store, remoteClusterSeed(cdiVersion, seededAt));
+    // the Conversion CR and its controller arrive in MTV 2.12 (pkg/controller/conversion)
+    const hostStore = api.store;
+    const remoteStore = remoteApi.store;
+    const converter =
+      release === '2.12'
+        ? new ConversionController({
+            store: hostStore,
+            // ensurer.go resolveDestinationClient: no ref or a host Provider (no URL) -> the host cluster
+            destination: (ref) => {
+              const provider = ref?.name
+                ? hostStore.get('providers.forklift.konveyor.io', ref.namespace, ref.name)
+                : undefined;
+              return (provider?.spec as { url?: string } | undefined)?.url ? remoteStore : hostStore;
+            },
+            clock: () => clock.seconds(),
+            timestamp: importerOptions.timestamp,
+            ...(options.conversionBytesPerSecond !== undefined && {
+              bytesPerSecond: options.conversionBytesPerSecond,
+            }),
+            failures: options.failConversions ?? [],
+          })
+        : undefined;
+    conversions = converter;
     timer = setInterval(() => {
       started.advanceTo(clock.seconds());
       remoteStarted.advanceTo(clock.seconds());
       virt.advanceTo(clock.seconds());
       remoteVirt.advanceTo(clock.seconds());
+      converter?.advanceTo(clock.seconds());
     }, options.tickMs ?? DEFAULT_TICK_MS);
     timer.unref();
     let closing: Promise<void> | undefined;
@@ -350,6 +384,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       inventoryCounts: () => inventoryServer?.counts() ?? { requests: 0, bytes: 0, partialContent: 0, byRoute: {} },
       dropWatches: () => api.dropWatches(),
       forkliftCleanups: () => cleanup?.records.map((record) => ({ ...record, deleted: [...record.deleted] })) ?? [],
+      ...(converter && { conversions: converter }),
       ...(tls?.client && { clientCertificate: tls.client }),
       ...(proxy && { proxyUrl: proxy.url }),
       proxyCarried: () => proxy?.carried() ?? {},

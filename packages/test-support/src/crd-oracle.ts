@@ -69,3 +69,27 @@ export function crdOracle(): Map<string, ValidateFunction> {
   }
   return validators;
 }
+
+/**
+ * Validators by `apiVersion/kind` for the Forklift CRDs of one release (../shared/crds/forklift-releases/release-X.Y),
+ * e.g. the Conversion CRD, which only release-2.12 has.
+ */
+export function forkliftReleaseOracle(release: string): Map<string, ValidateFunction> {
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const validators = new Map<string, ValidateFunction>();
+  const folder = join(SHARED_CRDS.path(), 'forklift-releases', `release-${release}`);
+  for (const file of readdirSync(folder).filter((name) => name.endsWith('.yaml'))) {
+    const crd = parse(readFileSync(join(folder, file), 'utf8')) as {
+      spec: {
+        group: string;
+        names: { kind: string };
+        versions: { name: string; schema: { openAPIV3Schema: unknown } }[];
+      };
+    };
+    for (const version of crd.spec.versions) {
+      const schema = forAjv(version.schema.openAPIV3Schema) as Record<string, unknown>;
+      validators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, ajv.compile(schema));
+    }
+  }
+  return validators;
+}

@@ -4,6 +4,7 @@
  * from the same scenario through inventoryFromScenario, so ids always agree.
  */
 import type { Scenario } from '@kubectl-mtv/engine';
+import { type MtvRelease, NEWEST_MTV_RELEASE } from '../api/crd-loader.js';
 import { DEFAULT_CDI_VERSION } from '../cdi/cdi-version.js';
 import type { KubeObject } from '../cluster-store.js';
 import { inventoryFromScenario } from '../inventory/from-scenario.js';
@@ -32,6 +33,8 @@ export interface SeedIds {
   ingressCaCert?: string;
   /** What the CDI resource reports as its version (status.observedVersion); DEFAULT_CDI_VERSION unless given. */
   cdiVersion?: string;
+  /** The MTV release the objects are for (NEWEST_MTV_RELEASE unless given): 2.12 seeds feature_use_conversion_cr. */
+  mtvRelease?: MtvRelease;
 }
 
 const FORKLIFT = 'forklift.konveyor.io/v1beta1';
@@ -91,7 +94,12 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
     }),
     ...planMaps(scenario, inventory, N.destinationProvider, { storage: N.storageMap, network: N.networkMap }, now),
     forklift('forkliftcontrollers', 'ForkliftController', N.forkliftController, {
-      spec: { controller_max_vm_inflight: scenario.maxInFlight },
+      spec: {
+        controller_max_vm_inflight: scenario.maxInFlight,
+        // release-2.12 forkliftcontrollers CRD: a string "true"/"false" (roles/forkliftcontroller/defaults main.yml
+        // defaults it to true); as an administrator writes it, so that the conversion path is switched on visibly
+        ...((ids.mtvRelease ?? NEWEST_MTV_RELEASE) === '2.12' && { feature_use_conversion_cr: 'true' }),
+      },
     }),
     forklift('plans', 'Plan', N.plan, {
       spec: {

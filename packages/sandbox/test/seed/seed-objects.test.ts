@@ -327,10 +327,19 @@ describe('seedObjects', () => {
   it("sets the ForkliftController's controller_max_vm_inflight to the scenario's maxInFlight", () => {
     expect(spec(find(seedObjects(MIXED, HTTPS), 'ForkliftController', 'forklift-controller'))).toEqual({
       controller_max_vm_inflight: 7,
+      feature_use_conversion_cr: 'true',
     });
     expect(spec(find(seedObjects(DEFAULT_SANDBOX_SCENARIO, HTTP), 'ForkliftController'))).toEqual({
       controller_max_vm_inflight: 20,
+      feature_use_conversion_cr: 'true',
     });
+  });
+
+  it('turns feature_use_conversion_cr on for MTV 2.12 only, whose ForkliftController CRD has it', () => {
+    const controller = (mtvRelease: '2.11' | '2.12') =>
+      spec(find(seedObjects(MIXED, { ...HTTPS, mtvRelease }), 'ForkliftController'));
+    expect(controller('2.12')).toHaveProperty('feature_use_conversion_cr', 'true');
+    expect(controller('2.11')).not.toHaveProperty('feature_use_conversion_cr');
   });
 
   it('routes forklift-inventory to 127.0.0.1:<port>, with TLS only when the inventory serves https', () => {
