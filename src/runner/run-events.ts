@@ -123,6 +123,8 @@ export type RunEvent =
       why: string;
       adopted?: true;
     }
+  /** The VM's disks are copied and its guest is being converted (a Conversion CR, MTV 2.12+) before the VM is made. */
+  | { type: 'vm-converting'; time: string; vm: string; conversion: string }
   /** KubeVirt reports the VM as the plan asks: Running and Ready (Always) or Stopped (Halted). */
   | { type: 'vm-ready'; time: string; vm: string; name: string; status: string }
   /**

@@ -3,7 +3,6 @@ import type { DiskDataVolume, SkippedDisk } from '../cluster/datavolume-builder.
 import type { KubeClient } from '../cluster/kube-client.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import type { RunController } from './run-controller.js';
-import type { ConvertGuest } from './vm-finisher.js';
 
 /** What a run of a plan's transfers needs (runTransfers), and what its loop reads (TransferLoop). */
 export interface RunOptions {
@@ -43,7 +42,7 @@ export interface RunOptions {
    * Making the VMs from the copied disks (vm-finisher.ts); absent with --disks-only. `skipped`: the disks with no
    * DataVolume of their own (buildPlanDataVolumes), whose claims are another VM's.
    */
-  vms?: { readyTimeoutMs: number; skipped: readonly SkippedDisk[]; convert?: ConvertGuest };
+  vms?: { readyTimeoutMs: number; skipped: readonly SkippedDisk[] };
   /** Called once the run has begun, with the handle that pauses it or changes its caps (the TUI's keys). */
   onController?: (controller: RunController) => void;
 }

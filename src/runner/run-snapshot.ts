@@ -105,12 +105,12 @@ export interface RunSnapshot {
   vms?: SnapshotVm[];
 }
 
-/** A plan VM after its disks: made (waiting for KubeVirt), ready as the plan asks, or failed. */
+/** A plan VM after its disks: its guest converting, made (waiting for KubeVirt), ready as the plan asks, or failed. */
 export interface SnapshotVm {
   vm: string;
   /** Its name in the target namespace (the source name while none was made). */
   name: string;
-  state: 'created' | 'ready' | 'failed';
+  state: 'converting' | 'created' | 'ready' | 'failed';
   runStrategy?: 'Always' | 'Halted';
   /** KubeVirt's printableStatus when ready. */
   status?: string;
@@ -297,6 +297,9 @@ export class RunSnapshotBuilder {
         break;
       case 'summary':
         this.outcome = event.summary.outcome;
+        break;
+      case 'vm-converting':
+        this.vms.set(event.vm, { vm: event.vm, name: event.vm, state: 'converting' });
         break;
       case 'vm-created':
         this.vms.set(event.vm, { vm: event.vm, name: event.name, state: 'created', runStrategy: event.runStrategy });

@@ -19,6 +19,7 @@ import {
   ensureEsxiVddkSecret,
   ensureVddkSecret,
 } from '../cluster/vddk-secret.js';
+import { guestConversion } from './guest-conversion.js';
 import type { RunController } from './run-controller.js';
 import type { RunEvent, RunSummary } from './run-events.js';
 import type { RunOptions } from './run-options.js';
@@ -84,7 +85,9 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
           emit: send,
           now,
           readyTimeoutMs: options.vms.readyTimeoutMs,
-          ...(options.vms.convert && { convert: options.vms.convert }),
+          ...(resolved.conversion && {
+            convert: guestConversion(clusters.host, resolved, (event) => send(event), { now }),
+          }),
         })
       : undefined;
   const sink = finisher && {

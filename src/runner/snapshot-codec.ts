@@ -67,7 +67,7 @@ export function decodeSnapshot(text: string): RunSnapshot | undefined {
         (vm) =>
           typeof vm?.vm === 'string' &&
           typeof vm.name === 'string' &&
-          (vm.state === 'created' || vm.state === 'ready' || vm.state === 'failed'),
+          ['converting', 'created', 'ready', 'failed'].includes(vm.state),
       ));
   return items && vms ? snapshot : undefined;
 }

@@ -26,8 +26,13 @@ export const DEFAULT_VM_READY_TIMEOUT_MS = 10 * 60_000;
 /** VMs made at once: each is a handful of small writes. */
 const CONCURRENT_VMS = 4;
 
-/** A guest conversion step (conversion.ts), run before the VM is made; resolves with a failure reason or undefined. */
-export type ConvertGuest = (vm: ResolvedVm, claims: readonly VmDiskClaim[]) => Promise<string | undefined>;
+/** A guest conversion (guest-conversion.ts), run before the VM is made. */
+export interface ConvertGuest {
+  /** Converts the VM's copied disks in place; resolves with why it failed, or undefined. */
+  convert(vm: ResolvedVm, claims: readonly VmDiskClaim[], signal: AbortSignal): Promise<string | undefined>;
+  /** The VM exists: what the conversion left can go. */
+  done(vm: ResolvedVm): Promise<void>;
+}
 
 export interface VmFinisherOptions {
   resolved: ResolvedPlan;
@@ -67,6 +72,8 @@ export class VmFinisher {
   private readonly queue: VmEntry[] = [];
   private active = 0;
   private stopped = false;
+  /** Aborted by stop(): a wait for a conversion ends at once. */
+  private readonly halt = new AbortController();
   private watch: ResourceWatch<VirtualMachineObject> | undefined;
   private failure: unknown;
   private readonly idle = new Set<() => void>();
@@ -153,6 +160,7 @@ export class VmFinisher {
   /** No more VMs are made; waits for readiness end at once (a stopped run does not wait for KubeVirt). */
   stop(): void {
     this.stopped = true;
+    this.halt.abort();
     this.queue.length = 0;
     for (const entry of this.entries) entry.settle?.({ kind: 'stopped' });
     this.wakeIdle();
@@ -173,7 +181,10 @@ export class VmFinisher {
       const entry = this.queue.shift() as VmEntry;
       this.active++;
       entry.started = this.finishVm(entry)
-        .catch((error) => this.vmFailed(entry, error instanceof Error ? error.message : String(error)))
+        .catch((error) => {
+          // a run that stops leaves a VM it was making for the next run to finish
+          if (!this.stopped) this.vmFailed(entry, error instanceof Error ? error.message : String(error));
+        })
         .finally(() => {
           this.active--;
           this.pump();
@@ -195,7 +206,7 @@ export class VmFinisher {
     let adopted = made !== undefined;
     if (!made) {
       if (this.options.convert) {
-        const failed = await this.options.convert(vm, entry.claims);
+        const failed = await this.options.convert.convert(vm, entry.claims, this.halt.signal);
         if (failed !== undefined) return this.vmFailed(entry, failed);
       }
       if (this.stopped) return;
@@ -214,6 +225,7 @@ export class VmFinisher {
       if (decided.haltedSourceOn) entry.outcome.haltedSourceOn = true;
       entry.outcome.reason = decided.why;
     }
+    await this.options.convert?.done(vm);
     const name = made.metadata.name ?? entry.outcome.name;
     const runStrategy = made.spec?.runStrategy === 'Always' ? 'Always' : 'Halted';
     entry.runStrategy = runStrategy;

@@ -230,6 +230,7 @@ function plainLine(event: RunEvent): string | undefined {
       const perHost = event.maxInFlightPerHost === null ? '' : `, ${event.maxInFlightPerHost} per host`;
       return `${event.paused ? 'paused' : 'running'}, at most ${event.maxInFlight} in flight${perHost}: set by ${by}`;
     }
+    case 'vm-converting':
     case 'vm-created':
     case 'vm-ready':
     case 'vm-failed':
@@ -242,6 +243,8 @@ function plainLine(event: RunEvent): string | undefined {
 /** A VM event as one line (plain lines and the live view's log); undefined for other events. */
 export function vmEventLine(event: RunEvent): string | undefined {
   switch (event.type) {
+    case 'vm-converting':
+      return `converting the guest of ${event.vm} (Conversion ${event.conversion})`;
     case 'vm-created':
       return event.adopted
         ? `found VM ${event.namespace}/${event.name} (from ${event.vm}) made by an earlier run, runStrategy ${event.runStrategy}`
