@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     testTimeout: 60_000,
+    // a beforeAll that starts a sandbox (two API servers, an inventory, TLS keys) took over 10 s on a loaded CI machine
+    hookTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });
