@@ -1,6 +1,6 @@
 /**
  * Resource types from the CustomResourceDefinitions the sandbox package carries in its crds/ folder: CDI's in
- * crds/cdi, Multus' NetworkAttachmentDefinition in crds/multus, Forklift's of each MTV release in
+ * crds/cdi, Multus' NetworkAttachmentDefinition in crds/multus, KubeVirt's VirtualMachine in crds/kubevirt, Forklift's of each MTV release in
  * crds/forklift/release-X.Y (the real ones, unchanged: SOURCE.txt). The
  * folder is looked up from this module's place: packages/sandbox/src/api (tests, tsx), or one level below the CLI's
  * bundle (dist/commands, dist/chunks), next to which the build copies it as dist/crds.
@@ -132,11 +132,12 @@ function loadFolder(directory: string): ResourceType[] {
     .map((file) => resourceTypeFromCrd(parse(readFileSync(join(directory, file), 'utf8')) as Crd));
 }
 
-/** CDI's CRDs, Multus' and the Forklift CRDs of `release` (default the newest). */
+/** CDI's CRDs, Multus', KubeVirt's VirtualMachine and the Forklift CRDs of `release` (default the newest). */
 export function loadCrdResourceTypes(release: MtvRelease = NEWEST_MTV_RELEASE, root = crdDirectory()): ResourceType[] {
   return [
     ...loadFolder(join(root, 'cdi')),
     ...loadFolder(join(root, 'multus')),
+    ...loadFolder(join(root, 'kubevirt')),
     ...loadFolder(join(root, 'forklift', `release-${release}`)),
   ];
 }
