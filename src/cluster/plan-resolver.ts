@@ -20,6 +20,7 @@ import { KubeApiError } from './kube-errors.js';
 import { takesOver } from './migration-guard.js';
 import type { DetectedRelease, MtvRelease } from './mtv-release.js';
 import { planScope } from './plan-scope.js';
+import { type PlanVmSpec, resolveVmConfigs } from './plan-vm-configs.js';
 import { readPlanVms } from './plan-vms.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
 import { inNamespace, RESOURCES } from './resource-types.js';
@@ -66,7 +67,7 @@ interface KubeObject<Spec, Status = { conditions?: Condition[] }> {
 }
 
 type Plan = KubeObject<
-  {
+  Omit<PlanVmSpec, 'map' | 'vms'> & {
     archived?: boolean;
     type?: string;
     warm?: boolean;
@@ -76,8 +77,8 @@ type Plan = KubeObject<
     pvcNameTemplateUseGenerateName?: boolean;
     targetNamespace?: string;
     provider?: { source?: ObjectRef; destination?: ObjectRef };
-    map?: { storage?: ObjectRef };
-    vms?: { id?: string; name?: string; pvcNameTemplate?: string }[];
+    map?: { storage?: ObjectRef; network?: ObjectRef };
+    vms?: (NonNullable<PlanVmSpec['vms']>[number] & { pvcNameTemplate?: string })[];
     transferNetwork?: ObjectRef;
   },
   {
@@ -264,6 +265,22 @@ export async function resolvePlan(
     refuse,
   });
 
+  // the KubeVirt VMs: their NICs, names and configuration (plan-vm-configs.ts); none with --disks-only
+  const statusVms = plan.status?.migration?.vms ?? [];
+  const vmConfigs = options.disksOnly
+    ? undefined
+    : await resolveVmConfigs({
+        host: client,
+        target,
+        inventory,
+        providerUid: source.metadata.uid ?? '',
+        plan: identity,
+        spec,
+        release,
+        vms: vms.map((vm) => ({ vm, newName: statusVms.find((entry) => entry.id === vm.id)?.newName })),
+        refuse,
+      });
+
   const controllerMaxInFlight = await controllerSetting(client, namespace);
   const vddkUuid = await chooseVddkUuid(target, release);
   return {
@@ -289,9 +306,11 @@ export async function resolvePlan(
     vddkSecretSource: vddkSecret.source,
     vms: resolvedVms.map(({ resolved: vm }) => {
       const endpoint = esxi.byHost.get(vm.host);
+      const config = vmConfigs?.configs.get(vm.id);
       return {
-        ...withNaming(vm, spec.vms ?? [], plan.status?.migration?.vms ?? []),
+        ...withNaming(vm, spec.vms ?? [], statusVms),
         ...(endpoint && { esxi: endpoint }),
+        ...(config && { config }),
       };
     }),
     ...(esxi.secrets.length > 0 && { esxiSecrets: esxi.secrets }),
@@ -301,6 +320,8 @@ export async function resolvePlan(
     mtvRelease: options.mtvRelease,
     ...(scope.kind === 'needs-conversion' && { disksOnly: scope.why }),
     ...(transferNetwork && { transferNetwork }),
+    ...(vmConfigs && { vmSettings: vmConfigs.settings }),
+    ...(vmConfigs && vmConfigs.warnings.length > 0 && { warnings: vmConfigs.warnings }),
   };
 }
 
@@ -412,6 +433,8 @@ function resolveVm(
       storageClass: storageClass ?? '',
       ...(entry?.destination?.accessMode && { accessMode: entry.destination.accessMode }),
       ...(entry?.destination?.volumeMode && { volumeMode: entry.destination.volumeMode }),
+      ...(disk.bus && { bus: disk.bus }),
+      ...(disk.serial && { serial: disk.serial }),
     };
   });
   return {

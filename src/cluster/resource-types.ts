@@ -37,6 +37,8 @@ export const RESOURCES = {
   plans: type('forklift.konveyor.io', 'v1beta1', 'plans', 'Plan'),
   providers: type('forklift.konveyor.io', 'v1beta1', 'providers', 'Provider'),
   storageMaps: type('forklift.konveyor.io', 'v1beta1', 'storagemaps', 'StorageMap'),
+  /** Where a plan's VM NICs go (network-map.ts). */
+  networkMaps: type('forklift.konveyor.io', 'v1beta1', 'networkmaps', 'NetworkMap'),
   migrations: type('forklift.konveyor.io', 'v1beta1', 'migrations', 'Migration'),
   forkliftControllers: type('forklift.konveyor.io', 'v1beta1', 'forkliftcontrollers', 'ForkliftController'),
   /** ESXi hosts MTV reads VM disks from directly (esxi-hosts.ts). */
@@ -53,6 +55,8 @@ export const RESOURCES = {
     'network-attachment-definitions',
     'NetworkAttachmentDefinition',
   ),
+  /** KubeVirt VirtualMachines: the target names and MACs a plan's VMs must not collide with (vm-target.ts). */
+  virtualMachines: type('kubevirt.io', 'v1', 'virtualmachines', 'VirtualMachine'),
   selfSubjectAccessReviews: type('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview'),
 } as const satisfies Record<string, ResourceType>;
 

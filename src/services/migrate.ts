@@ -118,8 +118,13 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
       `warning: plan "${resolved.plan.name}" ${resolved.disksOnly}: --disks-only copies its disks and runs no conversion; no VM can be made from them until they are converted\n`,
     );
   }
+  for (const warning of resolved.warnings ?? []) streams.stderr.write(`warning: ${warning}\n`);
   if (resolved.destination.kind === 'remote') streams.stderr.write(`${destinationLine(resolved.destination)}\n`);
-  const targetChecks = migrateTargetChecks(resolved.plan.targetNamespace, resolved.vddkSecretSource.kind);
+  const targetChecks = migrateTargetChecks(
+    resolved.plan.targetNamespace,
+    resolved.vddkSecretSource.kind,
+    resolved.vmSettings !== undefined,
+  );
   if (destination === client) {
     // one cluster: every gap in one line
     await checkAccess(client, [...targetChecks, ...migrateHostChecks(resolved.plan.namespace)]);
