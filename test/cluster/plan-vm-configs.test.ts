@@ -7,6 +7,7 @@
 import type { Scenario } from '@kubectl-mtv/engine';
 import { inventoryFromScenario, type SandboxOptions, SEED_NAMES } from '@kubectl-mtv/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connectDestination } from '../../src/cluster/destination.js';
 import type { MtvRelease } from '../../src/cluster/mtv-release.js';
 import { resolvePlan } from '../../src/cluster/plan-resolver.js';
 import { inNamespace, RESOURCES } from '../../src/cluster/resource-types.js';
@@ -347,5 +348,33 @@ describe('resolvePlan refuses, before anything is made', () => {
         'KubeVirt is not installed there (try: install OpenShift Virtualization (KubeVirt) on it, or pass --disks-only to copy the disks without making VMs)',
     );
     expect((await resolve(fixture, '2.12', true)).vms).toHaveLength(2);
+  });
+
+  it("a remote plan's Multus network missing on the remote cluster, though the host has one of that name", async () => {
+    const fixture = await sandbox();
+    const resolveRemote = () =>
+      resolvePlan(fixture.kube, fixture.inventory, {
+        plan: SEED_NAMES.remotePlan,
+        namespace: NS,
+        mtvRelease: { release: '2.12', source: 'schema' },
+        destination: (provider) =>
+          connectDestination(fixture.kube, SEED_NAMES.remotePlan, provider, {
+            context: 'mtv-sandbox-remote',
+            connection: { kubeconfig: fixture.kubeconfigPath, env: {} },
+          }),
+      });
+    // the remote cluster has its own demo/vm-net (seeded): the plan resolves against it
+    expect((await resolveRemote()).vms[0].config?.nics[1].destination).toEqual({
+      type: 'multus',
+      namespace: 'demo',
+      name: SEED_NAMES.vmNetwork,
+    });
+    fixture.sandbox.remote.store.delete('network-attachment-definitions.k8s.cni.cncf.io', 'demo', SEED_NAMES.vmNetwork);
+    const error = await userError(resolveRemote());
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toBe(
+      `plan "${SEED_NAMES.remotePlan}" maps network "App Network" to Multus network demo/vm-net (network map ` +
+        `"${SEED_NAMES.remoteNetworkMap}"), which does not exist in the destination cluster`,
+    );
   });
 });
