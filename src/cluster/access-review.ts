@@ -12,6 +12,7 @@ const CDI = 'cdi.kubevirt.io';
 const FORKLIFT = 'forklift.konveyor.io';
 const COORDINATION = 'coordination.k8s.io';
 const CNI = 'k8s.cni.cncf.io';
+const KUBEVIRT = 'kubevirt.io';
 
 /**
  * What `migrate` needs: DataVolumes in the target namespace (create, and get/list/watch to follow them; patch to mark
@@ -19,22 +20,34 @@ const CNI = 'k8s.cni.cncf.io';
  * run), and the run's Lease there (get to read the holder, create/update to take and renew it and publish the run's
  * status, list/watch to hear `top --control` requests, delete to release it). Unless the user brings a VDDK Secret
  * (`--vddk-secret`), the one made from the Provider's: create, get/update to bring it up to date, delete when no
- * DataVolume needs it (its read of the Provider Secret is checked by name in vddk-secret.ts checkVddkSecret).
+ * DataVolume needs it (its read of the Provider Secret is checked by name in vddk-secret.ts checkVddkSecret). Unless
+ * --disks-only, VirtualMachines (list: the names and MACs the plan's VMs must not take, vm-target.ts).
  */
 export function migrateAccessChecks(
   planNamespace: string,
   targetNamespace: string,
   vddkSecret: 'given' | 'provider',
+  vms = true,
 ): AccessCheck[] {
-  return [...migrateTargetChecks(targetNamespace, vddkSecret), ...migrateHostChecks(planNamespace)];
+  return [...migrateTargetChecks(targetNamespace, vddkSecret, vms), ...migrateHostChecks(planNamespace)];
 }
 
-/** What `migrate` needs in the target namespace, on the destination cluster (the host's for a local plan). */
-export function migrateTargetChecks(targetNamespace: string, vddkSecret: 'given' | 'provider'): AccessCheck[] {
+/**
+ * What `migrate` needs in the target namespace, on the destination cluster (the host's for a local plan); `vms`
+ * false with --disks-only, where no VM is made.
+ */
+export function migrateTargetChecks(
+  targetNamespace: string,
+  vddkSecret: 'given' | 'provider',
+  vms = true,
+): AccessCheck[] {
   return [
-    ...at(targetNamespace, CDI, 'datavolumes', ['create', 'get', 'list', 'watch', 'patch']),
-    // leftover-claims.ts: PVCs that already have a DataVolume's name
-    ...at(targetNamespace, '', 'persistentvolumeclaims', ['list']),
+    // the VMs made from the copied disks (vm-finisher.ts): found by labels, created, followed until ready
+    ...(vms ? at(targetNamespace, KUBEVIRT, 'virtualmachines', ['create', 'get', 'list', 'watch']) : []),
+    // delete: a VM's DataVolumes once its PVCs are its own (propagationPolicy Orphan)
+    ...at(targetNamespace, CDI, 'datavolumes', ['create', 'get', 'list', 'watch', 'patch', ...(vms ? ['delete'] : [])]),
+    // leftover-claims.ts: PVCs that already have a DataVolume's name; get/patch: their owner moves to the VM
+    ...at(targetNamespace, '', 'persistentvolumeclaims', vms ? ['list', 'get', 'patch'] : ['list']),
     ...(vddkSecret === 'provider' ? at(targetNamespace, '', 'secrets', ['create', 'get', 'update', 'delete']) : []),
   ];
 }
@@ -65,6 +78,14 @@ const at = (namespace: string, group: string, resource: string, verbs: string[])
  * namespace (the resolver asks it before reading the NAD, transfer-network.ts; a plan without one needs nothing).
  */
 export function transferNetworkAccessChecks(network: { namespace: string; name: string }): AccessCheck[] {
+  return [{ verb: 'get', group: CNI, resource: 'network-attachment-definitions', ...network }];
+}
+
+/**
+ * What a plan whose NetworkMap sends NICs to a Multus network needs besides: `get` on each such
+ * NetworkAttachmentDefinition, by name, on the destination cluster (network-map.ts checks they exist).
+ */
+export function vmNetworkAccessChecks(network: { namespace: string; name: string }): AccessCheck[] {
   return [{ verb: 'get', group: CNI, resource: 'network-attachment-definitions', ...network }];
 }
 

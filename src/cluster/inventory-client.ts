@@ -85,6 +85,20 @@ export interface InventoryDiskDetail {
   controllerKey?: number;
   /** From MTV 2.9. */
   unitNumber?: number;
+  /** The VMDK's uuid (backing.uuid), from MTV 2.9 and only when it has one (omitempty). */
+  serial?: string;
+}
+
+/** A virtual NIC (model/vsphere NIC): every release has network and mac; later ones add order, deviceKey, pciAddress. */
+export interface InventoryNicDetail {
+  /** A standard network's id, a distributed portgroup's key or an opaque network's id (kind `Network`). */
+  network: { kind: string; id: string };
+  /** Lowercase (the collector lowercases it). */
+  mac: string;
+  /** From MTV 2.9. */
+  order?: number;
+  /** From MTV 2.10. */
+  deviceKey?: number;
 }
 
 /** A vSphere VM with its details (detail=all). */
@@ -98,6 +112,34 @@ export interface InventoryVmDetail {
   /** vCenter's instance uuid (MTV 2.11+ inventory). */
   instanceUuid?: string;
   disks: InventoryDiskDetail[];
+  /** What a KubeVirt VM is built from (web/vsphere/vm.go VM, every release at full detail). */
+  cpuCount?: number;
+  coresPerSocket?: number;
+  memoryMB?: number;
+  /** `bios` or `efi`. */
+  firmware?: string;
+  secureBoot?: boolean;
+  tpmEnabled?: boolean;
+  guestId?: string;
+  guestName?: string;
+  /** From MTV 2.9. */
+  nestedHVEnabled?: boolean;
+  /** The disk.EnableUUID extra config, from MTV 2.9. */
+  diskEnableUuid?: boolean;
+  /** Connected NICs in the collector's order; Go renders none as null. */
+  nics?: InventoryNicDetail[] | null;
+}
+
+/** A vSphere network at detail 1 (web/vsphere/network.go Network): what a NetworkMap source is matched by. */
+export interface InventoryNetworkDetail {
+  id: string;
+  name: string;
+  /** `Standard`, `DvPortGroup`, `DvSwitch` or `OpaqueNetwork`. */
+  variant?: string;
+  /** A distributed portgroup's key or an opaque network's id: what its NICs name as their network. */
+  key?: string;
+  /** The inventory path, `/Datacenter/network/VM Network`. */
+  path?: string;
 }
 
 /** An ESXi host as the inventory renders it in full (web/vsphere/host.go Host; the fields esxi-hosts.ts reads). */
@@ -106,6 +148,8 @@ export interface InventoryHostDetail {
   name: string;
   /** The host certificate's SHA-1 thumbprint, `AA:BB:...`: a vddk source reading from the host names it. */
   thumbprint: string;
+  /** config.dateTimeInfo.timeZone.name, which Forklift's builder gives the host's VMs' clocks (mapClock). */
+  timezone?: string;
 }
 
 /** A vSphere cluster as the inventory renders it (web/vsphere/resource.go Resource: the fields conversion reads). */
@@ -228,6 +272,13 @@ export class InventoryClient {
    */
   async vsphereCluster(providerUid: string, id: string): Promise<InventoryClusterDetail | undefined> {
     return this.get<InventoryClusterDetail>(`${this.providerPath(providerUid)}/clusters/${encodeURIComponent(id)}`);
+  }
+
+  /** Every network of a vSphere provider at detail 1 (id, name, variant, key), in one request. */
+  async vsphereNetworks(providerUid: string): Promise<InventoryNetworkDetail[]> {
+    const networks = await this.get<InventoryNetworkDetail[]>(`${this.providerPath(providerUid)}/networks?detail=1`);
+    if (networks === undefined) throw unknownProvider(providerUid);
+    return networks;
   }
 
   private providerPath(providerUid: string): string {

@@ -22,6 +22,7 @@ import { KubeApiError } from './kube-errors.js';
 import { takesOver } from './migration-guard.js';
 import type { DetectedRelease, MtvRelease } from './mtv-release.js';
 import { planScope } from './plan-scope.js';
+import { type PlanVmSpec, resolveVmConfigs } from './plan-vm-configs.js';
 import { readPlanVms } from './plan-vms.js';
 import type { ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
 import { inNamespace, RESOURCES } from './resource-types.js';
@@ -71,7 +72,7 @@ interface KubeObject<Spec, Status = { conditions?: Condition[] }> {
 }
 
 type Plan = KubeObject<
-  {
+  Omit<PlanVmSpec, 'map' | 'vms'> & {
     archived?: boolean;
     type?: string;
     warm?: boolean;
@@ -81,8 +82,8 @@ type Plan = KubeObject<
     pvcNameTemplateUseGenerateName?: boolean;
     targetNamespace?: string;
     provider?: { source?: ObjectRef; destination?: ObjectRef };
-    map?: { storage?: ObjectRef };
-    vms?: { id?: string; name?: string; pvcNameTemplate?: string }[];
+    map?: { storage?: ObjectRef; network?: ObjectRef };
+    vms?: (NonNullable<PlanVmSpec['vms']>[number] & { pvcNameTemplate?: string })[];
     transferNetwork?: ObjectRef;
   },
   {
@@ -276,13 +277,31 @@ export async function resolvePlan(
     refuse,
   });
 
+  // the KubeVirt VMs: their NICs, names and configuration (plan-vm-configs.ts); none with --disks-only
+  const statusVms = plan.status?.migration?.vms ?? [];
+  const vmConfigs = options.disksOnly
+    ? undefined
+    : await resolveVmConfigs({
+        host: client,
+        target,
+        inventory,
+        providerUid: source.metadata.uid ?? '',
+        plan: identity,
+        spec,
+        release,
+        vms: vms.map((vm) => ({ vm, newName: statusVms.find((entry) => entry.id === vm.id)?.newName })),
+        refuse,
+      });
+
   const controllerMaxInFlight = await controllerSetting(client, namespace);
   const vddkUuid = await chooseVddkUuid(target, release);
   const finalVms = resolvedVms.map(({ resolved: vm }) => {
     const endpoint = esxi.byHost.get(vm.host);
+    const config = vmConfigs?.configs.get(vm.id);
     return {
-      ...withNaming(vm, spec.vms ?? [], plan.status?.migration?.vms ?? []),
+      ...withNaming(vm, spec.vms ?? [], statusVms),
       ...(endpoint && { esxi: endpoint }),
+      ...(config && { config }),
     };
   });
   const conversion =
@@ -345,6 +364,8 @@ export async function resolvePlan(
     ...(scope.kind === 'needs-conversion' && { disksOnly: scope.why }),
     ...(transferNetwork && { transferNetwork }),
     ...(conversion && { conversion }),
+    ...(vmConfigs && { vmSettings: vmConfigs.settings }),
+    ...(vmConfigs && vmConfigs.warnings.length > 0 && { warnings: vmConfigs.warnings }),
   };
 }
 
@@ -457,6 +478,7 @@ function resolveVm(
       ...(entry?.destination?.accessMode && { accessMode: entry.destination.accessMode }),
       ...(entry?.destination?.volumeMode && { volumeMode: entry.destination.volumeMode }),
       ...(disk.bus && { bus: disk.bus }),
+      ...(disk.serial && { serial: disk.serial }),
     };
   });
   return {

@@ -28,7 +28,7 @@ export interface ResolvedDisk {
   volumeMode?: string;
   /** `scsi`, `sata`, `ide` or `nvme`, when the inventory says (disk serials, buses). */
   bus?: string;
-  /** The disk's serial (inventory 2.10+), when it has one. */
+  /** The disk's serial (the VMDK uuid the inventory serves from 2.9), when it has one. */
   serial?: string;
 }
 
@@ -193,6 +193,8 @@ export interface ResolvedPlan {
    * guest conversion; absent for Raw Copy plans.
    */
   conversion?: ResolvedConversion;
+  /** What the user should know before the run starts (stderr, `warning: ` lines); absent when nothing. */
+  warnings?: string[];
 }
 
 /**

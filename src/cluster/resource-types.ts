@@ -37,6 +37,8 @@ export const RESOURCES = {
   plans: type('forklift.konveyor.io', 'v1beta1', 'plans', 'Plan'),
   providers: type('forklift.konveyor.io', 'v1beta1', 'providers', 'Provider'),
   storageMaps: type('forklift.konveyor.io', 'v1beta1', 'storagemaps', 'StorageMap'),
+  /** Where a plan's VM NICs go (network-map.ts). */
+  networkMaps: type('forklift.konveyor.io', 'v1beta1', 'networkmaps', 'NetworkMap'),
   migrations: type('forklift.konveyor.io', 'v1beta1', 'migrations', 'Migration'),
   forkliftControllers: type('forklift.konveyor.io', 'v1beta1', 'forkliftcontrollers', 'ForkliftController'),
   /** MTV 2.12+: a guest conversion Forklift's conversion controller runs (conversion.ts). */

@@ -126,8 +126,13 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
       `warning: plan "${resolved.plan.name}" ${resolved.disksOnly}: --disks-only copies its disks and runs no conversion; no VM can be made from them until they are converted\n`,
     );
   }
+  for (const warning of resolved.warnings ?? []) streams.stderr.write(`warning: ${warning}\n`);
   if (resolved.destination.kind === 'remote') streams.stderr.write(`${destinationLine(resolved.destination)}\n`);
-  const targetChecks = migrateTargetChecks(resolved.plan.targetNamespace, resolved.vddkSecretSource.kind);
+  const targetChecks = migrateTargetChecks(
+    resolved.plan.targetNamespace,
+    resolved.vddkSecretSource.kind,
+    resolved.vmSettings !== undefined,
+  );
   const hostChecks = [
     ...migrateHostChecks(resolved.plan.namespace),
     // Conversions go in the plan's namespace, on the host cluster

@@ -4,7 +4,17 @@
  * the file, the field path and the value received.
  */
 import { readFile } from 'node:fs/promises';
-import type { DiskBus, DiskSpec, HostCrState, HostSpec, MigrationType, Scenario, VmSpec } from '@kubectl-mtv/engine';
+import type {
+  DiskBus,
+  DiskSpec,
+  HostCrState,
+  HostSpec,
+  MigrationType,
+  NicSpec,
+  Scenario,
+  VmFirmware,
+  VmSpec,
+} from '@kubectl-mtv/engine';
 import { parseQuantity } from '@kubectl-mtv/engine';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
@@ -18,7 +28,7 @@ interface ScenarioFile {
   maxInFlight?: number;
   diskRate?: string | number;
   network?: { bandwidth?: string | number };
-  hosts?: { name: string; bandwidth?: string | number; ipAddress?: string; hostCr?: HostCrState }[];
+  hosts?: { name: string; bandwidth?: string | number; ipAddress?: string; hostCr?: HostCrState; timezone?: string }[];
   unmappedDatastores?: string[];
   vms: {
     name: string;
@@ -33,6 +43,14 @@ interface ScenarioFile {
     }[];
     id?: string;
     powerState?: string;
+    cpuCount?: number;
+    coresPerSocket?: number;
+    memoryMB?: number;
+    firmware?: VmFirmware;
+    secureBoot?: boolean;
+    tpm?: boolean;
+    guestId?: string;
+    nics?: NicSpec[];
   }[];
 }
 
@@ -181,6 +199,7 @@ function toScenario(file: ScenarioFile, fail: Fail): Scenario {
       ...bandwidth,
       ...(host.ipAddress !== undefined && { ipAddress: host.ipAddress }),
       ...(host.hostCr !== undefined && { hostCr: host.hostCr }),
+      ...(host.timezone !== undefined && { timezone: host.timezone }),
     });
   }
   const listed = hosts.map((h) => h.name);
@@ -192,6 +211,13 @@ function toScenario(file: ScenarioFile, fail: Fail): Scenario {
       throw fail(
         `vms[${i}].host`,
         `${show(vm.host)} is not listed under hosts (listed: ${listed.join(', ') || 'none'})`,
+      );
+    }
+    // vSphere refuses a CPU count that is not a whole number of sockets (numCPU / numCoresPerSocket)
+    if ((vm.cpuCount ?? 2) % (vm.coresPerSocket ?? 1) !== 0) {
+      throw fail(
+        `vms[${i}].coresPerSocket`,
+        `${show(vm.coresPerSocket)} does not divide cpuCount ${vm.cpuCount ?? 2} (vSphere needs whole sockets)`,
       );
     }
     const disks = vm.disks.map((disk, j): DiskSpec => {
@@ -220,6 +246,7 @@ function toScenario(file: ScenarioFile, fail: Fail): Scenario {
         disks: disks.map((disk) => ({ ...disk })),
         ...(vm.id !== undefined && { id: `${vm.id}${suffix}` }),
         ...(vm.powerState !== undefined && { powerState: vm.powerState }),
+        ...vmConfiguration(vm),
       });
     }
   }
@@ -235,5 +262,19 @@ function toScenario(file: ScenarioFile, fail: Fail): Scenario {
     hosts,
     vms,
     ...(file.unmappedDatastores !== undefined && { unmappedDatastores: [...file.unmappedDatastores] }),
+  };
+}
+
+/** The VM's configuration fields the sandbox's inventory reads (copied as written; defaults are the sandbox's). */
+function vmConfiguration(vm: ScenarioFile['vms'][number]): Partial<VmSpec> {
+  return {
+    ...(vm.cpuCount !== undefined && { cpuCount: vm.cpuCount }),
+    ...(vm.coresPerSocket !== undefined && { coresPerSocket: vm.coresPerSocket }),
+    ...(vm.memoryMB !== undefined && { memoryMB: vm.memoryMB }),
+    ...(vm.firmware !== undefined && { firmware: vm.firmware }),
+    ...(vm.secureBoot !== undefined && { secureBoot: vm.secureBoot }),
+    ...(vm.tpm !== undefined && { tpm: vm.tpm }),
+    ...(vm.guestId !== undefined && { guestId: vm.guestId }),
+    ...(vm.nics !== undefined && { nics: vm.nics.map((nic) => ({ network: nic.network })) }),
   };
 }

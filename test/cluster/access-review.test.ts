@@ -16,6 +16,7 @@ describe('checkAccess', () => {
       'delete secrets demo',
     ]);
     expect(described('given')).toEqual([
+      'list virtualmachines demo',
       'create datavolumes demo',
       'get datavolumes demo',
       'list datavolumes demo',

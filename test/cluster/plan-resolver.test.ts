@@ -85,6 +85,32 @@ describe('resolvePlan', () => {
       shared: false,
       storageClass: 'standard',
       bus: 'scsi',
+      serial: expect.stringMatching(/^6000c29/),
+    });
+    const inventory = inventoryFromScenario(SCENARIO, cluster.sandbox.providerUid);
+    /** The seeded inventory's defaults: 2 CPUs on 2 sockets, 4096 MiB, BIOS, RHEL 9, one NIC on the pod network. */
+    const config = (name: string) => ({
+      targetName: name,
+      renamed: false,
+      cpuCount: 2,
+      coresPerSocket: 1,
+      memoryMB: 4096,
+      firmware: 'bios',
+      secureBoot: false,
+      tpmEnabled: false,
+      nestedHVEnabled: false,
+      guestId: 'rhel9_64Guest',
+      guestName: 'Red Hat Enterprise Linux 9 (64-bit)',
+      timezone: 'UTC',
+      diskEnableUuid: false,
+      nics: [
+        {
+          mac: inventory.vms.find((vm) => vm.name === name)?.nics[0].mac,
+          networkId: 'network-1',
+          networkName: 'VM Network',
+          destination: { type: 'pod' },
+        },
+      ],
     });
     expect(resolved).toEqual({
       plan: {
@@ -117,6 +143,7 @@ describe('resolvePlan', () => {
             disk(0, 2000, '[ds-2] db-01/db-01.vmdk', 'datastore-1', 100 * Gi + 1),
             disk(1, 2001, '[ds-1] db-01/db-01_1.vmdk', 'datastore-2', 5 * Gi),
           ],
+          config: config('db-01'),
         },
         {
           id: 'vm-2',
@@ -126,6 +153,7 @@ describe('resolvePlan', () => {
           host: 'host-1',
           powerState: 'poweredOff',
           disks: [disk(0, 2000, '[ds-1] web-01/web-01.vmdk', 'datastore-2', 40 * Gi)],
+          config: config('web-01'),
         },
       ],
       controllerMaxInFlight: 7,
@@ -133,9 +161,15 @@ describe('resolvePlan', () => {
       vddkUuid: { kind: 'instance', cdiVersion: 'v1.66.0' },
       destination: { kind: 'host' },
       mtvRelease: NEWEST,
+      vmSettings: {
+        skipGuestConversion: true,
+        useCompatibilityMode: true,
+        networkMap: `${NS}/${SEED_NAMES.networkMap}`,
+      },
     });
-    // the provider (its vmCount), then, as the plan names every VM of it, the one VM list (plan-vms.ts)
-    expect(cluster.inventory.requestCount()).toBe(2);
+    // the provider (its vmCount), then, as the plan names every VM of it, the one VM list (plan-vms.ts); the networks
+    // and the VMs' two hosts (their time zones)
+    expect(cluster.inventory.requestCount()).toBe(5);
   });
 
   it("reads the plan VMs' own pvcNameTemplate, pvcNameTemplateUseGenerateName and Forklift's newName", async () => {
@@ -429,8 +463,8 @@ describe('resolvePlan on scenarios the seed makes refusable', () => {
       expect(resolved.vms).toHaveLength(DEFAULT_SANDBOX_SCENARIO.vms.length);
       expect(resolved.vms.flatMap((vm) => vm.disks)).toHaveLength(6 * 10 + 8 + 24);
       // two resolutions, each the provider and its VM list; the second also esx-01, whose Host CR is Ready (the
-      // refused one stops before the hosts)
-      expect(cluster.inventory.requestCount()).toBe(5);
+      // refused one stops before the hosts), the networks and both hosts (their time zones)
+      expect(cluster.inventory.requestCount()).toBe(8);
     } finally {
       await cluster.close();
     }

@@ -13,6 +13,7 @@ import {
   migrateAccessChecks,
   topAccessChecks,
   transferNetworkAccessChecks,
+  vmNetworkAccessChecks,
 } from '../../src/cluster/access-review.js';
 
 const PLAN_NS = 'openshift-mtv';
@@ -48,6 +49,15 @@ const BEYOND_REVIEWS: [string, string, string, string[], string[] | undefined, s
   [CDI_NS, '', 'configmaps', ['get'], ['v2v-vmware'], 'plan-resolver.ts vddkInitImage'],
   [INGRESS_NS, '', 'configmaps', ['get'], ['default-ingress-cert'], 'inventory-client.ts ingressCa (optional)'],
   [CLUSTER, 'cdi.kubevirt.io', 'cdis', ['list'], undefined, 'vddk-uuid.ts chooseVddkUuid (optional, MTV 2.12)'],
+  [
+    CLUSTER,
+    'kubevirt.io',
+    'virtualmachines',
+    ['list'],
+    undefined,
+    'vm-target.ts listVirtualMachines (optional: MACs checked in every namespace)',
+  ],
+  [PLAN_NS, 'forklift.konveyor.io', 'networkmaps', ['get'], undefined, 'network-map.ts readNetworkMap'],
 ];
 
 /** clean's calls (services/clean.ts): get the plan, list its DataVolumes, get the Lease, get and delete its VDDK Secret. */
@@ -57,6 +67,8 @@ const CLEAN: AccessCheck[] = [
   { verb: 'get', group: 'coordination.k8s.io', resource: 'leases', namespace: PLAN_NS },
   { verb: 'get', group: '', resource: 'secrets', namespace: TARGET_NS },
   { verb: 'delete', group: '', resource: 'secrets', namespace: TARGET_NS },
+  // clean --vms --yes: the VMs migrate made
+  { verb: 'delete', group: 'kubevirt.io', resource: 'virtualmachines', namespace: TARGET_NS },
 ];
 
 interface Rule {
@@ -101,7 +113,7 @@ const fromCheck = (check: AccessCheck) =>
   key(check.namespace, check.group, check.resource, check.verb, check.name === undefined ? undefined : [check.name]);
 
 describe('docs/rbac.yaml', () => {
-  it('holds namespaced Roles and RoleBindings of rbac.authorization.k8s.io/v1, and one ClusterRole for cdis alone', () => {
+  it('holds namespaced Roles and RoleBindings of rbac.authorization.k8s.io/v1, and optional ClusterRoles for lists', () => {
     expect(objects.length).toBeGreaterThan(0);
     for (const object of objects) {
       expect(object.apiVersion).toBe('rbac.authorization.k8s.io/v1');
@@ -117,6 +129,7 @@ describe('docs/rbac.yaml', () => {
     const clusterRoles = objects.filter((object) => object.kind === 'ClusterRole');
     expect(clusterRoles.flatMap((role) => role.rules ?? [])).toEqual([
       { apiGroups: ['cdi.kubevirt.io'], resources: ['cdis'], verbs: ['list'] },
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['list'] },
     ]);
   });
 
@@ -140,6 +153,8 @@ describe('docs/rbac.yaml', () => {
       ...transferNetworkAccessChecks({ namespace: TARGET_NS, name: 'transfer-net' }).map(fromCheck),
       // only for a plan converted through Conversion CRs (MTV 2.12+, conversion.ts)
       ...conversionAccessChecks(PLAN_NS).map(fromCheck),
+      // only for a NetworkMap with Multus destinations (network-map.ts asks before it reads each NAD)
+      ...vmNetworkAccessChecks({ namespace: TARGET_NS, name: 'vm-net' }).map(fromCheck),
       ...topAccessChecks(PLAN_NS, true).map(fromCheck),
       ...topAccessChecks(PLAN_NS, false).map(fromCheck),
       ...CLEAN.map(fromCheck),

@@ -26,6 +26,7 @@ const NS = 'openshift-mtv';
 const FORKLIFT = `/apis/forklift.konveyor.io/v1beta1/namespaces/${NS}`;
 const PLAN = `${FORKLIFT}/plans/plan-a`;
 const STORAGE_MAP = `${FORKLIFT}/storagemaps/storage-a`;
+const NETWORK_MAP = `${FORKLIFT}/networkmaps/network-a`;
 const SSAR = 'selfsubjectaccessreviews.authorization.k8s.io';
 const WRITES = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 
@@ -265,6 +266,22 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
       line:
         'error: plan "plan-a" has disks on datastores storage map "storage-a" does not map: ds-2 (datastore-2) ' +
         '(try: add them to the StorageMap: kubectl edit storagemap storage-a -n openshift-mtv)',
+      code: 2,
+    },
+    {
+      title: 'a NIC on a network the network map does not map',
+      args: poweredOff(),
+      setup: patched(
+        NETWORK_MAP,
+        { spec: { map: [{ source: { id: 'network-1', name: 'VM Network' }, destination: { type: 'pod' } }] } },
+        (before) => ({ spec: { map: (before.spec as { map: unknown }).map } }),
+      ),
+      line:
+        'error: plan "plan-a" has VMs with NICs on networks network map "network-a" does not map: ' +
+        'web-01 (App Network (network-2)), web-02 (App Network (network-2)), web-03 (App Network (network-2)), ' +
+        'web-04 (App Network (network-2)), web-05 (App Network (network-2)), web-06 (App Network (network-2)), ' +
+        'web-07 (App Network (network-2)), web-08 (App Network (network-2)), archive-01 (App Network (network-2)) ' +
+        '(try: map those networks (to the pod network, a Multus network, or ignored): kubectl edit networkmap network-a -n openshift-mtv)',
       code: 2,
     },
     {

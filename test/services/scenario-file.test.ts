@@ -78,20 +78,36 @@ migration: warm
 maxInFlight: 7
 diskRate: 50M
 network: {bandwidth: 1Gi}
-hosts: [{name: esx-02, bandwidth: 1e8}, {name: esx-01, ipAddress: 192.0.2.1, hostCr: not-ready}]
+hosts: [{name: esx-02, bandwidth: 1e8}, {name: esx-01, ipAddress: 192.0.2.1, hostCr: not-ready, timezone: UTC}]
 unmappedDatastores: [ds-x]
 vms:
   - {name: a, count: 1, host: esx-01, id: i, powerState: poweredOn, disks: [{size: 0, rate: 1Mi, datastore: d}]}
   - {name: b, host: esx-02, disks: [{size: 1, bus: nvme, controller: 2}]}
+  - name: c
+    host: esx-02
+    disks: []
+    cpuCount: 4
+    coresPerSocket: 2
+    memoryMB: 2048
+    firmware: efi
+    secureBoot: true
+    tpm: true
+    guestId: windows2019srv_64Guest
+    nics: [{network: VM Network}, {network: Back}]
 `;
     // biome-ignore format: the scalar fields on one line
     expect(parseScenarioText(text, 'full.yaml')).toEqual({
       name: 'full', migration: 'warm', maxInFlight: 7, diskRate: 50e6, networkBandwidth: Gi,
-      hosts: [{ name: 'esx-02', bandwidth: 1e8 }, { name: 'esx-01', ipAddress: '192.0.2.1', hostCr: 'not-ready' }],
+      hosts: [{ name: 'esx-02', bandwidth: 1e8 }, { name: 'esx-01', ipAddress: '192.0.2.1', hostCr: 'not-ready', timezone: 'UTC' }],
       unmappedDatastores: ['ds-x'],
       vms: [
         { name: 'a', host: 'esx-01', id: 'i', powerState: 'poweredOn', disks: [{ size: 0, rate: Mi, datastore: 'd' }] },
         { name: 'b', host: 'esx-02', disks: [{ size: 1, bus: 'nvme', controller: 2 }] },
+        {
+          name: 'c', host: 'esx-02', disks: [], cpuCount: 4, coresPerSocket: 2, memoryMB: 2048, firmware: 'efi',
+          secureBoot: true, tpm: true, guestId: 'windows2019srv_64Guest',
+          nics: [{ network: 'VM Network' }, { network: 'Back' }],
+        },
       ],
     });
   });
@@ -160,10 +176,17 @@ vms:
     ],
     [scenario((f) => (f.hosts = [])), 'vms[0].host: "esx-01" is not listed under hosts (listed: none)'],
     [
+      'vms: [{name: a, cpuCount: 6, coresPerSocket: 4, disks: []}]',
+      'vms[0].coresPerSocket: 4 does not divide cpuCount 6 (vSphere needs whole sockets)',
+    ],
+    [
       scenario((f) => (f.hosts[0].hostCr = 'ready')),
       'hosts[0].ipAddress: required field is missing (hostCr "ready" names the host by it)',
     ],
-    ['vms: [{name: a, dsks: []}]', 'vms[0].dsks: unknown field (known: name, count, host, disks, id, powerState)'],
+    [
+      'vms: [{name: a, dsks: []}]',
+      'vms[0].dsks: unknown field (known: name, count, host, disks, id, powerState, cpuCount, coresPerSocket, memoryMB, firmware, secureBoot, tpm, guestId, nics)',
+    ],
     ['name: x', 'vms: required field is missing'],
     ['vms: [{name: a, disks: []}]\nmaxinflight: 3', `maxinflight: unknown field (known: ${TOP_FIELDS})`],
     ['- 1', '[1] is not a scenario mapping with vms (see examples/)'],

@@ -16,6 +16,8 @@ export interface HostSpec {
    * leaves one whose connection test passed, `not-ready` as it leaves one whose test failed. Ignored by the engine.
    */
   hostCr?: HostCrState;
+  /** The ESXi host's time zone name (`config.dateTimeInfo.timeZone.name`), `UTC` unless given (sandbox only). */
+  timezone?: string;
 }
 
 /** The states of a Forklift Host CR a scenario can ask the sandbox to seed. */
@@ -50,6 +52,30 @@ export interface VmSpec {
   id?: string;
   /** Power state (used by the sandbox; ignored by the engine). */
   powerState?: string;
+  /** Virtual CPUs, 2 unless given (sandbox only). */
+  cpuCount?: number;
+  /** Cores per virtual socket, 1 unless given (sandbox only). */
+  coresPerSocket?: number;
+  /** Memory in MiB, 4096 unless given (sandbox only). */
+  memoryMB?: number;
+  /** `bios` or `efi`; `efi` unless given when the VM has secure boot or a TPM, else `bios` (sandbox only). */
+  firmware?: VmFirmware;
+  /** UEFI secure boot (sandbox only). */
+  secureBoot?: boolean;
+  /** A virtual TPM (sandbox only). */
+  tpm?: boolean;
+  /** vSphere guest id, `rhel9_64Guest` unless given, e.g. `windows2019srv_64Guest` (sandbox only). */
+  guestId?: string;
+  /** The VM's NICs in device order, one on `VM Network` unless given (sandbox only). */
+  nics?: NicSpec[];
+}
+
+export const VM_FIRMWARES = ['bios', 'efi'] as const;
+export type VmFirmware = (typeof VM_FIRMWARES)[number];
+
+/** A virtual NIC (sandbox only): the vSphere network it is connected to, by name. */
+export interface NicSpec {
+  network: string;
 }
 
 export type MigrationType = 'cold' | 'warm';

@@ -10,10 +10,12 @@ import { SEED_NAMES } from '../seed/names.js';
 import { diskPlaces } from './disk-layout.js';
 import type { InventoryData, InventoryDatastore, InventoryDisk, InventoryHost, InventoryVm } from './model.js';
 import { esxiThumbprint } from './thumbprints.js';
+import { diskSerial, scenarioNetworks, vmConfiguration, vmNics } from './vm-config.js';
 
 /** A disk without a datastore lives here. */
 export const DEFAULT_DATASTORE = 'ds-1';
 const DEFAULT_POWER_STATE = 'poweredOff';
+const DEFAULT_TIMEZONE = 'UTC';
 const TiB = 2 ** 40;
 
 /**
@@ -29,12 +31,13 @@ export function inventoryFromScenario(
     id: `host-${i + 1}`,
     name: host.name,
     thumbprint: esxiThumbprint(host.name),
+    timezone: host.timezone ?? DEFAULT_TIMEZONE,
   }));
   const hostId = (name: string): string => {
     let host = hosts.find((h) => h.name === name);
     if (host === undefined) {
       // a Scenario built in code may leave a VM's host unlisted; the inventory still needs it
-      host = { id: `host-${hosts.length + 1}`, name, thumbprint: esxiThumbprint(name) };
+      host = { id: `host-${hosts.length + 1}`, name, thumbprint: esxiThumbprint(name), timezone: DEFAULT_TIMEZONE };
       hosts.push(host);
     }
     return host.id;
@@ -57,17 +60,20 @@ export function inventoryFromScenario(
   });
   const datastoreId = (name: string) => datastores.find((d) => d.name === name)?.id as string;
 
-  const network = { id: 'network-1', name: 'VM Network' };
+  const networks = scenarioNetworks(scenario.vms);
+  const macs = new Set<string>();
   const changeTrackingEnabled = scenario.migration === 'warm';
   const vms = scenario.vms.map((vm, i): InventoryVm => {
     const places = diskPlaces(vm);
+    const nics = vmNics(vm, networks, macs);
     const disks = vm.disks.map((disk, d): InventoryDisk => {
       const datastore = disk.datastore ?? DEFAULT_DATASTORE;
       const { bus, ...place } = places[d];
+      // vSphere names the first disk vm.vmdk and the next ones vm_1.vmdk, vm_2.vmdk, ...
+      const file = `[${datastore}] ${vm.name}/${vm.name}${d === 0 ? '' : `_${d}`}.vmdk`;
       return {
         ...place,
-        // vSphere names the first disk vm.vmdk and the next ones vm_1.vmdk, vm_2.vmdk, ...
-        file: `[${datastore}] ${vm.name}/${vm.name}${d === 0 ? '' : `_${d}`}.vmdk`,
+        file,
         datastore: { kind: 'Datastore', id: datastoreId(datastore) },
         capacity: bytes(disk.size),
         shared: false,
@@ -75,6 +81,7 @@ export function inventoryFromScenario(
         bus,
         mode: 'persistent',
         changeTrackingEnabled,
+        serial: diskSerial(file),
       };
     });
     return {
@@ -84,10 +91,12 @@ export function inventoryFromScenario(
       powerState: vm.powerState ?? DEFAULT_POWER_STATE,
       uuid: uuidFromName(vm.name),
       instanceUuid: uuidFromName(vm.name, 'instance'),
-      cpuCount: 2,
-      memoryMB: 4096,
+      ...vmConfiguration(vm),
       changeTrackingEnabled,
-      networks: [{ kind: 'Network', id: network.id }],
+      networks: networks
+        .filter((network) => nics.some((nic) => nic.network.id === network.id))
+        .map((network) => ({ kind: 'Network', id: network.id })),
+      nics,
       disks,
     };
   });
@@ -98,7 +107,7 @@ export function inventoryFromScenario(
     provider: { uid: providerUid, name: SEED_NAMES.sourceProvider, namespace: SEED_NAMES.forkliftNamespace },
     hosts,
     datastores,
-    networks: [network],
+    networks,
     vms,
   };
 }

@@ -23,6 +23,8 @@ export interface InventoryHost {
   name: string;
   /** Its certificate's SHA-1 thumbprint (`AA:BB:...`), which a vddk source names when it reads from the host. */
   thumbprint: string;
+  /** Its time zone name (`config.dateTimeInfo.timeZone.name`), which Forklift gives its VMs' clocks (mapClock). */
+  timezone: string;
 }
 
 export interface InventoryDatastore {
@@ -56,6 +58,19 @@ export interface InventoryDisk {
   bus: string;
   mode: string;
   changeTrackingEnabled: boolean;
+  /** The VMDK's uuid (`backing.uuid`), which Forklift serves as the disk's serial from MTV 2.9. */
+  serial: string;
+}
+
+/** A virtual NIC (Forklift's `model.NIC`). */
+export interface InventoryNic {
+  /** The network it is connected to (for a standard network its id; a distributed portgroup's key). */
+  network: InventoryRef;
+  /** Lowercase, as Forklift's collector stores it. */
+  mac: string;
+  /** Its position among the VM's connected NICs. */
+  order: number;
+  deviceKey: number;
 }
 
 export interface InventoryVm {
@@ -70,9 +85,26 @@ export interface InventoryVm {
   /** vCenter's instance uuid (`config.instanceUuid`): vddk.uuid from MTV 2.12 where CDI allows it. */
   instanceUuid: string;
   cpuCount: number;
+  coresPerSocket: number;
   memoryMB: number;
+  /** `bios` or `efi` (`config.firmware`). */
+  firmware: string;
+  /** `config.bootOptions.efiSecureBootEnabled`. */
+  secureBoot: boolean;
+  /** `summary.config.tpmPresent`. */
+  tpmEnabled: boolean;
+  /** `summary.guest.guestId`, e.g. `rhel9_64Guest`. */
+  guestId: string;
+  /** `summary.config.guestFullName`. */
+  guestName: string;
+  /** The `disk.EnableUUID` extra config (MTV 2.9+ serves it). */
+  diskEnableUuid: boolean;
+  /** `config.nestedHVEnabled` (MTV 2.9+ serves it). */
+  nestedHVEnabled: boolean;
   changeTrackingEnabled: boolean;
+  /** The networks the VM's NICs are on, each once. */
   networks: InventoryRef[];
+  nics: InventoryNic[];
   disks: InventoryDisk[];
 }
 

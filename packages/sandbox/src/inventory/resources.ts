@@ -11,6 +11,7 @@ import type {
   InventoryDisk,
   InventoryHost,
   InventoryNetwork,
+  InventoryNic,
   InventoryVm,
 } from './model.js';
 
@@ -79,62 +80,75 @@ export function vmResource(data: InventoryData, vm: InventoryVm, detail: number)
   };
   if (detail < 2) return detailed;
   const poweredOn = vm.powerState === 'poweredOn';
+  const release = data.release;
+  const guestName = vm.guestName;
+  // web/vsphere/vm.go VM of each release: the fields it adds are rendered from that release on
   return {
     ...detailed,
     policyVersion: 1,
     uuid: vm.uuid,
-    // web/vsphere/vm.go VM: instanceUuid from MTV 2.11
-    ...(atLeast(data.release, '2.11') && { instanceUuid: vm.instanceUuid }),
-    firmware: 'bios',
+    ...(atLeast(release, '2.11') && { instanceUuid: vm.instanceUuid }),
+    firmware: vm.firmware,
     connectionState: 'connected',
     snapshot: { kind: '', id: '' },
     changeTrackingEnabled: vm.changeTrackingEnabled,
+    ...(atLeast(release, '2.12') && { consolidationNeeded: false }),
     cpuAffinity: [],
     cpuHotAddEnabled: false,
     cpuHotRemoveEnabled: false,
     memoryHotAddEnabled: false,
     faultToleranceEnabled: false,
     cpuCount: vm.cpuCount,
-    coresPerSocket: 1,
+    coresPerSocket: vm.coresPerSocket,
     memoryMB: vm.memoryMB,
-    guestName: 'Red Hat Enterprise Linux 9 (64-bit)',
-    guestNameFromVmwareTools: poweredOn ? 'Red Hat Enterprise Linux 9 (64-bit)' : '',
-    hostName: poweredOn ? vm.name : '',
-    guestId: 'rhel9_64Guest',
+    guestName,
+    ...(atLeast(release, '2.9') && {
+      guestNameFromVmwareTools: poweredOn ? guestName : '',
+      hostName: poweredOn ? vm.name : '',
+    }),
+    guestId: vm.guestId,
     balloonedMemory: 0,
     ipAddress: '',
     storageUsed: vm.disks.reduce((sum, disk) => sum + disk.capacity, 0),
-    tpmEnabled: false,
+    tpmEnabled: vm.tpmEnabled,
     numaNodeAffinity: [],
     devices: [],
-    nics: vm.networks.map((network, i) => ({
-      network,
-      mac: `00:50:56:00:00:${(i + 1).toString(16).padStart(2, '0')}`,
-      order: i,
-      deviceKey: 4000 + i,
-    })),
+    nics: vm.nics.map((nic) => nicResource(data, nic)),
     guestNetworks: [],
-    guestDisks: [],
+    ...(atLeast(release, '2.9') && { guestDisks: [] }),
     guestIpStacks: [],
-    secureBoot: false,
-    toolsStatus: poweredOn ? 'toolsOk' : 'toolsNotRunning',
-    toolsRunningStatus: poweredOn ? 'guestToolsRunning' : 'guestToolsNotRunning',
-    toolsVersionStatus2: 'guestToolsCurrent',
-    diskEnableUuid: false,
-    nestedHVEnabled: false,
-    drsEnabled: true,
+    secureBoot: vm.secureBoot,
+    ...(atLeast(release, '2.11') && {
+      toolsStatus: poweredOn ? 'toolsOk' : 'toolsNotRunning',
+      toolsRunningStatus: poweredOn ? 'guestToolsRunning' : 'guestToolsNotRunning',
+      toolsVersionStatus2: 'guestToolsCurrent',
+    }),
+    ...(atLeast(release, '2.9') && { diskEnableUuid: vm.diskEnableUuid, nestedHVEnabled: vm.nestedHVEnabled }),
+    ...(atLeast(release, '2.12') && { customDef: [], customValues: [], tags: [] }),
+  };
+}
+
+/** A NIC as the release's model/vsphere/model.go NIC renders it: `order` from 2.9, `deviceKey` from 2.10, `pciAddress` from 2.12. */
+function nicResource(data: InventoryData, nic: InventoryNic): Json {
+  return {
+    network: nic.network,
+    mac: nic.mac,
+    ...(atLeast(data.release, '2.9') && { order: nic.order }),
+    ...(atLeast(data.release, '2.10') && { deviceKey: nic.deviceKey }),
+    // the collector's computePciAddress; the sandbox models no PCI slots, which Forklift renders as ""
+    ...(atLeast(data.release, '2.12') && { pciAddress: '' }),
   };
 }
 
 /**
- * A disk as the release's model/vsphere/model.go Disk renders it: `unitNumber` and `controllerKey` from MTV 2.9,
- * `parent` (the snapshot chain's base) from 2.10.
+ * A disk as the release's model/vsphere/model.go Disk renders it: `unitNumber`, `controllerKey`, `serial` and
+ * `changeTrackingEnabled` from MTV 2.9, `parent` (the snapshot chain's base) from 2.10.
  */
 function diskResource(data: InventoryData, disk: InventoryDisk): Json {
-  const { unitNumber, controllerKey, ...rest } = disk;
+  const { unitNumber, controllerKey, serial, changeTrackingEnabled, ...rest } = disk;
   return {
     ...rest,
-    ...(atLeast(data.release, '2.9') && { unitNumber, controllerKey }),
+    ...(atLeast(data.release, '2.9') && { unitNumber, controllerKey, serial, changeTrackingEnabled }),
     ...(atLeast(data.release, '2.10') && { parent: '' }),
   };
 }
@@ -154,7 +168,7 @@ export function hostResource(data: InventoryData, host: InventoryHost, detail: n
     inMaintenance: false,
     managementServerIp: '',
     thumbprint: host.thumbprint,
-    timezone: 'UTC',
+    timezone: host.timezone,
     cpuSockets: 2,
     cpuCores: 32,
     ...(atLeast(data.release, '2.10') && { memoryBytes: 512 * 2 ** 30 }),

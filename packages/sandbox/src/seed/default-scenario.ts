@@ -1,7 +1,10 @@
 /**
  * The scenario `kubectl mtv sandbox` seeds when no --scenario is given. It shows the seed's problem on two
  * bandwidth-capped hosts: VMs of one large and nine small disks (a disk cap filled with small disks leaves the large
- * ones for last), single-disk VMs, and one VM with more disks than the cap (it can only start on an idle host).
+ * ones for last), single-disk VMs, and one VM with more disks than the cap (it can only start on an idle host). Their
+ * configurations cover what a KubeVirt VM is built from: BIOS and EFI firmware, secure boot, a TPM, a Windows guest,
+ * several sockets, and NICs on two networks (the seeded NetworkMap sends `VM Network` to the pod network and
+ * `App Network` to a Multus network).
  */
 import type { DiskSpec, Scenario, VmSpec } from '@kubectl-mtv/engine';
 
@@ -19,6 +22,15 @@ function numbered(prefix: string, count: number, make: (index: number) => Omit<V
 }
 
 const WEB_BUSES = ['scsi', 'sata', 'ide'] as const;
+const APP_NETWORK = 'App Network';
+
+/** app-01: EFI; app-02: EFI with secure boot; app-03: EFI with secure boot and a TPM; the others BIOS. */
+function appFirmware(i: number): Pick<VmSpec, 'firmware' | 'secureBoot' | 'tpm'> {
+  if (i === 0) return { firmware: 'efi' };
+  if (i === 1) return { secureBoot: true };
+  if (i === 2) return { secureBoot: true, tpm: true };
+  return {};
+}
 
 export const DEFAULT_SANDBOX_SCENARIO: Scenario = {
   name: 'sandbox-default',
@@ -38,6 +50,10 @@ export const DEFAULT_SANDBOX_SCENARIO: Scenario = {
       return {
         host: i < 3 ? 'esx-01' : 'esx-02',
         disks: [...disks(1, 500 * Gi, datastore), ...disks(9, 10 * Gi, datastore)],
+        cpuCount: 4,
+        coresPerSocket: 2,
+        memoryMB: 8192,
+        ...appFirmware(i),
       };
     }),
     // single-disk VMs, running, alternating between the hosts, on a SCSI, SATA or IDE controller
@@ -45,6 +61,9 @@ export const DEFAULT_SANDBOX_SCENARIO: Scenario = {
       host: i % 2 === 0 ? 'esx-01' : 'esx-02',
       powerState: 'poweredOn',
       disks: disks(1, 40 * Gi, 'ds-1').map((disk) => ({ ...disk, bus: WEB_BUSES[i % WEB_BUSES.length] })),
+      // a front NIC on the pod network and a back one on the Multus network; web-01 runs Windows Server 2019
+      nics: [{ network: 'VM Network' }, { network: APP_NETWORK }],
+      ...(i === 0 && { guestId: 'windows2019srv_64Guest' }),
     })),
     // 24 disks: more than maxInFlight, so it may start only when its host is idle (MTV-1573). Mixed buses and
     // controllers: the first ten disks added hang on SCSI controller 1, the next ten on controller 0, so MTV 2.10
@@ -58,6 +77,7 @@ export const DEFAULT_SANDBOX_SCENARIO: Scenario = {
         ...disks(2, 20 * Gi, 'ds-2').map((disk) => ({ ...disk, bus: 'sata' as const })),
         ...disks(2, 20 * Gi, 'ds-2').map((disk) => ({ ...disk, bus: 'ide' as const })),
       ],
+      nics: [{ network: APP_NETWORK }],
     },
   ],
 };

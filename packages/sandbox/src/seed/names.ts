@@ -28,6 +28,11 @@ export const SEED_NAMES = {
    * TRANSFER_NETWORK_GATEWAY.
    */
   transferNetwork: 'transfer-net',
+  /**
+   * A Multus network in the target namespace for VM NICs: the seeded NetworkMaps send every source network but the
+   * first (which goes to the pod network) to it.
+   */
+  vmNetwork: 'vm-net',
   /** The StorageClass every mapped datastore maps to. */
   storageClass: 'standard',
   /**

@@ -16,6 +16,7 @@ import {
   providerReadyConditions,
   type SeedObject,
   secret,
+  vmNetwork,
 } from './seed-objects.js';
 
 export interface RemoteSeedIds {
@@ -78,10 +79,11 @@ export function remoteHostSeed(scenario: Scenario, ids: RemoteSeedIds): SeedObje
   ];
 }
 
-/** What the remote cluster holds before any run: the target namespace and CDI. */
+/** What the remote cluster holds before any run: the target namespace, its Multus network for VM NICs, and CDI. */
 export function remoteClusterSeed(cdiVersion: string, now = new Date(0).toISOString()): SeedObject[] {
   return [
     { resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: N.targetNamespace } } },
+    vmNetwork(),
     cdiInstallation(cdiVersion, now),
   ];
 }

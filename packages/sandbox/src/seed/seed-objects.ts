@@ -59,6 +59,7 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
     ...(ids.ingressCaCert === undefined ? [] : ingressCa(ids.ingressCaCert)),
     cdiInstallation(ids.cdiVersion ?? DEFAULT_CDI_VERSION, now),
     transferNetwork(),
+    vmNetwork(),
     secret(
       N.sourceProviderSecret,
       ns,
@@ -230,6 +231,23 @@ function transferNetwork(): SeedObject {
   };
 }
 
+/**
+ * A bridge network for VM NICs in the target namespace, where the seeded NetworkMaps send every source network but
+ * the first: a Multus network KubeVirt attaches a VM's bridge interface to.
+ */
+export function vmNetwork(): SeedObject {
+  const config = { cniVersion: '0.3.1', name: N.vmNetwork, type: 'bridge', bridge: 'br-vm', ipam: {} };
+  return {
+    resource: 'network-attachment-definitions.k8s.cni.cncf.io',
+    object: {
+      apiVersion: 'k8s.cni.cncf.io/v1',
+      kind: 'NetworkAttachmentDefinition',
+      metadata: { name: N.vmNetwork, namespace: N.targetNamespace },
+      spec: { config: JSON.stringify(config) },
+    },
+  };
+}
+
 /** The conditions of a Provider its controller has connected to, loaded and validated. */
 export function providerReadyConditions(now: string) {
   return [
@@ -241,8 +259,8 @@ export function providerReadyConditions(now: string) {
 }
 
 /**
- * A StorageMap (every mapped datastore to the sandbox's StorageClass) and a NetworkMap (every network to the pod
- * network) from the source Provider to `destination`, Ready.
+ * A StorageMap (every mapped datastore to the sandbox's StorageClass) and a NetworkMap (the first network to the pod
+ * network, every other one to the Multus network `demo/vm-net`) from the source Provider to `destination`, Ready.
  */
 export function planMaps(
   scenario: Scenario,
@@ -271,9 +289,10 @@ export function planMaps(
     forklift('networkmaps', 'NetworkMap', names.network, {
       spec: {
         provider,
-        map: inventory.networks.map((network) => ({
+        map: inventory.networks.map((network, i) => ({
           source: { id: network.id, name: network.name },
-          destination: { type: 'pod' },
+          // KubeVirt allows one pod network per VM: the others go to Multus
+          destination: i === 0 ? { type: 'pod' } : { type: 'multus', namespace: N.targetNamespace, name: N.vmNetwork },
         })),
       },
       status: ready('The network map is ready.'),

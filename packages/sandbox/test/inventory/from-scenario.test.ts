@@ -36,9 +36,9 @@ describe('inventoryFromScenario', () => {
   it('gives hosts ids host-<n> in scenario order, with the scenario names (default included) and thumbprints', () => {
     const thumbprint = expect.stringMatching(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
     expect(inventory.hosts).toEqual([
-      { id: 'host-1', name: 'esx-01', thumbprint },
-      { id: 'host-2', name: 'esx-02', thumbprint },
-      { id: 'host-3', name: 'default', thumbprint },
+      { id: 'host-1', name: 'esx-01', thumbprint, timezone: 'UTC' },
+      { id: 'host-2', name: 'esx-02', thumbprint, timezone: 'UTC' },
+      { id: 'host-3', name: 'default', thumbprint, timezone: 'UTC' },
     ]);
     // each host presents its own certificate, and none is vCenter's
     const thumbprints = new Set([VCENTER_THUMBPRINT, ...inventory.hosts.map((host) => host.thumbprint)]);
@@ -84,6 +84,7 @@ describe('inventoryFromScenario', () => {
         bus: 'scsi',
         mode: 'persistent',
         changeTrackingEnabled: false,
+        serial: expect.stringMatching(/^6000c29[0-9a-f]-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
       },
       expect.objectContaining({
         key: 2001,
@@ -166,5 +167,94 @@ describe('inventoryFromScenario', () => {
         message: 'scenario: VMs "app-01" and "app-02" both have the inventory id "vm-2"',
       }),
     );
+  });
+
+  it('configures a VM as the scenario says, else 2 CPUs on 2 sockets, 4096 MiB, BIOS and a RHEL 9 guest', () => {
+    const [app01] = inventory.vms;
+    expect(app01).toMatchObject({
+      cpuCount: 2,
+      coresPerSocket: 1,
+      memoryMB: 4096,
+      firmware: 'bios',
+      secureBoot: false,
+      tpmEnabled: false,
+      guestId: 'rhel9_64Guest',
+      guestName: 'Red Hat Enterprise Linux 9 (64-bit)',
+      diskEnableUuid: false,
+      nestedHVEnabled: false,
+    });
+    const configured: Scenario = {
+      ...SCENARIO,
+      vms: [
+        { name: 'win', host: 'default', disks: [], guestId: 'windows2019srv_64Guest', tpm: true },
+        { name: 'sb', host: 'default', disks: [], secureBoot: true, cpuCount: 8, coresPerSocket: 4, memoryMB: 16384 },
+        { name: 'efi', host: 'default', disks: [], firmware: 'efi' },
+      ],
+    };
+    const [win, sb, efi] = inventoryFromScenario(configured, UID).vms;
+    // vSphere needs EFI for a TPM and for secure boot
+    expect(win).toMatchObject({
+      firmware: 'efi',
+      tpmEnabled: true,
+      secureBoot: false,
+      guestName: 'Microsoft Windows Server 2019 (64-bit)',
+      diskEnableUuid: true,
+    });
+    expect(sb).toMatchObject({ firmware: 'efi', secureBoot: true, cpuCount: 8, coresPerSocket: 4, memoryMB: 16384 });
+    expect(efi).toMatchObject({ firmware: 'efi', secureBoot: false, tpmEnabled: false });
+  });
+
+  it('gives each VM one NIC on VM Network unless the scenario lists its NICs, with stable VMware MACs', () => {
+    const withNics: Scenario = {
+      ...SCENARIO,
+      vms: [
+        { name: 'a', host: 'default', disks: [] },
+        { name: 'b', host: 'default', disks: [], nics: [{ network: 'Back' }, { network: 'VM Network' }] },
+      ],
+    };
+    const data = inventoryFromScenario(withNics, UID);
+    expect(data.networks).toEqual([
+      { id: 'network-1', name: 'VM Network' },
+      { id: 'network-2', name: 'Back' },
+    ]);
+    const [a, b] = data.vms;
+    expect(a.nics).toEqual([
+      { network: { kind: 'Network', id: 'network-1' }, mac: expect.any(String), order: 0, deviceKey: 4000 },
+    ]);
+    expect(b.nics.map((nic) => [nic.network.id, nic.order, nic.deviceKey])).toEqual([
+      ['network-2', 0, 4000],
+      ['network-1', 1, 4001],
+    ]);
+    expect(b.networks).toEqual([
+      { kind: 'Network', id: 'network-1' },
+      { kind: 'Network', id: 'network-2' },
+    ]);
+    const macs = [...a.nics, ...b.nics].map((nic) => nic.mac);
+    for (const mac of macs) expect(mac).toMatch(/^00:50:56:[0-3][0-9a-f]:[0-9a-f]{2}:[0-9a-f]{2}$/);
+    expect(new Set(macs).size).toBe(3);
+    expect(inventoryFromScenario(withNics, 'another-uid').vms.flatMap((vm) => vm.nics)).toEqual([...a.nics, ...b.nics]);
+  });
+
+  it('takes each host time zone from the scenario, UTC unless given', () => {
+    const zoned = { ...SCENARIO, hosts: [{ name: 'esx-01', timezone: 'Europe/Berlin' }, { name: 'esx-02' }] };
+    expect(inventoryFromScenario(zoned, UID).hosts.map((host) => host.timezone)).toEqual([
+      'Europe/Berlin',
+      'UTC',
+      'UTC',
+    ]);
+  });
+
+  it('seeds EFI, secure-boot, TPM and BIOS VMs, a Windows guest and NICs on two networks by default', () => {
+    const data = inventoryFromScenario(DEFAULT_SANDBOX_SCENARIO, UID);
+    const named = (name: string) => data.vms.find((vm) => vm.name === name);
+    expect(named('app-01')).toMatchObject({ firmware: 'efi', secureBoot: false, tpmEnabled: false });
+    expect(named('app-02')).toMatchObject({ firmware: 'efi', secureBoot: true, tpmEnabled: false });
+    expect(named('app-03')).toMatchObject({ firmware: 'efi', secureBoot: true, tpmEnabled: true });
+    expect(named('app-04')).toMatchObject({ firmware: 'bios', cpuCount: 4, coresPerSocket: 2, memoryMB: 8192 });
+    expect(named('web-01')).toMatchObject({ guestId: 'windows2019srv_64Guest' });
+    expect(data.networks.map((network) => network.name)).toEqual(['VM Network', 'App Network']);
+    expect(named('web-02')?.nics.map((nic) => nic.network.id)).toEqual(['network-1', 'network-2']);
+    const macs = data.vms.flatMap((vm) => vm.nics.map((nic) => nic.mac));
+    expect(new Set(macs).size).toBe(macs.length);
   });
 });

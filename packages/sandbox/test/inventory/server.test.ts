@@ -75,7 +75,7 @@ describe.each([
     const bare = (await get(`/providers/vsphere/${UID}/vms`)).body as Json[];
     expect(bare.map((vm) => vm.name)).toEqual(scenario.vms.map((vm) => vm.name));
     expect(bare[0]).toMatchObject({ id: 'vm-1', host: 'host-1', powerState: 'poweredOff', disks: expect.any(Array) });
-    expect(bare[0]).toMatchObject({ uuid: inventory.vms[0].uuid, cpuCount: 2, memoryMB: 4096 });
+    expect(bare[0]).toMatchObject({ uuid: inventory.vms[0].uuid, cpuCount: 4, coresPerSocket: 2, memoryMB: 8192 });
     const full = (await get(`/providers/vsphere/${UID}/vms/?detail=all`)).body as Json[];
     expect(bare).toEqual(full);
     expect((await get(`/providers/vsphere/${UID}/vms?detail=1`)).body).toEqual(full);
@@ -144,7 +144,10 @@ describe.each([
     expect(datastores[0]).toMatchObject({ type: 'VMFS', capacity: expect.any(Number), free: expect.any(Number) });
     expect((await get(`/providers/vsphere/${UID}/hosts/host-2`)).body).toMatchObject({ id: 'host-2', name: 'esx-02' });
     expect((await get(`/providers/vsphere/${UID}/datastores/datastore-2`)).body).toMatchObject({ name: 'ds-2' });
-    expect((await get(`/providers/vsphere/${UID}/networks?detail=1`)).body).toMatchObject([{ id: 'network-1' }]);
+    expect((await get(`/providers/vsphere/${UID}/networks?detail=1`)).body).toMatchObject([
+      { id: 'network-1', name: 'VM Network', variant: 'Standard' },
+      { id: 'network-2', name: 'App Network', variant: 'Standard' },
+    ]);
   });
 
   it('answers 404 for unknown ids, collections and providers', async () => {
@@ -263,6 +266,50 @@ describe('a VM as each MTV release renders it (model/vsphere/model.go Disk, web/
       expect(render(release)).toMatchObject({ uuid: vm.uuid, instanceUuid: vm.instanceUuid });
     }
   });
+
+  it('serves CPU, memory, firmware, secure boot, TPM and the guest in every release', () => {
+    const efi = inventory.vms.find((candidate) => candidate.name === 'app-03');
+    if (!efi) throw new Error('the default scenario has app-03');
+    for (const release of ['2.8', '2.9', '2.10', '2.11', '2.12'] as const) {
+      expect(vmResource(inventoryFromScenario(scenario, UID, release), efi, MAX_DETAIL)).toMatchObject({
+        cpuCount: 4,
+        coresPerSocket: 2,
+        memoryMB: 8192,
+        firmware: 'efi',
+        secureBoot: true,
+        tpmEnabled: true,
+        guestId: 'rhel9_64Guest',
+        guestName: 'Red Hat Enterprise Linux 9 (64-bit)',
+      });
+    }
+  });
+
+  it('adds diskEnableUuid, nestedHVEnabled and disk serials from 2.9, tools status from 2.11, tags from 2.12', () => {
+    const vm28 = render('2.8');
+    for (const field of ['diskEnableUuid', 'nestedHVEnabled', 'guestNameFromVmwareTools', 'toolsStatus', 'tags']) {
+      expect(vm28).not.toHaveProperty(field);
+    }
+    expect(vm28.disks[0]).not.toHaveProperty('serial');
+    expect(vm28.disks[0]).not.toHaveProperty('changeTrackingEnabled');
+    const vm29 = render('2.9');
+    expect(vm29).toMatchObject({ diskEnableUuid: false, nestedHVEnabled: false });
+    expect(vm29.disks[0]).toMatchObject({ serial: vm.disks[0].serial, changeTrackingEnabled: false });
+    expect(render('2.10')).not.toHaveProperty('toolsStatus');
+    expect(render('2.11')).toMatchObject({ toolsStatus: 'toolsNotRunning' });
+    expect(render('2.11')).not.toHaveProperty('tags');
+    expect(render('2.12')).toMatchObject({ consolidationNeeded: false, customDef: [], customValues: [], tags: [] });
+  });
+
+  it('shows each NIC network and lowercase MAC in every release, order from 2.9, deviceKey 2.10, pciAddress 2.12', () => {
+    const nic = vm.nics[0];
+    const nicOf = (release: MtvRelease) => (render(release).nics as Json[])[0];
+    expect(nicOf('2.8')).toEqual({ network: { kind: 'Network', id: 'network-2' }, mac: nic.mac });
+    expect(nicOf('2.9')).toEqual({ network: nic.network, mac: nic.mac, order: 0 });
+    expect(nicOf('2.10')).toEqual({ network: nic.network, mac: nic.mac, order: 0, deviceKey: 4000 });
+    expect(nicOf('2.11')).toEqual(nicOf('2.10'));
+    expect(nicOf('2.12')).toEqual({ ...nicOf('2.10'), pciAddress: '' });
+    expect(nic.mac).toBe(nic.mac.toLowerCase());
+  });
 });
 
 describe('a host as each MTV release renders it (web/vsphere/host.go Host)', () => {
@@ -282,6 +329,16 @@ describe('a host as each MTV release renders it (web/vsphere/host.go Host)', () 
     expect(render('2.9')).toMatchObject({ hostScsiDisks: null, advancedOptions: null });
     expect(render('2.9')).not.toHaveProperty('memoryBytes');
     expect(render('2.10')).toMatchObject({ memoryBytes: 512 * 2 ** 30 });
+  });
+
+  it('serves the host time zone in every release', () => {
+    const zoned = inventoryFromScenario(
+      { ...scenario, hosts: [{ name: 'esx-01', timezone: 'Asia/Tokyo' }] },
+      UID,
+      '2.8',
+    );
+    expect(hostResource(zoned, zoned.hosts[0], MAX_DETAIL)).toMatchObject({ timezone: 'Asia/Tokyo' });
+    expect(render('2.12')).toMatchObject({ timezone: 'UTC' });
   });
 
   it('shows the base resource only at detail 0 (Host.Content)', () => {

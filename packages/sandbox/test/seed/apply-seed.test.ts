@@ -118,6 +118,7 @@ describe('applySeed', () => {
       'namespaces demo',
       'cdis.cdi.kubevirt.io cdi',
       'network-attachment-definitions.k8s.cni.cncf.io transfer-net',
+      'network-attachment-definitions.k8s.cni.cncf.io vm-net',
       'secrets vsphere-a-secret',
       'services forklift-inventory',
       'secrets vsphere-a-host-1-secret',
