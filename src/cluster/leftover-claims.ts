@@ -6,11 +6,16 @@
  * way on them.
  */
 import { UserError } from '../errors.js';
+import { DV_LABEL } from './datavolume-builder.js';
 import type { KubeClient } from './kube-client.js';
 import { inNamespace, RESOURCES } from './resource-types.js';
 
 interface Claim {
-  metadata: { name?: string; ownerReferences?: { kind?: string; name?: string; controller?: boolean }[] };
+  metadata: {
+    name?: string;
+    labels?: Record<string, string>;
+    ownerReferences?: { kind?: string; name?: string; controller?: boolean }[];
+  };
 }
 
 /** A PVC named like one of our DataVolumes that CDI would not let it use, and who controls it. */
@@ -24,6 +29,7 @@ export async function findLeftoverClaims(
   client: KubeClient,
   namespace: string,
   names: readonly string[],
+  planUid?: string,
 ): Promise<LeftoverClaim[]> {
   const wanted = new Set(names);
   const claims = await client.list<Claim>(inNamespace(RESOURCES.persistentVolumeClaims, namespace));
@@ -32,6 +38,9 @@ export async function findLeftoverClaims(
     if (!wanted.has(name)) return [];
     const controller = claim.metadata.ownerReferences?.find((owner) => owner.controller === true);
     if (controller?.kind === 'DataVolume') return [];
+    // this plan's own copy, already given to the VM an earlier run made (vm-finisher.ts): a finished disk, not in the way
+    const ours = planUid !== undefined && claim.metadata.labels?.[DV_LABEL.planUid] === planUid;
+    if (ours && claim.metadata.ownerReferences?.some((owner) => owner.kind === 'VirtualMachine')) return [];
     return [{ name, ...(controller && { owner: `${controller.kind} ${controller.name ?? ''}`.trimEnd() }) }];
   });
 }
@@ -39,10 +48,10 @@ export async function findLeftoverClaims(
 /** Refuses (exit 2) a plan whose DataVolume names leftover PVCs hold, listing them all. */
 export async function refuseLeftoverClaims(
   client: KubeClient,
-  plan: { name: string; targetNamespace: string },
+  plan: { name: string; targetNamespace: string; uid?: string },
   names: readonly string[],
 ): Promise<void> {
-  const leftover = await findLeftoverClaims(client, plan.targetNamespace, names);
+  const leftover = await findLeftoverClaims(client, plan.targetNamespace, names, plan.uid);
   if (leftover.length === 0) return;
   const listed = leftover.map((claim) => `${claim.name} (${claim.owner ? `owned by ${claim.owner}` : 'no owner'})`);
   const [first] = leftover;

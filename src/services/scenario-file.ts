@@ -50,6 +50,7 @@ interface ScenarioFile {
     secureBoot?: boolean;
     tpm?: boolean;
     guestId?: string;
+    targetPowerState?: 'on' | 'off' | 'auto';
     nics?: NicSpec[];
   }[];
 }
@@ -275,6 +276,7 @@ function vmConfiguration(vm: ScenarioFile['vms'][number]): Partial<VmSpec> {
     ...(vm.secureBoot !== undefined && { secureBoot: vm.secureBoot }),
     ...(vm.tpm !== undefined && { tpm: vm.tpm }),
     ...(vm.guestId !== undefined && { guestId: vm.guestId }),
+    ...(vm.targetPowerState !== undefined && { targetPowerState: vm.targetPowerState }),
     ...(vm.nics !== undefined && { nics: vm.nics.map((nic) => ({ network: nic.network })) }),
   };
 }

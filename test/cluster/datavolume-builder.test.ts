@@ -134,6 +134,7 @@ describe('buildDataVolumes', () => {
             'forklift.konveyor.io/disk-index': '1',
             'cdi.kubevirt.io/storage.deleteAfterCompletion': 'false',
             'cdi.kubevirt.io/storage.bind.immediate.requested': 'true',
+            'kubectl-mtv.konveyor.io/source-power-state': 'poweredOff',
           },
         },
         spec: {

@@ -81,6 +81,23 @@ describe('leftover PVCs', () => {
     expect(await findLeftoverClaims(cluster.kube, NS, ['plan-a-vm-1-ddddd'])).toEqual([]);
   });
 
+  it("passes this plan's own copy that an earlier run gave to its VM (its labels), and only this plan's", async () => {
+    const given = {
+      ...claim('plan-a-vm-2-eeeee', { kind: 'VirtualMachine', name: 'web-02' }),
+      metadata: {
+        ...claim('plan-a-vm-2-eeeee', { kind: 'VirtualMachine', name: 'web-02' }).metadata,
+        labels: { 'kubectl-mtv.konveyor.io/plan-uid': 'uid-a' },
+      },
+    };
+    cluster.sandbox.store.create('persistentvolumeclaims', given);
+    expect(await findLeftoverClaims(cluster.kube, NS, ['plan-a-vm-2-eeeee'], 'uid-a')).toEqual([]);
+    // another plan's, or a run that does not say its plan: in the way
+    expect(await findLeftoverClaims(cluster.kube, NS, ['plan-a-vm-2-eeeee'], 'uid-b')).toEqual([
+      { name: 'plan-a-vm-2-eeeee', owner: 'VirtualMachine web-02' },
+    ]);
+    expect(await findLeftoverClaims(cluster.kube, NS, ['plan-a-vm-2-eeeee'])).toHaveLength(1);
+  });
+
   it('refuses the plan, exit 2, listing every leftover PVC and writing nothing', async () => {
     const before = await cluster.revision();
     const error = await userError(refuseLeftoverClaims(cluster.kube, { name: 'plan-a', targetNamespace: NS }, names));

@@ -43,7 +43,8 @@ async function sandbox(release: string, address = '192.0.2.11'): Promise<Sandbox
 }
 
 const migrate = (cluster: SandboxProcess, ...args: string[]) =>
-  start(['migrate', 'plan-a', '-n', 'openshift-mtv', '--kubeconfig', cluster.kubeconfig, ...args], dir).done;
+  start(['migrate', 'plan-a', '-n', 'openshift-mtv', '--kubeconfig', cluster.kubeconfig, '--disks-only', ...args], dir)
+    .done;
 
 interface DataVolume {
   metadata: { labels: Record<string, string> };

@@ -142,6 +142,8 @@ const migrateArgs = (...args: string[]) => [
   '--allow-powered-on',
   '--max-inflight',
   String(CAP),
+  // this test judges the copy by its DataVolumes, which making the VMs deletes: the VM phase has its own test below
+  '--disks-only',
   ...args,
 ];
 
@@ -359,5 +361,42 @@ describe('kubectl mtv migrate, stopped and run again', () => {
     expect(imports.peak).toBeLessThanOrEqual(CAP);
     // the cap was used, so holding it means something
     expect(imports.peak).toBe(CAP);
+  }, 120_000);
+
+  it('then makes the VMs: killed (SIGKILL) once it made the first, a --takeover run makes the rest, one VM each, no disk copied again', async () => {
+    // the copy above left every disk Succeeded and no VM: a run killed between the disks and the VMs
+    const vmArgs = (...args: string[]) => migrateArgs(...args).filter((arg) => arg !== '--disks-only');
+    const vmsRef = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', namespace: 'demo' };
+    const claimsRef = { version: 'v1', plural: 'persistentvolumeclaims', namespace: 'demo' };
+    const first = start(vmArgs('-o', 'ndjson'));
+    await first.until('the first vm-created event', (all) => all.some((e) => e.type === 'vm-created'));
+    first.child.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
+    const made = await client.list<{ metadata: { name: string } }>(vmsRef);
+    expect(made.length).toBeGreaterThan(0);
+
+    const again = start(vmArgs('-o', 'ndjson', '--takeover'));
+    const end = await again.done;
+    expect(end.code, end.stderr).toBe(0);
+    const summary = summaryOf(end);
+    const vmCount = DEFAULT_SANDBOX_SCENARIO.vms.length;
+    expect(summary.vms?.map((vm) => vm.state)).toEqual(Array(vmCount).fill('ready'));
+    // no disk was copied again: the re-run started none and the sandbox imported each disk once
+    expect(newStarts(again.events)).toEqual([]);
+    expect((await stats()).imports.started).toBe(DISKS);
+    // one VM per plan VM (the ones the killed run made were found, not made again), each owning its PVCs
+    const vms = await client.list<{ metadata: { name: string; uid: string } }>(vmsRef);
+    expect(vms).toHaveLength(vmCount);
+    for (const name of made.map((vm) => vm.metadata.name)) expect(vms.map((vm) => vm.metadata.name)).toContain(name);
+    expect(await client.list<DataVolume>(DATAVOLUMES)).toEqual([]);
+    const claims = await client.list<{ metadata: { name: string; ownerReferences?: { kind: string; uid: string }[] } }>(
+      claimsRef,
+    );
+    expect(claims.map((claim) => claim.metadata.name).sort()).toEqual([...planned].sort());
+    const uids = new Set(vms.map((vm) => vm.metadata.uid));
+    for (const claim of claims) {
+      expect(claim.metadata.ownerReferences?.length, claim.metadata.name).toBe(1);
+      expect(uids.has(claim.metadata.ownerReferences?.[0].uid ?? ''), claim.metadata.name).toBe(true);
+    }
   }, 120_000);
 });

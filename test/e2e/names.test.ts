@@ -43,7 +43,8 @@ async function sandbox(release: string, ...more: string[]): Promise<SandboxProce
 }
 
 const migrate = (cluster: SandboxProcess, ...args: string[]) =>
-  start(['migrate', 'plan-a', '-n', 'openshift-mtv', '--kubeconfig', cluster.kubeconfig, ...args], dir).done;
+  start(['migrate', 'plan-a', '-n', 'openshift-mtv', '--kubeconfig', cluster.kubeconfig, '--disks-only', ...args], dir)
+    .done;
 
 interface DataVolume {
   metadata: { name: string; annotations: Record<string, string> };
@@ -56,7 +57,7 @@ const dataVolumes = (cluster: SandboxProcess) =>
 describe('kubectl mtv migrate: identity and names', () => {
   it('2.8: refuses a VM with an NVMe disk, exit 2, creating nothing', async () => {
     const cluster = await sandbox('2.8');
-    const run = await migrate(cluster, '--disks-only');
+    const run = await migrate(cluster);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
       'error: plan "plan-a" has NVMe disks, which MTV 2.8 leaves out of a VM\'s disks (it copies SATA, IDE and SCSI ' +

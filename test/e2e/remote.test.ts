@@ -90,7 +90,7 @@ describe('kubectl mtv migrate: a remote destination cluster', () => {
     needs(kubectl),
     async () => {
       const cluster = await sandbox();
-      const run = await migrate(cluster, '--destination-context', 'mtv-sandbox-remote', '-o', 'ndjson');
+      const run = await migrate(cluster, '--destination-context', 'mtv-sandbox-remote', '--disks-only', '-o', 'ndjson');
       expect(run.code, run.stderr).toBe(0);
       expect(run.stderr).toContain(
         `migrate: plan's destination is the remote cluster ${cluster.remote.transport.server} (provider openshift-mtv/remote), reached with context "mtv-sandbox-remote"`,
@@ -133,9 +133,50 @@ describe('kubectl mtv migrate: a remote destination cluster', () => {
     },
   );
 
+  it('makes the VMs on the remote cluster, gives them their PVCs there, and clean --vms finds them there', async () => {
+    const cluster = await sandbox();
+    const run = await migrate(cluster, '--destination-context', 'mtv-sandbox-remote', '-o', 'json');
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as { vms: { state: string; name: string }[] };
+    expect(summary.vms.map((vm) => vm.state)).toEqual(summary.vms.map(() => 'ready'));
+    const vmsOf = (client: typeof cluster.client) =>
+      client.list<Named & { metadata: { uid: string } }>(inNamespace(RESOURCES.virtualMachines, 'demo'));
+    const remoteVms = await vmsOf(cluster.remote);
+    expect(remoteVms.map((vm) => vm.metadata.name).sort()).toEqual(summary.vms.map((vm) => vm.name).sort());
+    expect(await vmsOf(cluster.client)).toEqual([]);
+    // the DataVolumes are gone; every PVC is left, owned by its VM
+    expect(await dataVolumes(cluster.remote)).toEqual([]);
+    const claims = await cluster.remote.list<{ metadata: { ownerReferences?: { kind: string; uid: string }[] } }>(
+      inNamespace(RESOURCES.persistentVolumeClaims, 'demo'),
+    );
+    expect(claims).toHaveLength(3);
+    const uids = new Set(remoteVms.map((vm) => vm.metadata.uid));
+    for (const claim of claims) {
+      expect(claim.metadata.ownerReferences?.map((owner) => owner.kind)).toEqual(['VirtualMachine']);
+      expect(uids.has(claim.metadata.ownerReferences?.[0].uid ?? '')).toBe(true);
+    }
+    const clean = await start(
+      [
+        'clean',
+        'plan-remote',
+        '-n',
+        'openshift-mtv',
+        '--kubeconfig',
+        cluster.kubeconfig,
+        '--destination-context',
+        'mtv-sandbox-remote',
+        '--vms',
+        '--yes',
+      ],
+      dir,
+    ).done;
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toContain(`virtualmachine.kubevirt.io/${remoteVms[0].metadata.name} deleted`);
+  });
+
   it("with --use-provider-credentials: reaches it with the provider Secret's token and CA, and clean finds the disks there", async () => {
     const cluster = await sandbox();
-    const run = await migrate(cluster, '--use-provider-credentials', '-o', 'json');
+    const run = await migrate(cluster, '--use-provider-credentials', '--disks-only', '-o', 'json');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('reached with provider Secret openshift-mtv/remote-secret');
     expect((await dataVolumes(cluster.remote)).length).toBe(3);

@@ -52,7 +52,7 @@ const dataVolumes = (cluster: SandboxProcess) =>
 
 describe('kubectl mtv migrate: the transfer network', () => {
   it.each([
-    ['2.12', []],
+    ['2.12', ['--disks-only']],
     ['2.8', ['--disks-only']],
   ])('%s: every DataVolume carries the networks annotation with the default route', async (release, extra) => {
     const cluster = await sandbox(release);

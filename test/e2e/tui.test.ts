@@ -108,7 +108,7 @@ describe('the live view in tmux', needs(tmuxTool), () => {
 
     await until(() => screen(runner).includes('EXIT='), 60_000, 'the run to end');
     const end = history(runner);
-    expect(end).toMatch(/^completed: 12\/12 disks transferred in \S+/m);
+    expect(end).toMatch(/^completed: 12\/12 disks transferred, 4\/4 VMs ready in \S+/m);
     expect(end).toMatch(/^✓ \S+\/\d \S+ \d+ GiB in \S+ at \S+/m);
     // the summary table reaches stdout once the view is gone
     expect(end).toMatch(/^OUTCOME\s+DISKS\s+TRANSFERRED/m);

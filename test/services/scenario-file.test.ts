@@ -185,7 +185,7 @@ vms:
     ],
     [
       'vms: [{name: a, dsks: []}]',
-      'vms[0].dsks: unknown field (known: name, count, host, disks, id, powerState, cpuCount, coresPerSocket, memoryMB, firmware, secureBoot, tpm, guestId, nics)',
+      'vms[0].dsks: unknown field (known: name, count, host, disks, id, powerState, cpuCount, coresPerSocket, memoryMB, firmware, secureBoot, tpm, guestId, targetPowerState, nics)',
     ],
     ['name: x', 'vms: required field is missing'],
     ['vms: [{name: a, disks: []}]\nmaxinflight: 3', `maxinflight: unknown field (known: ${TOP_FIELDS})`],

@@ -66,6 +66,8 @@ export interface VmSpec {
   tpm?: boolean;
   /** vSphere guest id, `rhel9_64Guest` unless given, e.g. `windows2019srv_64Guest` (sandbox only). */
   guestId?: string;
+  /** The plan's `spec.vms[].targetPowerState` for it: on, off or auto (the sandbox's seeded plan, MTV 2.9+). */
+  targetPowerState?: 'on' | 'off' | 'auto';
   /** The VM's NICs in device order, one on `VM Network` unless given (sandbox only). */
   nics?: NicSpec[];
 }

@@ -279,7 +279,15 @@ export class Importer {
       metadata: {
         name: dv.metadata.name,
         namespace: dv.metadata.namespace,
-        labels: { app: 'containerized-data-importer' },
+        // CDI pkg/controller/datavolume/controller-base.go newPersistentVolumeClaim: its own label, then every label
+        // and annotation of the DataVolume, and the DataVolume's uid (cdi.kubevirt.io/createdForDataVolume)
+        labels: { app: 'containerized-data-importer', ...dv.metadata.labels },
+        annotations: {
+          ...dv.metadata.annotations,
+          'cdi.kubevirt.io/storage.pod.restarts': '0',
+          'cdi.kubevirt.io/storage.contentType': 'kubevirt',
+          'cdi.kubevirt.io/createdForDataVolume': dv.metadata.uid ?? '',
+        },
         ownerReferences: [
           {
             apiVersion: 'cdi.kubevirt.io/v1beta1',

@@ -92,6 +92,7 @@ export function inventoryFromScenario(
       uuid: uuidFromName(vm.name),
       instanceUuid: uuidFromName(vm.name, 'instance'),
       ...vmConfiguration(vm),
+      ...(vm.targetPowerState !== undefined && { targetPowerState: vm.targetPowerState }),
       changeTrackingEnabled,
       networks: networks
         .filter((network) => nics.some((nic) => nic.network.id === network.id))

@@ -105,6 +105,8 @@ export interface InventoryVm {
   /** The networks the VM's NICs are on, each once. */
   networks: InventoryRef[];
   nics: InventoryNic[];
+  /** What the seeded plan asks for the VM (spec.vms[].targetPowerState, 2.9+); never served by the inventory. */
+  targetPowerState?: 'on' | 'off' | 'auto';
   disks: InventoryDisk[];
 }
 

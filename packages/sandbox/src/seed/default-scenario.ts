@@ -49,6 +49,8 @@ export const DEFAULT_SANDBOX_SCENARIO: Scenario = {
       const datastore = i < 3 ? 'ds-1' : 'ds-2';
       return {
         host: i < 3 ? 'esx-01' : 'esx-02',
+        // powered off at the source, asked to run once migrated: their VMs start (runStrategy Always)
+        targetPowerState: 'on' as const,
         disks: [...disks(1, 500 * Gi, datastore), ...disks(9, 10 * Gi, datastore)],
         cpuCount: 4,
         coresPerSocket: 2,

@@ -111,7 +111,13 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
         type: scenario.migration,
         // raw copy: Forklift then moves every disk through a CDI DataVolume (domain.md §5)
         skipGuestConversion: true,
-        vms: inventory.vms.map((vm) => ({ id: vm.id, name: vm.name })),
+        vms: inventory.vms.map((vm) => ({
+          id: vm.id,
+          name: vm.name,
+          // the field arrives in 2.9 (plan.go PlanSpec VMs)
+          ...(vm.targetPowerState !== undefined &&
+            (ids.mtvRelease ?? NEWEST_MTV_RELEASE) !== '2.8' && { targetPowerState: vm.targetPowerState }),
+        })),
       },
       status: ready('The migration plan is ready.'),
     }),
