@@ -55,7 +55,9 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-async function setUp(options: { vmStartSeconds?: number; failVms?: string[] } = {}) {
+async function setUp(
+  options: { vmStartSeconds?: number; failVms?: string[]; failConversions?: { vm: string; message: string }[] } = {},
+) {
   // vm-03's long disk copies for 6 s (600 simulated s): time enough to make the other VMs first on a loaded machine
   cluster = await startCluster(SCENARIO, { speed: 100, ...options });
   const c = cluster;
@@ -220,5 +222,40 @@ describe('making the VMs after their disks', () => {
     expect(failed?.reason).toMatch(/CrashLoopBackOff/);
     expect(events).toContainEqual(expect.objectContaining({ type: 'vm-failed', vm: 'vm-02' }));
     expect(summary.vms?.filter((vm) => vm.state === 'ready')).toHaveLength(3);
+  });
+
+  it('on MTV 2.12 converts each guest through its Conversion CR before its VM, and deletes the Conversion once the VM exists', async () => {
+    const t = await setUp({ failConversions: [{ vm: 'vm-02', message: 'virt-v2v: inspection failed' }] });
+    // the plan needs a guest conversion: no Raw Copy
+    await t.c.patch('/apis/forklift.konveyor.io/v1beta1/namespaces/openshift-mtv/plans/plan-a', {
+      spec: { skipGuestConversion: false },
+    });
+    const resolved = await t.resolve(false);
+    expect(resolved.conversion).toBeDefined();
+    const { summary, events } = await t.run(resolved);
+    const converting = events.filter((e) => e.type === 'vm-converting').map((e) => e.type === 'vm-converting' && e.vm);
+    expect(converting.sort()).toEqual(['vm-01', 'vm-02', 'vm-03', 'vm-04']);
+    // each VM is made after its conversion ended, never before
+    for (const vm of ['vm-01', 'vm-03', 'vm-04']) {
+      const at = (type: string) => events.findIndex((e) => e.type === type && 'vm' in e && e.vm === vm);
+      expect(at('vm-converting')).toBeLessThan(at('vm-created'));
+    }
+    // vm-02's conversion failed: no VM, the reason said, the run fails (exit 1)
+    const failed = summary.vms?.find((vm) => vm.vm === 'vm-02');
+    expect(failed).toMatchObject({ state: 'failed' });
+    // as Forklift's controller reports it: the virt-v2v error is in the pod's log, which the reason points at
+    expect(failed?.reason).toMatch(
+      /conversion failed \(Conversion openshift-mtv\/\S+\): The conversion has failed: conversion pod failed; kubectl logs \S+ -n openshift-mtv$/,
+    );
+    expect(
+      t
+        .vms()
+        .map((vm) => vm.metadata.name)
+        .sort(),
+    ).toEqual(['vm-01', 'vm-03', 'vm-04']);
+    expect(summary.vms?.filter((vm) => vm.state === 'ready')).toHaveLength(3);
+    // the made VMs' Conversions are gone; the failed one stays for kubectl describe
+    const conversions = t.c.sandbox.store.list('conversions.forklift.konveyor.io', 'openshift-mtv');
+    expect(conversions.map((c) => (c.spec as { vm: { name: string } }).vm.name)).toEqual(['vm-02']);
   });
 });
