@@ -145,6 +145,8 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     return summary;
   } finally {
     clearInterval(publisher);
+    // a run that failed leaves no VM being made and no watch open
+    await finisher?.abandon();
     stopping.abort();
     await requests.stop();
     // the last status, with the outcome, lands before the Lease goes: `top` shows how the run ended

@@ -166,6 +166,12 @@ export class VmFinisher {
     this.wakeIdle();
   }
 
+  /** Ends everything at once (a run that failed): no more VMs, the status watch closed. Idempotent. */
+  async abandon(): Promise<void> {
+    this.stop();
+    await this.watch?.stop();
+  }
+
   /** Waits until every VM begun is made and settled; then the outcome of each plan VM. */
   async finish(): Promise<VmOutcome[]> {
     while (this.active > 0 || this.queue.length > 0) {
