@@ -7,6 +7,7 @@ import {
   MAX_SEED,
   parseChoice,
   parseDenyRule,
+  parseFailConversion,
   parseFailDisk,
   parseNumber,
   parsePort,
@@ -20,11 +21,12 @@ import { sandboxFlags } from './support/sandbox-flags.js';
 import { nextStop, writeIfOpen } from './support/signals.js';
 
 export default class Sandbox extends BaseCommand {
-  static override summary = 'Run a local fake cluster: Kubernetes API, CDI importer and Forklift inventory.';
+  static override summary = 'Run a local fake cluster: Kubernetes API, CDI importer, KubeVirt and Forklift inventory.';
 
   static override description =
     'Serves, in the foreground, a Kubernetes-compatible API seeded from a scenario (Providers, maps, plan-a), a ' +
-    'simulated CDI importer that copies DataVolumes under the bandwidth model, and a Forklift inventory behind a ' +
+    'simulated CDI importer that copies DataVolumes under the bandwidth model, a simulated KubeVirt that runs the ' +
+    'VirtualMachines migrate makes, and a Forklift inventory behind a ' +
     'Route. Prints the path of a kubeconfig for it on stdout once it serves; Ctrl-C (or SIGTERM) stops it and ' +
     'removes the kubeconfig.';
 
@@ -55,6 +57,8 @@ export default class Sandbox extends BaseCommand {
       latencyMs: parseWholeNumber('--latency', flags.latency, RANGES.latencyMs),
       inventorySyncing: parseWholeNumber('--inventory-syncing', flags['inventory-syncing'], RANGES.syncingRequests),
       failDisks: (flags['fail-disk'] ?? []).map(parseFailDisk),
+      failVms: flags['fail-vm'] ?? [],
+      failConversions: (flags['fail-conversion'] ?? []).map(parseFailConversion),
       deny: (flags.deny ?? []).map(parseDenyRule),
       clientCertificate: flags['client-certificate'],
       proxy: flags.proxy,

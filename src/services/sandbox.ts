@@ -45,6 +45,10 @@ export interface SandboxServiceOptions {
   latencyMs: number;
   /** `VM/INDEX` disks whose importer crash-loops. */
   failDisks: string[];
+  /** Source VMs whose KubeVirt VM fails to start: `NAME` (CrashLoopBackOff) or `NAME:ErrorUnschedulable`. */
+  failVms?: string[];
+  /** VMs whose guest conversion (Conversion CR) fails, with the message. */
+  failConversions?: { vm: string; message: string }[];
   /** `VERB:RESOURCE` rules answered 403. */
   deny: string[];
   /** The kubeconfig's user authenticates with a client certificate written beside it (PATH-client.crt/.key). */
@@ -90,6 +94,9 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
       speed: options.speed,
       insecureHttp: options.insecureHttp,
       failDisks: options.failDisks,
+      ...(options.failVms && options.failVms.length > 0 && { failVms: options.failVms }),
+      ...(options.failConversions &&
+        options.failConversions.length > 0 && { failConversions: options.failConversions }),
       deny: options.deny,
       clientCertificate: options.clientCertificate ?? false,
       proxy: options.proxy ?? false,

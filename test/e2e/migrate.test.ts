@@ -300,6 +300,20 @@ describe('kubectl mtv migrate on MTV 2.8', () => {
   });
 });
 
+describe('kubectl mtv migrate: a VM that does not come up', () => {
+  it('exits 1 naming the VM KubeVirt reports in error; every other VM is made', async () => {
+    const cluster = await sandbox('--fail-vm', 'app-01');
+    const run = await plugin(...migrateArgs(cluster, '--allow-powered-on', '-o', 'json'));
+    expect(run.code, run.stderr).toBe(1);
+    const summary = JSON.parse(run.stdout) as RunSummary;
+    expect(summary).toMatchObject({ outcome: 'completed', transferred: DISKS });
+    expect(summary.vms?.find((vm) => vm.vm === 'app-01')).toMatchObject({ state: 'failed', name: 'app-01' });
+    expect(summary.vms?.filter((vm) => vm.state === 'ready')).toHaveLength(DEFAULT_SANDBOX_SCENARIO.vms.length - 1);
+    expect(run.stderr).toMatch(/ failed VM app-01: KubeVirt reports CrashLoopBackOff/);
+    expect(run.stderr).toContain(`completed: ${DISKS}/${DISKS} disks transferred, 14/15 VMs ready, 1 failed in `);
+  });
+});
+
 describe('kubectl mtv migrate --timeout', () => {
   it('stops admitting when the timeout is reached and exits 4', async () => {
     const cluster = await sandbox('--speed', '20');

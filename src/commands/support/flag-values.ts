@@ -105,6 +105,17 @@ export function parseFailDisk(raw: string): string {
   return value;
 }
 
+/** `VM=MESSAGE` for --fail-conversion. */
+export function parseFailConversion(raw: string): { vm: string; message: string } {
+  const at = raw.indexOf('=');
+  const vm = at > 0 ? raw.slice(0, at).trim() : '';
+  const message = at > 0 ? raw.slice(at + 1).trim() : '';
+  if (!vm || !message) {
+    throw new UserError(`--fail-conversion: "${raw}" is not VM=MESSAGE (e.g. app-01=virt-v2v: inspection failed)`);
+  }
+  return { vm, message };
+}
+
 export function parseDenyRule(raw: string): string {
   const match = /^([^:]+):(.+)$/.exec(raw.trim());
   if (!match)

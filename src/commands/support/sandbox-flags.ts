@@ -36,6 +36,17 @@ export const sandboxFlags = {
     multiple: true,
     helpValue: 'VM/INDEX',
   }),
+  'fail-vm': Flags.string({
+    description:
+      'Make the VM migrate makes from this source VM fail to start (repeatable): CrashLoopBackOff, or NAME:ErrorUnschedulable.',
+    multiple: true,
+    helpValue: 'NAME[:STATUS]',
+  }),
+  'fail-conversion': Flags.string({
+    description: "Make this VM's guest conversion (its Conversion CR, MTV 2.12) fail with MESSAGE (repeatable).",
+    multiple: true,
+    helpValue: 'VM=MESSAGE',
+  }),
   deny: Flags.string({
     description:
       'Answer these requests 403 Forbidden (repeatable), e.g. create:datavolumes; @NAMESPACE limits a rule to one namespace, e.g. get:secrets@openshift-mtv.',

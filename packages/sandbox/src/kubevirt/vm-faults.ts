@@ -33,7 +33,8 @@ export function vmFailures(
     byKey.set(`id:${source.id}`, kind as VmFailure);
   }
   return (vm) => {
-    const id = vm.metadata.labels?.vmID;
+    // Forklift's vmID label, or kubectl-mtv's vm-id (the labels each puts on the VMs it makes)
+    const id = vm.metadata.labels?.vmID ?? vm.metadata.labels?.['kubectl-mtv.konveyor.io/vm-id'];
     return byKey.get(`name:${vm.metadata.name}`) ?? (id === undefined ? undefined : byKey.get(`id:${id}`));
   };
 }
