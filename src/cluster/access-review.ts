@@ -63,8 +63,9 @@ export function migrateHostChecks(planNamespace: string): AccessCheck[] {
 
 /**
  * What a plan converted through Conversion CRs (MTV 2.12+, conversion.ts) needs besides, on the host cluster, in the
- * re-run, delete once its VM exists. The virt-v2v pod is Forklift's conversion controller's to create, under its own service account.
- * re-run. The virt-v2v pod is Forklift's conversion controller's to create, under its own service account.
+ * plan's namespace where the Conversions go: create one per VM, get/list/watch to follow it and find it again on a
+ * re-run, delete once its VM exists. The virt-v2v pod is Forklift's conversion controller's to create, under its own
+ * service account.
  */
 export function conversionAccessChecks(planNamespace: string): AccessCheck[] {
   return at(planNamespace, FORKLIFT, 'conversions', ['create', 'get', 'list', 'watch', 'delete']);
