@@ -107,14 +107,6 @@ export class PlanVirtualMachines {
     );
   }
 
-  /** The VM made from source VM `vmId`, found by the plan's labels. */
-  async find(vmId: string): Promise<VirtualMachineObject | undefined> {
-    const found = await this.client.list<VirtualMachineObject>(this.ref, {
-      labelSelector: virtualMachineSelector(this.planUid, vmId),
-    });
-    return found[0];
-  }
-
   /**
    * Creates a VM. A 409 is read back once: a VM of that name with this plan's labels for the same source VM is an
    * earlier create that landed (`exists`); anything else is `taken`, with who has it.
@@ -155,12 +147,13 @@ export class PlanVirtualMachines {
       blockOwnerDeletion: true,
       controller: false,
     };
-    for (const name of claimNames) {
-      await this.client.mergePatch(this.claims, name, { metadata: { ownerReferences: [owner] } });
-    }
-    for (const name of claimNames) {
-      const claim = await this.client.get<ClaimObject>(this.claims, name);
-      const owners = claim?.metadata.ownerReferences ?? [];
+    // the VM's claims together: a VM's downtime should not grow with its disk count
+    await Promise.all(
+      claimNames.map((name) => this.client.mergePatch(this.claims, name, { metadata: { ownerReferences: [owner] } })),
+    );
+    const claims = await Promise.all(claimNames.map((name) => this.client.get<ClaimObject>(this.claims, name)));
+    for (const [i, name] of claimNames.entries()) {
+      const owners = claims[i]?.metadata.ownerReferences ?? [];
       if (!owners.some((ref) => ref.uid === vm.uid) || owners.some((ref) => ref.kind === 'DataVolume')) {
         throw new Error(
           `PVC ${name} is not owned by VM ${vm.name} after the patch (owners: ${owners.map((o) => `${o.kind} ${o.name}`).join(', ') || 'none'})`,

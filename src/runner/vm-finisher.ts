@@ -7,7 +7,7 @@
  * in the cluster after a kill -9: a VM that exists is adopted, a PVC already the VM's is patched again to the same
  * owner, a DataVolume already gone is skipped.
  */
-import { type DiskDataVolume, DV_ANNOTATION, type SkippedDisk } from '../cluster/datavolume-builder.js';
+import { type DiskDataVolume, DV_ANNOTATION, DV_LABEL, type SkippedDisk } from '../cluster/datavolume-builder.js';
 import type { KubeClient } from '../cluster/kube-client.js';
 import {
   PlanVirtualMachines,
@@ -23,8 +23,8 @@ import type { RunEvent, VmOutcome } from './run-events.js';
 /** How long a run waits, by default, for a VM to be as the plan asks after it was made (--vm-ready-timeout). */
 export const DEFAULT_VM_READY_TIMEOUT_MS = 10 * 60_000;
 
-/** VMs made at once: each is a handful of small writes. */
-const CONCURRENT_VMS = 4;
+/** VMs made at once: each is a handful of small writes (a 250-VM plan: 69 s of VM making at 4, see BENCHMARKS.md). */
+const CONCURRENT_VMS = 8;
 
 /** A guest conversion (guest-conversion.ts), run before the VM is made. */
 export interface ConvertGuest {
@@ -77,6 +77,8 @@ export class VmFinisher {
   private watch: ResourceWatch<VirtualMachineObject> | undefined;
   private failure: unknown;
   private readonly idle = new Set<() => void>();
+  /** VMs made and waited for until KubeVirt reports them as the plan asks. */
+  private readonly waiting = new Set<Promise<void>>();
 
   constructor(private readonly options: VmFinisherOptions) {
     const { resolved } = options;
@@ -135,7 +137,7 @@ export class VmFinisher {
     });
     const existing = await this.watch.start();
     for (const item of existing) this.latest.set(item.metadata.name ?? '', item);
-    const vmIds = new Set(existing.map((vm) => vm.metadata.labels?.['kubectl-mtv.konveyor.io/vm-id'] ?? ''));
+    const vmIds = new Set(existing.map((vm) => vm.metadata.labels?.[DV_LABEL.vmId] ?? ''));
     return new Set(this.entries.filter((e) => vmIds.has(e.vm.id)).map((e) => e.vm.id));
   }
 
@@ -174,7 +176,7 @@ export class VmFinisher {
 
   /** Waits until every VM begun is made and settled; then the outcome of each plan VM. */
   async finish(): Promise<VmOutcome[]> {
-    while (this.active > 0 || this.queue.length > 0) {
+    while (this.active > 0 || this.queue.length > 0 || this.waiting.size > 0) {
       await new Promise<void>((resolve) => this.idle.add(resolve));
     }
     await this.watch?.stop();
@@ -200,7 +202,7 @@ export class VmFinisher {
   }
 
   private wakeIdle(): void {
-    if (this.active > 0 || (this.queue.length > 0 && !this.stopped)) return;
+    if (this.active > 0 || this.waiting.size > 0 || (this.queue.length > 0 && !this.stopped)) return;
     for (const resolve of this.idle) resolve();
     this.idle.clear();
   }
@@ -208,7 +210,9 @@ export class VmFinisher {
   private async finishVm(entry: VmEntry): Promise<void> {
     const { resolved, emit } = this.options;
     const vm = entry.vm;
-    let made = await this.ops.find(vm.id);
+    // the plan's VMs as the watch has them (listed before the first disk): a VM made since by another run is a 409 on
+    // create, read back as this plan's
+    let made = [...this.latest.values()].find((object) => object.metadata.labels?.[DV_LABEL.vmId] === vm.id);
     let adopted = made !== undefined;
     if (!made) {
       if (this.options.convert) {
@@ -249,8 +253,13 @@ export class VmFinisher {
     });
     // the PVCs become the VM's before any DataVolume goes: a DataVolume deleted first would take its PVC with it
     await this.ops.own({ name, uid: made.metadata.uid ?? '' }, entry.own);
-    for (const dataVolume of entry.own) await this.ops.release(dataVolume);
-    await this.awaitReady(entry, name);
+    await Promise.all(entry.own.map((dataVolume) => this.ops.release(dataVolume)));
+    // the wait for KubeVirt holds no slot: the next VM is made meanwhile
+    const ready = this.awaitReady(entry, name).finally(() => {
+      this.waiting.delete(ready);
+      this.wakeIdle();
+    });
+    this.waiting.add(ready);
   }
 
   /** The power state stored with the VM's first DataVolume when the run that created it began; else the inventory's. */
