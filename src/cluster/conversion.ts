@@ -14,13 +14,13 @@
  *   (FORKLIFT_SELECTOR_KEYS): Forklift's DeleteAllConversions selects by `plan` + `vmID`. The pod it makes copies the
  *   Conversion's labels and adds `conversion=<name>`, so the name must also be a valid label value (63 characters).
  */
-import { DV_LABEL, FORKLIFT_SELECTOR_KEYS, labelValue, MANAGED_BY } from './datavolume-builder.js';
+import { DV_LABEL, FORKLIFT_SELECTOR_KEYS, planVmLabels } from './datavolume-builder.js';
 import { OPERATOR_NAMESPACES } from './inventory-client.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError } from './kube-errors.js';
 import { atLeastRelease, type MtvRelease } from './mtv-release.js';
 import type { ResolvedConversion, ResolvedDisk, ResolvedPlan, ResolvedVm } from './resolved-plan.js';
-import { apiVersionOf, inNamespace, RESOURCES } from './resource-types.js';
+import { apiVersionOf, inNamespace, RESOURCES, type ResourceRef } from './resource-types.js';
 
 /** Whether the cluster runs Conversion CRs for kubectl-mtv, and what its ForkliftController says about them. */
 export interface ConversionSupport {
@@ -144,22 +144,6 @@ function ansibleBool(value: unknown): boolean | undefined {
 function extraArgsJson(value: unknown): string {
   const fields = typeof value === 'string' ? value.split(/\s+/).filter((field) => field !== '') : [];
   return JSON.stringify(fields);
-}
-
-/** The labels of our Conversions, as our DataVolumes carry them (never one of FORKLIFT_SELECTOR_KEYS). */
-export function conversionLabels(plan: ResolvedPlan['plan'], vmId: string): Record<string, string> {
-  return {
-    [DV_LABEL.planUid]: plan.uid,
-    [DV_LABEL.planName]: labelValue(plan.name),
-    [DV_LABEL.planNamespace]: labelValue(plan.namespace),
-    [DV_LABEL.vmId]: labelValue(vmId),
-    [DV_LABEL.managedBy]: MANAGED_BY,
-  };
-}
-
-/** The label selector of a plan's Conversions. */
-export function conversionSelector(planUid: string): string {
-  return `${DV_LABEL.planUid}=${planUid},${DV_LABEL.managedBy}=${MANAGED_BY}`;
 }
 
 /**
@@ -313,7 +297,7 @@ export function buildConversion(
     metadata: {
       name: conversionName(plan.plan, vm.id),
       namespace: conversion.namespace,
-      labels: { ...foreignFree(conversion.convertorLabels), ...conversionLabels(plan.plan, vm.id) },
+      labels: { ...foreignFree(conversion.convertorLabels), ...planVmLabels(plan.plan, vm.id) },
     },
     spec: {
       type: 'InPlace',
@@ -388,5 +372,41 @@ export function readConversion(object: unknown): ConversionState {
     default:
       if (critical) return { phase: 'failed', ...said(critical.message) };
       return { phase: 'pending', ...said(message) };
+  }
+}
+
+/**
+ * The typed operations on a plan's Conversions in their namespace (the plan's, on the host cluster): read one, create
+ * one (a 409 is an earlier create that landed: read back), delete one (gone already is fine).
+ */
+export class PlanConversions {
+  private readonly ref: ResourceRef;
+
+  constructor(
+    private readonly client: KubeClient,
+    namespace: string,
+  ) {
+    this.ref = inNamespace(RESOURCES.conversions, namespace);
+  }
+
+  get(name: string): Promise<unknown> {
+    return this.client.get<unknown>(this.ref, name);
+  }
+
+  async create(manifest: ConversionManifest): Promise<unknown> {
+    try {
+      return await this.client.create<unknown>(this.ref, manifest);
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+      return this.client.get<unknown>(this.ref, manifest.metadata.name);
+    }
+  }
+
+  async delete(name: string): Promise<void> {
+    try {
+      await this.client.delete(this.ref, name);
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 404)) throw error;
+    }
   }
 }

@@ -59,7 +59,24 @@ export const DV_ANNOTATION = {
   sourcePowerState: 'kubectl-mtv.konveyor.io/source-power-state',
 } as const;
 
-/** The label selector of a plan's DataVolumes (plan uid). */
+/**
+ * The labels of everything a run makes for one plan VM (its DataVolumes, VirtualMachine and Conversion): the plan and
+ * the VM, and kubectl-mtv as manager; none of FORKLIFT_SELECTOR_KEYS.
+ */
+export function planVmLabels(
+  plan: { uid: string; name: string; namespace: string },
+  vmId: string,
+): Record<string, string> {
+  return {
+    [DV_LABEL.planUid]: plan.uid,
+    [DV_LABEL.planName]: labelValue(plan.name),
+    [DV_LABEL.planNamespace]: labelValue(plan.namespace),
+    [DV_LABEL.vmId]: labelValue(vmId),
+    [DV_LABEL.managedBy]: MANAGED_BY,
+  };
+}
+
+/** The label selector of a plan's DataVolumes (plan uid), and of its VirtualMachines and Conversions. */
 export function dataVolumeSelector(planUid: string): string {
   return `${DV_LABEL.planUid}=${planUid},${DV_LABEL.managedBy}=${MANAGED_BY}`;
 }
@@ -210,12 +227,8 @@ function manifest(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk, name: 
       name,
       namespace: plan.plan.targetNamespace,
       labels: {
-        [DV_LABEL.planUid]: plan.plan.uid,
-        [DV_LABEL.planName]: labelValue(plan.plan.name),
-        [DV_LABEL.planNamespace]: labelValue(plan.plan.namespace),
-        [DV_LABEL.vmId]: labelValue(vm.id),
+        ...planVmLabels(plan.plan, vm.id),
         [DV_LABEL.diskIndex]: String(disk.index),
-        [DV_LABEL.managedBy]: MANAGED_BY,
         ...(disk.shared && { [DV_LABEL.shareable]: 'true' }),
       },
       annotations: {

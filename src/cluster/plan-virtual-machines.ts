@@ -5,7 +5,7 @@
  * DataVolume once its PVC is the VM's (deleted with propagationPolicy Orphan, so the PVC and the disk in it stay), and
  * read what KubeVirt reports (vm-creation.md §5).
  */
-import { DV_LABEL, MANAGED_BY } from './datavolume-builder.js';
+import { DV_LABEL, dataVolumeSelector, labelValue, MANAGED_BY } from './datavolume-builder.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError } from './kube-errors.js';
 import { inNamespace, RESOURCES, type ResourceRef } from './resource-types.js';
@@ -38,8 +38,8 @@ interface ClaimObject {
 
 /** The label selector of a plan's VMs (the keys its DataVolumes carry: none of them is a Forklift selector key). */
 export function virtualMachineSelector(planUid: string, vmId?: string): string {
-  const base = `${DV_LABEL.planUid}=${planUid},${DV_LABEL.managedBy}=${MANAGED_BY}`;
-  return vmId === undefined ? base : `${base},${DV_LABEL.vmId}=${vmId}`;
+  const base = dataVolumeSelector(planUid);
+  return vmId === undefined ? base : `${base},${DV_LABEL.vmId}=${labelValue(vmId)}`;
 }
 
 /** What KubeVirt says of a VM, for a run that waits for it (vm-creation.md §5, kubevirt vm.go printableStatus). */
@@ -125,7 +125,7 @@ export class PlanVirtualMachines {
       if (
         labels[DV_LABEL.planUid] === this.planUid &&
         labels[DV_LABEL.managedBy] === MANAGED_BY &&
-        labels[DV_LABEL.vmId] === vmId
+        labels[DV_LABEL.vmId] === labelValue(vmId)
       ) {
         return { outcome: 'exists', object: found };
       }
@@ -171,6 +171,11 @@ export class PlanVirtualMachines {
       if (error instanceof KubeApiError && error.status === 404) return 'gone';
       throw error;
     }
+  }
+
+  /** Deletes one of the plan's VMs; the PVCs it owns go with it (the garbage collector's default). */
+  async delete(name: string): Promise<void> {
+    await this.client.delete(this.ref, name);
   }
 
   /** A DataVolume's annotations (undefined when it is gone). */

@@ -5,26 +5,9 @@
  * none: vm-creation.md §3), PVC volumes, and labels of our own so that no Forklift cleanup selects it. Pure: no clock,
  * no I/O. vm-creation.md §1-2 is the fact base; each rule names the release branch it was read in.
  */
-import { DV_LABEL, labelValue, MANAGED_BY, storageQuantity } from './datavolume-builder.js';
+import { planVmLabels, storageQuantity } from './datavolume-builder.js';
 import { atLeastRelease, type MtvRelease } from './mtv-release.js';
 import type { ResolvedDisk, ResolvedNic, ResolvedPlan, ResolvedVm, ResolvedVmConfig } from './resolved-plan.js';
-
-/**
- * The labels of every VirtualMachine the run makes; the runner finds a VM again by vmSelector (after a kill -9, too).
- * Our own keys only: none of FORKLIFT_SELECTOR_KEYS, which Forklift's cleanup deletes by.
- */
-export const VM_LABEL = {
-  planUid: DV_LABEL.planUid,
-  planName: DV_LABEL.planName,
-  planNamespace: DV_LABEL.planNamespace,
-  vmId: DV_LABEL.vmId,
-  managedBy: DV_LABEL.managedBy,
-} as const;
-
-/** The label selector of the VirtualMachine the run makes for plan VM `vmId`. */
-export function vmSelector(planUid: string, vmId: string): string {
-  return `${VM_LABEL.planUid}=${planUid},${VM_LABEL.vmId}=${labelValue(vmId)},${VM_LABEL.managedBy}=${MANAGED_BY}`;
-}
 
 /** The PVC a copied disk ended in: its own DataVolume's, or (shared disk) the one of the DataVolume that copied it. */
 export interface VmDiskClaim {
@@ -139,11 +122,8 @@ export function buildVirtualMachine(plan: ResolvedPlan, vm: ResolvedVm, input: B
       name,
       namespace: plan.plan.targetNamespace,
       labels: {
-        [VM_LABEL.planUid]: plan.plan.uid,
-        [VM_LABEL.planName]: labelValue(plan.plan.name),
-        [VM_LABEL.planNamespace]: labelValue(plan.plan.namespace),
-        [VM_LABEL.vmId]: labelValue(vm.id),
-        [VM_LABEL.managedBy]: MANAGED_BY,
+        // ours only (planVmLabels): the runner finds the VM again by them, after a kill -9 too
+        ...planVmLabels(plan.plan, vm.id),
         // kubevirt.go setVmLabels (2.9+): vSphere always requires conversion
         ...(v29 && { guestConverted: String(!(settings?.skipGuestConversion ?? false)) }),
       },

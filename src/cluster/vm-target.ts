@@ -10,6 +10,7 @@
  * VMs labelled with this plan's uid (made by an earlier run of it) collide with nothing: the run finds and keeps them.
  */
 import type { UserError } from '../errors.js';
+import { DV_LABEL } from './datavolume-builder.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError } from './kube-errors.js';
 import type { MtvRelease } from './mtv-release.js';
@@ -18,9 +19,6 @@ import { inNamespace, RESOURCES } from './resource-types.js';
 import { defaultTargetName, isDns1123Subdomain } from './vm-name.js';
 
 type Refuse = (message: string, hint?: string) => UserError;
-
-/** The label kubectl-mtv puts on every VirtualMachine it makes: the plan's uid (the VM builder's VM_LABEL). */
-const PLAN_UID_LABEL = 'kubectl-mtv.konveyor.io/plan-uid';
 
 /** A plan VM as far as naming goes. */
 export interface NamingVm {
@@ -83,7 +81,7 @@ export async function checkTargetCollisions(
   refuse: Refuse,
 ): Promise<string[]> {
   const { existing, clusterWide } = await listVirtualMachines(target, plan.targetNamespace, refuse);
-  const foreign = existing.filter((vm) => vm.metadata.labels?.[PLAN_UID_LABEL] !== plan.uid);
+  const foreign = existing.filter((vm) => vm.metadata.labels?.[DV_LABEL.planUid] !== plan.uid);
   const taken = vms.filter((vm) =>
     foreign.some((other) => other.metadata.namespace === plan.targetNamespace && other.metadata.name === vm.targetName),
   );

@@ -5,11 +5,9 @@
  * until its VM exists (a conversion re-run on a converted disk is not what the plan asked), then deleted.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { buildConversion, conversionName, readConversion } from '../cluster/conversion.js';
+import { buildConversion, conversionName, PlanConversions, readConversion } from '../cluster/conversion.js';
 import type { KubeClient } from '../cluster/kube-client.js';
-import { KubeApiError } from '../cluster/kube-errors.js';
 import type { ResolvedPlan, ResolvedVm } from '../cluster/resolved-plan.js';
-import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
 import type { VmDiskClaim } from '../cluster/vm-builder.js';
 import type { RunEvent } from './run-events.js';
 import type { ConvertGuest } from './vm-finisher.js';
@@ -25,20 +23,12 @@ export function guestConversion(
 ): ConvertGuest | undefined {
   const conversion = resolved.conversion;
   if (!conversion) return undefined;
-  const ref = inNamespace(RESOURCES.conversions, conversion.namespace);
+  const conversions = new PlanConversions(host, conversion.namespace);
   const nameOf = (vm: ResolvedVm) => conversionName(resolved.plan, vm.id);
   return {
     async convert(vm: ResolvedVm, claims: readonly VmDiskClaim[], signal: AbortSignal): Promise<string | undefined> {
       const name = nameOf(vm);
-      let object = await host.get<unknown>(ref, name);
-      if (object === undefined) {
-        try {
-          object = await host.create<unknown>(ref, buildConversion(resolved, vm, claims));
-        } catch (error) {
-          if (!(error instanceof KubeApiError && error.status === 409)) throw error;
-          object = await host.get<unknown>(ref, name);
-        }
-      }
+      let object = (await conversions.get(name)) ?? (await conversions.create(buildConversion(resolved, vm, claims)));
       emit({
         type: 'vm-converting',
         time: new Date(options.now()).toISOString(),
@@ -54,16 +44,10 @@ export function guestConversion(
           return `its guest conversion failed (Conversion ${conversion.namespace}/${name}): ${state.message ?? 'no message'}${logs}`;
         }
         await delay(options.pollMs ?? POLL_MS, undefined, { signal });
-        object = await host.get<unknown>(ref, name);
+        object = await conversions.get(name);
         if (object === undefined) return `its Conversion ${conversion.namespace}/${name} was deleted before it ended`;
       }
     },
-    async done(vm: ResolvedVm): Promise<void> {
-      try {
-        await host.delete(ref, nameOf(vm));
-      } catch (error) {
-        if (!(error instanceof KubeApiError && error.status === 404)) throw error;
-      }
-    },
+    done: (vm: ResolvedVm) => conversions.delete(nameOf(vm)),
   };
 }

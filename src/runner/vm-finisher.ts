@@ -7,7 +7,13 @@
  * in the cluster after a kill -9: a VM that exists is adopted, a PVC already the VM's is patched again to the same
  * owner, a DataVolume already gone is skipped.
  */
-import { type DiskDataVolume, DV_ANNOTATION, DV_LABEL, type SkippedDisk } from '../cluster/datavolume-builder.js';
+import {
+  type DiskDataVolume,
+  DV_ANNOTATION,
+  DV_LABEL,
+  labelValue,
+  type SkippedDisk,
+} from '../cluster/datavolume-builder.js';
 import type { KubeClient } from '../cluster/kube-client.js';
 import {
   PlanVirtualMachines,
@@ -138,7 +144,7 @@ export class VmFinisher {
     const existing = await this.watch.start();
     for (const item of existing) this.latest.set(item.metadata.name ?? '', item);
     const vmIds = new Set(existing.map((vm) => vm.metadata.labels?.[DV_LABEL.vmId] ?? ''));
-    return new Set(this.entries.filter((e) => vmIds.has(e.vm.id)).map((e) => e.vm.id));
+    return new Set(this.entries.filter((e) => vmIds.has(labelValue(e.vm.id))).map((e) => e.vm.id));
   }
 
   /** DataVolumes of VMs found made: their disks are done without a DataVolume. */
@@ -212,7 +218,8 @@ export class VmFinisher {
     const vm = entry.vm;
     // the plan's VMs as the watch has them (listed before the first disk): a VM made since by another run is a 409 on
     // create, read back as this plan's
-    let made = [...this.latest.values()].find((object) => object.metadata.labels?.[DV_LABEL.vmId] === vm.id);
+    const vmIdLabel = labelValue(vm.id);
+    let made = [...this.latest.values()].find((object) => object.metadata.labels?.[DV_LABEL.vmId] === vmIdLabel);
     let adopted = made !== undefined;
     if (!made) {
       if (this.options.convert) {

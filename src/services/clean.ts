@@ -159,7 +159,7 @@ async function cleanVms(
   }
   await refuseHeldPlan(host, options, where.namespace);
   for (const name of names) {
-    await client.delete(ops.ref, name);
+    await ops.delete(name);
     streams.stdout.write(options.output === 'name' ? `${VM_KIND}/${name}\n` : `${VM_KIND}/${name} deleted\n`);
   }
   streams.stderr.write(`${counted} deleted, with the PVCs they own\n`);

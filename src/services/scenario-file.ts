@@ -4,17 +4,7 @@
  * the file, the field path and the value received.
  */
 import { readFile } from 'node:fs/promises';
-import type {
-  DiskBus,
-  DiskSpec,
-  HostCrState,
-  HostSpec,
-  MigrationType,
-  NicSpec,
-  Scenario,
-  VmFirmware,
-  VmSpec,
-} from '@kubectl-mtv/engine';
+import type { DiskBus, DiskSpec, HostCrState, HostSpec, MigrationType, Scenario, VmSpec } from '@kubectl-mtv/engine';
 import { parseQuantity } from '@kubectl-mtv/engine';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
@@ -30,7 +20,7 @@ interface ScenarioFile {
   network?: { bandwidth?: string | number };
   hosts?: { name: string; bandwidth?: string | number; ipAddress?: string; hostCr?: HostCrState; timezone?: string }[];
   unmappedDatastores?: string[];
-  vms: {
+  vms: ({
     name: string;
     count?: number;
     host?: string;
@@ -41,18 +31,20 @@ interface ScenarioFile {
       bus?: DiskBus;
       controller?: number;
     }[];
-    id?: string;
-    powerState?: string;
-    cpuCount?: number;
-    coresPerSocket?: number;
-    memoryMB?: number;
-    firmware?: VmFirmware;
-    secureBoot?: boolean;
-    tpm?: boolean;
-    guestId?: string;
-    targetPowerState?: 'on' | 'off' | 'auto';
-    nics?: NicSpec[];
-  }[];
+  } & Pick<
+    VmSpec,
+    | 'id'
+    | 'powerState'
+    | 'cpuCount'
+    | 'coresPerSocket'
+    | 'memoryMB'
+    | 'firmware'
+    | 'secureBoot'
+    | 'tpm'
+    | 'guestId'
+    | 'targetPowerState'
+    | 'nics'
+  >)[];
 }
 
 /** The host VMs without a `host` share; uncapped unless the file lists it. */

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FORKLIFT_SELECTOR_KEYS } from '../../src/cluster/datavolume-builder.js';
 import { MTV_RELEASES, type MtvRelease } from '../../src/cluster/mtv-release.js';
+import { virtualMachineSelector } from '../../src/cluster/plan-virtual-machines.js';
 import type {
   ResolvedDisk,
   ResolvedNic,
@@ -25,9 +26,7 @@ import {
   runStrategyFor,
   uuidToVmwareSerial,
   type VirtualMachineManifest,
-  VM_LABEL,
   type VmDiskClaim,
-  vmSelector,
 } from '../../src/cluster/vm-builder.js';
 
 const PLAN_UID = '6f1c2a4e-1b2c-4d5e-8f90-0123456789ab';
@@ -192,15 +191,17 @@ describe('buildVirtualMachine: metadata', () => {
     }
   });
 
-  it('is found again by vmSelector(plan uid, vm id): every term of the selector is one of its labels', () => {
+  it('is found again by virtualMachineSelector(plan uid, vm id): every term of the selector is one of its labels', () => {
     const m = build();
-    const selector = vmSelector(PLAN_UID, 'vm-101');
-    expect(selector).toBe(`${VM_LABEL.planUid}=${PLAN_UID},${VM_LABEL.vmId}=vm-101,${VM_LABEL.managedBy}=kubectl-mtv`);
+    const selector = virtualMachineSelector(PLAN_UID, 'vm-101');
+    expect(selector).toBe(
+      `kubectl-mtv.konveyor.io/plan-uid=${PLAN_UID},app.kubernetes.io/managed-by=kubectl-mtv,kubectl-mtv.konveyor.io/vm-id=vm-101`,
+    );
     for (const term of selector.split(',')) {
       const [key, value] = term.split('=');
       expect(m.metadata.labels[key], term).toBe(value);
     }
-    expect(vmSelector(PLAN_UID, 'vm-102')).not.toBe(selector);
+    expect(virtualMachineSelector(PLAN_UID, 'vm-102')).not.toBe(selector);
   });
 
   it('annotates a renamed VM with the source name: original-name on 2.8, openshift.io/display-name from 2.9', () => {

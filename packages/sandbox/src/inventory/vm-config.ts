@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { VmSpec } from '@kubectl-mtv/engine';
-import type { InventoryNetwork, InventoryNic } from './model.js';
+import type { InventoryNetwork, InventoryNic, InventoryVm } from './model.js';
 
 /** The network a NIC is on when the scenario names none, and the first network of every inventory. */
 export const DEFAULT_NETWORK = 'VM Network';
@@ -22,19 +22,19 @@ const GUEST_NAMES: Record<string, string> = {
 };
 
 /** The configuration fields of an inventory VM that come from the scenario (nics without their network ids). */
-export interface VmConfiguration {
-  cpuCount: number;
-  coresPerSocket: number;
-  memoryMB: number;
-  firmware: string;
-  secureBoot: boolean;
-  tpmEnabled: boolean;
-  guestId: string;
-  guestName: string;
-  /** vSphere sets disk.EnableUUID on the VMs its Windows templates make; the sandbox follows the guest. */
-  diskEnableUuid: boolean;
-  nestedHVEnabled: boolean;
-}
+export type VmConfiguration = Pick<
+  InventoryVm,
+  | 'cpuCount'
+  | 'coresPerSocket'
+  | 'memoryMB'
+  | 'firmware'
+  | 'secureBoot'
+  | 'tpmEnabled'
+  | 'guestId'
+  | 'guestName'
+  | 'diskEnableUuid'
+  | 'nestedHVEnabled'
+>;
 
 export function vmConfiguration(vm: VmSpec): VmConfiguration {
   const secureBoot = vm.secureBoot ?? false;
@@ -50,6 +50,7 @@ export function vmConfiguration(vm: VmSpec): VmConfiguration {
     tpmEnabled,
     guestId,
     guestName: GUEST_NAMES[guestId] ?? guestId,
+    // vSphere sets disk.EnableUUID on the VMs its Windows templates make; the sandbox follows the guest
     diskEnableUuid: /^win/i.test(guestId),
     nestedHVEnabled: false,
   };
