@@ -25,9 +25,10 @@ const layerOf = (file: string) => (file.includes('/') ? file.slice(0, file.index
 /** What each layer of src/ may import besides itself and the root files (errors.ts); all may use the engine. */
 const ALLOWED: Record<string, string[]> = {
   cluster: [],
-  runner: ['cluster'],
+  vsphere: [],
+  runner: ['cluster', 'vsphere'],
   ui: ['runner'],
-  services: ['cluster', 'runner', 'ui'],
+  services: ['cluster', 'vsphere', 'runner', 'ui'],
   commands: ['services', 'ui', 'cluster'],
   hooks: ['services', 'ui'],
 };
