@@ -1,8 +1,8 @@
 /**
- * What some tests need from outside the repository: system tools (kubectl, tmux, zsh, fish, Chromium, curl, bash) and
- * the sibling folder ../shared (the real CRDs, the shared scenarios). Each is looked up here and nowhere else, so that
- * on a machine without it the tests that need it are skipped, each carrying a one-line hint that the summary reporter
- * counts and prints at the end of the run. CI installs everything and sets MTV_TEST_REQUIRE_TOOLS=1: then nothing is
+ * What some tests need from outside the repository: system tools (kubectl, tmux, zsh, fish, Chromium, curl, bash),
+ * Go with govmomi's simulator, and the sibling folder ../shared (the real CRDs, the shared scenarios). Each is looked
+ * up here and nowhere else, so that on a machine without it the tests that need it are skipped, each carrying a
+ * one-line hint that the summary reporter counts and prints at the end of the run. CI installs everything and sets MTV_TEST_REQUIRE_TOOLS=1: then nothing is
  * skipped, and a test that reaches for a missing requirement fails with the same hint.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -89,6 +89,20 @@ export function systemTool(name: SystemToolName): Requirement {
   const chosen = name === 'chromium' ? process.env.CHROMIUM : undefined;
   const found = chosen === undefined ? onPath(name) : isExecutableFile(chosen) ? chosen : undefined;
   return requirement(name, TOOL_HINTS[name], found);
+}
+
+/** Where Debian's golang-*-dev packages put Go sources (GOPATH mode). */
+export const GOCODE = '/usr/share/gocode';
+
+/**
+ * govmomi's vCenter simulator: the Go toolchain and govmomi's sources with its `simulator` package (vcsim), which
+ * packages/test-support/vcsim/main.go is built against.
+ */
+export function govmomiSimulator(): Requirement {
+  const go = onPath('go');
+  const simulator = join(GOCODE, 'src', 'github.com', 'vmware', 'govmomi', 'simulator');
+  const found = go !== undefined && existsSync(simulator) ? go : undefined;
+  return requirement('govmomi simulator', 'apt-get install golang-go golang-github-vmware-govmomi-dev', found);
 }
 
 /** A folder of the sibling ../shared (present in the project's workspace, absent from a plain clone). */
