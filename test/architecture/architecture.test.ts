@@ -1,7 +1,7 @@
 /**
  * The shape of the house, checked on the source itself: no import cycle (type-only imports included), each layer
- * imports only the layers below it, product code never imports the sandbox, and no API path is spelled outside
- * src/cluster.
+ * imports only the layers below it, product code never imports the sandbox, no API path is spelled outside
+ * src/cluster, and no SOAP outside src/vsphere.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,6 +100,19 @@ describe('the import graph', () => {
     // the CLI's one file outside src/: the scenario file's JSON schema, which users read too
     expect(graph.escapes).toEqual(['services/scenario-file.ts: ../../schema/scenario.schema.json']);
     for (const g of Object.values(packages)) expect(g.escapes).toEqual([]);
+  });
+
+  it('speaks SOAP only in src/vsphere: no vim25 namespace and no SOAP envelope elsewhere in src/', () => {
+    const soap = /urn:vim25|soapenv:|schemas\.xmlsoap\.org\/soap\/envelope|<\w*:?Envelope\b/;
+    expect(
+      graph.files
+        .filter((file) => layerOf(file) === 'vsphere')
+        .some((file) => soap.test(readFileSync(join(src, file), 'utf8'))),
+    ).toBe(true);
+    const spelled = graph.files
+      .filter((file) => layerOf(file) !== 'vsphere')
+      .filter((file) => soap.test(readFileSync(join(src, file), 'utf8')));
+    expect(spelled).toEqual([]);
   });
 
   it('spells no API path outside src/cluster', () => {
