@@ -120,7 +120,7 @@ describe.each(VCENTER_SERVERS)('the vSphere adapter against $name', (entry) => {
         expect(error.message).toContain(other);
       });
 
-      it('refuses an untrusted certificate without CA or thumbprint, before sending the password', async () => {
+      it('refuses an untrusted certificate without CA or thumbprint, naming the URL and why', async () => {
         const error = await rejection(connectVCenter(endpoint({ ca: undefined })));
         expect(error).toBeInstanceOf(VCenterUnreachable);
         expect((error as VCenterUnreachable).url).toBe(server.url);
