@@ -108,8 +108,8 @@ describe('conversion', () => {
           secret: resolved.vddkSecret,
           settings: {
             V2V_vmName: 'db-01',
-            V2V_libvirtURL:
-              'vpx://fake-user%40vsphere.sandbox.local@vcenter.sandbox.local/Datacenter/host/Cluster/esx-02?cacert=/opt/ca-bundle.crt',
+            // the Provider's URL is the sandbox's vCenter, its Secret's user the vCenter's
+            V2V_libvirtURL: `vpx://${encodeURIComponent(cluster.sandbox.vcenter.user)}@${new URL(cluster.sandbox.vcenter.url).host}/Datacenter/host/Cluster/esx-02?cacert=/opt/ca-bundle.crt`,
             V2V_source: 'vSphere',
             V2V_fingerprint: expect.stringMatching(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/),
             V2V_extra_args: '[]',

@@ -63,7 +63,7 @@ function plan(vms: ResolvedVm[], overrides: Partial<ResolvedPlan['plan']> = {}):
       name: SEED_NAMES.sourceProvider,
       namespace: SEED_NAMES.forkliftNamespace,
       uid: 'b0b0b0b0-0000-4000-8000-000000000001',
-      url: SEED_NAMES.vcenterUrl,
+      url: 'https://vcenter.example.com/sdk',
       fingerprint: 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD',
     },
     vddkImage: SEED_NAMES.vddkInitImage,
@@ -141,7 +141,7 @@ describe('buildDataVolumes', () => {
           storage: { resources: { requests: { storage: '500Gi' } }, storageClassName: 'standard' },
           source: {
             vddk: {
-              url: 'https://vcenter.sandbox.local/sdk',
+              url: 'https://vcenter.example.com/sdk',
               uuid: '4201-vm-7',
               backingFile: '[ds-1] vm/vm_1.vmdk',
               thumbprint: 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD',

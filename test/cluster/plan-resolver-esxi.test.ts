@@ -3,14 +3,7 @@
  * MTV 2.8 and as 2.12: esx-01 has a Ready Host CR, so its VMs are read from https://192.0.2.11/sdk with its thumbprint
  * and a VDDK Secret of its own; esx-02's Host failed its connection test, so its VMs go through vCenter.
  */
-import {
-  DEFAULT_SANDBOX_SCENARIO,
-  esxiThumbprint,
-  hostCrName,
-  hostSecretName,
-  SEED_NAMES,
-  VCENTER_THUMBPRINT,
-} from '@kubectl-mtv/sandbox';
+import { DEFAULT_SANDBOX_SCENARIO, esxiThumbprint, hostCrName, hostSecretName, SEED_NAMES } from '@kubectl-mtv/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildDataVolumes } from '../../src/cluster/datavolume-builder.js';
 import type { MtvRelease } from '../../src/cluster/mtv-release.js';
@@ -87,8 +80,8 @@ describe.each<MtvRelease>(['2.8', '2.12'])('resolvePlan with Host CRs, served as
         expect({ url, thumbprint, secretRef }).toEqual({ ...pick(endpoint), secretRef: hostSecret });
       else
         expect({ url, thumbprint, secretRef }).toEqual({
-          url: SEED_NAMES.vcenterUrl,
-          thumbprint: VCENTER_THUMBPRINT,
+          url: c.sandbox.vcenter.url,
+          thumbprint: c.sandbox.vcenter.thumbprint,
           secretRef: resolved.vddkSecret,
         });
     }

@@ -125,7 +125,7 @@ describe('resolvePlan', () => {
         name: 'vsphere-a',
         namespace: NS,
         uid: cluster.sandbox.providerUid,
-        url: SEED_NAMES.vcenterUrl,
+        url: cluster.sandbox.vcenter.url,
         fingerprint: expect.stringMatching(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/),
       },
       vddkImage: SEED_NAMES.vddkInitImage,

@@ -3,7 +3,7 @@
  * VM's host): the Host Secret's user and password, the Provider Secret's CA; one per host, named
  * `<plan>-vddk-<uid prefix>-<host id>`, made, updated and deleted as the Provider's is.
  */
-import { DEFAULT_SANDBOX_SCENARIO, hostSecretName, SANDBOX_VCENTER_CA, SEED_NAMES } from '@kubectl-mtv/sandbox';
+import { DEFAULT_SANDBOX_SCENARIO, hostSecretName, SEED_NAMES } from '@kubectl-mtv/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DV_LABEL, FORKLIFT_SELECTOR_KEYS } from '../../src/cluster/datavolume-builder.js';
 import type { EsxiVddkSecret } from '../../src/cluster/resolved-plan.js';
@@ -108,7 +108,7 @@ describe("an ESXi host's VDDK Secret against the sandbox", () => {
     expect(secret?.data).toEqual({
       accessKeyId: b64('fake-esxi-root'),
       secretKey: b64('fake-esxi-password-host-1'),
-      cacert: b64(SANDBOX_VCENTER_CA),
+      cacert: b64(cluster.sandbox.vcenter.caCert),
     });
     expect(secret?.metadata.labels).toMatchObject({
       [DV_LABEL.planUid]: PLAN.uid,

@@ -1,4 +1,4 @@
-import { DEFAULT_SANDBOX_SCENARIO, SANDBOX_VCENTER_CA, SEED_NAMES } from '@kubectl-mtv/sandbox';
+import { DEFAULT_SANDBOX_SCENARIO, SEED_NAMES } from '@kubectl-mtv/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DV_LABEL, FORKLIFT_SELECTOR_KEYS } from '../../src/cluster/datavolume-builder.js';
 import type { KubeClient } from '../../src/cluster/kube-client.js';
@@ -61,9 +61,9 @@ describe('the VDDK Secret, made as Forklift makes it (builder.go Builder.Secret)
     expect(await ensureVddkSecret(local(cluster.kube), PLAN, '2.12', FROM_PROVIDER)).toBe('created');
     const secret = stored();
     expect(secret?.data).toEqual({
-      accessKeyId: b64('fake-user@vsphere.sandbox.local'),
-      secretKey: b64('fake-password'),
-      cacert: b64(SANDBOX_VCENTER_CA),
+      accessKeyId: b64(cluster.sandbox.vcenter.user),
+      secretKey: b64(cluster.sandbox.vcenter.password),
+      cacert: b64(cluster.sandbox.vcenter.caCert),
     });
     expect(secret?.metadata.labels).toMatchObject({ [DV_LABEL.planUid]: PLAN.uid, [DV_LABEL.planName]: 'plan-a' });
     for (const key of FORKLIFT_SELECTOR_KEYS) expect(Object.keys(secret?.metadata.labels ?? {})).not.toContain(key);

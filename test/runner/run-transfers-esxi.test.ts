@@ -4,7 +4,7 @@
  * vCenter or the disk's own host with the right thumbprint, so every disk finishing is the check. Both Secrets are made
  * after the plan event and deleted once every disk is copied.
  */
-import { esxiThumbprint, VCENTER_THUMBPRINT } from '@kubectl-mtv/sandbox';
+import { esxiThumbprint } from '@kubectl-mtv/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { esxiVddkSecretName } from '../../src/cluster/vddk-secret.js';
 import { type RunnerFixture, scenario, startRunner } from './runner-fixture.js';
@@ -35,7 +35,11 @@ describe('runTransfers with a Ready Host CR', () => {
       expect(source).toMatchObject(
         source.host === 'host-1'
           ? { url: 'https://192.0.2.11/sdk', thumbprint: esxiThumbprint('esx-01'), secretRef: esxi }
-          : { url: 'https://vcenter.sandbox.local/sdk', thumbprint: VCENTER_THUMBPRINT, secretRef: vcenter },
+          : {
+              url: runner.cluster.sandbox.vcenter.url,
+              thumbprint: runner.cluster.sandbox.vcenter.thumbprint,
+              secretRef: vcenter,
+            },
       );
     }
 

@@ -70,6 +70,10 @@ export interface VmSpec {
   targetPowerState?: 'on' | 'off' | 'auto';
   /** The VM's NICs in device order, one on `VM Network` unless given (sandbox only). */
   nics?: NicSpec[];
+  /** VMware Tools installed, so ShutdownGuest works while the VM runs; true unless given (the sandbox's vCenter). */
+  tools?: boolean;
+  /** The guest ignores a ShutdownGuest and stays on (the sandbox's vCenter); false unless given. */
+  ignoresShutdown?: boolean;
 }
 
 export const VM_FIRMWARES = ['bios', 'efi'] as const;

@@ -28,7 +28,7 @@ export { SandboxInputError } from './input-error.js';
 export { inventoryFromScenario, uuidFromName } from './inventory/from-scenario.js';
 export { FORKLIFT_PARITY_WAIT_MS, type InventorySyncOptions } from './inventory/parity.js';
 export { type InventoryCounts, type InventoryServer, startInventoryServer } from './inventory/server.js';
-export { esxiThumbprint, VCENTER_THUMBPRINT } from './inventory/thumbprints.js';
+export { esxiThumbprint } from './inventory/thumbprints.js';
 export {
   removeSandboxKubeconfig,
   SANDBOX_KUBECONFIG_MARK,
@@ -48,6 +48,15 @@ export { type PrintableStatus, VM_FAILURES, type VmFailure } from './kubevirt/vm
 export { SANDBOX_USER, type Sandbox, type SandboxOptions, startSandbox } from './sandbox.js';
 export { DEFAULT_SANDBOX_SCENARIO } from './seed/default-scenario.js';
 export { HOST_CONNECTION_FAILED, hostCrName, hostSecretName } from './seed/host-crs.js';
-export { SANDBOX_VCENTER_CA, SEED_NAMES, TRANSFER_NETWORK_GATEWAY } from './seed/names.js';
+export { SEED_NAMES, TRANSFER_NETWORK_GATEWAY } from './seed/names.js';
+export type { SeedVcenter } from './seed/seed-objects.js';
 export { type SandboxStats, STATS_PATH } from './stats.js';
 export { createSandboxTls, type SandboxTls } from './tls.js';
+export {
+  SANDBOX_VCENTER_USER,
+  type SandboxVcenter,
+  type StartedSandboxVcenter,
+  type StartSandboxVcenterOptions,
+  startSandboxVcenter,
+} from './vcenter/sandbox-vcenter.js';
+export { VCENTER_SECONDS, type VcenterModel, type VcenterVmBehaviour } from './vcenter/vcenter-model.js';

@@ -32,6 +32,7 @@ import { remoteClusterSeed, remoteHostSeed } from './seed/remote-seed.js';
 import { seedObjects } from './seed/seed-objects.js';
 import { isStatsRequest, RequestCounter, type SandboxStats, serveStats } from './stats.js';
 import { createSandboxTls } from './tls.js';
+import { createSandboxVcenter, type SandboxVcenter, vcenterBehaviour } from './vcenter/sandbox-vcenter.js';
 
 export interface SandboxOptions {
   scenario: Scenario;
@@ -91,6 +92,10 @@ export interface SandboxOptions {
   failConversions?: ConversionFault[];
   /** MTV 2.12: bytes of PVC a guest conversion gets through per simulated second (CONVERSION_BYTES_PER_SECOND). */
   conversionBytesPerSecond?: number;
+  /** VMs of the scenario (by name) whose CreateSnapshot_Task on the sandbox's vCenter ends in error. */
+  failSnapshots?: string[];
+  /** VMs of the scenario (by name) whose guest ignores ShutdownGuest on the sandbox's vCenter. */
+  ignoreShutdown?: string[];
 }
 
 /** The user the sandbox's token and its client certificate stand for (403 messages name it). */
@@ -147,6 +152,12 @@ export interface Sandbox {
   proxyUrl?: string;
   /** What the proxy carried, by target `127.0.0.1:PORT` (the API server's, the inventory's), with `proxy`. */
   proxyCarried(): Record<string, number>;
+  /**
+   * The source Provider's vCenter (vcenter/): a vim25 SOAP endpoint over HTTPS serving the inventory's own VMs, with
+   * its CA, certificate SHA-1 and the Provider Secret's credentials (never print the password). `model` is what it
+   * serves: power state changes made through it are the inventory's.
+   */
+  vcenter: Pick<SandboxVcenter, 'url' | 'caCert' | 'thumbprint' | 'user' | 'password' | 'model' | 'stop'>;
   /** Stops the clock, the importer and both servers; safe to call twice. */
   close(): Promise<void>;
 }
@@ -170,7 +181,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const release = options.mtvRelease ?? NEWEST_MTV_RELEASE;
   const inventory = inventoryFromScenario(scenario, providerUid, release);
   const failure = vmFailures(options.failVms ?? [], inventory.vms);
-  const sources = diskSources(scenario, inventory);
+  rejectUnknownVms(scenario, options.failSnapshots ?? [], '--fail-snapshot');
+  rejectUnknownVms(scenario, options.ignoreShutdown ?? [], '--ignore-shutdown');
   const clock = new SimulatedClock(speed);
   const startedAtMs = Date.now();
   if (options.clientCertificate && insecureHttp) {
@@ -238,6 +250,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   let timer: NodeJS.Timeout | undefined;
   let cleanup: ForkliftCleanup | undefined;
   let conversions: ConversionController | undefined;
+  let vcenter: SandboxVcenter | undefined;
   const stop = async () => {
     clearInterval(timer);
     importer?.stop();
@@ -246,7 +259,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     remoteVirtController?.stop();
     cleanup?.stop();
     conversions?.stop();
-    await Promise.all([api.close(), remoteApi?.close(), inventoryServer?.close(), proxy?.close()]);
+    await Promise.all([api.close(), remoteApi?.close(), inventoryServer?.close(), proxy?.close(), vcenter?.stop()]);
   };
   try {
     remoteApi = await startApiServer({
@@ -260,6 +273,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ...(options.historyLimit !== undefined && { historyLimit: options.historyLimit }),
       ...(options.bookmarkIntervalMs !== undefined && { bookmarkIntervalMs: options.bookmarkIntervalMs }),
     });
+    const timestamp = (seconds: number) =>
+      new Date(Math.floor((startedAtMs + (seconds / speed) * 1000) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    // the vCenter serves the inventory's own VM objects: one model for both
+    const startedVcenter = await createSandboxVcenter({
+      inventory,
+      clock: () => clock.seconds(),
+      timestamp,
+      behaviour: vcenterBehaviour(scenario, {
+        failSnapshots: options.failSnapshots ?? [],
+        ignoreShutdown: options.ignoreShutdown ?? [],
+      }),
+    });
+    vcenter = startedVcenter;
+    const sources = diskSources(scenario, inventory, startedVcenter);
     const importerOptions = {
       resolve: sources.resolve,
       ...sources.bandwidth,
@@ -269,10 +296,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       stallDisks: new Set(stallDisks),
       clock: () => clock.seconds(),
       // metav1.Time has whole seconds
-      timestamp: (seconds: number) =>
-        new Date(Math.floor((startedAtMs + (seconds / speed) * 1000) / 1000) * 1000)
-          .toISOString()
-          .replace('.000Z', 'Z'),
+      timestamp,
     };
     // each cluster's CDI copies on its own: the two share no bandwidth model (a sandbox liberty)
     const remoteStarted = new Importer({ store: remoteApi.store, ...importerOptions });
@@ -310,6 +334,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         cdiVersion,
         mtvRelease: release,
         ...(ingressTls && { ingressCaCert: ingressTls.caCert }),
+        vcenter: startedVcenter,
       }),
       ...remoteHostSeed(scenario, {
         providerUid,
@@ -344,6 +369,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         : undefined;
     conversions = converter;
     timer = setInterval(() => {
+      // guest shutdowns and task ends show in the inventory's powerState without a vCenter request
+      startedVcenter.model.sync();
       started.advanceTo(clock.seconds());
       remoteStarted.advanceTo(clock.seconds());
       virt.advanceTo(clock.seconds());
@@ -388,6 +415,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ...(tls?.client && { clientCertificate: tls.client }),
       ...(proxy && { proxyUrl: proxy.url }),
       proxyCarried: () => proxy?.carried() ?? {},
+      vcenter: {
+        url: startedVcenter.url,
+        caCert: startedVcenter.caCert,
+        thumbprint: startedVcenter.thumbprint,
+        user: startedVcenter.user,
+        password: startedVcenter.password,
+        model: startedVcenter.model,
+        stop: startedVcenter.stop,
+      },
       close: () => {
         closing ??= stop();
         return closing;
@@ -415,6 +451,18 @@ async function listen(port: number, start: () => Promise<ApiServer>): Promise<Ap
       );
     }
     throw error;
+  }
+}
+
+/** A --fail-snapshot or --ignore-shutdown that names no VM would do nothing; refuse it with a VM it could name. */
+function rejectUnknownVms(scenario: Scenario, names: readonly string[], option: string): void {
+  for (const name of names) {
+    if (!scenario.vms.some((vm) => vm.name === name)) {
+      throw new SandboxInputError(
+        `${option}: "${name}" names no VM of the scenario`,
+        `a VM name such as ${scenario.vms[0]?.name ?? 'app-01'}`,
+      );
+    }
   }
 }
 

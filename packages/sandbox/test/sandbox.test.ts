@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { needs, systemTool } from '@kubectl-mtv/test-support';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VCENTER_THUMBPRINT } from '../src/inventory/thumbprints.js';
 import { type Sandbox, startSandbox } from '../src/sandbox.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../src/seed/default-scenario.js';
 import { SEED_NAMES } from '../src/seed/names.js';
@@ -228,10 +227,10 @@ describe('the sandbox over plain HTTP at 1000x', () => {
           storage: { resources: { requests: { storage: String(vm.disks[0].capacity) } }, storageClassName: 'standard' },
           source: {
             vddk: {
-              url: SEED_NAMES.vcenterUrl,
+              url: sandbox.vcenter.url,
               uuid: vm.uuid,
               backingFile: vm.disks[0].file,
-              thumbprint: VCENTER_THUMBPRINT,
+              thumbprint: sandbox.vcenter.thumbprint,
               secretRef: 'plan-a-vddk',
               initImageURL: SEED_NAMES.vddkInitImage,
             },

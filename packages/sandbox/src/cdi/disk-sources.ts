@@ -14,11 +14,12 @@ export interface SandboxBandwidth {
 /**
  * Maps a DataVolume to the disk it copies: the inventory disk its vddk backingFile names (with the scenario's host,
  * size and rate for it), else its requested storage size at the scenario's disk rate on an uncapped host. `endpoints`
- * are the servers a vddk source may name for a known disk (vddk-endpoints.ts).
+ * are the servers a vddk source may name for a known disk (vddk-endpoints.ts): the sandbox's `vcenter` and ESXi hosts.
  */
 export function diskSources(
   scenario: Scenario,
   inventory: InventoryData,
+  vcenter: { url: string; thumbprint: string },
 ): { bandwidth: SandboxBandwidth; endpoints: VddkEndpoints; resolve(dv: KubeObject): DiskSource | undefined } {
   const plan = toWorkload(scenario);
   const byFile = new Map<string, DiskSource>();
@@ -38,7 +39,7 @@ export function diskSources(
   });
   const unknownHost = plan.hosts.length;
   return {
-    endpoints: vddkEndpoints(scenario, inventory),
+    endpoints: vddkEndpoints(scenario, inventory, vcenter),
     bandwidth: {
       hostBandwidth: [...plan.hosts.map((h) => h.bandwidth), Infinity],
       networkBandwidth: plan.networkBandwidth,

@@ -16,13 +16,12 @@
 import { isIP } from 'node:net';
 import type { Scenario } from '@kubectl-mtv/engine';
 import type { InventoryData } from '../inventory/model.js';
-import { VCENTER_THUMBPRINT } from '../inventory/thumbprints.js';
 import { hostsWithCr } from '../seed/host-crs.js';
-import { SEED_NAMES } from '../seed/names.js';
 
 /** The servers a vddk source may name. */
 export interface VddkEndpoints {
-  vcenter: { hostname: string; thumbprint: string };
+  /** The sandbox's vCenter: its address (lower case, no brackets), port and certificate thumbprint. */
+  vcenter: { hostname: string; port: string; thumbprint: string };
   /** ESXi hosts with a Host CR, by address (lower case, no brackets). */
   esxi: Map<string, { hostName: string; thumbprint: string; ready: boolean }>;
 }
@@ -34,13 +33,21 @@ export const VM_NOT_FOUND = 'unable to locate VM in any datacenter';
 const LOGIN_REFUSED = 'ServerFaultCode: Cannot complete login due to an incorrect user name or password.';
 
 /** The servers of the sandbox for `scenario`: vCenter, and each host the seed gives a Host CR. */
-export function vddkEndpoints(scenario: Scenario, inventory: InventoryData): VddkEndpoints {
+export function vddkEndpoints(
+  scenario: Scenario,
+  inventory: InventoryData,
+  vcenter: { url: string; thumbprint: string },
+): VddkEndpoints {
   const esxi = new Map<string, { hostName: string; thumbprint: string; ready: boolean }>();
   for (const { spec, id } of hostsWithCr(scenario, inventory)) {
     const thumbprint = inventory.hosts.find((host) => host.id === id)?.thumbprint ?? '';
     esxi.set(bare(spec.ipAddress ?? ''), { hostName: spec.name, thumbprint, ready: spec.hostCr === 'ready' });
   }
-  return { vcenter: { hostname: new URL(SEED_NAMES.vcenterUrl).hostname, thumbprint: VCENTER_THUMBPRINT }, esxi };
+  const url = new URL(vcenter.url);
+  return {
+    vcenter: { hostname: bare(url.hostname), port: url.port || '443', thumbprint: vcenter.thumbprint },
+    esxi,
+  };
 }
 
 /**
@@ -64,9 +71,11 @@ export function endpointError(
     return `${CANNOT_CONNECT}${post}: dial tcp: address ${address}: too many colons in address`;
   }
   const key = bare(hostname);
-  const esxi = endpoints.esxi.get(key);
-  const known =
-    (port === '' || port === '443') && (key === endpoints.vcenter.hostname.toLowerCase() || esxi !== undefined);
+  const isVcenterHost = key === endpoints.vcenter.hostname;
+  const esxi = isVcenterHost ? undefined : endpoints.esxi.get(key);
+  // the sandbox's vCenter listens on its own port; ESXi hosts on 443
+  const isVcenter = isVcenterHost && (port || '443') === endpoints.vcenter.port;
+  const known = isVcenter || ((port === '' || port === '443') && esxi !== undefined);
   if (!known) {
     return isIP(key) === 0
       ? `${CANNOT_CONNECT}${post}: dial tcp: lookup ${hostname}: no such host`

@@ -43,14 +43,9 @@ export const SEED_NAMES = {
   ingressCaConfigMap: 'default-ingress-cert',
   /** Route and Service name of the inventory, as Forklift's operator names them. */
   inventoryService: 'forklift-inventory',
-  /** vCenter URL of the source provider (never contacted: the inventory simulator stands in for it). */
-  vcenterUrl: 'https://vcenter.sandbox.local/sdk',
   /** A VDDK image reference that is obviously not a real image. */
   vddkInitImage: 'registry.sandbox.local/kubev2v/vddk:sandbox',
 } as const;
 
 /** The default gateway of the seeded transfer network. */
 export const TRANSFER_NETWORK_GATEWAY = '192.168.100.1';
-
-/** The vCenter CA the source Provider's Secret carries (`cacert`): a PEM block that is obviously not a certificate. */
-export const SANDBOX_VCENTER_CA = '-----BEGIN CERTIFICATE-----\nc2FuZGJveCB2Y2VudGVyIENB\n-----END CERTIFICATE-----\n';

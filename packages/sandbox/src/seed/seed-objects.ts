@@ -9,9 +9,8 @@ import { DEFAULT_CDI_VERSION } from '../cdi/cdi-version.js';
 import type { KubeObject } from '../cluster-store.js';
 import { inventoryFromScenario } from '../inventory/from-scenario.js';
 import type { InventoryData } from '../inventory/model.js';
-import { VCENTER_THUMBPRINT } from '../inventory/thumbprints.js';
 import { hostCrObjects } from './host-crs.js';
-import { SEED_NAMES as N, SANDBOX_VCENTER_CA, TRANSFER_NETWORK_GATEWAY } from './names.js';
+import { SEED_NAMES as N, TRANSFER_NETWORK_GATEWAY } from './names.js';
 
 /** An object to create and the resource it is created under (`plural` or `plural.group`, as ClusterStore names it). */
 export interface SeedObject {
@@ -35,6 +34,20 @@ export interface SeedIds {
   cdiVersion?: string;
   /** The MTV release the objects are for (NEWEST_MTV_RELEASE unless given): 2.12 seeds feature_use_conversion_cr. */
   mtvRelease?: MtvRelease;
+  /** The sandbox's vCenter, which the source Provider points at (vcenter/sandbox-vcenter.ts). */
+  vcenter: SeedVcenter;
+}
+
+/** Where the source Provider's vCenter is and how to trust and log in to it. */
+export interface SeedVcenter {
+  /** `https://127.0.0.1:PORT/sdk`: the Provider's spec.url. */
+  url: string;
+  /** The CA (PEM) that signs its certificate: the Secret's `cacert`. */
+  caCert: string;
+  /** SHA-1 of its certificate, `AA:BB:…`: the Provider's status.fingerprint and the Secret's `thumbprint`. */
+  thumbprint: string;
+  user: string;
+  password: string;
 }
 
 const FORKLIFT = 'forklift.konveyor.io/v1beta1';
@@ -51,7 +64,8 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
   const ns = N.forkliftNamespace;
   const ref = (name: string) => ({ name, namespace: ns });
   const ready = (message: string) => ({ conditions: [condition('Ready', message, now)], observedGeneration: 1 });
-  const fingerprint = VCENTER_THUMBPRINT;
+  const { vcenter } = ids;
+  const fingerprint = vcenter.thumbprint;
 
   return [
     { resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } },
@@ -64,10 +78,10 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
       N.sourceProviderSecret,
       ns,
       {
-        user: 'fake-user@vsphere.sandbox.local',
-        password: 'fake-password',
+        user: vcenter.user,
+        password: vcenter.password,
         thumbprint: fingerprint,
-        cacert: SANDBOX_VCENTER_CA,
+        cacert: vcenter.caCert,
       },
       {
         createdForProviderType: 'vsphere',
@@ -78,7 +92,7 @@ export function seedObjects(scenario: Scenario, ids: SeedIds): SeedObject[] {
       metadata: { uid: ids.providerUid },
       spec: {
         type: 'vsphere',
-        url: N.vcenterUrl,
+        url: vcenter.url,
         secret: ref(N.sourceProviderSecret),
         settings: { vddkInitImage: N.vddkInitImage, sdkEndpoint: 'vcenter' },
       },

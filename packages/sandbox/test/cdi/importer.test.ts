@@ -8,10 +8,13 @@ import { NETWORK_ATTACHMENT_DEFINITIONS } from '../../src/cdi/pod-networks.js';
 import type { KubeObject } from '../../src/cluster-store.js';
 import { inventoryFromScenario } from '../../src/inventory/from-scenario.js';
 import type { InventoryData } from '../../src/inventory/model.js';
-import { VCENTER_THUMBPRINT } from '../../src/inventory/thumbprints.js';
 import { applySeed } from '../../src/seed/apply-seed.js';
 import { SEED_NAMES } from '../../src/seed/names.js';
 import { seedObjects } from '../../src/seed/seed-objects.js';
+import { TEST_VCENTER } from '../seed/vcenter-fixture.js';
+
+const VCENTER_URL = TEST_VCENTER.url;
+const VCENTER_THUMBPRINT = TEST_VCENTER.thumbprint;
 
 const Gi = 2 ** 30;
 const Mi = 2 ** 20;
@@ -55,7 +58,7 @@ function dataVolume(inventory: InventoryData, vm: number, index: number, secretR
       },
       source: {
         vddk: {
-          url: SEED_NAMES.vcenterUrl,
+          url: VCENTER_URL,
           uuid: v.uuid,
           backingFile: disk.file,
           thumbprint: VCENTER_THUMBPRINT,
@@ -87,14 +90,17 @@ let importer: Importer;
 async function start(failDisks: string[] = [], findsInstanceUuid = false, sc: Scenario = scenario): Promise<void> {
   api = await startApiServer({ port: 0, token: 'importer-test' });
   inventory = inventoryFromScenario(sc, PROVIDER_UID);
-  applySeed(api.store, seedObjects(sc, { providerUid: PROVIDER_UID, inventoryUrl: 'http://127.0.0.1:9' }));
+  applySeed(
+    api.store,
+    seedObjects(sc, { providerUid: PROVIDER_UID, inventoryUrl: 'http://127.0.0.1:9', vcenter: TEST_VCENTER }),
+  );
   api.store.create('secrets', {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name: VDDK_SECRET, namespace: NS },
     data: { accessKeyId: 'dXNlcg==', secretKey: 'cGFzcw==' },
   });
-  const sources = diskSources(sc, inventory);
+  const sources = diskSources(sc, inventory, TEST_VCENTER);
   importer = new Importer({
     store: api.store,
     resolve: sources.resolve,
@@ -176,8 +182,8 @@ describe("the simulated CDI importer's vddk endpoint: vCenter, or the disk's own
   const post = (host: string) => `Unable to connect to vddk data source: Post "https://${host}/sdk": `;
 
   it.each<[string, number, string, (() => string) | 'vcenter', string]>([
-    ['vCenter with its fingerprint', 0, SEED_NAMES.vcenterUrl, 'vcenter', ''],
-    ['vCenter for a host without a Host CR', 3, SEED_NAMES.vcenterUrl, 'vcenter', ''],
+    ['vCenter with its fingerprint', 0, VCENTER_URL, 'vcenter', ''],
+    ['vCenter for a host without a Host CR', 3, VCENTER_URL, 'vcenter', ''],
     ['its ESXi host with its thumbprint', 0, 'https://192.0.2.11/sdk', () => thumbprintOf(0), ''],
     ['its ESXi host by IPv6 in brackets (any case)', 1, 'https://[2001:db8::12]/sdk', () => thumbprintOf(1), ''],
     [
@@ -204,9 +210,9 @@ describe("the simulated CDI importer's vddk endpoint: vCenter, or the disk's own
     [
       "vCenter with the ESXi host's thumbprint",
       0,
-      SEED_NAMES.vcenterUrl,
+      VCENTER_URL,
       () => thumbprintOf(0),
-      `${post('vcenter.sandbox.local')}host "vcenter.sandbox.local:443" thumbprint does not match "${'HOST0'}"`,
+      `${post('127.0.0.1:8989')}host "127.0.0.1:8989" thumbprint does not match "${'HOST0'}"`,
     ],
     [
       'another ESXi host, which has not this VM',

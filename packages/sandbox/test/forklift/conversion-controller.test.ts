@@ -18,6 +18,7 @@ import { applySeed } from '../../src/seed/apply-seed.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../../src/seed/default-scenario.js';
 import { SEED_NAMES } from '../../src/seed/names.js';
 import { seedObjects } from '../../src/seed/seed-objects.js';
+import { TEST_VCENTER } from '../seed/vcenter-fixture.js';
 
 const Gi = 2 ** 30;
 const Mi = 2 ** 20;
@@ -36,7 +37,11 @@ async function start(failures: { vm: string; message: string }[] = []): Promise<
   api = server;
   applySeed(
     server.store,
-    seedObjects(DEFAULT_SANDBOX_SCENARIO, { providerUid: 'p-uid', inventoryUrl: 'http://127.0.0.1:9' }),
+    seedObjects(DEFAULT_SANDBOX_SCENARIO, {
+      providerUid: 'p-uid',
+      inventoryUrl: 'http://127.0.0.1:9',
+      vcenter: TEST_VCENTER,
+    }),
   );
   server.store.create('secrets', {
     apiVersion: 'v1',

@@ -8,9 +8,10 @@ import type { ClusterStore, KubeObject } from '../../src/cluster-store.js';
 import { applySeed, orderSeed } from '../../src/seed/apply-seed.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../../src/seed/default-scenario.js';
 import { seedObjects } from '../../src/seed/seed-objects.js';
+import { TEST_VCENTER } from './vcenter-fixture.js';
 
 const UID = '9a8b7c6d-5e4f-4321-8fed-cba987654321';
-const IDS = { providerUid: UID, inventoryUrl: 'https://127.0.0.1:41000' };
+const IDS = { providerUid: UID, inventoryUrl: 'https://127.0.0.1:41000', vcenter: TEST_VCENTER };
 
 type Ref = { name: string; namespace: string };
 

@@ -8,10 +8,16 @@ import { DEFAULT_SANDBOX_SCENARIO } from '../../src/seed/default-scenario.js';
 import { SEED_NAMES, TRANSFER_NETWORK_GATEWAY } from '../../src/seed/names.js';
 import { type SeedObject, seedObjects } from '../../src/seed/seed-objects.js';
 import { describeErrors, loadCrdValidators, newAjv, toJsonSchema } from './crd-validator.js';
+import { TEST_VCENTER } from './vcenter-fixture.js';
 
 const UID = '5f1e2d3c-4b5a-4968-8776-655443322110';
-const HTTPS = { providerUid: UID, inventoryUrl: 'https://127.0.0.1:40123', now: '2026-05-01T10:00:00.000Z' };
-const HTTP = { providerUid: UID, inventoryUrl: 'http://127.0.0.1:40124' };
+const HTTPS = {
+  providerUid: UID,
+  inventoryUrl: 'https://127.0.0.1:40123',
+  now: '2026-05-01T10:00:00.000Z',
+  vcenter: TEST_VCENTER,
+};
+const HTTP = { providerUid: UID, inventoryUrl: 'http://127.0.0.1:40124', vcenter: TEST_VCENTER };
 
 const Gi = 2 ** 30;
 
@@ -260,18 +266,19 @@ describe('seedObjects', () => {
     expect(provider.metadata).toMatchObject({ name: 'vsphere-a', namespace: 'openshift-mtv', uid: UID });
     expect(spec(provider)).toMatchObject({
       type: 'vsphere',
-      url: 'https://vcenter.sandbox.local/sdk',
+      url: TEST_VCENTER.url,
       secret: { name: 'vsphere-a-secret', namespace: 'openshift-mtv' },
       settings: { vddkInitImage: expect.stringMatching(/vddk/) },
     });
-    expect(status(provider).fingerprint).toMatch(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
+    expect(status(provider).fingerprint).toBe(TEST_VCENTER.thumbprint);
     expect(status(provider).conditions).toContainEqual(
       expect.objectContaining({ type: 'Ready', status: 'True', lastTransitionTime: HTTPS.now }),
     );
     const secret = find(objects, 'Secret', 'vsphere-a-secret');
     expect(decode(secret, 'thumbprint')).toBe(status(provider).fingerprint);
-    expect(decode(secret, 'user')).toMatch(/fake/);
-    expect(decode(secret, 'password')).toMatch(/fake/);
+    expect(decode(secret, 'user')).toBe(TEST_VCENTER.user);
+    expect(decode(secret, 'password')).toBe(TEST_VCENTER.password);
+    expect(decode(secret, 'cacert')).toBe(TEST_VCENTER.caCert);
     expect(spec(find(objects, 'Provider', 'host'))).toMatchObject({ type: 'openshift' });
   });
 

@@ -1,0 +1,73 @@
+import { connect } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../src/sandbox.js';
+import { DEFAULT_SANDBOX_SCENARIO } from '../../src/seed/default-scenario.js';
+import { SEED_NAMES } from '../../src/seed/names.js';
+import { getJson } from '../inventory/get-json.js';
+import { faultType, ref, soap } from './soap-call.js';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ scenario: DEFAULT_SANDBOX_SCENARIO, speed: 200, tickMs: 20 });
+});
+afterAll(() => sandbox?.close());
+
+/** The SHA-1 of the certificate the server presents, as node:tls reports it (`AA:BB:…`). */
+function presented(url: string, ca: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port), ca, servername: 'localhost' }, () => {
+      resolve(socket.getPeerCertificate().fingerprint);
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('the sandbox vCenter inside startSandbox', () => {
+  it('is what the source Provider and its Secret name: URL, CA, certificate fingerprint', async () => {
+    const provider = sandbox.store.get('providers.forklift.konveyor.io', SEED_NAMES.forkliftNamespace, 'vsphere-a');
+    expect((provider?.spec as { url?: string } | undefined)?.url).toBe(sandbox.vcenter.url);
+    expect((provider?.status as { fingerprint?: string } | undefined)?.fingerprint).toBe(sandbox.vcenter.thumbprint);
+    const secret = sandbox.store.get('secrets', SEED_NAMES.forkliftNamespace, SEED_NAMES.sourceProviderSecret);
+    const data = secret?.data as Record<string, string>;
+    expect(Buffer.from(data.cacert, 'base64').toString()).toBe(sandbox.vcenter.caCert);
+    expect(Buffer.from(data.thumbprint, 'base64').toString()).toBe(sandbox.vcenter.thumbprint);
+    expect(await presented(sandbox.vcenter.url, sandbox.vcenter.caCert)).toBe(sandbox.vcenter.thumbprint);
+  });
+
+  it('shuts a guest down and the inventory serves the VM poweredOff', async () => {
+    const { url, caCert, user, password } = sandbox.vcenter;
+    const login = await soap(
+      url,
+      caCert,
+      `<Login xmlns="urn:vim25">${ref('SessionManager', 'SessionManager')}<userName>${user}</userName><password>${password}</password></Login>`,
+    );
+    const cookie = login.setCookie ?? '';
+    const vmUrl = `${sandbox.inventoryUrl}/providers/vsphere/${sandbox.providerUid}/vms/vm-7`;
+    const read = async () =>
+      ((await getJson(vmUrl, { token: sandbox.token, ca: sandbox.ingressCaCert })).body as { powerState: string })
+        .powerState;
+    expect(await read()).toBe('poweredOn');
+    const shutdown = await soap(
+      url,
+      caCert,
+      `<ShutdownGuest xmlns="urn:vim25">${ref('VirtualMachine', 'vm-7')}</ShutdownGuest>`,
+      cookie,
+    );
+    expect(shutdown.status).toBe(200);
+    let state = await read();
+    for (let i = 0; i < 100 && state === 'poweredOn'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      state = await read();
+    }
+    expect(state).toBe('poweredOff');
+    const off = await soap(
+      url,
+      caCert,
+      `<ShutdownGuest xmlns="urn:vim25">${ref('VirtualMachine', 'vm-7')}</ShutdownGuest>`,
+      cookie,
+    );
+    expect(faultType(off)).toBe('InvalidPowerState');
+  });
+});
