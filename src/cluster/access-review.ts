@@ -62,6 +62,15 @@ export function migrateHostChecks(planNamespace: string): AccessCheck[] {
 }
 
 /**
+ * What --power-off-source needs besides, on the host cluster, in the plan's namespace: the ConfigMap the source VMs'
+ * power states are recorded in before they are shut down (source-power-record.ts): get to read it, create once,
+ * patch to add a VM. Its read of the Provider Secret is checked by name in vcenter-endpoint.ts.
+ */
+export function sourcePowerAccessChecks(planNamespace: string): AccessCheck[] {
+  return at(planNamespace, '', 'configmaps', ['get', 'create', 'patch']);
+}
+
+/**
  * What a plan converted through Conversion CRs (MTV 2.12+, conversion.ts) needs besides, on the host cluster, in the
  * plan's namespace where the Conversions go: create one per VM, get/list/watch to follow it and find it again on a
  * re-run, delete once its VM exists. The virt-v2v pod is Forklift's conversion controller's to create, under its own

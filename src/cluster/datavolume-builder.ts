@@ -239,7 +239,7 @@ function manifest(plan: ResolvedPlan, vm: ResolvedVm, disk: ResolvedDisk, name: 
         [DV_ANNOTATION.deleteAfterCompletion]: 'false',
         // Nothing consumes these PVCs, so a WaitForFirstConsumer class would never bind them.
         [DV_ANNOTATION.bindImmediate]: 'true',
-        [DV_ANNOTATION.sourcePowerState]: vm.powerState,
+        [DV_ANNOTATION.sourcePowerState]: vm.restorePowerState ?? vm.powerState,
       },
     },
     spec: {

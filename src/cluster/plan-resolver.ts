@@ -38,6 +38,8 @@ export interface ResolvePlanOptions {
   vddkSecret?: string;
   /** --allow-powered-on. */
   allowPoweredOn?: boolean;
+  /** --power-off-source: powered-on VMs are shut down before their disks copy (checked against vCenter later). */
+  powerOffSource?: boolean;
   /** The cluster's MTV release (detectMtvRelease). */
   mtvRelease: DetectedRelease;
   /**
@@ -225,10 +227,13 @@ export async function resolvePlan(
   const hostCrs = await listReadyHostCrs(client, source.metadata.namespace ?? namespace, spec.provider?.source);
 
   const vms = await readPlanVms(inventory, source.metadata.uid ?? '', spec.vms ?? [], refuse);
-  if (!options.allowPoweredOn) {
+  if (!options.allowPoweredOn && !options.powerOffSource) {
     const on = vms.filter((vm) => vm.powerState === 'poweredOn').map((vm) => vm.name);
     if (on.length > 0) {
-      throw refuse(`has ${count(on, 'VM')} powered on: ${on.join(', ')}`, 'power them off, or pass --allow-powered-on');
+      throw refuse(
+        `has ${count(on, 'VM')} powered on: ${on.join(', ')}`,
+        'pass --power-off-source to shut them down through vCenter before their disks copy (as MTV does), power them off, or pass --allow-powered-on to copy them crash-consistently',
+      );
     }
   }
   const leftOut = vms.flatMap((vm) => disksLeftOut(vm.disks, release).map((disk) => ({ vm: vm.name, disk })));
@@ -351,6 +356,7 @@ export async function resolvePlan(
       uid: source.metadata.uid ?? '',
       url: source.spec?.url ?? '',
       fingerprint: source.status?.fingerprint ?? '',
+      ...(source.spec?.secret && { secret: source.spec.secret }),
     },
     vddkImage,
     vddkSecret: vddkSecret.name,

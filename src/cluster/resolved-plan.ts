@@ -42,7 +42,15 @@ export interface ResolvedVm {
   instanceUuid?: string;
   /** ESXi host id from the inventory (the engine's host). */
   host: string;
+  /** The inventory's power state when the plan was resolved. */
   powerState: string;
+  /**
+   * The power state recorded before a run shut the source down (--power-off-source, source-power-record.ts): what the
+   * new VM's runStrategy follows, and the DataVolumes carry. Absent: nothing recorded, `powerState` stands.
+   */
+  restorePowerState?: string;
+  /** The run powers the source off before copying it (--power-off-source): it will not be running beside its copy. */
+  poweredOffByRun?: true;
   disks: ResolvedDisk[];
   /** The plan VM's own pvcNameTemplate (spec.vms[].pvcNameTemplate), which wins over the plan's. */
   pvcNameTemplate?: string;
@@ -160,6 +168,8 @@ export interface ResolvedPlan {
     url: string;
     /** Provider status.fingerprint (vddk thumbprint). */
     fingerprint: string;
+    /** Provider spec.secret: the vCenter credentials (read only for --power-off-source, vcenter-endpoint.ts). */
+    secret?: { name?: string; namespace?: string };
   };
   /** The VDDK init image: Provider settings.vddkInitImage, else CDI's v2v-vmware ConfigMap. */
   vddkImage: string;

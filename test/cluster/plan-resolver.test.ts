@@ -126,7 +126,8 @@ describe('resolvePlan', () => {
         namespace: NS,
         uid: cluster.sandbox.providerUid,
         url: cluster.sandbox.vcenter.url,
-        fingerprint: expect.stringMatching(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/),
+        fingerprint: cluster.sandbox.vcenter.thumbprint,
+        secret: { name: SEED_NAMES.sourceProviderSecret, namespace: NS },
       },
       vddkImage: SEED_NAMES.vddkInitImage,
       vddkSecret: `plan-a-vddk-${plan?.metadata.uid?.replace(/-/g, '').slice(0, 8)}`,
@@ -456,7 +457,7 @@ describe('resolvePlan on scenarios the seed makes refusable', () => {
       expect(error.exitCode).toBe(ExitCode.usage);
       expect(error.line).toBe(
         'plan "plan-a" has 8 VMs powered on: web-01, web-02, web-03, web-04, web-05, web-06, web-07, web-08 ' +
-          '(try: power them off, or pass --allow-powered-on)',
+          '(try: pass --power-off-source to shut them down through vCenter before their disks copy (as MTV does), power them off, or pass --allow-powered-on to copy them crash-consistently)',
       );
       const resolved = await run(true);
       expect(await cluster.revision()).toBe(before);
