@@ -123,6 +123,22 @@ export type RunEvent =
       why: string;
       adopted?: true;
     }
+  /**
+   * The source VM before its first disk is copied (--power-off-source, source-power.ts): `requested` when
+   * ShutdownGuest (or with --force-power-off PowerOffVM_Task) was sent, `off` once vCenter reports it poweredOff
+   * (`seconds` after the request), `failed` when it did not power off (its disks are not copied). `was` is the power
+   * state recorded before, which the new VM's runStrategy follows.
+   */
+  | {
+      type: 'source-power';
+      time: string;
+      vm: string;
+      phase: 'requested' | 'off' | 'failed';
+      action: 'shutdown' | 'power-off';
+      was: string;
+      seconds?: number;
+      reason?: string;
+    }
   /** The VM's disks are copied and its guest is being converted (a Conversion CR, MTV 2.12+) before the VM is made. */
   | { type: 'vm-converting'; time: string; vm: string; conversion: string }
   /** KubeVirt reports the VM as the plan asks: Running and Ready (Always) or Stopped (Halted). */

@@ -3,6 +3,7 @@ import type { DiskDataVolume, SkippedDisk } from '../cluster/datavolume-builder.
 import type { KubeClient } from '../cluster/kube-client.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import type { RunController } from './run-controller.js';
+import type { SourcePowerOptions } from './source-power.js';
 
 /** What a run of a plan's transfers needs (runTransfers), and what its loop reads (TransferLoop). */
 export interface RunOptions {
@@ -43,6 +44,11 @@ export interface RunOptions {
    * DataVolume of their own (buildPlanDataVolumes), whose claims are another VM's.
    */
   vms?: { readyTimeoutMs: number; skipped: readonly SkippedDisk[] };
+  /**
+   * --power-off-source: each VM's source is shut down (recorded first) before its first DataVolume is made
+   * (source-power.ts); absent: VMs are copied as they are.
+   */
+  sourcePower?: Omit<SourcePowerOptions, 'emit' | 'now'>;
   /** Called once the run has begun, with the handle that pauses it or changes its caps (the TUI's keys). */
   onController?: (controller: RunController) => void;
 }

@@ -105,12 +105,15 @@ export interface RunSnapshot {
   vms?: SnapshotVm[];
 }
 
-/** A plan VM after its disks: its guest converting, made (waiting for KubeVirt), ready as the plan asks, or failed. */
+/**
+ * A plan VM: its source shutting down before its disks copy (--power-off-source), then after its disks: its guest
+ * converting, made (waiting for KubeVirt), ready as the plan asks, or failed.
+ */
 export interface SnapshotVm {
   vm: string;
   /** Its name in the target namespace (the source name while none was made). */
   name: string;
-  state: 'converting' | 'created' | 'ready' | 'failed';
+  state: 'shutting-down' | 'converting' | 'created' | 'ready' | 'failed';
   runStrategy?: 'Always' | 'Halted';
   /** KubeVirt's printableStatus when ready. */
   status?: string;
@@ -297,6 +300,13 @@ export class RunSnapshotBuilder {
         break;
       case 'summary':
         this.outcome = event.summary.outcome;
+        break;
+      case 'source-power':
+        // shown while it shuts down; once off its disks say the rest, and a failure stays
+        if (event.phase === 'requested')
+          this.vms.set(event.vm, { vm: event.vm, name: event.vm, state: 'shutting-down' });
+        else if (event.phase === 'off') this.vms.delete(event.vm);
+        else this.vms.set(event.vm, { vm: event.vm, name: event.vm, state: 'failed', reason: event.reason ?? '' });
         break;
       case 'vm-converting':
         this.vms.set(event.vm, { vm: event.vm, name: event.vm, state: 'converting' });

@@ -25,6 +25,7 @@ import type { RunEvent, RunSummary } from './run-events.js';
 import type { RunOptions } from './run-options.js';
 import { RunSnapshotBuilder } from './run-snapshot.js';
 import { encodeSnapshot } from './snapshot-codec.js';
+import { SourcePowerOff } from './source-power.js';
 import { TransferLoop } from './transfer-loop.js';
 import { VmFinisher } from './vm-finisher.js';
 
@@ -94,6 +95,7 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     diskDone: (name: string) => finisher.diskDone(name),
     doneWithoutDataVolume: async () => finisher.claimsOf(await finisher.start()),
   };
+  const source = options.sourcePower && new SourcePowerOff({ ...options.sourcePower, emit: send, now });
   const loop = new TransferLoop(
     options,
     clusters,
@@ -107,6 +109,7 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
       }
     },
     sink,
+    source,
   );
   run = loop;
   const requests = watchRequests(client, lease, options, loop);

@@ -67,7 +67,7 @@ export function decodeSnapshot(text: string): RunSnapshot | undefined {
         (vm) =>
           typeof vm?.vm === 'string' &&
           typeof vm.name === 'string' &&
-          ['converting', 'created', 'ready', 'failed'].includes(vm.state),
+          ['shutting-down', 'converting', 'created', 'ready', 'failed'].includes(vm.state),
       ));
   return items && vms ? snapshot : undefined;
 }

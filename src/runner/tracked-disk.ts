@@ -17,6 +17,8 @@ export interface TrackedDisk {
   /** Phase and importer restarts at the last progress event. */
   lastPhase?: string;
   lastRestarts?: number;
+  /** Its VM's source is being powered off (--power-off-source): it holds its slot, its DataVolume is not made yet. */
+  waitingForSource?: boolean;
   /** The stuck annotation is being written: the slot is freed once it lands. */
   marking?: boolean;
   /** The alert last reported for it (blocked with its reason, or stalled); undefined while it moves. */

@@ -27,6 +27,7 @@ import {
   type SettingsSource,
 } from './run-events.js';
 import type { RunOptions } from './run-options.js';
+import type { SourceGate } from './source-power.js';
 import { StuckDetector } from './stuck-detector.js';
 import { type DiskPhase, progressEvent, summarizeRun, type TrackedDisk } from './tracked-disk.js';
 import { workloadOfDataVolumes } from './workload-of-datavolumes.js';
@@ -77,6 +78,8 @@ export class TransferLoop implements RunController {
     private readonly emit: (e: RunEvent) => void,
     /** Copies the run finishes VMs from: told of each disk done, asked which are done with no DataVolume. */
     private readonly vms?: DiskSink,
+    /** Waited on before a VM's first DataVolume is created (--power-off-source). */
+    private readonly source?: SourceGate,
   ) {
     this.now = options.now ?? Date.now;
     const { plan } = options.resolved;
@@ -151,6 +154,7 @@ export class TransferLoop implements RunController {
   /** Ends admission (idempotent: the first reason wins). Transfers in flight go on. */
   stop(outcome: RunOutcome): void {
     this.outcome ??= outcome;
+    this.source?.stop();
     this.wake?.();
   }
 
@@ -344,7 +348,7 @@ export class TransferLoop implements RunController {
   /** One disk in flight at `now`: it finished, failed, is stuck, or made progress worth an event. */
   private read(id: number, now: number): void {
     const disk = this.disks[id];
-    if (disk.marking) return;
+    if (disk.marking || disk.waitingForSource) return;
     const state = this.dataVolumes.get(disk.ref.name);
     if (state?.phase === 'Succeeded') {
       this.leave(id, 'done');
@@ -418,6 +422,35 @@ export class TransferLoop implements RunController {
     const disk = this.disks[id];
     disk.phase = 'running';
     this.enterFlight(id);
+    const { vmId, vmName } = this.options.dataVolumes[id];
+    if (this.source) {
+      // its VM's source is powered off first; the disk holds its slot meanwhile, as Forklift charges a VM powering off
+      disk.waitingForSource = true;
+      this.track(
+        this.source.ready({ id: vmId, name: vmName }).then(
+          () => {
+            disk.waitingForSource = false;
+            // a run that stopped meanwhile creates nothing more: the disk was not started
+            if (this.outcome !== undefined) this.leave(id, 'queued');
+            else this.create(id, this.now());
+            this.step();
+          },
+          (error) => {
+            disk.waitingForSource = false;
+            if (this.outcome !== undefined) this.leave(id, 'queued');
+            else this.failDisk(id, error instanceof Error ? error.message : String(error));
+            this.step();
+          },
+        ),
+      );
+      return;
+    }
+    this.create(id, now);
+  }
+
+  /** Creates the disk's DataVolume (start). */
+  private create(id: number, now: number): void {
+    const disk = this.disks[id];
     disk.startedAt = now;
     disk.lastProgressAt = now;
     this.stuck.track(disk.ref.name, now, { host: disk.ref.host, bytes: disk.bytes });

@@ -276,7 +276,7 @@ export class VmFinisher {
       const stored = annotations?.[DV_ANNOTATION.sourcePowerState];
       if (stored) return stored;
     }
-    return entry.vm.powerState;
+    return entry.vm.restorePowerState ?? entry.vm.powerState;
   }
 
   private async awaitReady(entry: VmEntry, name: string): Promise<void> {
@@ -345,7 +345,7 @@ export function decideRunStrategy(
 ): { runStrategy: 'Always' | 'Halted'; why: string; haltedSourceOn?: true } {
   const config = vm.config;
   if (!config) throw new Error(`VM ${vm.name} has no configuration to build a VirtualMachine from`);
-  const sourceRunning = vm.powerState === 'poweredOn';
+  const sourceRunning = vm.powerState === 'poweredOn' && !vm.poweredOffByRun;
   const decided = runStrategyFor(resolved.mtvRelease.release, config, storedPowerState, { sourceRunning });
   return sourceRunning ? { ...decided, haltedSourceOn: true } : decided;
 }

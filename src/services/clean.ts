@@ -12,6 +12,7 @@ import { isLeaseHeld, type LeaseObject, leaseName } from '../cluster/lease.js';
 import { type DataVolumeObject, PlanDataVolumes, STUCK_ANNOTATION } from '../cluster/plan-datavolumes.js';
 import { PlanVirtualMachines, type VirtualMachineObject } from '../cluster/plan-virtual-machines.js';
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
+import { SourcePowerRecord } from '../cluster/source-power-record.js';
 import { deleteVddkSecret, isVddkSecretName, unusedVddkSecret, vddkSecretName } from '../cluster/vddk-secret.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import { formatJson, formatYaml, kubeList, type ObjectOutput, withoutHeader } from '../ui/object-output.js';
@@ -90,8 +91,10 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
   await cleanVms({ host, destination: client }, options, { uid: plan.metadata.uid ?? '', target, namespace }, streams);
   if (chosen.length === 0) {
     streams.stderr.write(`no ${which(0)}\n`);
-    if (options.yes)
+    if (options.yes) {
       await cleanSecret({ host, destination: client }, options, { plan, namespace, target, all }, all, streams, true);
+      if (!options.stuckOnly) await cleanPowerRecord(host, { plan, name: options.plan }, namespace, streams, vmNames);
+    }
     // like kubectl get: an empty List, so `-o json | jq '.items[]'` still reads JSON (and templates run on it)
     const listed = output === 'json' || output === 'yaml' || typeof output === 'object';
     if (!options.yes && listed) streams.stdout.write(formatDataVolumes([], output, vmNames, options.noHeaders));
@@ -122,7 +125,37 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
     all.filter((dv) => !deleted.has(dv)),
     streams,
   );
+  if (!options.stuckOnly) await cleanPowerRecord(host, { plan, name: options.plan }, namespace, streams, vmNames);
   return ExitCode.ok;
+}
+
+/**
+ * The power states `migrate --power-off-source` recorded before it shut the plan's source VMs down: deleted with the
+ * plan's DataVolumes (a new run starts from the sources as they are), naming the VMs that were on, which stay off.
+ */
+async function cleanPowerRecord(
+  host: KubeClient,
+  { plan, name: planName }: { plan: Plan; name: string },
+  namespace: string,
+  streams: OutputStreams,
+  vmNames: ReadonlyMap<string, string>,
+): Promise<void> {
+  const record = new SourcePowerRecord(host, { name: planName, namespace, uid: plan.metadata.uid ?? '' });
+  let states: Map<string, string>;
+  try {
+    states = await record.read();
+  } catch (error) {
+    // a user who never ran --power-off-source may not read ConfigMaps there: nothing of ours to delete then
+    // (and a ConfigMap of that name that is not ours is not clean's to delete)
+    if ((error instanceof KubeApiError && error.status === 403) || error instanceof UserError) return;
+    throw error;
+  }
+  if (!(await record.delete())) return;
+  const on = [...states].filter(([, state]) => state === 'poweredOn').map(([id]) => vmNames.get(id) ?? id);
+  streams.stderr.write(
+    `the plan's power-state record ${namespace}/${record.name} deleted${on.length > 0 ? `; the source VMs ${on.join(', ')} were powered on before migrate shut them down, and stay off` : ''}
+`,
+  );
 }
 
 /**

@@ -11,11 +11,12 @@ import {
   conversionAccessChecks,
   migrateHostChecks,
   migrateTargetChecks,
+  sourcePowerAccessChecks,
 } from '../cluster/access-review.js';
 import { type BuiltDataVolumes, buildPlanDataVolumes } from '../cluster/datavolume-builder.js';
 import { connectDestination, type DestinationKind, type PlanClusters } from '../cluster/destination.js';
 import { InventoryClient, type InventoryOptions, readCaFile } from '../cluster/inventory-client.js';
-import { connectKube, type KubeConnectionOptions } from '../cluster/kube-client.js';
+import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
 import { refuseLeftoverClaims } from '../cluster/leftover-claims.js';
 import { detectMtvRelease, type MtvRelease } from '../cluster/mtv-release.js';
 import { resolvePlan } from '../cluster/plan-resolver.js';
@@ -37,6 +38,7 @@ import {
   previewSchedule,
   reportSkipped,
 } from './migrate-dry-run.js';
+import { type PreparedSourcePower, prepareSourcePower, type SourcePowerSettings } from './migrate-source-power.js';
 import { checkSvgPath, writeSvg } from './svg-file.js';
 
 export type { DryRunOutput } from './migrate-dry-run.js';
@@ -48,6 +50,8 @@ export interface MigrateOptions {
   plan: string;
   vddkSecret?: string;
   allowPoweredOn: boolean;
+  /** --power-off-source (with --force-power-off, --shutdown-timeout): Forklift's cold steps before each VM's copy. */
+  powerOffSource?: SourcePowerSettings;
   scheduler: SchedulerOptions;
   maxRestarts: number;
   /** Milliseconds a disk's progress may stand still before it is stuck. */
@@ -105,11 +109,12 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   });
   const mtvRelease = await detectMtvRelease(client, options.mtvVersion);
   let destination = client;
-  const resolved = await resolvePlan(client, inventory, {
+  let resolved = await resolvePlan(client, inventory, {
     plan: options.plan,
     namespace: client.namespace,
     vddkSecret: options.vddkSecret,
     allowPoweredOn: options.allowPoweredOn,
+    ...(options.powerOffSource && { powerOffSource: true }),
     mtvRelease,
     ...(options.disksOnly && { disksOnly: true }),
     destination: async (provider) => {
@@ -135,6 +140,8 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   );
   const hostChecks = [
     ...migrateHostChecks(resolved.plan.namespace),
+    // the power states recorded before the sources are shut down (source-power-record.ts)
+    ...(options.powerOffSource ? sourcePowerAccessChecks(resolved.plan.namespace) : []),
     // Conversions go in the plan's namespace, on the host cluster
     ...(resolved.conversion ? conversionAccessChecks(resolved.conversion.namespace) : []),
   ];
@@ -146,6 +153,24 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
     await checkAccess(client, hostChecks);
     await checkAccess(destination, targetChecks);
   }
+  // vCenter reached, the VMs found and checked before anything is created; the record read (a re-run's states)
+  const power = options.powerOffSource && (await prepareSourcePower(client, resolved, options.powerOffSource));
+  if (power) resolved = power.resolved;
+  try {
+    return await afterPreparation(client, destination, resolved, options, streams, power || undefined);
+  } finally {
+    await power?.close();
+  }
+}
+
+async function afterPreparation(
+  client: KubeClient,
+  destination: KubeClient,
+  resolved: ResolvedPlan,
+  options: MigrateOptions,
+  streams: OutputStreams,
+  power: PreparedSourcePower | undefined,
+): Promise<ExitCodeValue> {
   const built = buildPlanDataVolumes(resolved);
   for (const note of built.notes) streams.stderr.write(`warning: ${note}\n`);
   await refuseLeftoverClaims(
@@ -159,7 +184,7 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
     const context = { resolved, built, scheduler, ...(output !== undefined && { output }), signal, streams };
     return options.dryRun === 'client' ? dryRunClient(context) : dryRunServer(destination, context);
   }
-  return run({ host: client, destination }, resolved, built, options, streams);
+  return run({ host: client, destination }, resolved, built, options, streams, power);
 }
 
 /** Where a remote plan's disks go, and as whom: said once, before anything is asked of that cluster. */
@@ -213,6 +238,7 @@ async function run(
   built: BuiltDataVolumes,
   options: MigrateOptions,
   streams: OutputStreams,
+  power: PreparedSourcePower | undefined,
 ): Promise<ExitCodeValue> {
   reportSkipped(built, streams);
   const detached = new AbortController();
@@ -267,6 +293,7 @@ async function run(
         signal: detached.signal,
         holder,
         takeover: options.takeover,
+        ...(power && { sourcePower: power.run }),
         ...(resolved.vmSettings && {
           vms: {
             readyTimeoutMs: options.vmReadyTimeoutMs ?? DEFAULT_VM_READY_TIMEOUT_MS,

@@ -230,6 +230,7 @@ function plainLine(event: RunEvent): string | undefined {
       const perHost = event.maxInFlightPerHost === null ? '' : `, ${event.maxInFlightPerHost} per host`;
       return `${event.paused ? 'paused' : 'running'}, at most ${event.maxInFlight} in flight${perHost}: set by ${by}`;
     }
+    case 'source-power':
     case 'vm-converting':
     case 'vm-created':
     case 'vm-ready':
@@ -243,6 +244,13 @@ function plainLine(event: RunEvent): string | undefined {
 /** A VM event as one line (plain lines and the live view's log); undefined for other events. */
 export function vmEventLine(event: RunEvent): string | undefined {
   switch (event.type) {
+    case 'source-power': {
+      const how = event.action === 'shutdown' ? 'ShutdownGuest' : 'PowerOffVM_Task';
+      if (event.phase === 'requested') return `shutting down source VM ${event.vm} (${how}; it was ${event.was})`;
+      if (event.phase === 'off')
+        return `source VM ${event.vm} is powered off${event.seconds === undefined ? '' : ` after ${Math.round(event.seconds)} s`}; its disks copy now`;
+      return `source VM ${event.vm} not powered off: ${event.reason ?? 'unknown'}; its disks are not copied`;
+    }
     case 'vm-converting':
       return `converting the guest of ${event.vm} (Conversion ${event.conversion})`;
     case 'vm-created':

@@ -11,6 +11,7 @@ import {
   type AccessCheck,
   conversionAccessChecks,
   migrateAccessChecks,
+  sourcePowerAccessChecks,
   topAccessChecks,
   transferNetworkAccessChecks,
   vmNetworkAccessChecks,
@@ -44,7 +45,7 @@ const BEYOND_REVIEWS: [string, string, string, string[], string[] | undefined, s
     'secrets',
     ['get'],
     ['vsphere-a-secret', 'vsphere-a-host-1-secret'],
-    'vddk-secret.ts checkVddkSecret, checkEsxiSecret, ensureVddkSecret, ensureEsxiVddkSecret',
+    'vddk-secret.ts checkVddkSecret, checkEsxiSecret, ensureVddkSecret, ensureEsxiVddkSecret; vcenter-endpoint.ts (--power-off-source)',
   ],
   [CDI_NS, '', 'configmaps', ['get'], ['v2v-vmware'], 'plan-resolver.ts vddkInitImage'],
   [INGRESS_NS, '', 'configmaps', ['get'], ['default-ingress-cert'], 'inventory-client.ts ingressCa (optional)'],
@@ -67,6 +68,9 @@ const CLEAN: AccessCheck[] = [
   { verb: 'get', group: 'coordination.k8s.io', resource: 'leases', namespace: PLAN_NS },
   { verb: 'get', group: '', resource: 'secrets', namespace: TARGET_NS },
   { verb: 'delete', group: '', resource: 'secrets', namespace: TARGET_NS },
+  // clean --yes: the power-state record migrate --power-off-source made
+  { verb: 'get', group: '', resource: 'configmaps', namespace: PLAN_NS },
+  { verb: 'delete', group: '', resource: 'configmaps', namespace: PLAN_NS },
   // clean --vms --yes: the VMs migrate made
   { verb: 'delete', group: 'kubevirt.io', resource: 'virtualmachines', namespace: TARGET_NS },
 ];
@@ -153,6 +157,8 @@ describe('docs/rbac.yaml', () => {
       ...transferNetworkAccessChecks({ namespace: TARGET_NS, name: 'transfer-net' }).map(fromCheck),
       // only for a plan converted through Conversion CRs (MTV 2.12+, conversion.ts)
       ...conversionAccessChecks(PLAN_NS).map(fromCheck),
+      // only with migrate --power-off-source (source-power-record.ts)
+      ...sourcePowerAccessChecks(PLAN_NS).map(fromCheck),
       // only for a NetworkMap with Multus destinations (network-map.ts asks before it reads each NAD)
       ...vmNetworkAccessChecks({ namespace: TARGET_NS, name: 'vm-net' }).map(fromCheck),
       ...topAccessChecks(PLAN_NS, true).map(fromCheck),

@@ -103,7 +103,7 @@ describe('kubectl mtv migrate', () => {
       [
         migrateArgs(cluster),
         'error: plan "plan-a" has 8 VMs powered on: web-01, web-02, web-03, web-04, web-05, web-06, web-07, web-08 ' +
-          '(try: power them off, or pass --allow-powered-on)',
+          '(try: pass --power-off-source to shut them down through vCenter before their disks copy (as MTV does), power them off, or pass --allow-powered-on to copy them crash-consistently)',
       ],
       [
         migrateArgs(cluster, '--allow-powered-on', '--vddk-secret', 'my-vddk'),

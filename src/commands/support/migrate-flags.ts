@@ -97,7 +97,23 @@ export const migrateFlags = {
   }),
   'inventory-insecure-skip-tls-verify': Flags.boolean({ description: "Do not verify the inventory's certificate." }),
   'allow-powered-on': Flags.boolean({
-    description: 'Copy the disks of VMs that are powered on (a crash-consistent copy).',
+    description:
+      'Copy the disks of VMs that are powered on, as they are (a crash-consistent copy; their VMs are made Halted).',
+    exclusive: ['power-off-source'],
+  }),
+  'power-off-source': Flags.boolean({
+    description:
+      "Shut each powered-on source VM down through vCenter just before its disks copy, as MTV's cold migration does: its power state is recorded in the cluster first, VMware Tools' ShutdownGuest is asked, and the VM made from it runs if the source ran. Needs the source Provider's vCenter reachable from here.",
+  }),
+  'force-power-off': Flags.boolean({
+    description: 'With --power-off-source: a hard power-off (PowerOffVM_Task) instead of a guest shutdown.',
+    dependsOn: ['power-off-source'],
+  }),
+  'shutdown-timeout': Flags.string({
+    description:
+      'With --power-off-source: how long a source VM may take to power off; one still on by then has its disks left uncopied (exit 1).',
+    default: '10m',
+    helpValue: 'DURATION',
   }),
   'max-restarts': Flags.string({
     description: 'Mark a disk stuck once its importer pod has restarted this many times.',
@@ -183,6 +199,12 @@ export function migrateOptions(
     plan,
     vddkSecret: flags['vddk-secret'],
     allowPoweredOn: flags['allow-powered-on'],
+    ...(flags['power-off-source'] && {
+      powerOffSource: {
+        force: flags['force-power-off'],
+        shutdownTimeoutMs: parseDuration('--shutdown-timeout', flags['shutdown-timeout']),
+      },
+    }),
     scheduler: {
       policy: parseChoice('--policy', flags.policy, MIGRATE_POLICIES, 'policy'),
       maxInFlight:

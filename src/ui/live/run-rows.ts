@@ -178,6 +178,7 @@ export function vmCounts(vms: NonNullable<RunSnapshot['vms']>): string {
   const count = (state: string) => vms.filter((vm) => vm.state === state).length;
   return [
     `VMs ${count('ready')} ready`,
+    count('shutting-down') > 0 && `${count('shutting-down')} source shutting down`,
     count('converting') > 0 && `${count('converting')} converting`,
     count('created') > 0 && `${count('created')} starting`,
     count('failed') > 0 && `${count('failed')} failed`,

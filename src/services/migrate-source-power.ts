@@ -1,0 +1,122 @@
+/**
+ * `migrate --power-off-source`, before anything is created: the recorded power states are read (a re-run finds the
+ * VMs an earlier run shut down), vCenter is logged in to with the source Provider's credentials (unreachable or
+ * refused: exit 3 naming the URL), every plan VM is found by uuid as Forklift finds it (adapter/vsphere/client.go
+ * getVM: the instance uuid when the inventory has one, else the BIOS uuid), and a powered-on VM without VMware Tools
+ * running is refused (exit 2) unless --force-power-off: ShutdownGuest could not shut it down. A dry run stops here.
+ */
+
+import type { KubeClient } from '../cluster/kube-client.js';
+import type { ResolvedPlan, ResolvedVm } from '../cluster/resolved-plan.js';
+import { SourcePowerRecord } from '../cluster/source-power-record.js';
+import { readVCenterEndpoint } from '../cluster/vcenter-endpoint.js';
+import { ExitCode, UserError } from '../errors.js';
+import type { RunOptions } from '../runner/run-options.js';
+import { connectVCenter, type MoRef, type VCenterSession, VCenterUnreachable, VSphereFault } from '../vsphere/index.js';
+
+export interface SourcePowerSettings {
+  /** --force-power-off. */
+  force: boolean;
+  /** --shutdown-timeout. */
+  shutdownTimeoutMs: number;
+}
+
+export interface PreparedSourcePower {
+  /** The plan with each VM's recorded power state, and marked as powered off by the run. */
+  resolved: ResolvedPlan;
+  /** What the run needs (RunOptions.sourcePower). */
+  run: NonNullable<RunOptions['sourcePower']>;
+  /** Logs out of vCenter (after the run, or at once for a dry run). */
+  close(): Promise<void>;
+}
+
+/** Reads the record, reaches vCenter, finds and checks the VMs; refusals before anything is created. */
+export async function prepareSourcePower(
+  client: KubeClient,
+  resolved: ResolvedPlan,
+  settings: SourcePowerSettings,
+  connect: typeof connectVCenter = connectVCenter,
+): Promise<PreparedSourcePower> {
+  const record = new SourcePowerRecord(client, resolved.plan);
+  const recorded = await record.read();
+  const endpoint = await readVCenterEndpoint(client, resolved.provider, resolved.mtvRelease.release);
+  let session: VCenterSession;
+  try {
+    session = await connect(endpoint);
+  } catch (error) {
+    throw vcenterError(endpoint.url, resolved.provider.name, error);
+  }
+  try {
+    const refs = new Map<string, MoRef>();
+    const missing: string[] = [];
+    const noTools: string[] = [];
+    for (const vm of resolved.vms) {
+      const ref = await findVm(session, vm);
+      if (!ref) {
+        missing.push(`${vm.name} (${vm.instanceUuid ? `instance uuid ${vm.instanceUuid}` : `uuid ${vm.uuid}`})`);
+        continue;
+      }
+      refs.set(vm.id, ref);
+      const power = await session.vmPower(ref);
+      if (power.powerState === 'poweredOn' && !power.toolsRunning) noTools.push(vm.name);
+    }
+    if (missing.length > 0) {
+      throw new UserError(
+        `plan "${resolved.plan.name}": vCenter ${endpoint.url} has no VM with the uuid the inventory gives for ${missing.join(', ')}`,
+        { hint: 'wait for the inventory to catch up with vCenter (the VM was re-created or moved), then run again' },
+      );
+    }
+    if (noTools.length > 0 && !settings.force) {
+      throw new UserError(
+        `plan "${resolved.plan.name}": ${noTools.join(', ')} ${noTools.length === 1 ? 'is' : 'are'} powered on without VMware Tools running, so ShutdownGuest cannot shut ${noTools.length === 1 ? 'it' : 'them'} down`,
+        {
+          hint: 'start VMware Tools in the guest, shut the VM down yourself, or pass --force-power-off (a hard power-off)',
+        },
+      );
+    }
+    const vms = resolved.vms.map(
+      (vm): ResolvedVm => ({
+        ...vm,
+        ...(recorded.has(vm.id) && { restorePowerState: recorded.get(vm.id) }),
+        poweredOffByRun: true,
+      }),
+    );
+    return {
+      resolved: { ...resolved, vms },
+      run: { session, record, refs, force: settings.force, shutdownTimeoutMs: settings.shutdownTimeoutMs },
+      close: () => session.logout(),
+    };
+  } catch (error) {
+    await session.logout();
+    throw error instanceof UserError ? error : vcenterError(endpoint.url, resolved.provider.name, error);
+  }
+}
+
+function findVm(session: VCenterSession, vm: ResolvedVm): Promise<MoRef | undefined> {
+  return vm.instanceUuid
+    ? session.findVm(vm.instanceUuid, { instanceUuid: true })
+    : session.findVm(vm.uuid, { instanceUuid: false });
+}
+
+/** What went wrong with vCenter, as one line with exit 3; never the credentials. */
+function vcenterError(url: string, provider: string, error: unknown): unknown {
+  if (error instanceof VCenterUnreachable) {
+    return new UserError(error.message, {
+      exitCode: ExitCode.unreachable,
+      hint: `--power-off-source talks to the source Provider's vCenter from this workstation; check the network to ${url}, or shut the VMs down yourself and leave the flag out`,
+    });
+  }
+  if (error instanceof VSphereFault) {
+    const login = error.fault === 'InvalidLogin' || error.fault === 'NotAuthenticated';
+    return new UserError(
+      login
+        ? `vCenter ${url} refused the credentials in provider "${provider}"'s Secret (${error.fault})`
+        : `vCenter ${url} answered ${error.fault}: ${error.message}`,
+      {
+        exitCode: ExitCode.unreachable,
+        ...(login && { hint: "fix the provider's vCenter credentials in the MTV console" }),
+      },
+    );
+  }
+  return error;
+}
