@@ -70,6 +70,8 @@ export interface VmSpec {
   targetPowerState?: 'on' | 'off' | 'auto';
   /** The VM's NICs in device order, one on `VM Network` unless given (sandbox only). */
   nics?: NicSpec[];
+  /** Percent of each disk the guest changes per hour: the size of warm deltas in the sandbox's CDI (sandbox only). */
+  changeRate?: number;
 }
 
 export const VM_FIRMWARES = ['bios', 'efi'] as const;
