@@ -71,7 +71,9 @@ export interface ImporterOptions {
 
 /** Counters `GET /sandbox/v1/stats` reports; times are simulated seconds. */
 export interface ImportStats {
+  /** Importer pods whose container ran: one per DataVolume, or per checkpoint of a multi-stage import. */
   started: number;
+  /** DataVolumes Succeeded (a multi-stage import once, after its final checkpoint). */
   succeeded: number;
   current: number;
   peak: number;
