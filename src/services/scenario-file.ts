@@ -31,6 +31,8 @@ interface ScenarioFile {
       bus?: DiskBus;
       controller?: number;
     }[];
+    /** Percent per hour: `2%/h` or 2. */
+    changeRate?: string | number;
   } & Pick<
     VmSpec,
     | 'id'
@@ -240,6 +242,7 @@ function toScenario(file: ScenarioFile, fail: Fail): Scenario {
         ...(vm.id !== undefined && { id: `${vm.id}${suffix}` }),
         ...(vm.powerState !== undefined && { powerState: vm.powerState }),
         ...vmConfiguration(vm),
+        ...(vm.changeRate !== undefined && { changeRate: changeRate(vm.changeRate) }),
       });
     }
   }
@@ -271,4 +274,9 @@ function vmConfiguration(vm: ScenarioFile['vms'][number]): Partial<VmSpec> {
     ...(vm.targetPowerState !== undefined && { targetPowerState: vm.targetPowerState }),
     ...(vm.nics !== undefined && { nics: vm.nics.map((nic) => ({ network: nic.network })) }),
   };
+}
+
+/** A VM's change rate as percent of the disk per hour: `2%/h` or 2 (the schema let only these through). */
+function changeRate(value: string | number): number {
+  return typeof value === 'number' ? value : Number(value.slice(0, -'%/h'.length));
 }

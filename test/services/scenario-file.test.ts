@@ -134,6 +134,18 @@ vms:
   const BYTES = 'is not a Kubernetes quantity of bytes (e.g. 500Gi)';
   const RATE = 'is not a positive Kubernetes quantity of bytes/s (e.g. 100Mi)';
   const WHOLE = 'is not a whole number of at least 1';
+  const CHANGE_RATE = 'is not a change rate in percent of the disk per hour (e.g. 2%/h, or 2)';
+
+  it.each<[unknown, number]>([
+    ['2%/h', 2],
+    ['0.5%/h', 0.5],
+    [3, 3],
+    [0, 0],
+  ])('reads the change rate %j as %s percent per hour, for every VM of a count', (value, percent) => {
+    const vms = parse(withField('vms[0].changeRate', value)).vms;
+    expect(vms.filter((vm) => vm.name.startsWith('app-')).map((vm) => vm.changeRate)).toEqual([percent, percent]);
+    expect(vms.find((vm) => vm.name === 'db')?.changeRate).toBeUndefined();
+  });
 
   it.each<[string, unknown, string]>([
     ['vms[2].disks[0].size', '-5Gi', '"-5Gi" is negative (a size is bytes to copy, 0 or more)'],
@@ -163,6 +175,8 @@ vms:
     ['vms[0].disks[0].bus', 'usb', '"usb" is not one of scsi, sata, ide, nvme'],
     ['vms[0].disks[0].controller', 4, '4 is not a controller number from 0 to 3'],
     ['hosts[0].hostCr', 'yes', '"yes" is not one of ready, not-ready'],
+    ['vms[0].changeRate', '2%', `"2%" ${CHANGE_RATE}`],
+    ['vms[0].changeRate', -1, `-1 ${CHANGE_RATE}`],
   ])('rejects %s set to %j with one line naming the field', (field, value, message) => {
     const error = failureOf(withField(field, value));
     expect(error.message).toBe(`scenario.yaml: ${field}: ${message}`);
@@ -185,7 +199,7 @@ vms:
     ],
     [
       'vms: [{name: a, dsks: []}]',
-      'vms[0].dsks: unknown field (known: name, count, host, disks, id, powerState, cpuCount, coresPerSocket, memoryMB, firmware, secureBoot, tpm, guestId, targetPowerState, nics)',
+      'vms[0].dsks: unknown field (known: name, count, host, disks, id, powerState, cpuCount, coresPerSocket, memoryMB, firmware, secureBoot, tpm, guestId, targetPowerState, nics, changeRate)',
     ],
     ['name: x', 'vms: required field is missing'],
     ['vms: [{name: a, disks: []}]\nmaxinflight: 3', `maxinflight: unknown field (known: ${TOP_FIELDS})`],
@@ -241,7 +255,11 @@ describe('loadScenarioFile', () => {
 
 describe('the shipped JSON Schema', () => {
   it('uses the same quantity pattern as the parser, wherever it names one', () => {
-    const text = readFileSync(join(repo, 'schema', 'scenario.schema.json'), 'utf8');
+    // the change rate (`2%/h`) is the one pattern that is no quantity
+    const { changeRate: _, ...definitions } = JSON.parse(
+      readFileSync(join(repo, 'schema', 'scenario.schema.json'), 'utf8'),
+    ).definitions;
+    const text = JSON.stringify({ definitions }, null, 2);
     const patterns = [...text.matchAll(/"pattern": ("[^\n]*")/g)].map((m) => JSON.parse(m[1]) as string);
     expect(patterns.length).toBeGreaterThan(0);
     for (const pattern of patterns) expect(pattern).toBe(QUANTITY_PATTERN);

@@ -74,6 +74,8 @@ export interface VmSpec {
   tools?: boolean;
   /** The guest ignores a ShutdownGuest and stays on (the sandbox's vCenter); false unless given. */
   ignoresShutdown?: boolean;
+  /** Percent of each disk the guest changes per hour: the size of warm deltas in the sandbox's CDI (sandbox only). */
+  changeRate?: number;
 }
 
 export const VM_FIRMWARES = ['bios', 'efi'] as const;

@@ -39,14 +39,33 @@ function vddkCauses(vddk: Loose): StatusCause[] {
     : [];
 }
 
-/** The multi-stage exception: checkpoints and finalCheckpoint may change for vddk and imageio sources. */
+/**
+ * The spec as CDI compares it after decoding into its Go type (apiequality.Semantic.DeepEqual): a false
+ * finalCheckpoint is the zero value, as absent, and an empty checkpoints list equals a missing (nil) one.
+ */
+function semantic(spec: Loose): Loose {
+  const { checkpoints, finalCheckpoint, ...rest } = spec;
+  return {
+    ...rest,
+    ...(Array.isArray(checkpoints) && checkpoints.length > 0 && { checkpoints }),
+    ...(finalCheckpoint !== undefined && finalCheckpoint !== false && { finalCheckpoint }),
+  };
+}
+
+/**
+ * The multi-stage exception (datavolume-validate.go Admit, "Always admit checkpoint updates for multi-stage
+ * migrations"): when the new spec has a vddk or imageio source and a non-empty checkpoints list, the specs are
+ * compared with checkpoints and finalCheckpoint cleared on both sides, so only those two may change. Anything else,
+ * or any change without checkpoints or with another source, is "Cannot update DataVolume Spec".
+ */
 function specChangeAllowed(spec: Loose, oldSpec: Loose): boolean {
-  const source = spec.source as Loose | undefined;
+  const source = spec.source as Loose | null | undefined;
+  const present = (value: unknown) => value !== undefined && value !== null;
   const multiStage =
-    source !== undefined &&
+    present(source) &&
     Array.isArray(spec.checkpoints) &&
     spec.checkpoints.length > 0 &&
-    (source.vddk !== undefined || source.imageio !== undefined);
+    (present(source?.vddk) || present(source?.imageio));
   if (!multiStage) return false;
   const strip = ({ checkpoints: _c, finalCheckpoint: _f, ...rest }: Loose) => rest;
   return isDeepStrictEqual(strip(spec), strip(oldSpec));
@@ -90,7 +109,7 @@ export function admitDataVolume(dv: KubeObject, old: KubeObject | undefined, cla
   const spec = (dv.spec ?? {}) as Loose;
   if (old) {
     const oldSpec = (old.spec ?? {}) as Loose;
-    if (!isDeepStrictEqual(spec, oldSpec) && !specChangeAllowed(spec, oldSpec)) {
+    if (!isDeepStrictEqual(semantic(spec), semantic(oldSpec)) && !specChangeAllowed(spec, oldSpec)) {
       throw denial([
         { reason: 'FieldValueDuplicate', message: 'Cannot update DataVolume Spec', field: 'DataVolume.Spec' },
       ]);

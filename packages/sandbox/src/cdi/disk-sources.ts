@@ -23,6 +23,7 @@ export function diskSources(
 ): { bandwidth: SandboxBandwidth; endpoints: VddkEndpoints; resolve(dv: KubeObject): DiskSource | undefined } {
   const plan = toWorkload(scenario);
   const byFile = new Map<string, DiskSource>();
+  const changeRates = new Map(scenario.vms.map((vm) => [vm.name, vm.changeRate]));
   inventory.vms.forEach((vm, v) => {
     const planVm = plan.vms[v];
     vm.disks.forEach((disk, i) => {
@@ -34,6 +35,7 @@ export function diskSources(
         rate: d.rate,
         label: `${vm.name}/${i}`,
         vm: { uuid: vm.uuid, instanceUuid: vm.instanceUuid },
+        ...(changeRates.get(vm.name) !== undefined && { changeRate: changeRates.get(vm.name) }),
       });
     });
   });

@@ -9,6 +9,7 @@ export type DataVolumePhase =
   | 'PVCBound'
   | 'ImportScheduled'
   | 'ImportInProgress'
+  | 'Paused'
   | 'Succeeded'
   | 'Failed';
 
@@ -75,6 +76,13 @@ export function dataVolumeStatus(state: ImportState, at: string): DataVolumeStat
     running = condition('Running', 'False', 'Completed', 'Import Complete', at);
     ready = condition('Ready', 'True', '', '', at);
     progress = '100.0%';
+  } else if (phase === 'Paused') {
+    // A stage of a multi-stage import is done (CDI datavolume/import-controller.go updateStatusPhase: pod Succeeded
+    // while IsMultiStageImportInProgress). The finished pod's termination ("Import Complete", Completed) is the
+    // Running condition; Ready keeps the TransferRunning it had, as only a Succeeded DataVolume turns it True.
+    running = condition('Running', 'False', 'Completed', 'Import Complete', at);
+    ready = condition('Ready', 'False', 'TransferRunning', '', at);
+    progress = vddkProgress(state.fraction);
   } else if (phase === 'ImportInProgress') {
     running = state.error
       ? condition('Running', 'False', 'Error', state.error, at)

@@ -1,5 +1,14 @@
 import { INSTANT_SECONDS, maxMinRates } from '@kubectl-mtv/engine';
 import type { ClusterStore, KubeObject, StoreEvent } from '../cluster-store.js';
+import { DEFAULT_CHANGE_RATE_PERCENT_PER_HOUR, deltaBytes } from './change-rate.js';
+import {
+  CHECKPOINT_ANNOTATIONS,
+  type CheckpointArgs,
+  checkpointArgs,
+  nextCheckpoint,
+  podSucceeded,
+  pointAt,
+} from './checkpoints.js';
 import {
   carryConditionTimes,
   type DataVolumeCondition,
@@ -7,6 +16,7 @@ import {
   dataVolumeStatus,
   type ImportState,
 } from './dv-status.js';
+import { annotatePod, recordPaused, type StagePod, stagePod } from './multistage.js';
 import { missingNetwork } from './pod-networks.js';
 import { CANNOT_CONNECT, endpointError, type VddkEndpoints, VM_NOT_FOUND } from './vddk-endpoints.js';
 
@@ -29,6 +39,8 @@ export interface DiskSource {
   label: string;
   /** The VM's uuids in vCenter, which the importer looks the VM up by (absent: a disk the inventory does not know). */
   vm?: { uuid: string; instanceUuid: string };
+  /** Percent of the disk per hour the VM's guest changes: the size of a multi-stage import's deltas (change-rate.ts). */
+  changeRate?: number;
 }
 
 export interface ImporterOptions {
@@ -59,7 +71,9 @@ export interface ImporterOptions {
 
 /** Counters `GET /sandbox/v1/stats` reports; times are simulated seconds. */
 export interface ImportStats {
+  /** Importer pods whose container ran: one per DataVolume, or per checkpoint of a multi-stage import. */
   started: number;
+  /** DataVolumes Succeeded (a multi-stage import once, after its final checkpoint). */
   succeeded: number;
   current: number;
   peak: number;
@@ -87,8 +101,17 @@ interface Import {
   name: string;
   source: DiskSource;
   state: ImportState;
+  /** Bytes this stage copies: the whole disk, or a delta for a later stage of a multi-stage import. */
+  bytes: number;
   remaining: number;
   lastPublished: number;
+  /** Restarts of the current importer pod (the DataVolume shows the most any of its pods had, as CDI does). */
+  podRestarts: number;
+  /** A multi-stage import: the pod of the stage now running (or last finished), and when that stage finished. */
+  stage?: StagePod;
+  stageEnd?: number;
+  /** Pods made so far for this DataVolume (a multi-stage import makes one per checkpoint). */
+  pods: number;
   /** Crash-looping importers: when the container restarts next, and the back-off after that. */
   nextRestart?: number;
   /** Importers whose container cannot be created: when the kubelet tries again. */
@@ -160,7 +183,10 @@ export class Importer {
     const key = `${namespace}/${name}`;
     if (event.type === 'ADDED' && !this.imports.has(key)) this.begin(event.object, key);
     else if (event.type === 'DELETED') this.forget(key);
-    else if (event.type === 'MODIFIED') this.markStuck(key, event.object);
+    else if (event.type === 'MODIFIED') {
+      this.markStuck(key, event.object);
+      this.resumeIfPaused(key);
+    }
   }
 
   private begin(dv: KubeObject, key: string): void {
@@ -173,19 +199,31 @@ export class Importer {
       name,
       source,
       state: { phase: '', fraction: 0, restartCount: 0, claimName: name },
+      bytes: source.bytes,
       remaining: source.bytes,
       lastPublished: this.now,
+      podRestarts: 0,
+      pods: 0,
       dv,
       stuck: false,
     };
     this.imports.set(key, imp);
-    this.createClaim(dv, source);
+    const args = checkpointArgs(dv);
+    this.createClaim(dv, source, args);
     // Pre-import phases take no simulated time, but each is published.
     for (const phase of ['Pending', 'PVCBound', 'ImportScheduled'] as DataVolumePhase[]) {
       imp.state.phase = phase;
       this.publish(imp);
     }
     this.count(imp, +1);
+    const first = args && nextCheckpoint({}, args);
+    if (first) this.makeStagePod(imp, first.previous, first.current);
+    this.launch(imp, dv);
+  }
+
+  /** The importer pod's container is tried: blocked (Pending), crash-looping or copying. */
+  private launch(imp: Import, dv: KubeObject): void {
+    const { source } = imp;
     imp.secretRef = (dv.spec as { source?: { vddk?: { secretRef?: string } } } | undefined)?.source?.vddk?.secretRef;
     imp.failing = this.options.failDisks?.has(source.label)
       ? `${CANNOT_CONNECT}importer of ${source.label} fails`
@@ -269,7 +307,8 @@ export class Importer {
     return undefined;
   }
 
-  private createClaim(dv: KubeObject, source: DiskSource): void {
+  private createClaim(dv: KubeObject, source: DiskSource, args: CheckpointArgs | undefined): void {
+    const first = args && nextCheckpoint({}, args);
     const spec = (dv.spec ?? {}) as { storage?: Record<string, unknown> };
     const storage = spec.storage ?? {};
     const request = (storage.resources as { requests?: { storage?: string } } | undefined)?.requests?.storage;
@@ -287,6 +326,8 @@ export class Importer {
           'cdi.kubevirt.io/storage.pod.restarts': '0',
           'cdi.kubevirt.io/storage.contentType': 'kubevirt',
           'cdi.kubevirt.io/createdForDataVolume': dv.metadata.uid ?? '',
+          // CDI datavolume/import-controller.go updateAnnotations: the first checkpoint, on the new PVC
+          ...(first && pointAt(first)),
         },
         ownerReferences: [
           {
@@ -333,9 +374,9 @@ export class Importer {
     return !imp.stuck && this.copying(imp);
   }
 
-  /** Not yet Succeeded nor Failed: CDI still works on it. */
+  /** Not yet Succeeded nor Failed, and not Paused between two stages: an importer pod works on it. */
   private copying(imp: Import): boolean {
-    return imp.state.phase !== 'Succeeded' && imp.state.phase !== 'Failed';
+    return imp.state.phase !== 'Succeeded' && imp.state.phase !== 'Failed' && imp.state.phase !== 'Paused';
   }
 
   /** Adds `delta` to the DataVolumes in flight, overall and on the import's host, and keeps the peaks. */
@@ -375,11 +416,11 @@ export class Importer {
         const stallPoint = this.stallPoint(imp);
         if (stallPoint > 0 && (imp.remaining - stallPoint) / rates[k] <= INSTANT_SECONDS) {
           imp.remaining = stallPoint;
-          imp.state.fraction = 1 - imp.remaining / imp.source.bytes;
+          imp.state.fraction = 1 - imp.remaining / imp.bytes;
           this.publish(imp);
           return;
         }
-        imp.state.fraction = 1 - imp.remaining / imp.source.bytes;
+        imp.state.fraction = 1 - imp.remaining / imp.bytes;
         if (imp.remaining / rates[k] <= INSTANT_SECONDS) this.succeed(imp);
         else if (this.now - imp.lastPublished >= (this.options.progressEverySeconds ?? 2)) this.publish(imp);
       });
@@ -390,14 +431,17 @@ export class Importer {
     }
   }
 
-  /** Bytes left where a stalling importer stops moving (half its disk); 0 for the others. */
+  /** Bytes left where a stalling importer stops moving (half its disk, or of a stage's delta); 0 for the others. */
   private stallPoint(imp: Import): number {
-    return this.options.stallDisks?.has(imp.source.label) ? imp.source.bytes / 2 : 0;
+    return this.options.stallDisks?.has(imp.source.label) ? imp.bytes / 2 : 0;
   }
 
   private restartIfDue(imp: Import): void {
     if (imp.nextRestart === undefined || imp.nextRestart > this.now || !this.copying(imp)) return;
-    imp.state.restartCount++;
+    imp.podRestarts++;
+    // CDI pkg/controller/util.go setAnnotationsFromPodWithPrefix: the PVC's restart count only grows, so a new
+    // stage's pod shows the earlier pods' restarts until it has more of its own
+    imp.state.restartCount = Math.max(imp.state.restartCount, imp.podRestarts);
     imp.backoff = Math.min(MAX_BACKOFF_SECONDS, (imp.backoff ?? FIRST_BACKOFF_SECONDS) * 2);
     imp.nextRestart = this.now + imp.backoff;
     this.publish(imp);
@@ -423,6 +467,96 @@ export class Importer {
     imp.remaining = 0;
     imp.state.fraction = 1;
     if (this.isLive(imp)) this.count(imp, -1);
+    if (imp.stage) {
+      this.stageSucceeded(imp);
+      return;
+    }
+    this.completed(imp);
+  }
+
+  /**
+   * A stage's importer pod exists: its name and UID go on the PVC (the sandbox makes no Pod object; the PVC's
+   * annotations are where a client sees it).
+   */
+  private makeStagePod(imp: Import, previous: string, current: string): void {
+    imp.pods++;
+    imp.stage = stagePod(imp.dv.metadata.uid ?? '', imp.state.claimName, previous, current, imp.pods);
+    imp.podRestarts = 0;
+    annotatePod(this.options.store, imp.namespace, imp.state.claimName, imp.stage);
+  }
+
+  /** A stage's pod succeeded: CDI's DataVolume controller reconciles, Paused (datavolume/import-controller.go). */
+  private stageSucceeded(imp: Import): void {
+    imp.state.phase = 'Paused';
+    imp.stageEnd = this.now;
+    this.reconcileSucceededPod(imp);
+  }
+
+  /** A Paused multi-stage DataVolume changed (a checkpoint appended, finalCheckpoint set): CDI reconciles it again. */
+  private resumeIfPaused(key: string): void {
+    const imp = this.imports.get(key);
+    if (imp?.stage && imp.state.phase === 'Paused') this.reconcileSucceededPod(imp);
+  }
+
+  /**
+   * CDI datavolume/import-controller.go updateStatusPhase with the pod Succeeded and the import in progress:
+   * UpdatesMultistageImportSucceeded (checkpoints.ts podSucceeded) writes the PVC and the DataVolume is Paused, with
+   * an ImportPaused event. Every PVC update makes CDI reconcile again, so this repeats until nothing changes: a next
+   * checkpoint gets a new pod; the final one, once marked copied, is cleaned up (still Paused) and the reconcile
+   * after that finds no import in progress: Succeeded. The spec read is the stored DataVolume's, so a checkpoint
+   * appended while the stage copied is picked up only now.
+   */
+  private reconcileSucceededPod(imp: Import): void {
+    const { store } = this.options;
+    for (;;) {
+      const dv = store.get(DATAVOLUMES, imp.namespace, imp.name);
+      const claim = store.get(PVCS, imp.namespace, imp.state.claimName);
+      const args = dv && checkpointArgs(dv);
+      if (!dv || !claim || !args) return;
+      const annotations = claim.metadata.annotations ?? {};
+      const outcome = podSucceeded(annotations, args);
+      const changed = Object.keys(outcome.patch).length > 0;
+      if (changed) store.patchMetadata(PVCS, imp.namespace, imp.state.claimName, { annotations: outcome.patch });
+      this.publish(imp);
+      if (changed || outcome.done) {
+        const current = annotations[CHECKPOINT_ANNOTATIONS.current] ?? '';
+        const meta = { namespace: imp.namespace, name: imp.name, uid: dv.metadata.uid ?? '' };
+        recordPaused(store, meta, imp.state.claimName, current, this.options.timestamp(this.now));
+      }
+      if (outcome.done) {
+        this.completed(imp);
+        return;
+      }
+      if (outcome.nextPod) {
+        const after = store.get(PVCS, imp.namespace, imp.state.claimName)?.metadata.annotations ?? {};
+        this.nextStage(imp, after[CHECKPOINT_ANNOTATIONS.previous] ?? '', after[CHECKPOINT_ANNOTATIONS.current] ?? '');
+        return;
+      }
+      if (!changed) return;
+    }
+  }
+
+  /**
+   * The PVC controller makes the next checkpoint's pod: ImportScheduled, then copying a delta (change-rate.ts: the
+   * guest's writes since the previous stage finished) or, for a checkpoint without a previous one, the whole disk.
+   */
+  private nextStage(imp: Import, previous: string, current: string): void {
+    const since = this.now - (imp.stageEnd ?? this.now);
+    const rate = imp.source.changeRate ?? DEFAULT_CHANGE_RATE_PERCENT_PER_HOUR;
+    imp.bytes = previous === '' ? imp.source.bytes : deltaBytes(imp.source.bytes, rate, since);
+    imp.remaining = imp.bytes;
+    imp.state.fraction = 0;
+    imp.state.error = undefined;
+    imp.nextRestart = undefined;
+    imp.backoff = undefined;
+    imp.state.phase = 'ImportScheduled';
+    if (this.isLive(imp)) this.count(imp, +1);
+    this.publish(imp);
+    this.makeStagePod(imp, previous, current);
+    this.launch(imp, this.options.store.get(DATAVOLUMES, imp.namespace, imp.name) ?? imp.dv);
+  }
+
+  private completed(imp: Import): void {
     imp.state.phase = 'Succeeded';
     this.stats.succeeded++;
     this.stats.lastEndSeconds = this.now;
