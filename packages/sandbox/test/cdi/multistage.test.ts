@@ -7,10 +7,10 @@ import { DATAVOLUMES, Importer, PVCS } from '../../src/cdi/importer.js';
 import type { KubeObject } from '../../src/cluster-store.js';
 import { inventoryFromScenario } from '../../src/inventory/from-scenario.js';
 import type { InventoryData } from '../../src/inventory/model.js';
-import { VCENTER_THUMBPRINT } from '../../src/inventory/thumbprints.js';
 import { applySeed } from '../../src/seed/apply-seed.js';
 import { SEED_NAMES } from '../../src/seed/names.js';
 import { seedObjects } from '../../src/seed/seed-objects.js';
+import { TEST_VCENTER } from '../seed/vcenter-fixture.js';
 
 const Gi = 2 ** 30;
 const Mi = 2 ** 20;
@@ -45,14 +45,17 @@ let importer: Importer;
 beforeEach(async () => {
   api = await startApiServer({ port: 0, token: TOKEN });
   inventory = inventoryFromScenario(scenario, PROVIDER_UID);
-  applySeed(api.store, seedObjects(scenario, { providerUid: PROVIDER_UID, inventoryUrl: 'http://127.0.0.1:9' }));
+  applySeed(
+    api.store,
+    seedObjects(scenario, { providerUid: PROVIDER_UID, inventoryUrl: 'http://127.0.0.1:9', vcenter: TEST_VCENTER }),
+  );
   api.store.create('secrets', {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name: VDDK_SECRET, namespace: NS },
     data: { accessKeyId: 'dXNlcg==', secretKey: 'cGFzcw==' },
   });
-  const sources = diskSources(scenario, inventory);
+  const sources = diskSources(scenario, inventory, TEST_VCENTER);
   importer = new Importer({
     store: api.store,
     resolve: sources.resolve,
@@ -85,10 +88,10 @@ function dataVolume(vm: number, checkpoints: Checkpoint[] | undefined): KubeObje
       storage: { resources: { requests: { storage: String(v.disks[0].capacity) } }, storageClassName: 'standard' },
       source: {
         vddk: {
-          url: SEED_NAMES.vcenterUrl,
+          url: TEST_VCENTER.url,
           uuid: v.uuid,
           backingFile: v.disks[0].file,
-          thumbprint: VCENTER_THUMBPRINT,
+          thumbprint: TEST_VCENTER.thumbprint,
           secretRef: VDDK_SECRET,
           initImageURL: SEED_NAMES.vddkInitImage,
         },
