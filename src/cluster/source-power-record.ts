@@ -38,6 +38,10 @@ export function powerRecordName(plan: { name: string; uid: string }): string {
 export class SourcePowerRecord {
   private readonly ref;
   readonly name: string;
+  /** The record as the last write returned it (undefined: read it). */
+  private last: ConfigMapObject | undefined;
+  /** The writes, one after the other. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly client: KubeClient,
@@ -56,38 +60,42 @@ export class SourcePowerRecord {
 
   /**
    * Records `state` for `vmId` unless a state is recorded already (the first, taken before any shutdown, is the one
-   * to restore); returns the state that stands. A ConfigMap of that name that is not this plan's is refused.
+   * to restore); returns the state that stands. A ConfigMap of that name that is not this plan's is refused. Calls
+   * are taken one at a time (a run records many VMs at once): each patch builds on the last answer, so they do not
+   * conflict with each other; a change by anyone else is a 409, read again.
    */
-  async record(vmId: string, state: string): Promise<string> {
+  record(vmId: string, state: string): Promise<string> {
+    const recorded = this.queue.then(() => this.recordNow(vmId, state));
+    this.queue = recorded.catch(() => undefined);
+    return recorded;
+  }
+
+  private async recordNow(vmId: string, state: string): Promise<string> {
     for (let attempt = 0; ; attempt++) {
-      const current = await this.client.get<ConfigMapObject>(this.ref, this.name);
-      if (!current) {
-        try {
-          await this.client.create(this.ref, {
+      const current = this.last ?? (await this.client.get<ConfigMapObject>(this.ref, this.name));
+      try {
+        if (!current) {
+          this.last = await this.client.create<ConfigMapObject>(this.ref, {
             apiVersion: 'v1',
             kind: 'ConfigMap',
             metadata: { name: this.name, namespace: this.plan.namespace, labels: this.labels() },
             data: { [vmId]: state },
           });
           return state;
-        } catch (error) {
-          // another writer made it meanwhile: read it again
-          if (error instanceof KubeApiError && error.status === 409 && attempt < 3) continue;
-          throw error;
         }
-      }
-      if (!this.isOurs(current)) throw this.foreign();
-      const standing = current.data?.[vmId];
-      if (standing !== undefined) return standing;
-      try {
+        if (!this.isOurs(current)) throw this.foreign();
+        const standing = current.data?.[vmId];
+        if (standing !== undefined) return standing;
         // the resourceVersion makes a concurrent change a 409, not a lost write
-        await this.client.mergePatch(this.ref, this.name, {
+        this.last = await this.client.mergePatch<ConfigMapObject>(this.ref, this.name, {
           metadata: { resourceVersion: current.metadata.resourceVersion },
           data: { [vmId]: state },
         });
         return state;
       } catch (error) {
-        if (error instanceof KubeApiError && error.status === 409 && attempt < 3) continue;
+        this.last = undefined;
+        // another writer made or changed it meanwhile: read it again
+        if (error instanceof KubeApiError && error.status === 409 && attempt < 5) continue;
         throw error;
       }
     }
@@ -95,6 +103,7 @@ export class SourcePowerRecord {
 
   /** Deletes the record; whether there was one of ours. */
   async delete(): Promise<boolean> {
+    this.last = undefined;
     const found = await this.ours();
     if (!found) return false;
     try {

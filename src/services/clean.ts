@@ -151,7 +151,10 @@ async function cleanPowerRecord(
     throw error;
   }
   if (!(await record.delete())) return;
-  const on = [...states].filter(([, state]) => state === 'poweredOn').map(([id]) => vmNames.get(id) ?? id);
+  const on = [...states]
+    .filter(([, state]) => state === 'poweredOn')
+    .map(([id]) => vmNames.get(id) ?? id)
+    .sort();
   streams.stderr.write(
     `the plan's power-state record ${namespace}/${record.name} deleted${on.length > 0 ? `; the source VMs ${on.join(', ')} were powered on before migrate shut them down, and stay off` : ''}
 `,

@@ -10,6 +10,7 @@ import type { SchedulerOptions } from '@kubectl-mtv/engine';
 import { simulateScenario } from '@kubectl-mtv/engine';
 import { DEFAULT_SANDBOX_SCENARIO, SEED_NAMES, startSandbox } from '@kubectl-mtv/sandbox';
 import type { ExitCodeValue } from '../errors.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../runner/source-power.js';
 import type { OutputStreams } from '../ui/run-reporters.js';
 import { formatDuration } from '../ui/simulate-table.js';
 import { migrate, type TuiTerminal } from './migrate.js';
@@ -57,14 +58,15 @@ export async function demo(options: DemoOptions): Promise<ExitCodeValue> {
     streams.stderr.write(
       `demo: a sandbox cluster in this process (${sandbox.apiUrl}): ${vms.length} VMs, ${disks} disks on ${hosts} ESXi hosts; ` +
         `simulate says ${formatDuration(planned.makespanSeconds)}, run at ${+speed.toFixed(1)}x: about ${formatDuration(realSeconds)}\n` +
-        `demo: kubectl mtv migrate ${SEED_NAMES.plan} -n ${SEED_NAMES.forkliftNamespace} --allow-powered-on ` +
-        `(the sandbox's web VMs are powered on)\n`,
+        `demo: kubectl mtv migrate ${SEED_NAMES.plan} -n ${SEED_NAMES.forkliftNamespace} --power-off-source ` +
+        `(the sandbox's web VMs are powered on: each is shut down through the sandbox's vCenter before its disks copy)\n`,
     );
     return await migrate({
       connection: { kubeconfig, env: {}, namespace: SEED_NAMES.forkliftNamespace },
       inventory: { env: {} },
       plan: SEED_NAMES.plan,
-      allowPoweredOn: true,
+      allowPoweredOn: false,
+      powerOffSource: { force: false, shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS },
       scheduler: DEMO_SCHEDULER,
       maxRestarts: 3,
       stuckAfterMs: 10 * 60_000,

@@ -59,6 +59,19 @@ describe('SourcePowerRecord', () => {
     expect(await record.read()).toEqual(new Map());
   });
 
+  it('records many VMs at once, as a run does, each once', async () => {
+    const plan = { name: 'wide', namespace: NS, uid: 'aaaa1111-0000-4000-8000-000000000003' };
+    const record = new SourcePowerRecord(cluster.kube, plan);
+    const ids = Array.from({ length: 20 }, (_, i) => `vm-${i}`);
+    const states = await Promise.all(ids.map((id, i) => record.record(id, i % 2 ? 'poweredOn' : 'poweredOff')));
+    expect(states).toEqual(ids.map((_, i) => (i % 2 ? 'poweredOn' : 'poweredOff')));
+    // a second record of the same plan (another run) changes nothing: the first states stand
+    const again = new SourcePowerRecord(cluster.kube, plan);
+    expect(await Promise.all(ids.map((id) => again.record(id, 'suspended')))).toEqual(states);
+    expect((await again.read()).size).toBe(20);
+    await again.delete();
+  });
+
   it('refuses a ConfigMap of its name that is not this plan’s, and does not delete it', async () => {
     const plan = { name: 'other', namespace: NS, uid: 'ffff0000-0000-4000-8000-000000000002' };
     await cluster.kube.create(inNamespace(RESOURCES.configMaps, NS), {
