@@ -245,4 +245,29 @@ describe('RunSnapshotBuilder: VMs', () => {
       decodeSnapshot(JSON.stringify({ ...snapshot, vms: [{ vm: 'x', name: 'x', state: 'gone' }] })),
     ).toBeUndefined();
   });
+
+  it('shows a source shutting down (--power-off-source) until it is off, and a source that stayed on as failed', () => {
+    const power = (vm: string, seconds: number, phase: 'requested' | 'off' | 'failed', reason?: string): RunEvent => ({
+      type: 'source-power',
+      time: at(seconds),
+      vm,
+      phase,
+      action: 'shutdown',
+      was: 'poweredOn',
+      ...(reason !== undefined && { reason }),
+    });
+    const shutting = fold([planEvent({ disks: 2, bytes: 2 * GiB }), power('web-1', 1, 'requested')]).snapshot();
+    expect(shutting?.vms).toEqual([{ vm: 'web-1', name: 'web-1', state: 'shutting-down' }]);
+    expect(decodeSnapshot(encodeSnapshot(shutting as RunSnapshot))?.vms).toEqual(shutting?.vms);
+    const later = fold([
+      planEvent({ disks: 2, bytes: 2 * GiB }),
+      power('web-1', 1, 'requested'),
+      power('web-2', 1, 'requested'),
+      power('web-1', 2, 'off'),
+      power('web-2', 9, 'failed', 'still poweredOn 8 s after ShutdownGuest'),
+    ]).snapshot();
+    expect(later?.vms).toEqual([
+      { vm: 'web-2', name: 'web-2', state: 'failed', reason: 'still poweredOn 8 s after ShutdownGuest' },
+    ]);
+  });
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent, RunSummary } from '../../src/runner/run-events.js';
 import { exitCodeOf } from '../../src/services/migrate.js';
-import { createRunReporter, DISKS_ONLY, formatSummary, type RunOutput } from '../../src/ui/run-reporters.js';
+import {
+  createRunReporter,
+  DISKS_ONLY,
+  formatSummary,
+  type RunOutput,
+  vmEventLine,
+} from '../../src/ui/run-reporters.js';
 
 const Gi = 2 ** 30;
 const T = '2026-01-02T03:04:05.000Z';
@@ -172,5 +178,30 @@ describe('exitCodeOf', () => {
     ['interrupted', 0, 0, 130],
   ] as const)('a run %s with %d stuck and %d failed exits %d', (outcome, stuck, failed, code) => {
     expect(exitCodeOf({ ...summary, outcome, stuck, failed, problems: [] })).toBe(code);
+  });
+});
+
+describe('the source power lines (--power-off-source)', () => {
+  const event = (phase: 'requested' | 'off' | 'failed', extra: object = {}): RunEvent => ({
+    type: 'source-power',
+    time: '2026-12-03T10:00:00.000Z',
+    vm: 'web-01',
+    phase,
+    action: 'shutdown',
+    was: 'poweredOn',
+    ...extra,
+  });
+
+  it('says what was asked, when the VM is off, and why it was not', () => {
+    expect(vmEventLine(event('requested'))).toBe('shutting down source VM web-01 (ShutdownGuest; it was poweredOn)');
+    expect(vmEventLine({ ...event('requested'), action: 'power-off' } as RunEvent)).toBe(
+      'shutting down source VM web-01 (PowerOffVM_Task; it was poweredOn)',
+    );
+    expect(vmEventLine(event('off', { seconds: 41.6 }))).toBe(
+      'source VM web-01 is powered off after 42 s; its disks copy now',
+    );
+    expect(vmEventLine(event('failed', { reason: 'still poweredOn 600 s after ShutdownGuest' }))).toBe(
+      'source VM web-01 not powered off: still poweredOn 600 s after ShutdownGuest; its disks are not copied',
+    );
   });
 });
