@@ -59,6 +59,8 @@ export default class Sandbox extends BaseCommand {
       failDisks: (flags['fail-disk'] ?? []).map(parseFailDisk),
       failVms: flags['fail-vm'] ?? [],
       failConversions: (flags['fail-conversion'] ?? []).map(parseFailConversion),
+      failSnapshots: flags['fail-snapshot'] ?? [],
+      ignoreShutdown: flags['ignore-shutdown'] ?? [],
       deny: (flags.deny ?? []).map(parseDenyRule),
       clientCertificate: flags['client-certificate'],
       proxy: flags.proxy,

@@ -49,6 +49,10 @@ export interface SandboxServiceOptions {
   failVms?: string[];
   /** VMs whose guest conversion (Conversion CR) fails, with the message. */
   failConversions?: { vm: string; message: string }[];
+  /** VMs whose CreateSnapshot_Task on the sandbox's vCenter ends in error. */
+  failSnapshots?: string[];
+  /** VMs whose guest ignores ShutdownGuest on the sandbox's vCenter. */
+  ignoreShutdown?: string[];
   /** `VERB:RESOURCE` rules answered 403. */
   deny: string[];
   /** The kubeconfig's user authenticates with a client certificate written beside it (PATH-client.crt/.key). */
@@ -69,6 +73,8 @@ export interface ServedSandbox {
   kubeconfigPath: string;
   apiUrl: string;
   inventoryUrl: string;
+  /** The source Provider's vCenter: its SDK URL and user (the password stays in the Provider's Secret). */
+  vcenter: { url: string; user: string; secret: string };
   scenario: ScenarioSummary;
   /** `namespace/name` of the seeded Plan, and the namespace its DataVolumes go to. */
   plan: string;
@@ -97,6 +103,8 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
       ...(options.failVms && options.failVms.length > 0 && { failVms: options.failVms }),
       ...(options.failConversions &&
         options.failConversions.length > 0 && { failConversions: options.failConversions }),
+      ...(options.failSnapshots && options.failSnapshots.length > 0 && { failSnapshots: options.failSnapshots }),
+      ...(options.ignoreShutdown && options.ignoreShutdown.length > 0 && { ignoreShutdown: options.ignoreShutdown }),
       deny: options.deny,
       clientCertificate: options.clientCertificate ?? false,
       proxy: options.proxy ?? false,
@@ -124,6 +132,11 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
     kubeconfigPath: location.path,
     apiUrl: sandbox.apiUrl,
     inventoryUrl: sandbox.inventoryUrl,
+    vcenter: {
+      url: sandbox.vcenter.url,
+      user: sandbox.vcenter.user,
+      secret: `${SEED_NAMES.forkliftNamespace}/${SEED_NAMES.sourceProviderSecret}`,
+    },
     scenario: summarizeScenario(
       scenario,
       options.scenarioPath ? scenarioName(options.scenarioPath) : 'sandbox-default',

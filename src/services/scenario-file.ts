@@ -46,6 +46,8 @@ interface ScenarioFile {
     | 'guestId'
     | 'targetPowerState'
     | 'nics'
+    | 'tools'
+    | 'ignoresShutdown'
   >)[];
 }
 
@@ -261,7 +263,10 @@ function toScenario(file: ScenarioFile, fail: Fail): Scenario {
   };
 }
 
-/** The VM's configuration fields the sandbox's inventory reads (copied as written; defaults are the sandbox's). */
+/**
+ * The VM's configuration fields the sandbox's inventory and vCenter read (copied as written; defaults are the
+ * sandbox's).
+ */
 function vmConfiguration(vm: ScenarioFile['vms'][number]): Partial<VmSpec> {
   return {
     ...(vm.cpuCount !== undefined && { cpuCount: vm.cpuCount }),
@@ -273,6 +278,8 @@ function vmConfiguration(vm: ScenarioFile['vms'][number]): Partial<VmSpec> {
     ...(vm.guestId !== undefined && { guestId: vm.guestId }),
     ...(vm.targetPowerState !== undefined && { targetPowerState: vm.targetPowerState }),
     ...(vm.nics !== undefined && { nics: vm.nics.map((nic) => ({ network: nic.network })) }),
+    ...(vm.tools !== undefined && { tools: vm.tools }),
+    ...(vm.ignoresShutdown !== undefined && { ignoresShutdown: vm.ignoresShutdown }),
   };
 }
 

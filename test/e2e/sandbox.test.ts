@@ -117,6 +117,12 @@ describe('kubectl mtv sandbox', () => {
       expect(run.stderr()).toContain(`export KUBECONFIG=${kubeconfig}`);
       expect(run.stderr()).toMatch(/Kubernetes API https:\/\/127\.0\.0\.1:\d+/);
       expect(run.stderr()).toContain('plan openshift-mtv/plan-a');
+      expect(run.stderr()).toMatch(
+        /^sandbox: vCenter https:\/\/127\.0\.0\.1:\d+\/sdk \(user administrator@vsphere\.local; the password is in the source Provider's Secret openshift-mtv\/vsphere-a-secret\)$/m,
+      );
+      const secret = await kubectl(run.path, 'get', 'secret', 'vsphere-a-secret', '-o', 'jsonpath={.data.password}');
+      const password = Buffer.from(secret.stdout, 'base64').toString('utf8');
+      expect(password.length).toBeGreaterThanOrEqual(16);
 
       const plans = await kubectl(run.path, 'get', 'plans', '-n', 'openshift-mtv');
       expect(plans.stdout).toMatch(/^plan-a\s+True\s/m);
@@ -134,6 +140,9 @@ describe('kubectl mtv sandbox', () => {
       // stdout carried the path and nothing else; the token was never printed
       expect(run.stdout()).toBe(`${kubeconfig}\n`);
       expect(run.stderr()).not.toContain(token);
+      // nor the vCenter's password, as written or as its Secret holds it
+      expect(run.stderr()).not.toContain(password);
+      expect(run.stderr()).not.toContain(secret.stdout);
       // the kubeconfig names a server and a token that no longer exist: it is removed
       expect(existsSync(kubeconfig)).toBe(false);
     },
@@ -222,6 +231,14 @@ describe('kubectl mtv sandbox', () => {
     ],
     [['--fault-rate', '2'], 'error: --fault-rate: "2" must be a number from 0 to 1'],
     [['--fail-disk', 'nope'], 'error: --fail-disk: "nope" is not VM/INDEX (e.g. app-01/0)'],
+    [
+      ['--fail-snapshot', 'app-01', '--fail-snapshot', 'nope'],
+      'error: --fail-snapshot: "nope" names no VM of the scenario (try: a VM name such as app-01)',
+    ],
+    [
+      ['--ignore-shutdown', 'nope'],
+      'error: --ignore-shutdown: "nope" names no VM of the scenario (try: a VM name such as app-01)',
+    ],
   ])('refuses sandbox %j in one line with exit 2', (args, line) => {
     const run = spawnSync(process.execPath, [bin, 'sandbox', ...args], {
       cwd: dir,

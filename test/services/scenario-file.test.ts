@@ -94,6 +94,8 @@ vms:
     tpm: true
     guestId: windows2019srv_64Guest
     nics: [{network: VM Network}, {network: Back}]
+    tools: false
+  - {name: d, host: esx-02, disks: [], tools: true, ignoresShutdown: true}
 `;
     // biome-ignore format: the scalar fields on one line
     expect(parseScenarioText(text, 'full.yaml')).toEqual({
@@ -106,8 +108,9 @@ vms:
         {
           name: 'c', host: 'esx-02', disks: [], cpuCount: 4, coresPerSocket: 2, memoryMB: 2048, firmware: 'efi',
           secureBoot: true, tpm: true, guestId: 'windows2019srv_64Guest',
-          nics: [{ network: 'VM Network' }, { network: 'Back' }],
+          nics: [{ network: 'VM Network' }, { network: 'Back' }], tools: false,
         },
+        { name: 'd', host: 'esx-02', disks: [], tools: true, ignoresShutdown: true },
       ],
     });
   });
@@ -147,6 +150,18 @@ vms:
     expect(vms.find((vm) => vm.name === 'db')?.changeRate).toBeUndefined();
   });
 
+  it('gives every VM of a count the tools and ignoresShutdown written, and leaves them out where not written', () => {
+    const file = scenario((f) => Object.assign(f.vms[0], { tools: false, ignoresShutdown: true }));
+    const vms = parse(file).vms.map(({ name, tools, ignoresShutdown }) => ({ name, tools, ignoresShutdown }));
+    expect(vms).toEqual([
+      { name: 'app-01', tools: false, ignoresShutdown: true },
+      { name: 'app-02', tools: false, ignoresShutdown: true },
+      { name: 'db', tools: undefined, ignoresShutdown: undefined },
+      { name: 'web', tools: undefined, ignoresShutdown: undefined },
+    ]);
+    expect(Object.keys(parse(file).vms[2])).not.toContain('tools');
+  });
+
   it.each<[string, unknown, string]>([
     ['vms[2].disks[0].size', '-5Gi', '"-5Gi" is negative (a size is bytes to copy, 0 or more)'],
     ['vms[2].disks[0].size', -5, `-5 ${BYTES}`],
@@ -177,6 +192,16 @@ vms:
     ['hosts[0].hostCr', 'yes', '"yes" is not one of ready, not-ready'],
     ['vms[0].changeRate', '2%', `"2%" ${CHANGE_RATE}`],
     ['vms[0].changeRate', -1, `-1 ${CHANGE_RATE}`],
+    [
+      'vms[0].tools',
+      'yes',
+      `"yes" is not true or false: VMware Tools running in the guest, so the sandbox's vCenter can shut it down (ShutdownGuest)`,
+    ],
+    [
+      'vms[1].ignoresShutdown',
+      1,
+      "1 is not true or false: the guest ignores ShutdownGuest on the sandbox's vCenter and stays on",
+    ],
   ])('rejects %s set to %j with one line naming the field', (field, value, message) => {
     const error = failureOf(withField(field, value));
     expect(error.message).toBe(`scenario.yaml: ${field}: ${message}`);
@@ -199,7 +224,7 @@ vms:
     ],
     [
       'vms: [{name: a, dsks: []}]',
-      'vms[0].dsks: unknown field (known: name, count, host, disks, id, powerState, cpuCount, coresPerSocket, memoryMB, firmware, secureBoot, tpm, guestId, targetPowerState, nics, changeRate)',
+      'vms[0].dsks: unknown field (known: name, count, host, disks, id, powerState, cpuCount, coresPerSocket, memoryMB, firmware, secureBoot, tpm, guestId, targetPowerState, nics, changeRate, tools, ignoresShutdown)',
     ],
     ['name: x', 'vms: required field is missing'],
     ['vms: [{name: a, disks: []}]\nmaxinflight: 3', `maxinflight: unknown field (known: ${TOP_FIELDS})`],

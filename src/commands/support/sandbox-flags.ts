@@ -47,6 +47,17 @@ export const sandboxFlags = {
     multiple: true,
     helpValue: 'VM=MESSAGE',
   }),
+  'fail-snapshot': Flags.string({
+    description:
+      "Make every snapshot of this VM on the sandbox's vCenter fail: its CreateSnapshot_Task ends in error (repeatable).",
+    multiple: true,
+    helpValue: 'VM',
+  }),
+  'ignore-shutdown': Flags.string({
+    description: "Make this VM's guest ignore ShutdownGuest on the sandbox's vCenter and stay on (repeatable).",
+    multiple: true,
+    helpValue: 'VM',
+  }),
   deny: Flags.string({
     description:
       'Answer these requests 403 Forbidden (repeatable), e.g. create:datavolumes; @NAMESPACE limits a rule to one namespace, e.g. get:secrets@openshift-mtv.',
