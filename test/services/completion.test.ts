@@ -51,7 +51,10 @@ describe('__complete', () => {
 
   it.each([
     [['mi'], ['migrate']],
-    [['migrate', '--po'], ['--policy']],
+    [
+      ['migrate', '--po'],
+      ['--policy', '--power-off-source'],
+    ],
     [
       ['migrate', '--policy', ''],
       ['disk', 'gang', 'forklift'],

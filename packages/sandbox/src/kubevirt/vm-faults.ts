@@ -19,13 +19,13 @@ export function vmFailures(
     const source = vms.find((vm) => vm.name === name);
     if (!source) {
       throw new SandboxInputError(
-        `failVms: "${rule}" names no VM of the scenario`,
+        `--fail-vm: "${rule}" names no VM of the scenario`,
         `NAME or NAME:${VM_FAILURES.join('|')} with a VM such as ${vms[0]?.name ?? 'app-01'}`,
       );
     }
     if (rest.length || !VM_FAILURES.includes(kind as VmFailure)) {
       throw new SandboxInputError(
-        `failVms: "${rule}" asks for "${kind}", which is not a way the sandbox fails a VM`,
+        `--fail-vm: "${rule}" asks for "${kind}", which is not a way the sandbox fails a VM`,
         `one of ${VM_FAILURES.map((failure) => `${name}:${failure}`).join(', ')}`,
       );
     }

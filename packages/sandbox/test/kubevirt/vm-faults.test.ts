@@ -36,9 +36,9 @@ describe('failVms', () => {
 
   it('refuses a VM the scenario lacks and a failure the sandbox does not make, naming the value', () => {
     expect(() => vmFailures(['db-09'], VMS)).toThrow(SandboxInputError);
-    expect(() => vmFailures(['db-09'], VMS)).toThrow('failVms: "db-09" names no VM of the scenario');
+    expect(() => vmFailures(['db-09'], VMS)).toThrow('--fail-vm: "db-09" names no VM of the scenario');
     expect(() => vmFailures(['app-01:Paused'], VMS)).toThrow(
-      'failVms: "app-01:Paused" asks for "Paused", which is not a way the sandbox fails a VM',
+      '--fail-vm: "app-01:Paused" asks for "Paused", which is not a way the sandbox fails a VM',
     );
   });
 });
