@@ -34,6 +34,8 @@ export interface DryRunContext {
   output?: DryRunOutput;
   signal: AbortSignal;
   streams: OutputStreams;
+  /** With --power-off-source: what a run would do to the source VMs, one line. */
+  sourcePower?: string;
 }
 
 /** `--dry-run=client`: the order the engine starts the disks in, and the DataVolumes; nothing is sent. */
@@ -55,6 +57,7 @@ export function dryRunClient(context: DryRunContext): ExitCodeValue {
   }
   streams.stderr.write(`${planLine(context)}\n`);
   reportSecret(context);
+  if (context.sourcePower) streams.stderr.write(`${context.sourcePower}\n`);
   reportSkipped(built, streams);
   streams.stdout.write(text);
   streams.stderr.write(`dry run (client): ${built.dataVolumes.length} DataVolumes shown, none created\n`);
@@ -66,6 +69,7 @@ export async function dryRunServer(client: KubeClient, context: DryRunContext): 
   const { resolved, built, streams, signal } = context;
   streams.stderr.write(`${planLine(context)}\n`);
   reportSecret(context);
+  if (context.sourcePower) streams.stderr.write(`${context.sourcePower}\n`);
   reportSkipped(built, streams);
   const dataVolumes = new PlanDataVolumes(client, resolved.plan.targetNamespace, resolved.plan.uid);
   // the List's lines stay off stdout: it carries the objects alone

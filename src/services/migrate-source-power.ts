@@ -28,6 +28,8 @@ export interface PreparedSourcePower {
   run: NonNullable<RunOptions['sourcePower']>;
   /** Logs out of vCenter (after the run, or at once for a dry run). */
   close(): Promise<void>;
+  /** What a run would do, for a dry run: one line. */
+  describe(): string;
 }
 
 /** Reads the record, reaches vCenter, finds and checks the VMs; refusals before anything is created. */
@@ -50,6 +52,7 @@ export async function prepareSourcePower(
     const refs = new Map<string, MoRef>();
     const missing: string[] = [];
     const noTools: string[] = [];
+    const poweredOn: string[] = [];
     for (const vm of resolved.vms) {
       const ref = await findVm(session, vm);
       if (!ref) {
@@ -58,6 +61,7 @@ export async function prepareSourcePower(
       }
       refs.set(vm.id, ref);
       const power = await session.vmPower(ref);
+      if (power.powerState === 'poweredOn') poweredOn.push(vm.name);
       if (power.powerState === 'poweredOn' && !power.toolsRunning) noTools.push(vm.name);
     }
     if (missing.length > 0) {
@@ -85,6 +89,10 @@ export async function prepareSourcePower(
       resolved: { ...resolved, vms },
       run: { session, record, refs, force: settings.force, shutdownTimeoutMs: settings.shutdownTimeoutMs },
       close: () => session.logout(),
+      describe: () =>
+        poweredOn.length === 0
+          ? `vCenter ${endpoint.url} reports every source VM off: a run shuts none down`
+          : `a run shuts down the source VM${poweredOn.length === 1 ? '' : 's'} ${poweredOn.join(', ')} through vCenter ${endpoint.url} (${settings.force ? 'PowerOffVM_Task' : 'ShutdownGuest'}, at most ${Math.round(settings.shutdownTimeoutMs / 1000)} s each), each just before its disks copy, its power state recorded first in ConfigMap ${resolved.plan.namespace}/${record.name}`,
     };
   } catch (error) {
     await session.logout();

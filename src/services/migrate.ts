@@ -181,7 +181,15 @@ async function afterPreparation(
   if (options.signal.aborted) return stoppedExitCode(options.signal);
   if (options.dryRun !== undefined) {
     const { scheduler, dryRunOutput: output, signal } = options;
-    const context = { resolved, built, scheduler, ...(output !== undefined && { output }), signal, streams };
+    const context = {
+      resolved,
+      built,
+      scheduler,
+      ...(output !== undefined && { output }),
+      signal,
+      streams,
+      ...(power && { sourcePower: power.describe() }),
+    };
     return options.dryRun === 'client' ? dryRunClient(context) : dryRunServer(destination, context);
   }
   return run({ host: client, destination }, resolved, built, options, streams, power);

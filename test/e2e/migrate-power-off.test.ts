@@ -71,6 +71,22 @@ describe('kubectl mtv migrate --power-off-source', () => {
     expect(configMaps.filter((object) => object.metadata.name.startsWith('plan-a-power-'))).toEqual([]);
   });
 
+  it('--dry-run=client says which sources a run would shut down, and shuts none down', async () => {
+    const run = await plugin('migrate', 'plan-a', '--power-off-source', '--dry-run=client');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      `a run shuts down the source VMs ${POWERED_ON.join(', ')} through vCenter https://127.0.0.1:`,
+    );
+    expect(run.stderr).toMatch(/its power state recorded first in ConfigMap openshift-mtv\/plan-a-power-[a-z0-9]{8}\n/);
+    const inventory = new InventoryClient(cluster.client, { env: {} });
+    const vms = await inventory.vsphereVms((await provider())?.metadata.uid ?? '');
+    expect(vms.filter((vm) => POWERED_ON.includes(vm.name)).map((vm) => vm.powerState)).toEqual(
+      POWERED_ON.map(() => 'poweredOn'),
+    );
+    const configMaps = await cluster.client.list<{ metadata: { name: string } }>(inNamespace(RESOURCES.configMaps, NS));
+    expect(configMaps.filter((object) => object.metadata.name.startsWith('plan-a-power-'))).toEqual([]);
+  });
+
   it('shuts each running source down before its disks copy and makes its VM Running; clean --yes deletes the record', async () => {
     const run = await plugin('migrate', 'plan-a', '--power-off-source', '-o', 'ndjson', '--no-tui');
     expect(run.stderr).not.toContain('error:');
