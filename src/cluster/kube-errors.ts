@@ -4,7 +4,7 @@
  * 409 on a create) read `status` and decide; what nobody expects ends the command with its line.
  */
 import { ExitCode, UserError } from '../errors.js';
-import { describeNetworkError, firstLine, isCertificateError } from './http-request.js';
+import { describeNetworkError, firstLine, isCertificateError } from '../network-errors.js';
 
 /** Where a request went: for the messages. */
 export interface Endpoint {

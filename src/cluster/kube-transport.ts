@@ -9,7 +9,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ExitCode, UserError } from '../errors.js';
-import { firstLine, type HttpAnswer, openHttp, parseJson, readAll, sendHttp } from './http-request.js';
+import { firstLine } from '../network-errors.js';
+import { type HttpAnswer, openHttp, parseJson, readAll, sendHttp } from './http-request.js';
 import {
   apiFailure,
   ClusterUnreachableError,

@@ -11,7 +11,7 @@ import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import type { Cluster, KubeConfig, User } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { UserError } from '../errors.js';
-import { firstLine } from './http-request.js';
+import { firstLine } from '../network-errors.js';
 
 /** Where a pod's service account is mounted (client-go's rest.InClusterConfig). */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';

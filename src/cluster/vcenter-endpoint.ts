@@ -8,20 +8,11 @@
  * it (a denial is exit 3), and what is read stays in memory: the endpoint is handed to src/vsphere and never printed.
  */
 import { ExitCode, UserError } from '../errors.js';
+import type { VCenterEndpoint } from '../vsphere/types.js';
 import type { KubeClient } from './kube-client.js';
 import type { MtvRelease } from './mtv-release.js';
 import { inNamespace, RESOURCES } from './resource-types.js';
 import { missingKeys, PROVIDER_KEYS, type SecretObject } from './vddk-secret.js';
-
-/** What src/vsphere needs to log in (structurally its VCenterEndpoint). */
-export interface VCenterEndpointData {
-  url: string;
-  user: string;
-  password: string;
-  ca?: string;
-  thumbprint?: string;
-  insecureSkipVerify?: boolean;
-}
 
 /** The source Provider as the resolver read it. */
 export interface SourceProviderRef {
@@ -40,7 +31,7 @@ export async function readVCenterEndpoint(
   client: KubeClient,
   provider: SourceProviderRef,
   release: MtvRelease,
-): Promise<VCenterEndpointData> {
+): Promise<VCenterEndpoint> {
   if (!/^https?:\/\//.test(provider.url)) {
     throw new UserError(`provider "${provider.name}" has no vCenter URL (spec.url "${provider.url}")`, {
       hint: `kubectl get provider ${provider.name} -n ${provider.namespace} -o yaml`,

@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import { rootCertificates, type TLSSocket } from 'node:tls';
+import { describeNetworkError } from '../network-errors.js';
 import { parseSoapBody, SOAP_ACTION, type SoapValue, soapEnvelope, type XmlNode } from './soap-envelope.js';
 import { faultOf, vsphereFault } from './soap-fault.js';
 import { judgeCertificate } from './tls-trust.js';
@@ -14,25 +15,6 @@ import { type MoRef, type VCenterEndpoint, VCenterUnreachable } from './types.js
 
 /** The session cookie vCenter (and vcsim) set on Login. */
 const SESSION_COOKIE = 'vmware_soap_session';
-
-/** Node's network error codes in words (after src/cluster/http-request.ts describeNetworkError, kept small). */
-const NETWORK_WORDS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ECONNRESET: 'connection reset',
-};
-
-/** Why a request failed, in words: the certificate verdict, the network error, or the deadline. */
-export function describeFailure(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  const words = NETWORK_WORDS[code];
-  if (words !== undefined) return `${words} (${code})`;
-  return error instanceof Error ? error.message.split('\n')[0] : String(error);
-}
 
 /** A connection to one endpoint that sends vim25 calls. */
 export interface SoapTransport {
@@ -87,7 +69,7 @@ export function soapTransport(endpoint: VCenterEndpoint, timeoutMs: number): Soa
         timeoutMs,
       );
       req.once('close', () => clearTimeout(timer));
-      req.on('error', (error) => reject(new VCenterUnreachable(where, describeFailure(error))));
+      req.on('error', (error) => reject(new VCenterUnreachable(where, describeNetworkError(error))));
       req.once('socket', (raw) => {
         const socket = raw as TLSSocket;
         const send = () => {
@@ -102,7 +84,7 @@ export function soapTransport(endpoint: VCenterEndpoint, timeoutMs: number): Soa
       req.once('response', (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error) => reject(new VCenterUnreachable(where, describeFailure(error))));
+        res.on('error', (error) => reject(new VCenterUnreachable(where, describeNetworkError(error))));
         res.on('end', () => {
           for (const line of res.headers['set-cookie'] ?? []) {
             const match = new RegExp(`^${SESSION_COOKIE}=([^;]*)`).exec(line);

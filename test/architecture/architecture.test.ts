@@ -24,7 +24,8 @@ const layerOf = (file: string) => (file.includes('/') ? file.slice(0, file.index
 
 /** What each layer of src/ may import besides itself and the root files (errors.ts); all may use the engine. */
 const ALLOWED: Record<string, string[]> = {
-  cluster: [],
+  // the vCenter endpoint it reads from the Provider is the vSphere adapter's contract type (vcenter-endpoint.ts)
+  cluster: ['vsphere'],
   vsphere: [],
   runner: ['cluster', 'vsphere'],
   ui: ['runner'],
