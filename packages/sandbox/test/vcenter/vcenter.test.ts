@@ -222,6 +222,12 @@ describe('the sandbox vCenter: snapshots', () => {
     expect(tree.rootSnapshotList.snapshot['#text']).toBe(a);
     expect(tree.rootSnapshotList.childSnapshotList.snapshot['#text']).toBe(b);
     expect(tree.currentSnapshot['#text']).toBe(b);
+    // the paths into `snapshot` Forklift and kubectl-mtv read, as vcsim serves them (nested paths of the property)
+    const nested = await props('VirtualMachine', 'vm-1', ['snapshot.rootSnapshotList', 'snapshot.currentSnapshot']);
+    expect(nested['snapshot.rootSnapshotList']['@_type']).toBe('ArrayOfVirtualMachineSnapshotTree');
+    expect(nested['snapshot.rootSnapshotList'].VirtualMachineSnapshotTree.snapshot['#text']).toBe(a);
+    expect(nested['snapshot.rootSnapshotList'].VirtualMachineSnapshotTree.childSnapshotList.snapshot['#text']).toBe(b);
+    expect(nested['snapshot.currentSnapshot']['#text']).toBe(b);
     const disksA = disks(
       (await props('VirtualMachineSnapshot', a, ['config.hardware.device']))['config.hardware.device'],
     );
@@ -266,7 +272,9 @@ describe('the sandbox vCenter: snapshots', () => {
     );
     returned(await remove(b), 'RemoveSnapshot_Task');
     now = 360;
-    expect((await props('VirtualMachine', 'vm-1', ['snapshot'])).snapshot).toBeUndefined();
+    expect(
+      await props('VirtualMachine', 'vm-1', ['snapshot', 'snapshot.rootSnapshotList', 'snapshot.currentSnapshot']),
+    ).toEqual({});
     const live = disks((await props('VirtualMachine', 'vm-1', ['config.hardware.device']))['config.hardware.device']);
     expect(live[0].backing.fileName).toBe('[ds-1] db-01/db-01.vmdk');
   });
