@@ -97,6 +97,20 @@ describe('the sandbox vCenter: sessions', () => {
     expect(faultType(await call(find))).toBe('NotAuthenticated');
   });
 
+  it('answers a property read without a session as vcsim does: each path in missingSet with NotAuthenticated', async () => {
+    const reply = await call(retrieveBody('VirtualMachine', 'vm-1', ['summary.runtime.powerState', 'name']), '');
+    expect(reply.status).toBe(200);
+    const object = reply.body.RetrievePropertiesExResponse.returnval.objects;
+    expect(object.obj['#text']).toBe('vm-1');
+    expect(object.propSet).toBeUndefined();
+    expect(object.missingSet.map((missing: Xml) => missing.path)).toEqual(['summary.runtime.powerState', 'name']);
+    expect(object.missingSet[0].fault.fault['@_type']).toBe('NotAuthenticated');
+    expect(object.missingSet[0].fault.fault.privilegeId).toBe('System.Read');
+    // a collector of its own is a session's: creating one is the fault, as every other call
+    const create = `<CreatePropertyCollector xmlns="urn:vim25">${ref('PropertyCollector', 'propertyCollector')}</CreatePropertyCollector>`;
+    expect(faultType(await call(create, ''))).toBe('NotAuthenticated');
+  });
+
   it('answers a method it does not serve with MethodNotFound', async () => {
     const reply = await call(
       `<QueryChangedDiskAreas xmlns="urn:vim25">${ref('VirtualMachine', 'vm-1')}</QueryChangedDiskAreas>`,
