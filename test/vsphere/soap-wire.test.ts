@@ -77,6 +77,27 @@ describe('reading answers', () => {
     });
   });
 
+  it('reads xsi:type by namespace: bound on an ancestor, under any prefix; never a prefix bound elsewhere or unbound', () => {
+    const body = parseSoapBody(
+      ENVELOPE(
+        '<X xmlns="urn:vim25"><val xsi:type="TaskInfo"><result xsi:type="ManagedObjectReference" type="VirtualMachineSnapshot">snapshot-1</result></val><val xmlns:XMLSchema-instance="http://www.w3.org/2001/XMLSchema-instance" XMLSchema-instance:type="ArrayOfVirtualDevice"><VirtualDevice XMLSchema-instance:type="VirtualDisk"><backing XMLSchema-instance:type="VirtualDiskFlatVer2BackingInfo"/></VirtualDevice></val><val xmlns:vim="urn:vim25" vim:type="TaskInfo"/><val other:type="TaskInfo"/><val xmlns:xsi="urn:not-xsi" xsi:type="TaskInfo"/></X>',
+      ),
+    );
+    const [real, vcsim, foreign, unbound, rebound] = children(child(body, 'X'), 'val');
+    // a real vCenter: the envelope's xsi prefix
+    expect(xsiType(real)).toBe('TaskInfo');
+    expect(xsiType(child(real, 'result'))).toBe('ManagedObjectReference');
+    // vcsim: XMLSchema-instance bound on the value, used again below it
+    expect(xsiType(vcsim)).toBe('ArrayOfVirtualDevice');
+    const disk = child(vcsim, 'VirtualDevice');
+    expect(xsiType(disk)).toBe('VirtualDisk');
+    expect(xsiType(child(disk, 'backing'))).toBe('VirtualDiskFlatVer2BackingInfo');
+    expect(xsiType(foreign)).toBeUndefined();
+    expect(xsiType(unbound)).toBeUndefined();
+    // a prefix rebound to another namespace below the envelope is that namespace's
+    expect(xsiType(rebound)).toBeUndefined();
+  });
+
   it('reads a failed task: its fault type and localized message, and a running one with its progress', () => {
     const body = parseSoapBody(
       ENVELOPE(

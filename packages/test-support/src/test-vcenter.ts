@@ -1,6 +1,6 @@
 /**
- * A vCenter SDK endpoint the vSphere adapter's test suite runs against (test/vsphere): govmomi's simulator today,
- * the sandbox's own vCenter next. Each server gives the same description, so one suite covers them all.
+ * A vCenter SDK endpoint the vSphere adapter's test suite runs against (test/vsphere): govmomi's simulator and the
+ * sandbox's own vCenter. Each server gives the same description, so one suite covers them all.
  */
 
 /** A VM the server has, as the test suite finds it. */
@@ -18,7 +18,10 @@ export interface TestVCenterVm {
 export interface TestVCenter {
   /** `https://127.0.0.1:PORT/sdk`. */
   url: string;
-  /** The server certificate (PEM), self-signed: trusting it as a CA verifies the chain. */
+  /**
+   * The CA (PEM) that verifies the server certificate: vcsim's self-signed certificate itself, or the CA that signs
+   * the sandbox's (as a vCenter's VMCA signs its machine certificate). Neither is among the system roots.
+   */
   ca: string;
   /** The server certificate's SHA-1 fingerprint, `AA:BB:…`. */
   thumbprint: string;

@@ -34,6 +34,16 @@ export function vmProperty(model: VcenterModel, vm: InventoryVm, path: string, t
       return devices(model.liveDisks(vm));
     case 'snapshot':
       return snapshotInfo(model, vm, time);
+    // vcsim resolves a path into a property (mo.VirtualMachine's fields); Forklift and kubectl-mtv read these two, and
+    // like vcsim they are left out while the VM has no snapshot
+    case 'snapshot.rootSnapshotList':
+      return snapshotTrees(model, vm, time);
+    case 'snapshot.currentSnapshot': {
+      const { current } = model.snapshotTree(vm);
+      return (
+        current && typed('ManagedObjectReference', moRefNode({ type: 'VirtualMachineSnapshot', value: current.moRef }))
+      );
+    }
     case 'recentTask':
       return typed('ArrayOfManagedObjectReference', {
         ManagedObjectReference: model
@@ -100,10 +110,9 @@ function taskInfo(model: VcenterModel, task: VcenterTask, time: Timestamp): Reco
   };
 }
 
-function snapshotInfo(model: VcenterModel, vm: InventoryVm, time: Timestamp): XmlNode | undefined {
-  const { roots, current } = model.snapshotTree(vm);
-  if (roots.length === 0) return undefined;
-  const tree = (node: SnapshotNode): XmlNode => ({
+/** VirtualMachineSnapshotTree of `node` and its children (the WSDL's element order, as vcsim writes it). */
+function snapshotTree(node: SnapshotNode, time: Timestamp): XmlNode {
+  return {
     snapshot: moRefNode({ type: 'VirtualMachineSnapshot', value: node.moRef }),
     vm: moRefNode({ type: 'VirtualMachine', value: node.vmId }),
     name: node.name,
@@ -112,12 +121,26 @@ function snapshotInfo(model: VcenterModel, vm: InventoryVm, time: Timestamp): Xm
     createTime: time(node.createdAt),
     state: node.state,
     quiesced: node.quiesced,
-    ...(node.children.length > 0 && { childSnapshotList: node.children.map(tree) }),
+    ...(node.children.length > 0 && { childSnapshotList: node.children.map((child) => snapshotTree(child, time)) }),
     replaySupported: false,
-  });
+  };
+}
+
+function snapshotInfo(model: VcenterModel, vm: InventoryVm, time: Timestamp): XmlNode | undefined {
+  const { roots, current } = model.snapshotTree(vm);
+  if (roots.length === 0) return undefined;
   return typed('VirtualMachineSnapshotInfo', {
     ...(current && { currentSnapshot: moRefNode({ type: 'VirtualMachineSnapshot', value: current.moRef }) }),
-    rootSnapshotList: roots.map(tree),
+    rootSnapshotList: roots.map((root) => snapshotTree(root, time)),
+  });
+}
+
+/** snapshot.rootSnapshotList: `<val xsi:type="ArrayOfVirtualMachineSnapshotTree"><VirtualMachineSnapshotTree>…`. */
+function snapshotTrees(model: VcenterModel, vm: InventoryVm, time: Timestamp): XmlNode | undefined {
+  const { roots } = model.snapshotTree(vm);
+  if (roots.length === 0) return undefined;
+  return typed('ArrayOfVirtualMachineSnapshotTree', {
+    VirtualMachineSnapshotTree: roots.map((root) => snapshotTree(root, time)),
   });
 }
 

@@ -12,7 +12,7 @@ import type { InventoryData, InventoryVm } from '../inventory/model.js';
 import { DEFAULT_SANDBOX_SCENARIO } from '../seed/default-scenario.js';
 import { createSandboxTls } from '../tls.js';
 import { startVcenterServer } from './server.js';
-import { VcenterModel, type VcenterVmBehaviour } from './vcenter-model.js';
+import { type MoRef, VcenterModel, type VcenterVmBehaviour } from './vcenter-model.js';
 
 /** The source Provider Secret's credentials: the only ones the sandbox's vCenter accepts. */
 export const SANDBOX_VCENTER_USER = 'administrator@vsphere.local';
@@ -93,8 +93,8 @@ export interface StartedSandboxVcenter {
   thumbprint: string;
   user: string;
   password: string;
-  /** The VMs it serves; `powerState` reads the model, so it is always current. */
-  vms: { name: string; uuid: string; instanceUuid: string; readonly powerState: string }[];
+  /** The VMs it serves (`moref` is what FindByUuid answers); `powerState` reads the model, so it is always current. */
+  vms: { name: string; moref: MoRef; uuid: string; instanceUuid: string; readonly powerState: string }[];
   model: VcenterModel;
   stop(): Promise<void>;
 }
@@ -121,6 +121,7 @@ export async function startSandboxVcenter(options: StartSandboxVcenterOptions = 
     password: vcenter.password,
     vms: inventory.vms.map((vm) => ({
       name: vm.name,
+      moref: { type: 'VirtualMachine', value: vm.id },
       uuid: vm.uuid,
       instanceUuid: vm.instanceUuid,
       get powerState() {

@@ -99,6 +99,13 @@ async function serve(request: IncomingMessage, response: ServerResponse, context
     const call = parseRequest(body);
     const cookie = sessionCookie(request);
     const session = cookie === undefined ? undefined : context.sessions.get(cookie);
+    if (!session && isSessionlessRetrieve(call)) {
+      // vcsim property_collector.go: the shared collector answers without a session, every property it was asked
+      // for in missingSet with NotAuthenticated (System.Read on the object); govmomi's mo.ObjectContentToType makes
+      // that the call's error
+      send(response, 200, responseEnvelope(call.method, unauthenticatedRetrieve(call)));
+      return;
+    }
     if (!session && !WITHOUT_SESSION.has(call.method)) {
       // vcsim: NotAuthenticated with the object and System.View; the message is a real vCenter's
       throw new SoapFault('NotAuthenticated', 'The session is not authenticated.', {
@@ -288,6 +295,36 @@ function reader(model: VcenterModel, ref: MoRef, time: Timestamp): (path: string
     default:
       throw objectNotFound(ref);
   }
+}
+
+function isSessionlessRetrieve(call: SoapRequest): boolean {
+  const { method, self } = call;
+  return (
+    (method === 'RetrieveProperties' || method === 'RetrievePropertiesEx') &&
+    self.type === 'PropertyCollector' &&
+    self.value === 'propertyCollector'
+  );
+}
+
+/** Each object asked for, its paths in missingSet with NotAuthenticated (vcsim's answer without a session). */
+function unauthenticatedRetrieve(call: SoapRequest): XmlNode | XmlNode[] {
+  const specs = Array.isArray(call.args.specSet) ? (call.args.specSet as Record<string, unknown>[]) : [];
+  const objects: XmlNode[] = [];
+  for (const spec of specs) {
+    const propSets = (spec.propSet ?? []) as Record<string, unknown>[];
+    for (const objectSpec of (spec.objectSet ?? []) as Record<string, unknown>[]) {
+      const ref = moRefOf(objectSpec.obj);
+      const wanted = ref && propSets.find((propSet) => textOf(propSet.type) === ref.type);
+      if (!ref || !wanted) continue;
+      const missingSet = ((wanted.pathSet ?? []) as unknown[]).map((path) => ({
+        path: textOf(path),
+        fault: { fault: { '@_xsi:type': 'NotAuthenticated', object: moRefNode(ref), privilegeId: 'System.Read' } },
+      }));
+      objects.push({ obj: moRefNode(ref), ...(missingSet.length > 0 && { missingSet }) });
+    }
+  }
+  if (call.method === 'RetrieveProperties') return objects;
+  return objects.length === 0 ? '' : { objects };
 }
 
 /** vcsim simulator.go call: `<type>:<value> does not implement: <method>`, fault MethodNotFound. */

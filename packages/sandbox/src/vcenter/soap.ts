@@ -8,7 +8,12 @@
  * `xsi` prefix, which is what this module writes (the same attribute to a namespace-aware reader).
  */
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
-import type { MoRef } from './vcenter-model.js';
+
+/** A managed object reference. */
+export interface MoRef {
+  type: string;
+  value: string;
+}
 
 /** An element's content as XMLBuilder takes it: text, attributes (`@_name`), children (arrays repeat the element). */
 export type XmlNode = string | number | boolean | { [name: string]: XmlNode | XmlNode[] | undefined };

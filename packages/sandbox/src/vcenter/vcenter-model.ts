@@ -6,13 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { InventoryData, InventoryVm } from '../inventory/model.js';
-import { SoapFault } from './soap.js';
+import { type MoRef, SoapFault } from './soap.js';
 
-/** A managed object reference. */
-export interface MoRef {
-  type: string;
-  value: string;
-}
+export type { MoRef };
 
 /** Simulated seconds each kind of work takes (vcsim finishes every task inside the call: simulator/task.go Run). */
 export const VCENTER_SECONDS = {

@@ -97,6 +97,20 @@ describe('the sandbox vCenter: sessions', () => {
     expect(faultType(await call(find))).toBe('NotAuthenticated');
   });
 
+  it('answers a property read without a session as vcsim does: each path in missingSet with NotAuthenticated', async () => {
+    const reply = await call(retrieveBody('VirtualMachine', 'vm-1', ['summary.runtime.powerState', 'name']), '');
+    expect(reply.status).toBe(200);
+    const object = reply.body.RetrievePropertiesExResponse.returnval.objects;
+    expect(object.obj['#text']).toBe('vm-1');
+    expect(object.propSet).toBeUndefined();
+    expect(object.missingSet.map((missing: Xml) => missing.path)).toEqual(['summary.runtime.powerState', 'name']);
+    expect(object.missingSet[0].fault.fault['@_type']).toBe('NotAuthenticated');
+    expect(object.missingSet[0].fault.fault.privilegeId).toBe('System.Read');
+    // a collector of its own is a session's: creating one is the fault, as every other call
+    const create = `<CreatePropertyCollector xmlns="urn:vim25">${ref('PropertyCollector', 'propertyCollector')}</CreatePropertyCollector>`;
+    expect(faultType(await call(create, ''))).toBe('NotAuthenticated');
+  });
+
   it('answers a method it does not serve with MethodNotFound', async () => {
     const reply = await call(
       `<QueryChangedDiskAreas xmlns="urn:vim25">${ref('VirtualMachine', 'vm-1')}</QueryChangedDiskAreas>`,
@@ -222,6 +236,12 @@ describe('the sandbox vCenter: snapshots', () => {
     expect(tree.rootSnapshotList.snapshot['#text']).toBe(a);
     expect(tree.rootSnapshotList.childSnapshotList.snapshot['#text']).toBe(b);
     expect(tree.currentSnapshot['#text']).toBe(b);
+    // the paths into `snapshot` Forklift and kubectl-mtv read, as vcsim serves them (nested paths of the property)
+    const nested = await props('VirtualMachine', 'vm-1', ['snapshot.rootSnapshotList', 'snapshot.currentSnapshot']);
+    expect(nested['snapshot.rootSnapshotList']['@_type']).toBe('ArrayOfVirtualMachineSnapshotTree');
+    expect(nested['snapshot.rootSnapshotList'].VirtualMachineSnapshotTree.snapshot['#text']).toBe(a);
+    expect(nested['snapshot.rootSnapshotList'].VirtualMachineSnapshotTree.childSnapshotList.snapshot['#text']).toBe(b);
+    expect(nested['snapshot.currentSnapshot']['#text']).toBe(b);
     const disksA = disks(
       (await props('VirtualMachineSnapshot', a, ['config.hardware.device']))['config.hardware.device'],
     );
@@ -266,7 +286,9 @@ describe('the sandbox vCenter: snapshots', () => {
     );
     returned(await remove(b), 'RemoveSnapshot_Task');
     now = 360;
-    expect((await props('VirtualMachine', 'vm-1', ['snapshot'])).snapshot).toBeUndefined();
+    expect(
+      await props('VirtualMachine', 'vm-1', ['snapshot', 'snapshot.rootSnapshotList', 'snapshot.currentSnapshot']),
+    ).toEqual({});
     const live = disks((await props('VirtualMachine', 'vm-1', ['config.hardware.device']))['config.hardware.device']);
     expect(live[0].backing.fileName).toBe('[ds-1] db-01/db-01.vmdk');
   });
