@@ -59,7 +59,7 @@ const SANDBOX_SUITE_SCENARIO: Scenario = {
     { name: 'vm-cbt', host: 'esx-01', powerState: 'poweredOn', disks: [{ size: 10 * GiB }, { size: 20 * GiB }] },
     { name: 'vm-fragile', host: 'esx-01', powerState: 'poweredOn', disks: [{ size: GiB }] },
     { name: 'vm-no-tools', host: 'esx-01', powerState: 'poweredOn', tools: false, disks: [{ size: GiB }] },
-    // four disks: its snapshot runs 8 + 4 x 4 simulated seconds, long enough to be seen running between two polls
+    // four disks: its snapshot runs 8 + 4 x 4 simulated seconds (2.4 s here), long enough to be seen running between two polls
     {
       name: 'vm-tasks',
       host: 'esx-01',
@@ -70,10 +70,11 @@ const SANDBOX_SUITE_SCENARIO: Scenario = {
 };
 
 /**
- * Simulated seconds per real second: a snapshot (8 s + 4 s per disk) takes a few hundred ms and a guest shutdown
- * (15 s) 300 ms, so the suite's polls see tasks queued and running without waiting real vCenter times.
+ * Simulated seconds per real second: a snapshot (8 s + 4 s per disk) takes one to three seconds and a guest shutdown
+ * (15 s) 1.5 s, so the suite's polls see tasks queued and running without waiting real vCenter times, with a window
+ * of seconds, not milliseconds, for a poll on a loaded CI machine.
  */
-const SANDBOX_SPEED = 50;
+const SANDBOX_SPEED = 10;
 
 /** The sandbox's vCenter alone (no cluster: nothing external to start) as a TestVCenter. */
 async function startSandboxTestVcenter(): Promise<TestVCenter> {
