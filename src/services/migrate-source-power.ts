@@ -14,6 +14,9 @@ import { ExitCode, UserError } from '../errors.js';
 import type { RunOptions } from '../runner/run-options.js';
 import { connectVCenter, type MoRef, type VCenterSession, VCenterUnreachable, VSphereFault } from '../vsphere/index.js';
 
+/** VMs looked up in vCenter at once before the run. */
+const LOOKUPS_AT_ONCE = 8;
+
 export interface SourcePowerSettings {
   /** --force-power-off. */
   force: boolean;
@@ -53,17 +56,27 @@ export async function prepareSourcePower(
     const missing: string[] = [];
     const noTools: string[] = [];
     const poweredOn: string[] = [];
-    for (const vm of resolved.vms) {
-      const ref = await findVm(session, vm);
-      if (!ref) {
-        missing.push(`${vm.name} (${vm.instanceUuid ? `instance uuid ${vm.instanceUuid}` : `uuid ${vm.uuid}`})`);
-        continue;
-      }
-      refs.set(vm.id, ref);
-      const power = await session.vmPower(ref);
-      if (power.powerState === 'poweredOn') poweredOn.push(vm.name);
-      if (power.powerState === 'poweredOn' && !power.toolsRunning) noTools.push(vm.name);
+    // a few calls at a time (the keep-alive agent holds 4 connections): a plan of hundreds of VMs is checked in
+    // seconds; the results are kept in plan order
+    const looked = new Array<{ ref?: MoRef; on: boolean; tools: boolean }>(resolved.vms.length);
+    for (let start = 0; start < resolved.vms.length; start += LOOKUPS_AT_ONCE) {
+      const batch = resolved.vms.slice(start, start + LOOKUPS_AT_ONCE);
+      await Promise.all(
+        batch.map(async (vm, i) => {
+          const ref = await findVm(session, vm);
+          const power = ref && (await session.vmPower(ref));
+          looked[start + i] = { ref, on: power?.powerState === 'poweredOn', tools: power?.toolsRunning ?? false };
+        }),
+      );
     }
+    resolved.vms.forEach((vm, i) => {
+      const { ref, on, tools } = looked[i];
+      if (!ref)
+        missing.push(`${vm.name} (${vm.instanceUuid ? `instance uuid ${vm.instanceUuid}` : `uuid ${vm.uuid}`})`);
+      else refs.set(vm.id, ref);
+      if (on) poweredOn.push(vm.name);
+      if (on && !tools) noTools.push(vm.name);
+    });
     if (missing.length > 0) {
       throw new UserError(
         `plan "${resolved.plan.name}": vCenter ${endpoint.url} has no VM with the uuid the inventory gives for ${missing.join(', ')}`,
