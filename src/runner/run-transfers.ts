@@ -11,7 +11,7 @@ import type { PlanClusters } from '../cluster/destination.js';
 import type { KubeClient } from '../cluster/kube-client.js';
 import { acquireLease, type HeldLease, LEASE_RENEW_MS, type LeaseObject } from '../cluster/lease.js';
 import { type ControlRequest, readControlRequest } from '../cluster/lease-control.js';
-import type { ResolvedPlan } from '../cluster/resolved-plan.js';
+import type { ResolvedPlan, ResolvedVm } from '../cluster/resolved-plan.js';
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
 import {
   deleteUnusedVddkSecret,
@@ -64,11 +64,11 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     }
     if (text.length <= STATUS_MAX_BYTES) lease.publish(text);
   };
-  // the VMs' events wait for the plan event that opens the run
+  // the VMs' events (and their sources') wait for the plan event that opens the run
   const held: RunEvent[] = [];
   let opened = false;
   const send = (event: RunEvent) => {
-    if (!opened && event.type.startsWith('vm-')) {
+    if (!opened && (event.type.startsWith('vm-') || event.type === 'source-power')) {
       held.push(event);
       return;
     }
@@ -76,6 +76,7 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     emit(event);
   };
   const madeSecrets: RunEvent[] = [];
+  const source = options.sourcePower && new SourcePowerOff({ ...options.sourcePower, emit: send, now });
   const finisher =
     options.vms && resolved.vmSettings
       ? new VmFinisher({
@@ -86,6 +87,7 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
           emit: send,
           now,
           readyTimeoutMs: options.vms.readyTimeoutMs,
+          ...(source && { sourceReady: (vm: ResolvedVm) => source.ready(vm) }),
           ...(resolved.conversion && {
             convert: guestConversion(clusters.host, resolved, (event) => send(event), { now }),
           }),
@@ -95,7 +97,6 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     diskDone: (name: string) => finisher.diskDone(name),
     doneWithoutDataVolume: async () => finisher.claimsOf(await finisher.start()),
   };
-  const source = options.sourcePower && new SourcePowerOff({ ...options.sourcePower, emit: send, now });
   const loop = new TransferLoop(
     options,
     clusters,
@@ -148,7 +149,8 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     return summary;
   } finally {
     clearInterval(publisher);
-    // a run that failed leaves no VM being made and no watch open
+    // a run that failed leaves no VM being made, no source being waited for, and no watch open
+    source?.stop();
     await finisher?.abandon();
     stopping.abort();
     await requests.stop();

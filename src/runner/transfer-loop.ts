@@ -154,7 +154,8 @@ export class TransferLoop implements RunController {
   /** Ends admission (idempotent: the first reason wins). Transfers in flight go on. */
   stop(outcome: RunOutcome): void {
     this.outcome ??= outcome;
-    this.source?.stop();
+    // a run stopped early ends the waits for sources; one that copied everything leaves them to the VMs being made
+    if (this.outcome !== 'completed' && this.outcome !== 'stuck') this.source?.stop();
     this.wake?.();
   }
 

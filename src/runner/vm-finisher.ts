@@ -51,6 +51,11 @@ export interface VmFinisherOptions {
   now: () => number;
   readyTimeoutMs: number;
   convert?: ConvertGuest;
+  /**
+   * --power-off-source (source-power.ts): resolves once the VM's source is off. Asked again before the VM is made, so
+   * that a VM whose disks an earlier run copied (none gated in this run) is never started beside its running source.
+   */
+  sourceReady?: (vm: ResolvedVm) => Promise<void>;
 }
 
 /** One plan VM as the finisher follows it. */
@@ -227,6 +232,13 @@ export class VmFinisher {
         if (failed !== undefined) return this.vmFailed(entry, failed);
       }
       if (this.stopped) return;
+      if (this.options.sourceReady) {
+        try {
+          await this.options.sourceReady(vm);
+        } catch (error) {
+          return this.vmFailed(entry, error instanceof Error ? error.message : String(error));
+        }
+      }
       const stored = await this.storedPowerState(entry);
       const decided = decideRunStrategy(resolved, vm, stored);
       const manifest = buildVirtualMachine(resolved, vm, { claims: entry.claims, runStrategy: decided.runStrategy });

@@ -10,9 +10,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildPlanDataVolumes } from '../../src/cluster/datavolume-builder.js';
 import { detectMtvRelease } from '../../src/cluster/mtv-release.js';
 import { resolvePlan } from '../../src/cluster/plan-resolver.js';
+import type { ResolvedPlan } from '../../src/cluster/resolved-plan.js';
 import { SourcePowerRecord } from '../../src/cluster/source-power-record.js';
 import { ExitCode, UserError } from '../../src/errors.js';
 import type { RunEvent } from '../../src/runner/run-events.js';
+import type { RunOptions } from '../../src/runner/run-options.js';
 import { runTransfers } from '../../src/runner/run-transfers.js';
 import { prepareSourcePower } from '../../src/services/migrate-source-power.js';
 import { type ClusterFixture, startCluster } from '../cluster/cluster-fixture.js';
@@ -133,6 +135,56 @@ describe('migrate --power-off-source', () => {
     const again = await t.prepare();
     expect(again.resolved.vms.find((v) => v.name === 'web-1')?.restorePowerState).toBe('poweredOn');
     await again.close();
+  });
+
+  it('shuts a source down before making its VM even when an earlier run copied its disks as they were', async () => {
+    const t = await setUp({ shutdownPolls: 2 });
+    const run = async (resolved: ResolvedPlan, extra: Partial<RunOptions>) => {
+      const built = buildPlanDataVolumes(resolved);
+      const events: RunEvent[] = [];
+      const summary = await runTransfers(
+        {
+          client: t.c.kube,
+          resolved,
+          dataVolumes: built.dataVolumes,
+          scheduler: { policy: 'disk', maxInFlight: 6, order: 'largest' },
+          signal: new AbortController().signal,
+          holder: 'alice@ws1/1',
+          takeover: true,
+          ...extra,
+          ...(resolved.vmSettings && { vms: { readyTimeoutMs: 30_000, skipped: built.skipped } }),
+        },
+        (event) => events.push(event),
+      );
+      return { events, summary };
+    };
+    // an earlier run copied every disk with --allow-powered-on --disks-only: the sources still run
+    const mtvRelease = await detectMtvRelease(t.c.kube);
+    const copied = await resolvePlan(t.c.kube, t.c.inventory, {
+      plan: 'plan-a',
+      namespace: NS,
+      mtvRelease,
+      allowPoweredOn: true,
+      disksOnly: true,
+    });
+    expect((await run(copied, {})).summary.transferred).toBe(6);
+    expect(t.vcenter.calls.some((call) => call.startsWith('shutdown'))).toBe(false);
+
+    const prepared = await t.prepare();
+    const { events, summary } = await run(prepared.resolved, {
+      sourcePower: { ...prepared.run, pollMs: 20 } as typeof prepared.run,
+    });
+    await prepared.close();
+    // no disk was copied again, yet each running source was shut down before its VM was made, which then runs
+    expect(events.some((e) => e.type === 'started')).toBe(false);
+    for (const name of ['web-1', 'web-2']) {
+      const off = events.findIndex((e) => e.type === 'source-power' && e.vm === name && e.phase === 'off');
+      const made = events.findIndex((e) => e.type === 'vm-created' && e.vm === name);
+      expect(off, name).toBeGreaterThan(-1);
+      expect(made, name).toBeGreaterThan(off);
+      expect(summary.vms?.find((vm) => vm.vm === name)).toMatchObject({ state: 'ready', runStrategy: 'Always' });
+    }
+    expect(t.vcenter.state(t.byName('web-1')?.id ?? '')).toBe('poweredOff');
   });
 
   it('refuses, before anything is created, a running VM without VMware Tools unless --force-power-off', async () => {
