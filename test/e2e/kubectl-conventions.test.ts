@@ -305,7 +305,7 @@ describe('completion', () => {
     expect(commands.at(-2)).toBe(':4');
     expect(commands.slice(0, -2).map((line) => line.split('\t')[0])).toEqual(COMMANDS);
     expect(mtv('__complete', '--', 'mi').stdout).toMatch(/^migrate\t[^\n]+\n:4\n$/);
-    expect(mtv('__complete', '--', 'migrate', '--po').stdout).toMatch(/^--policy\t[^\n]+\n:4\n$/);
+    expect(mtv('__complete', '--', 'migrate', '--pol').stdout).toMatch(/^--policy\t[^\n]+\n:4\n$/);
     expect(mtv('__complete', '--', 'migrate', '--policy', '').stdout).toBe('disk\ngang\nforklift\n:4\n');
     expect(mtv('__complete', '--', 'top', '-o', '').stdout).toBe(
       'table\nwide\njson\nyaml\nname\njsonpath\ncustom-columns\n:4\n',
@@ -323,7 +323,7 @@ describe('completion', () => {
 
   it('completes in bash: commands, flags, values and --flag=value', needs(bash), () => {
     expect(bashComplete('mi')).toEqual(['migrate']);
-    expect(bashComplete('migrate', '--po')).toEqual(['--policy']);
+    expect(bashComplete('migrate', '--pol')).toEqual(['--policy']);
     expect(bashComplete('migrate', '--policy', '')).toEqual(['disk', 'gang', 'forklift']);
     expect(bashComplete('top', '-o', '')).toEqual([
       'table',
