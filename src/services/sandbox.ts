@@ -74,7 +74,7 @@ export interface ServedSandbox {
   apiUrl: string;
   inventoryUrl: string;
   /** The source Provider's vCenter: its SDK URL and user (the password stays in the Provider's Secret). */
-  vcenter: { url: string; user: string; secret: string };
+  vcenter: { url: string; secret: string };
   scenario: ScenarioSummary;
   /** `namespace/name` of the seeded Plan, and the namespace its DataVolumes go to. */
   plan: string;
@@ -134,7 +134,6 @@ export async function serveSandbox(options: SandboxServiceOptions): Promise<Serv
     inventoryUrl: sandbox.inventoryUrl,
     vcenter: {
       url: sandbox.vcenter.url,
-      user: sandbox.vcenter.user,
       secret: `${SEED_NAMES.forkliftNamespace}/${SEED_NAMES.sourceProviderSecret}`,
     },
     scenario: summarizeScenario(

@@ -6,7 +6,7 @@ export interface SandboxFacts {
   apiUrl: string;
   inventoryUrl: string;
   /** The source Provider's vCenter: its SDK URL, its user and the Secret that holds its password (never printed). */
-  vcenter: { url: string; user: string; secret: string };
+  vcenter: { url: string; secret: string };
   scenario: ScenarioSummary;
   /** `namespace/name` of the seeded Plan. */
   plan: string;
@@ -46,7 +46,7 @@ export function sandboxSummary(served: SandboxFacts, options: SandboxSettings): 
     `Kubernetes API ${served.apiUrl} (${scheme}), serving the Forklift CRDs of MTV ${served.mtvRelease}, CDI ${served.cdiVersion}`,
     `remote cluster ${served.remote.apiUrl} (${served.remote.context ? `context ${served.remote.context}` : 'no context: it takes tokens only'}; its own CA and token): the destination of plan ${served.remote.plan}`,
     `Forklift inventory ${served.inventoryUrl} (Route openshift-mtv/forklift-inventory${router})`,
-    `vCenter ${served.vcenter.url} (user ${served.vcenter.user}; the password is in the source Provider's Secret ${served.vcenter.secret})`,
+    `vCenter ${served.vcenter.url} (its user and password are in the source Provider's Secret ${served.vcenter.secret})`,
     ...(served.proxyUrl ? [`HTTP proxy ${served.proxyUrl} (the kubeconfig's proxy-url; both servers behind it)`] : []),
     ...(served.clientCertificateFiles
       ? [

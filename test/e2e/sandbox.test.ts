@@ -118,7 +118,7 @@ describe('kubectl mtv sandbox', () => {
       expect(run.stderr()).toMatch(/Kubernetes API https:\/\/127\.0\.0\.1:\d+/);
       expect(run.stderr()).toContain('plan openshift-mtv/plan-a');
       expect(run.stderr()).toMatch(
-        /^sandbox: vCenter https:\/\/127\.0\.0\.1:\d+\/sdk \(user administrator@vsphere\.local; the password is in the source Provider's Secret openshift-mtv\/vsphere-a-secret\)$/m,
+        /^sandbox: vCenter https:\/\/127\.0\.0\.1:\d+\/sdk \(its user and password are in the source Provider's Secret openshift-mtv\/vsphere-a-secret\)$/m,
       );
       const secret = await kubectl(run.path, 'get', 'secret', 'vsphere-a-secret', '-o', 'jsonpath={.data.password}');
       const password = Buffer.from(secret.stdout, 'base64').toString('utf8');
