@@ -73,9 +73,14 @@ export function soapTransport(endpoint: VCenterEndpoint, timeoutMs: number): Soa
       req.once('socket', (raw) => {
         const socket = raw as TLSSocket;
         const send = () => {
-          const why = refusal(socket);
-          if (why === undefined) req.end(payload);
-          else req.destroy(new Error(why));
+          // an event handler: whatever goes wrong here fails this call, never the process
+          try {
+            const why = refusal(socket);
+            if (why === undefined) req.end(payload);
+            else req.destroy(new Error(why));
+          } catch (error) {
+            req.destroy(error instanceof Error ? error : new Error(String(error)));
+          }
         };
         // every connection of this agent is judged on its handshake; a reused keep-alive one already was
         if (judged.has(socket)) send();

@@ -33,9 +33,11 @@ export function normalizeThumbprint(thumbprint: string): string {
 export function judgeCertificate(
   endpoint: Pick<VCenterEndpoint, 'thumbprint' | 'insecureSkipVerify'>,
   why: string,
-  certificate: Pick<PeerCertificate, 'fingerprint'>,
+  certificate: Partial<Pick<PeerCertificate, 'fingerprint'>>,
 ): { accepted: true } | { accepted: false; reason: string } {
   if (endpoint.insecureSkipVerify === true) return { accepted: true };
+  // Node gives an empty object when the peer sent no certificate or the socket is already gone
+  if (!certificate.fingerprint) return { accepted: false, reason: `the server presented no certificate (${why})` };
   const pinned = endpoint.thumbprint?.trim() ?? '';
   if (pinned === '') return { accepted: false, reason: `the server certificate is not trusted (${why})` };
   if (!OVERRULED_BY_THUMBPRINT.has(why)) {

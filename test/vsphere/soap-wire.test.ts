@@ -198,6 +198,13 @@ describe('the thumbprint rule (govmomi vim25/soap/client.go dialTLS)', () => {
     expect(normalizeThumbprint('2c11edd713877db57418b81c42c2561f0db95bb9')).toBe(certificate.fingerprint);
   });
 
+  it('refuses a peer that sent no certificate (Node gives {}) instead of throwing in the socket handler', () => {
+    expect(judgeCertificate({ thumbprint: certificate.fingerprint }, 'DEPTH_ZERO_SELF_SIGNED_CERT', {})).toEqual({
+      accepted: false,
+      reason: 'the server presented no certificate (DEPTH_ZERO_SELF_SIGNED_CERT)',
+    });
+  });
+
   it('refuses another thumbprint, no thumbprint, and an expired certificate even with its thumbprint', () => {
     expect(judgeCertificate({ thumbprint: '00:11' }, 'DEPTH_ZERO_SELF_SIGNED_CERT', certificate)).toMatchObject({
       accepted: false,
