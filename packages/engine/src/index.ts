@@ -18,4 +18,5 @@ export * from './run-schedule.js';
 export * from './seeded-random.js';
 export * from './simulation-result.js';
 export * from './simulator.js';
+export * from './warm/warm-scheduler.js';
 export * from './workload.js';
