@@ -21,6 +21,7 @@ import type { EsxiHost } from './esxi-hosts.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError } from './kube-errors.js';
 import type { MtvRelease } from './mtv-release.js';
+import { planObjectLabels, planObjectName, planUidPart, USE_LABEL } from './plan-record.js';
 import type { EsxiVddkSecret, VddkSecretSource } from './resolved-plan.js';
 import { inNamespace, RESOURCES } from './resource-types.js';
 
@@ -30,7 +31,7 @@ export const VDDK_KEYS = ['accessKeyId', 'secretKey'] as const;
 export const PROVIDER_KEYS = ['user', 'password'] as const;
 
 /** Marks our VDDK Secrets, besides the plan labels DataVolumes carry. */
-export const VDDK_SECRET_LABEL = 'kubectl-mtv.konveyor.io/use';
+export const VDDK_SECRET_LABEL = USE_LABEL;
 export const VDDK_SECRET_USE = 'vddk';
 
 export interface SecretObject {
@@ -56,7 +57,7 @@ export interface PlanIdentity {
 
 /** Our Secret's name for a plan: `<plan>-vddk-<uid prefix>`, within a DNS-1123 subdomain's 253 characters. */
 export function vddkSecretName(plan: { name: string; uid: string }): string {
-  return secretName(plan, `-vddk-${uidPart(plan)}`);
+  return planObjectName(plan, 'vddk');
 }
 
 /**
@@ -75,37 +76,22 @@ export function esxiVddkSecretName(plan: { name: string; uid: string }, hostId: 
     label === hostId && label !== ''
       ? label
       : `${label ? `${label}-` : ''}${createHash('sha256').update(hostId).digest('hex').slice(0, 8)}`;
-  return secretName(plan, `-vddk-${uidPart(plan)}-${id}`);
+  return planObjectName(plan, 'vddk', id);
 }
 
 /** Whether `name` is one of the names above for this plan (so that `clean` reads no other Secret). */
 export function isVddkSecretName(plan: { name: string; uid: string }, name: string): boolean {
   if (name === vddkSecretName(plan)) return true;
-  const marker = `-vddk-${uidPart(plan)}-`;
+  const marker = `-vddk-${planUidPart(plan)}-`;
   const at = name.indexOf(marker);
   return (
     at > 0 && plan.name.startsWith(name.slice(0, at)) && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name.slice(at + 1))
   );
 }
 
-function uidPart(plan: { uid: string }): string {
-  return plan.uid.replace(/[^a-z0-9]/g, '').slice(0, 8) || 'plan';
-}
-
-/** The plan's name, cut so that with `suffix` it stays within a DNS-1123 subdomain's 253 characters. */
-function secretName(plan: { name: string }, suffix: string): string {
-  return `${plan.name.slice(0, 253 - suffix.length).replace(/[-.]+$/, '')}${suffix}`;
-}
-
 /** The labels of a plan's VDDK Secret. */
 export function vddkSecretLabels(plan: PlanIdentity): Record<string, string> {
-  return {
-    [DV_LABEL.planUid]: plan.uid,
-    [DV_LABEL.planName]: plan.name.slice(0, 63),
-    [DV_LABEL.planNamespace]: plan.namespace,
-    [DV_LABEL.managedBy]: MANAGED_BY,
-    [VDDK_SECRET_LABEL]: VDDK_SECRET_USE,
-  };
+  return planObjectLabels(plan, VDDK_SECRET_USE);
 }
 
 /** Which keys of `required` a Secret lacks (a key with an empty value counts as there, as the kubelet counts it). */
