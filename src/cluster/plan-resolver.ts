@@ -20,7 +20,7 @@ import type { InventoryClient, InventoryDiskDetail, InventoryVmDetail } from './
 import type { KubeClient } from './kube-client.js';
 import { KubeApiError } from './kube-errors.js';
 import { takesOver } from './migration-guard.js';
-import type { DetectedRelease, MtvRelease } from './mtv-release.js';
+import { atLeastRelease, type DetectedRelease, type MtvRelease } from './mtv-release.js';
 import { planScope } from './plan-scope.js';
 import { type PlanVmSpec, resolveVmConfigs } from './plan-vm-configs.js';
 import { readPlanVms } from './plan-vms.js';
@@ -227,7 +227,9 @@ export async function resolvePlan(
   const hostCrs = await listReadyHostCrs(client, source.metadata.namespace ?? namespace, spec.provider?.source);
 
   const vms = await readPlanVms(inventory, source.metadata.uid ?? '', spec.vms ?? [], refuse);
-  if (!options.allowPoweredOn && !options.powerOffSource) {
+  // a warm plan copies running VMs and shuts them down at its cutover, as MTV's warm migration does
+  const warm = spec.warm === true || (atLeastRelease(release, '2.10') && spec.type === 'warm');
+  if (!warm && !options.allowPoweredOn && !options.powerOffSource) {
     const on = vms.filter((vm) => vm.powerState === 'poweredOn').map((vm) => vm.name);
     if (on.length > 0) {
       throw refuse(
@@ -298,7 +300,8 @@ export async function resolvePlan(
         refuse,
       });
 
-  const controllerMaxInFlight = await controllerSetting(client, namespace);
+  const controller = await controllerSettings(client, namespace);
+  const controllerMaxInFlight = controller.maxInFlight;
   const vddkUuid = await chooseVddkUuid(target, release);
   const finalVms = resolvedVms.map(({ resolved: vm }) => {
     const endpoint = esxi.byHost.get(vm.host);
@@ -364,6 +367,13 @@ export async function resolvePlan(
     vms: finalVms,
     ...(esxi.secrets.length > 0 && { esxiSecrets: esxi.secrets }),
     ...(controllerMaxInFlight !== undefined && { controllerMaxInFlight }),
+    ...(warm && {
+      warm: {
+        ...(controller.precopyIntervalMinutes !== undefined && {
+          controllerPrecopyIntervalMinutes: controller.precopyIntervalMinutes,
+        }),
+      },
+    }),
     vddkUuid,
     destination: where,
     mtvRelease: options.mtvRelease,
@@ -520,6 +530,7 @@ function withNaming(
 
 interface ForkliftControllerSpec {
   controller_max_vm_inflight?: number | string;
+  controller_precopy_interval?: number | string;
   vddk_image?: string;
 }
 
@@ -540,8 +551,21 @@ async function forkliftController(
   }
 }
 
-/** The ForkliftController's controller_max_vm_inflight, shown to the user; absent when it cannot be read. */
-async function controllerSetting(client: KubeClient, namespace: string): Promise<number | undefined> {
-  const value = Number((await forkliftController(client, namespace))?.spec?.controller_max_vm_inflight);
-  return Number.isInteger(value) && value > 0 ? value : undefined;
+/**
+ * The ForkliftController's controller_max_vm_inflight (shown to the user) and controller_precopy_interval (minutes,
+ * CRD minimum 1: a warm run's default interval); each absent when it cannot be read.
+ */
+async function controllerSettings(
+  client: KubeClient,
+  namespace: string,
+): Promise<{ maxInFlight?: number; precopyIntervalMinutes?: number }> {
+  const spec = (await forkliftController(client, namespace))?.spec;
+  const positive = (raw: unknown) => {
+    const value = Number(raw);
+    return Number.isInteger(value) && value > 0 ? value : undefined;
+  };
+  return {
+    maxInFlight: positive(spec?.controller_max_vm_inflight),
+    precopyIntervalMinutes: positive(spec?.controller_precopy_interval),
+  };
 }

@@ -4,8 +4,8 @@
  * docs/COMPATIBILITY.md): kubectl-mtv copies with CDI VDDK DataVolumes, so a plan is its own when Forklift too would
  * copy with CDI and convert nothing afterwards (skipGuestConversion, 2.9+), or, on MTV 2.12+, when the copied disks
  * can be converted in place through Forklift's Conversion CR (conversion.ts conversionSupport). Otherwise a plan that
- * needs a conversion after the copy is copied only with --disks-only; warm, conversion-only, storage-offload and
- * NetApp Shift plans are the controller's.
+ * needs a conversion after the copy is copied only with --disks-only; conversion-only, storage-offload and NetApp
+ * Shift plans are the controller's. Warm plans follow the same rule (their disks are copied by CDI too).
  */
 import { atLeastRelease, type MtvRelease } from './mtv-release.js';
 
@@ -54,19 +54,13 @@ export function planScope(shape: PlanShape, release: MtvRelease, conversion?: Co
       hint: controller,
     };
   }
+  // a warm plan is copied as a cold one (CDI VDDK DataVolumes, Plan.ShouldUseV2vForTransfer is false for warm), in
+  // precopy rounds (warm-loop.ts); the same conversion rule follows
   const warm = shape.warm === true || (atLeast(release, '2.10') && type === 'warm');
-  if (warm) {
-    const how = shape.warm === true ? 'warm: true' : 'type: warm';
-    return {
-      kind: 'theirs',
-      why: `is a warm migration (${how}); kubectl mtv migrate runs cold plans, warm ones come in a later release`,
-      hint: controller,
-    };
-  }
   if (type !== undefined && type !== 'cold' && type !== 'warm') {
     return {
       kind: 'theirs',
-      why: `is a ${type} migration (type: ${type}); kubectl mtv migrate runs cold plans`,
+      why: `is a ${type} migration (type: ${type}); kubectl mtv migrate runs cold and warm plans`,
       hint: controller,
     };
   }
@@ -89,8 +83,9 @@ export function planScope(shape: PlanShape, release: MtvRelease, conversion?: Co
   // without skipGuestConversion every copy is followed by a virt-v2v conversion (in place after CDI, or virt-v2v
   // copying and converting for a local plan that migrates shared disks): the MTV controller's, never ours
   const where = shape.destinationIsHost ? 'to the local cluster' : 'to a remote cluster';
+  const kind = warm ? 'a warm plan' : 'a cold plan';
   const why = atLeast(release, '2.9')
-    ? `needs a guest conversion after the copy (a cold plan ${where} without skipGuestConversion, MTV ${release})`
+    ? `needs a guest conversion after the copy (${kind} ${where} without skipGuestConversion, MTV ${release})`
     : `needs a guest conversion after the copy (every copy on MTV ${release}, which has no Raw Copy mode)`;
   if (conversion?.available) return { kind: 'ours', conversion: true, why };
   return { kind: 'needs-conversion', why: conversion ? `${why}, and ${conversion.why}` : why };

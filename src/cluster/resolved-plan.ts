@@ -186,6 +186,11 @@ export interface ResolvedPlan {
   vms: ResolvedVm[];
   /** The controller's per-host MAX_VM_INFLIGHT, when a ForkliftController says it (shown, never reused silently). */
   controllerMaxInFlight?: number;
+  /**
+   * A warm plan (spec.warm, or spec.type warm from 2.10: IsWarm): copied in precopy rounds up to a cutover.
+   * `controllerPrecopyIntervalMinutes`: the ForkliftController's controller_precopy_interval, when readable.
+   */
+  warm?: { controllerPrecopyIntervalMinutes?: number };
   /** The cluster the DataVolumes go to: the host cluster, or a remote one (destination.ts). */
   destination: DestinationKind;
   /** Which uuid the vddk sources name their VM by (vddk-uuid.ts): the instance uuid where CDI finds VMs by it. */

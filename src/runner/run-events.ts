@@ -53,7 +53,36 @@ export type RunEvent =
     }
   | { type: 'queued'; time: string; disk: DiskRef; bytes: number; reason: string }
   /** A disk entered flight: created by this run, or (`adopted`) found copying by a re-run. */
-  | { type: 'started'; time: string; disk: DiskRef; bytes: number; adopted?: true }
+  | {
+      type: 'started';
+      time: string;
+      disk: DiskRef;
+      bytes: number;
+      adopted?: true;
+      /** A warm plan's round (1 the initial copy, 2… precopies, the last the final copy); absent for cold plans. */
+      round?: number;
+    }
+  /** A warm plan's disk copied a precopy round's checkpoint (not the final one): it leaves flight until its next round. */
+  | { type: 'copied'; time: string; disk: DiskRef; round: number; seconds: number }
+  /**
+   * A warm plan's VM (warm-loop.ts): its round's snapshot taken (`snapshot`, `final` for the cutover's), its round
+   * copied and paused until `nextAt` (`snapshotAgeSeconds`: after round 1, how long the initial snapshot had lived),
+   * its `cutover` begun (the source is shut down next), `finished` (the final snapshot removed; the VM is made next),
+   * or `failed`; `downtime`: its VM was made `seconds` after its cutover began.
+   */
+  | {
+      type: 'warm';
+      time: string;
+      vm: string;
+      phase: 'snapshot' | 'paused' | 'cutover' | 'finished' | 'failed' | 'downtime';
+      round: number;
+      final?: true;
+      snapshot?: string;
+      nextAt?: string;
+      snapshotAgeSeconds?: number;
+      seconds?: number;
+      reason?: string;
+    }
   | {
       type: 'progress';
       time: string;
@@ -78,7 +107,15 @@ export type RunEvent =
       maxInFlightPerHost: number | null;
       source: SettingsSource;
     }
-  | { type: 'finished'; time: string; disk: DiskRef; bytes: number; seconds: number | null }
+  | {
+      type: 'finished';
+      time: string;
+      disk: DiskRef;
+      bytes: number;
+      seconds: number | null;
+      /** A warm plan's final round (its copy took `seconds`); absent for cold plans. */
+      round?: number;
+    }
   | {
       type: 'stuck';
       time: string;

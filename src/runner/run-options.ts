@@ -4,6 +4,7 @@ import type { KubeClient } from '../cluster/kube-client.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import type { RunController } from './run-controller.js';
 import type { SourcePowerOptions } from './source-power.js';
+import type { WarmRunOptions } from './warm-loop.js';
 
 /** What a run of a plan's transfers needs (runTransfers), and what its loop reads (TransferLoop). */
 export interface RunOptions {
@@ -49,6 +50,11 @@ export interface RunOptions {
    * (source-power.ts); absent: VMs are copied as they are.
    */
   sourcePower?: Omit<SourcePowerOptions, 'emit' | 'now'>;
+  /**
+   * A warm plan's run (warm-loop.ts): vCenter's snapshots, the record, the interval and the cutover. `sourcePower`
+   * is then required: each source is shut down at its cutover, not before its first copy.
+   */
+  warm?: Omit<WarmRunOptions, 'source'>;
   /** Called once the run has begun, with the handle that pauses it or changes its caps (the TUI's keys). */
   onController?: (controller: RunController) => void;
 }

@@ -238,9 +238,13 @@ export class RunSnapshotBuilder {
         // in place: the opening list holds every disk of the plan until the first `queue` event
         const queued = this.queue.findIndex((q) => q.name === event.disk.name);
         if (queued >= 0) this.queue.splice(queued, 1);
-        if (!adopted) this.queueTotal = Math.max(0, this.queueTotal - 1);
+        // a warm disk's later rounds were counted out of the queue at its first
+        if (!adopted && (event.round ?? 1) === 1) this.queueTotal = Math.max(0, this.queueTotal - 1);
         break;
       }
+      case 'copied':
+        this.flight.delete(event.disk.name);
+        break;
       case 'progress': {
         const disk = this.flight.get(event.disk.name);
         if (!disk) break;

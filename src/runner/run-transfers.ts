@@ -28,6 +28,7 @@ import { encodeSnapshot } from './snapshot-codec.js';
 import { SourcePowerOff } from './source-power.js';
 import { TransferLoop } from './transfer-loop.js';
 import { VmFinisher } from './vm-finisher.js';
+import { WarmLoop } from './warm-loop.js';
 
 /** In-flight disks and queued disks a published status lists at most (a Lease's annotations hold 256 KiB). */
 const PUBLISHED_LIMITS = { inFlight: 300, queued: 20, recent: 10 };
@@ -37,7 +38,7 @@ const STATUS_MAX_BYTES = 64 * 1024;
 /** Runs the plan's transfers; resolves with the summary (also emitted last), throws UserError for exit 3 and 5. */
 export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => void): Promise<RunSummary> {
   const { resolved } = options;
-  let run: TransferLoop | undefined;
+  let run: TransferLoop | WarmLoop | undefined;
   const lease = await acquireLease(options.client, {
     plan: resolved.plan.name,
     namespace: resolved.plan.namespace,
@@ -67,6 +68,7 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
   // the VMs' events (and their sources') wait for the plan event that opens the run
   const held: RunEvent[] = [];
   let opened = false;
+  let warmLoop: WarmLoop | undefined;
   const send = (event: RunEvent) => {
     if (!opened && (event.type.startsWith('vm-') || event.type === 'source-power')) {
       held.push(event);
@@ -74,9 +76,16 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     }
     snapshots.apply(event);
     emit(event);
+    // a warm VM's downtime: from its cutover to its VM made
+    const downtime = event.type === 'vm-created' && !event.adopted ? warmLoop?.downtimeOf(event.vm) : undefined;
+    if (event.type === 'vm-created' && downtime !== undefined) {
+      send({ type: 'warm', time: event.time, vm: event.vm, phase: 'downtime', round: 0, seconds: downtime });
+    }
   };
   const madeSecrets: RunEvent[] = [];
   const source = options.sourcePower && new SourcePowerOff({ ...options.sourcePower, emit: send, now });
+  if (options.warm && !source)
+    throw new Error('runTransfers: a warm run needs sourcePower (its cutover shuts the sources down)');
   const finisher =
     options.vms && resolved.vmSettings
       ? new VmFinisher({
@@ -97,22 +106,21 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     diskDone: (name: string) => finisher.diskDone(name),
     doneWithoutDataVolume: async () => finisher.claimsOf(await finisher.start()),
   };
-  const loop = new TransferLoop(
-    options,
-    clusters,
-    (event) => {
-      send(event);
-      // the Secrets' events follow the plan's, which opens every run
-      if (event.type === 'plan') {
-        opened = true;
-        for (const made of madeSecrets) send(made);
-        for (const early of held.splice(0)) send(early);
-      }
-    },
-    sink,
-    source,
-  );
+  const loopEmit = (event: RunEvent) => {
+    send(event);
+    // the Secrets' events follow the plan's, which opens every run
+    if (event.type === 'plan') {
+      opened = true;
+      for (const made of madeSecrets) send(made);
+      for (const early of held.splice(0)) send(early);
+    }
+  };
+  const loop =
+    options.warm && source
+      ? new WarmLoop(options, clusters, loopEmit, { ...options.warm, source }, sink)
+      : new TransferLoop(options, clusters, loopEmit, sink, source);
   run = loop;
+  if (loop instanceof WarmLoop) warmLoop = loop;
   const requests = watchRequests(client, lease, options, loop);
   // when something changed, at most every statusEveryMs; when nothing did, with every renewal, so that the clock
   // `top` shows goes on

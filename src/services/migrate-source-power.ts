@@ -29,6 +29,8 @@ export interface PreparedSourcePower {
   resolved: ResolvedPlan;
   /** What the run needs (RunOptions.sourcePower). */
   run: NonNullable<RunOptions['sourcePower']>;
+  /** The logged-in session (a warm run's snapshots). */
+  session: VCenterSession;
   /** Logs out of vCenter (after the run, or at once for a dry run). */
   close(): Promise<void>;
   /** What a run would do, for a dry run: one line. */
@@ -49,7 +51,7 @@ export async function prepareSourcePower(
   try {
     session = await connect(endpoint);
   } catch (error) {
-    throw vcenterError(endpoint.url, resolved.provider.name, error);
+    throw vcenterError(endpoint.url, resolved.provider.name, error, resolved.warm !== undefined);
   }
   try {
     const refs = new Map<string, MoRef>();
@@ -58,19 +60,30 @@ export async function prepareSourcePower(
     const poweredOn: string[] = [];
     // a few calls at a time (the keep-alive agent holds 4 connections): a plan of hundreds of VMs is checked in
     // seconds; the results are kept in plan order
-    const looked = new Array<{ ref?: MoRef; on: boolean; tools: boolean }>(resolved.vms.length);
+    const looked = new Array<{ ref?: MoRef; on: boolean; tools: boolean; snapshots: string[] }>(resolved.vms.length);
+    // a warm plan's VMs must have no snapshot but ours (Forklift's validation.go): a run's own, a re-run finds again
+    const ours = `kubectl-mtv-${resolved.plan.uid.slice(0, 8)}-`;
     for (let start = 0; start < resolved.vms.length; start += LOOKUPS_AT_ONCE) {
       const batch = resolved.vms.slice(start, start + LOOKUPS_AT_ONCE);
       await Promise.all(
         batch.map(async (vm, i) => {
           const ref = await findVm(session, vm);
           const power = ref && (await session.vmPower(ref));
-          looked[start + i] = { ref, on: power?.powerState === 'poweredOn', tools: power?.toolsRunning ?? false };
+          const snapshots =
+            ref && resolved.warm ? (await session.snapshots(ref)).filter((s) => !s.name.startsWith(ours)) : [];
+          looked[start + i] = {
+            ref,
+            on: power?.powerState === 'poweredOn',
+            tools: power?.toolsRunning ?? false,
+            snapshots: snapshots.map((s) => s.name),
+          };
         }),
       );
     }
+    const snapshotted: string[] = [];
     resolved.vms.forEach((vm, i) => {
-      const { ref, on, tools } = looked[i];
+      const { ref, on, tools, snapshots } = looked[i];
+      if (snapshots.length > 0) snapshotted.push(`${vm.name} (${snapshots.join(', ')})`);
       if (!ref)
         missing.push(`${vm.name} (${vm.instanceUuid ? `instance uuid ${vm.instanceUuid}` : `uuid ${vm.uuid}`})`);
       else refs.set(vm.id, ref);
@@ -81,6 +94,14 @@ export async function prepareSourcePower(
       throw new UserError(
         `plan "${resolved.plan.name}": vCenter ${endpoint.url} has no VM with the uuid the inventory gives for ${missing.join(', ')}`,
         { hint: 'wait for the inventory to catch up with vCenter (the VM was re-created or moved), then run again' },
+      );
+    }
+    if (snapshotted.length > 0) {
+      throw new UserError(
+        `plan "${resolved.plan.name}" is warm and ${snapshotted.length === 1 ? 'this VM has' : 'these VMs have'} snapshots already: ${snapshotted.join(', ')}`,
+        {
+          hint: 'a warm migration needs VMs without snapshots (as MTV requires): delete them in vCenter, then run again',
+        },
       );
     }
     if (noTools.length > 0 && !settings.force) {
@@ -101,15 +122,20 @@ export async function prepareSourcePower(
     return {
       resolved: { ...resolved, vms },
       run: { session, record, refs, force: settings.force, shutdownTimeoutMs: settings.shutdownTimeoutMs },
+      session,
       close: () => session.logout(),
       describe: () =>
-        poweredOn.length === 0
-          ? `vCenter ${endpoint.url} reports every source VM off: a run shuts none down`
-          : `a run shuts down the source VM${poweredOn.length === 1 ? '' : 's'} ${poweredOn.join(', ')} through vCenter ${endpoint.url} (${settings.force ? 'PowerOffVM_Task' : 'ShutdownGuest'}, at most ${Math.round(settings.shutdownTimeoutMs / 1000)} s each), each just before its disks copy, its power state recorded first in ConfigMap ${resolved.plan.namespace}/${record.name}`,
+        resolved.warm
+          ? `vCenter ${endpoint.url} knows every source VM; a run takes one snapshot per VM and round, and at the cutover shuts down ${poweredOn.length === 0 ? 'no VM (every source is off)' : poweredOn.join(', ')} (${settings.force ? 'PowerOffVM_Task' : 'ShutdownGuest'})`
+          : poweredOn.length === 0
+            ? `vCenter ${endpoint.url} reports every source VM off: a run shuts none down`
+            : `a run shuts down the source VM${poweredOn.length === 1 ? '' : 's'} ${poweredOn.join(', ')} through vCenter ${endpoint.url} (${settings.force ? 'PowerOffVM_Task' : 'ShutdownGuest'}, at most ${Math.round(settings.shutdownTimeoutMs / 1000)} s each), each just before its disks copy, its power state recorded first in ConfigMap ${resolved.plan.namespace}/${record.name}`,
     };
   } catch (error) {
     await session.logout();
-    throw error instanceof UserError ? error : vcenterError(endpoint.url, resolved.provider.name, error);
+    throw error instanceof UserError
+      ? error
+      : vcenterError(endpoint.url, resolved.provider.name, error, resolved.warm !== undefined);
   }
 }
 
@@ -120,11 +146,14 @@ function findVm(session: VCenterSession, vm: ResolvedVm): Promise<MoRef | undefi
 }
 
 /** What went wrong with vCenter, as one line with exit 3; never the credentials. */
-function vcenterError(url: string, provider: string, error: unknown): unknown {
+function vcenterError(url: string, provider: string, error: unknown, warm: boolean): unknown {
+  const warmHint = warm
+    ? ' (a warm plan needs vCenter for its snapshots: run migrate where it is reachable)'
+    : ', or shut the VMs down yourself and leave the flag out';
   if (error instanceof VCenterUnreachable) {
     return new UserError(error.message, {
       exitCode: ExitCode.unreachable,
-      hint: `--power-off-source talks to the source Provider's vCenter from this workstation; check the network to ${url}, or shut the VMs down yourself and leave the flag out`,
+      hint: `--power-off-source and warm plans talk to the source Provider's vCenter from this workstation; check the network to ${url}${warmHint}`,
     });
   }
   if (error instanceof VSphereFault) {

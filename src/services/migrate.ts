@@ -21,10 +21,13 @@ import { refuseLeftoverClaims } from '../cluster/leftover-claims.js';
 import { detectMtvRelease, type MtvRelease } from '../cluster/mtv-release.js';
 import { resolvePlan } from '../cluster/plan-resolver.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
-import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { WarmRecord } from '../cluster/warm-record.js';
+import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import type { RunController } from '../runner/run-controller.js';
 import type { RunEvent, RunSummary } from '../runner/run-events.js';
+import type { RunOptions } from '../runner/run-options.js';
 import { runTransfers } from '../runner/run-transfers.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../runner/source-power.js';
 import { DEFAULT_VM_READY_TIMEOUT_MS } from '../runner/vm-finisher.js';
 import { workloadOfDataVolumes } from '../runner/workload-of-datavolumes.js';
 import { renderGanttSvg } from '../ui/gantt-svg.js';
@@ -43,6 +46,18 @@ import { checkSvgPath, writeSvg } from './svg-file.js';
 
 export type { DryRunOutput } from './migrate-dry-run.js';
 
+export interface WarmSettings {
+  /** --precopy-interval; undefined: the ForkliftController's controller_precopy_interval, else 60 min. */
+  precopyIntervalMs?: number;
+  /** --cutover (ms since the epoch); undefined: the one recorded by an earlier run, else none yet. */
+  cutoverAt?: number;
+  /** How the sources are shut down at the cutover. */
+  shutdown: SourcePowerSettings;
+}
+
+/** Forklift's PRECOPY_INTERVAL default (pkg/settings/migration.go), in minutes. */
+export const DEFAULT_PRECOPY_INTERVAL_MINUTES = 60;
+
 export interface MigrateOptions {
   /** Kubeconfig, context, namespace (the plan's) and request timeout. */
   connection: KubeConnectionOptions;
@@ -52,6 +67,11 @@ export interface MigrateOptions {
   allowPoweredOn: boolean;
   /** --power-off-source (with --force-power-off, --shutdown-timeout): Forklift's cold steps before each VM's copy. */
   powerOffSource?: SourcePowerSettings;
+  /**
+   * A warm plan's settings (--precopy-interval, --cutover, and --force-power-off / --shutdown-timeout for its
+   * cutover's shutdown); refused for a cold plan when the interval or the cutover is given.
+   */
+  warm?: WarmSettings;
   scheduler: SchedulerOptions;
   maxRestarts: number;
   /** Milliseconds a disk's progress may stand still before it is stuck. */
@@ -153,8 +173,25 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
     await checkAccess(client, hostChecks);
     await checkAccess(destination, targetChecks);
   }
-  // vCenter reached, the VMs found and checked before anything is created; the record read (a re-run's states)
-  const power = options.powerOffSource && (await prepareSourcePower(client, resolved, options.powerOffSource));
+  const warmGiven = options.warm?.precopyIntervalMs !== undefined || options.warm?.cutoverAt !== undefined;
+  if (!resolved.warm && warmGiven) {
+    throw new UserError(`plan "${resolved.plan.name}" is cold: --precopy-interval and --cutover apply to warm plans`, {
+      hint: 'leave them out, or set spec.warm: true on a plan whose VMs have change block tracking on',
+    });
+  }
+  if (!resolved.warm && !options.powerOffSource && options.warm?.shutdown.force) {
+    throw new UserError('--force-power-off needs --power-off-source on a cold plan (warm plans use it at their cutover)', {
+      hint: 'add --power-off-source, or leave --force-power-off out',
+    });
+  }
+  // vCenter reached, the VMs found and checked before anything is created; the record read (a re-run's states); a
+  // warm plan always needs it (snapshots, and its cutover's shutdown)
+  const shutdown =
+    options.powerOffSource ??
+    (resolved.warm
+      ? (options.warm?.shutdown ?? { force: false, shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS })
+      : undefined);
+  const power = shutdown && (await prepareSourcePower(client, resolved, shutdown));
   if (power) resolved = power.resolved;
   try {
     return await afterPreparation(client, destination, resolved, options, streams, power || undefined);
@@ -302,6 +339,7 @@ async function run(
         holder,
         takeover: options.takeover,
         ...(power && { sourcePower: power.run }),
+        ...(power && resolved.warm && { warm: warmRun(client, resolved, power, options.warm) }),
         ...(resolved.vmSettings && {
           vms: {
             readyTimeoutMs: options.vmReadyTimeoutMs ?? DEFAULT_VM_READY_TIMEOUT_MS,
@@ -322,6 +360,23 @@ async function run(
     for (const reporter of reporters) await reporter.close();
     if (held) streams.stdout.write(held.join(''));
   }
+}
+
+/** A warm run's part (warm-loop.ts): the vCenter session and refs found before, the record, the interval, the cutover. */
+function warmRun(
+  client: KubeClient,
+  resolved: ResolvedPlan,
+  power: PreparedSourcePower,
+  settings: WarmSettings | undefined,
+): NonNullable<RunOptions['warm']> {
+  const minutes = resolved.warm?.controllerPrecopyIntervalMinutes ?? DEFAULT_PRECOPY_INTERVAL_MINUTES;
+  return {
+    session: power.session,
+    refs: power.run.refs,
+    record: new WarmRecord(client, resolved.plan),
+    precopyIntervalMs: settings?.precopyIntervalMs ?? minutes * 60_000,
+    ...(settings?.cutoverAt !== undefined && { cutoverAt: settings.cutoverAt }),
+  };
 }
 
 /** The run's picture: the engine's plan at the planning rate, then the run as it happened. */

@@ -206,7 +206,11 @@ function plainLine(event: RunEvent): string | undefined {
     case 'started':
       return event.adopted
         ? `adopted ${describeDisk(event.disk, event.bytes)}: in flight since an earlier run`
-        : `started ${describeDisk(event.disk, event.bytes)}`;
+        : event.round !== undefined && event.round > 1
+          ? `started precopy ${event.round} of ${event.disk.name} (${event.disk.vm} disk ${event.disk.index})`
+          : `started ${describeDisk(event.disk, event.bytes)}`;
+    case 'copied':
+      return `copied ${event.round === 1 ? 'the initial copy' : `precopy ${event.round}`} of ${event.disk.name} in ${formatDuration(event.seconds)}`;
     case 'finished':
       return `finished ${describeDisk(event.disk, event.bytes)}${event.seconds === null ? '' : ` in ${formatDuration(event.seconds)}`}`;
     case 'stuck':
@@ -235,6 +239,7 @@ function plainLine(event: RunEvent): string | undefined {
     case 'vm-created':
     case 'vm-ready':
     case 'vm-failed':
+    case 'warm':
       return vmEventLine(event);
     default:
       return undefined;
@@ -251,6 +256,8 @@ export function vmEventLine(event: RunEvent): string | undefined {
         return `source VM ${event.vm} is powered off${event.seconds === undefined ? '' : ` after ${Math.round(event.seconds)} s`}; its disks copy now`;
       return `source VM ${event.vm} not powered off: ${event.reason ?? 'unknown'}; its disks are not copied`;
     }
+    case 'warm':
+      return warmLine(event);
     case 'vm-converting':
       return `converting the guest of ${event.vm} (Conversion ${event.conversion})`;
     case 'vm-created':
@@ -263,6 +270,29 @@ export function vmEventLine(event: RunEvent): string | undefined {
       return `failed VM ${event.name ?? event.vm}${event.name && event.name !== event.vm ? ` (from ${event.vm})` : ''}: ${event.reason}`;
     default:
       return undefined;
+  }
+}
+
+function warmLine(event: Extract<RunEvent, { type: 'warm' }>): string {
+  const round = event.round === 1 ? 'the initial copy' : event.final ? 'the final copy' : `precopy ${event.round}`;
+  switch (event.phase) {
+    case 'snapshot':
+      return `${event.vm}: snapshot ${event.snapshot ?? ''} taken for ${round}`;
+    case 'paused': {
+      const age =
+        event.snapshotAgeSeconds === undefined
+          ? ''
+          : `; its snapshot was ${formatDuration(event.snapshotAgeSeconds)} old`;
+      return `${event.vm}: ${round} copied${age}; next precopy at ${event.nextAt?.slice(11, 19) ?? '?'} unless the cutover comes first`;
+    }
+    case 'cutover':
+      return `${event.vm}: cutover: shutting the source down for the final copy`;
+    case 'finished':
+      return `${event.vm}: final copy done, final snapshot removed; making the VM`;
+    case 'downtime':
+      return `${event.vm}: VM made ${formatDuration(event.seconds ?? 0)} after its cutover began (downtime)`;
+    case 'failed':
+      return `${event.vm}: warm migration failed: ${event.reason ?? 'unknown'}`;
   }
 }
 

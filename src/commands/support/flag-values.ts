@@ -159,6 +159,23 @@ export function parseDuration(flag: string, raw: string, options: { zero?: strin
 }
 
 /**
+ * A point in time for --cutover: RFC 3339 (`2026-12-04T22:00:00Z`, an offset allowed), `now`, or a duration from
+ * `now` as parseDuration reads it (`2h`). Returns milliseconds since the epoch.
+ */
+export function parseCutover(flag: string, raw: string, now: number): number {
+  const text = raw.trim();
+  if (text === 'now') return now;
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(text)) {
+    const at = Date.parse(text);
+    if (Number.isFinite(at)) return at;
+  }
+  if (/^\d/.test(text) && !text.includes('-')) return now + parseDuration(flag, text);
+  throw new UserError(
+    `${flag}: "${raw}" is not a time: give RFC 3339 (2026-12-04T22:00:00Z), now, or a duration from now (2h)`,
+  );
+}
+
+/**
  * A file that receives SVG: its name must end in `.svg`, so that what opens it by name reads it as SVG (a `.png`
  * holding SVG opens as a broken image). The fix names the file with `.svg` in place of its extension.
  */

@@ -5,7 +5,7 @@ import { MTV_RELEASES } from '../../cluster/mtv-release.js';
 import { UserError } from '../../errors.js';
 import type { DryRunOutput, MigrateOptions } from '../../services/migrate.js';
 import type { RunOutput } from '../../ui/run-reporters.js';
-import { parseChoice, parseDuration, parseSvgPath, parseWholeNumber, RANGES } from './flag-values.js';
+import { parseChoice, parseCutover, parseDuration, parseSvgPath, parseWholeNumber, RANGES } from './flag-values.js';
 import { parseOutput, withTemplates } from './output-flags.js';
 import { tuiFlag, tuiTerminal } from './tui-flag.js';
 
@@ -106,14 +106,24 @@ export const migrateFlags = {
       "Shut each powered-on source VM down through vCenter just before its disks copy, as MTV's cold migration does: its power state is recorded in the cluster first, VMware Tools' ShutdownGuest is asked, and the VM made from it runs if the source ran. Needs the source Provider's vCenter reachable from here.",
   }),
   'force-power-off': Flags.boolean({
-    description: 'With --power-off-source: a hard power-off (PowerOffVM_Task) instead of a guest shutdown.',
-    dependsOn: ['power-off-source'],
+    description:
+      "With --power-off-source, or at a warm plan's cutover: a hard power-off (PowerOffVM_Task) instead of a guest shutdown.",
   }),
   'shutdown-timeout': Flags.string({
     description:
-      'With --power-off-source: how long a source VM may take to power off; one still on by then has its disks left uncopied (exit 1).',
+      "With --power-off-source, or at a warm plan's cutover: how long a source VM may take to power off; one still on by then has its disks left uncopied (exit 1).",
     default: '10m',
     helpValue: 'DURATION',
+  }),
+  'precopy-interval': Flags.string({
+    description:
+      "Warm plans: how long after a VM's last copy its next precopy starts (default: the ForkliftController's controller_precopy_interval, else 60m).",
+    helpValue: 'DURATION',
+  }),
+  cutover: Flags.string({
+    description:
+      'Warm plans: when the cutover may begin (RFC 3339, `now`, or a duration from now such as 2h); a running copy is never interrupted. Without it precopies go on until `kubectl mtv cutover` sets one; a re-run keeps the recorded one.',
+    helpValue: 'TIME',
   }),
   'max-restarts': Flags.string({
     description: 'Mark a disk stuck once its importer pod has restarted this many times.',
@@ -188,6 +198,10 @@ export function migrateOptions(
     flags['dry-run'] === undefined
       ? undefined
       : parseChoice('--dry-run', flags['dry-run'], DRY_RUN_MODES, 'dry-run mode');
+  const shutdown = {
+    force: flags['force-power-off'],
+    shutdownTimeoutMs: parseDuration('--shutdown-timeout', flags['shutdown-timeout']),
+  };
   const timeoutMs = flags.timeout === undefined ? 0 : parseDuration('--timeout', flags.timeout, { zero: 'no timeout' });
   return {
     connection: connectionOptions(flags),
@@ -199,12 +213,14 @@ export function migrateOptions(
     plan,
     vddkSecret: flags['vddk-secret'],
     allowPoweredOn: flags['allow-powered-on'],
-    ...(flags['power-off-source'] && {
-      powerOffSource: {
-        force: flags['force-power-off'],
-        shutdownTimeoutMs: parseDuration('--shutdown-timeout', flags['shutdown-timeout']),
-      },
-    }),
+    ...(flags['power-off-source'] && { powerOffSource: shutdown }),
+    warm: {
+      ...(flags['precopy-interval'] !== undefined && {
+        precopyIntervalMs: parseDuration('--precopy-interval', flags['precopy-interval']),
+      }),
+      ...(flags.cutover !== undefined && { cutoverAt: parseCutover('--cutover', flags.cutover, Date.now()) }),
+      shutdown,
+    },
     scheduler: {
       policy: parseChoice('--policy', flags.policy, MIGRATE_POLICIES, 'policy'),
       maxInFlight:
