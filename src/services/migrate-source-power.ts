@@ -147,13 +147,13 @@ function findVm(session: VCenterSession, vm: ResolvedVm): Promise<MoRef | undefi
 
 /** What went wrong with vCenter, as one line with exit 3; never the credentials. */
 function vcenterError(url: string, provider: string, error: unknown, warm: boolean): unknown {
-  const warmHint = warm
-    ? ' (a warm plan needs vCenter for its snapshots: run migrate where it is reachable)'
-    : ', or shut the VMs down yourself and leave the flag out';
+  const how = warm
+    ? `a warm plan's snapshots and cutover are made through the source Provider's vCenter from this workstation; check the network to ${url}`
+    : `--power-off-source talks to the source Provider's vCenter from this workstation; check the network to ${url}, or shut the VMs down yourself and leave the flag out`;
   if (error instanceof VCenterUnreachable) {
     return new UserError(error.message, {
       exitCode: ExitCode.unreachable,
-      hint: `--power-off-source and warm plans talk to the source Provider's vCenter from this workstation; check the network to ${url}${warmHint}`,
+      hint: how,
     });
   }
   if (error instanceof VSphereFault) {

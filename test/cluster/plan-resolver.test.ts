@@ -252,18 +252,10 @@ describe('resolvePlan', () => {
   });
 
   it.each([
-    [
-      { type: 'warm' },
-      'is a warm migration (type: warm); kubectl mtv migrate runs cold plans, warm ones come in a later release',
-    ],
-    [{ type: 'live' }, 'is a live migration (type: live); kubectl mtv migrate runs cold plans'],
+    [{ type: 'live' }, 'is a live migration (type: live); kubectl mtv migrate runs cold and warm plans'],
     [
       { type: 'conversion' },
       'is a conversion-only plan (type: conversion): it copies nothing, the MTV controller converts disks already in place',
-    ],
-    [
-      { type: null, warm: true },
-      'is a warm migration (warm: true); kubectl mtv migrate runs cold plans, warm ones come in a later release',
     ],
   ])('refuses a plan with %j, reading nothing from the inventory', async (spec, why) => {
     await cluster.patch(PLAN_PATH, { spec });

@@ -29,16 +29,22 @@ describe('which plans kubectl-mtv can finish, per MTV release', () => {
       { ...cold, skipGuestConversion: true },
       ['needs-conversion', 'ours', 'ours', 'ours', 'ours'],
     ],
+    // a warm plan is copied by CDI as a cold one: the same rule (skipGuestConversion from 2.9)
     [
       'warm: true',
       { ...cold, warm: true, skipGuestConversion: true },
-      ['theirs', 'theirs', 'theirs', 'theirs', 'theirs'],
+      ['needs-conversion', 'ours', 'ours', 'ours', 'ours'],
+    ],
+    [
+      'warm: true without skipGuestConversion',
+      { ...cold, warm: true },
+      ['needs-conversion', 'needs-conversion', 'needs-conversion', 'needs-conversion', 'needs-conversion'],
     ],
     // type: warm is read from 2.10 (IsWarm); 2.9 reads only spec.warm; 2.8 prunes type
     [
       'type: warm',
       { ...cold, type: 'warm', skipGuestConversion: true },
-      ['needs-conversion', 'ours', 'theirs', 'theirs', 'theirs'],
+      ['needs-conversion', 'ours', 'ours', 'ours', 'ours'],
     ],
     [
       'type: conversion',
@@ -105,7 +111,11 @@ describe('a plan that needs a guest conversion, where the cluster was asked abou
   it('changes nothing for plans that need none or are the controller’s', () => {
     const yes = { available: true, why: '' };
     expect(planScope({ ...cold, skipGuestConversion: true }, '2.12', yes)).toEqual({ kind: 'ours' });
-    expect(planScope({ ...cold, warm: true }, '2.12', yes).kind).toBe('theirs');
+    expect(planScope({ ...cold, warm: true }, '2.12', yes)).toEqual({
+      kind: 'ours',
+      conversion: true,
+      why: 'needs a guest conversion after the copy (a warm plan to the local cluster without skipGuestConversion, MTV 2.12)',
+    });
     expect(planScope({ ...cold, offload: true }, '2.12', yes).kind).toBe('theirs');
   });
 });

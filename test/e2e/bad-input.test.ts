@@ -236,12 +236,17 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
       code: 2,
     },
     {
-      title: 'a plan in warm mode',
-      args: poweredOff(),
-      setup: patched(PLAN, { spec: { type: 'warm' } }, () => ({ spec: { type: 'cold' } })),
+      title: 'a cutover for a cold plan',
+      args: [...poweredOff(), '--cutover', 'now'],
       line:
-        'error: plan "plan-a" is a warm migration (type: warm); kubectl mtv migrate runs cold plans, warm ones come ' +
-        'in a later release (try: run it with the MTV controller)',
+        'error: plan "plan-a" is cold: --precopy-interval and --cutover apply to warm plans (try: leave them out, or ' +
+        'set spec.warm: true on a plan whose VMs have change block tracking on)',
+      code: 2,
+    },
+    {
+      title: 'a cutover that is not a time',
+      args: [...poweredOff(), '--cutover', 'tomorrow'],
+      line: 'error: --cutover: "tomorrow" is not a time: give RFC 3339 (2026-12-04T22:00:00Z), now, or a duration from now (2h)',
       code: 2,
     },
     {

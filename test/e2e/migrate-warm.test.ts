@@ -1,0 +1,191 @@
+/**
+ * `kubectl mtv migrate` of a warm plan as a user runs it, against `kubectl mtv sandbox` in another process with a
+ * warm scenario and its vCenter: precopy rounds every --precopy-interval, the cutover at --cutover (sources shut down,
+ * final checkpoint), every DataVolume Succeeded after checkpoints that name one snapshot each, no snapshot left in
+ * vCenter, the VMs made; and a run killed with SIGKILL between precopies resumes from its record without a second
+ * snapshot for a round or a repeated checkpoint.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SANDBOX_SCENARIO } from '@kubectl-mtv/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InventoryClient } from '../../src/cluster/inventory-client.js';
+import { inNamespace, RESOURCES } from '../../src/cluster/resource-types.js';
+import type { RunEvent } from '../../src/runner/run-events.js';
+import { connectVCenter } from '../../src/vsphere/index.js';
+import { killAll, requireBuild, type SandboxProcess, start, startSandbox } from './plugin-fixture.js';
+
+const NS = 'openshift-mtv';
+/** The default scenario's single-disk web VMs, warm. */
+const WARM_VMS = DEFAULT_SANDBOX_SCENARIO.vms.filter((vm) => vm.name.startsWith('web-')).slice(0, 4);
+
+let dir: string;
+
+interface DataVolume {
+  metadata: { name: string };
+  spec: { checkpoints?: { previous: string; current: string }[]; finalCheckpoint?: boolean };
+  status?: { phase?: string };
+}
+
+async function warmSandbox(): Promise<SandboxProcess> {
+  const file = join(dir, `warm-${Date.now()}.json`);
+  writeFileSync(file, JSON.stringify({ ...DEFAULT_SANDBOX_SCENARIO, migration: 'warm', vms: WARM_VMS }));
+  return startSandbox(dir, '--scenario', file, '--speed', '300');
+}
+
+const events = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as RunEvent);
+
+/** The sandbox's vCenter, logged in with the Provider Secret's credentials, as a user's tool would. */
+async function vcenterSnapshots(cluster: SandboxProcess): Promise<string[]> {
+  const provider = await cluster.client.get<{ metadata: { uid: string }; spec: { url: string } }>(
+    inNamespace(RESOURCES.providers, NS),
+    'vsphere-a',
+  );
+  const inventory = await new InventoryClient(cluster.client, { env: {} }).vsphereVms(provider?.metadata.uid ?? '');
+  const secret = await cluster.client.get<{ data: Record<string, string> }>(
+    inNamespace(RESOURCES.secrets, NS),
+    'vsphere-a-secret',
+  );
+  const text = (key: string) => Buffer.from(secret?.data[key] ?? '', 'base64').toString();
+  const session = await connectVCenter({
+    url: provider?.spec.url ?? '',
+    user: text('user'),
+    password: text('password'),
+    ca: text('cacert'),
+  });
+  try {
+    const names: string[] = [];
+    const uuids = inventory.filter((vm) => WARM_VMS.some((w) => w.name === vm.name)).map((vm) => vm.uuid);
+    expect(uuids.length).toBe(WARM_VMS.length);
+    for (const uuid of uuids) {
+      const ref = await session.findVm(uuid);
+      expect(ref).toBeDefined();
+      if (ref) names.push(...(await session.snapshots(ref)).map((s) => s.name));
+    }
+    return names;
+  } finally {
+    await session.logout();
+  }
+}
+
+async function dataVolumes(cluster: SandboxProcess): Promise<DataVolume[]> {
+  return cluster.client.list<DataVolume>(inNamespace(RESOURCES.dataVolumes, 'demo'));
+}
+
+/** Every DataVolume copied each of its checkpoints once, from one snapshot per round, chained by changeIds. */
+function expectCheckpointChains(dvs: readonly DataVolume[], rounds: number): void {
+  for (const dv of dvs) {
+    const checkpoints = dv.spec.checkpoints ?? [];
+    expect(dv.status?.phase, dv.metadata.name).toBe('Succeeded');
+    expect(dv.spec.finalCheckpoint, dv.metadata.name).toBe(true);
+    expect(checkpoints.length, dv.metadata.name).toBeGreaterThanOrEqual(rounds);
+    expect(new Set(checkpoints.map((c) => c.current)).size, dv.metadata.name).toBe(checkpoints.length);
+    expect(checkpoints[0].previous).toBe('');
+    for (const later of checkpoints.slice(1)) expect(later.previous, dv.metadata.name).toMatch(/\S/);
+  }
+}
+
+beforeAll(() => {
+  requireBuild();
+  dir = mkdtempSync(join(tmpdir(), 'kubectl-mtv-warm-e2e-'));
+});
+
+afterAll(() => {
+  killAll();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('kubectl mtv migrate of a warm plan', () => {
+  it('copies precopy rounds, cuts over at --cutover, leaves no snapshot and makes the VMs', async () => {
+    const cluster = await warmSandbox();
+    const run = await start(
+      [
+        'migrate',
+        'plan-a',
+        '-n',
+        NS,
+        '--kubeconfig',
+        cluster.kubeconfig,
+        '-o',
+        'ndjson',
+        '--no-tui',
+        '--precopy-interval',
+        '2s',
+        '--cutover',
+        '12s',
+      ],
+      dir,
+    ).done;
+    expect(run.stderr).not.toContain('error:');
+    expect(run.code).toBe(0);
+    const all = events(run.stdout);
+    for (const vm of WARM_VMS) {
+      const snapshots = all.filter((e) => e.type === 'warm' && e.vm === vm.name && e.phase === 'snapshot');
+      const rounds = snapshots.map((e) => (e.type === 'warm' ? e.round : 0));
+      // the initial copy, at least two precopies, the final copy: each round once, in order
+      expect(rounds.length, vm.name).toBeGreaterThanOrEqual(4);
+      expect(rounds, vm.name).toEqual(rounds.map((_, i) => i + 1));
+      expect(snapshots.at(-1)).toMatchObject({ final: true });
+      const cutover = all.findIndex((e) => e.type === 'warm' && e.vm === vm.name && e.phase === 'cutover');
+      const off = all.findIndex((e) => e.type === 'source-power' && e.vm === vm.name && e.phase === 'off');
+      const finalSnapshot = snapshots.length > 0 ? all.indexOf(snapshots[snapshots.length - 1]) : -1;
+      expect(cutover, vm.name).toBeGreaterThan(-1);
+      expect(off, vm.name).toBeGreaterThan(cutover);
+      expect(finalSnapshot, vm.name).toBeGreaterThan(off);
+      expect(all.some((e) => e.type === 'warm' && e.vm === vm.name && e.phase === 'downtime')).toBe(true);
+    }
+    const summary = all.at(-1);
+    expect(summary?.type === 'summary' && summary.summary.vms?.map((vm) => vm.state)).toEqual(
+      WARM_VMS.map(() => 'ready'),
+    );
+    expectCheckpointChains(await dataVolumes(cluster), 4);
+    expect(await vcenterSnapshots(cluster)).toEqual([]);
+    cluster.child.kill('SIGKILL');
+  });
+
+  it('resumes a run killed between precopies: no round snapshotted twice, no checkpoint repeated', async () => {
+    const cluster = await warmSandbox();
+    const args = ['migrate', 'plan-a', '-n', NS, '--kubeconfig', cluster.kubeconfig, '-o', 'ndjson', '--no-tui'];
+    const first = start([...args, '--precopy-interval', '2s', '--cutover', '30s'], dir);
+    // killed once every VM has copied its first precopy
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const paused = events(first.stdout()).filter((e) => e.type === 'warm' && e.phase === 'paused' && e.round >= 2);
+        if (new Set(paused.map((e) => (e.type === 'warm' ? e.vm : ''))).size === WARM_VMS.length) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 100);
+      first.done.then(() => {
+        clearInterval(timer);
+        reject(new Error(`the first run ended before it was killed: ${first.stderr()}`));
+      });
+    });
+    first.child.kill('SIGKILL');
+    await first.done;
+    const before = events(first.stdout());
+    // the second run is told to cut over now: it copies the round in progress (if any), then cuts over
+    const second = await start([...args, '--precopy-interval', '2s', '--cutover', 'now', '--takeover'], dir).done;
+    expect(second.stderr).not.toContain('error:');
+    expect(second.code).toBe(0);
+    const after = events(second.stdout);
+    for (const vm of WARM_VMS) {
+      const taken = [...before, ...after].flatMap((e) =>
+        e.type === 'warm' && e.vm === vm.name && e.phase === 'snapshot' ? [e] : [],
+      );
+      // a round's snapshot said twice (before the kill, and found again) names the same snapshot
+      const byRound = new Map<number, Set<string>>();
+      for (const e of taken) byRound.set(e.round, (byRound.get(e.round) ?? new Set()).add(e.snapshot ?? ''));
+      for (const [round, names] of byRound) expect(names.size, `${vm.name} round ${round}`).toBe(1);
+    }
+    expectCheckpointChains(await dataVolumes(cluster), 3);
+    expect(await vcenterSnapshots(cluster)).toEqual([]);
+    cluster.child.kill('SIGKILL');
+  });
+});
