@@ -13,12 +13,16 @@ export default class Demo extends BaseCommand {
     'speed that lets its plan finish in about a minute, and runs `kubectl mtv migrate plan-a` against it (the live ' +
     "view on a terminal, plain lines elsewhere). Exits with migrate's code; nothing is left behind.";
 
-  static override examples = ['kubectl mtv demo', 'kubectl mtv demo --speed 1000'];
+  static override examples = ['kubectl mtv demo', 'kubectl mtv demo --warm', 'kubectl mtv demo --speed 1000'];
 
   static override flags = {
     speed: Flags.string({
       description: "Simulated seconds per real second. Default: the plan's simulated makespan / 60 s.",
       helpValue: 'X',
+    }),
+    warm: Flags.boolean({
+      description:
+        'Run the same VMs as a warm plan: precopies every 10 s, the cutover 45 s after the start (running sources shut down, a last copy), then the VMs.',
     }),
     tui: tuiFlag,
   };
@@ -35,6 +39,7 @@ export default class Demo extends BaseCommand {
       speed: speed === undefined ? undefined : parseNumber('--speed', speed, SPEED_RANGE, SPEED_UNIT),
       signal: aborter.signal,
       tui: tuiTerminal(flags.tui),
+      warm: flags.warm,
     });
     if (code !== 0) this.exit(code);
   }

@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SchedulerOptions } from '@kubectl-mtv/engine';
+import type { Scenario, SchedulerOptions } from '@kubectl-mtv/engine';
 import { simulateScenario } from '@kubectl-mtv/engine';
 import { DEFAULT_SANDBOX_SCENARIO, SEED_NAMES, startSandbox } from '@kubectl-mtv/sandbox';
 import type { ExitCodeValue } from '../errors.js';
@@ -24,7 +24,13 @@ export interface DemoOptions {
   streams?: OutputStreams;
   /** The live view's terminal; undefined: plain lines. */
   tui?: TuiTerminal;
+  /** --warm: the same VMs in a warm plan: precopies every DEMO_PRECOPY_INTERVAL_MS, the cutover at DEMO_CUTOVER_MS. */
+  warm?: boolean;
 }
+
+/** The warm demo's precopy interval and cutover (wall time from the start): a few precopies in about a minute. */
+export const DEMO_PRECOPY_INTERVAL_MS = 10_000;
+export const DEMO_CUTOVER_MS = 45_000;
 
 /** Real seconds the demo aims at. */
 export const DEMO_SECONDS = 60;
@@ -46,7 +52,10 @@ export async function demo(options: DemoOptions): Promise<ExitCodeValue> {
   const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
   const planned = demoSpeed();
   const speed = options.speed ?? planned.speed;
-  const sandbox = await sandboxInput(startSandbox({ scenario: DEFAULT_SANDBOX_SCENARIO, speed }));
+  const scenario: Scenario = options.warm
+    ? { ...DEFAULT_SANDBOX_SCENARIO, name: 'sandbox-warm', migration: 'warm' }
+    : DEFAULT_SANDBOX_SCENARIO;
+  const sandbox = await sandboxInput(startSandbox({ scenario, speed }));
   const dir = await mkdtemp(join(tmpdir(), 'kubectl-mtv-demo-'));
   try {
     const kubeconfig = join(dir, 'kubeconfig');
@@ -58,15 +67,27 @@ export async function demo(options: DemoOptions): Promise<ExitCodeValue> {
     streams.stderr.write(
       `demo: a sandbox cluster in this process (${sandbox.apiUrl}): ${vms.length} VMs, ${disks} disks on ${hosts} ESXi hosts; ` +
         `simulate says ${formatDuration(planned.makespanSeconds)}, run at ${+speed.toFixed(1)}x: about ${formatDuration(realSeconds)}\n` +
-        `demo: kubectl mtv migrate ${SEED_NAMES.plan} -n ${SEED_NAMES.forkliftNamespace} --power-off-source ` +
-        `(the sandbox's web VMs are powered on: each is shut down through the sandbox's vCenter before its disks copy)\n`,
+        (options.warm
+          ? `demo: kubectl mtv migrate ${SEED_NAMES.plan} -n ${SEED_NAMES.forkliftNamespace} --precopy-interval ${DEMO_PRECOPY_INTERVAL_MS / 1000}s --cutover ${DEMO_CUTOVER_MS / 1000}s ` +
+            `(a warm plan: a snapshot per VM and round through the sandbox's vCenter, precopies every ${DEMO_PRECOPY_INTERVAL_MS / 1000} s of wall time, ` +
+            `about ${formatDuration((DEMO_PRECOPY_INTERVAL_MS / 1000) * speed)} simulated; at the cutover the running sources are shut down and copied a last time)\n`
+          : `demo: kubectl mtv migrate ${SEED_NAMES.plan} -n ${SEED_NAMES.forkliftNamespace} --power-off-source ` +
+            `(the sandbox's web VMs are powered on: each is shut down through the sandbox's vCenter before its disks copy)\n`),
     );
     return await migrate({
       connection: { kubeconfig, env: {}, namespace: SEED_NAMES.forkliftNamespace },
       inventory: { env: {} },
       plan: SEED_NAMES.plan,
       allowPoweredOn: false,
-      powerOffSource: { force: false, shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS },
+      ...(options.warm
+        ? {
+            warm: {
+              precopyIntervalMs: DEMO_PRECOPY_INTERVAL_MS,
+              cutoverAt: Date.now() + DEMO_CUTOVER_MS,
+              shutdown: { force: false, shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS },
+            },
+          }
+        : { powerOffSource: { force: false, shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS } }),
       scheduler: DEMO_SCHEDULER,
       maxRestarts: 3,
       stuckAfterMs: 10 * 60_000,

@@ -180,9 +180,12 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
     });
   }
   if (!resolved.warm && !options.powerOffSource && options.warm?.shutdown.force) {
-    throw new UserError('--force-power-off needs --power-off-source on a cold plan (warm plans use it at their cutover)', {
-      hint: 'add --power-off-source, or leave --force-power-off out',
-    });
+    throw new UserError(
+      '--force-power-off needs --power-off-source on a cold plan (warm plans use it at their cutover)',
+      {
+        hint: 'add --power-off-source, or leave --force-power-off out',
+      },
+    );
   }
   // vCenter reached, the VMs found and checked before anything is created; the record read (a re-run's states); a
   // warm plan always needs it (snapshots, and its cutover's shutdown)

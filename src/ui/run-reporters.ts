@@ -283,7 +283,7 @@ function warmLine(event: Extract<RunEvent, { type: 'warm' }>): string {
         event.snapshotAgeSeconds === undefined
           ? ''
           : `; its snapshot was ${formatDuration(event.snapshotAgeSeconds)} old`;
-      return `${event.vm}: ${round} copied${age}; next precopy at ${event.nextAt?.slice(11, 19) ?? '?'} unless the cutover comes first`;
+      return `${event.vm}: ${round} done${age}; next precopy at ${event.nextAt?.slice(11, 19) ?? '?'} unless the cutover comes first`;
     }
     case 'cutover':
       return `${event.vm}: cutover: shutting the source down for the final copy`;
