@@ -24,9 +24,11 @@ export interface ControlRequest {
   by: string;
   /** RFC 3339. */
   time: string;
-  action: 'pause' | 'resume' | 'cap';
+  action: 'pause' | 'resume' | 'cap' | 'cutover';
   /** The new cap, for `cap`. */
   maxInFlight?: number;
+  /** A warm run's new cutover time (RFC 3339), for `cutover` (`kubectl mtv cutover`). */
+  cutover?: string;
 }
 
 const requestSchema: JSONSchemaType<ControlRequest> = {
@@ -36,8 +38,9 @@ const requestSchema: JSONSchemaType<ControlRequest> = {
     // printed by the runner's view: a user@host/pid, nothing a terminal would interpret
     by: { type: 'string', pattern: '^[\\w.@/:+-]{1,253}$' },
     time: { type: 'string', maxLength: 40 },
-    action: { type: 'string', enum: ['pause', 'resume', 'cap'] },
+    action: { type: 'string', enum: ['pause', 'resume', 'cap', 'cutover'] },
     maxInFlight: { type: 'integer', minimum: 1, maximum: 100_000, nullable: true },
+    cutover: { type: 'string', maxLength: 40, nullable: true },
   },
   required: ['id', 'by', 'time', 'action'],
   additionalProperties: true,
@@ -53,6 +56,7 @@ export function readControlRequest(lease: LeaseObject): ControlRequest | undefin
     const value: unknown = JSON.parse(text);
     if (!validateRequest(value)) return undefined;
     if (value.action === 'cap' && value.maxInFlight === undefined) return undefined;
+    if (value.action === 'cutover' && !Number.isFinite(Date.parse(value.cutover ?? ''))) return undefined;
     return value;
   } catch {
     return undefined;

@@ -13,4 +13,6 @@ export interface RunController {
   setCaps(caps: RunCaps, source: SettingsSource): void;
   readonly paused: boolean;
   readonly caps: RunCaps;
+  /** A warm run's cutover (ms since the epoch; absent for cold runs): moved by `kubectl mtv cutover`. */
+  setCutover?(at: number, source: SettingsSource): void;
 }

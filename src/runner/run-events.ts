@@ -26,7 +26,7 @@ export interface QueuedDisk {
 }
 
 /** Who changed a running run's settings: the keyboard of the runner's own terminal, or a `top --control` user. */
-export type SettingsSource = { kind: 'keyboard' } | { kind: 'remote'; by: string };
+export type SettingsSource = { kind: 'keyboard' } | { kind: 'remote'; by: string } | { kind: 'start' };
 
 export type RunEvent =
   | {
@@ -106,6 +106,8 @@ export type RunEvent =
       maxInFlight: number;
       maxInFlightPerHost: number | null;
       source: SettingsSource;
+      /** A warm run's cutover (RFC 3339), null when none is set; absent for cold runs. */
+      cutover?: string | null;
     }
   | {
       type: 'finished';

@@ -103,6 +103,8 @@ export interface RunSnapshot {
   outcome: RunOutcome | null;
   /** The VMs made (or failed) so far, in the order their disks finished; absent before the first. */
   vms?: SnapshotVm[];
+  /** A warm run's cutover (RFC 3339), null while none is set; absent for cold runs. */
+  cutover?: string | null;
 }
 
 /**
@@ -113,7 +115,17 @@ export interface SnapshotVm {
   vm: string;
   /** Its name in the target namespace (the source name while none was made). */
   name: string;
-  state: 'shutting-down' | 'converting' | 'created' | 'ready' | 'failed';
+  /**
+   * A warm plan's VM before it is made: `copying` a round (`round`), `paused` until `nextAt`, `cutting-over` (its
+   * source shutting down, its final copy); then as a cold VM.
+   */
+  state: 'copying' | 'paused' | 'cutting-over' | 'shutting-down' | 'converting' | 'created' | 'ready' | 'failed';
+  /** A warm VM's round: 1 the initial copy, then precopies. */
+  round?: number;
+  /** A paused warm VM's next precopy (RFC 3339). */
+  nextAt?: string;
+  /** A warm VM: seconds from its cutover to its VM made. */
+  downtimeSeconds?: number;
   runStrategy?: 'Always' | 'Halted';
   /** KubeVirt's printableStatus when ready. */
   status?: string;
@@ -177,6 +189,7 @@ export class RunSnapshotBuilder {
   private cap = 0;
   private perHostCap: number | null = null;
   private lastChange: RunSnapshot['lastChange'] = null;
+  private cutover: string | null | undefined;
   private outcome: RunOutcome | null = null;
   private readonly vms = new Map<string, SnapshotVm>();
   private lastEventMs = 0;
@@ -301,12 +314,36 @@ export class RunSnapshotBuilder {
         this.cap = event.maxInFlight;
         this.perHostCap = event.maxInFlightPerHost;
         this.lastChange = { source: event.source, time: event.time };
+        if (event.cutover !== undefined) this.cutover = event.cutover;
         break;
+      case 'warm': {
+        const vm = this.vms.get(event.vm);
+        const base = { vm: event.vm, name: vm?.name ?? event.vm };
+        if (event.phase === 'snapshot')
+          this.vms.set(event.vm, { ...base, state: event.final ? 'cutting-over' : 'copying', round: event.round });
+        else if (event.phase === 'paused')
+          this.vms.set(event.vm, {
+            ...base,
+            state: 'paused',
+            round: event.round,
+            ...(event.nextAt && { nextAt: event.nextAt }),
+          });
+        else if (event.phase === 'cutover')
+          this.vms.set(event.vm, { ...base, state: 'cutting-over', round: event.round });
+        // its VM is made next: the VM events say the rest
+        else if (event.phase === 'finished') this.vms.delete(event.vm);
+        else if (event.phase === 'failed')
+          this.vms.set(event.vm, { ...base, state: 'failed', reason: event.reason ?? '' });
+        else if (event.phase === 'downtime' && vm)
+          this.vms.set(event.vm, { ...vm, downtimeSeconds: event.seconds ?? 0 });
+        break;
+      }
       case 'summary':
         this.outcome = event.summary.outcome;
         break;
       case 'source-power':
-        // shown while it shuts down; once off its disks say the rest, and a failure stays
+        // shown while it shuts down; once off its disks say the rest, and a failure stays (a warm VM stays cutting over)
+        if (this.vms.get(event.vm)?.state === 'cutting-over' && event.phase !== 'failed') break;
         if (event.phase === 'requested')
           this.vms.set(event.vm, { vm: event.vm, name: event.vm, state: 'shutting-down' });
         else if (event.phase === 'off') this.vms.delete(event.vm);
@@ -397,6 +434,7 @@ export class RunSnapshotBuilder {
       recent: recent > 0 ? this.completions.slice(-recent) : [],
       outcome: this.outcome,
       ...(this.vms.size > 0 && { vms: [...this.vms.values()] }),
+      ...(this.cutover !== undefined && { cutover: this.cutover }),
     };
   }
 }

@@ -273,6 +273,9 @@ function applyRequest(controller: RunController, request: ControlRequest): void 
   const source = { kind: 'remote', by: request.by } as const;
   if (request.action === 'pause') controller.setPaused(true, source);
   else if (request.action === 'resume') controller.setPaused(false, source);
-  else if (request.maxInFlight !== undefined)
+  else if (request.action === 'cutover') {
+    const at = Date.parse(request.cutover ?? '');
+    if (Number.isFinite(at)) controller.setCutover?.(at, source);
+  } else if (request.maxInFlight !== undefined)
     controller.setCaps({ ...controller.caps, maxInFlight: request.maxInFlight }, source);
 }

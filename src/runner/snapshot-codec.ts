@@ -67,7 +67,10 @@ export function decodeSnapshot(text: string): RunSnapshot | undefined {
         (vm) =>
           typeof vm?.vm === 'string' &&
           typeof vm.name === 'string' &&
-          ['shutting-down', 'converting', 'created', 'ready', 'failed'].includes(vm.state),
+          ['copying', 'paused', 'cutting-over', 'shutting-down', 'converting', 'created', 'ready', 'failed'].includes(
+            vm.state,
+          ),
       ));
-  return items && vms ? snapshot : undefined;
+  const cutover = snapshot.cutover === undefined || snapshot.cutover === null || typeof snapshot.cutover === 'string';
+  return items && vms && cutover ? snapshot : undefined;
 }

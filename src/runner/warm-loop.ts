@@ -147,12 +147,13 @@ export class WarmLoop implements RunController {
     this.settingsChanged(source);
   }
 
-  /** Moves the cutover (ms since the epoch; undefined: none); recorded for a re-run. */
-  setCutover(at: number | undefined): void {
+  /** Moves the cutover (ms since the epoch); recorded for a re-run, and said. */
+  setCutover(at: number, source: SettingsSource): void {
+    if (this.outcome !== undefined || !Number.isFinite(at)) return;
     this.cutoverAt = at;
-    this.scheduler.setCutover(at === undefined ? undefined : at / 1000);
+    this.scheduler.setCutover(at / 1000);
     this.track(this.recordRun());
-    this.step();
+    this.settingsChanged(source);
   }
 
   stop(outcome: RunOutcome): void {
@@ -287,6 +288,19 @@ export class WarmLoop implements RunController {
       ...planEvent(resolved, this.schedulerOptions(), this.disks, counts, this.time(), doneBytes),
       planning: null,
     });
+    this.emit(this.settingsEvent({ kind: 'start' }));
+  }
+
+  private settingsEvent(source: SettingsSource): RunEvent {
+    return {
+      type: 'settings',
+      time: this.time(),
+      paused: this.isPaused,
+      maxInFlight: this.currentCaps.maxInFlight,
+      maxInFlightPerHost: this.currentCaps.perHost ?? null,
+      source,
+      cutover: this.cutoverAt === undefined ? null : new Date(this.cutoverAt).toISOString(),
+    };
   }
 
   private schedulerOptions() {
@@ -299,14 +313,7 @@ export class WarmLoop implements RunController {
   }
 
   private settingsChanged(source: SettingsSource): void {
-    this.emit({
-      type: 'settings',
-      time: this.time(),
-      paused: this.isPaused,
-      maxInFlight: this.currentCaps.maxInFlight,
-      maxInFlightPerHost: this.currentCaps.perHost ?? null,
-      source,
-    });
+    this.emit(this.settingsEvent(source));
     this.step();
   }
 

@@ -230,6 +230,13 @@ function plainLine(event: RunEvent): string | undefined {
     case 'summary':
       return formatOutcomeLine(event.summary);
     case 'settings': {
+      if (event.source.kind === 'start') {
+        return event.cutover
+          ? `warm run: the cutover begins at ${event.cutover} (VMs still copying finish their round first)`
+          : 'warm run: no cutover set: precopies go on until `kubectl mtv cutover` sets one';
+      }
+      if (event.cutover !== undefined && event.source.kind === 'remote')
+        return `cutover moved to ${event.cutover ?? 'none'} by ${event.source.by} (kubectl mtv cutover)`;
       const by = event.source.kind === 'remote' ? `${event.source.by} (kubectl mtv top --control)` : 'the keyboard';
       const perHost = event.maxInFlightPerHost === null ? '' : `, ${event.maxInFlightPerHost} per host`;
       return `${event.paused ? 'paused' : 'running'}, at most ${event.maxInFlight} in flight${perHost}: set by ${by}`;

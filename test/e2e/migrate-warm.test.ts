@@ -188,4 +188,45 @@ describe('kubectl mtv migrate of a warm plan', () => {
     expect(await vcenterSnapshots(cluster)).toEqual([]);
     cluster.child.kill('SIGKILL');
   });
+
+  it('precopies until `kubectl mtv cutover` asks, which the running run applies; top shows the VMs between precopies', async () => {
+    const cluster = await warmSandbox();
+    const kube = ['-n', NS, '--kubeconfig', cluster.kubeconfig];
+    const run = start(['migrate', 'plan-a', ...kube, '-o', 'ndjson', '--no-tui', '--precopy-interval', '3s'], dir);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const paused = events(run.stdout()).filter((e) => e.type === 'warm' && e.phase === 'paused' && e.round >= 2);
+        if (paused.length > 0) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 100);
+      run.done.then(() => {
+        clearInterval(timer);
+        reject(new Error(`the run ended with no cutover: ${run.stderr()}`));
+      });
+    });
+    const opening = events(run.stdout()).find((e) => e.type === 'settings');
+    expect(opening).toMatchObject({ source: { kind: 'start' }, cutover: null });
+    const top = await start(['top', 'plan-a', ...kube, '--once'], dir).done;
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/web-0\d\s+web-0\d\s+(paused|copying)\s/);
+    expect(top.stdout).toContain('next precopy');
+    const asked = await start(['cutover', 'plan-a', ...kube], dir).done;
+    expect(asked.code).toBe(0);
+    expect(asked.stderr).toMatch(/^cutover of plan openshift-mtv\/plan-a set to \S+: sent to the run held by /);
+    const end = await run.done;
+    expect(end.code).toBe(0);
+    const all = events(end.stdout);
+    const moved = all.find((e) => e.type === 'settings' && e.source.kind === 'remote');
+    expect(moved?.type === 'settings' && moved.cutover).toMatch(/^\d{4}-/);
+    expect(all.filter((e) => e.type === 'warm' && e.phase === 'downtime').length).toBe(WARM_VMS.length);
+    // the record keeps the cutover for a re-run
+    const maps = await cluster.client.list<{ metadata: { name: string }; data?: Record<string, string> }>(
+      inNamespace(RESOURCES.configMaps, NS),
+    );
+    const record = maps.find((m) => m.metadata.name.startsWith('plan-a-warm-'));
+    expect(JSON.parse(record?.data?.run ?? '{}').cutover).toBe(moved?.type === 'settings' ? moved.cutover : '');
+    cluster.child.kill('SIGKILL');
+  });
 });

@@ -160,8 +160,15 @@ export function headerLines(
             ? `0/${snapshot.perHostCap}`
             : snapshot.perHost.map((h) => `${h.host} ${h.inFlight}/${snapshot.perHostCap}`).join(', ')
         }`;
-  if (options.top) lines.push({ text: [holderLabel(snapshot), perHost].filter(Boolean).join('  ') });
-  else if (perHost) lines.push({ text: perHost });
+  // a warm run's cutover: when, or that none is set (kubectl mtv cutover sets one)
+  const cutover =
+    snapshot.cutover === undefined
+      ? ''
+      : snapshot.cutover === null
+        ? 'cutover: not set'
+        : `cutover ${Date.parse(snapshot.cutover) <= Date.parse(snapshot.updatedAt) ? 'since' : 'at'} ${snapshot.cutover.slice(11, 16)} UTC`;
+  if (options.top) lines.push({ text: [holderLabel(snapshot), perHost, cutover].filter(Boolean).join('  ') });
+  else if (perHost || cutover) lines.push({ text: [perHost, cutover].filter(Boolean).join('  ') });
   const clock = [
     formatBytesProgress(snapshot.bytesDone, snapshot.bytes),
     formatRate(snapshot.rate),
@@ -178,6 +185,9 @@ export function vmCounts(vms: NonNullable<RunSnapshot['vms']>): string {
   const count = (state: string) => vms.filter((vm) => vm.state === state).length;
   return [
     `VMs ${count('ready')} ready`,
+    count('copying') > 0 && `${count('copying')} copying`,
+    count('paused') > 0 && `${count('paused')} between precopies`,
+    count('cutting-over') > 0 && `${count('cutting-over')} cutting over`,
     count('shutting-down') > 0 && `${count('shutting-down')} source shutting down`,
     count('converting') > 0 && `${count('converting')} converting`,
     count('created') > 0 && `${count('created')} starting`,

@@ -102,6 +102,16 @@ function table(rows: string[][], noHeaders: boolean): string {
   return noHeaders ? text.split('\n').slice(1).join('\n') : text;
 }
 
+/** A VM's reason column: a warm VM's round, next precopy or downtime, else its reason. */
+function vmReason(vm: NonNullable<RunSnapshot['vms']>[number]): string {
+  const round = vm.round === undefined ? '' : vm.round === 1 ? 'initial copy' : `precopy ${vm.round}`;
+  if (vm.state === 'copying') return round;
+  if (vm.state === 'paused') return `${round} done; next precopy ${vm.nextAt?.slice(11, 19) ?? '?'}`;
+  if (vm.state === 'cutting-over') return 'final copy';
+  const downtime = vm.downtimeSeconds === undefined ? '' : `downtime ${Math.round(vm.downtimeSeconds)} s`;
+  return [vm.reason ?? '', downtime].filter(Boolean).join('; ');
+}
+
 /** The runs as kubectl prints resources; one line saying so when there is none (nothing with noHeaders). */
 export function formatTopTable(entries: readonly TopEntry[], options: TopTableOptions = {}): string {
   const wide = options.wide ?? false;
@@ -124,9 +134,10 @@ export function formatTopTable(entries: readonly TopEntry[], options: TopTableOp
     if (s.vms && s.vms.length > 0) {
       const rows = [
         ['SOURCE VM', 'VM', 'STATE', 'RUN STRATEGY', 'STATUS', 'REASON'],
-        ...s.vms.map((vm) => [vm.vm, vm.name, vm.state, vm.runStrategy ?? '-', vm.status ?? '-', vm.reason ?? '']),
+        ...s.vms.map((vm) => [vm.vm, vm.name, vm.state, vm.runStrategy ?? '-', vm.status ?? '-', vmReason(vm)]),
       ];
-      blocks.push([...(noHeaders ? [] : [`${name}: ${s.vms.length} VMs made`]), table(rows, noHeaders)].join('\n'));
+      const title = s.cutover === undefined ? `${s.vms.length} VMs made` : `${s.vms.length} VMs`;
+      blocks.push([...(noHeaders ? [] : [`${name}: ${title}`]), table(rows, noHeaders)].join('\n'));
     }
   }
   return `${blocks.join('\n\n')}\n`;
