@@ -18,5 +18,6 @@ export * from './run-schedule.js';
 export * from './seeded-random.js';
 export * from './simulation-result.js';
 export * from './simulator.js';
+export * from './warm/change-rate.js';
 export * from './warm/warm-scheduler.js';
 export * from './workload.js';
