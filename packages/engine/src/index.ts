@@ -20,4 +20,8 @@ export * from './simulation-result.js';
 export * from './simulator.js';
 export * from './warm/change-rate.js';
 export * from './warm/warm-scheduler.js';
+export * from './warm/warm-simulation-options.js';
+export * from './warm/warm-simulation-result.js';
+export * from './warm/warm-simulator.js';
+export * from './warm/warm-task-seconds.js';
 export * from './workload.js';
