@@ -1,5 +1,5 @@
 import type { OrderName } from '../model.js';
-import type { ScenarioSummary, WindowStats } from '../simulation-result.js';
+import type { ScenarioSummary, SimulateReport, WindowStats } from '../simulation-result.js';
 import type { WarmMode } from './warm-scheduler.js';
 
 /** One disk's copy in one round (seconds from the start of the run). */
@@ -85,4 +85,9 @@ export interface WarmSimulateReport {
   scenario: ScenarioSummary;
   migration: 'warm';
   results: WarmSimulationResult[];
+}
+
+/** The report is a warm migration's (its results are WarmSimulationResults). */
+export function isWarmReport(report: SimulateReport | WarmSimulateReport): report is WarmSimulateReport {
+  return 'migration' in report && report.migration === 'warm';
 }
