@@ -1,30 +1,38 @@
 import { basename, extname } from 'node:path';
-import type { OrderName, PolicyName } from '@kubectl-mtv/engine';
-import { type SimulateReport, simulateScenario, summarizeScenario } from '@kubectl-mtv/engine';
+import type { WarmSimulateReport } from '@kubectl-mtv/engine';
+import { POLICY_NAMES, type SimulateReport, simulateScenario, summarizeScenario } from '@kubectl-mtv/engine';
+import { UserError } from '../errors.js';
 import { renderGanttSvg } from '../ui/gantt-svg.js';
 import { simulationCharts } from '../ui/simulate-gantt.js';
 import { loadScenarioFile, STDIN_PATH } from './scenario-file.js';
+import type { SimulateOptions } from './simulate-options.js';
+import { simulateWarmReport } from './simulate-warm.js';
 import { writeSvg } from './svg-file.js';
 
-/** What `simulate` runs: a scenario file, the policies to compare (in report order) and the caps they share. */
-export interface SimulateOptions {
-  /** The scenario file; `-` reads stdin. */
-  scenarioPath: string;
-  policies: PolicyName[];
-  /** Most disks in flight; undefined = the scenario's maxInFlight. */
-  maxInFlight?: number;
-  /** Most disks in flight per host; undefined = no per-host cap. */
-  maxInFlightPerHost?: number;
-  order: OrderName;
-  /** Where to write the schedules as Gantt charts (one SVG, a chart per policy); undefined = no picture. */
-  svgPath?: string;
-}
+export type { SimulateOptions };
 
-/** Loads the scenario and simulates each policy on it under the same caps and order; writes the SVG if asked. */
-export async function simulate(options: SimulateOptions): Promise<SimulateReport> {
+/**
+ * Loads the scenario and simulates each policy on it under the same caps and order; writes the SVG if asked. A
+ * scenario with `migration: warm` is simulated as a warm migration (simulate-warm.ts).
+ */
+export async function simulate(options: SimulateOptions): Promise<SimulateReport | WarmSimulateReport> {
   const scenario = await loadScenarioFile(options.scenarioPath);
+  const summary = summarizeScenario(scenario, scenarioName(options.scenarioPath));
+  if (scenario.migration === 'warm') return simulateWarmReport(scenario, summary, options);
+  const warmFlag =
+    options.cutoverSeconds !== undefined
+      ? '--cutover'
+      : options.precopyIntervalSeconds !== undefined
+        ? '--precopy-interval'
+        : undefined;
+  if (warmFlag !== undefined) {
+    throw new UserError(
+      `${warmFlag}: scenario "${summary.name}" is a cold migration; --cutover and --precopy-interval apply to a warm one`,
+      { hint: 'migration: warm in the scenario file' },
+    );
+  }
   const maxInFlight = options.maxInFlight ?? scenario.maxInFlight;
-  const results = options.policies.map((policy) =>
+  const results = (options.policies ?? [...POLICY_NAMES]).map((policy) =>
     simulateScenario(scenario, {
       policy,
       maxInFlight,
@@ -34,7 +42,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateReport
   );
   if (options.svgPath !== undefined)
     await writeSvg(options.svgPath, renderGanttSvg(simulationCharts(results)), '--svg');
-  return { scenario: summarizeScenario(scenario, scenarioName(options.scenarioPath)), results };
+  return { scenario: summary, results };
 }
 
 /** A scenario without a name is called after its file (`examples/seed-10x10.yaml` -> `seed-10x10`), or `stdin`. */

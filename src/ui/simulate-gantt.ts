@@ -1,4 +1,4 @@
-import type { SimulationResult } from '@kubectl-mtv/engine';
+import type { SimulationResult, WarmSimulationResult } from '@kubectl-mtv/engine';
 import type { GanttChart } from './gantt-chart.js';
 import { formatDuration } from './simulate-table.js';
 
@@ -16,6 +16,28 @@ export function simulationCharts(results: readonly SimulationResult[]): GanttCha
       bytes: disk.bytes,
       startSeconds: disk.startSeconds,
       endSeconds: disk.endSeconds,
+    })),
+  }));
+}
+
+/**
+ * One Gantt chart per warm policy: a bar per copy (round 1 the whole disk, later rounds their deltas), a solid line
+ * at the makespan: `forklift — makespan 4h2m, cutover at 4h, downtime 16m39s in all`.
+ */
+export function warmSimulationCharts(results: readonly WarmSimulationResult[]): GanttChart[] {
+  return results.map((result) => ({
+    title:
+      `${result.policy} — makespan ${formatDuration(result.makespanSeconds)}, cutover at ` +
+      `${formatDuration(result.cutoverSeconds)}, downtime ${formatDuration(result.downtimeSeconds.total)} in all`,
+    subtitle: `cutover ready at ${formatDuration(result.cutoverReadySeconds)}; a bar per disk per round`,
+    makespanSeconds: result.makespanSeconds,
+    disks: result.copies.map((copy) => ({
+      vm: copy.vm,
+      index: copy.disk,
+      host: copy.host,
+      bytes: copy.bytes,
+      startSeconds: copy.startSeconds,
+      endSeconds: copy.endSeconds,
     })),
   }));
 }

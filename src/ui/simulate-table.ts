@@ -1,4 +1,4 @@
-import type { SimulateReport, SimulationResult } from '@kubectl-mtv/engine';
+import type { ScenarioSummary, SimulateReport, SimulationResult } from '@kubectl-mtv/engine';
 import prettyBytes from 'pretty-bytes';
 import prettyMs from 'pretty-ms';
 
@@ -29,13 +29,13 @@ export function formatSimulateTable(report: SimulateReport): string {
 }
 
 /** The line that says what was simulated; for stderr, since stdout carries only the table. */
-export function formatScenarioLine(report: SimulateReport): string {
+export function formatScenarioLine(report: { scenario: ScenarioSummary }): string {
   const { name, vms, disks, bytes } = report.scenario;
   return `scenario ${name}: ${count(vms, 'VM')}, ${count(disks, 'disk')}, ${formatBytes(bytes)}`;
 }
 
 /** The line that says where the Gantt charts went: `wrote schedule.svg (2 charts)`; for stderr. */
-export function formatSvgLine(path: string, report: SimulateReport): string {
+export function formatSvgLine(path: string, report: { results: readonly unknown[] }): string {
   return `wrote ${path} (${count(report.results.length, 'chart')})`;
 }
 

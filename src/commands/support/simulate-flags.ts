@@ -1,5 +1,7 @@
 import { ORDER_NAMES, POLICY_NAMES } from '@kubectl-mtv/engine';
-import { Flags } from '@oclif/core';
+import { Flags, type Interfaces } from '@oclif/core';
+import type { SimulateOptions } from '../../services/simulate.js';
+import { parseChoice, parseChoiceList, parseDuration, parseSvgPath, parseWholeNumber, RANGES } from './flag-values.js';
 import { noHeadersFlag, outputFlag, withTemplates } from './output-flags.js';
 
 export const SIMULATE_OUTPUTS = ['table', 'json', 'yaml'] as const;
@@ -12,8 +14,9 @@ export const simulateFlags = {
     helpValue: 'FILE',
   }),
   policy: Flags.string({
-    description: `Policies to compare, comma-separated, in report order (${POLICY_NAMES.join(', ')}).`,
-    default: POLICY_NAMES.join(','),
+    description:
+      `Policies to compare, comma-separated, in report order (${POLICY_NAMES.join(', ')}; a warm scenario: ` +
+      'forklift, disk). Default: all of them.',
     helpValue: 'p1,p2,..',
   }),
   'max-inflight': Flags.string({
@@ -30,6 +33,18 @@ export const simulateFlags = {
     default: 'largest',
     helpValue: ORDER_NAMES.join('|'),
   }),
+  'precopy-interval': Flags.string({
+    description:
+      "Warm scenarios: from the end of a VM's copy round to its next precopy (Forklift's PRECOPY_INTERVAL). " +
+      'Default: 60m.',
+    helpValue: 'DURATION',
+  }),
+  cutover: Flags.string({
+    description:
+      'Warm scenarios: when the cutover begins, simulated time after the start (e.g. 4h; 0: at once). Default: once ' +
+      'every VM has copied its disks and one precopy.',
+    helpValue: 'DURATION',
+  }),
   output: outputFlag(
     withTemplates(SIMULATE_OUTPUTS),
     'table',
@@ -43,3 +58,29 @@ export const simulateFlags = {
     helpValue: 'FILE.svg',
   }),
 };
+
+/** The parsed flags (oclif's inferred type adds `json`, which simulate has not). */
+type SimulateFlags = Omit<Interfaces.InferredFlags<typeof simulateFlags>, 'json'>;
+
+/** The flags' values checked and typed (flag-values.ts), as the service takes them; durations in seconds. */
+export function simulateOptions(flags: SimulateFlags): SimulateOptions {
+  const { policy, order, svg, cutover } = flags;
+  const maxInFlight = flags['max-inflight'];
+  const perHost = flags['max-inflight-per-host'];
+  const interval = flags['precopy-interval'];
+  return {
+    scenarioPath: flags.scenario,
+    policies: policy === undefined ? undefined : parseChoiceList('--policy', policy, POLICY_NAMES, 'policy'),
+    maxInFlight:
+      maxInFlight === undefined ? undefined : parseWholeNumber('--max-inflight', maxInFlight, RANGES.inFlight),
+    maxInFlightPerHost:
+      perHost === undefined ? undefined : parseWholeNumber('--max-inflight-per-host', perHost, RANGES.inFlight),
+    order: parseChoice('--order', order, ORDER_NAMES, 'order'),
+    svgPath: svg === undefined ? undefined : parseSvgPath('--svg', svg),
+    precopyIntervalSeconds: interval === undefined ? undefined : parseDuration('--precopy-interval', interval) / 1000,
+    cutoverSeconds:
+      cutover === undefined
+        ? undefined
+        : parseDuration('--cutover', cutover, { zero: 'a cutover at the start' }) / 1000,
+  };
+}

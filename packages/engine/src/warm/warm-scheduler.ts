@@ -10,7 +10,8 @@
  * snapshot; each precopy round (2, 3, …) starts `precopyIntervalSeconds` after the end of the VM's previous round
  * and copies the blocks changed since; the final round starts once the cutover time has come and the VM is not
  * copying (a cutover never interrupts a copy), with the source shut down; then the VM is finished (its final
- * snapshot removed, its VirtualMachine made).
+ * snapshot removed, its VirtualMachine made). A VM without disks has no round to copy: it waits for the cutover,
+ * whose final snapshot (the source shut down) is all it needs before it is finished.
  *
  * Two modes:
  * - `disk`: every disk of every round is one job holding one slot while it copies. The first job of a round holds
@@ -104,6 +105,8 @@ interface VmState {
   pending: number[];
   /** Disks admitted and not done (including the one holding a slot while the snapshot is taken). */
   inFlight: Set<number>;
+  /** Disks of the round whose copy was decided (handed out, or waiting in `ready`); the others hold no copy. */
+  decided: Set<number>;
   copied: number;
   nextPrecopyAt: number;
   /** The disk that holds a slot while the round's snapshot is taken (`disk` mode). */
@@ -124,13 +127,15 @@ export class WarmScheduler {
     private readonly workload: Workload,
     private settings: WarmSettings,
   ) {
-    this.vms = workload.vms.map(() => ({
-      phase: 'queued',
-      round: 0,
+    // a VM without disks has nothing to copy before the cutover: its round 1 is over before it starts
+    this.vms = workload.vms.map((vm) => ({
+      phase: vm.disks.length === 0 ? 'paused' : 'queued',
+      round: vm.disks.length === 0 ? 1 : 0,
       final: false,
       snapshotTaken: false,
       pending: [],
       inFlight: new Set<number>(),
+      decided: new Set<number>(),
       copied: 0,
       nextPrecopyAt: Infinity,
     }));
@@ -179,7 +184,10 @@ export class WarmScheduler {
       }
       return;
     }
-    for (const d of copying) this.charge(vm, d);
+    for (const d of copying) {
+      this.charge(vm, d);
+      s.decided.add(d);
+    }
     s.pending = disks.filter((d) => !copied.has(d) && !copying.has(d));
     if (this.settings.mode === 'forklift') {
       // the controller charges a started VM all its unfinished disks, and copies them together
@@ -212,6 +220,7 @@ export class WarmScheduler {
       s.gated = undefined;
     }
     if (this.settings.mode === 'forklift') this.startAll(vm);
+    if (this.workload.vms[vm].disks.length === 0) this.roundCopied(vm, Infinity);
   }
 
   /** A disk's copy of the round is done, after `seconds`. */
@@ -222,24 +231,26 @@ export class WarmScheduler {
     if (Number.isFinite(seconds) && seconds >= 0) this.lastSeconds[disk] = seconds;
     if (s.phase === 'failed') return;
     s.copied++;
-    if (s.copied < this.workload.vms[vm].disks.length) return;
-    if (s.final) {
-      s.phase = 'finishing';
-      this.ready.push({ kind: 'finish', vm });
-    } else {
-      s.phase = 'paused';
-      s.nextPrecopyAt = now + this.settings.precopyIntervalSeconds;
-    }
+    if (s.copied === this.workload.vms[vm].disks.length) this.roundCopied(vm, now);
   }
 
-  /** The VM cannot go on (a snapshot, a shutdown or a copy failed): nothing more is decided for it. */
+  /**
+   * The VM cannot go on (a snapshot, a shutdown or a copy failed): nothing more is decided for it. Decisions not yet
+   * handed out are withdrawn, and every slot it holds without a copy in flight is free at once (the disk held for a
+   * snapshot; in `forklift`, the whole round charged at the snapshot); a copy in flight frees its slot when it ends
+   * (`copyDone`, `copyLeft`).
+   */
   vmFailed(vm: number, disk?: number): void {
     const s = this.vms[vm];
     if (disk !== undefined && s.inFlight.has(disk)) this.release(vm, disk);
-    if (s.gated !== undefined) {
-      this.release(vm, s.gated);
-      s.gated = undefined;
+    for (let i = this.ready.length - 1; i >= 0; i--) {
+      const action = this.ready[i];
+      if (action.vm !== vm) continue;
+      this.ready.splice(i, 1);
+      if (action.kind === 'copy') s.decided.delete(action.disk);
     }
+    for (const d of [...s.inFlight]) if (!s.decided.has(d)) this.release(vm, d);
+    s.gated = undefined;
     s.pending = [];
     s.phase = 'failed';
   }
@@ -264,8 +275,9 @@ export class WarmScheduler {
       const s = this.vms[vm];
       if (s.phase !== 'paused' || !(cutover || s.nextPrecopyAt <= now)) continue;
       this.nextRound(vm, cutover);
-      if (this.settings.mode === 'forklift') {
-        // a started VM's rounds run whenever due, all its disks together, whatever the cap
+      if (this.settings.mode === 'forklift' || this.workload.vms[vm].disks.length === 0) {
+        // a started VM's rounds run whenever due, all its disks together, whatever the cap (a VM without disks
+        // holds no slot)
         this.gate(vm, actions);
       }
     }
@@ -309,12 +321,25 @@ export class WarmScheduler {
     };
   }
 
+  /** Every disk of the round is copied, at `now`: the VM is finished (final) or paused until its next precopy. */
+  private roundCopied(vm: number, now: number): void {
+    const s = this.vms[vm];
+    if (s.final) {
+      s.phase = 'finishing';
+      this.ready.push({ kind: 'finish', vm });
+    } else {
+      s.phase = 'paused';
+      s.nextPrecopyAt = now + this.settings.precopyIntervalSeconds;
+    }
+  }
+
   private nextRound(vm: number, final: boolean): void {
     const s = this.vms[vm];
     s.round++;
     s.final = final;
     s.snapshotTaken = false;
     s.copied = 0;
+    s.decided.clear();
     s.nextPrecopyAt = Infinity;
     s.pending = [...this.workload.vms[vm].disks];
     s.phase = 'copying';
@@ -415,6 +440,7 @@ export class WarmScheduler {
 
   private copy(vm: number, disk: number): WarmAction {
     const s = this.vms[vm];
+    s.decided.add(disk);
     return { kind: 'copy', vm, disk, round: s.round, final: s.final };
   }
 

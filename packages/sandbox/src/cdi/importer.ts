@@ -1,6 +1,5 @@
-import { INSTANT_SECONDS, maxMinRates } from '@kubectl-mtv/engine';
+import { DEFAULT_CHANGE_RATE_PERCENT_PER_HOUR, deltaBytes, INSTANT_SECONDS, maxMinRates } from '@kubectl-mtv/engine';
 import type { ClusterStore, KubeObject, StoreEvent } from '../cluster-store.js';
-import { DEFAULT_CHANGE_RATE_PERCENT_PER_HOUR, deltaBytes } from './change-rate.js';
 import {
   CHECKPOINT_ANNOTATIONS,
   type CheckpointArgs,
@@ -39,7 +38,7 @@ export interface DiskSource {
   label: string;
   /** The VM's uuids in vCenter, which the importer looks the VM up by (absent: a disk the inventory does not know). */
   vm?: { uuid: string; instanceUuid: string };
-  /** Percent of the disk per hour the VM's guest changes: the size of a multi-stage import's deltas (change-rate.ts). */
+  /** Percent of the disk per hour the VM's guest changes: the size of a multi-stage import's deltas (the engine's change-rate.ts). */
   changeRate?: number;
 }
 
@@ -537,7 +536,7 @@ export class Importer {
   }
 
   /**
-   * The PVC controller makes the next checkpoint's pod: ImportScheduled, then copying a delta (change-rate.ts: the
+   * The PVC controller makes the next checkpoint's pod: ImportScheduled, then copying a delta (the engine's change-rate.ts: the
    * guest's writes since the previous stage finished) or, for a checkpoint without a previous one, the whole disk.
    */
   private nextStage(imp: Import, previous: string, current: string): void {

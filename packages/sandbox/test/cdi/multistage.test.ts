@@ -1,7 +1,11 @@
-import type { Scenario } from '@kubectl-mtv/engine';
+import {
+  DEFAULT_CHANGE_RATE_PERCENT_PER_HOUR,
+  DELTA_FLOOR_BYTES,
+  deltaBytes,
+  type Scenario,
+} from '@kubectl-mtv/engine';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../src/api/api-server.js';
-import { DEFAULT_CHANGE_RATE_PERCENT_PER_HOUR, DELTA_FLOOR_BYTES, deltaBytes } from '../../src/cdi/change-rate.js';
 import { diskSources } from '../../src/cdi/disk-sources.js';
 import { DATAVOLUMES, Importer, PVCS } from '../../src/cdi/importer.js';
 import type { KubeObject } from '../../src/cluster-store.js';

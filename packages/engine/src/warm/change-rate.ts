@@ -1,8 +1,9 @@
 /**
- * How many bytes a later stage of a multi-stage import copies. This is a model of the guest's writes (the changed
- * blocks VMware's CBT reports between two snapshots, which CDI's VDDK importer reads through QueryChangedDiskAreas),
- * not something read from CDI: the scenario's per-VM change rate, applied to the whole disk over the simulated time
- * since the previous stage finished, with a floor and never more than the disk.
+ * How many bytes a later stage of a multi-stage import (a warm migration's delta copy) copies. This is a model of
+ * the guest's writes (the changed blocks VMware's CBT reports between two snapshots, which CDI's VDDK importer reads
+ * through QueryChangedDiskAreas), not something read from CDI: the scenario's per-VM change rate, applied to the
+ * whole disk over the simulated time since the previous stage finished, with a floor and never more than the disk.
+ * The sandbox's CDI sizes its delta stages with it and `simulateWarm` its delta copies, so both copy the same bytes.
  */
 
 /** Percent of the disk per hour a VM's guest changes when its scenario gives no `changeRate`. */
