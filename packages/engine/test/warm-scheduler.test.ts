@@ -182,8 +182,8 @@ describe('WarmScheduler in disk mode', () => {
   });
 
   it('takes the final round, then the rest of a round, then a due precopy, then a new VM', () => {
-    // vm-0 (1 disk) is paused at the cutover; vm-1 has a disk left of a round whose snapshot exists; vm-2's precopy
-    // is due; vm-3 has not started. One slot frees at a time.
+    // vm-0 (1 disk) is at its cutover (its precopy was due and found no slot); vm-1 has a disk left of a round whose
+    // snapshot exists; vm-2's precopy is due; vm-3 has not started. One slot frees at a time.
     const w = warmPlan(
       ['esx-01'],
       [
@@ -198,22 +198,23 @@ describe('WarmScheduler in disk mode', () => {
     for (const vm of [0, 1, 2]) s.snapshotTaken(vm);
     expect(said(w, s.decide(10))).toEqual(['copy vm-0/d0 r1', 'copy vm-1/d1 r1', 'copy vm-2/d3 r1']);
     s.setCaps({ maxInFlight: 1 });
-    s.copyDone(2, 3, 50, 40);
-    s.copyDone(0, 0, 100, 90);
+    s.copyDone(0, 0, 50, 40);
+    s.copyDone(2, 3, 100, 90);
     expect(s.decide(100)).toEqual([]);
-    expect(said(w, s.decide(50 + HOUR))).toEqual([]); // vm-2's precopy is due, but no slot is free
-    s.setCutover(60 + HOUR);
-    expect(s.decide(60 + HOUR)).toEqual([]); // vm-0 goes final, vm-2's due precopy goes on as a precopy
-    expect(s.status(0)).toMatchObject({ round: 2, final: true, waiting: 1 });
+    // both precopies are due, no slot is free; vm-0's cutover comes before a slot does
+    expect(said(w, s.decide(100 + HOUR))).toEqual([]);
+    expect(s.status(0)).toMatchObject({ round: 2, final: false, waiting: 1 });
     expect(s.status(2)).toMatchObject({ round: 2, final: false, waiting: 1 });
 
     const order: string[] = [];
-    let now = 70 + HOUR;
+    let now = 110 + HOUR;
     s.copyDone(1, 1, now, now - 10);
     for (let step = 0; step < 60 && !s.settled; step++) {
       const actions = s.decide(now);
       order.push(...said(w, actions));
       now += 10;
+      // the cutover comes once vm-0's precopy and vm-1's round have been decided
+      if (order.some((line) => line.startsWith('copy vm-1/d2 r1'))) s.setCutover(now);
       for (const a of actions) {
         if (a.kind === 'snapshot') s.snapshotTaken(a.vm);
         else if (a.kind === 'copy') s.copyDone(a.vm, a.disk, now, 10);
@@ -221,10 +222,13 @@ describe('WarmScheduler in disk mode', () => {
       }
     }
     const first = (prefix: string) => order.findIndex((line) => line.startsWith(prefix));
-    expect(first('snap vm-0 r2 final')).toBeLessThan(first('copy vm-1/d2 r1'));
+    // the rest of vm-1's round before any due precopy; the larger due precopy (vm-0) first
+    expect(first('copy vm-1/d2 r1')).toBeLessThan(first('snap vm-0 r2'));
     expect(first('copy vm-1/d2 r1')).toBeLessThan(first('snap vm-2 r2'));
-    expect(first('snap vm-2 r2')).toBeLessThan(first('snap vm-3 r1'));
+    // at the cutover the final rounds come before the new VM
+    expect(first('snap vm-2 r2 final')).toBeLessThan(first('snap vm-3 r1'));
     expect(first('snap vm-3 r1')).toBeGreaterThanOrEqual(0);
+    expect(s.settled).toBe(true);
   });
 
   it('takes new VMs in cost order (largest first), whatever their plan order', () => {
@@ -290,6 +294,32 @@ describe('WarmScheduler rounds and cutover', () => {
       s.vmFinished(0);
       expect(s.settled, mode).toBe(true);
     }
+  });
+
+  it('turns a due precopy that found no slot before the cutover into the final round (disk mode)', () => {
+    const w = warmPlan(
+      ['esx-01'],
+      [
+        [0, [30]],
+        [0, [10]],
+      ],
+    );
+    const s = new WarmScheduler(w, settings('disk', { maxInFlight: 1 }));
+    s.decide(0);
+    s.snapshotTaken(0);
+    s.decide(1);
+    s.copyDone(0, 0, 100, 99);
+    // vm-1's initial copy takes the slot; vm-0's precopy comes due meanwhile and waits for it
+    expect(said(w, s.decide(100))).toEqual(['snap vm-1 r1']);
+    s.snapshotTaken(1);
+    s.decide(101);
+    expect(s.decide(100 + HOUR)).toEqual([]);
+    s.setCutover(100 + HOUR + 10);
+    s.copyDone(1, 1, 100 + HOUR + 20, 5);
+    // the slot frees after the cutover: vm-0 goes straight to its final round, not one more precopy first (and before
+    // vm-1's, whose last copy was shorter)
+    expect(said(w, s.decide(100 + HOUR + 20))).toEqual(['snap vm-0 r2 final']);
+    expect(s.status(0)).toMatchObject({ round: 2, final: true });
   });
 
   it('copies a VM not started at the cutover once, then cuts it over', () => {

@@ -281,6 +281,14 @@ export class WarmScheduler {
         this.gate(vm, actions);
       }
     }
+    // a precopy that came due but has not started (no disk admitted, no snapshot) becomes the final round at the
+    // cutover: copying it first would only delay the cutover
+    if (cutover && this.settings.mode === 'disk') {
+      for (const s of this.vms) {
+        if (s.phase === 'copying' && !s.final && !s.snapshotTaken && s.round > 1 && s.inFlight.size === 0)
+          s.final = true;
+      }
+    }
     if (this.settings.mode === 'forklift') this.admitForklift(actions);
     else this.admitDisks(actions);
     return actions;
