@@ -20,6 +20,8 @@ export interface WarmRunRecord {
 
 /** One VM's warm state. Snapshots by MoRef value (`snapshot-12`). */
 export interface WarmVmRecord {
+  /** The source VM's MoRef value in vCenter (`vm-42`): where `clean` finds its snapshots. */
+  vm?: string;
   /** The VM's round: 1 initial, 2… precopies; the final round has `final`. */
   round: number;
   final?: boolean;
@@ -78,6 +80,11 @@ export class WarmRecord {
   delete(): Promise<boolean> {
     return this.record.delete();
   }
+}
+
+/** The prefix of every snapshot a run takes for the plan: `kubectl-mtv-<first 8 of the plan uid>-`, then the round. */
+export function warmSnapshotPrefix(planUid: string): string {
+  return `kubectl-mtv-${planUid.slice(0, 8)}-`;
 }
 
 /** A ConfigMap key for a VM id (keys allow letters, digits, `-`, `_` and `.`). */

@@ -21,7 +21,7 @@ import type { PlanClusters } from '../cluster/destination.js';
 import { isObjectScoped } from '../cluster/kube-errors.js';
 import { type DataVolumeObject, PlanDataVolumes } from '../cluster/plan-datavolumes.js';
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
-import { type WarmRecord, type WarmVmRecord, warmVmKey } from '../cluster/warm-record.js';
+import { type WarmRecord, type WarmVmRecord, warmSnapshotPrefix, warmVmKey } from '../cluster/warm-record.js';
 import type { MoRef, SnapshotDisk, TaskInfo, VCenterSession } from '../vsphere/types.js';
 import type { RunCaps, RunController } from './run-controller.js';
 import { planEvent, type RunEvent, type RunOutcome, type RunSummary, type SettingsSource } from './run-events.js';
@@ -476,7 +476,7 @@ export class WarmLoop implements RunController {
 
   /** Creates the round's snapshot, or finds the one an earlier run asked for (by its name, or its task). */
   private async createSnapshot(vm: number, ref: MoRef, state: WarmVmRecord): Promise<MoRef> {
-    const name = state.creating?.name ?? `kubectl-mtv-${this.options.resolved.plan.uid.slice(0, 8)}-${state.round}`;
+    const name = state.creating?.name ?? `${warmSnapshotPrefix(this.options.resolved.plan.uid)}${state.round}`;
     const existing = (await this.warm.session.snapshots(ref)).find((s) => s.name === name);
     if (existing) return existing.snapshot;
     if (state.creating?.task) {
@@ -621,8 +621,10 @@ export class WarmLoop implements RunController {
   }
 
   private async save(vm: number, state: WarmVmRecord): Promise<void> {
-    this.states.set(vm, state);
-    await this.warm.record.setVm(this.vmIds[vm], state);
+    const ref = this.warm.refs.get(this.vmIds[vm]);
+    const saved = ref ? { ...state, vm: ref.value } : state;
+    this.states.set(vm, saved);
+    await this.warm.record.setVm(this.vmIds[vm], saved);
   }
 
   private recordRun(): Promise<void> {

@@ -19,6 +19,7 @@ import { formatJson, formatYaml, kubeList, type ObjectOutput, withoutHeader } fr
 import type { OutputStreams } from '../ui/run-reporters.js';
 import { formatColumns } from '../ui/simulate-table.js';
 import { formatTemplateOutput, type TemplateOutput } from '../ui/template-output.js';
+import { cleanWarmState, type WarmPlanRef } from './clean-warm.js';
 
 export interface CleanOptions {
   /** Kubeconfig, context, namespace (the plan's) and request timeout. */
@@ -54,7 +55,10 @@ interface Plan {
   spec?: {
     targetNamespace?: string;
     vms?: { id?: string; name?: string }[];
-    provider?: { destination?: { name?: string; namespace?: string } };
+    provider?: {
+      source?: { name?: string; namespace?: string };
+      destination?: { name?: string; namespace?: string };
+    };
   };
 }
 
@@ -93,7 +97,12 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
     streams.stderr.write(`no ${which(0)}\n`);
     if (options.yes) {
       await cleanSecret({ host, destination: client }, options, { plan, namespace, target, all }, all, streams, true);
-      if (!options.stuckOnly) await cleanPowerRecord(host, { plan, name: options.plan }, namespace, streams, vmNames);
+      if (!options.stuckOnly) {
+        await cleanPowerRecord(host, { plan, name: options.plan }, namespace, streams, vmNames);
+        // a warm run taking its first snapshots has no DataVolume yet: its snapshots are not clean's while it holds the plan
+        await refuseHeldPlan(host, options, namespace);
+        await cleanWarmState(host, warmRef(plan, options.plan, namespace, vmNames), streams);
+      }
     }
     // like kubectl get: an empty List, so `-o json | jq '.items[]'` still reads JSON (and templates run on it)
     const listed = output === 'json' || output === 'yaml' || typeof output === 'object';
@@ -125,8 +134,22 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
     all.filter((dv) => !deleted.has(dv)),
     streams,
   );
-  if (!options.stuckOnly) await cleanPowerRecord(host, { plan, name: options.plan }, namespace, streams, vmNames);
+  if (!options.stuckOnly) {
+    await cleanPowerRecord(host, { plan, name: options.plan }, namespace, streams, vmNames);
+    // no DataVolume reads a snapshot any more: the warm run's snapshots go, and its record
+    await cleanWarmState(host, warmRef(plan, options.plan, namespace, vmNames), streams);
+  }
   return ExitCode.ok;
+}
+
+function warmRef(plan: Plan, name: string, namespace: string, vmNames: ReadonlyMap<string, string>): WarmPlanRef {
+  return {
+    name,
+    namespace,
+    uid: plan.metadata.uid ?? '',
+    ...(plan.spec?.provider?.source && { source: plan.spec.provider.source }),
+    vmNames,
+  };
 }
 
 /**

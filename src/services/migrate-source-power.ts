@@ -10,6 +10,7 @@ import type { KubeClient } from '../cluster/kube-client.js';
 import type { ResolvedPlan, ResolvedVm } from '../cluster/resolved-plan.js';
 import { SourcePowerRecord } from '../cluster/source-power-record.js';
 import { readVCenterEndpoint } from '../cluster/vcenter-endpoint.js';
+import { warmSnapshotPrefix } from '../cluster/warm-record.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { RunOptions } from '../runner/run-options.js';
 import { connectVCenter, type MoRef, type VCenterSession, VCenterUnreachable, VSphereFault } from '../vsphere/index.js';
@@ -62,7 +63,7 @@ export async function prepareSourcePower(
     // seconds; the results are kept in plan order
     const looked = new Array<{ ref?: MoRef; on: boolean; tools: boolean; snapshots: string[] }>(resolved.vms.length);
     // a warm plan's VMs must have no snapshot but ours (Forklift's validation.go): a run's own, a re-run finds again
-    const ours = `kubectl-mtv-${resolved.plan.uid.slice(0, 8)}-`;
+    const ours = warmSnapshotPrefix(resolved.plan.uid);
     for (let start = 0; start < resolved.vms.length; start += LOOKUPS_AT_ONCE) {
       const batch = resolved.vms.slice(start, start + LOOKUPS_AT_ONCE);
       await Promise.all(

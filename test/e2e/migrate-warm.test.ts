@@ -229,4 +229,40 @@ describe('kubectl mtv migrate of a warm plan', () => {
     expect(JSON.parse(record?.data?.run ?? '{}').cutover).toBe(moved?.type === 'settings' ? moved.cutover : '');
     cluster.child.kill('SIGKILL');
   });
+
+  it('clean --yes after a killed run removes its snapshots through vCenter and deletes its record', async () => {
+    const cluster = await warmSandbox();
+    const kube = ['-n', NS, '--kubeconfig', cluster.kubeconfig];
+    const run = start(['migrate', 'plan-a', ...kube, '-o', 'ndjson', '--no-tui', '--precopy-interval', '1h'], dir);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const paused = events(run.stdout()).filter((e) => e.type === 'warm' && e.phase === 'paused');
+        if (paused.length === WARM_VMS.length) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 100);
+      run.done.then(() => {
+        clearInterval(timer);
+        reject(new Error(`the run ended: ${run.stderr()}`));
+      });
+    });
+    run.child.kill('SIGKILL');
+    await run.done;
+    // one snapshot per VM lives between precopies
+    const left = await vcenterSnapshots(cluster);
+    expect(left.length).toBe(WARM_VMS.length);
+    // the dead run's Lease still looks held until it expires: clean waits for nobody, so it is told to go
+    const lease = `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/kubectl-mtv-plan-a`;
+    await cluster.client.transport.request('DELETE', lease);
+    const cleaned = await start(['clean', 'plan-a', ...kube, '--yes'], dir).done;
+    expect(cleaned.stderr).not.toContain('error:');
+    expect(cleaned.code).toBe(0);
+    for (const name of left) expect(cleaned.stderr).toContain(`removed snapshot ${name} (`);
+    expect(cleaned.stderr).toMatch(/the plan's warm record openshift-mtv\/plan-a-warm-[a-z0-9]{8} deleted/);
+    expect(await vcenterSnapshots(cluster)).toEqual([]);
+    const maps = await cluster.client.list<{ metadata: { name: string } }>(inNamespace(RESOURCES.configMaps, NS));
+    expect(maps.filter((m) => m.metadata.name.startsWith('plan-a-warm-'))).toEqual([]);
+    cluster.child.kill('SIGKILL');
+  });
 });
