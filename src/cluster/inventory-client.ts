@@ -127,6 +127,8 @@ export interface InventoryVmDetail {
   nestedHVEnabled?: boolean;
   /** The disk.EnableUUID extra config, from MTV 2.9. */
   diskEnableUuid?: boolean;
+  /** Change block tracking (config.changeTrackingEnabled), from MTV 2.9: a warm migration needs it on. */
+  changeTrackingEnabled?: boolean;
   /** Connected NICs in the collector's order; Go renders none as null. */
   nics?: InventoryNicDetail[] | null;
 }

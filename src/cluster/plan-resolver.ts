@@ -238,6 +238,15 @@ export async function resolvePlan(
       );
     }
   }
+  // Forklift's validation refuses a warm plan's VM without change block tracking (it never turns CBT on); the
+  // inventory says so from 2.9 (2.8 does not serve it: CDI's first delta copy would fail instead)
+  const noCbt = warm ? vms.filter((vm) => vm.changeTrackingEnabled === false).map((vm) => vm.name) : [];
+  if (noCbt.length > 0) {
+    throw refuse(
+      `is warm and has ${count(noCbt, 'VM')} with change block tracking off: ${noCbt.join(', ')}`,
+      'turn on change block tracking (ctkEnabled) on them in vCenter while they are off, as MTV warm migration requires, or make the plan cold',
+    );
+  }
   const leftOut = vms.flatMap((vm) => disksLeftOut(vm.disks, release).map((disk) => ({ vm: vm.name, disk })));
   if (leftOut.length > 0) {
     const listed = leftOut.map(({ vm, disk }) => `${vm} (${disk.bus || 'no'} bus, ${disk.file})`);

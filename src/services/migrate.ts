@@ -160,8 +160,8 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   );
   const hostChecks = [
     ...migrateHostChecks(resolved.plan.namespace),
-    // the power states recorded before the sources are shut down (source-power-record.ts)
-    ...(options.powerOffSource ? sourcePowerAccessChecks(resolved.plan.namespace) : []),
+    // the power states recorded before the sources are shut down (source-power-record.ts), and a warm run's record
+    ...(options.powerOffSource || resolved.warm ? sourcePowerAccessChecks(resolved.plan.namespace) : []),
     // Conversions go in the plan's namespace, on the host cluster
     ...(resolved.conversion ? conversionAccessChecks(resolved.conversion.namespace) : []),
   ];

@@ -236,6 +236,16 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
       code: 2,
     },
     {
+      title: 'a warm plan whose VMs have change block tracking off',
+      args: poweredOff(),
+      setup: patched(PLAN, { spec: { type: 'warm' } }, () => ({ spec: { type: 'cold' } })),
+      line:
+        'error: plan "plan-a" is warm and has 15 VMs with change block tracking off: app-01, app-02, app-03, app-04, app-05, app-06, web-01, web-02, web-03, web-04, web-05, web-06, web-07, web-08, archive-01 ' +
+        '(try: turn on change block tracking (ctkEnabled) on them in vCenter while they are off, as MTV warm migration ' +
+        'requires, or make the plan cold)',
+      code: 2,
+    },
+    {
       title: 'a cutover for a cold plan',
       args: [...poweredOff(), '--cutover', 'now'],
       line:
