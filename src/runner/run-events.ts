@@ -207,6 +207,8 @@ export interface VmOutcome {
   reason?: string;
   /** Made Halted because its source VM was still powered on. */
   haltedSourceOn?: true;
+  /** A warm plan's VM made by this run: seconds from its cutover (its source asked to shut down) to its VM made. */
+  downtimeSeconds?: number;
 }
 
 /** How `disk` planned a run: the strategy chosen from `simulations` of its `of` candidate simulations. */

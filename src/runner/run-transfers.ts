@@ -69,6 +69,7 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
   const held: RunEvent[] = [];
   let opened = false;
   let warmLoop: WarmLoop | undefined;
+  const downtimes = new Map<string, number>();
   const send = (event: RunEvent) => {
     if (!opened && (event.type.startsWith('vm-') || event.type === 'source-power')) {
       held.push(event);
@@ -79,6 +80,7 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     // a warm VM's downtime: from its cutover to its VM made
     const downtime = event.type === 'vm-created' && !event.adopted ? warmLoop?.downtimeOf(event.vm) : undefined;
     if (event.type === 'vm-created' && downtime !== undefined) {
+      downtimes.set(event.vm, downtime);
       send({ type: 'warm', time: event.time, vm: event.vm, phase: 'downtime', round: 0, seconds: downtime });
     }
   };
@@ -145,7 +147,12 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     const copy = await loop.run();
     // VMs are made while disks copy; a run stopped early (Ctrl-C, --timeout, a lost Lease) makes no more of them
     if (copy.outcome !== 'completed' && copy.outcome !== 'stuck') finisher?.stop();
-    const summary = finisher ? { ...copy, vms: await finisher.finish(), note: '' } : copy;
+    const made = finisher && (await finisher.finish());
+    const vms = made?.map((vm) => {
+      const downtimeSeconds = downtimes.get(vm.vm);
+      return downtimeSeconds === undefined ? vm : { ...vm, downtimeSeconds };
+    });
+    const summary = vms ? { ...copy, vms, note: '' } : copy;
     // every disk copied: no DataVolume of the plan reads them any more
     const copied = summary.outcome === 'completed' && summary.transferred === summary.disks;
     for (const secret of copied ? secrets : []) {

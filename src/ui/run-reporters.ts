@@ -131,14 +131,17 @@ export function formatSummary(summary: RunSummary): string {
 
 /** Each plan VM after its disks: its name, state, runStrategy, KubeVirt's status and why. */
 export function formatVmTable(vms: NonNullable<RunSummary['vms']>): string {
+  // a warm run's VMs: the downtime of each, from its cutover to its VM made
+  const warm = vms.some((vm) => vm.downtimeSeconds !== undefined);
   const table = formatColumns([
-    ['SOURCE VM', 'VM', 'STATE', 'RUN STRATEGY', 'STATUS', 'REASON'],
+    ['SOURCE VM', 'VM', 'STATE', 'RUN STRATEGY', 'STATUS', ...(warm ? ['DOWNTIME'] : []), 'REASON'],
     ...vms.map((vm) => [
       vm.vm,
       vm.name,
       vm.state,
       vm.runStrategy ?? '-',
       vm.status ?? '-',
+      ...(warm ? [vm.downtimeSeconds === undefined ? '-' : formatDuration(vm.downtimeSeconds)] : []),
       vm.state === 'ready' && !vm.haltedSourceOn ? '' : (vm.reason ?? ''),
     ]),
   ]);

@@ -144,6 +144,12 @@ describe('kubectl mtv migrate of a warm plan', () => {
     expect(summary?.type === 'summary' && summary.summary.vms?.map((vm) => vm.state)).toEqual(
       WARM_VMS.map(() => 'ready'),
     );
+    // each VM's downtime: from its cutover to its VM made, as the downtime events said
+    for (const vm of summary?.type === 'summary' ? (summary.summary.vms ?? []) : []) {
+      const said = all.find((e) => e.type === 'warm' && e.vm === vm.vm && e.phase === 'downtime');
+      expect(vm.downtimeSeconds, vm.vm).toBeGreaterThan(0);
+      expect(vm.downtimeSeconds).toBe(said?.type === 'warm' ? said.seconds : -1);
+    }
     expectCheckpointChains(await dataVolumes(cluster), 4);
     expect(await vcenterSnapshots(cluster)).toEqual([]);
     cluster.child.kill('SIGKILL');
