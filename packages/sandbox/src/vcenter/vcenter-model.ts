@@ -1,11 +1,13 @@
 /**
  * What the sandbox's vCenter knows beyond the inventory: VMware Tools, snapshot trees with per-disk changeIds, and
  * tasks that take simulated time. The VMs themselves are the inventory's own objects (InventoryVm): a power state the
- * vCenter changes is the `powerState` the inventory serves, so both always describe the same VMs. Time is the
- * sandbox's simulated clock; `sync()` applies every task and guest shutdown due by now, in the order they end.
+ * vCenter changes is the `powerState` the inventory serves, and a snapshot tree that changes is the `snapshot` it
+ * serves (as Forklift's collector reads it, inventory/vm-snapshot.ts), so both always describe the same VMs. Time is
+ * the sandbox's simulated clock; `sync()` applies every task and guest shutdown due by now, in the order they end.
  */
 import { createHash } from 'node:crypto';
 import type { InventoryData, InventoryVm } from '../inventory/model.js';
+import { collectSnapshot } from '../inventory/vm-snapshot.js';
 import { type MoRef, SoapFault } from './soap.js';
 
 export type { MoRef };
@@ -241,6 +243,7 @@ export class VcenterModel {
       else record.roots.push(node);
       record.current = node;
       this.snapshots.set(node.moRef, node);
+      this.collect(record);
       return { result: { type: 'VirtualMachineSnapshot', value: node.moRef } };
     });
   }
@@ -266,6 +269,7 @@ export class VcenterModel {
       siblings.splice(siblings.indexOf(node), 1, ...kept);
       for (const gone of removed) this.snapshots.delete(gone.moRef);
       if (record.current && removed.includes(record.current)) record.current = node.parent;
+      this.collect(record);
       return {};
     });
   }
@@ -331,6 +335,12 @@ export class VcenterModel {
     this.tasks.set(task.moRef, task);
     record.recentTasks.push(task.moRef);
     return task;
+  }
+
+  /** Forklift's collector sees the VM's `snapshot` property change (WaitForUpdatesEx) and updates its inventory. */
+  private collect(record: VmRecord): void {
+    const property = record.roots.length === 0 ? undefined : { currentSnapshot: record.current?.moRef };
+    collectSnapshot(record.vm, property, this.inventory.release);
   }
 
   private nextId(prefix: string): string {
