@@ -274,6 +274,27 @@ export class VcenterModel {
     });
   }
 
+  /**
+   * QueryChangedDiskAreas (vSphere API VirtualMachine.QueryChangedDiskAreas) with a changeId, as CDI's VDDK importer
+   * calls it for a checkpoint whose `previous` is one (pkg/importer/vddk-datasource_amd64.go TransferFile): the areas
+   * of disk `deviceKey` changed between the changeId `since` and `snapshot`. A changeId is good for the disk it was issued for,
+   * after its snapshot is removed too (CDI doc/datavolumes.md "Change IDs"): in the sandbox one this vCenter has shown
+   * for that disk (`52 …/N`, N up to the disk's CBT sequence now); any other is the InvalidArgument a real vCenter
+   * answers ("A specified parameter was not correct: changeId", as backup tools report it; vcsim has no such method).
+   * The areas themselves are not modelled (the importer sizes a delta with cdi/change-rate.ts), and the SOAP server
+   * does not serve the method (MethodNotFound, as vcsim): the sandbox's importer asks the model.
+   */
+  queryChangedDiskAreas(ref: MoRef, snapshot: MoRef, deviceKey: number, since: string): void {
+    const record = this.vm(ref);
+    const node = this.snapshot(snapshot);
+    if (node.vmId !== record.vm.id) throw invalidArgument('snapshot');
+    const disk = record.vm.disks.find((candidate) => candidate.key === deviceKey);
+    if (!disk) throw invalidArgument('deviceKey');
+    const sequence = record.changeSequence.get(disk.key) ?? 0;
+    const issued = Array.from({ length: sequence + 1 }, (_, n) => changeId(disk.file, n));
+    if (!disk.changeTrackingEnabled || !issued.includes(since)) throw invalidArgument('changeId');
+  }
+
   /** PowerOffVM_Task / PowerOnVM_Task: InvalidPowerState as the task's error when the VM already is so (as vcsim). */
   setPower(ref: MoRef, on: boolean): VcenterTask {
     const record = this.vm(ref);
@@ -400,6 +421,13 @@ export function objectNotFound(ref: MoRef): SoapFault {
       obj: { '@_type': ref.type, '#text': ref.value },
     },
   );
+}
+
+/** vmodl.fault.InvalidArgument, as vCenter words it: "A specified parameter was not correct: <property>". */
+function invalidArgument(property: string): SoapFault {
+  return new SoapFault('InvalidArgument', `A specified parameter was not correct: ${property}`, {
+    invalidProperty: property,
+  });
 }
 
 function invalidPowerState(requested: string, existing: string): SoapFault {

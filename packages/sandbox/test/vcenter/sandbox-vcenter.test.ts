@@ -112,4 +112,38 @@ describe('the sandbox vCenter inside startSandbox', () => {
     );
     expect(await next(taken)).toEqual({ kind: '', id: '' });
   });
+
+  it("has the sandbox's CDI importer look each checkpoint up in this vCenter", async () => {
+    const vm = sandbox.vcenter.model.allVms().find((candidate) => candidate.id === 'vm-4');
+    if (!vm) throw new Error('vm-4 is not in the default scenario');
+    const name = 'vm-4-checkpoint';
+    sandbox.store.create('datavolumes.cdi.kubevirt.io', {
+      apiVersion: 'cdi.kubevirt.io/v1beta1',
+      kind: 'DataVolume',
+      metadata: { name, namespace: SEED_NAMES.targetNamespace },
+      spec: {
+        storage: { resources: { requests: { storage: String(vm.disks[0].capacity) } } },
+        source: {
+          vddk: {
+            url: sandbox.vcenter.url,
+            uuid: vm.uuid,
+            backingFile: vm.disks[0].file,
+            thumbprint: sandbox.vcenter.thumbprint,
+          },
+        },
+        checkpoints: [{ previous: '', current: 'snapshot-404' }],
+        finalCheckpoint: false,
+      },
+    });
+    const runningMessage = () => {
+      const status = sandbox.store.get('datavolumes.cdi.kubevirt.io', SEED_NAMES.targetNamespace, name)?.status as
+        | { conditions?: { type: string; message: string }[] }
+        | undefined;
+      return status?.conditions?.find((c) => c.type === 'Running')?.message;
+    };
+    for (let i = 0; i < 100 && !runningMessage(); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(runningMessage()).toBe('Unable to connect to vddk data source: no snapshots for this VM');
+  });
 });
