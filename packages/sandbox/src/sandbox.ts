@@ -294,6 +294,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       failDisks: new Set(failDisks),
       findsInstanceUuid: findsInstanceUuid(cdiVersion),
       stallDisks: new Set(stallDisks),
+      // each stage's checkpoint is looked up in the vCenter, as CDI's VDDK importer does
+      vcenter: startedVcenter.model,
       clock: () => clock.seconds(),
       // metav1.Time has whole seconds
       timestamp,

@@ -34,7 +34,8 @@ export function diskSources(
         bytes: d.bytes,
         rate: d.rate,
         label: `${vm.name}/${i}`,
-        vm: { uuid: vm.uuid, instanceUuid: vm.instanceUuid },
+        vm: { id: vm.id, uuid: vm.uuid, instanceUuid: vm.instanceUuid },
+        deviceKey: disk.key,
         ...(changeRates.get(vm.name) !== undefined && { changeRate: changeRates.get(vm.name) }),
       });
     });

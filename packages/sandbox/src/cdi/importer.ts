@@ -1,5 +1,6 @@
 import { DEFAULT_CHANGE_RATE_PERCENT_PER_HOUR, deltaBytes, INSTANT_SECONDS, maxMinRates } from '@kubectl-mtv/engine';
 import type { ClusterStore, KubeObject, StoreEvent } from '../cluster-store.js';
+import type { VcenterModel } from '../vcenter/vcenter-model.js';
 import {
   CHECKPOINT_ANNOTATIONS,
   type CheckpointArgs,
@@ -17,6 +18,7 @@ import {
 } from './dv-status.js';
 import { annotatePod, recordPaused, type StagePod, stagePod } from './multistage.js';
 import { missingNetwork } from './pod-networks.js';
+import { checkpointError } from './vddk-checkpoint.js';
 import { CANNOT_CONNECT, endpointError, type VddkEndpoints, VM_NOT_FOUND } from './vddk-endpoints.js';
 
 export const DATAVOLUMES = 'datavolumes.cdi.kubevirt.io';
@@ -36,8 +38,13 @@ export interface DiskSource {
   rate: number;
   /** `VM/INDEX`, the name `--fail-disk` uses. */
   label: string;
-  /** The VM's uuids in vCenter, which the importer looks the VM up by (absent: a disk the inventory does not know). */
-  vm?: { uuid: string; instanceUuid: string };
+  /**
+   * The VM in vCenter: its MoRef value and the uuids the importer looks it up by (absent: a disk the inventory does not
+   * know).
+   */
+  vm?: { id: string; uuid: string; instanceUuid: string };
+  /** The disk's device key in its VM, which QueryChangedDiskAreas names (with `vm`). */
+  deviceKey?: number;
   /** Percent of the disk per hour the VM's guest changes: the size of a multi-stage import's deltas (the engine's change-rate.ts). */
   changeRate?: number;
 }
@@ -66,6 +73,11 @@ export interface ImporterOptions {
   progressEverySeconds?: number;
   /** The simulated clock, when time runs by itself: an import starts at the clock's time, not the last advance. */
   clock?: () => number;
+  /**
+   * The sandbox's vCenter, on the same clock: each stage of a multi-stage import looks its checkpoint up there when its
+   * container starts, and crash-loops when vCenter does not have it (vddk-checkpoint.ts). Absent: any checkpoint copies.
+   */
+  vcenter?: VcenterModel;
 }
 
 /** Counters `GET /sandbox/v1/stats` reports; times are simulated seconds. */
@@ -117,7 +129,10 @@ interface Import {
   nextStart?: number;
   /** The DataVolume its importer pod was made from: Multus attaches the pod to the networks it names. */
   dv: KubeObject;
-  /** The vddk Secret the importer needs, and the error its container exits with once it runs (crash-looping). */
+  /**
+   * The vddk Secret the importer needs, and the error its container exits with once it runs (crash-looping), as known
+   * when the pod is made; a stage's checkpoint is looked up only as the container runs (exitError).
+   */
   secretRef?: string;
   failing?: string;
   /** The status last written, without its times: an unchanged status is not written again. */
@@ -246,13 +261,26 @@ export class Importer {
     this.publish(imp);
     this.stats.started++;
     this.stats.firstStartSeconds ??= this.now;
-    if (imp.failing) {
-      imp.state.error = imp.failing;
+    const error = this.exitError(imp);
+    if (error) {
+      imp.state.error = error;
       imp.nextRestart = this.now + FIRST_BACKOFF_SECONDS;
       imp.backoff = FIRST_BACKOFF_SECONDS;
       this.publish(imp);
     }
     if (imp.remaining <= 0 && !imp.state.error) this.succeed(imp);
+  }
+
+  /**
+   * Why the importer's container exits as it runs: what was found when its pod was made (--fail-disk, endpoint, VM
+   * lookup), else the stage's checkpoint as vCenter has it now (a restarted container looks it up again).
+   */
+  private exitError(imp: Import): string | undefined {
+    if (imp.failing) return imp.failing;
+    const { vcenter } = this.options;
+    const { vm, deviceKey } = imp.source;
+    if (!vcenter || !imp.stage || vm === undefined || deviceKey === undefined) return undefined;
+    return checkpointError(vcenter, { vmId: vm.id, deviceKey }, imp.stage);
   }
 
   /** Why the importer cannot log in where the vddk source says (vddk-endpoints.ts); a disk the sandbox knows only. */
@@ -441,6 +469,16 @@ export class Importer {
     // CDI pkg/controller/util.go setAnnotationsFromPodWithPrefix: the PVC's restart count only grows, so a new
     // stage's pod shows the earlier pods' restarts until it has more of its own
     imp.state.restartCount = Math.max(imp.state.restartCount, imp.podRestarts);
+    // the restarted container runs the importer from the start: what it could not find then it may find now
+    const error = this.exitError(imp);
+    if (!error) {
+      imp.state.error = undefined;
+      imp.nextRestart = undefined;
+      imp.backoff = undefined;
+      this.publish(imp);
+      return;
+    }
+    imp.state.error = error;
     imp.backoff = Math.min(MAX_BACKOFF_SECONDS, (imp.backoff ?? FIRST_BACKOFF_SECONDS) * 2);
     imp.nextRestart = this.now + imp.backoff;
     this.publish(imp);

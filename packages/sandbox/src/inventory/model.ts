@@ -105,6 +105,11 @@ export interface InventoryVm {
   /** The networks the VM's NICs are on, each once. */
   networks: InventoryRef[];
   nics: InventoryNic[];
+  /**
+   * The current snapshot as Forklift's collector last saw it (VM.Snapshot, vm-snapshot.ts): the sandbox's vCenter
+   * sets it when a snapshot task ends; absent: none.
+   */
+  snapshot?: InventoryRef;
   /** What the seeded plan asks for the VM (spec.vms[].targetPowerState, 2.9+); never served by the inventory. */
   targetPowerState?: 'on' | 'off' | 'auto';
   disks: InventoryDisk[];

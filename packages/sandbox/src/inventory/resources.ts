@@ -14,6 +14,7 @@ import type {
   InventoryNic,
   InventoryVm,
 } from './model.js';
+import { NO_SNAPSHOT } from './vm-snapshot.js';
 
 const atLeast = (release: MtvRelease, than: MtvRelease) => MTV_RELEASES.indexOf(release) >= MTV_RELEASES.indexOf(than);
 
@@ -90,7 +91,7 @@ export function vmResource(data: InventoryData, vm: InventoryVm, detail: number)
     ...(atLeast(release, '2.11') && { instanceUuid: vm.instanceUuid }),
     firmware: vm.firmware,
     connectionState: 'connected',
-    snapshot: { kind: '', id: '' },
+    snapshot: vm.snapshot ?? NO_SNAPSHOT,
     changeTrackingEnabled: vm.changeTrackingEnabled,
     ...(atLeast(release, '2.12') && { consolidationNeeded: false }),
     cpuAffinity: [],

@@ -1,11 +1,13 @@
 /**
  * What the sandbox's vCenter knows beyond the inventory: VMware Tools, snapshot trees with per-disk changeIds, and
  * tasks that take simulated time. The VMs themselves are the inventory's own objects (InventoryVm): a power state the
- * vCenter changes is the `powerState` the inventory serves, so both always describe the same VMs. Time is the
- * sandbox's simulated clock; `sync()` applies every task and guest shutdown due by now, in the order they end.
+ * vCenter changes is the `powerState` the inventory serves, and a snapshot tree that changes is the `snapshot` it
+ * serves (as Forklift's collector reads it, inventory/vm-snapshot.ts), so both always describe the same VMs. Time is
+ * the sandbox's simulated clock; `sync()` applies every task and guest shutdown due by now, in the order they end.
  */
 import { createHash } from 'node:crypto';
 import type { InventoryData, InventoryVm } from '../inventory/model.js';
+import { collectSnapshot } from '../inventory/vm-snapshot.js';
 import { type MoRef, SoapFault } from './soap.js';
 
 export type { MoRef };
@@ -241,6 +243,7 @@ export class VcenterModel {
       else record.roots.push(node);
       record.current = node;
       this.snapshots.set(node.moRef, node);
+      this.collect(record);
       return { result: { type: 'VirtualMachineSnapshot', value: node.moRef } };
     });
   }
@@ -266,8 +269,30 @@ export class VcenterModel {
       siblings.splice(siblings.indexOf(node), 1, ...kept);
       for (const gone of removed) this.snapshots.delete(gone.moRef);
       if (record.current && removed.includes(record.current)) record.current = node.parent;
+      this.collect(record);
       return {};
     });
+  }
+
+  /**
+   * QueryChangedDiskAreas (vSphere API VirtualMachine.QueryChangedDiskAreas) with a changeId, as CDI's VDDK importer
+   * calls it for a checkpoint whose `previous` is one (pkg/importer/vddk-datasource_amd64.go TransferFile): the areas
+   * of disk `deviceKey` changed between the changeId `since` and `snapshot`. A changeId is good for the disk it was issued for,
+   * after its snapshot is removed too (CDI doc/datavolumes.md "Change IDs"): in the sandbox one this vCenter has shown
+   * for that disk (`52 …/N`, N up to the disk's CBT sequence now); any other is the InvalidArgument a real vCenter
+   * answers ("A specified parameter was not correct: changeId", as backup tools report it; vcsim has no such method).
+   * The areas themselves are not modelled (the importer sizes a delta with cdi/change-rate.ts), and the SOAP server
+   * does not serve the method (MethodNotFound, as vcsim): the sandbox's importer asks the model.
+   */
+  queryChangedDiskAreas(ref: MoRef, snapshot: MoRef, deviceKey: number, since: string): void {
+    const record = this.vm(ref);
+    const node = this.snapshot(snapshot);
+    if (node.vmId !== record.vm.id) throw invalidArgument('snapshot');
+    const disk = record.vm.disks.find((candidate) => candidate.key === deviceKey);
+    if (!disk) throw invalidArgument('deviceKey');
+    const sequence = record.changeSequence.get(disk.key) ?? 0;
+    const issued = Array.from({ length: sequence + 1 }, (_, n) => changeId(disk.file, n));
+    if (!disk.changeTrackingEnabled || !issued.includes(since)) throw invalidArgument('changeId');
   }
 
   /** PowerOffVM_Task / PowerOnVM_Task: InvalidPowerState as the task's error when the VM already is so (as vcsim). */
@@ -333,6 +358,12 @@ export class VcenterModel {
     return task;
   }
 
+  /** Forklift's collector sees the VM's `snapshot` property change (WaitForUpdatesEx) and updates its inventory. */
+  private collect(record: VmRecord): void {
+    const property = record.roots.length === 0 ? undefined : { currentSnapshot: record.current?.moRef };
+    collectSnapshot(record.vm, property, this.inventory.release);
+  }
+
   private nextId(prefix: string): string {
     this.counter++;
     return `${prefix}-${this.counter}`;
@@ -390,6 +421,13 @@ export function objectNotFound(ref: MoRef): SoapFault {
       obj: { '@_type': ref.type, '#text': ref.value },
     },
   );
+}
+
+/** vmodl.fault.InvalidArgument, as vCenter words it: "A specified parameter was not correct: <property>". */
+function invalidArgument(property: string): SoapFault {
+  return new SoapFault('InvalidArgument', `A specified parameter was not correct: ${property}`, {
+    invalidProperty: property,
+  });
 }
 
 function invalidPowerState(requested: string, existing: string): SoapFault {
