@@ -281,7 +281,7 @@ export class VcenterModel {
    * after its snapshot is removed too (CDI doc/datavolumes.md "Change IDs"): in the sandbox one this vCenter has shown
    * for that disk (`52 …/N`, N up to the disk's CBT sequence now); any other is the InvalidArgument a real vCenter
    * answers ("A specified parameter was not correct: changeId", as backup tools report it; vcsim has no such method).
-   * The areas themselves are not modelled (the importer sizes a delta with cdi/change-rate.ts), and the SOAP server
+   * The areas themselves are not modelled (the importer sizes a delta with the engine's warm/change-rate.ts), and the SOAP server
    * does not serve the method (MethodNotFound, as vcsim): the sandbox's importer asks the model.
    */
   queryChangedDiskAreas(ref: MoRef, snapshot: MoRef, deviceKey: number, since: string): void {
