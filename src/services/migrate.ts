@@ -311,6 +311,7 @@ async function run(
         controls: {
           detach: () => detached.abort(),
           togglePause: () => controller?.setPaused(!controller.paused, KEYBOARD),
+          cutoverNow: () => controller?.setCutover?.(Date.now(), KEYBOARD),
           changeCap: (delta) => {
             const caps = controller?.caps;
             if (caps && caps.maxInFlight + delta >= 1)

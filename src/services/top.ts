@@ -101,14 +101,21 @@ async function live(
     const asked = new Map<string, { at: number; paused?: boolean; cap?: number }>();
     const leaseOf = (entry: TopEntry) =>
       entry.lease ?? { name: leaseName(entry.snapshot.plan), namespace: entry.snapshot.namespace };
-    const ask = (entry: TopEntry, request: { action: 'pause' | 'resume' | 'cap'; maxInFlight?: number }) => {
+    const ask = (
+      entry: TopEntry,
+      request: { action: 'pause' | 'resume' | 'cap' | 'cutover'; maxInFlight?: number; cutover?: string },
+    ) => {
       const lease = leaseOf(entry);
       const key = `${lease.namespace}/${lease.name}`;
       const at = now();
       asked.set(key, {
         ...asked.get(key),
         at,
-        ...(request.action === 'cap' ? { cap: request.maxInFlight } : { paused: request.action === 'pause' }),
+        ...(request.action === 'cap'
+          ? { cap: request.maxInFlight }
+          : request.action === 'cutover'
+            ? {}
+            : { paused: request.action === 'pause' }),
       });
       const by = runnerIdentity().replace(/[^\w.@/:+-]/g, '_');
       // a run that has ended meanwhile (its Lease is gone) leaves the view with the watch's next event
@@ -130,6 +137,7 @@ async function live(
       };
     };
     controls.togglePause = (entry) => ask(entry, { action: current(entry).paused ? 'resume' : 'pause' });
+    controls.cutoverNow = (entry) => ask(entry, { action: 'cutover', cutover: new Date(now()).toISOString() });
     controls.changeCap = (entry, delta) => {
       const cap = current(entry).cap + delta;
       if (cap >= 1) ask(entry, { action: 'cap', maxInFlight: cap });

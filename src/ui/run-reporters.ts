@@ -238,11 +238,14 @@ function plainLine(event: RunEvent): string | undefined {
           ? `warm run: the cutover begins at ${event.cutover} (VMs still copying finish their round first)`
           : 'warm run: no cutover set: precopies go on until `kubectl mtv cutover` sets one';
       }
-      if (event.cutover !== undefined && event.source.kind === 'remote')
-        return `cutover moved to ${event.cutover ?? 'none'} by ${event.source.by} (kubectl mtv cutover)`;
-      const by = event.source.kind === 'remote' ? `${event.source.by} (kubectl mtv top --control)` : 'the keyboard';
+      const by =
+        event.source.kind === 'remote'
+          ? `${event.source.by} (kubectl mtv top --control or kubectl mtv cutover)`
+          : 'the keyboard';
       const perHost = event.maxInFlightPerHost === null ? '' : `, ${event.maxInFlightPerHost} per host`;
-      return `${event.paused ? 'paused' : 'running'}, at most ${event.maxInFlight} in flight${perHost}: set by ${by}`;
+      // a warm run's settings carry its cutover
+      const cutover = event.cutover === undefined ? '' : `, cutover ${event.cutover ?? 'not set'}`;
+      return `${event.paused ? 'paused' : 'running'}, at most ${event.maxInFlight} in flight${perHost}${cutover}: set by ${by}`;
     }
     case 'source-power':
     case 'vm-converting':

@@ -11,6 +11,8 @@ export interface LiveControls {
   togglePause?(): void;
   /** `+`/`=` and `-`: the cap one up or down; never called to go below 1. */
   changeCap?(delta: 1 | -1): void;
+  /** `C`: a warm run's cutover, now (each VM cuts over once its current round ends). */
+  cutoverNow?(): void;
 }
 
 /** The controls of `kubectl mtv top`: like LiveControls, for the plan selected with Tab. */
@@ -18,6 +20,7 @@ export interface TopControls {
   detach(): void;
   togglePause?(entry: TopEntry): void;
   changeCap?(entry: TopEntry, delta: 1 | -1): void;
+  cutoverNow?(entry: TopEntry): void;
 }
 
 /** The hint the keys of a read-only view show. */

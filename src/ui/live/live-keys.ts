@@ -31,7 +31,7 @@ export interface LiveKeysOptions {
    * The run the keys steer, read when a key comes: its cap (so that `-` never asks for less than 1; null when no run
    * is shown), and why steering is refused for now (a stale plan, an ended run).
    */
-  target(): { cap: number | null; refuse?: string };
+  target(): { cap: number | null; refuse?: string; warm?: boolean };
   /** The queue's scroll as the last frame laid it out. */
   scroll(): QueueScroll;
   /** Tab: the next plan (top). */
@@ -71,6 +71,7 @@ export class LiveKeys {
     else if (name === 'home') this.rawOffset = 0;
     else if (input === 'p') this.steer(() => this.options.controls.togglePause?.(), !this.options.controls.togglePause);
     else if (input === '+' || input === '=' || input === '-') this.changeCap(input === '-' ? -1 : 1);
+    else if (input === 'C') this.cutover();
     else return;
     this.options.changed();
   }
@@ -87,6 +88,17 @@ export class LiveKeys {
     const { cap, refuse } = target();
     const floor = delta === -1 && (cap ?? 0) <= 1 ? 'the cap is 1: it goes no lower' : undefined;
     this.steer(() => controls.changeCap?.(delta), !controls.changeCap, refuse ?? floor);
+  }
+
+  /** `C`: a warm run's cutover now; a cold run has none. */
+  private cutover(): void {
+    const { controls, target } = this.options;
+    const { refuse, warm } = target();
+    this.steer(
+      () => controls.cutoverNow?.(),
+      !controls.cutoverNow,
+      refuse ?? (warm ? undefined : 'a cold run has no cutover'),
+    );
   }
 
   /** Stops the hint's timer. */

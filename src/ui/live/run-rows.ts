@@ -218,6 +218,7 @@ export function helpLines(options: { top?: boolean }): string[] {
     '  p            pause admission, or resume it (disks in flight go on)',
     '  + or =       one more disk in flight',
     '  -            one disk fewer in flight (never below 1)',
+    '  C            a warm run: cut over now (each VM once its current round ends)',
     '  ↑ ↓, j k     scroll the queue (PgUp, PgDn: a page)',
     ...(options.top ? ['  Tab          select the next plan: p, + and - steer it'] : []),
     '  ?            close this help',

@@ -60,7 +60,7 @@ export async function startTopView(options: TopViewOptions): Promise<TopView> {
     );
   // the keys resolve the plan when they come: a Tab and a `+` typed in one read steer the newly selected plan
   const selected = () => entries[selectedIndex()];
-  const { togglePause, changeCap } = controls;
+  const { togglePause, changeCap, cutoverNow } = controls;
   const steer: LiveControls = {
     detach: () => controls.detach(),
     ...(togglePause && {
@@ -75,12 +75,22 @@ export async function startTopView(options: TopViewOptions): Promise<TopView> {
         if (entry) changeCap(entry, delta);
       },
     }),
+    ...(cutoverNow && {
+      cutoverNow: () => {
+        const entry = selected();
+        if (entry) cutoverNow(entry);
+      },
+    }),
   };
   const keys = new LiveKeys({
     controls: steer,
     target: () => {
       const entry = selected();
-      return { cap: entry?.snapshot.cap ?? null, refuse: refusal(entry) };
+      return {
+        cap: entry?.snapshot.cap ?? null,
+        refuse: refusal(entry),
+        warm: entry?.snapshot.cutover !== undefined,
+      };
     },
     scroll: () => scroll,
     onTab: () => {

@@ -74,6 +74,7 @@ export async function startTuiReporter(options: TuiReporterOptions): Promise<Tui
       return {
         cap: snapshot?.cap ?? null,
         refuse: snapshot?.outcome != null ? 'the run ended: nothing to steer' : undefined,
+        warm: snapshot?.cutover !== undefined,
       };
     },
     scroll: () => scroll,

@@ -39,6 +39,33 @@ describe('LiveKeys', () => {
     expect(controls.detach).toHaveBeenCalledTimes(2);
   });
 
+  it('C cuts a warm run over now; on a cold run it says there is no cutover', () => {
+    const cutoverNow = vi.fn();
+    const warm = keysWith({ target: () => ({ cap: 20, warm: true }) });
+    const warmKeys = new LiveKeys({
+      controls: { ...warm.controls, cutoverNow },
+      target: () => ({ cap: 20, warm: true }),
+      scroll: () => ({ maxOffset: 0, page: 1 }),
+      changed: () => {},
+    });
+    warmKeys.press(char('C'));
+    expect(cutoverNow).toHaveBeenCalledTimes(1);
+    const coldKeys = new LiveKeys({
+      controls: { ...warm.controls, cutoverNow },
+      target: () => ({ cap: 20, warm: false }),
+      scroll: () => ({ maxOffset: 0, page: 1 }),
+      changed: () => {},
+    });
+    coldKeys.press(char('C'));
+    expect(cutoverNow).toHaveBeenCalledTimes(1);
+    expect(coldKeys.hint).toBe('a cold run has no cutover');
+    // lowercase c is not the cutover: a cutover is never one slip of the finger
+    warmKeys.press(char('c'));
+    expect(cutoverNow).toHaveBeenCalledTimes(1);
+    warmKeys.close();
+    coldKeys.close();
+  });
+
   it('- at cap 1 does not ask for less, and says why until the hint times out', () => {
     vi.useFakeTimers();
     const { keys, controls, changed } = keysWith({ target: () => ({ cap: 1 }) });
