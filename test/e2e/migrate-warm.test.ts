@@ -28,10 +28,10 @@ interface DataVolume {
   status?: { phase?: string };
 }
 
-async function warmSandbox(): Promise<SandboxProcess> {
+async function warmSandbox(...args: string[]): Promise<SandboxProcess> {
   const file = join(dir, `warm-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify({ ...DEFAULT_SANDBOX_SCENARIO, migration: 'warm', vms: WARM_VMS }));
-  return startSandbox(dir, '--scenario', file, '--speed', '300');
+  return startSandbox(dir, '--scenario', file, '--speed', '300', ...args);
 }
 
 const events = (stdout: string) =>
@@ -269,6 +269,34 @@ describe('kubectl mtv migrate of a warm plan', () => {
     expect(await vcenterSnapshots(cluster)).toEqual([]);
     const maps = await cluster.client.list<{ metadata: { name: string } }>(inNamespace(RESOURCES.configMaps, NS));
     expect(maps.filter((m) => m.metadata.name.startsWith('plan-a-warm-'))).toEqual([]);
+    cluster.child.kill('SIGKILL');
+  });
+
+  it('fails only the VM whose snapshot vCenter refuses, with the reason; the others are made (exit 1)', async () => {
+    const failing = WARM_VMS[1].name;
+    const cluster = await warmSandbox('--fail-snapshot', failing);
+    const kube = ['-n', NS, '--kubeconfig', cluster.kubeconfig];
+    const run = await start(
+      ['migrate', 'plan-a', ...kube, '-o', 'ndjson', '--no-tui', '--precopy-interval', '2s', '--cutover', '4s'],
+      dir,
+    ).done;
+    expect(run.code).toBe(1);
+    const all = events(run.stdout);
+    const failed = all.find((e) => e.type === 'warm' && e.phase === 'failed');
+    expect(failed).toMatchObject({ vm: failing, round: 1 });
+    expect(failed?.type === 'warm' && failed.reason).toMatch(
+      new RegExp(`^snapshot of ${failing} failed: CreateSnapshot_Task error: `),
+    );
+    const summary = all.at(-1);
+    const vms = summary?.type === 'summary' ? (summary.summary.vms ?? []) : [];
+    for (const vm of WARM_VMS) {
+      expect(vms.find((v) => v.vm === vm.name)?.state, vm.name).toBe(vm.name === failing ? 'not-created' : 'ready');
+    }
+    // no DataVolume of the failed VM was made: nothing was copied from a snapshot that does not exist
+    const names = (await dataVolumes(cluster)).map((dv) => dv.metadata.name);
+    const failedDisks = all.flatMap((e) => (e.type === 'stuck' && e.disk.vm === failing ? [e.disk.name] : []));
+    expect(failedDisks.length).toBeGreaterThan(0);
+    for (const name of failedDisks) expect(names).not.toContain(name);
     cluster.child.kill('SIGKILL');
   });
 });
