@@ -289,6 +289,17 @@ export class WarmLoop implements RunController {
       planning: null,
     });
     this.emit(this.settingsEvent({ kind: 'start' }));
+    for (const [disk, copy] of this.copies) {
+      const tracked = this.disks[disk];
+      this.emit({
+        type: 'started',
+        time: this.time(),
+        disk: tracked.ref,
+        bytes: tracked.bytes,
+        adopted: true,
+        round: copy.round,
+      });
+    }
   }
 
   private settingsEvent(source: SettingsSource): RunEvent {
