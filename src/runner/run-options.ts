@@ -4,7 +4,7 @@ import type { KubeClient } from '../cluster/kube-client.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import type { RunController } from './run-controller.js';
 import type { SourcePowerOptions } from './source-power.js';
-import type { WarmRunOptions } from './warm-loop.js';
+import type { WarmRunOptions } from './warm-options.js';
 
 /** What a run of a plan's transfers needs (runTransfers), and what its loop reads (TransferLoop). */
 export interface RunOptions {

@@ -21,14 +21,14 @@ import type { PlanClusters } from '../cluster/destination.js';
 import { isObjectScoped } from '../cluster/kube-errors.js';
 import { type DataVolumeObject, PlanDataVolumes } from '../cluster/plan-datavolumes.js';
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
-import { type WarmRecord, type WarmVmRecord, warmSnapshotPrefix, warmVmKey } from '../cluster/warm-record.js';
-import type { MoRef, SnapshotDisk, TaskInfo, VCenterSession } from '../vsphere/types.js';
+import { type WarmVmRecord, warmSnapshotPrefix, warmVmKey } from '../cluster/warm-record.js';
+import type { MoRef, SnapshotDisk, TaskInfo } from '../vsphere/types.js';
 import type { RunCaps, RunController } from './run-controller.js';
 import { planEvent, type RunEvent, type RunOutcome, type RunSummary, type SettingsSource } from './run-events.js';
 import type { RunOptions } from './run-options.js';
-import type { SourceGate } from './source-power.js';
 import { summarizeRun, type TrackedDisk } from './tracked-disk.js';
 import type { DiskSink } from './transfer-loop.js';
+import type { WarmRunOptions } from './warm-options.js';
 import { workloadOfDataVolumes } from './workload-of-datavolumes.js';
 
 /** CDI's multi-stage PVC annotations (pkg/controller/common/util.go). */
@@ -39,18 +39,7 @@ const SNAPSHOT_DESCRIPTION = 'Forklift Operator warm migration precopy';
 /** Between two reads of a vCenter task. */
 const TASK_POLL_MS = 1000;
 
-export interface WarmRunOptions {
-  session: Pick<VCenterSession, 'snapshots' | 'createSnapshot' | 'removeSnapshot' | 'taskInfo' | 'snapshotDisks'>;
-  /** Each plan VM's reference in vCenter, by inventory id. */
-  refs: ReadonlyMap<string, MoRef>;
-  record: Pick<WarmRecord, 'read' | 'setRun' | 'setVm'>;
-  /** Shuts a VM's source down (its power state recorded first) before its final snapshot. */
-  source: SourceGate;
-  precopyIntervalMs: number;
-  /** The cutover (ms since the epoch) given to this run; undefined: the recorded one, if any. */
-  cutoverAt?: number;
-  taskPollMs?: number;
-}
+export type { WarmRunOptions } from './warm-options.js';
 
 interface Checkpoint {
   previous?: string;

@@ -39,6 +39,8 @@ export async function cleanWarmState(
   host: KubeClient,
   plan: WarmPlanRef,
   streams: OutputStreams,
+  /** Called once there is a record to clean, before anything is removed (refuses a plan a run holds). */
+  beforeRemoving: () => Promise<void> = async () => undefined,
   connect: typeof connectVCenter = connectVCenter,
   pollMs = 1000,
 ): Promise<void> {
@@ -55,6 +57,7 @@ export async function cleanWarmState(
     throw error;
   }
   if (!found) return;
+  await beforeRemoving();
   const onVms = [...vms].filter(([, state]) => state.vm !== undefined);
   if (onVms.length > 0) {
     const session = await reachVCenter(host, plan, connect);

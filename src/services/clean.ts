@@ -100,8 +100,9 @@ export async function clean(options: CleanOptions): Promise<ExitCodeValue> {
       if (!options.stuckOnly) {
         await cleanPowerRecord(host, { plan, name: options.plan }, namespace, streams, vmNames);
         // a warm run taking its first snapshots has no DataVolume yet: its snapshots are not clean's while it holds the plan
-        await refuseHeldPlan(host, options, namespace);
-        await cleanWarmState(host, warmRef(plan, options.plan, namespace, vmNames), streams);
+        await cleanWarmState(host, warmRef(plan, options.plan, namespace, vmNames), streams, () =>
+          refuseHeldPlan(host, options, namespace),
+        );
       }
     }
     // like kubectl get: an empty List, so `-o json | jq '.items[]'` still reads JSON (and templates run on it)

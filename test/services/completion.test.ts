@@ -36,6 +36,7 @@ describe('__complete', () => {
     expect(candidates.map((line) => line.split('\t')[0])).toEqual([
       'clean',
       'completion',
+      'cutover',
       'demo',
       'migrate',
       'sandbox',
