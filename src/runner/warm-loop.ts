@@ -253,7 +253,9 @@ export class WarmLoop implements RunController {
           copying: [],
           finished: true,
         });
-        if (state?.finished) for (const name of names) if (!made.has(name)) this.vms?.diskDone(name);
+        // a VM an earlier run made is adopted (and waited for, so that the summary says it is ready, as a cold re-run
+        // does); one whose final snapshot is removed but whose VM is not made yet is made now
+        for (const name of names) this.vms?.diskDone(name);
         continue;
       }
       if (!state) continue;
