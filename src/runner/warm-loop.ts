@@ -268,8 +268,14 @@ export class WarmLoop implements RunController {
         const dv = this.dataVolumes.get(name);
         this.disks[d].phase = dv ? 'running' : 'queued';
         if (!snapshot || !dv) continue;
-        if (this.copiedNow(name, snapshot, state.final === true)) copied.push(d);
-        else if (dv.spec?.checkpoints?.some((c) => c.current === snapshot)) {
+        if (this.copiedNow(name, snapshot, state.final === true)) {
+          copied.push(d);
+          // its final copy is done: so is the disk, whatever its VM still waits for (the snapshot's removal, the VM)
+          if (state.final) {
+            this.disks[d].phase = 'done';
+            counts.done++;
+          }
+        } else if (dv.spec?.checkpoints?.some((c) => c.current === snapshot)) {
           copying.push(d);
           this.copies.set(d, { vm, snapshot, final: state.final === true, round: state.round, startedAt: this.now() });
           counts.running++;
