@@ -60,9 +60,10 @@ const ABOUT: Record<number, string> = {
     "recorded cutover stands). Each moment is drawn from the seed: in the store's callback for the write that begins " +
     'the phase (before the runner has its answer; 35%), else a delay after an event the run printed (the n-th ' +
     "`started` of round 1, a `paused`, a `cutover`, a disk's `finished`) or after the phase began, or for the brief " +
-    "phases (a delta copy, the final copy, the VM's creation) the 1st-3rd write made in it. A VM's phase is read from " +
+    "phases (a delta copy, the final copy, the VM's creation) the 1st-3rd write made in it; a phase already under way " +
+    "when the run starts is timed from the run's first record write. A VM's phase is read from " +
     'the warm record, its DataVolumes and its VirtualMachine; a kill counts for its phase only if a VM was in it. ' +
-    "Each kill line lists every VM's phase and, in brackets, how many of the plan's snapshots vCenter held for it. " +
+    "Each kill line lists every VM's phase and, in parentheses, how many of the plan's snapshots vCenter held for it. " +
     "Checks: one snapshot per VM and round (the runs' `warm` events, every version of the record, the snapshot " +
     "names vCenter showed), never two of the plan's snapshots on a VM (vCenter's trees read every 10 ms and at each " +
     'kill), each DataVolume as last seen (they are deleted, Orphan, once their VM is made) holding exactly its ' +

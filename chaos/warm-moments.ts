@@ -11,6 +11,8 @@ import type { VmPhase, WarmPhase, WarmWatch } from './warm-watch.js';
 
 /** How long one run may take to reach its kill moment before the harness kills it anyway (a missed moment). */
 const MOMENT_TIMEOUT_MS = 60_000;
+/** How long a run may take to print the event a phase's delay starts from; then the delay starts from the phase. */
+const EVENT_WAIT_MS = 20_000;
 /** The share of kills that land in the write that begins their phase. */
 const IN_WRITE_SHARE = 0.35;
 
@@ -94,17 +96,30 @@ export interface Kill {
   hit: boolean;
 }
 
+/** A committed write, as the sandbox store tells its subscribers. */
+interface StoreWrite {
+  resource: string;
+  object: KubeObject;
+}
+
 /** The writes a VM's phase is read from: the warm record, the DataVolumes and PVCs, the VirtualMachines. */
-function shapesPhase(event: { resource: string; object: KubeObject }, watch: WarmWatch): boolean {
-  if (event.resource === 'configmaps') return event.object.metadata.name === watch.recordName;
+function shapesPhase(event: StoreWrite, watch: WarmWatch): boolean {
+  if (event.resource === 'configmaps') return isRecord(event, watch);
   return [DATAVOLUMES, 'persistentvolumeclaims', VIRTUALMACHINES].includes(event.resource);
+}
+
+/** A write of the plan's warm record: only the runner writes it. */
+function isRecord(event: StoreWrite, watch: WarmWatch): boolean {
+  return event.resource === 'configmaps' && event.object.metadata.name === watch.recordName;
 }
 
 /**
  * Kills the run at its drawn moment in `phase`; undefined when the run ended first. In the write: inside the store's
- * callback for the write after which a VM is in the phase that was not before (or, when VMs were in it before the run
- * began, its first write), so the runner never has the answer. Otherwise the drawn delay or count of writes, then as
- * soon as a VM is in the phase.
+ * callback for the write after which a VM is in the phase that was not before (or, when a VM was in it before the run
+ * began, the run's first record write), so the runner never has the answer. Otherwise the drawn count of writes, or
+ * the drawn delay from the phase's event (from the run's first record write when the phase was under way before it,
+ * as its event may never come then; from the phase begun when the event is late), then as soon as a VM is in the
+ * phase.
  */
 export async function killIn(
   run: PluginRun,
@@ -139,12 +154,14 @@ export async function killIn(
   if (moment.inWrite) {
     const atStart = new Set(vms());
     let before = atStart;
-    reached = await onWrite(run, watch, deadline, () => {
+    reached = await onWrite(run, watch, deadline, (event) => {
       const now = vms();
       const fresh = now.some((vm) => !before.has(vm));
       before = new Set(now);
       if (fresh) return kill('write', 'in the write that began it');
-      return atStart.size > 0 && now.length > 0 && kill('write', 'in its first write (it began before this run)');
+      // under way before this run: the runner's first record write (a write of its own, unlike a DataVolume's status)
+      const first = atStart.size > 0 && now.length > 0 && isRecord(event, watch);
+      return first && kill('write', "in this run's first record write (it was under way)");
     });
   } else if ('writes' in spec) {
     if (vms().length === 0) await onWrite(run, watch, deadline, () => vms().length > 0);
@@ -159,11 +176,18 @@ export async function killIn(
         kill('writes', `in the ${ordinal(moment.writes)} write made in it`),
     );
   } else {
-    const begun = spec.after
-      ? await run.waitFor((events) => spec.after?.(events, moment.nth) ?? true, deadline - Date.now())
-      : vms().length > 0 || (await onWrite(run, watch, deadline, () => vms().length > 0));
-    if (begun) await sleep(moment.delayMs);
-    const how = `${moment.delayMs} ms after ${spec.after ? 'its event' : 'it began'}`;
+    let anchor = 'it began';
+    if (vms().length > 0) {
+      // under way before this run (an earlier one began it, and its event may never come): from this run's first
+      // record write, when the warm loop has begun
+      await onWrite(run, watch, deadline, (event) => isRecord(event, watch));
+      anchor = "this run's first record write (it was under way)";
+    } else if (spec.after && (await run.waitFor((events) => spec.after?.(events, moment.nth) ?? true, EVENT_WAIT_MS))) {
+      anchor = 'its event';
+    } else if (vms().length === 0) await onWrite(run, watch, deadline, () => vms().length > 0);
+    if (ended()) return undefined;
+    await sleep(moment.delayMs);
+    const how = `${moment.delayMs} ms after ${anchor}`;
     reached =
       (vms().length > 0 && kill('delay', how)) ||
       (await onWrite(run, watch, deadline, () => vms().length > 0 && kill('delay', how)));
@@ -177,7 +201,12 @@ export async function killIn(
  * Calls `test` in the store's callback of every write a VM's phase is read from, until it returns true (resolves true)
  * or the run ends or the deadline passes (false).
  */
-function onWrite(run: PluginRun, watch: WarmWatch, deadline: number, test: () => boolean): Promise<boolean> {
+function onWrite(
+  run: PluginRun,
+  watch: WarmWatch,
+  deadline: number,
+  test: (event: StoreWrite) => boolean,
+): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     let settled = false;
     const finish = (value: boolean) => {
@@ -188,7 +217,7 @@ function onWrite(run: PluginRun, watch: WarmWatch, deadline: number, test: () =>
       resolve(value);
     };
     const unsubscribe = watch.cluster.sandbox.store.subscribe((event) => {
-      if (!settled && shapesPhase(event, watch) && test()) finish(true);
+      if (!settled && shapesPhase(event, watch) && test(event)) finish(true);
     });
     const timer = setTimeout(() => finish(false), Math.max(0, deadline - Date.now()));
     void run.done.then(() => finish(false));
