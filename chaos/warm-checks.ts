@@ -5,7 +5,7 @@
  * DataVolume Succeeded with its PVC left to its VM, every VM made and ready.
  */
 import { DATAVOLUMES, type KubeObject, SEED_NAMES, VIRTUALMACHINES } from '@kubectl-mtv/sandbox';
-import { DV_LABEL } from '../src/cluster/datavolume-builder.js';
+import { DV_LABEL, labelValue } from '../src/cluster/datavolume-builder.js';
 import type { RunEvent } from '../src/runner/run-events.js';
 import { connectVCenter } from '../src/vsphere/index.js';
 import { type Check, check } from './checks.js';
@@ -71,7 +71,8 @@ export function checkpointChains(watch: WarmWatch): { check: Check; checkpoints:
   let checkpoints = 0;
   for (const [name, object] of watch.dataVolumes) {
     const dv = object as unknown as WarmDataVolume;
-    const vmId = dv.metadata.labels?.[DV_LABEL.vmId] ?? '';
+    const label = dv.metadata.labels?.[DV_LABEL.vmId];
+    const vmId = watch.vms.find((vm) => labelValue(vm.id) === label)?.id ?? '';
     const file = dv.spec?.source?.vddk?.backingFile ?? '';
     const chain = dv.spec?.checkpoints ?? [];
     checkpoints += chain.length;
@@ -123,7 +124,7 @@ export function vmsReady(cluster: ChaosCluster, watch: WarmWatch): Check {
   const made = cluster.sandbox.store.list(VIRTUALMACHINES, SEED_NAMES.targetNamespace);
   const problems: string[] = [];
   for (const vm of watch.vms) {
-    const own = made.filter((object) => object.metadata.labels?.[DV_LABEL.vmId] === vm.id);
+    const own = made.filter((object) => object.metadata.labels?.[DV_LABEL.vmId] === labelValue(vm.id));
     const status = own[0]?.status as { ready?: boolean; printableStatus?: string } | undefined;
     if (own.length !== 1) problems.push(`${vm.name}: ${own.length} VMs`);
     else if (!status?.ready) problems.push(`${vm.name} ${status?.printableStatus ?? 'no status'}`);

@@ -6,7 +6,7 @@
  * is in, which is where the kills aim.
  */
 import { DATAVOLUMES, type KubeObject, SEED_NAMES, VIRTUALMACHINES } from '@kubectl-mtv/sandbox';
-import { DV_LABEL } from '../src/cluster/datavolume-builder.js';
+import { DV_LABEL, labelValue } from '../src/cluster/datavolume-builder.js';
 import { planObjectName } from '../src/cluster/plan-record.js';
 import { type WarmVmRecord, warmVmKey } from '../src/cluster/warm-record.js';
 import type { ChaosCluster } from './cluster.js';
@@ -105,7 +105,7 @@ export class WarmWatch {
     const made = store.list(VIRTUALMACHINES, SEED_NAMES.targetNamespace);
     const phases = new Map<string, VmPhase>();
     for (const vm of this.vms) {
-      const own = (object: KubeObject) => object.metadata.labels?.[DV_LABEL.vmId] === vm.id;
+      const own = (object: KubeObject) => object.metadata.labels?.[DV_LABEL.vmId] === labelValue(vm.id);
       const ready = made.some((object) => own(object) && (object.status as { ready?: boolean } | undefined)?.ready);
       const copied = dvs
         .filter(own)
