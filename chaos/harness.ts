@@ -13,11 +13,12 @@ import { renderReport } from './report.js';
 import { scale } from './scale.js';
 import { secretsAndTls } from './secrets.js';
 import { stuckTransfers } from './stuck-transfers.js';
+import { warmKills } from './warm-kills.js';
 
 export interface ChaosOptions {
   short: boolean;
   seed: number;
-  /** Items to run (1, 2, 3, 4, 6, 7); all when absent. 6 greps only what the parts run before it wrote. */
+  /** Items to run (1, 2, 3, 4, 6, 7, 8); all when absent. 6 greps only what the parts run before it wrote. */
   only?: number[];
   /** Run a copy of the build made at the start, in this directory, rather than the repository's bin/ and dist/. */
   copyBuildTo?: string;
@@ -32,7 +33,7 @@ export interface ChaosRun {
   report: string;
 }
 
-export const ITEMS = [1, 2, 3, 4, 7, 6] as const;
+export const ITEMS = [1, 2, 3, 4, 7, 8, 6] as const;
 
 const PARTS: Record<number, (ctx: ChaosContext, report: () => string) => Promise<PartResult>> = {
   1: crashAndResume,
@@ -40,6 +41,7 @@ const PARTS: Record<number, (ctx: ChaosContext, report: () => string) => Promise
   3: stuckTransfers,
   4: exclusivity,
   7: scale,
+  8: warmKills,
   6: secretsAndTls,
 };
 

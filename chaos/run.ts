@@ -1,7 +1,7 @@
 /**
  * `npm run chaos`: tries hard to break kubectl-mtv (kills, API faults, stuck importers, competing runners, secrets,
- * scale) against the sandbox, prints each part's figures and a PASS/FAIL line, writes docs/RELIABILITY.md after a
- * full run, and exits 1 when any check failed.
+ * scale, kills in every phase of a warm migration) against the sandbox, prints each part's figures and a PASS/FAIL
+ * line, writes docs/RELIABILITY.md after a full run, and exits 1 when any check failed.
  *
  *   npm run chaos                    the full run (about 5-8 minutes), rewrites docs/RELIABILITY.md
  *   npm run chaos -- --short         scaled down (under 2 minutes), as CI runs it; writes nothing

@@ -242,7 +242,9 @@ export class WarmLoop implements RunController {
           copying: [],
           finished: true,
         });
-        if (state?.finished) for (const name of names) if (!made.has(name)) this.vms?.diskDone(name);
+        // a VM an earlier run made is adopted (and waited for, so that the summary says it is ready, as a cold re-run
+        // does); one whose final snapshot is removed but whose VM is not made yet is made now
+        for (const name of names) this.vms?.diskDone(name);
         continue;
       }
       if (!state) continue;
@@ -255,8 +257,14 @@ export class WarmLoop implements RunController {
         const dv = this.dataVolumes.get(name);
         this.disks[d].phase = dv ? 'running' : 'queued';
         if (!snapshot || !dv) continue;
-        if (this.copiedNow(name, snapshot, state.final === true)) copied.push(d);
-        else if (dv.spec?.checkpoints?.some((c) => c.current === snapshot)) {
+        if (this.copiedNow(name, snapshot, state.final === true)) {
+          copied.push(d);
+          // its final copy is done: so is the disk, whatever its VM still waits for (the snapshot's removal, the VM)
+          if (state.final) {
+            this.disks[d].phase = 'done';
+            counts.done++;
+          }
+        } else if (dv.spec?.checkpoints?.some((c) => c.current === snapshot)) {
           copying.push(d);
           this.copies.set(d, { vm, snapshot, final: state.final === true, round: state.round, startedAt: this.now() });
           counts.running++;

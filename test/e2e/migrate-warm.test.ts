@@ -152,6 +152,13 @@ describe('kubectl mtv migrate of a warm plan', () => {
     }
     expectCheckpointChains(await dataVolumes(cluster), 4);
     expect(await vcenterSnapshots(cluster)).toEqual([]);
+    // a re-run finds every VM made: it adopts them and says they are ready, as a cold re-run does
+    const again = await start(['migrate', 'plan-a', '-n', NS, '--kubeconfig', cluster.kubeconfig, '-o', 'ndjson'], dir)
+      .done;
+    expect(again.code, again.stderr).toBe(0);
+    const last = events(again.stdout).at(-1);
+    expect(last?.type === 'summary' && last.summary.outcome).toBe('completed');
+    expect(last?.type === 'summary' && last.summary.vms?.map((vm) => vm.state)).toEqual(WARM_VMS.map(() => 'ready'));
     cluster.child.kill('SIGKILL');
   });
 
