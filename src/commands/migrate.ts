@@ -8,16 +8,18 @@ export default class Migrate extends BaseCommand {
   static override summary = "Copy a plan's disks with CDI DataVolumes, scheduled by cost, from this workstation.";
 
   static override description =
-    'Resolves a cold vSphere plan, creates one DataVolume per disk in cost order, never more than --max-inflight in ' +
+    'Resolves a vSphere plan, creates one DataVolume per disk in cost order, never more than --max-inflight in ' +
     'flight (policy disk; gang and forklift keep their rules: a VM wider than the cap starts alone, forklift caps ' +
-    'each host), and follows them to the end. Re-runs adopt what a run left; Ctrl-C stops admitting, exits 130. ' +
-    'Disks only: the VMs are not created yet.';
+    'each host), follows them to the end and makes each VM from its copied disks. A warm plan is copied in precopy ' +
+    'rounds from vCenter snapshots until --cutover (or kubectl mtv cutover), then its sources are shut down and ' +
+    'copied a last time. Re-runs adopt what a run left; Ctrl-C stops admitting, exits 130.';
 
   static override examples = [
     'kubectl mtv migrate plan-a -n openshift-mtv',
     'kubectl mtv migrate plan-a --dry-run=client > plan-a-datavolumes.yaml',
     'kubectl mtv migrate plan-a --dry-run=server -o jsonpath=\'{range .items[*]}{.metadata.name}{"\\n"}{end}\'',
     'kubectl mtv migrate plan-a --max-inflight 10 --timeout 2h -o ndjson | jq -c "select(.type==\\"finished\\")"',
+    'kubectl mtv migrate plan-warm --precopy-interval 30m --cutover 2026-12-05T22:00:00Z',
   ];
 
   static override args = { plan: Args.string({ description: 'The Forklift Plan.', required: true }) };
