@@ -1,7 +1,19 @@
 /** One disk as a run tracks it, the progress events it earns (throttled) and the summary the disks add up to. */
+import type { DiskDataVolume } from '../cluster/datavolume-builder.js';
 import type { DiskRef, RunEvent, RunOutcome, RunSummary } from './run-events.js';
 
 export type DiskPhase = 'queued' | 'running' | 'done' | 'stuck' | 'failed';
+
+/** The plan's disks as a run starts to follow them: each queued, in the DataVolumes' order. */
+export function trackedDisks(dataVolumes: readonly DiskDataVolume[]): TrackedDisk[] {
+  return dataVolumes.map((dv) => ({
+    ref: { vm: dv.vmName, index: dv.diskIndex, name: dv.manifest.metadata.name, host: dv.host || 'default' },
+    bytes: dv.bytes,
+    phase: 'queued',
+    lastProgressAt: 0,
+    lastBytesDone: 0,
+  }));
+}
 
 /** A plan disk as the run follows it from queued to done, stuck or failed. */
 export interface TrackedDisk {

@@ -15,7 +15,7 @@ import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
 import { adoptDataVolumes } from './adoption.js';
 import { DEFAULT_PLANNING_BUDGET_MS, planPolicy } from './budgeted-planning.js';
 import { type DataVolumeState, readDataVolume } from './datavolume-state.js';
-import type { RunCaps, RunController } from './run-controller.js';
+import { acceptedCaps, type RunCaps, type RunController, schedulerWithCaps, startingCaps } from './run-controller.js';
 import {
   type PlanningReport,
   planEvent,
@@ -29,7 +29,7 @@ import {
 import type { RunOptions } from './run-options.js';
 import type { SourceGate } from './source-power.js';
 import { StuckDetector } from './stuck-detector.js';
-import { type DiskPhase, progressEvent, summarizeRun, type TrackedDisk } from './tracked-disk.js';
+import { type DiskPhase, progressEvent, summarizeRun, type TrackedDisk, trackedDisks } from './tracked-disk.js';
 import { workloadOfDataVolumes } from './workload-of-datavolumes.js';
 
 /** Where a run's copied disks go next (vm-finisher.ts): told of each disk done. */
@@ -84,25 +84,14 @@ export class TransferLoop implements RunController {
     this.now = options.now ?? Date.now;
     const { plan } = options.resolved;
     this.dataVolumeOps = new PlanDataVolumes(clusters.destination, plan.targetNamespace, plan.uid);
-    this.currentCaps = {
-      maxInFlight: options.scheduler.maxInFlight,
-      ...(options.scheduler.maxInFlightPerHost !== undefined && { perHost: options.scheduler.maxInFlightPerHost }),
-    };
+    this.currentCaps = startingCaps(options.scheduler);
     this.startedAt = this.now();
     this.stuck = new StuckDetector({
       maxRestarts: options.maxRestarts ?? 3,
       stuckAfterMs: options.stuckAfterMs ?? 600_000,
     });
-    this.disks = options.dataVolumes.map((dv, id) => {
-      this.byName.set(dv.manifest.metadata.name, id);
-      return {
-        ref: { vm: dv.vmName, index: dv.diskIndex, name: dv.manifest.metadata.name, host: dv.host || 'default' },
-        bytes: dv.bytes,
-        phase: 'queued',
-        lastProgressAt: 0,
-        lastBytesDone: 0,
-      };
-    });
+    this.disks = trackedDisks(options.dataVolumes);
+    for (const [id, disk] of this.disks.entries()) this.byName.set(disk.ref.name, id);
   }
 
   get paused(): boolean {
@@ -120,22 +109,16 @@ export class TransferLoop implements RunController {
   }
 
   setCaps(caps: RunCaps, source: SettingsSource): void {
-    if (this.outcome !== undefined) return;
-    if (!(Number.isInteger(caps.maxInFlight) && caps.maxInFlight >= 1)) return;
-    if (caps.perHost !== undefined && !(Number.isInteger(caps.perHost) && caps.perHost >= 1)) return;
-    this.currentCaps = { maxInFlight: caps.maxInFlight, ...(caps.perHost !== undefined && { perHost: caps.perHost }) };
+    const accepted = acceptedCaps(caps);
+    if (this.outcome !== undefined || !accepted) return;
+    this.currentCaps = accepted;
     this.policy?.setCaps(this.currentCaps);
     this.settingsChanged(source);
   }
 
   /** The run's scheduler options with the caps of the moment. */
   private scheduler(): SchedulerOptions {
-    const { maxInFlightPerHost: _, ...rest } = this.options.scheduler;
-    return {
-      ...rest,
-      maxInFlight: this.currentCaps.maxInFlight,
-      ...(this.currentCaps.perHost !== undefined && { maxInFlightPerHost: this.currentCaps.perHost }),
-    };
+    return schedulerWithCaps(this.options.scheduler, this.currentCaps);
   }
 
   private settingsChanged(source: SettingsSource): void {

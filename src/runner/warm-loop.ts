@@ -23,10 +23,10 @@ import { type DataVolumeObject, PlanDataVolumes } from '../cluster/plan-datavolu
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
 import { type WarmVmRecord, warmSnapshotPrefix, warmVmKey } from '../cluster/warm-record.js';
 import type { MoRef, SnapshotDisk, TaskInfo } from '../vsphere/types.js';
-import type { RunCaps, RunController } from './run-controller.js';
+import { acceptedCaps, type RunCaps, type RunController, schedulerWithCaps, startingCaps } from './run-controller.js';
 import { planEvent, type RunEvent, type RunOutcome, type RunSummary, type SettingsSource } from './run-events.js';
 import type { RunOptions } from './run-options.js';
-import { summarizeRun, type TrackedDisk } from './tracked-disk.js';
+import { summarizeRun, type TrackedDisk, trackedDisks } from './tracked-disk.js';
 import type { DiskSink } from './transfer-loop.js';
 import type { WarmRunOptions } from './warm-options.js';
 import { workloadOfDataVolumes } from './workload-of-datavolumes.js';
@@ -92,10 +92,7 @@ export class WarmLoop implements RunController {
     this.startedAt = this.now();
     const { plan } = options.resolved;
     this.dataVolumeOps = new PlanDataVolumes(clusters.destination, plan.targetNamespace, plan.uid);
-    this.currentCaps = {
-      maxInFlight: options.scheduler.maxInFlight,
-      ...(options.scheduler.maxInFlightPerHost !== undefined && { perHost: options.scheduler.maxInFlightPerHost }),
-    };
+    this.currentCaps = startingCaps(options.scheduler);
     const workload = workloadOfDataVolumes(options.dataVolumes, options.planningRate);
     this.vmDisks = workload.vms.map((vm) => vm.disks);
     this.vmIds = workload.vms.map((vm) => options.dataVolumes[vm.disks[0]].vmId);
@@ -106,13 +103,7 @@ export class WarmLoop implements RunController {
       order: options.scheduler.order,
       precopyIntervalSeconds: warm.precopyIntervalMs / 1000,
     });
-    this.disks = options.dataVolumes.map((dv) => ({
-      ref: { vm: dv.vmName, index: dv.diskIndex, name: dv.manifest.metadata.name, host: dv.host || 'default' },
-      bytes: dv.bytes,
-      phase: 'queued',
-      lastProgressAt: 0,
-      lastBytesDone: 0,
-    }));
+    this.disks = trackedDisks(options.dataVolumes);
   }
 
   get paused(): boolean {
@@ -130,8 +121,9 @@ export class WarmLoop implements RunController {
   }
 
   setCaps(caps: RunCaps, source: SettingsSource): void {
-    if (this.outcome !== undefined || !(Number.isInteger(caps.maxInFlight) && caps.maxInFlight >= 1)) return;
-    this.currentCaps = { maxInFlight: caps.maxInFlight, ...(caps.perHost !== undefined && { perHost: caps.perHost }) };
+    const accepted = acceptedCaps(caps);
+    if (this.outcome !== undefined || !accepted) return;
+    this.currentCaps = accepted;
     this.scheduler.setCaps(this.currentCaps);
     this.settingsChanged(source);
   }
@@ -312,12 +304,7 @@ export class WarmLoop implements RunController {
   }
 
   private schedulerOptions() {
-    const { maxInFlightPerHost: _, ...rest } = this.options.scheduler;
-    return {
-      ...rest,
-      maxInFlight: this.currentCaps.maxInFlight,
-      ...(this.currentCaps.perHost !== undefined && { maxInFlightPerHost: this.currentCaps.perHost }),
-    };
+    return schedulerWithCaps(this.options.scheduler, this.currentCaps);
   }
 
   private settingsChanged(source: SettingsSource): void {
