@@ -76,17 +76,26 @@ function why(report: WarmSimulateReport, figures: PolicyFigures[], scenario: Sce
   const first = (r: typeof disk) => r.vms.find((vm) => vm.name === big.name)?.roundTimes.find((t) => t.round === 1);
   const [fBig, dBig] = [first(forklift), first(disk)];
   const host = scenario.hosts.find((h) => h.name === big.host);
+  const othersReady = Math.max(...forklift.vms.filter((vm) => vm.name !== big.name).map((vm) => vm.round1EndSeconds));
   const lastCutover = Math.max(...disk.vms.map((vm) => vm.cutoverSeconds));
   const [d, f] = [figureOf(figures, 'disk'), figureOf(figures, 'forklift')];
   if (!d || !f) return '';
   const meanToSnapshot = (d.phases.shutdown + d.phases.snapshots) / d.vms;
   const makespan =
     d.makespan > f.makespan
-      ? `Where disk loses: its makespan is longer (${s(d.makespan)} against ${s(f.makespan)}). Each final round holds ` +
-        `its slot while the source shuts down and the snapshots are taken (${meanToSnapshot.toFixed(0)} s per VM), ` +
-        'and the VMs that wait for a slot keep changing, so disk copies ' +
-        `${formatBytes(disk.bytes)} against forklift's ${formatBytes(forklift.bytes)}.`
+      ? `**Where disk loses.** Its makespan is longer (${s(d.makespan)} against ${s(f.makespan)}): its final rounds go ` +
+        `${disk.appliedCaps.run} at a time, and each holds its slot while the source shuts down and the snapshots are ` +
+        `taken (${meanToSnapshot.toFixed(0)} s per VM), the bandwidth unused meanwhile unless another VM copies.`
       : `disk also finishes first (${s(d.makespan)} against ${s(f.makespan)}).`;
+  const bytes = (r: typeof disk, final: boolean) =>
+    r.copies.filter((c) => c.round > 1 && c.final === final).reduce((n, c) => n + c.bytes, 0);
+  const precopiesOfBig = (r: typeof disk) => r.vms.find((vm) => vm.name === big.name)?.precopies ?? 0;
+  const copied =
+    `disk copies ${formatBytes(disk.bytes)} against ${formatBytes(forklift.bytes)}: precopies ` +
+    `${formatBytes(bytes(disk, false))} against ${formatBytes(bytes(forklift, false))} (\`${big.name}\`, ` +
+    `cutover-ready sooner, has ${precopiesOfBig(disk)} ${precopiesOfBig(disk) === 1 ? 'precopy' : 'precopies'} ` +
+    `before the cutover against ${precopiesOfBig(forklift)}), final copies ${formatBytes(bytes(disk, true))} against ` +
+    `${formatBytes(bytes(forklift, true))}.`;
   const longest =
     d.downtimeMax < f.downtimeMax
       ? `The longest downtime is ${s(d.downtimeMax)} against ${s(f.downtimeMax)}.`
@@ -94,11 +103,11 @@ function why(report: WarmSimulateReport, figures: PolicyFigures[], scenario: Sce
   return [
     `**Why disk is cutover-ready sooner.** forklift starts VMs in plan order while their host's cost allows (a VM ` +
       `costs its disks until it pauses between precopies): \`${big.name}\`, last in plan order, gets a slot only at ` +
-      `${s(fBig?.startSeconds ?? Number.NaN)}, after the ${scenario.vms.indexOf(big)} VMs before it, and its first ` +
-      `copy ends at ${s(fBig?.endSeconds ?? Number.NaN)}: by then the others have only precopies left to send, and ` +
-      `\`${big.name}\` copies at most at one importer's ${rate(big.disks[0]?.rate ?? scenario.diskRate)} of its ` +
-      `host's ${host?.bandwidth === undefined ? 'uncapped bandwidth' : rate(host.bandwidth)}. disk starts the largest ` +
-      `disk first: \`${big.name}\` copies from ${s(dBig?.startSeconds ?? Number.NaN)} to ` +
+      `${s(fBig?.startSeconds ?? Number.NaN)}, after the ${scenario.vms.indexOf(big)} VMs before it. These have all ` +
+      `copied once by ${s(othersReady)}; from there to ${s(fBig?.endSeconds ?? Number.NaN)} \`${big.name}\`'s first ` +
+      `copy runs beside precopies only, at most at one importer's ${rate(big.disks[0]?.rate ?? scenario.diskRate)} of ` +
+      `its host's ${host?.bandwidth === undefined ? 'uncapped bandwidth' : rate(host.bandwidth)}. disk starts the ` +
+      `largest disk first: \`${big.name}\` copies from ${s(dBig?.startSeconds ?? Number.NaN)} to ` +
       `${s(dBig?.endSeconds ?? Number.NaN)} beside the smaller VMs, and the host stays full.`,
     `**Why its total downtime is shorter.** At the cutover forklift cuts every VM over at once (MTV-1543: later rounds ` +
       `run whatever the cap): ${forklift.vms.length} shutdowns, then ${forklift.vms.length} final deltas sharing one ` +
@@ -106,7 +115,7 @@ function why(report: WarmSimulateReport, figures: PolicyFigures[], scenario: Sce
       'each VM stays down until nearly every delta is copied. disk cuts over as many VMs as it has slots, final ' +
       'rounds before anything else, and the others keep running until a slot frees (its last cutover began at ' +
       `${s(lastCutover)}): each VM is down for its own shutdown, snapshots and delta. ${longest}`,
-    makespan,
+    `${makespan} ${copied}`,
   ].join('\n\n');
 }
 
