@@ -3,11 +3,12 @@
  * runs migrate over the whole run (bash's `times` for its child) and at a mark once the run is under way (its
  * /proc/<pid>/stat), so that the steady part of the run is the difference, start-up left out.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startSandbox, stopSandbox } from './sandbox-process.js';
 
 export type Variant = 'tui' | 'ndjson';
 
@@ -73,50 +74,6 @@ function processCpu(pid: number, ticks: number): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** `kubectl mtv sandbox` at `speed` in the background; resolves with the kubeconfig path it prints once it serves. */
-function startSandbox(bin: string, dir: string, speed: number): Promise<{ kubeconfig: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [bin, 'sandbox', '--speed', String(speed), '--port', '0', '--kubeconfig', join(dir, 'kc')],
-    { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const onExit = (code: number | null) => fail(new Error(`sandbox exited (${code}) before serving`));
-    const timer = setTimeout(() => fail(new Error('sandbox: no kubeconfig path after 60 s')), 60_000);
-    const fail = (e: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGTERM');
-      reject(new Error(`${e.message}\n${err}`));
-    };
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl < 0) return;
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      resolve({ kubeconfig: out.slice(0, nl).trim(), child });
-    });
-    child.on('exit', onExit);
-  });
-}
-
-function stopSandbox(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /**

@@ -4,7 +4,7 @@
  * docs/BENCHMARKS.md.
  *
  * `npm run bench -- --only NAME[,NAME]` measures only those sections (quality, equal-terms, examples, scaling,
- * planning, efficiency, tui, startup), prints them, and replaces them in docs/BENCHMARKS.md, leaving its header and other sections.
+ * planning, efficiency, tui, startup, warm), prints them, and replaces them in docs/BENCHMARKS.md, leaving its header and other sections.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -22,6 +22,7 @@ import { scalingSection } from './scaling.js';
 import { scenarioSet } from './scenario-set.js';
 import { startupSection } from './startup.js';
 import { tuiCpuSection } from './tui-cpu.js';
+import { warmSection } from './warm.js';
 
 /** Random plans per family in the scenario set. */
 const PER_FAMILY = 6;
@@ -55,6 +56,10 @@ const SECTIONS: Record<string, (scenarios: Scenario[]) => Promise<ReportSection>
   startup: () => {
     log('start-up: kubectl mtv --help against node -e 0');
     return startupSection(root, log);
+  },
+  warm: () => {
+    log('warm: disk against forklift, simulate and the sandbox (about 2 minutes)');
+    return warmSection(root, log);
   },
 };
 

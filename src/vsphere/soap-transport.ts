@@ -15,6 +15,8 @@ import { type MoRef, type VCenterEndpoint, VCenterUnreachable } from './types.js
 
 /** The session cookie vCenter (and vcsim) set on Login. */
 const SESSION_COOKIE = 'vmware_soap_session';
+/** Kept-alive connections the agent holds to one endpoint. */
+const MAX_SOCKETS = 4;
 
 /** A connection to one endpoint that sends vim25 calls. */
 export interface SoapTransport {
@@ -32,7 +34,7 @@ export function soapTransport(endpoint: VCenterEndpoint, timeoutMs: number): Soa
   const where = `${url.origin}${url.pathname}`;
   const agent = new Agent({
     keepAlive: true,
-    maxSockets: 4,
+    maxSockets: MAX_SOCKETS,
     ca: endpoint.ca === undefined ? undefined : [...rootCertificates, endpoint.ca],
     // judged in `trusted` below, before anything is written: a thumbprint may accept what the chain does not
     rejectUnauthorized: false,
@@ -52,7 +54,13 @@ export function soapTransport(endpoint: VCenterEndpoint, timeoutMs: number): Soa
     return judged.get(socket);
   }
 
-  function post(method: string, payload: string): Promise<{ status: number; body: string }> {
+  /**
+   * Sends one call. A server closes a kept-alive connection left idle (Node's own servers after 5 s), and only when no
+   * call is in progress on it; a call that went out on it just then meets a reset before any answer (Node's documented
+   * race, http.ClientRequest reusedSocket), unread, so it is sent again on another connection. Each kept-alive
+   * connection fails so at most once: after MAX_SOCKETS such resets the agent opens a new one, whose reset is a failure.
+   */
+  function post(method: string, payload: string, stale = 0): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = request(url, {
         agent,
@@ -69,7 +77,15 @@ export function soapTransport(endpoint: VCenterEndpoint, timeoutMs: number): Soa
         timeoutMs,
       );
       req.once('close', () => clearTimeout(timer));
-      req.on('error', (error) => reject(new VCenterUnreachable(where, describeNetworkError(error))));
+      let answered = false;
+      req.on('error', (error) => {
+        const reset = (error as NodeJS.ErrnoException).code === 'ECONNRESET';
+        if (reset && req.reusedSocket && !answered && stale < MAX_SOCKETS) {
+          post(method, payload, stale + 1).then(resolve, reject);
+          return;
+        }
+        reject(new VCenterUnreachable(where, describeNetworkError(error)));
+      });
       req.once('socket', (raw) => {
         const socket = raw as TLSSocket;
         const send = () => {
@@ -87,6 +103,7 @@ export function soapTransport(endpoint: VCenterEndpoint, timeoutMs: number): Soa
         else socket.once('secureConnect', send);
       });
       req.once('response', (res: IncomingMessage) => {
+        answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', (error) => reject(new VCenterUnreachable(where, describeNetworkError(error))));
