@@ -67,7 +67,8 @@ export type RunEvent =
   /**
    * A warm plan's VM (warm-loop.ts): its round's snapshot taken (`snapshot`, `final` for the cutover's), its round
    * copied and paused until `nextAt` (`snapshotAgeSeconds`: after round 1, how long the initial snapshot had lived),
-   * its `cutover` begun (the source is shut down next), `finished` (the final snapshot removed; the VM is made next),
+   * its `cutover` begun (the source is shut down next), `finished` (its final copy done: the VM is made next, the final
+   * snapshot removed before (2.8-2.11) or meanwhile (2.12)),
    * or `failed`; `downtime`: its VM was made `seconds` after its cutover began.
    */
   | {

@@ -19,10 +19,11 @@ import { type WarmAction, WarmScheduler } from '@kubectl-mtv/engine';
 import type { DiskDataVolume } from '../cluster/datavolume-builder.js';
 import type { PlanClusters } from '../cluster/destination.js';
 import { isObjectScoped } from '../cluster/kube-errors.js';
+import { atLeastRelease } from '../cluster/mtv-release.js';
 import { type DataVolumeObject, PlanDataVolumes } from '../cluster/plan-datavolumes.js';
 import { inNamespace, RESOURCES } from '../cluster/resource-types.js';
 import { type WarmVmRecord, warmSnapshotPrefix, warmVmKey } from '../cluster/warm-record.js';
-import type { MoRef, SnapshotDisk, TaskInfo } from '../vsphere/types.js';
+import { type MoRef, type SnapshotDisk, type TaskInfo, VCenterUnreachable } from '../vsphere/types.js';
 import { acceptedCaps, type RunCaps, type RunController, schedulerWithCaps, startingCaps } from './run-controller.js';
 import { planEvent, type RunEvent, type RunOutcome, type RunSummary, type SettingsSource } from './run-events.js';
 import type { RunOptions } from './run-options.js';
@@ -38,6 +39,8 @@ const USE_POPULATOR = 'cdi.kubevirt.io/storage.usePopulator';
 const SNAPSHOT_DESCRIPTION = 'Forklift Operator warm migration precopy';
 /** Between two reads of a vCenter task. */
 const TASK_POLL_MS = 1000;
+/** How often a snapshot step is tried when vCenter does not answer. */
+const VCENTER_ATTEMPTS = 3;
 
 export type { WarmRunOptions } from './warm-options.js';
 
@@ -403,70 +406,86 @@ export class WarmLoop implements RunController {
 
   /** The round's snapshot (after the shutdown, final), recorded at every step. */
   private async snapshot(vm: number, round: number, final: boolean): Promise<void> {
-    const id = this.vmIds[vm];
-    const ref = this.warm.refs.get(id);
     try {
-      if (!ref) throw new Error('not found in vCenter');
-      let state: WarmVmRecord = this.states.get(vm) ?? { round: 0 };
-      if (final && !state.cutoverAt) {
-        state = { ...state, cutoverAt: new Date(this.now()).toISOString() };
-        await this.save(vm, state);
-        this.emit({ type: 'warm', time: this.time(), vm: this.vmName(vm), phase: 'cutover', round });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.takeSnapshot(vm, round, final);
+          this.scheduler.snapshotTaken(vm);
+          return;
+        } catch (error) {
+          if (this.outcome !== undefined) {
+            for (const d of this.vmDisks[vm]) this.scheduler.copyLeft(vm, d);
+            return;
+          }
+          // a vCenter that did not answer is asked again (every step is recorded, so a retry takes none twice)
+          if (error instanceof VCenterUnreachable && attempt < VCENTER_ATTEMPTS) {
+            await new Promise((resolve) => setTimeout(resolve, (this.warm.taskPollMs ?? TASK_POLL_MS) * 2 * attempt));
+            continue;
+          }
+          this.failVm(vm, `${final ? 'cutover' : 'snapshot'} of ${this.vmName(vm)} failed: ${messageOf(error)}`);
+          return;
+        }
       }
-      if (final) await this.warm.source.ready({ id, name: this.vmName(vm) });
-      if (state.round !== round) {
-        // a new round: the previous snapshot's changeIds become this round's `previous`; it is removed first
-        state = {
-          ...state,
-          round,
-          final,
-          previous: state.deltas ?? {},
-          ...(state.snapshot && { removing: state.snapshot }),
-          snapshot: undefined,
-          deltas: undefined,
-          creating: undefined,
-          roundEndedAt: undefined,
-        };
-        await this.save(vm, state);
-      }
-      if (state.removing) {
-        await this.removeSnapshot(ref, state.removing);
-        state = { ...state, removing: undefined };
-        await this.save(vm, state);
-      }
-      if (!state.snapshot) {
-        const taken = await this.createSnapshot(vm, ref, state);
-        const disks = await this.warm.session.snapshotDisks(taken);
-        state = {
-          ...this.states.get(vm),
-          round,
-          final,
-          snapshot: taken.value,
-          deltas: deltasOf(disks),
-          creating: undefined,
-          ...(round === 1 && { firstSnapshotAt: new Date(this.now()).toISOString() }),
-        };
-        await this.save(vm, state);
-      }
-      this.emit({
-        type: 'warm',
-        time: this.time(),
-        vm: this.vmName(vm),
-        phase: 'snapshot',
-        round,
-        snapshot: state.snapshot ?? '',
-        ...(final && { final: true }),
-      });
-      this.scheduler.snapshotTaken(vm);
-    } catch (error) {
-      if (this.outcome !== undefined) {
-        for (const d of this.vmDisks[vm]) this.scheduler.copyLeft(vm, d);
-        return;
-      }
-      this.failVm(vm, `${final ? 'cutover' : 'snapshot'} of ${this.vmName(vm)} failed: ${messageOf(error)}`);
     } finally {
       this.step();
     }
+  }
+
+  /** The steps of a round's snapshot, each recorded; throws when one fails. */
+  private async takeSnapshot(vm: number, round: number, final: boolean): Promise<void> {
+    const id = this.vmIds[vm];
+    const ref = this.warm.refs.get(id);
+    if (!ref) throw new Error('not found in vCenter');
+    let state: WarmVmRecord = this.states.get(vm) ?? { round: 0 };
+    if (final && !state.cutoverAt) {
+      state = { ...state, cutoverAt: new Date(this.now()).toISOString() };
+      await this.save(vm, state);
+      this.emit({ type: 'warm', time: this.time(), vm: this.vmName(vm), phase: 'cutover', round });
+    }
+    if (final) await this.warm.source.ready({ id, name: this.vmName(vm) });
+    if (state.round !== round) {
+      // a new round: the previous snapshot's changeIds become this round's `previous`; it is removed first
+      state = {
+        ...state,
+        round,
+        final,
+        previous: state.deltas ?? {},
+        ...(state.snapshot && { removing: state.snapshot }),
+        snapshot: undefined,
+        deltas: undefined,
+        creating: undefined,
+        roundEndedAt: undefined,
+      };
+      await this.save(vm, state);
+    }
+    if (state.removing) {
+      await this.removeSnapshot(ref, state.removing);
+      state = { ...state, removing: undefined };
+      await this.save(vm, state);
+    }
+    if (!state.snapshot) {
+      const taken = await this.createSnapshot(vm, ref, state);
+      const disks = await this.warm.session.snapshotDisks(taken);
+      state = {
+        ...this.states.get(vm),
+        round,
+        final,
+        snapshot: taken.value,
+        deltas: deltasOf(disks),
+        creating: undefined,
+        ...(round === 1 && { firstSnapshotAt: new Date(this.now()).toISOString() }),
+      };
+      await this.save(vm, state);
+    }
+    this.emit({
+      type: 'warm',
+      time: this.time(),
+      vm: this.vmName(vm),
+      phase: 'snapshot',
+      round,
+      snapshot: state.snapshot ?? '',
+      ...(final && { final: true }),
+    });
   }
 
   /** Creates the round's snapshot, or finds the one an earlier run asked for (by its name, or its task). */
@@ -565,27 +584,32 @@ export class WarmLoop implements RunController {
     }
   }
 
-  /** Every disk has its final checkpoint: the final snapshot removed, the disks go to VM creation. */
+  /**
+   * Every disk has its final checkpoint: the final snapshot is removed (RemoveFinalSnapshot) and the disks go to VM
+   * creation. 2.8-2.11 wait for the removal first; 2.12 makes the VM first and waits after (WaitForFinalSnapshotRemoval
+   * moved after PostHook, warm-migration.md §1), which keeps the removal out of the VM's downtime.
+   */
   private async finish(vm: number): Promise<void> {
-    const id = this.vmIds[vm];
-    const ref = this.warm.refs.get(id);
+    const ref = this.warm.refs.get(this.vmIds[vm]);
     try {
       const state = this.states.get(vm);
-      if (ref && state?.snapshot) {
-        try {
-          await this.removeSnapshot(ref, state.snapshot);
-        } catch (error) {
-          // Forklift: an error on the final removal is only a warning; `clean` removes what is left
-          this.problems.push({
-            disk: this.disks[this.vmDisks[vm][0]].ref,
-            reason: `final snapshot not removed: ${messageOf(error)}`,
-          });
-        }
-      }
-      await this.save(vm, { ...(state ?? { round: 0 }), snapshot: undefined, finished: true });
+      const removal =
+        ref && state?.snapshot
+          ? this.removeSnapshot(ref, state.snapshot).catch((error: unknown) => {
+              // Forklift: an error on the final removal is only a warning; `clean` removes what is left
+              this.problems.push({
+                disk: this.disks[this.vmDisks[vm][0]].ref,
+                reason: `final snapshot not removed: ${messageOf(error)}`,
+              });
+            })
+          : Promise.resolve();
+      const removedFirst = !atLeastRelease(this.options.resolved.mtvRelease.release, '2.12');
+      if (removedFirst) await removal;
       this.emit({ type: 'warm', time: this.time(), vm: this.vmName(vm), phase: 'finished', round: state?.round ?? 0 });
       this.scheduler.vmFinished(vm);
       for (const d of this.vmDisks[vm]) this.vms?.diskDone(this.disks[d].ref.name);
+      if (!removedFirst) await removal;
+      await this.save(vm, { ...(state ?? { round: 0 }), snapshot: undefined, finished: true });
     } catch (error) {
       this.fail(error);
     } finally {

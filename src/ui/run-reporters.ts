@@ -301,7 +301,7 @@ function warmLine(event: Extract<RunEvent, { type: 'warm' }>): string {
     case 'cutover':
       return `${event.vm}: cutover: shutting the source down for the final copy`;
     case 'finished':
-      return `${event.vm}: final copy done, final snapshot removed; making the VM`;
+      return `${event.vm}: final copy done; making the VM (its final snapshot is removed)`;
     case 'downtime':
       return `${event.vm}: VM made ${formatDuration(event.seconds ?? 0)} after its cutover began (downtime)`;
     case 'failed':
