@@ -52,7 +52,7 @@ const ABOUT: Record<number, string> = {
     "sandbox (its API server is one Node.js thread on the runner's two cores), not by the runner.",
   8:
     "A warm plan of the default sandbox scenario's eight single-disk web VMs (powered on, change tracking on; 40 GiB " +
-    'each, sandbox at 100x, `--policy disk --precopy-interval 3s`). `migrate -o ndjson --takeover` is killed with ' +
+    'each, sandbox at 100x serving MTV 2.11, where the final snapshot is removed before the VM is made, so the phases follow one another; `--policy disk --precopy-interval 3s`). `migrate -o ndjson --takeover` is killed with ' +
     "SIGKILL once in each of a warm VM's ten phases, in order: initial snapshot, initial copy, paused between " +
     "precopies, a precopy's snapshot removal and creation, its copy, the cutover's shutdown, the final snapshot, the " +
     "final copy, the final snapshot's removal, the VM's creation; then run again until a run ends by itself. Runs " +

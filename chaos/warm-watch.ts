@@ -107,10 +107,11 @@ export class WarmWatch {
     for (const vm of this.vms) {
       const own = (object: KubeObject) => object.metadata.labels?.[DV_LABEL.vmId] === labelValue(vm.id);
       const ready = made.some((object) => own(object) && (object.status as { ready?: boolean } | undefined)?.ready);
+      const exists = made.some(own);
       const copied = dvs
         .filter(own)
         .every((dv) => (dv.status as { phase?: string } | undefined)?.phase === 'Succeeded');
-      phases.set(vm.name, phaseOf(records.get(vm.id), copied, ready));
+      phases.set(vm.name, phaseOf(records.get(vm.id), copied, ready, exists));
     }
     return phases;
   }
@@ -167,10 +168,12 @@ export class WarmWatch {
 
 /**
  * A VM's phase from its record (warm-loop.ts writes it before and after every vCenter call), whether its DataVolumes
- * are all Succeeded, and whether its VM is ready.
+ * are all Succeeded, and whether its VM exists and is ready. On MTV 2.12 the VM is made while the final snapshot is
+ * removed (`finished` is recorded after both): a VM that exists and is not ready is being created either way.
  */
-export function phaseOf(state: WarmVmRecord | undefined, copied: boolean, ready: boolean): VmPhase {
+export function phaseOf(state: WarmVmRecord | undefined, copied: boolean, ready: boolean, made = false): VmPhase {
   if (!state) return 'queued';
+  if (made && !ready) return 'VM creation';
   if (state.finished) return ready ? 'done' : 'VM creation';
   const taking = state.removing !== undefined || state.snapshot === undefined;
   if (state.final) {
