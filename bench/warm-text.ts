@@ -142,8 +142,9 @@ function discrepancy(figures: PolicyFigures[], setup: WarmSetup): string {
     `The snapshots: ${delta((f) => f.phases.snapshots)}. The runner waits for each vCenter task (the previous ` +
     `snapshot removed, ${removal} s at ${oneDisk}; the final one created, ${create} s) by reading it on a wall-clock ` +
     'poll too (src/runner/warm-loop.ts), so each ends at a read, not when vCenter finished it. After the last copy: ' +
-    `${delta((f) => f.phases.finish)}. simulate makes a VM as soon as its last disk is copied, but the runner first ` +
-    `removes the final snapshot and waits for that task (${removal} s, plus its poll). The final copy itself: ` +
+    `${delta((f) => f.phases.finish)}: the sandbox serves MTV 2.12, on which the runner makes the VM as soon as its ` +
+    `last disk is copied and waits for the final snapshot's removal (${removal} s) after, as simulate counts it ` +
+    '(on 2.8-2.11 it waits first, and that removal is downtime). The final copy itself: ' +
     `${delta((f) => f.phases.copy)}. The same polls end every precopy's snapshots later, so each VM's rounds come ` +
     'later and fewer precopies fit before the cutover; and as disk cuts VMs over a few at a time, their added ' +
     'seconds add up in its makespan. Both policies pay these costs per VM, so the comparison between them holds, ' +
