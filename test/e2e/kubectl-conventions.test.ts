@@ -40,7 +40,7 @@ function mtv(...args: string[]) {
 
 const [bash, kubectl, zsh, fish] = (['bash', 'kubectl', 'zsh', 'fish'] as const).map(systemTool);
 const seed = join(repo, 'examples', 'seed-10x10.yaml');
-const COMMANDS = ['clean', 'completion', 'demo', 'migrate', 'sandbox', 'simulate', 'top', 'version'];
+const COMMANDS = ['clean', 'completion', 'cutover', 'demo', 'migrate', 'sandbox', 'simulate', 'top', 'version'];
 
 describe('help', () => {
   it('reads `kubectl mtv <command>` in USAGE and examples', () => {
