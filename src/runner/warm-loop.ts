@@ -53,6 +53,9 @@ interface WarmDataVolume extends DataVolumeObject {
   spec?: DataVolumeObject['spec'] & { checkpoints?: Checkpoint[]; finalCheckpoint?: boolean };
 }
 
+/** A copy this disk cannot make (its DataVolume is another's, or was deleted): the VM fails, the run goes on. */
+class CopyRefused extends Error {}
+
 /** A copy in flight: the snapshot it reads, and when it began. */
 interface Copy {
   vm: number;
@@ -539,7 +542,8 @@ export class WarmLoop implements RunController {
       else await this.addCheckpoint(tracked.ref.name, { previous, current: snapshot }, final);
     } catch (error) {
       this.copies.delete(disk);
-      if (isObjectScoped(error)) this.failVm(vm, `DataVolume ${tracked.ref.name}: ${messageOf(error)}`, disk);
+      if (error instanceof CopyRefused) this.failVm(vm, error.message, disk);
+      else if (isObjectScoped(error)) this.failVm(vm, `DataVolume ${tracked.ref.name}: ${messageOf(error)}`, disk);
       else this.fail(error);
     } finally {
       this.step();
@@ -556,7 +560,9 @@ export class WarmLoop implements RunController {
     };
     const { outcome, owner } = await this.dataVolumeOps.create(manifest);
     if (outcome === 'foreign')
-      throw new Error(`a DataVolume named ${dv.manifest.metadata.name} is not this disk's: ${owner}`);
+      throw new CopyRefused(
+        `a DataVolume named ${dv.manifest.metadata.name} exists in namespace "${dv.manifest.metadata.namespace}" and is not this disk's: ${owner}; delete or rename it`,
+      );
     // an earlier create landed: its checkpoint is there, or is added now
     if (outcome === 'exists')
       await this.addCheckpoint(dv.manifest.metadata.name, { previous: '', current: snapshot }, false);
@@ -567,7 +573,7 @@ export class WarmLoop implements RunController {
     const ref = this.dataVolumeOps.ref;
     for (let attempt = 0; ; attempt++) {
       const dv = await this.clusters.destination.get<WarmDataVolume>(ref, name);
-      if (!dv) throw new Error(`DataVolume ${name} is gone`);
+      if (!dv) throw new CopyRefused(`DataVolume ${name} is gone: it was deleted while the VM was being copied`);
       const checkpoints = dv.spec?.checkpoints ?? [];
       const has = checkpoints.some((c) => c.current === checkpoint.current);
       if (has && (dv.spec?.finalCheckpoint ?? false) === final) return;

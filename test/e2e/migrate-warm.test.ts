@@ -279,6 +279,46 @@ describe('kubectl mtv migrate of a warm plan', () => {
     cluster.child.kill('SIGKILL');
   });
 
+  it('fails only the VM whose DataVolume name another object holds, naming its owner; the others are made (exit 1)', async () => {
+    const cluster = await warmSandbox();
+    const kube = ['-n', NS, '--kubeconfig', cluster.kubeconfig];
+    const dry = await start(
+      ['migrate', 'plan-a', ...kube, '--dry-run=client', '-o', 'jsonpath={.items[0].metadata.name}'],
+      dir,
+    ).done;
+    expect(dry.code).toBe(0);
+    const taken = dry.stdout.trim();
+    expect(taken).toMatch(/\S/);
+    await cluster.client.create(inNamespace(RESOURCES.dataVolumes, 'demo'), {
+      apiVersion: 'cdi.kubevirt.io/v1beta1',
+      kind: 'DataVolume',
+      metadata: { name: taken, namespace: 'demo' },
+      spec: { source: { blank: {} }, storage: { resources: { requests: { storage: '1Gi' } } } },
+    });
+    const run = await start(
+      ['migrate', 'plan-a', ...kube, '-o', 'ndjson', '--no-tui', '--precopy-interval', '2s', '--cutover', '4s'],
+      dir,
+    ).done;
+    expect(run.code).toBe(1);
+    const all = events(run.stdout);
+    const failed = all.find((e) => e.type === 'warm' && e.phase === 'failed');
+    const failing = failed?.type === 'warm' ? failed.vm : '';
+    expect(failed?.type === 'warm' && failed.reason).toBe(
+      `a DataVolume named ${taken} exists in namespace "demo" and is not this disk's: ` +
+        'no owner it names (no kubectl-mtv or Forklift labels); delete or rename it',
+    );
+    const summary = all.at(-1);
+    const vms = summary?.type === 'summary' ? (summary.summary.vms ?? []) : [];
+    for (const vm of WARM_VMS) {
+      expect(vms.find((v) => v.vm === vm.name)?.state, vm.name).toBe(vm.name === failing ? 'not-created' : 'ready');
+    }
+    expect(WARM_VMS.map((vm) => vm.name)).toContain(failing);
+    // the other object is left as it was: no checkpoint added to it
+    const other = (await dataVolumes(cluster)).find((dv) => dv.metadata.name === taken);
+    expect(other?.spec.checkpoints).toBeUndefined();
+    cluster.child.kill('SIGKILL');
+  });
+
   it('fails only the VM whose snapshot vCenter refuses, with the reason; the others are made (exit 1)', async () => {
     const failing = WARM_VMS[1].name;
     const cluster = await warmSandbox('--fail-snapshot', failing);
