@@ -2,6 +2,11 @@
  * @kubectl-mtv/engine: the pure scheduling core of kubectl-mtv (no I/O, no clock, deterministic). The CLI plans and
  * simulates with it; the sandbox times its simulated CDI transfers with its bandwidth model.
  */
+
+export * from './adaptive/adaptive-admission.js';
+export * from './adaptive/blind-simulator.js';
+export * from './adaptive/host-limiter.js';
+export * from './adaptive/rate-meter.js';
 export * from './bandwidth.js';
 export * from './create-policy.js';
 export * from './lower-bound.js';

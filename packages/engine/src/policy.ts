@@ -13,6 +13,16 @@ export interface Caps {
   maxInFlight: number;
   /** Most disks in flight per host; undefined = none. */
   perHost?: number;
+  /**
+   * Most disks in flight on each host, by host index, as a run learned them (adaptive admission); undefined = none.
+   * Applies with perHost: the lower of the two holds. Only the disk-granular policies (`disk`, `gang`) honour it.
+   */
+  hostCaps?: readonly number[];
+}
+
+/** The most disks host `h` may have in flight under these caps (Infinity: no host limit). */
+export function hostCap(caps: Caps, h: number): number {
+  return Math.min(caps.perHost ?? Infinity, caps.hostCaps?.[h] ?? Infinity);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DiskStatus, Workload } from '../model.js';
-import type { Caps, Policy } from '../policy.js';
+import { type Caps, hostCap, type Policy } from '../policy.js';
 
 /** How the next host to serve is chosen when several could start a disk. */
 export type HostPick = 'rank' | 'critical';
@@ -89,8 +89,7 @@ export class DiskListPolicy implements Policy {
   /** Whether host `h` may start its next disk now, apart from the run cap. */
   private hostOpen(h: number): boolean {
     if (this.head(h) < 0) return false;
-    const perHost = this.caps.perHost;
-    if (perHost !== undefined && this.hostInFlight[h] >= perHost) return false;
+    if (this.hostInFlight[h] >= hostCap(this.caps, h)) return false;
     const rate = this.workload.disks[this.head(h)].rate;
     return !this.hostSaturated(h, rate) && !this.networkSaturated(rate);
   }
@@ -177,10 +176,12 @@ export class DiskListPolicy implements Policy {
   status(disk: number): DiskStatus {
     const d = this.workload.disks[disk];
     const host = this.workload.hosts[d.host];
-    const { maxInFlight, perHost } = this.caps;
+    const { maxInFlight } = this.caps;
+    const perHost = hostCap(this.caps, d.host);
     if (this.inFlight >= maxInFlight) return { kind: 'wait', reason: `cap ${this.inFlight}/${maxInFlight}` };
-    if (perHost !== undefined && this.hostInFlight[d.host] >= perHost) {
-      return { kind: 'wait', reason: `host ${host.name} at ${this.hostInFlight[d.host]}/${perHost}` };
+    if (this.hostInFlight[d.host] >= perHost) {
+      const learned = perHost < (this.caps.perHost ?? Infinity) ? ' (learned)' : '';
+      return { kind: 'wait', reason: `host ${host.name} at ${this.hostInFlight[d.host]}/${perHost}${learned}` };
     }
     if (this.hostSaturated(d.host, d.rate)) return { kind: 'wait', reason: `host ${host.name} saturated` };
     if (this.networkSaturated(d.rate)) return { kind: 'wait', reason: 'network saturated' };

@@ -1,7 +1,7 @@
 import { LeftmostFit } from '../leftmost-fit.js';
 import type { DiskStatus, OrderName, Workload } from '../model.js';
 import { vmOrder } from '../ordering.js';
-import type { Caps, Policy } from '../policy.js';
+import { type Caps, hostCap, type Policy } from '../policy.js';
 
 /**
  * How much of a VM must fit before it starts, in split mode: all of it as far as the caps allow (`caps`), or only as
@@ -10,7 +10,7 @@ import type { Caps, Policy } from '../policy.js';
 export type GangSplit = 'caps' | 'host-saturation';
 
 function splitWidth(workload: Workload, host: number, caps: Caps, split: GangSplit): number {
-  const capped = Math.min(caps.maxInFlight, caps.perHost ?? Infinity);
+  const capped = Math.min(caps.maxInFlight, hostCap(caps, host));
   if (split === 'caps') return capped;
   let fastest = 0;
   for (const d of workload.disks) if (d.host === host) fastest = Math.max(fastest, d.rate);
@@ -107,9 +107,9 @@ export class GangPolicy implements Policy {
     if (this.netDemand >= this.saturation * this.workload.networkBandwidth) return -1;
     const idle = (n: number) => n === 0 && !this.split;
     const global = idle(this.inFlight) ? Infinity : this.caps.maxInFlight - this.inFlight;
-    const perHost = this.caps.perHost;
+    const perHost = hostCap(this.caps, h);
     const host =
-      perHost === undefined ? Infinity : idle(this.hostInFlight[h]) ? Infinity : perHost - this.hostInFlight[h];
+      perHost === Infinity ? Infinity : idle(this.hostInFlight[h]) ? Infinity : perHost - this.hostInFlight[h];
     return Math.min(global, host);
   }
 
@@ -132,11 +132,7 @@ export class GangPolicy implements Policy {
     const started: number[] = [];
     for (let h = 0; h < this.leftovers.length; h++) {
       const rest = this.leftovers[h];
-      while (
-        rest.length > 0 &&
-        this.inFlight < this.caps.maxInFlight &&
-        this.hostInFlight[h] < (this.caps.perHost ?? Infinity)
-      ) {
+      while (rest.length > 0 && this.inFlight < this.caps.maxInFlight && this.hostInFlight[h] < hostCap(this.caps, h)) {
         this.startDisk(rest.shift() as number, h, started);
       }
     }
@@ -157,7 +153,7 @@ export class GangPolicy implements Policy {
       if (best < 0) return started;
       const disks = this.workload.vms[best].disks;
       const room = this.split
-        ? Math.min(this.caps.maxInFlight - this.inFlight, (this.caps.perHost ?? Infinity) - this.hostInFlight[bestHost])
+        ? Math.min(this.caps.maxInFlight - this.inFlight, hostCap(this.caps, bestHost) - this.hostInFlight[bestHost])
         : Infinity;
       this.hostQueue[bestHost].take(bestPosition);
       this.vmStarted[best] = 1;
@@ -199,14 +195,15 @@ export class GangPolicy implements Policy {
     const host = this.workload.hosts[d.host].name;
     const rest = this.leftovers[d.host];
     if (rest.includes(disk)) {
-      const slot = this.inFlight < this.caps.maxInFlight && this.hostInFlight[d.host] < (this.caps.perHost ?? Infinity);
+      const slot = this.inFlight < this.caps.maxInFlight && this.hostInFlight[d.host] < hostCap(this.caps, d.host);
       if (slot && rest[0] === disk) return { kind: 'start' };
       return { kind: 'wait', reason: `next for VM ${vm.name}, whose other disks have started; waits for a slot` };
     }
     if (width <= this.room(d.host)) return { kind: 'start' };
-    const { maxInFlight, perHost } = this.caps;
+    const { maxInFlight } = this.caps;
+    const perHost = hostCap(this.caps, d.host);
     if (this.inFlight >= maxInFlight) return { kind: 'wait', reason: `cap ${this.inFlight}/${maxInFlight}` };
-    if (perHost !== undefined && this.hostInFlight[d.host] >= perHost) {
+    if (this.hostInFlight[d.host] >= perHost) {
       return { kind: 'wait', reason: `host ${host} at ${this.hostInFlight[d.host]}/${perHost}` };
     }
     if (this.hostDemand[d.host] >= this.saturation * this.workload.hosts[d.host].bandwidth) {

@@ -1,0 +1,80 @@
+/**
+ * Per-disk copy rates from progress readings. CDI reports a VDDK import's progress in whole percents (domain.md §4),
+ * so a reading says little about the instant it is taken; the instant the percentage changes does. The meter keeps,
+ * per disk in flight, the readings at which its fraction changed ("crossings"), and a disk's rate over a period is
+ * the bytes between its first and last crossing in that period over the time between them: exact to the delay with
+ * which a change is seen, whatever the step size. A fraction that goes back (the importer restarted from the start)
+ * clears the disk's crossings. Times are in the caller's seconds; the meter reads no clock.
+ */
+
+/** A reading at which a disk's fraction changed. */
+interface Crossing {
+  t: number;
+  fraction: number;
+}
+
+interface MeteredDisk {
+  host: number;
+  bytes: number;
+  fraction: number;
+  crossings: Crossing[];
+}
+
+/** Crossings kept per disk: enough for any period the limiter measures, bounded for 6 TB disks. */
+const KEPT = 256;
+
+export class RateMeter {
+  private readonly disks = new Map<number, MeteredDisk>();
+
+  /** A disk entered flight with `fraction` already copied (0, or what an adopted copy had). */
+  start(disk: number, host: number, bytes: number, fraction = 0): void {
+    this.disks.set(disk, { host, bytes, fraction, crossings: [] });
+  }
+
+  /** A progress reading of a disk in flight: a change of fraction is a crossing at `t`. */
+  reading(disk: number, t: number, fraction: number): void {
+    const d = this.disks.get(disk);
+    if (!d || !(fraction >= 0) || fraction === d.fraction) return;
+    if (fraction < d.fraction) d.crossings = [];
+    else {
+      d.crossings.push({ t, fraction });
+      if (d.crossings.length > KEPT) d.crossings.splice(0, d.crossings.length - KEPT);
+    }
+    d.fraction = fraction;
+  }
+
+  /** A disk left flight: finished (`t` is the last crossing, at fraction 1) or given up (`t` undefined). */
+  leave(disk: number, t?: number): void {
+    if (t !== undefined) this.reading(disk, t, 1);
+    this.disks.delete(disk);
+  }
+
+  /** Whether the disk is in flight as the meter knows it. */
+  has(disk: number): boolean {
+    return this.disks.has(disk);
+  }
+
+  /**
+   * Bytes/s of a disk from its crossings at or after `since`: undefined until it has `minCrossings` of them (at least
+   * two) spanning some time.
+   */
+  rate(disk: number, since: number, minCrossings = 3): number | undefined {
+    const d = this.disks.get(disk);
+    if (!d) return undefined;
+    const list = d.crossings;
+    let first = list.length;
+    while (first > 0 && list[first - 1].t >= since) first--;
+    if (list.length - first < Math.max(2, minCrossings)) return undefined;
+    const a = list[first];
+    const b = list[list.length - 1];
+    if (!(b.t > a.t)) return undefined;
+    return ((b.fraction - a.fraction) * d.bytes) / (b.t - a.t);
+  }
+
+  /** The disks in flight on `host`. */
+  disksOn(host: number): number[] {
+    const out: number[] = [];
+    for (const [id, d] of this.disks) if (d.host === host) out.push(id);
+    return out;
+  }
+}
