@@ -31,15 +31,20 @@ export interface PlanningLimits {
   stopped: () => boolean;
 }
 
-/** The policy, and how `disk` planned it (null for the policies that plan nothing). */
+/**
+ * The policy, and how `disk` planned it (null for the policies that plan nothing). The planner simulates from
+ * `adopted`; the policy is told `current()` when given (a re-plan while the run goes on: what is in flight and done
+ * once planning ends), else `adopted`.
+ */
 export async function planPolicy(
   plan: Workload,
   scheduler: SchedulerOptions,
   adopted: AdoptedState | undefined,
   limits: PlanningLimits,
+  current?: () => AdoptedState,
 ): Promise<{ policy: Policy; report: PlanningReport | null }> {
   const planner = diskPlannerFor(plan, scheduler, adopted);
-  if (!planner) return { policy: createPolicy(plan, scheduler, adopted), report: null };
+  if (!planner) return { policy: createPolicy(plan, scheduler, current?.() ?? adopted), report: null };
   const began = limits.now();
   const pause = () => new Promise((resolve) => setImmediate(resolve));
   // the controller's schedule (the yardstick) and one candidate at least, then as many as the budget allows
@@ -49,7 +54,7 @@ export async function planPolicy(
     if (limits.stopped() || limits.now() - began >= limits.budgetMs) break;
     await pause();
   }
-  const policy = policyFromPlanner(planner, adopted);
+  const policy = policyFromPlanner(planner, current?.() ?? adopted);
   return {
     policy,
     report: {

@@ -1,4 +1,4 @@
-import type { SchedulerOptions } from '@kubectl-mtv/engine';
+import type { LearnedHost, SchedulerOptions } from '@kubectl-mtv/engine';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 
 /**
@@ -99,6 +99,12 @@ export type RunEvent =
     }
   /** The engine's queue head (at most QUEUE_HEAD disks, in the order it would start them) and the queue's length. */
   | { type: 'queue'; time: string; head: QueuedDisk[]; total: number }
+  /**
+   * What adaptive admission learned of the source hosts (cold `disk` runs): per host its limit on transfers in
+   * flight, the phase of its climb, the bandwidth it plateaued at and the throughput at its current level (bytes/s
+   * of the run's clock), and the importers' rate; `replanned`: the rest of the plan was re-planned with them.
+   */
+  | { type: 'throughput'; time: string; hosts: LearnedHost[]; diskRate: number | null; replanned?: true }
   /** Admission paused or resumed, or the caps changed, while the run goes on. */
   | {
       type: 'settings';

@@ -1,4 +1,4 @@
-import type { SchedulerOptions } from '@kubectl-mtv/engine';
+import type { AdaptiveSettings, KnownThroughput, SchedulerOptions } from '@kubectl-mtv/engine';
 import type { DiskDataVolume, SkippedDisk } from '../cluster/datavolume-builder.js';
 import type { KubeClient } from '../cluster/kube-client.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
@@ -36,6 +36,12 @@ export interface RunOptions {
   planningBudgetMs?: number;
   /** Bytes/s one importer is assumed to reach, for planning only (default 100 MiB/s). */
   planningRate?: number;
+  /**
+   * Adaptive admission (cold `disk` runs): each host's transfers in flight limited to what its measured throughput
+   * rewards, the rest re-planned with the learned bandwidths; `known`: what an earlier run learned. Absent: admits up
+   * to the caps, learning nothing (--no-adaptive, and the other policies).
+   */
+  adaptive?: { settings?: AdaptiveSettings; known?: KnownThroughput };
   /** Lease timing, for tests (defaults 15 s and 5 s). */
   lease?: { durationSeconds?: number; renewEveryMs?: number };
   /** Milliseconds between two publications of the run's status in its Lease (default 1000). */

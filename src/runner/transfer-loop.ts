@@ -6,7 +6,15 @@
  * freed only once its annotation is written, so the cluster never sees more than the cap copying.
  */
 
-import type { Policy, SchedulerOptions } from '@kubectl-mtv/engine';
+import {
+  AdaptiveAdmission,
+  type AdoptedState,
+  type Caps,
+  DEFAULT_ADAPTIVE_SETTINGS,
+  type Policy,
+  type SchedulerOptions,
+  type Workload,
+} from '@kubectl-mtv/engine';
 import type { PlanClusters } from '../cluster/destination.js';
 import { isObjectScoped } from '../cluster/kube-errors.js';
 import { type MigrationObject, takesOver } from '../cluster/migration-guard.js';
@@ -41,6 +49,8 @@ export interface DiskSink {
 
 /** Most often a `queue` event goes out (ms). */
 const QUEUE_EVERY_MS = 1000;
+/** Most often a `throughput` event goes out when no limit changed (ms). */
+const THROUGHPUT_EVERY_MS = 5000;
 
 export class TransferLoop implements RunController {
   private readonly now: () => number;
@@ -70,6 +80,16 @@ export class TransferLoop implements RunController {
   private queueTimer: NodeJS.Timeout | undefined;
   /** How the policy was planned (`disk` only), for the plan event. */
   private planning: PlanningReport | null = null;
+  /** The engine's view of the plan (hosts and disks by index). */
+  private plan: Workload | undefined;
+  /** Adaptive admission (cold `disk` runs): learns each host's throughput and limit. */
+  private adaptive: AdaptiveAdmission | undefined;
+  private replanning = false;
+  /** Per host index: disks still queued. */
+  private queuedOnHost: number[] = [];
+  /** Disks marked stuck whose slots stay counted (an importer that may yet start). */
+  private readonly held = new Set<number>();
+  private lastThroughputAt = -Infinity;
 
   constructor(
     private readonly options: RunOptions,
@@ -112,8 +132,13 @@ export class TransferLoop implements RunController {
     const accepted = acceptedCaps(caps);
     if (this.outcome !== undefined || !accepted) return;
     this.currentCaps = accepted;
-    this.policy?.setCaps(this.currentCaps);
+    this.policy?.setCaps(this.policyCaps());
     this.settingsChanged(source);
+  }
+
+  /** The caps the policy admits under: the user's, and each host's learned limit. */
+  private policyCaps(): Caps {
+    return this.adaptive ? { ...this.currentCaps, hostCaps: this.adaptive.hostCaps() } : this.currentCaps;
   }
 
   /** The run's scheduler options with the caps of the moment. */
@@ -225,16 +250,28 @@ export class TransferLoop implements RunController {
       this.dataVolumes,
     );
     const plan = workloadOfDataVolumes(this.options.dataVolumes, this.options.planningRate);
+    this.plan = plan;
+    this.queuedOnHost = plan.hosts.map(() => 0);
+    const adaptive = this.options.adaptive;
+    if (adaptive) {
+      // what an earlier run learned is planned with from the start
+      this.adaptive = new AdaptiveAdmission(plan, adaptive.settings ?? DEFAULT_ADAPTIVE_SETTINGS, adaptive.known);
+    }
     // caps changed before the run began (a key, a remote request) apply from the first admission
-    const { policy, report } = await planPolicy(plan, this.scheduler(), adoption.state, {
-      budgetMs: this.options.planningBudgetMs ?? DEFAULT_PLANNING_BUDGET_MS,
-      now: this.now,
-      stopped: () => this.outcome !== undefined,
-    });
+    const { policy, report } = await planPolicy(
+      this.adaptive?.planningWorkload() ?? plan,
+      this.scheduler(),
+      adoption.state,
+      {
+        budgetMs: this.options.planningBudgetMs ?? DEFAULT_PLANNING_BUDGET_MS,
+        now: this.now,
+        stopped: () => this.outcome !== undefined,
+      },
+    );
     this.planning = report;
     // and so do those changed while it planned
-    policy.setCaps(this.currentCaps);
     this.policy = policy;
+    policy.setCaps(this.policyCaps());
     const now = this.now();
     const counts = { done: 0, running: 0, stuck: 0 };
     for (const [id, kind] of adoption.kinds) {
@@ -242,6 +279,7 @@ export class TransferLoop implements RunController {
       if (kind === 'running') {
         disk.phase = 'running';
         this.enterFlight(id);
+        this.adaptive?.started(id, this.dataVolumes.get(disk.ref.name)?.fraction ?? 0);
         this.stuck.track(
           disk.ref.name,
           now,
@@ -259,6 +297,8 @@ export class TransferLoop implements RunController {
         this.problems.push({ disk: disk.ref, reason: adoption.reasons.get(id) ?? kind });
       }
     }
+    for (const [id, disk] of this.disks.entries())
+      if (disk.phase === 'queued') this.queuedOnHost[plan.disks[id].host]++;
     const { resolved } = this.options;
     const scheduler = this.scheduler();
     const doneBytes = this.disks.reduce((sum, d) => sum + (d.phase === 'done' ? d.bytes : 0), 0);
@@ -316,8 +356,9 @@ export class TransferLoop implements RunController {
       this.read(id, now);
       if (this.running[i] === id) i++;
     }
+    this.learn(now);
     if (this.outcome === undefined && !this.isPaused) {
-      for (const id of policy.admit()) this.start(id, now);
+      for (const id of this.policy?.admit() ?? []) this.start(id, now);
     }
     if (this.outcome === undefined) this.publishQueue(now);
     const inFlight = this.running.length > 0;
@@ -334,6 +375,7 @@ export class TransferLoop implements RunController {
     const disk = this.disks[id];
     if (disk.marking || disk.waitingForSource) return;
     const state = this.dataVolumes.get(disk.ref.name);
+    if (state && this.adaptive) this.adaptive.progress(id, this.seconds(now), state.fraction);
     if (state?.phase === 'Succeeded') {
       this.leave(id, 'done');
       const seconds = disk.startedAt === undefined ? null : (now - disk.startedAt) / 1000;
@@ -392,7 +434,10 @@ export class TransferLoop implements RunController {
     const at = this.running.indexOf(id);
     if (at >= 0) this.running.splice(at, 1);
     this.stuck.forget(disk.ref.name);
+    this.adaptive?.left(id, phase === 'done' ? this.seconds(this.now()) : undefined);
+    if (phase === 'queued' && this.plan) this.queuedOnHost[this.plan.disks[id].host]++;
     if (!holdSlot) this.policy?.finish(id);
+    else this.held.add(id);
     if (reason !== undefined) this.problems.push({ disk: disk.ref, reason });
   }
 
@@ -406,6 +451,7 @@ export class TransferLoop implements RunController {
     const disk = this.disks[id];
     disk.phase = 'running';
     this.enterFlight(id);
+    if (this.plan) this.queuedOnHost[this.plan.disks[id].host]--;
     const { vmId, vmName } = this.options.dataVolumes[id];
     if (this.source) {
       // its VM's source is powered off first; the disk holds its slot meanwhile, as Forklift charges a VM powering off
@@ -435,6 +481,7 @@ export class TransferLoop implements RunController {
   /** Creates the disk's DataVolume (start). */
   private create(id: number, now: number): void {
     const disk = this.disks[id];
+    this.adaptive?.started(id);
     disk.startedAt = now;
     disk.lastProgressAt = now;
     this.stuck.track(disk.ref.name, now, { host: disk.ref.host, bytes: disk.bytes });
@@ -498,5 +545,91 @@ export class TransferLoop implements RunController {
 
   private time(): string {
     return new Date(this.now()).toISOString();
+  }
+
+  /** Seconds of the run's clock since it began: the adaptive admission's time. */
+  private seconds(now: number): number {
+    return (now - this.startedAt) / 1000;
+  }
+
+  /**
+   * Adaptive admission after the readings of a step: moves the hosts' limits (applied at once) and, when a host's
+   * bandwidth or the importers' rate is learned or has moved, re-plans the rest (one re-plan at a time, under the
+   * planning budget, while the run goes on).
+   */
+  private learn(now: number): void {
+    const { adaptive, plan, policy } = this;
+    if (!adaptive || !plan || !policy || this.outcome !== undefined) return;
+    const inFlight = plan.hosts.map(() => 0);
+    for (const id of this.running) inFlight[plan.disks[id].host]++;
+    for (const id of this.held) inFlight[plan.disks[id].host]++;
+    const change = adaptive.update(
+      this.seconds(now),
+      inFlight,
+      this.queuedOnHost.map((n) => n > 0),
+    );
+    if (change.limits) policy.setCaps(this.policyCaps());
+    if (change.replan && !this.replanning) this.replan();
+    else if (change.limits || now - this.lastThroughputAt >= THROUGHPUT_EVERY_MS) this.publishThroughput(now);
+  }
+
+  private publishThroughput(now: number, replanned = false): void {
+    if (!this.adaptive) return;
+    this.lastThroughputAt = now;
+    const { hosts, diskRate } = this.adaptive.learned();
+    this.emit({
+      type: 'throughput',
+      time: this.time(),
+      hosts,
+      diskRate,
+      ...(replanned && { replanned: true as const }),
+    });
+  }
+
+  /** What the policy counts now: disks in flight (with bytes left) and disks that left flight for good. */
+  private currentState(): AdoptedState {
+    const running = new Map<number, number>();
+    const done: number[] = [];
+    for (const [id, disk] of this.disks.entries()) {
+      if (disk.phase === 'running' || this.held.has(id)) {
+        const fraction = this.dataVolumes.get(disk.ref.name)?.fraction ?? 0;
+        running.set(id, Math.max(0, Math.round(disk.bytes * (1 - fraction))));
+      } else if (disk.phase !== 'queued') done.push(id);
+    }
+    return { running, done };
+  }
+
+  private replan(): void {
+    const adaptive = this.adaptive;
+    if (!adaptive) return;
+    this.replanning = true;
+    const workload = adaptive.planningWorkload();
+    this.track(
+      planPolicy(
+        workload,
+        this.scheduler(),
+        this.currentState(),
+        {
+          budgetMs: this.options.planningBudgetMs ?? DEFAULT_PLANNING_BUDGET_MS,
+          now: this.now,
+          stopped: () => this.outcome !== undefined,
+        },
+        () => this.currentState(),
+      ).then(
+        ({ policy }) => {
+          this.replanning = false;
+          if (this.outcome !== undefined) return;
+          this.policy = policy;
+          policy.setCaps(this.policyCaps());
+          this.publishThroughput(this.now(), true);
+          this.lastQueueAt = -Infinity;
+          this.step();
+        },
+        (error) => {
+          this.replanning = false;
+          this.fail(error);
+        },
+      ),
+    );
   }
 }

@@ -73,6 +73,11 @@ export interface MigrateOptions {
    */
   warm?: WarmSettings;
   scheduler: SchedulerOptions;
+  /**
+   * --adaptive (the default; --no-adaptive turns it off): a cold `disk` run learns each host's throughput and limit
+   * while it copies (runner/transfer-loop.ts). Ignored by the other policies and by warm plans.
+   */
+  adaptive?: boolean;
   maxRestarts: number;
   /** Milliseconds a disk's progress may stand still before it is stuck. */
   stuckAfterMs: number;
@@ -336,6 +341,7 @@ async function run(
         resolved,
         dataVolumes: built.dataVolumes,
         scheduler: options.scheduler,
+        ...(options.adaptive !== false && options.scheduler.policy === 'disk' && !resolved.warm && { adaptive: {} }),
         maxRestarts: options.maxRestarts,
         stuckAfterMs: options.stuckAfterMs,
         ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),

@@ -53,6 +53,14 @@ export const migrateFlags = {
     default: 'disk',
     helpValue: MIGRATE_POLICIES.join('|'),
   }),
+  adaptive: Flags.boolean({
+    description:
+      "Policy disk, cold plans: learn each ESXi host's throughput while copying, add transfers on a host only while they " +
+      'add throughput, and re-plan the rest with the learned bandwidths (the caps stay upper bounds). ' +
+      '--no-adaptive admits up to the caps.',
+    default: true,
+    allowNo: true,
+  }),
   order: Flags.string({
     description: 'Which queued disks start first under gang and disk.',
     default: 'largest',
@@ -235,6 +243,7 @@ export function migrateOptions(
         perHost === undefined ? undefined : parseWholeNumber('--max-inflight-per-host', perHost, RANGES.inFlight),
       order: parseChoice('--order', flags.order, ORDER_NAMES, 'order'),
     },
+    adaptive: flags.adaptive,
     maxRestarts: parseWholeNumber('--max-restarts', flags['max-restarts'], RANGES.restarts),
     stuckAfterMs: parseDuration('--stuck-after', flags['stuck-after']),
     ...(timeoutMs > 0 && { timeoutMs }),
