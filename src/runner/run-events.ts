@@ -102,9 +102,16 @@ export type RunEvent =
   /**
    * What adaptive admission learned of the source hosts (cold `disk` runs): per host its limit on transfers in
    * flight, the phase of its climb, the bandwidth it plateaued at and the throughput at its current level (bytes/s
-   * of the run's clock), and the importers' rate; `replanned`: the rest of the plan was re-planned with them.
+   * of the run's clock), and the importers' rate. `cause`: a host's limit moved, the rest of the plan was re-planned
+   * with what was learned, or (every few seconds) new measurements.
    */
-  | { type: 'throughput'; time: string; hosts: LearnedHost[]; diskRate: number | null; replanned?: true }
+  | {
+      type: 'throughput';
+      time: string;
+      cause: 'limit' | 'replan' | 'measure';
+      hosts: LearnedHost[];
+      diskRate: number | null;
+    }
   /** Admission paused or resumed, or the caps changed, while the run goes on. */
   | {
       type: 'settings';

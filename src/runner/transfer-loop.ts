@@ -570,20 +570,15 @@ export class TransferLoop implements RunController {
     );
     if (change.limits) policy.setCaps(this.policyCaps());
     if (change.replan && !this.replanning) this.replan();
-    else if (change.limits || now - this.lastThroughputAt >= THROUGHPUT_EVERY_MS) this.publishThroughput(now);
+    else if (change.limits) this.publishThroughput(now, 'limit');
+    else if (now - this.lastThroughputAt >= THROUGHPUT_EVERY_MS) this.publishThroughput(now, 'measure');
   }
 
-  private publishThroughput(now: number, replanned = false): void {
+  private publishThroughput(now: number, cause: 'limit' | 'replan' | 'measure'): void {
     if (!this.adaptive) return;
     this.lastThroughputAt = now;
     const { hosts, diskRate } = this.adaptive.learned();
-    this.emit({
-      type: 'throughput',
-      time: this.time(),
-      hosts,
-      diskRate,
-      ...(replanned && { replanned: true as const }),
-    });
+    this.emit({ type: 'throughput', time: this.time(), cause, hosts, diskRate });
   }
 
   /** What the policy counts now: disks in flight (with bytes left) and disks that left flight for good. */
@@ -621,7 +616,7 @@ export class TransferLoop implements RunController {
           if (this.outcome !== undefined) return;
           this.policy = policy;
           policy.setCaps(this.policyCaps());
-          this.publishThroughput(this.now(), true);
+          this.publishThroughput(this.now(), 'replan');
           this.lastQueueAt = -Infinity;
           this.step();
         },

@@ -254,9 +254,32 @@ function plainLine(event: RunEvent): string | undefined {
     case 'vm-failed':
     case 'warm':
       return vmEventLine(event);
+    case 'throughput':
+      return event.cause === 'measure' ? undefined : throughputLine(event);
     default:
       return undefined;
   }
+}
+
+/**
+ * What adaptive admission learned, in one line: each host's limit and what it measured, e.g.
+ * `learned: esx-01 at most 3 in flight, 305 MiB/s (settled); importers 104 MiB/s; the rest re-planned with it`.
+ */
+export function throughputLine(event: Extract<RunEvent, { type: 'throughput' }>): string {
+  const rate = (bytes: number) => `${formatBytes(bytes)}/s`;
+  const hosts = event.hosts.map((h) => {
+    const measured =
+      h.bandwidth !== null
+        ? `, ${rate(h.bandwidth)}`
+        : h.throughput !== null
+          ? `, ${rate(h.throughput)} with ${h.inFlight}`
+          : '';
+    const phase = h.phase === 'holding' ? 'settled' : h.phase;
+    return `${h.name} at most ${h.limit} in flight${measured} (${phase})`;
+  });
+  const importers = event.diskRate === null ? '' : `; importers ${rate(event.diskRate)}`;
+  const replanned = event.cause === 'replan' ? '; the rest re-planned with it' : '';
+  return `learned: ${hosts.join(', ')}${importers}${replanned}`;
 }
 
 /** A VM event as one line (plain lines and the live view's log); undefined for other events. */
