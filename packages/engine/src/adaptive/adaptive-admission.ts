@@ -148,22 +148,24 @@ export class AdaptiveAdmission {
   }
 
   /**
-   * Bytes/s at a host's level: the mean rate of its disks measured since the level began, times the transfers in
-   * flight; undefined until enough of them are measured.
+   * Bytes/s at a host's level: the mean rate of its disks measured since the level began (each weighed by the time it
+   * was measured over), times the transfers in flight; undefined until enough of them are measured.
    */
   private levelThroughput(h: number, level: { count: number; since: number }): number | undefined {
     if (level.count < 1) return undefined;
     const disks = this.meter.disksOn(h);
-    let sum = 0;
+    let bytes = 0;
+    let seconds = 0;
     let known = 0;
     for (const d of disks) {
-      const rate = this.meter.rate(d, level.since, this.settings.minCrossings);
-      if (rate === undefined) continue;
-      sum += rate;
+      const span = this.meter.span(d, level.since, this.settings.minCrossings);
+      if (span === undefined) continue;
+      bytes += span.bytes;
+      seconds += span.seconds;
       known++;
     }
     if (known === 0 || known < Math.ceil(this.settings.measuredShare * level.count)) return undefined;
-    return (sum / known) * level.count;
+    return (bytes / seconds) * level.count;
   }
 
   /**

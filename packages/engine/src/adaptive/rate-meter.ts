@@ -59,6 +59,16 @@ export class RateMeter {
    * two) spanning some time.
    */
   rate(disk: number, since: number, minCrossings = 3): number | undefined {
+    const span = this.span(disk, since, minCrossings);
+    return span && span.bytes / span.seconds;
+  }
+
+  /**
+   * The bytes a disk moved between its first and last crossing at or after `since`, and the seconds between them:
+   * undefined until it has `minCrossings` crossings (at least two) spanning some time. Summing spans over disks
+   * weighs each rate by the time it was measured over, so that crossings seen in one burst count for little.
+   */
+  span(disk: number, since: number, minCrossings = 3): { bytes: number; seconds: number } | undefined {
     const d = this.disks.get(disk);
     if (!d) return undefined;
     const list = d.crossings;
@@ -68,7 +78,7 @@ export class RateMeter {
     const a = list[first];
     const b = list[list.length - 1];
     if (!(b.t > a.t)) return undefined;
-    return ((b.fraction - a.fraction) * d.bytes) / (b.t - a.t);
+    return { bytes: (b.fraction - a.fraction) * d.bytes, seconds: b.t - a.t };
   }
 
   /** The disks in flight on `host`. */
