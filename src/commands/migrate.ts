@@ -9,8 +9,8 @@ export default class Migrate extends BaseCommand {
 
   static override description =
     'Resolves a vSphere plan, creates one DataVolume per disk in cost order, never more than --max-inflight in ' +
-    'flight (policy disk; gang and forklift keep their rules: a VM wider than the cap starts alone, forklift caps ' +
-    'each host), follows them to the end and makes each VM from its copied disks. A warm plan is copied in precopy ' +
+    'flight (disk and gang, a VM wider than the cap included; forklift caps each host, as the controller), ' +
+    'follows them to the end and makes each VM from its copied disks. A warm plan is copied in precopy ' +
     'rounds from vCenter snapshots until --cutover (or kubectl mtv cutover), then its sources are shut down and ' +
     'copied a last time. Re-runs adopt what a run left; Ctrl-C stops admitting, exits 130.';
 

@@ -38,16 +38,28 @@ export function policyFromPlanner(planner: DiskPlanner, adopted?: AdoptedState):
   return adoptState(new DiskPolicy(planner), adopted);
 }
 
+/**
+ * What each policy's cap means, the same in `simulate` and `migrate` (they share this engine):
+ * - `legacy`, `forklift`: the controller's own rule (kubev2v/forklift pkg/controller/plan/scheduler/vsphere/
+ *   scheduler.go, release-2.12: `schedulable()`), per ESXi host: a host at or above the cap starts nothing; a VM
+ *   starts when its cost fits under the cap, or, whatever its cost, on an idle host. A host can therefore run one VM
+ *   wider than the cap, alone, as the controller does; no cap over the run (the controller has none).
+ * - `gang`, `disk` (cold): `maxInFlight` over the whole run and `perHost` on each host, never exceeded. A cold VM wider
+ *   than a cap is split: it starts as many disks as the cap allows once the cap is free, and its others follow first.
+ * - a warm workload under `gang` or `disk`: its VMs start all their disks together, so a VM wider than a cap starts
+ *   alone when nothing is in flight under that cap (`simulate` and `migrate` run warm plans with the warm scheduler).
+ */
 function buildPolicy(workload: Workload, options: SchedulerOptions, adopted?: AdoptedState): Policy {
   const caps = capsOf(options);
+  const warm = workload.migration === 'warm';
   switch (options.policy) {
     case 'legacy':
     case 'forklift':
       return new VmCostPolicy(workload, options.policy, caps);
     case 'gang':
-      return new GangPolicy(workload, options.order, caps);
+      return new GangPolicy(workload, options.order, caps, warm ? {} : { split: 'caps' });
     case 'disk':
-      return workload.migration === 'warm'
+      return warm
         ? new GangPolicy(workload, options.order, caps)
         : new DiskPolicy(new DiskPlanner(workload, options.order, caps, adopted).finish());
   }

@@ -95,7 +95,7 @@ describe('disk policy', () => {
   );
 
   // A cold plan under `disk` is disk-granular: nothing forces a VM's disks to start together, so no VM wider than a
-  // cap needs the gang policy's "wide VM on an idle host" exception. The planner still picks a gang candidate here
+  // cap needs the controller's "wide VM on an idle host" exception. The planner still picks a gang candidate here
   // (it ties the controller, which the disk-level candidates do not beat on mean window) and runs 10 disks at once.
   it.each<CapsRow>([
     { scenario: seed(), maxInFlight: 7, perHost: 'none' },

@@ -85,7 +85,8 @@ describe('gang policy: caps', () => {
     expect(policy.status(5)).toEqual({ kind: 'wait', reason: 'cap 3/3' });
   });
 
-  it('starts a VM wider than the run-wide cap only when nothing is in flight', () => {
+  // Unsplit (a warm plan's VMs start all their disks together); a cold plan's `gang` splits: policy-caps.test.ts.
+  it('unsplit: starts a VM wider than the run-wide cap only when nothing is in flight', () => {
     const workload = planOf(
       ['esx-01'],
       [
@@ -107,7 +108,7 @@ describe('gang policy: caps', () => {
     expect(policy.admit()).toEqual(workload.vms[1].disks);
   });
 
-  it('starts a VM wider than the per-host cap only when its host is idle', () => {
+  it('unsplit: starts a VM wider than the per-host cap only when its host is idle', () => {
     const workload = planOf(
       ['esx-01', 'esx-02'],
       [

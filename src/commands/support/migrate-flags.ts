@@ -41,11 +41,12 @@ export const migrateFlags = {
   ...connectionFlags,
   'max-inflight': Flags.string({
     description:
-      'Most disks in flight over the whole plan (forklift: per host, as the controller). Default: $MAX_VM_INFLIGHT, else 20.',
+      'Most disks in flight: over the whole plan for disk and gang, never exceeded; per host for forklift, as the ' +
+      'controller. Default: $MAX_VM_INFLIGHT, else 20.',
     helpValue: 'N',
   }),
   'max-inflight-per-host': Flags.string({
-    description: 'Most disks in flight per ESXi host. Default: none.',
+    description: 'Most disks in flight per ESXi host (forklift: in place of --max-inflight). Default: none.',
     helpValue: 'N',
   }),
   policy: Flags.string({

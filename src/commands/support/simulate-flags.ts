@@ -21,7 +21,8 @@ export const simulateFlags = {
   }),
   'max-inflight': Flags.string({
     description:
-      "Most disks in flight (legacy, forklift: per host unless --max-inflight-per-host). Default: the scenario's maxInFlight.",
+      'Most disks in flight: over the run for gang and disk, never exceeded; per host for legacy and forklift, as the ' +
+      "controller, unless --max-inflight-per-host. Default: the scenario's maxInFlight.",
     helpValue: 'N',
   }),
   'max-inflight-per-host': Flags.string({

@@ -145,7 +145,12 @@ export class DiskPlanner {
   /** The policy of a strategy, on this workload and caps (not yet told what was adopted). */
   build(strategy: DiskStrategy): Policy {
     if (strategy.kind === 'gang') {
-      return new GangPolicy(this.workload, strategy.order, this.caps, strategy.saturation, strategy.split);
+      // the disk policy costs a disk by its time alone, as the rest of that policy does
+      return new GangPolicy(this.workload, strategy.order, this.caps, {
+        saturation: strategy.saturation,
+        split: strategy.split,
+        cost: 'seconds',
+      });
     }
     let ranks = this.ranks.get(strategy.grouping);
     if (!ranks) {

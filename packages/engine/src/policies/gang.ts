@@ -1,6 +1,6 @@
 import { LeftmostFit } from '../leftmost-fit.js';
 import type { DiskStatus, OrderName, Workload } from '../model.js';
-import { vmOrder } from '../ordering.js';
+import { type DiskCost, vmOrder } from '../ordering.js';
 import { type Caps, hostCap, type Policy } from '../policy.js';
 
 /**
@@ -18,10 +18,29 @@ function splitWidth(workload: Workload, host: number, caps: Caps, split: GangSpl
   return fastest > 0 && Number.isFinite(bandwidth) ? Math.min(capped, Math.ceil(bandwidth / fastest)) : capped;
 }
 
+/** How a GangPolicy runs; every field is optional. */
+export interface GangOptions {
+  /**
+   * A host (or the network) starts no VM once the rates of its in-flight disks add up to this many times its
+   * bandwidth (default Infinity: never held back for bandwidth).
+   */
+  saturation?: number;
+  /**
+   * A VM may start once min(its width, the split width) of its disks fit; it starts as many as the caps allow (the
+   * longest first) and the rest follow, ahead of any other VM, as slots free: no cap is ever exceeded. Undefined
+   * (warm plans, whose VMs must start all their disks together): a VM always starts whole, and one wider than a cap
+   * starts when nothing is in flight under that cap.
+   */
+  split?: GangSplit;
+  /** What a disk costs when VMs are ordered and split: its bytes (default) or the seconds it takes alone. */
+  cost?: DiskCost;
+}
+
 /**
  * `gang`: all disks of a VM start together (as warm migration needs), each disk frees its slot when it finishes.
- * VMs in cost order, first fit; both caps hold. A VM wider than a cap starts when nothing is in flight under that
- * cap (the whole run for maxInFlight, its host for perHost).
+ * VMs in cost order, first fit; both caps hold. How a VM wider than a cap runs depends on `split` (GangOptions):
+ * split, it takes the whole cap once the cap is free and its other disks follow first; unsplit, it starts whole
+ * when nothing is in flight under that cap (the whole run for maxInFlight, its host for perHost).
  */
 export class GangPolicy implements Policy {
   private caps: Caps;
@@ -41,30 +60,23 @@ export class GangPolicy implements Policy {
   /** Per host: sum of the nominal rates of its in-flight disks (bytes/s); and the same over all hosts. */
   private readonly hostDemand: number[];
   private netDemand = 0;
+  private readonly saturation: number;
   private readonly split?: GangSplit;
+  private readonly cost: DiskCost;
   /** Per host: disks of started VMs still waiting for a slot (split mode only), first in line. */
   private readonly leftovers: number[][];
 
-  /**
-   * `saturation`: a host (or the network) starts no VM once the rates of its in-flight disks add up to this many
-   * times its bandwidth (Infinity: never held back for bandwidth; the `gang` policy itself).
-   * `split` (the `disk` policy's whole-VM strategies): a VM may start once min(its width, the split width) of its
-   * disks fit; it starts as many as the caps allow (largest first) and the rest follow, ahead of any other VM, as
-   * slots free. No cap is ever exceeded.
-   */
   constructor(
     private readonly workload: Workload,
     order: OrderName,
     caps: Caps,
-    private readonly saturation = Infinity,
-    split?: GangSplit,
+    options: GangOptions = {},
   ) {
-    this.split = split;
+    this.saturation = options.saturation ?? Infinity;
+    this.split = options.split;
+    this.cost = options.cost ?? 'bytes';
     this.caps = caps;
-    // The disk policy's strategies cost a disk by its time alone, as the rest of that policy does.
-    this.sequence = vmOrder(workload, order, split ? 'seconds' : 'bytes').filter(
-      (v) => workload.vms[v].disks.length > 0,
-    );
+    this.sequence = vmOrder(workload, order, this.cost).filter((v) => workload.vms[v].disks.length > 0);
     this.vmRank = new Int32Array(workload.vms.length);
     this.sequence.forEach((v, r) => {
       this.vmRank[v] = r;
@@ -113,9 +125,10 @@ export class GangPolicy implements Policy {
     return Math.min(global, host);
   }
 
-  /** Seconds a disk takes alone. */
-  private seconds(d: number): number {
-    return this.workload.disks[d].bytes / this.workload.disks[d].rate;
+  /** What a disk costs: its bytes, or the seconds it takes alone. */
+  private costOf(d: number): number {
+    const disk = this.workload.disks[d];
+    return this.cost === 'bytes' ? disk.bytes : disk.bytes / disk.rate;
   }
 
   private startDisk(d: number, h: number, started: number[]): void {
@@ -157,7 +170,7 @@ export class GangPolicy implements Policy {
         : Infinity;
       this.hostQueue[bestHost].take(bestPosition);
       this.vmStarted[best] = 1;
-      const bySize = this.split ? [...disks].sort((a, b) => this.seconds(b) - this.seconds(a) || a - b) : disks;
+      const bySize = this.split ? [...disks].sort((a, b) => this.costOf(b) - this.costOf(a) || a - b) : disks;
       bySize.forEach((d, i) => {
         if (i < room) this.startDisk(d, bestHost, started);
         else this.leftovers[bestHost].push(d);
@@ -211,6 +224,12 @@ export class GangPolicy implements Policy {
     }
     if (this.netDemand >= this.saturation * this.workload.networkBandwidth)
       return { kind: 'wait', reason: 'network saturated' };
+    if (width < vm.disks.length) {
+      return {
+        kind: 'wait',
+        reason: `waits for ${width} free slots to start VM ${vm.name}'s first ${width} of ${vm.disks.length} disks`,
+      };
+    }
     return { kind: 'wait', reason: `waits for VM ${vm.name}'s gang of ${width} disks to fit` };
   }
 

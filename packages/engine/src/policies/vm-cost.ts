@@ -3,14 +3,19 @@ import type { DiskStatus, Workload } from '../model.js';
 import type { Caps, Policy } from '../policy.js';
 
 /**
- * The Forklift controller's vSphere scheduler (pkg/controller/plan/scheduler/vsphere), per ESXi host:
+ * The Forklift controller's vSphere scheduler (kubev2v/forklift release-2.12,
+ * pkg/controller/plan/scheduler/vsphere/scheduler.go: `schedulable()` and `cost()`), per ESXi host:
  * a host whose in-flight cost is at or above the cap starts nothing; otherwise the first VM in plan order whose
- * cost fits (`inFlight + cost <= cap`) starts, or, on an idle host, the first VM whatever its cost; repeat.
- * All disks of a started VM start together.
+ * cost fits (`inFlight + cost <= cap`) starts, or, on an idle host, the first VM whatever its cost (MTV-1573); repeat
+ * (every schedulable VM starts in one reconcile, MTV-1774). All disks of a started VM start together.
  *
- * `forklift` (2.7.2+): a running VM costs its disks minus its finished disks.
+ * `forklift` (2.7.2+, MTV-1537): a running VM costs its disks minus its finished disks.
  * `legacy` (before 2.7.2): a running VM costs all its disks until every one has finished.
- * The cap applies per host: `perHost` if set, else `maxInFlight`.
+ *
+ * The cap is the controller's MAX_VM_INFLIGHT, one figure per host: `perHost` if set, else `maxInFlight`; nothing
+ * caps the whole run (the controller has no such cap). Holding it as the controller does means: a host runs at most
+ * the cap, but for one VM wider than the cap that started while the host was idle, which runs whole, and alone until
+ * its cost falls under the cap. `simulate` and `migrate` run this same rule: `forklift` is the yardstick.
  */
 export class VmCostPolicy implements Policy {
   private cap: number;
