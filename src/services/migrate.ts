@@ -74,8 +74,8 @@ export interface MigrateOptions {
   warm?: WarmSettings;
   scheduler: SchedulerOptions;
   /**
-   * --adaptive (the default; --no-adaptive turns it off): a cold `disk` run learns each host's throughput and limit
-   * while it copies (runner/transfer-loop.ts). Ignored by the other policies and by warm plans.
+   * --adaptive: a cold `disk` run learns each host's throughput and limit while it copies (runner/transfer-loop.ts).
+   * Ignored by the other policies and by warm plans.
    */
   adaptive?: boolean;
   maxRestarts: number;
@@ -341,7 +341,7 @@ async function run(
         resolved,
         dataVolumes: built.dataVolumes,
         scheduler: options.scheduler,
-        ...(options.adaptive !== false && options.scheduler.policy === 'disk' && !resolved.warm && { adaptive: {} }),
+        ...(options.adaptive === true && options.scheduler.policy === 'disk' && !resolved.warm && { adaptive: {} }),
         maxRestarts: options.maxRestarts,
         stuckAfterMs: options.stuckAfterMs,
         ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),

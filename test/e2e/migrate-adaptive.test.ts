@@ -2,7 +2,7 @@
  * Adaptive admission as a user runs it: `kubectl mtv migrate` of a cold plan whose one ESXi host saturates at three
  * importers (300 MiB/s, importers 100 MiB/s), against `kubectl mtv sandbox` whose CDI shares a host's bandwidth as the
  * engine's model does. The run learns the host's bandwidth from whole-percent progress, keeps the host near its
- * saturation instead of filling the cap, and re-plans with what it learned; --no-adaptive fills the cap.
+ * saturation instead of filling the cap, and re-plans with what it learned; without --adaptive the run fills the cap.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,7 +86,7 @@ async function migrate(cluster: SandboxProcess, ...args: string[]) {
 describe('kubectl mtv migrate with adaptive admission', () => {
   it('learns the host bandwidth, keeps the host near its saturation instead of at the cap, and re-plans', async () => {
     const cluster = await sandbox();
-    const run = await migrate(cluster);
+    const run = await migrate(cluster, '--adaptive');
     expect(run.stderr).not.toContain('error:');
     expect(run.code).toBe(0);
     expect(run.events.filter((e) => e.type === 'finished')).toHaveLength(DISKS);
@@ -109,9 +109,9 @@ describe('kubectl mtv migrate with adaptive admission', () => {
     cluster.child.kill('SIGKILL');
   });
 
-  it('--no-adaptive admits up to the cap and learns nothing', async () => {
+  it('without --adaptive admits up to the cap and learns nothing', async () => {
     const cluster = await sandbox();
-    const run = await migrate(cluster, '--no-adaptive');
+    const run = await migrate(cluster);
     expect(run.code).toBe(0);
     expect(run.events.filter((e) => e.type === 'finished')).toHaveLength(DISKS);
     expect(run.events.filter((e) => e.type === 'throughput')).toEqual([]);

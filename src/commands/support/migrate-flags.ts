@@ -58,8 +58,8 @@ export const migrateFlags = {
     description:
       "Policy disk, cold plans: learn each ESXi host's throughput while copying, add transfers on a host only while they " +
       'add throughput, and re-plan the rest with the learned bandwidths (the caps stay upper bounds). ' +
-      '--no-adaptive admits up to the caps.',
-    default: true,
+      'Off by default for now: without it a run admits up to the caps.',
+    default: false,
     allowNo: true,
   }),
   order: Flags.string({
