@@ -4,7 +4,7 @@
  * docs/BENCHMARKS.md.
  *
  * `npm run bench -- --only NAME[,NAME]` measures only those sections (quality, equal-terms, examples, scaling,
- * planning, efficiency, tui, startup, warm), prints them, and replaces them in docs/BENCHMARKS.md, leaving its header and other sections.
+ * planning, efficiency, tui, startup, warm, saturation), prints them, and replaces them in docs/BENCHMARKS.md, leaving its header and other sections.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -18,6 +18,7 @@ import { type ReportSection, renderSection, replaceSection } from './markdown.js
 import { efficiencySection } from './migrate-efficiency.js';
 import { planningSection } from './planning.js';
 import { equalTermsSection, qualitySection } from './quality.js';
+import { saturationSection } from './saturation.js';
 import { scalingSection } from './scaling.js';
 import { scenarioSet } from './scenario-set.js';
 import { startupSection } from './startup.js';
@@ -60,6 +61,10 @@ const SECTIONS: Record<string, (scenarios: Scenario[]) => Promise<ReportSection>
   warm: () => {
     log('warm: disk against forklift, simulate and the sandbox (about 2 minutes)');
     return warmSection(root, log);
+  },
+  saturation: () => {
+    log('saturation: migrate on hosts that saturate against simulate, in the sandbox (about 10 minutes)');
+    return saturationSection(root, log);
   },
 };
 
