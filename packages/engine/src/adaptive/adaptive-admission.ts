@@ -15,6 +15,8 @@ export interface AdaptiveSettings extends LimiterSettings {
   minCrossings: number;
   /** Share of a host's transfers whose rates must be known before its level is measured (0-1]. */
   measuredShare: number;
+  /** A disk's rate counts only over at least this many cadences (rate-meter.ts). */
+  minSpanCadences: number;
   /** A learned figure moving by more than this share from the one planned with asks for a re-plan. */
   replanShare: number;
 }
@@ -23,6 +25,7 @@ export const DEFAULT_ADAPTIVE_SETTINGS: AdaptiveSettings = {
   ...DEFAULT_LIMITER_SETTINGS,
   minCrossings: 3,
   measuredShare: 0.5,
+  minSpanCadences: 3,
   replanShare: 0.1,
 };
 
@@ -59,8 +62,10 @@ export interface AdaptiveChange {
 }
 
 export class AdaptiveAdmission {
-  private readonly meter = new RateMeter();
+  private readonly meter: RateMeter;
   private readonly limiters: HostLimiter[];
+  /** Per host: disks finished since its level began (a level nothing could be measured at climbs after enough). */
+  private readonly finishedAtLevel: number[];
   private readonly throughputs: (number | undefined)[];
   /** Host bandwidths and disk rate the current plan was made with (undefined: unknown, planned uncapped). */
   private planned: { bandwidths: (number | undefined)[]; diskRate: number | undefined };
@@ -73,7 +78,9 @@ export class AdaptiveAdmission {
     known?: KnownThroughput,
     t = 0,
   ) {
+    this.meter = new RateMeter(settings.minSpanCadences);
     this.limiters = workload.hosts.map((h) => new HostLimiter(settings, known?.hosts[h.name], t));
+    this.finishedAtLevel = workload.hosts.map(() => 0);
     this.throughputs = workload.hosts.map(() => undefined);
     this.knownDiskRate = known?.diskRate;
     this.planned = { bandwidths: this.limiters.map(() => undefined), diskRate: undefined };
@@ -93,6 +100,7 @@ export class AdaptiveAdmission {
   /** A disk finished at `t`, or left flight otherwise (`t` undefined: failed, stuck, stopped). */
   left(disk: number, t?: number): void {
     this.meter.leave(disk, t);
+    if (t !== undefined) this.finishedAtLevel[this.workload.disks[disk].host]++;
   }
 
   /**
@@ -102,10 +110,18 @@ export class AdaptiveAdmission {
   update(t: number, inFlight: readonly number[], queued: readonly boolean[]): AdaptiveChange {
     let limits = false;
     this.limiters.forEach((limiter, h) => {
+      if (inFlight[h] !== limiter.level.count) this.finishedAtLevel[h] = 0;
       limiter.enter(inFlight[h], t);
       const throughput = this.levelThroughput(h, limiter.level);
       this.throughputs[h] = throughput;
-      if (throughput === undefined) return;
+      if (throughput === undefined) {
+        // as many disks as the level holds finished and none could be measured: no sign of saturation
+        if (this.finishedAtLevel[h] >= Math.max(2, inFlight[h]) && limiter.unmeasured(queued[h])) {
+          this.finishedAtLevel[h] = 0;
+          limits = true;
+        }
+        return;
+      }
       const before = limiter.limit;
       limiter.measure(throughput, t, queued[h]);
       if (limiter.limit !== before) limits = true;

@@ -143,6 +143,16 @@ export class HostLimiter {
     }
   }
 
+  /**
+   * The host's level could not be measured while enough of its disks finished (they are too small or too fast for the
+   * progress it reports): nothing says it saturates, so a climbing host climbs. Returns true when the limit moved.
+   */
+  unmeasured(more: boolean): boolean {
+    if (this.currentPhase !== 'climbing' || this.levelCount !== this.currentLimit || !more) return false;
+    this.currentLimit++;
+    return true;
+  }
+
   private settle(limit: number, bandwidth: number, t: number): boolean {
     this.currentLimit = Math.max(1, limit);
     this.currentPhase = 'holding';

@@ -22,9 +22,26 @@ interface MeteredDisk {
 
 /** Crossings kept per disk: enough for any period the limiter measures, bounded for 6 TB disks. */
 const KEPT = 256;
+/** Gaps between crossings kept for the cadence (the latest ones, over all disks). */
+const GAPS = 64;
 
 export class RateMeter {
   private readonly disks = new Map<number, MeteredDisk>();
+  /** The latest gaps (seconds) between two crossings of one disk, over all disks. */
+  private readonly gaps: number[] = [];
+  private cadenceValue: number | undefined;
+
+  /**
+   * `minSpanCadences`: a disk's rate counts only over a span of at least this many cadences (the median gap between
+   * two changes of one disk's percentage): where progress is seen in bursts (a cluster that reports every few percent,
+   * a runner that read several reports at once), a short span says nothing.
+   */
+  constructor(private readonly minSpanCadences = 3) {}
+
+  /** The median gap (seconds) between two crossings of one disk, once 8 were seen. */
+  get cadence(): number | undefined {
+    return this.cadenceValue;
+  }
 
   /** A disk entered flight with `fraction` already copied (0, or what an adopted copy had). */
   start(disk: number, host: number, bytes: number, fraction = 0): void {
@@ -37,6 +54,8 @@ export class RateMeter {
     if (!d || !(fraction >= 0) || fraction === d.fraction) return;
     if (fraction < d.fraction) d.crossings = [];
     else {
+      const last = d.crossings.at(-1);
+      if (last && t > last.t) this.gap(t - last.t);
       d.crossings.push({ t, fraction });
       if (d.crossings.length > KEPT) d.crossings.splice(0, d.crossings.length - KEPT);
     }
@@ -78,7 +97,16 @@ export class RateMeter {
     const a = list[first];
     const b = list[list.length - 1];
     if (!(b.t > a.t)) return undefined;
+    if (this.cadenceValue !== undefined && b.t - a.t < this.minSpanCadences * this.cadenceValue) return undefined;
     return { bytes: (b.fraction - a.fraction) * d.bytes, seconds: b.t - a.t };
+  }
+
+  private gap(seconds: number): void {
+    this.gaps.push(seconds);
+    if (this.gaps.length > GAPS) this.gaps.shift();
+    if (this.gaps.length < 8) return;
+    const sorted = [...this.gaps].sort((x, y) => x - y);
+    this.cadenceValue = sorted[Math.floor(sorted.length / 2)];
   }
 
   /** The disks in flight on `host`. */
