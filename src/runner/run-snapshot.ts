@@ -3,6 +3,7 @@
  * `kubectl mtv top`, which reads the same object from the plan's Lease). Pure: times come from the events and from the
  * `now` the caller passes, so the same events give the same snapshot.
  */
+import type { LearnedHost } from '@kubectl-mtv/engine';
 import type { QueuedDisk, RunEvent, RunOutcome, SettingsSource } from './run-events.js';
 
 /** A disk in flight as the views show it. */
@@ -52,6 +53,38 @@ export interface SnapshotCompletion {
   /** Why it is stuck or failed. */
   reason?: string;
   time: string;
+}
+
+/**
+ * A source host as adaptive admission learned it (cold `disk` runs). Bytes/s are whole, per second of the run's clock.
+ */
+export interface SnapshotHost {
+  name: string;
+  /** The host's disks in flight now. */
+  inFlight: number;
+  /** Transfers it may have in flight: its learned limit. */
+  limit: number;
+  /** `climbing` one transfer at a time, `holding` where it plateaued, `probing` one transfer more. */
+  phase: LearnedHost['phase'];
+  /** Bytes/s it plateaued at (its bandwidth); null until it saturated. */
+  bandwidth: number | null;
+  /** Bytes/s at its current level of transfers in flight; null until measured. */
+  throughput: number | null;
+}
+
+/** What adaptive admission learned, from the run's latest `throughput` event. */
+export interface SnapshotLearned {
+  /** Hosts with disks in flight first, then the others, each in name order (at most the snapshot's host limit). */
+  hosts: SnapshotHost[];
+  /** Hosts learned, listed or not. */
+  hostsTotal: number;
+  /** Bytes/s one importer reaches on a host that does not hold it back; null until measured. */
+  diskRate: number | null;
+}
+
+/** What a host's panel row and table row call its throughput: its bandwidth once settled, else its current level's. */
+export function hostThroughput(host: Pick<SnapshotHost, 'phase' | 'bandwidth' | 'throughput'>): number | null {
+  return host.phase === 'holding' ? (host.bandwidth ?? host.throughput) : (host.throughput ?? host.bandwidth);
 }
 
 /** The snapshot's format version, so that `top` can refuse one it does not know. */
@@ -105,6 +138,8 @@ export interface RunSnapshot {
   vms?: SnapshotVm[];
   /** A warm run's cutover (RFC 3339), null while none is set; absent for cold runs. */
   cutover?: string | null;
+  /** What adaptive admission learned of the source hosts; absent before its first `throughput` event (and without it). */
+  learned?: SnapshotLearned;
 }
 
 /**
@@ -192,6 +227,8 @@ export class RunSnapshotBuilder {
   private cutover: string | null | undefined;
   private outcome: RunOutcome | null = null;
   private readonly vms = new Map<string, SnapshotVm>();
+  /** The latest `throughput` event's figures. */
+  private learned: { hosts: LearnedHost[]; diskRate: number | null } | undefined;
   private lastEventMs = 0;
   /** (time, bytesDone) readings for the aggregate rate, oldest first. */
   private readonly samples: { at: number; bytes: number }[] = [];
@@ -341,6 +378,9 @@ export class RunSnapshotBuilder {
       case 'summary':
         this.outcome = event.summary.outcome;
         break;
+      case 'throughput':
+        this.learned = { hosts: event.hosts, diskRate: event.diskRate };
+        break;
       case 'source-power':
         // shown while it shuts down; once off its disks say the rest, and a failure stays (a warm VM stays cutting over)
         if (this.vms.get(event.vm)?.state === 'cutting-over' && event.phase !== 'failed') break;
@@ -390,7 +430,10 @@ export class RunSnapshotBuilder {
   }
 
   /** The run as of `now` (ms since the epoch; default: the last event's time). Undefined before the plan event. */
-  snapshot(now = this.lastEventMs, limits: { queued?: number; recent?: number } = {}): RunSnapshot | undefined {
+  snapshot(
+    now = this.lastEventMs,
+    limits: { queued?: number; recent?: number; hosts?: number } = {},
+  ): RunSnapshot | undefined {
     const plan = this.plan;
     if (!plan) return undefined;
     const first = this.samples[0];
@@ -435,6 +478,27 @@ export class RunSnapshotBuilder {
       outcome: this.outcome,
       ...(this.vms.size > 0 && { vms: [...this.vms.values()] }),
       ...(this.cutover !== undefined && { cutover: this.cutover }),
+      ...(this.learned && { learned: this.learnedNow(perHost, limits.hosts) }),
     };
+  }
+
+  /** The learned hosts with their disks in flight now, the busy ones first; rates whole (the published text stays short). */
+  private learnedNow(perHost: ReadonlyMap<string, number>, limit = Number.POSITIVE_INFINITY): SnapshotLearned {
+    const { hosts, diskRate } = this.learned ?? { hosts: [], diskRate: null };
+    const whole = (rate: number | null) => (rate === null || !Number.isFinite(rate) ? null : Math.round(rate));
+    const listed = hosts
+      .map(
+        (h): SnapshotHost => ({
+          name: h.name,
+          inFlight: perHost.get(h.name) ?? 0,
+          limit: h.limit,
+          phase: h.phase,
+          bandwidth: whole(h.bandwidth),
+          throughput: whole(h.throughput),
+        }),
+      )
+      .sort((a, b) => Number(b.inFlight > 0) - Number(a.inFlight > 0) || a.name.localeCompare(b.name))
+      .slice(0, Math.max(0, limit));
+    return { hosts: listed, hostsTotal: hosts.length, diskRate: whole(diskRate) };
   }
 }

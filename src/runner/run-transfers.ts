@@ -24,16 +24,11 @@ import type { RunController } from './run-controller.js';
 import type { RunEvent, RunSummary } from './run-events.js';
 import type { RunOptions } from './run-options.js';
 import { RunSnapshotBuilder } from './run-snapshot.js';
-import { encodeSnapshot } from './snapshot-codec.js';
+import { encodeStatus, PUBLISHED_LIMITS } from './snapshot-codec.js';
 import { SourcePowerOff } from './source-power.js';
 import { TransferLoop } from './transfer-loop.js';
 import { VmFinisher } from './vm-finisher.js';
 import { WarmLoop } from './warm-loop.js';
-
-/** In-flight disks and queued disks a published status lists at most (a Lease's annotations hold 256 KiB). */
-const PUBLISHED_LIMITS = { inFlight: 300, queued: 20, recent: 10 };
-/** The largest status a runner writes into its Lease (JSON characters). */
-const STATUS_MAX_BYTES = 64 * 1024;
 
 /** Runs the plan's transfers; resolves with the summary (also emitted last), throws UserError for exit 3 and 5. */
 export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => void): Promise<RunSummary> {
@@ -56,14 +51,8 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
   const publish = () => {
     const snapshot = snapshots.snapshot(now(), PUBLISHED_LIMITS);
     if (!snapshot) return;
-    // a Lease's annotations hold 256 KiB: the disks in flight are cut until the status fits in STATUS_MAX_BYTES
-    let inFlight = Math.min(snapshot.inFlight.length, PUBLISHED_LIMITS.inFlight);
-    let text = encodeSnapshot({ ...snapshot, inFlight: snapshot.inFlight.slice(0, inFlight) });
-    while (text.length > STATUS_MAX_BYTES && inFlight > 0) {
-      inFlight = Math.floor(inFlight / 2);
-      text = encodeSnapshot({ ...snapshot, inFlight: snapshot.inFlight.slice(0, inFlight) });
-    }
-    if (text.length <= STATUS_MAX_BYTES) lease.publish(text);
+    const text = encodeStatus(snapshot);
+    if (text !== undefined) lease.publish(text);
   };
   // the VMs' events (and their sources') wait for the plan event that opens the run
   const held: RunEvent[] = [];

@@ -7,8 +7,27 @@ import { type RunSnapshot, SNAPSHOT_VERSION } from './run-snapshot.js';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to remove them
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
+/** What a published status lists at most (a Lease's annotations hold 256 KiB): disks in flight, queued, recent, hosts. */
+export const PUBLISHED_LIMITS = { inFlight: 300, queued: 20, recent: 10, hosts: 50 };
+/** The largest status a runner writes into its Lease (JSON characters). */
+export const STATUS_MAX_BYTES = 64 * 1024;
+
 export function encodeSnapshot(snapshot: RunSnapshot): string {
   return JSON.stringify(snapshot);
+}
+
+/**
+ * The status a runner publishes: the snapshot (taken with PUBLISHED_LIMITS), its disks in flight cut until the text
+ * fits in STATUS_MAX_BYTES; undefined when even none in flight would not fit.
+ */
+export function encodeStatus(snapshot: RunSnapshot): string | undefined {
+  let inFlight = Math.min(snapshot.inFlight.length, PUBLISHED_LIMITS.inFlight);
+  let text = encodeSnapshot({ ...snapshot, inFlight: snapshot.inFlight.slice(0, inFlight) });
+  while (text.length > STATUS_MAX_BYTES && inFlight > 0) {
+    inFlight = Math.floor(inFlight / 2);
+    text = encodeSnapshot({ ...snapshot, inFlight: snapshot.inFlight.slice(0, inFlight) });
+  }
+  return text.length <= STATUS_MAX_BYTES ? text : undefined;
 }
 
 export function decodeSnapshot(text: string): RunSnapshot | undefined {
@@ -72,5 +91,24 @@ export function decodeSnapshot(text: string): RunSnapshot | undefined {
           ),
       ));
   const cutover = snapshot.cutover === undefined || snapshot.cutover === null || typeof snapshot.cutover === 'string';
-  return items && vms && cutover ? snapshot : undefined;
+  // the learned hosts arrived later still: absent is fine (a --no-adaptive run, an older runner)
+  const rate = (r: unknown) => r === null || typeof r === 'number';
+  const learned = snapshot.learned;
+  const hosts =
+    learned === undefined ||
+    (typeof learned === 'object' &&
+      learned !== null &&
+      Array.isArray(learned.hosts) &&
+      typeof learned.hostsTotal === 'number' &&
+      rate(learned.diskRate) &&
+      learned.hosts.every(
+        (h) =>
+          typeof h?.name === 'string' &&
+          typeof h.inFlight === 'number' &&
+          typeof h.limit === 'number' &&
+          ['climbing', 'holding', 'probing'].includes(h.phase) &&
+          rate(h.bandwidth) &&
+          rate(h.throughput),
+      ));
+  return items && vms && cutover && hosts ? snapshot : undefined;
 }

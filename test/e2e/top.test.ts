@@ -80,10 +80,10 @@ describe('kubectl mtv top', () => {
       async () => {
         const snap = await top(cluster, '-n', 'openshift-mtv', '--once', '-o', 'json');
         plans = (JSON.parse(snap.stdout) as { plans: TopJsonPlan[] }).plans;
-        return plans[0]?.inFlight.length === 6;
+        return plans[0]?.inFlight.length === 6 && plans[0].learned !== undefined;
       },
       20_000,
-      'six disks in flight in the snapshot',
+      'six disks in flight in the snapshot, and the hosts adaptive admission learned',
     );
     const [plan] = plans;
     expect(Object.keys(plan).slice(0, 11)).toEqual([
@@ -105,18 +105,32 @@ describe('kubectl mtv top', () => {
     for (const disk of plan.inFlight) {
       expect(Object.keys(disk)).toEqual(['vm', 'index', 'name', 'host', 'bytes', 'progress', 'rate']);
     }
+    // adaptive admission (the default) holds each host at what it learned, under the cap
     expect(plan.queued[0]).toEqual({
       vm: expect.any(String),
       index: expect.any(Number),
       bytes: expect.any(Number),
-      reason: 'cap 6/6',
+      reason: expect.stringMatching(/^cap 6\/6$|^host \S+ at \d+\/\d+ \(learned\)$/),
     });
+    const learned = plan.learned;
+    if (!learned) throw new Error('no learned hosts');
+    expect(learned.hostsTotal).toBe(learned.hosts.length);
+    for (const host of new Set(plan.inFlight.map((d) => d.host))) {
+      expect(learned.hosts.map((h) => h.name)).toContain(host);
+    }
+    expect(learned.hosts.reduce((sum, h) => sum + h.inFlight, 0)).toBe(6);
+    for (const host of learned.hosts) {
+      expect(Object.keys(host)).toEqual(['name', 'inFlight', 'limit', 'phase', 'bandwidth', 'throughput']);
+      expect(host.limit).toBeGreaterThanOrEqual(1);
+      expect(['climbing', 'holding', 'probing']).toContain(host.phase);
+    }
 
     // the table says the same in kubectl's columns
     const table = await top(cluster, 'plan-a', '-n', 'openshift-mtv', '--once');
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+PLAN\s+HOLDER\s+POLICY\s+IN FLIGHT/);
     expect(table.stdout.split('\n')[1]).toMatch(/^openshift-mtv\s+plan-a\s+\S+\s+disk\s+6\/6\s/);
+    expect(table.stdout).toMatch(/\nopenshift-mtv\/plan-a: \d+ hosts?.*\nNAME +IN FLIGHT +LIMIT +THROUGHPUT +PHASE\n/);
 
     // --watch streams one JSON snapshot per line
     const watch = start(['top', ...kube(cluster), '-n', 'openshift-mtv', '--watch'], dir);

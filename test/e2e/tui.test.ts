@@ -85,6 +85,9 @@ describe('the live view in tmux', needs(tmuxTool), () => {
     expect(first).toMatch(/cap 4\/4/);
     expect(first).toMatch(/^q detach {2}p pause\/resume {2}\+\/- cap/m);
     for (const line of first.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+    // adaptive admission (on by default) says what it learned of the two hosts
+    await until(() => /^Hosts \(2\)/m.test(screen(runner)), 10_000, 'the hosts panel');
+    expect(screen(runner)).toMatch(/^ {2}host-[12] +\d+\/\d+ in flight +(-|\S+ \S+\/s) (climbing|settled|probing)$/m);
 
     tmux('send-keys', '-t', runner, 'p');
     await until(() => header(runner).includes('PAUSED'), 5_000, 'PAUSED in the header');
@@ -98,6 +101,7 @@ describe('the live view in tmux', needs(tmuxTool), () => {
     const top = 'tui:top';
     await until(() => screen(top).includes('plan-a'), 15_000, 'the run in top');
     expect(screen(top)).toMatch(/runner \S+@\S+\/\d+/);
+    await until(() => /^Hosts \(2\)/m.test(screen(top)), 5_000, "the hosts panel in top, as the runner's");
     tmux('send-keys', '-t', top, 'p');
     await until(() => /PAUSED by \S+@\S+/.test(header(runner)), 10_000, 'PAUSED by the top user in the runner');
     await until(() => screen(top).includes('PAUSED'), 5_000, 'PAUSED in top');

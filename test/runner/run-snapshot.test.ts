@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/runner/run-events.js';
-import { RATE_WINDOW_MS, type RunSnapshot, RunSnapshotBuilder } from '../../src/runner/run-snapshot.js';
-import { decodeSnapshot, encodeSnapshot } from '../../src/runner/snapshot-codec.js';
+import { hostThroughput, RATE_WINDOW_MS, type RunSnapshot, RunSnapshotBuilder } from '../../src/runner/run-snapshot.js';
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  encodeStatus,
+  PUBLISHED_LIMITS,
+  STATUS_MAX_BYTES,
+} from '../../src/runner/snapshot-codec.js';
 import {
   at,
   disk,
   finished,
   fold,
   GiB,
+  learnedHost,
   planEvent,
   progress,
   queue,
@@ -17,6 +24,7 @@ import {
   stuck,
   summaryEvent,
   T0,
+  throughput,
 } from '../ui/live/run-events-fixture.js';
 
 const MiB = 2 ** 20;
@@ -269,5 +277,107 @@ describe('RunSnapshotBuilder: VMs', () => {
     expect(later?.vms).toEqual([
       { vm: 'web-2', name: 'web-2', state: 'failed', reason: 'still poweredOn 8 s after ShutdownGuest' },
     ]);
+  });
+});
+
+describe('RunSnapshotBuilder: learned hosts', () => {
+  const flying = [planEvent(), started(b, GiB, 0), started(a, GiB, 0), started(c, GiB, 0)];
+
+  it('has none before a throughput event (a --no-adaptive run never has one)', () => {
+    expect(fold(flying).snapshot()?.learned).toBeUndefined();
+  });
+
+  it("takes the latest throughput event's hosts, with their disks in flight now, busy hosts first, rates whole", () => {
+    const hosts = [
+      learnedHost('esx-03', { limit: 1, phase: 'holding', bandwidth: 90 * MiB + 0.4, throughput: 88 * MiB }),
+      learnedHost('esx-02', { limit: 4, throughput: 210.4 * MiB, inFlight: 3 }),
+      learnedHost('esx-01', { limit: 3, phase: 'probing', bandwidth: 305 * MiB, throughput: null, inFlight: 2 }),
+    ];
+    const builder = fold([...flying, throughput(5), throughput(6, hosts, 104.6 * MiB, 'limit')]);
+    expect(builder.snapshot()?.learned).toEqual({
+      hosts: [
+        { name: 'esx-01', inFlight: 2, limit: 3, phase: 'probing', bandwidth: 305 * MiB, throughput: null },
+        {
+          name: 'esx-02',
+          inFlight: 1,
+          limit: 4,
+          phase: 'climbing',
+          bandwidth: null,
+          throughput: Math.round(210.4 * MiB),
+        },
+        { name: 'esx-03', inFlight: 0, limit: 1, phase: 'holding', bandwidth: 90 * MiB, throughput: 88 * MiB },
+      ],
+      hostsTotal: 3,
+      diskRate: Math.round(104.6 * MiB),
+    });
+    // a disk leaving flight counts at once, before the next throughput event
+    builder.apply(finished(b, GiB, 7, 7));
+    expect(builder.snapshot()?.learned?.hosts.map((h) => [h.name, h.inFlight])).toEqual([
+      ['esx-01', 2],
+      ['esx-02', 0],
+      ['esx-03', 0],
+    ]);
+    expect(builder.snapshot(undefined, { hosts: 1 })?.learned).toMatchObject({
+      hosts: [{ name: 'esx-01' }],
+      hostsTotal: 3,
+    });
+  });
+
+  it("calls a host's throughput its bandwidth once settled, else its current level's", () => {
+    const settled = { phase: 'holding' as const, bandwidth: 300, throughput: 280 };
+    expect(hostThroughput(settled)).toBe(300);
+    expect(hostThroughput({ ...settled, phase: 'probing' })).toBe(280);
+    expect(hostThroughput({ ...settled, phase: 'probing', throughput: null })).toBe(300);
+    expect(hostThroughput({ phase: 'climbing', bandwidth: null, throughput: null })).toBeNull();
+  });
+
+  it('reaches top through the Lease as it was, and a malformed one is refused', () => {
+    const snapshot = fold([...flying, throughput(5)]).snapshot() as RunSnapshot;
+    expect(decodeSnapshot(encodeSnapshot(snapshot))?.learned).toEqual(snapshot.learned);
+    const learned = snapshot.learned as NonNullable<RunSnapshot['learned']>;
+    const broken = (patch: object) =>
+      decodeSnapshot(JSON.stringify({ ...snapshot, learned: { ...learned, ...patch } }));
+    expect(broken({ hosts: [{ ...learned.hosts[0], phase: 'sleeping' }] })).toBeUndefined();
+    expect(broken({ hosts: [{ ...learned.hosts[0], limit: '3' }] })).toBeUndefined();
+    expect(broken({ diskRate: 'fast' })).toBeUndefined();
+    expect(broken({ hostsTotal: undefined })).toBeUndefined();
+    expect(decodeSnapshot(JSON.stringify({ ...snapshot, learned: null }))).toBeUndefined();
+    // a snapshot without them (an older runner, --no-adaptive) is read as before
+    expect(decodeSnapshot(JSON.stringify({ ...snapshot, learned: undefined }))?.learned).toBeUndefined();
+  });
+
+  it('publishes a plan of many hosts with long names within the status limit, the first hosts listed', () => {
+    const name = (i: number) => `esxi-${String(i).padStart(3, '0')}.${'rack-and-row.'.repeat(17)}example.com`;
+    const hosts = Array.from({ length: 400 }, (_, i) =>
+      learnedHost(name(i), {
+        limit: 12,
+        phase: 'probing',
+        bandwidth: 312.123456 * MiB,
+        throughput: 298.987654 * MiB,
+        inFlight: 11,
+      }),
+    );
+    const disks = Array.from({ length: 300 }, (_, i) => disk(`vm-${i}`, 0, name(i % 20)));
+    const builder = fold([
+      planEvent({ disks: 300, bytes: 300 * GiB }),
+      ...disks.map((d) => started(d, GiB, 1)),
+      throughput(2, hosts),
+    ]);
+    const snapshot = builder.snapshot(undefined, PUBLISHED_LIMITS) as RunSnapshot;
+    const text = encodeStatus(snapshot);
+    if (text === undefined) throw new Error('not published');
+    expect(text.length).toBeLessThanOrEqual(STATUS_MAX_BYTES);
+    const published = decodeSnapshot(text);
+    expect(published?.learned?.hosts).toHaveLength(PUBLISHED_LIMITS.hosts);
+    expect(published?.learned?.hostsTotal).toBe(400);
+    // the hosts with disks in flight are the ones listed first
+    expect(published?.learned?.hosts.slice(0, 20).every((h) => h.inFlight > 0)).toBe(true);
+    // the hosts take a small share of the status: the disks in flight keep most of it
+    expect(JSON.stringify(published?.learned).length).toBeLessThan(STATUS_MAX_BYTES / 2);
+    expect(published?.inFlight.length).toBeGreaterThan(0);
+    // every host listed would not fit
+    expect(
+      encodeStatus(builder.snapshot(undefined, { ...PUBLISHED_LIMITS, hosts: 400 }) as RunSnapshot),
+    ).toBeUndefined();
   });
 });

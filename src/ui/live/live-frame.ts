@@ -1,5 +1,6 @@
 /**
- * The frame of `kubectl mtv migrate`'s live view: the header, the disks in flight, the queue head, the key bar, and,
+ * The frame of `kubectl mtv migrate`'s live view: the header, the hosts adaptive admission learned (when it runs), the
+ * disks in flight, the queue head, the key bar, and,
  * once the run ended, its verdict in place of the key bar. Pure: from the snapshot (the runner's events folded) and
  * the view state the keys own.
  */
@@ -12,7 +13,7 @@ import type { QueueScroll } from './live-keys.js';
 import { sectionRows } from './live-layout.js';
 import { headerHeight, runHeaderLines } from './run-header.js';
 import { summaryLine } from './run-rows.js';
-import { runSectionLines, SECTION_TITLES } from './run-sections.js';
+import { runSectionLines, sectionTitles } from './run-sections.js';
 import { type ViewLine, viewLine } from './view-line.js';
 import { outcomeTone, type ViewStyle } from './view-style.js';
 
@@ -48,7 +49,8 @@ export function liveFrame(input: LiveFrameInput): LiveFrame {
   }
   const ended = snapshot.outcome !== null;
   // the frame stays below the terminal's height (the line under it holds the cursor), the key bar or verdict under it
-  const available = rows - 1 - headerHeight(snapshot, {}) - SECTION_TITLES - 1;
+  const titles = sectionTitles(snapshot);
+  const available = rows - 1 - headerHeight(snapshot, {}) - titles - 1;
   const probe = sectionRows(snapshot, available, { offset: Number.MAX_SAFE_INTEGER, queueMax: QUEUE_ROWS_SHOWN });
   const scroll = { maxOffset: probe.queueOffset, page: Math.max(1, probe.queue) };
   const layout = sectionRows(snapshot, available, {
@@ -58,7 +60,7 @@ export function liveFrame(input: LiveFrameInput): LiveFrame {
   const lines = [
     ...runHeaderLines(snapshot, style),
     ...(view.help && !ended
-      ? helpOverlayLines({ rows: available + SECTION_TITLES })
+      ? helpOverlayLines({ rows: available + titles })
       : runSectionLines(snapshot, layout, style)),
   ];
   if (ended) {

@@ -8,9 +8,17 @@ import type { RunSnapshot } from '../../runner/run-snapshot.js';
 export const QUEUE_MIN_ROWS = 3;
 /** Recent completions `top` shows per plan at most. */
 export const RECENT_MAX_ROWS = 5;
+/** Learned hosts the hosts panel lists at most (`… and N more hosts` says the rest). */
+export const HOSTS_MAX_ROWS = 5;
+/** Rows the hosts panel keeps however many disks are in flight (when it has that many hosts). */
+export const HOSTS_MIN_ROWS = 2;
 
-/** The rows of a run's sections: disks in flight, queued disks, recent completions (top only). */
+/** The rows of a run's sections: learned hosts, disks in flight, queued disks, recent completions (top only). */
 export interface SectionRows {
+  /** Learned hosts listed (adaptive admission's panel). */
+  hosts: number;
+  /** True when `… and N more hosts` takes a row. */
+  hostsMore: boolean;
   inFlight: number;
   /** True when `… and N more in flight` takes a row. */
   inFlightMore: boolean;
@@ -23,11 +31,12 @@ export interface SectionRows {
 }
 
 /**
- * Splits `available` rows (titles aside) between the sections: disks in flight first, the queue then gets what is
- * left but at least QUEUE_MIN_ROWS, then recent completions (top), then the rest of the queue, up to `queueMax`.
+ * Splits `available` rows (titles aside) between the sections: disks in flight first, keeping for the queue at least
+ * QUEUE_MIN_ROWS and for the learned hosts HOSTS_MIN_ROWS; then the hosts up to HOSTS_MAX_ROWS, then recent
+ * completions (top), then the rest of the queue, up to `queueMax`.
  */
 export function sectionRows(
-  snapshot: Pick<RunSnapshot, 'inFlight' | 'queued' | 'queuedTotal' | 'recent'>,
+  snapshot: Pick<RunSnapshot, 'inFlight' | 'queued' | 'queuedTotal' | 'recent' | 'learned'>,
   available: number,
   options: { offset?: number; recent?: boolean; queueMax?: number } = {},
 ): SectionRows {
@@ -37,11 +46,23 @@ export function sectionRows(
   // the queue's reserve: its minimum rows and, when the head does not cover the queue, the `… and N more` row
   const queueReserve = queueMin + (snapshot.queuedTotal > queueMin ? 1 : 0);
 
+  // the hosts' reserve likewise: their minimum rows, and `… and N more hosts` when they do not cover every host
+  const hostCount = snapshot.learned?.hostsTotal ?? 0;
+  const hostsListed = Math.min(snapshot.learned?.hosts.length ?? 0, HOSTS_MAX_ROWS);
+  const hostsMin = Math.min(hostsListed, HOSTS_MIN_ROWS);
+  const hostsReserve = hostsMin + (hostCount > hostsMin ? 1 : 0);
+
   const wantFlight = snapshot.inFlight.length;
-  let inFlight = Math.min(wantFlight, Math.max(0, left - queueReserve));
+  let inFlight = Math.min(wantFlight, Math.max(0, left - queueReserve - hostsReserve));
   const inFlightMore = inFlight < wantFlight;
   if (inFlightMore) inFlight = Math.max(0, inFlight - 1);
   left -= inFlight + (inFlightMore ? 1 : 0);
+
+  const hostRoom = Math.max(0, left - queueReserve);
+  let hosts = Math.min(hostsListed, hostRoom);
+  const hostsMore = hosts < hostCount && hostRoom > 0;
+  if (hostsMore && hosts + 1 > hostRoom) hosts = hostRoom - 1;
+  left -= hosts + (hostsMore ? 1 : 0);
 
   const recentWant = options.recent ? Math.min(snapshot.recent.length, RECENT_MAX_ROWS) : 0;
   const recent = Math.min(recentWant, Math.max(0, left - queueReserve));
@@ -52,5 +73,5 @@ export function sectionRows(
   const queueMore = snapshot.queuedTotal > queue && left > 0;
   if (queueMore && queue + 1 > left) queue = left - 1;
   const queueOffset = Math.max(0, Math.min(options.offset ?? 0, head - queue));
-  return { inFlight, inFlightMore, queue, queueOffset, queueMore, recent };
+  return { hosts, hostsMore, inFlight, inFlightMore, queue, queueOffset, queueMore, recent };
 }

@@ -3,7 +3,15 @@
  * tested without a terminal.
  */
 import type { RunSummary } from '../../runner/run-events.js';
-import type { RunSnapshot, SnapshotCompletion, SnapshotDisk, SnapshotQueued } from '../../runner/run-snapshot.js';
+import {
+  hostThroughput,
+  type RunSnapshot,
+  type SnapshotCompletion,
+  type SnapshotDisk,
+  type SnapshotHost,
+  type SnapshotLearned,
+  type SnapshotQueued,
+} from '../../runner/run-snapshot.js';
 import { formatOutcomeLine } from '../run-reporters.js';
 import { formatBytes, formatDuration } from '../simulate-table.js';
 import { displayWidth } from './display-width.js';
@@ -106,6 +114,55 @@ export function queueRows(disks: readonly SnapshotQueued[], columns: number): st
         fitCellRight(formatBytes(disk.bytes), size),
         fitCell(disk.host, host),
         fitCell(disk.reason, reason, false),
+      ],
+      widths,
+    ).trimEnd(),
+  );
+}
+
+/** A learned host's phase as the views say it: `climbing`, `settled` (holding where it plateaued), `probing`. */
+export function hostPhase(host: Pick<SnapshotHost, 'phase'>): string {
+  return host.phase === 'holding' ? 'settled' : host.phase;
+}
+
+/** The hosts panel's title: `Hosts (2)  importers 104 MiB/s each`. */
+export function hostsTitle(learned: SnapshotLearned): string {
+  const importers = learned.diskRate === null ? '' : `  importers ${formatRate(learned.diskRate)} each`;
+  return `Hosts (${learned.hostsTotal})${importers}`;
+}
+
+/**
+ * The learned hosts, one row each, in columns shared by all rows: `  esx-01  2/3 in flight  305 MiB/s settled`: its
+ * disks in flight against its learned limit, its throughput (its bandwidth once settled, else at its current level;
+ * `-` before it is measured) and its phase. A narrow terminal drops the words `in flight`, then the phase, then the
+ * throughput; the name stays, cut when it must be.
+ */
+export function hostRows(hosts: readonly SnapshotHost[], columns: number): string[] {
+  const counts = hosts.map((h) => `${h.inFlight}/${h.limit}`);
+  const rates = hosts.map((h) => formatRate(hostThroughput(h)));
+  const phases = hosts.map(hostPhase);
+  const names = hosts.map((h) => h.name);
+  const widths = columnWidths(
+    [
+      { min: 1 },
+      { min: Math.min(6, longest(names)), natural: longest(names), first: true },
+      { min: longest(counts) },
+      { min: 9, drop: 3 },
+      { min: longest(rates), drop: 1 },
+      { min: longest(phases), drop: 2 },
+    ],
+    columns,
+  );
+  const [mark, name, count, words, rate, phase] = widths;
+  return hosts.map((_, i) =>
+    joinCells(
+      [
+        fitCell(' ', mark),
+        fitCell(names[i], name),
+        fitCellRight(counts[i], count),
+        fitCell('in flight', words),
+        fitCellRight(rates[i], rate),
+        fitCell(phases[i], phase, false),
       ],
       widths,
     ).trimEnd(),

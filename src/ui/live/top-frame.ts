@@ -7,7 +7,7 @@ import { keyHintLine } from './key-hint-line.js';
 import type { QueueScroll } from './live-keys.js';
 import { sectionRows } from './live-layout.js';
 import { headerHeight, runHeaderLines } from './run-header.js';
-import { runSectionLines, SECTION_TITLES } from './run-sections.js';
+import { runSectionLines, sectionTitles } from './run-sections.js';
 import type { TopEntry } from './top-entry.js';
 import { type ViewLine, viewLine } from './view-line.js';
 import type { ViewStyle } from './view-style.js';
@@ -42,7 +42,7 @@ export function topFrame(input: TopFrameInput): { lines: ViewLine[]; scroll: Que
   // each plan gets an equal share of the lines, less the key bar, the cursor's line and a blank line between plans
   const share = Math.floor((rows - 2 - (entries.length - 1)) / entries.length);
   const available = (entry: TopEntry) =>
-    share - headerHeight(entry.snapshot, { top: true, stale: entry.stale }) - SECTION_TITLES - 1;
+    share - headerHeight(entry.snapshot, { top: true, stale: entry.stale }) - sectionTitles(entry.snapshot) - 1;
   const chosen = entries[selected];
   const probe = sectionRows(chosen.snapshot, available(chosen), { offset: Number.MAX_SAFE_INTEGER, recent: true });
   const scroll = { maxOffset: probe.queueOffset, page: Math.max(1, probe.queue) };

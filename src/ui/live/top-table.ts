@@ -1,10 +1,12 @@
 /**
- * `kubectl mtv top --once` without the live view: a kubectl-like table of the runs, then per run its disks in flight and the
- * head of its queue; and the JSON form (`-o json`, and each ndjson line of `--watch`).
+ * `kubectl mtv top --once` without the live view: a kubectl-like table of the runs, then per run the hosts adaptive
+ * admission learned, its disks in flight and the head of its queue; and the JSON form (`-o json`, and each ndjson line
+ * of `--watch`).
  */
-import type { RunSnapshot } from '../../runner/run-snapshot.js';
+import { hostThroughput, type RunSnapshot, type SnapshotLearned } from '../../runner/run-snapshot.js';
 import { formatBytes, formatColumns } from '../simulate-table.js';
 import { formatBytesProgress, formatEta, formatPercent, formatRate, shortPhase } from './live-format.js';
+import { hostPhase } from './run-rows.js';
 import type { TopEntry } from './top-entry.js';
 
 /** Queued disks the table lists per run. */
@@ -60,6 +62,26 @@ const PLAN_HEADERS = [
   'STATUS',
 ];
 const PLAN_HEADERS_WIDE = [...PLAN_HEADERS.slice(0, 8), 'FAILED', 'PER HOST', ...PLAN_HEADERS.slice(8), 'UPDATED'];
+
+function hostsTable(learned: SnapshotLearned): string[][] {
+  return [
+    ['NAME', 'IN FLIGHT', 'LIMIT', 'THROUGHPUT', 'PHASE'],
+    ...learned.hosts.map((h) => [
+      h.name,
+      String(h.inFlight),
+      String(h.limit),
+      formatRate(hostThroughput(h)),
+      hostPhase(h),
+    ]),
+  ];
+}
+
+/** `2 hosts, importers 104 MiB/s each`, and `the first 50` when the runner listed only those. */
+function hostsBlockTitle(learned: SnapshotLearned): string {
+  const listed = learned.hosts.length < learned.hostsTotal ? `, the first ${learned.hosts.length}` : '';
+  const importers = learned.diskRate === null ? '' : `; importers ${formatRate(learned.diskRate)} each`;
+  return `${learned.hostsTotal} host${learned.hostsTotal === 1 ? '' : 's'}${listed}${importers}`;
+}
 
 function flightTable(s: RunSnapshot, wide: boolean): string[][] {
   const headers = ['VM', 'DISK', 'DATAVOLUME', 'HOST', 'SIZE', 'PROGRESS', 'RATE'];
@@ -122,6 +144,10 @@ export function formatTopTable(entries: readonly TopEntry[], options: TopTableOp
     const s = entry.snapshot;
     const name = `${s.namespace}/${s.plan}`;
     if (entry.stale && !noHeaders) blocks.push(`${name}: stale: ${entry.stale}`);
+    if (s.learned && s.learned.hosts.length > 0) {
+      const title = `${name}: ${hostsBlockTitle(s.learned)}`;
+      blocks.push([...(noHeaders ? [] : [title]), table(hostsTable(s.learned), noHeaders)].join('\n'));
+    }
     if (s.inFlight.length > 0) {
       const title = `${name}: ${s.inFlight.length} in flight`;
       blocks.push([...(noHeaders ? [] : [title]), table(flightTable(s, wide), noHeaders)].join('\n'));
@@ -180,6 +206,12 @@ export interface TopJsonPlan {
   outcome: RunSnapshot['outcome'];
   /** The VMs made so far (absent before the first, and with --disks-only). */
   vms?: NonNullable<RunSnapshot['vms']>;
+  /**
+   * What adaptive admission learned of the source hosts (cold `disk` runs; absent with --no-adaptive and before its
+   * first measurement): per host its disks in flight, learned limit, phase, bandwidth and current level's throughput
+   * (bytes/s), and the importers' rate.
+   */
+  learned?: SnapshotLearned;
 }
 
 /** The plan objects of `top`'s JSON, in the documented key order. */
@@ -215,6 +247,20 @@ export function topJsonPlans(entries: readonly TopEntry[]): TopJsonPlan[] {
     stale: stale ?? null,
     outcome: s.outcome,
     ...(s.vms && { vms: s.vms }),
+    ...(s.learned && {
+      learned: {
+        hosts: s.learned.hosts.map((h) => ({
+          name: h.name,
+          inFlight: h.inFlight,
+          limit: h.limit,
+          phase: h.phase,
+          bandwidth: h.bandwidth,
+          throughput: h.throughput,
+        })),
+        hostsTotal: s.learned.hostsTotal,
+        diskRate: s.learned.diskRate,
+      },
+    }),
   }));
 }
 

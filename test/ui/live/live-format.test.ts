@@ -9,7 +9,8 @@ import {
   joinCells,
   progressBar,
 } from '../../../src/ui/live/live-format.js';
-import { sectionRows } from '../../../src/ui/live/live-layout.js';
+import { HOSTS_MAX_ROWS, sectionRows } from '../../../src/ui/live/live-layout.js';
+import { hostRows } from '../../../src/ui/live/run-rows.js';
 
 describe('live-format', () => {
   it('draws bars of exactly the width asked, in eighths or in ASCII', () => {
@@ -106,5 +107,74 @@ describe('sectionRows', () => {
   it('shows the whole queue without a more row when it fits', () => {
     const layout = sectionRows({ inFlight: disks(2), queued: disks(3), queuedTotal: 3, recent: [] }, 20);
     expect(layout).toMatchObject({ queue: 3, queueMore: false, queueOffset: 0 });
+  });
+
+  const learned = (listed: number, total = listed) => ({
+    hosts: disks(listed),
+    hostsTotal: total,
+    diskRate: null,
+  });
+
+  it('lists no host without learned hosts, and every host when they fit', () => {
+    expect(sectionRows({ inFlight: disks(2), queued: [], queuedTotal: 0, recent: [] }, 20)).toMatchObject({
+      hosts: 0,
+      hostsMore: false,
+    });
+    const layout = sectionRows(
+      { inFlight: disks(2), queued: disks(3), queuedTotal: 3, recent: [], learned: learned(3) },
+      20,
+    );
+    expect(layout).toMatchObject({ hosts: 3, hostsMore: false, inFlight: 2, queue: 3 });
+  });
+
+  it('keeps 2 host rows and the more row however many disks are in flight, up to 5 hosts when there is room', () => {
+    const busy = sectionRows(
+      { inFlight: disks(30), queued: disks(50), queuedTotal: 70, recent: [], learned: learned(8) },
+      15,
+    );
+    expect(busy).toMatchObject({ hosts: 2, hostsMore: true, inFlight: 7, inFlightMore: true, queue: 3 });
+    expect(busy.hosts + 1 + busy.inFlight + 1 + busy.queue + 1).toBe(15);
+    const roomy = sectionRows(
+      { inFlight: disks(2), queued: disks(50), queuedTotal: 70, recent: [], learned: learned(8) },
+      40,
+    );
+    expect(roomy).toMatchObject({ hosts: HOSTS_MAX_ROWS, hostsMore: true, inFlight: 2 });
+    // the runner published 50 of 120 hosts: the more row counts them all
+    const cut = sectionRows(
+      { inFlight: disks(2), queued: [], queuedTotal: 0, recent: [], learned: learned(3, 120) },
+      40,
+    );
+    expect(cut).toMatchObject({ hosts: 3, hostsMore: true });
+  });
+});
+
+describe('hostRows', () => {
+  const MiB = 2 ** 20;
+  const hosts = [
+    { name: 'esx-01', inFlight: 2, limit: 3, phase: 'holding' as const, bandwidth: 305 * MiB, throughput: 280 * MiB },
+    {
+      name: 'esx-02.lab',
+      inFlight: 10,
+      limit: 12,
+      phase: 'climbing' as const,
+      bandwidth: null,
+      throughput: 2 * 2 ** 30,
+    },
+    { name: 'esx-03', inFlight: 0, limit: 2, phase: 'probing' as const, bandwidth: 90 * MiB, throughput: null },
+  ];
+
+  it("says each host's disks in flight against its limit, its throughput and its phase, in aligned columns", () => {
+    expect(hostRows(hosts, 80)).toEqual([
+      '  esx-01       2/3 in flight 305 MiB/s settled',
+      '  esx-02.lab 10/12 in flight   2 GiB/s climbing',
+      '  esx-03       0/2 in flight  90 MiB/s probing',
+    ]);
+  });
+
+  it('drops the words, then the phase, then the throughput on a narrow terminal; the name stays', () => {
+    expect(hostRows(hosts, 38)[1]).toBe('  esx-02.lab 10/12   2 GiB/s climbing');
+    expect(hostRows(hosts, 30)[1]).toBe('  esx-02.lab 10/12   2 GiB/s');
+    expect(hostRows(hosts, 20)).toEqual(['  esx-01       2/3', '  esx-02.lab 10/12', '  esx-03       0/2']);
+    expect(hostRows(hosts, 15)[1]).toBe('  esx-02… 10/12');
   });
 });

@@ -11,12 +11,15 @@ import {
   disk,
   fold,
   GiB,
+  learnedHost,
+  MiB,
   planEvent,
   queue,
   queued,
   settings,
   started,
   summaryEvent,
+  throughput,
 } from './run-events-fixture.js';
 
 const VIEW = { help: false, offset: () => 0, hint: null };
@@ -228,6 +231,72 @@ describe('liveFrame', () => {
     const frame = frameOf(events, { rows: 20, view: { ...VIEW, offset: (max) => Math.min(2, max) } });
     expect(frame).toContain('Queued (60)  from #3');
     expect(frame.find((line) => /^ {2}app-\d\d\/0 +50 GiB/.test(line))).toContain('app-12/0');
+  });
+
+  it('shows the hosts adaptive admission learned under the header, and nothing of them without it', () => {
+    const frame = frameOf([...busyRun(), throughput(301)]);
+    expect(frame.slice(2, 6)).toEqual([
+      'Hosts (2)  importers 104 MiB/s each',
+      '  esx-01 2/3 in flight 305 MiB/s settled',
+      '  esx-02 1/4 in flight 210 MiB/s climbing',
+      'In flight (3)',
+    ]);
+    const [title] = liveFrame(input([...busyRun(), throughput(301)])).lines.slice(2);
+    expect(drawLine(title, 80, true).text).toBe('\u001B[1mHosts (2)  importers 104 MiB/s each\u001B[22m');
+    // --no-adaptive: no throughput event, no panel
+    expect(frameOf(busyRun()).join('\n')).not.toContain('Hosts (');
+    expect(frameOf(busyRun())[2]).toBe('In flight (3)');
+  });
+
+  it("follows the latest figures: a host's new limit, its plateau, the importers' rate unknown", () => {
+    const later = throughput(
+      320,
+      [
+        learnedHost('esx-01', { limit: 3, phase: 'holding', bandwidth: 305 * MiB }),
+        learnedHost('esx-02', { limit: 5, phase: 'probing', bandwidth: 250 * MiB, throughput: null }),
+      ],
+      null,
+      'limit',
+    );
+    const frame = frameOf([...busyRun(), throughput(301), later]);
+    expect(frame.slice(2, 5)).toEqual([
+      'Hosts (2)',
+      '  esx-01 2/3 in flight 305 MiB/s settled',
+      '  esx-02 1/5 in flight 250 MiB/s probing',
+    ]);
+  });
+
+  it('fits the hosts panel in the terminal and the width: at most 5 hosts, then how many more', () => {
+    const host = (i: number) => `esx-${String(i).padStart(2, '0')}.a-long-datacenter-name.example.com`;
+    const hosts = Array.from({ length: 12 }, (_, i) => learnedHost(host(i), { throughput: 99 * MiB }));
+    const many = [
+      planEvent({ disks: 100 }),
+      ...Array.from({ length: 30 }, (_, i) => started(disk(`vm-${i}`, 0, host(7)), 10 * GiB, 1)),
+      queue(
+        Array.from({ length: 50 }, (_, i) => queued(disk(`q-${i}`), GiB)),
+        70,
+        2,
+      ),
+      throughput(3, hosts),
+    ];
+    for (const rows of [12, 16, 24, 40, 60]) {
+      for (const columns of [40, 80]) {
+        const frame = frameOf(many, { rows, columns });
+        expect(frame.length).toBeLessThan(rows);
+        for (const line of frame) expect(displayWidth(line)).toBeLessThanOrEqual(columns);
+        expect(frame.filter((line) => line.startsWith('Hosts (12)  importers'))).toHaveLength(1);
+        // disks in flight come first, but for 2 hosts; on the smallest terminal the queue's 3 rows too (the title stays)
+        const hostLines = frame.filter((line) => line.startsWith('  esx-')).length;
+        expect(hostLines).toBe(rows < 16 ? 0 : rows < 60 ? 2 : 5);
+        if (hostLines > 0) expect(frame).toContain(`  … and ${12 - hostLines} more hosts`);
+        expect(frame.filter((line) => line.includes(' q-')).length).toBeGreaterThanOrEqual(3);
+      }
+    }
+    // the host with disks in flight is listed first, then the others in name order
+    expect(frameOf(many).slice(3, 5)).toEqual([
+      '  esx-07.a-long-datacenter-name.example.com 30/2 in flight 99 MiB/s climbing',
+      '  esx-00.a-long-datacenter-name.example.com  0/2 in flight 99 MiB/s climbing',
+    ]);
   });
 
   it('says so while no plan event came', () => {

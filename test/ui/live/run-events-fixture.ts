@@ -1,4 +1,5 @@
 /** Hand-built runner events for the live-view tests: one plan of VMs with disks on a few hosts. */
+import type { LearnedHost } from '@kubectl-mtv/engine';
 import type { DiskRef, QueuedDisk, RunEvent, RunSummary } from '../../../src/runner/run-events.js';
 import { RunSnapshotBuilder } from '../../../src/runner/run-snapshot.js';
 
@@ -107,6 +108,29 @@ export function summaryEvent(seconds: number, patch: Partial<RunSummary> = {}): 
       ...patch,
     },
   };
+}
+
+export const MiB = 2 ** 20;
+
+/** A host as adaptive admission reports it; climbing, 2 allowed, nothing measured unless patched. */
+export function learnedHost(name: string, patch: Partial<LearnedHost> = {}): LearnedHost {
+  return { name, limit: 2, phase: 'climbing', bandwidth: null, throughput: null, inFlight: 0, ...patch };
+}
+
+/**
+ * What adaptive admission learned of busyRun's hosts: esx-01 settled at 3 at 305 MiB/s, esx-02 climbing at 4 with
+ * 210 MiB/s measured at its level; importers 104 MiB/s.
+ */
+export function throughput(
+  seconds: number,
+  hosts: LearnedHost[] = [
+    learnedHost('esx-02', { limit: 4, throughput: 210.4 * MiB, inFlight: 1 }),
+    learnedHost('esx-01', { limit: 3, phase: 'holding', bandwidth: 305 * MiB, throughput: 301 * MiB, inFlight: 2 }),
+  ],
+  diskRate: number | null = 104 * MiB,
+  cause: 'limit' | 'replan' | 'measure' = 'measure',
+): RunEvent {
+  return { type: 'throughput', time: at(seconds), cause, hosts, diskRate };
 }
 
 export function fold(events: RunEvent[], holder: string | null = null): RunSnapshotBuilder {

@@ -4,10 +4,12 @@ import { displayWidth } from '../../../src/ui/live/display-width.js';
 import type { TopEntry } from '../../../src/ui/live/top-entry.js';
 import { type TopFrameInput, topFrame } from '../../../src/ui/live/top-frame.js';
 import { drawLine } from '../../../src/ui/live/view-line.js';
-import { busyRun, fold } from './run-events-fixture.js';
+import { busyRun, fold, throughput } from './run-events-fixture.js';
 
-function snapshotOf(plan: string, patch: Partial<RunSnapshot> = {}): RunSnapshot {
-  const events = busyRun().map((e) => (e.type === 'plan' ? { ...e, plan } : e));
+function snapshotOf(plan: string, patch: Partial<RunSnapshot> = {}, adaptive = false): RunSnapshot {
+  const events = [...busyRun(), ...(adaptive ? [throughput(301)] : [])].map((e) =>
+    e.type === 'plan' ? { ...e, plan } : e,
+  );
   const snapshot = fold(events, 'alice@ws1/1234').snapshot();
   if (!snapshot) throw new Error('no snapshot');
   return { ...snapshot, ...patch };
@@ -56,6 +58,23 @@ describe('topFrame', () => {
     expect(frame).toContain('▶ plan openshift-mtv/plan-b  policy disk  In flight 3/20');
     expect(frame).toContain('  stale: lease expired 40s ago: the runner is gone');
     expect(frame.at(-1)).toBe('q detach  p pause/resume  +/- cap  ↑↓ scroll  Tab plan  ? help');
+  });
+
+  it("shows the hosts panel of migrate's live view from the published snapshot, within the terminal", () => {
+    const frame = frameOf({ entries: [{ snapshot: snapshotOf('plan-a', {}, true) }] });
+    expect(frame.slice(3, 7)).toEqual([
+      'Hosts (2)  importers 104 MiB/s each',
+      '  esx-01 2/3 in flight 305 MiB/s settled',
+      '  esx-02 1/4 in flight 210 MiB/s climbing',
+      'In flight (3)',
+    ]);
+    const stacked = frameOf({
+      entries: [{ snapshot: snapshotOf('plan-a', {}, true) }, { snapshot: snapshotOf('plan-b') }],
+      rows: 24,
+    });
+    expect(stacked.length).toBeLessThan(24);
+    expect(stacked.filter((line) => line.startsWith('Hosts ('))).toHaveLength(1);
+    expect(frameOf({ entries: [{ snapshot: snapshotOf('plan-a') }] }).join('\n')).not.toContain('Hosts (');
   });
 
   it('shows the keys of top while help is on', () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { TopEntry } from '../../../src/ui/live/top-entry.js';
 import { formatTopJson, formatTopTable, topJsonPlans } from '../../../src/ui/live/top-table.js';
-import { busyRun, fold, settings } from './run-events-fixture.js';
+import { busyRun, fold, learnedHost, settings, throughput } from './run-events-fixture.js';
 
-function entry(stale?: string, paused = false): TopEntry {
-  const snapshot = fold([...busyRun(), settings(301, { paused })], 'alice@ws1/1234').snapshot();
+function entry(stale?: string, paused = false, adaptive = false): TopEntry {
+  const events = [...busyRun(), settings(301, { paused }), ...(adaptive ? [throughput(302)] : [])];
+  const snapshot = fold(events, 'alice@ws1/1234').snapshot();
   if (!snapshot) throw new Error('no snapshot');
   return stale ? { snapshot, stale } : { snapshot };
 }
@@ -54,6 +55,33 @@ describe('formatTopTable', () => {
     expect(bare).not.toContain('NAMESPACE');
     expect(bare).not.toContain('in flight');
     expect(bare.split('\n')[0]).toMatch(/^openshift-mtv +plan-a /);
+  });
+
+  it('lists the hosts adaptive admission learned before the disks in flight, and none without it', () => {
+    const text = formatTopTable([entry(undefined, false, true)]);
+    expect(text).toContain(
+      [
+        'openshift-mtv/plan-a: 2 hosts; importers 104 MiB/s each',
+        'NAME     IN FLIGHT   LIMIT   THROUGHPUT   PHASE',
+        'esx-01   2           3       305 MiB/s    settled',
+        'esx-02   1           4       210 MiB/s    climbing',
+        '',
+        'openshift-mtv/plan-a: 3 in flight',
+      ].join('\n'),
+    );
+    expect(formatTopTable([entry()])).not.toContain('THROUGHPUT');
+    const bare = formatTopTable([entry(undefined, false, true)], { noHeaders: true });
+    expect(bare).not.toContain('THROUGHPUT');
+    expect(bare).toMatch(/\nesx-01 +2 +3 +305 MiB\/s +settled\n/);
+  });
+
+  it('says when the runner listed only the first hosts, and - for a host not measured yet', () => {
+    const hosts = Array.from({ length: 3 }, (_, i) => learnedHost(`esx-0${i + 1}`));
+    const snapshot = fold([...busyRun(), throughput(302, hosts, null)]).snapshot(undefined, { hosts: 2 });
+    if (!snapshot) throw new Error('no snapshot');
+    const text = formatTopTable([{ snapshot }]);
+    expect(text).toContain('openshift-mtv/plan-a: 3 hosts, the first 2\nNAME ');
+    expect(text).toMatch(/\nesx-01 +2 +2 +- +climbing\n/);
   });
 
   it('says so when no run is found', () => {
@@ -114,6 +142,34 @@ describe('formatTopJson', () => {
       progress: 0.6,
       rate: 180 * 2 ** 20,
     });
+  });
+
+  it('adds what adaptive admission learned, as the runner published it, after the documented keys', () => {
+    const [plan] = JSON.parse(formatTopJson([entry(undefined, false, true)])).plans;
+    expect(Object.keys(plan).at(-1)).toBe('learned');
+    expect(plan.learned).toEqual({
+      hosts: [
+        {
+          name: 'esx-01',
+          inFlight: 2,
+          limit: 3,
+          phase: 'holding',
+          bandwidth: 305 * 2 ** 20,
+          throughput: 301 * 2 ** 20,
+        },
+        {
+          name: 'esx-02',
+          inFlight: 1,
+          limit: 4,
+          phase: 'climbing',
+          bandwidth: null,
+          throughput: Math.round(210.4 * 2 ** 20),
+        },
+      ],
+      hostsTotal: 2,
+      diskRate: 104 * 2 ** 20,
+    });
+    expect(JSON.parse(formatTopJson([entry()])).plans[0].learned).toBeUndefined();
   });
 
   it('gives ndjson watchers the same plan objects', () => {
