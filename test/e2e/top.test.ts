@@ -72,7 +72,17 @@ describe('kubectl mtv top', () => {
     // slow enough that no disk finishes while the two are compared
     const cluster = await startSandbox(dir, '--speed', '4');
     const run = start(
-      ['migrate', 'plan-a', '-n', 'openshift-mtv', ...kube(cluster), '--allow-powered-on', '--max-inflight', '6'],
+      [
+        'migrate',
+        'plan-a',
+        '-n',
+        'openshift-mtv',
+        ...kube(cluster),
+        '--allow-powered-on',
+        '--max-inflight',
+        '6',
+        '--adaptive',
+      ],
       dir,
     );
     let plans: TopJsonPlan[] = [];
@@ -105,7 +115,7 @@ describe('kubectl mtv top', () => {
     for (const disk of plan.inFlight) {
       expect(Object.keys(disk)).toEqual(['vm', 'index', 'name', 'host', 'bytes', 'progress', 'rate']);
     }
-    // adaptive admission (the default) holds each host at what it learned, under the cap
+    // adaptive admission (--adaptive) holds each host at what it learned, under the cap
     expect(plan.queued[0]).toEqual({
       vm: expect.any(String),
       index: expect.any(Number),

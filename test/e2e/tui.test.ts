@@ -76,7 +76,7 @@ describe('the live view in tmux', needs(tmuxTool), () => {
   it('shows the sections; p pauses, + raises the cap, top --control pauses from afar; the run ends with its summary, exit 0', async () => {
     const cluster = await startSandbox(dir, '--scenario', join(dir, 'tui.yaml'), '--speed', '60');
     const kube = ['--kubeconfig', cluster.kubeconfig, '-n', 'openshift-mtv'];
-    open('runner', ['migrate', 'plan-a', ...kube, '--max-inflight', '4']);
+    open('runner', ['migrate', 'plan-a', ...kube, '--max-inflight', '4', '--adaptive']);
     const runner = 'tui:runner';
     await until(() => screen(runner).includes('In flight (4)'), 20_000, 'the In flight section');
     const first = screen(runner);
@@ -85,7 +85,7 @@ describe('the live view in tmux', needs(tmuxTool), () => {
     expect(first).toMatch(/cap 4\/4/);
     expect(first).toMatch(/^q detach {2}p pause\/resume {2}\+\/- cap/m);
     for (const line of first.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
-    // adaptive admission (on by default) says what it learned of the two hosts
+    // adaptive admission (--adaptive) says what it learned of the two hosts
     await until(() => /^Hosts \(2\)/m.test(screen(runner)), 10_000, 'the hosts panel');
     expect(screen(runner)).toMatch(/^ {2}host-[12] +\d+\/\d+ in flight +(-|\S+ \S+\/s) (climbing|settled|probing)$/m);
 
