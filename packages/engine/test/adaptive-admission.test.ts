@@ -228,4 +228,24 @@ describe('AdaptiveAdmission with several hosts', () => {
     const fresh = new AdaptiveAdmission(view, DEFAULT_ADAPTIVE_SETTINGS, known);
     expect(fresh.update(1, [0, 0], [true, true]).replan).toBe(true);
   });
+
+  it('plans a probed host uncapped until it settles again, never with the plateau it has climbed past', () => {
+    // an earlier run saw esx-b at 2 transfers and 200 MiB/s; it now does 300, and probes after a minute
+    const known = { hosts: { 'esx-b': { limit: 2, bandwidth: 200 * Mi } } };
+    const settings = { ...DEFAULT_ADAPTIVE_SETTINGS, reprobeSeconds: 60 };
+    const admission = new AdaptiveAdmission(view, settings, known);
+    expect(admission.planningWorkload().hosts[0].bandwidth).toBe(200 * Mi);
+    const steps = drive(truth, admission, 600, () => false, true);
+    const planned = steps.flatMap((s) => (s.planned ? [s.planned[0]] : []));
+    const probe = planned.indexOf(Infinity);
+    expect(probe).toBeGreaterThanOrEqual(0);
+    expect(planned.slice(0, probe).every((b) => off(b, 200 * Mi) < 0.1)).toBe(true);
+    // after the probe: uncapped while it climbs, then what it settles at; 200 MiB/s never again
+    const after = planned.slice(probe).filter((b) => b !== Infinity);
+    expect(after.length).toBeGreaterThan(0);
+    for (const b of after) expect(off(b, 300 * Mi)).toBeLessThan(0.1);
+    const host = admission.learned().hosts[0];
+    expect(host.limit).toBeGreaterThanOrEqual(3);
+    expect(off(host.bandwidth, 300 * Mi)).toBeLessThan(0.1);
+  });
 });

@@ -200,6 +200,21 @@ describe('HostLimiter: holding and probing', () => {
     expect(limiter.measure(300, 1850, true)).toBe(true);
     expect(limiter.limit).toBe(5);
   });
+
+  it('climbs on when the probe gains, the old plateau no longer the host’s bandwidth', () => {
+    const limiter = settledAtFour();
+    limiter.measure(300, 930, true);
+    // the host got faster: 5 transfers do 400 where 4 did 300
+    expect(period(limiter, 5, 940, 400)).toBe(true);
+    expect(limiter.limit).toBe(6);
+    expect(limiter.phase).toBe('climbing');
+    expect(limiter.bandwidth).toBeUndefined();
+    // 6 do 420: a plateau again, at the new bandwidth
+    expect(period(limiter, 6, 960, 420)).toBe(true);
+    expect(limiter.limit).toBe(6);
+    expect(limiter.phase).toBe('holding');
+    expect(limiter.bandwidth).toBe(420);
+  });
 });
 
 describe('HostLimiter: what an earlier run learned', () => {
