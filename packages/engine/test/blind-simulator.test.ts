@@ -200,6 +200,15 @@ describe('simulateBlind on three saturating hosts', () => {
     });
   });
 
+  // caps under which the hosts' limits (4, 3 and 2 or 3) all fit
+  it.each([12, 16, 20, 24, 30])('ends within 1.05 x the clairvoyant disk schedule under a cap of %i', (cap) => {
+    const result = cap === 20 ? blind : simulateBlind(truth, disk(cap), BLIND);
+    const clairvoyant = simulateWorkload(truth, disk(cap));
+    expect(result.makespan / clairvoyant.makespanSeconds).toBeLessThan(1.05);
+    // every host saturated, and was learned, within the first minutes
+    for (const h of truth.hosts) expect(result.learnedAt[h.name], h.name).toBeLessThan(300);
+  });
+
   it('holds a per-host cap below what a host could learn', () => {
     const result = simulateBlind(truth, disk(20, 2), BLIND);
     expectEveryDiskCopiedOnce(truth, result);
