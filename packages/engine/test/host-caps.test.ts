@@ -147,7 +147,11 @@ describe('GangPolicy under learned host limits', () => {
     const policy = new GangPolicy(workload, 'plan', { maxInFlight: 10, hostCaps: [2, 3] });
     // esx-01 (limit 2): vm-0 and vm-2; esx-02 (limit 3): vm-1 and vm-3, and vm-5 does not fit the slot left
     expect(perHost(workload, policy.admit())).toEqual([2, 2]);
+    expect(policy.status(workload.vms[4].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 2/2 (learned)' });
+    // where the per-host cap is the lower, it is the one named
+    policy.setCaps({ maxInFlight: 10, perHost: 2, hostCaps: [3, 3] });
     expect(policy.status(workload.vms[4].disks[0])).toEqual({ kind: 'wait', reason: 'host esx-01 at 2/2' });
+    policy.setCaps({ maxInFlight: 10, hostCaps: [2, 3] });
     expect(policy.status(workload.vms[5].disks[0])).toEqual({
       kind: 'wait',
       reason: "waits for VM vm-5's gang of 2 disks to fit",
