@@ -6,6 +6,7 @@
  */
 import {
   type AdoptedState,
+  type Caps,
   createPolicy,
   describeStrategy,
   diskPlannerFor,
@@ -34,7 +35,8 @@ export interface PlanningLimits {
 /**
  * The policy, and how `disk` planned it (null for the policies that plan nothing). The planner simulates from
  * `adopted`; the policy is told `current()` when given (a re-plan while the run goes on: what is in flight and done
- * once planning ends), else `adopted`.
+ * once planning ends), else `adopted`. `caps`: the caps the policy runs under when they hold more than the
+ * scheduler's (the hosts' learned limits): `disk` plans under them.
  */
 export async function planPolicy(
   plan: Workload,
@@ -42,9 +44,10 @@ export async function planPolicy(
   adopted: AdoptedState | undefined,
   limits: PlanningLimits,
   current?: () => AdoptedState,
+  caps?: Caps,
 ): Promise<{ policy: Policy; report: PlanningReport | null }> {
-  const planner = diskPlannerFor(plan, scheduler, adopted);
-  if (!planner) return { policy: createPolicy(plan, scheduler, current?.() ?? adopted), report: null };
+  const planner = diskPlannerFor(plan, scheduler, adopted, caps);
+  if (!planner) return { policy: createPolicy(plan, scheduler, current?.() ?? adopted, caps), report: null };
   const began = limits.now();
   const pause = () => new Promise((resolve) => setImmediate(resolve));
   // the controller's schedule (the yardstick) and one candidate at least, then as many as the budget allows

@@ -267,6 +267,9 @@ export class TransferLoop implements RunController {
         now: this.now,
         stopped: () => this.outcome !== undefined,
       },
+      undefined,
+      // `disk` plans under the hosts' learned limits it runs under, as the engine's simulateBlind does
+      this.policyCaps(),
     );
     this.planning = report;
     // and so do those changed while it planned
@@ -610,6 +613,7 @@ export class TransferLoop implements RunController {
           stopped: () => this.outcome !== undefined,
         },
         () => this.currentState(),
+        this.policyCaps(),
       ).then(
         ({ policy }) => {
           this.replanning = false;

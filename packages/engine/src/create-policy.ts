@@ -14,23 +14,31 @@ export function capsOf(options: SchedulerOptions): Caps {
  * Builds the named policy. Warm plans need a VM's disks to start together, so `disk` runs them as `gang`.
  * With `adopted`, the policy starts from a re-run's state: the disks found done or in flight are adopted (the done
  * ones also finished); `disk` plans from that state.
+ * `caps`: the caps the policy will run under, when they hold more than the options (a run's learned host limits):
+ * `disk` then plans under them, so that the strategy it picks is one that works within them.
  */
-export function createPolicy(workload: Workload, options: SchedulerOptions, adopted?: AdoptedState): Policy {
-  return adoptState(buildPolicy(workload, options, adopted), adopted);
+export function createPolicy(
+  workload: Workload,
+  options: SchedulerOptions,
+  adopted?: AdoptedState,
+  caps: Caps = capsOf(options),
+): Policy {
+  return adoptState(buildPolicy(workload, options, adopted, caps), adopted);
 }
 
 /**
  * The planner `disk` would run for these options, or undefined when the policy plans nothing (legacy, forklift,
  * gang, and `disk` on a warm plan, which runs as gang). A caller that steps it itself (under a time budget) then
- * builds the policy with `policyFromPlanner`.
+ * builds the policy with `policyFromPlanner`. `caps` as for createPolicy.
  */
 export function diskPlannerFor(
   workload: Workload,
   options: SchedulerOptions,
   adopted?: AdoptedState,
+  caps: Caps = capsOf(options),
 ): DiskPlanner | undefined {
   if (options.policy !== 'disk' || workload.migration === 'warm') return undefined;
-  return new DiskPlanner(workload, options.order, capsOf(options), adopted);
+  return new DiskPlanner(workload, options.order, caps, adopted);
 }
 
 /** The `disk` policy of a planner's choice so far, told what was adopted. */
@@ -49,8 +57,12 @@ export function policyFromPlanner(planner: DiskPlanner, adopted?: AdoptedState):
  * - a warm workload under `gang` or `disk`: its VMs start all their disks together, so a VM wider than a cap starts
  *   alone when nothing is in flight under that cap (`simulate` and `migrate` run warm plans with the warm scheduler).
  */
-function buildPolicy(workload: Workload, options: SchedulerOptions, adopted?: AdoptedState): Policy {
-  const caps = capsOf(options);
+function buildPolicy(
+  workload: Workload,
+  options: SchedulerOptions,
+  adopted: AdoptedState | undefined,
+  caps: Caps,
+): Policy {
   const warm = workload.migration === 'warm';
   switch (options.policy) {
     case 'legacy':

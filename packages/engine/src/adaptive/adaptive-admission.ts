@@ -135,8 +135,9 @@ export class AdaptiveAdmission {
   }
 
   /**
-   * The workload to plan the rest with: learned bandwidths on hosts that saturated (uncapped on the others and on
-   * hosts being probed), the learned importer rate on every disk once known. Marks it as planned.
+   * The workload to plan the rest with: learned bandwidths on hosts that saturated and hold there (uncapped on the
+   * others, on hosts being probed and on hosts climbing past a probe), the learned importer rate on every disk once
+   * known. Marks it as planned.
    */
   planningWorkload(): Workload {
     const bandwidths = this.limiters.map((l) => l.bandwidth);

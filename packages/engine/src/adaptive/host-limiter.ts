@@ -69,12 +69,15 @@ export class HostLimiter {
     return this.currentPhase;
   }
 
-  /** The host's learned bandwidth (bytes/s), while it is known and not being probed. */
+  /**
+   * The host's learned bandwidth (bytes/s), while the limiter holds at it: not while it probes, nor while it climbs
+   * after a probe that gained (the host then does more than the plateau it had settled at).
+   */
   get bandwidth(): number | undefined {
-    return this.currentPhase === 'probing' ? undefined : this.plateau;
+    return this.currentPhase === 'holding' ? this.plateau : undefined;
   }
 
-  /** The measured bandwidth, even while probing (for reports). */
+  /** The last plateau measured, even while probing or climbing past it (for reports). */
   get measuredBandwidth(): number | undefined {
     return this.plateau;
   }

@@ -217,7 +217,8 @@ export class GangPolicy implements Policy {
     const perHost = hostCap(this.caps, d.host);
     if (this.inFlight >= maxInFlight) return { kind: 'wait', reason: `cap ${this.inFlight}/${maxInFlight}` };
     if (this.hostInFlight[d.host] >= perHost) {
-      return { kind: 'wait', reason: `host ${host} at ${this.hostInFlight[d.host]}/${perHost}` };
+      const learned = perHost < (this.caps.perHost ?? Infinity) ? ' (learned)' : '';
+      return { kind: 'wait', reason: `host ${host} at ${this.hostInFlight[d.host]}/${perHost}${learned}` };
     }
     if (this.hostDemand[d.host] >= this.saturation * this.workload.hosts[d.host].bandwidth) {
       return { kind: 'wait', reason: `host ${host} saturated` };
