@@ -45,6 +45,20 @@ export function compare(row: Makespans, { of, to }: Comparison): number {
   return a === undefined || b === undefined ? Number.NaN : a / b;
 }
 
+/** The row where `of / to` is furthest from 1 (a failed run, NaN, the furthest), and that ratio; undefined for no row. */
+export function furthestFromOne(
+  rows: readonly { name: string; makespans: Makespans }[],
+  comparison: Comparison,
+): { row: string; x: number } | undefined {
+  const far = (x: number) => (Number.isNaN(x) ? Infinity : Math.abs(x - 1));
+  let top: { row: string; x: number } | undefined;
+  for (const r of rows) {
+    const x = compare(r.makespans, comparison);
+    if (!top || far(x) > far(top.x)) top = { row: r.name, x };
+  }
+  return top;
+}
+
 /** What one scenario of the set holds, in one line of the scenario table. */
 export interface ScenarioShape {
   /** Each host's bandwidth, `300Mi` or `uncapped`. */

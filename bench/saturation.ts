@@ -15,6 +15,7 @@ import {
   blindGoals,
   type Comparison,
   compare,
+  furthestFromOne,
   type GoalTerms,
   type Makespans,
   scenarioShape,
@@ -48,10 +49,13 @@ const REAL: readonly Column[] = [
   { label: 'real forklift', args: ['--policy', 'forklift'] },
 ];
 const LB = 'LB';
+/** The harness against the model: forklift admits the same way in migrate and in simulate, knowing no bandwidth. */
+const HARNESS: Comparison = { of: 'real forklift', to: 'simulate forklift' };
 /** Ratios shown beside the makespans, by label. */
 const COMPARED: readonly Comparison[] = [
   { of: 'real disk', to: 'simulate disk' },
   { of: 'real disk', to: 'real forklift' },
+  HARNESS,
 ];
 /** Issue 18: blind `disk` within 5 % of simulate's, and at most 0.9 x forklift where that one is above 1.1 x LB. */
 const GOALS: GoalTerms = {
@@ -187,13 +191,15 @@ export async function saturationSection(root: string, log: (line: string) => voi
     .filter((r) => !r.problem)
     .map((r) => r.runnerMakespan / r.makespan - 1)
     .reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
+  const harness = furthestFromOne(rows, HARNESS);
   const goalLines = [
     `real \`disk\` (no bandwidth given) against the clairvoyant \`simulate --policy disk\`: within ${GOALS.within * 100} % on ` +
-      `${sim.met} of ${sim.of} plans, furthest ${ratio(sim.worst)} (${sim.worstRow}) (goal: every plan): ${verdict(sim.met === sim.of)}`,
+      `${sim.met} of ${sim.of} plans, furthest ${ratio(sim.worst)} on ${sim.worstRow} (goal: every plan): ${verdict(sim.met === sim.of)}`,
     fk.of === 0
       ? `real \`disk\` against real \`forklift\`: no plan has forklift above ${GOALS.forkliftAbove} x LB`
       : `real \`disk\` against real \`forklift\` on the ${fk.of} plans where forklift is above ${GOALS.forkliftAbove} x LB: ` +
-        `at most ${GOALS.atMost} x on ${fk.met} of ${fk.of}, worst ${ratio(fk.worst)} (${fk.worstRow}): ${verdict(fk.met === fk.of)}`,
+        `at most ${GOALS.atMost} x on ${fk.met} of ${fk.of}, worst ${ratio(fk.worst)} on ${fk.worstRow}: ${verdict(fk.met === fk.of)}`,
+    `the harness: ${HARNESS.of} against ${HARNESS.to}, furthest ${ratio(harness?.x ?? Number.NaN)} on ${harness?.row ?? '-'}`,
     `real makespans from the sandbox's importer clock; the runner's own events (first started to last finished, x ${SPEED}) ` +
       `differ from it by at most ${(runnerOff * 100).toFixed(1)} %` +
       (failed.length > 0 ? `; ${failed.length} of ${allRuns.length} runs FAILED (${failed[0].problem})` : ''),
@@ -278,6 +284,11 @@ export async function saturationSection(root: string, log: (line: string) => voi
       "`lastEndSeconds - firstStartSeconds`), so neither the runner's start-up nor the watch's delay enters it; the " +
       "runner's own events give the same span a little later at each end (the run table). `--max-inflight` is the " +
       'same for every column: `disk` holds it over the whole run, `forklift` per host, as the controller does. ' +
+      '`forklift` admits in plan order per host knowing no bandwidth, in migrate as in simulate, so real forklift / ' +
+      'simulate forklift says how closely the sandbox runs reproduce the model; real disk / simulate disk is what ' +
+      'knowing no bandwidth costs `disk`. A forklift run admits most of a many-host plan at once, one DataVolume ' +
+      'create after another: on a loaded machine these take simulated minutes at this speed, and such a run comes out ' +
+      'a few percent longer than simulate. ' +
       'No VM is made (`--disks-only`): the copy is what is measured.',
   };
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   blindGoals,
   compare,
+  furthestFromOne,
   type GoalTerms,
   importerMakespan,
   runnerMakespan,
@@ -61,6 +62,19 @@ describe('compare', () => {
   it('divides one column by another, NaN when either is missing', () => {
     expect(compare({ disk: 120, LB: 100 }, { of: 'disk', to: 'LB' })).toBe(1.2);
     expect(compare({ disk: 120 }, { of: 'disk', to: 'LB' })).toBeNaN();
+  });
+});
+
+describe('furthestFromOne', () => {
+  it('finds the row whose ratio is furthest from 1, either side, a failed run before any', () => {
+    const rows = [
+      { name: 'a', makespans: { real: 103, sim: 100 } },
+      { name: 'b', makespans: { real: 95, sim: 100 } },
+    ];
+    const of = { of: 'real', to: 'sim' };
+    expect(furthestFromOne(rows, of)).toEqual({ row: 'b', x: 0.95 });
+    expect(furthestFromOne([...rows, { name: 'c', makespans: { sim: 100 } }], of)?.row).toBe('c');
+    expect(furthestFromOne([], of)).toBeUndefined();
   });
 });
 
