@@ -63,6 +63,8 @@ export function furthestFromOne(
 export interface ScenarioShape {
   /** Each host's bandwidth, `300Mi` or `uncapped`. */
   hosts: string[];
+  /** Each host's bandwidth in bytes/s, undefined when uncapped. */
+  bandwidths: (number | undefined)[];
   disks: number;
   vms: number;
   /** Most disks one VM has. */
@@ -83,6 +85,7 @@ export function scenarioShape(scenario: Scenario): ScenarioShape {
     hosts: scenario.hosts.map(({ bandwidth: b }) =>
       b !== undefined && Number.isFinite(b) ? `${Math.round(b / Mi)}Mi` : 'uncapped',
     ),
+    bandwidths: scenario.hosts.map(({ bandwidth: b }) => (b !== undefined && Number.isFinite(b) ? b : undefined)),
     disks: disks.length,
     vms: scenario.vms.length,
     widestVm: Math.max(0, ...scenario.vms.map((vm) => vm.disks.length)),

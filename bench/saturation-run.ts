@@ -43,6 +43,31 @@ export interface SaturationRun {
   exitCode: number | null;
   /** Why the run does not count, or undefined. */
   problem?: string;
+  /**
+   * What adaptive admission learned (runs with --adaptive), per host as the inventory names it (`host-N`, the
+   * scenario's Nth host): its last bandwidth in bytes per simulated second (the run's clock divided by the speed),
+   * and when it was first known, in simulated seconds from the run's first disk started; empty without --adaptive.
+   */
+  learned: { host: string; bandwidth: number | null; knownAfter: number | null }[];
+}
+
+/** Each host's learned bandwidth from the runner's throughput events, in simulated units. */
+export function learnedHosts(events: readonly RunEvent[], speed: number): SaturationRun['learned'] {
+  const started = events.find((e) => e.type === 'started');
+  const t0 = started ? Date.parse(started.time) : Number.NaN;
+  const hosts = new Map<string, { host: string; bandwidth: number | null; knownAfter: number | null }>();
+  for (const e of events) {
+    if (e.type !== 'throughput') continue;
+    for (const h of e.hosts) {
+      const entry = hosts.get(h.name) ?? { host: h.name, bandwidth: null, knownAfter: null };
+      if (h.bandwidth !== null) {
+        entry.bandwidth = h.bandwidth / speed;
+        entry.knownAfter ??= ((Date.parse(e.time) - t0) / 1000) * speed;
+      }
+      hosts.set(h.name, entry);
+    }
+  }
+  return [...hosts.values()].sort((a, b) => a.host.localeCompare(b.host, 'en', { numeric: true }));
 }
 
 function parseEvents(stdout: string): RunEvent[] {
@@ -104,6 +129,7 @@ export async function saturationRun(setup: SaturationRunSetup): Promise<Saturati
     return {
       makespan,
       runnerMakespan: runnerMakespan(events, setup.speed),
+      learned: learnedHosts(events, setup.speed),
       peak: imports.peak,
       peakOnHost: Math.max(0, ...Object.values(imports.peakByHost)),
       wallSeconds,

@@ -7,8 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { boundCaps, lowerBound, type SimulateReport, toWorkload } from '@kubectl-mtv/engine';
+import { boundCaps, lowerBound, type SimulateReport, simulateBlind, toWorkload } from '@kubectl-mtv/engine';
 import { SEED_NAMES } from '@kubectl-mtv/sandbox';
+import { DEFAULT_PLANNING_RATE } from '../src/runner/workload-of-datavolumes.js';
 import { loadScenarioFile } from '../src/services/scenario-file.js';
 import { markdownTable, type ReportSection, ratio, verdict } from './markdown.js';
 import {
@@ -31,6 +32,11 @@ const DIRECTORY = 'bench/saturation';
 const SPEED = 200;
 /** Sandbox runs at once, each against its own sandbox. */
 const AT_ONCE = 2;
+/**
+ * Simulated seconds between two progress readings a run gets from the sandbox: its CDI publishes every 2 simulated
+ * seconds at most, on its 100 ms wall-clock tick (packages/sandbox/src/sandbox.ts DEFAULT_TICK_MS), so SPEED x 0.1.
+ */
+const PUBLISH_SECONDS = Math.max(2, SPEED * 0.1);
 
 /** A column: its label in the tables and the arguments that make it besides the common ones. */
 interface Column {
@@ -46,20 +52,27 @@ const SIMULATED: readonly Column[] = [
 /** Each is `kubectl mtv migrate plan-a -n openshift-mtv --max-inflight CAP --disks-only --no-tui -o ndjson ARGS`. */
 const REAL: readonly Column[] = [
   { label: 'real disk', args: ['--policy', 'disk'] },
+  { label: 'real disk --adaptive', args: ['--policy', 'disk', '--adaptive'] },
   { label: 'real forklift', args: ['--policy', 'forklift'] },
 ];
+/** The engine's prediction of the adaptive run (simulateBlind: the simulated runner knows no bandwidth). */
+const PREDICTED = 'predicted --adaptive';
 const LB = 'LB';
 /** The harness against the model: forklift admits the same way in migrate and in simulate, knowing no bandwidth. */
 const HARNESS: Comparison = { of: 'real forklift', to: 'simulate forklift' };
 /** Ratios shown beside the makespans, by label. */
 const COMPARED: readonly Comparison[] = [
   { of: 'real disk', to: 'simulate disk' },
-  { of: 'real disk', to: 'real forklift' },
+  { of: 'real disk --adaptive', to: 'simulate disk' },
+  { of: 'real disk --adaptive', to: 'real forklift' },
+  { of: PREDICTED, to: 'real disk --adaptive' },
   HARNESS,
 ];
+/** How far the prediction may be from the adaptive run (issue 18: within 5 %). */
+const PREDICTION: Comparison = { of: PREDICTED, to: 'real disk --adaptive' };
 /** Issue 18: blind `disk` within 5 % of simulate's, and at most 0.9 x forklift where that one is above 1.1 x LB. */
 const GOALS: GoalTerms = {
-  disk: 'real disk',
+  disk: 'real disk --adaptive',
   simulated: 'simulate disk',
   forklift: 'real forklift',
   lowerBound: LB,
@@ -155,6 +168,12 @@ export async function saturationSection(root: string, log: (line: string) => voi
       const result = (JSON.parse(run.stdout) as SimulateReport).results[0];
       makespans[column.label] = result.makespanSeconds;
     }
+    const blind = simulateBlind(
+      toWorkload(scenario),
+      { policy: 'disk', maxInFlight: cap, order: 'largest' },
+      { planningRate: DEFAULT_PLANNING_RATE, publishSeconds: PUBLISH_SECONDS },
+    );
+    makespans[PREDICTED] = blind.makespan;
     rows.push({ name: scenario.name ?? file, file, cap, shape: scenarioShape(scenario), makespans, runs: {} });
   }
 
@@ -192,13 +211,39 @@ export async function saturationSection(root: string, log: (line: string) => voi
     .map((r) => r.runnerMakespan / r.makespan - 1)
     .reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
   const harness = furthestFromOne(rows, HARNESS);
+  const predictions = rows.map((row) => compare(row.makespans, PREDICTION));
+  const predictedWithin = predictions.filter((x) => Math.abs(x - 1) <= 0.05).length;
+  const prediction = furthestFromOne(rows, PREDICTION);
+  // each host of each adaptive run that learned a bandwidth, against the scenario's
+  const learned = rows.flatMap((row) =>
+    (row.runs['real disk --adaptive']?.learned ?? []).flatMap((h) => {
+      const index = Number(h.host.replace(/^host-/, '')) - 1;
+      const truth = row.shape.bandwidths[index];
+      return h.bandwidth === null || truth === undefined
+        ? []
+        : [{ row: row.name, x: h.bandwidth / truth, after: h.knownAfter ?? Number.NaN }];
+    }),
+  );
+  const learnedFar = learned.reduce<(typeof learned)[number] | undefined>(
+    (a, l) => (a && Math.abs(a.x - 1) >= Math.abs(l.x - 1) ? a : l),
+    undefined,
+  );
+  const learnedWithin = learned.filter((l) => Math.abs(l.x - 1) <= 0.1).length;
+  const hostsInAll = rows.reduce((a, row) => a + row.shape.bandwidths.length, 0);
   const goalLines = [
-    `real \`disk\` (no bandwidth given) against the clairvoyant \`simulate --policy disk\`: within ${GOALS.within * 100} % on ` +
+    `real \`disk --adaptive\` (no bandwidth given) against the clairvoyant \`simulate --policy disk\`: within ${GOALS.within * 100} % on ` +
       `${sim.met} of ${sim.of} plans, furthest ${ratio(sim.worst)} on ${sim.worstRow} (goal: every plan): ${verdict(sim.met === sim.of)}`,
     fk.of === 0
-      ? `real \`disk\` against real \`forklift\`: no plan has forklift above ${GOALS.forkliftAbove} x LB`
-      : `real \`disk\` against real \`forklift\` on the ${fk.of} plans where forklift is above ${GOALS.forkliftAbove} x LB: ` +
+      ? `real \`disk --adaptive\` against real \`forklift\`: no plan has forklift above ${GOALS.forkliftAbove} x LB`
+      : `real \`disk --adaptive\` against real \`forklift\` on the ${fk.of} plans where forklift is above ${GOALS.forkliftAbove} x LB: ` +
         `at most ${GOALS.atMost} x on ${fk.met} of ${fk.of}, worst ${ratio(fk.worst)} on ${fk.worstRow}: ${verdict(fk.met === fk.of)}`,
+    `\`simulateBlind\` (what \`simulate --blind\` runs) against the real adaptive run: within 5 % on ${predictedWithin} of ` +
+      `${rows.length} plans, furthest ${ratio(prediction?.x ?? Number.NaN)} on ${prediction?.row ?? '-'} (goal: every plan): ` +
+      verdict(predictedWithin === rows.length),
+    `learned host bandwidths against the scenario's: ${learned.length} of ${hostsInAll} hosts learned one, ` +
+      `${learnedWithin} within 10 %, furthest ${ratio(learnedFar?.x ?? Number.NaN)} on ${learnedFar?.row ?? '-'}; ` +
+      `known after ${Math.round(Math.min(...learned.map((l) => l.after)))}-${Math.round(Math.max(...learned.map((l) => l.after)))} ` +
+      'simulated s from the first disk started (goal: every host that saturates, within 10 %)',
     `the harness: ${HARNESS.of} against ${HARNESS.to}, furthest ${ratio(harness?.x ?? Number.NaN)} on ${harness?.row ?? '-'}`,
     `real makespans from the sandbox's importer clock; the runner's own events (first started to last finished, x ${SPEED}) ` +
       `differ from it by at most ${(runnerOff * 100).toFixed(1)} %` +
@@ -221,7 +266,7 @@ export async function saturationSection(root: string, log: (line: string) => voi
     ]),
     [false, false, true, true, true, true, true, false],
   );
-  const columns = [...SIMULATED, ...REAL].map((c) => c.label);
+  const columns = [...SIMULATED.map((c) => c.label), PREDICTED, ...REAL.map((c) => c.label)];
   const makespanTable = markdownTable(
     ['scenario', 'LB', ...columns.map((c) => `${c} (x LB)`), ...COMPARED.map((c) => `${c.of} / ${c.to}`)],
     rows.map((row) => [

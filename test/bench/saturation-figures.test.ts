@@ -96,6 +96,7 @@ describe('scenarioShape', () => {
     };
     expect(scenarioShape(scenario)).toEqual({
       hosts: ['300Mi', 'uncapped'],
+      bandwidths: [300 * Mi, undefined],
       disks: 5,
       vms: 2,
       widestVm: 3,
