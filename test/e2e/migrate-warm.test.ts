@@ -91,6 +91,25 @@ function expectCheckpointChains(dvs: readonly DataVolume[], rounds: number): voi
   }
 }
 
+/** A warm run with a short cutover that fails one VM: exit 1, its events. */
+async function runFailingOneVm(kube: readonly string[]): Promise<RunEvent[]> {
+  const run = await start(
+    ['migrate', 'plan-a', ...kube, '-o', 'ndjson', '--no-tui', '--precopy-interval', '2s', '--cutover', '4s'],
+    dir,
+  ).done;
+  expect(run.code).toBe(1);
+  return events(run.stdout);
+}
+
+/** The summary has `failing` not created and every other warm VM ready. */
+function expectOnlyFailed(all: readonly RunEvent[], failing: string): void {
+  const summary = all.at(-1);
+  const vms = summary?.type === 'summary' ? (summary.summary.vms ?? []) : [];
+  for (const vm of WARM_VMS) {
+    expect(vms.find((v) => v.vm === vm.name)?.state, vm.name).toBe(vm.name === failing ? 'not-created' : 'ready');
+  }
+}
+
 beforeAll(() => {
   requireBuild();
   dir = mkdtempSync(join(tmpdir(), 'kubectl-mtv-warm-e2e-'));
@@ -295,23 +314,14 @@ describe('kubectl mtv migrate of a warm plan', () => {
       metadata: { name: taken, namespace: 'demo' },
       spec: { source: { blank: {} }, storage: { resources: { requests: { storage: '1Gi' } } } },
     });
-    const run = await start(
-      ['migrate', 'plan-a', ...kube, '-o', 'ndjson', '--no-tui', '--precopy-interval', '2s', '--cutover', '4s'],
-      dir,
-    ).done;
-    expect(run.code).toBe(1);
-    const all = events(run.stdout);
+    const all = await runFailingOneVm(kube);
     const failed = all.find((e) => e.type === 'warm' && e.phase === 'failed');
     const failing = failed?.type === 'warm' ? failed.vm : '';
     expect(failed?.type === 'warm' && failed.reason).toBe(
       `a DataVolume named ${taken} exists in namespace "demo" and is not this disk's: ` +
         'no owner it names (no kubectl-mtv or Forklift labels); delete or rename it',
     );
-    const summary = all.at(-1);
-    const vms = summary?.type === 'summary' ? (summary.summary.vms ?? []) : [];
-    for (const vm of WARM_VMS) {
-      expect(vms.find((v) => v.vm === vm.name)?.state, vm.name).toBe(vm.name === failing ? 'not-created' : 'ready');
-    }
+    expectOnlyFailed(all, failing);
     expect(WARM_VMS.map((vm) => vm.name)).toContain(failing);
     // the other object is left as it was: no checkpoint added to it
     const other = (await dataVolumes(cluster)).find((dv) => dv.metadata.name === taken);
@@ -323,22 +333,13 @@ describe('kubectl mtv migrate of a warm plan', () => {
     const failing = WARM_VMS[1].name;
     const cluster = await warmSandbox('--fail-snapshot', failing);
     const kube = ['-n', NS, '--kubeconfig', cluster.kubeconfig];
-    const run = await start(
-      ['migrate', 'plan-a', ...kube, '-o', 'ndjson', '--no-tui', '--precopy-interval', '2s', '--cutover', '4s'],
-      dir,
-    ).done;
-    expect(run.code).toBe(1);
-    const all = events(run.stdout);
+    const all = await runFailingOneVm(kube);
     const failed = all.find((e) => e.type === 'warm' && e.phase === 'failed');
     expect(failed).toMatchObject({ vm: failing, round: 1 });
     expect(failed?.type === 'warm' && failed.reason).toMatch(
       new RegExp(`^snapshot of ${failing} failed: CreateSnapshot_Task error: `),
     );
-    const summary = all.at(-1);
-    const vms = summary?.type === 'summary' ? (summary.summary.vms ?? []) : [];
-    for (const vm of WARM_VMS) {
-      expect(vms.find((v) => v.vm === vm.name)?.state, vm.name).toBe(vm.name === failing ? 'not-created' : 'ready');
-    }
+    expectOnlyFailed(all, failing);
     // no DataVolume of the failed VM was made: nothing was copied from a snapshot that does not exist
     const names = (await dataVolumes(cluster)).map((dv) => dv.metadata.name);
     const failedDisks = all.flatMap((e) => (e.type === 'stuck' && e.disk.vm === failing ? [e.disk.name] : []));
