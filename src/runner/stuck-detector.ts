@@ -13,8 +13,8 @@
  *   fixes that; after `stuckAfterMs` still blocked it is `stuck`, and its slot stays counted (`holdsSlot`): the
  *   importer may yet start.
  * - `stalled` (reported, its slot kept, cleared when it moves): it started and its percent has not moved for
- *   max(`stuckAfterMs`, 3 x the time 1% of its size takes at the slowest per-disk rate measured on its host, or at
- *   DEFAULT_RATE before any is measured). Its importer still runs: freeing its slot would put more than the cap in
+ *   max(`stuckAfterMs`, 3 x the time 1% of its size takes at the slowest per-disk rate measured on its host, or,
+ *   before any is, at its own rate from its creation to its first new percent, else DEFAULT_RATE). Its importer still runs: freeing its slot would put more than the cap in
  *   flight.
  * - `ok`.
  *
@@ -49,6 +49,10 @@ interface Watermark {
   blockedSince?: number;
   /** Whether the importer was ever seen running or copying. */
   started: boolean;
+  /** When this run created its DataVolume (ms); undefined for an adopted copy. */
+  createdAt?: number;
+  /** Bytes/s from its creation to its first rise: a floor of its rate (its importer's start-up included). */
+  ownRate?: number;
 }
 
 export class StuckDetector {
@@ -60,7 +64,14 @@ export class StuckDetector {
 
   /** A disk enters flight at `now` (created, or adopted at `fraction`). */
   track(name: string, now: number, disk: { host: string; bytes: number }, fraction = 0): void {
-    this.marks.set(name, { host: disk.host, bytes: disk.bytes, best: fraction, movedAt: now, started: fraction > 0 });
+    this.marks.set(name, {
+      host: disk.host,
+      bytes: disk.bytes,
+      best: fraction,
+      movedAt: now,
+      started: fraction > 0,
+      ...(fraction === 0 && { createdAt: now }),
+    });
   }
 
   forget(name: string): void {
@@ -76,7 +87,9 @@ export class StuckDetector {
   stallAfterMs(name: string): number {
     const mark = this.marks.get(name);
     if (!mark) return this.rules.stuckAfterMs;
-    const rate = this.slowest.get(mark.host) ?? DEFAULT_RATE;
+    // before a rate is measured on its host, the disk's own since its creation (not kept for the host: it counts the
+    // importer's start-up, which would stretch every other disk's limit)
+    const rate = this.slowest.get(mark.host) ?? mark.ownRate ?? DEFAULT_RATE;
     return Math.max(this.rules.stuckAfterMs, (3 * (mark.bytes / 100) * 1000) / rate);
   }
 
@@ -130,6 +143,9 @@ export class StuckDetector {
     mark.movedAt = now;
     if (!mark.first) {
       mark.first = { fraction, at: now };
+      if (mark.createdAt !== undefined && now > mark.createdAt) {
+        mark.ownRate = (fraction * mark.bytes) / ((now - mark.createdAt) / 1000);
+      }
       return;
     }
     const elapsed = (now - mark.first.at) / 1000;

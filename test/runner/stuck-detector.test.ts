@@ -36,6 +36,24 @@ describe('StuckDetector', () => {
     expect(detector.stallAfterMs('big')).toBeCloseTo(3 * stepMs, -1);
   });
 
+  it('before a rate is measured on its host, judges a disk by its own rate since its creation, not 10 MiB/s', () => {
+    const detector = new StuckDetector({ maxRestarts: 3, stuckAfterMs: 1000 });
+    // 4 GB created at 0, seen at 49% after 20 s (start-up included): about 98 MB/s, so 1% takes about 0.4 s
+    detector.track('d', 0, { host: 'esx-01', bytes: 4000 * MB });
+    expect(detector.stallAfterMs('d')).toBeCloseTo((3 * 40 * MB * 1000) / DEFAULT_RATE, -1);
+    expect(detector.check('d', copying(49), 20_000).kind).toBe('ok');
+    expect(detector.stallAfterMs('d')).toBeCloseTo((3 * 40 * MB * 1000) / ((0.49 * 4000 * MB) / 20), -1);
+    // then it stops: stalled once 3 x 1% at that rate (1.22 s) has passed
+    expect(detector.check('d', copying(49), 21_100).kind).toBe('ok');
+    expect(detector.check('d', copying(49), 21_300).kind).toBe('stalled');
+    // that floor is the disk's alone: the host has no measured rate yet
+    expect(detector.slowestRate('esx-01')).toBeUndefined();
+    // an adopted copy (found at 30%) has no creation to count from
+    detector.track('adopted', 0, { host: 'esx-02', bytes: 4000 * MB }, 0.3);
+    detector.check('adopted', copying(49), 20_000);
+    expect(detector.stallAfterMs('adopted')).toBeCloseTo((3 * 40 * MB * 1000) / DEFAULT_RATE, -1);
+  });
+
   it('calls a started disk stalled only past max(--stuck-after, 3 x 1% at the slowest rate), and clears it when it moves', () => {
     const detector = new StuckDetector({ maxRestarts: 3, stuckAfterMs: 10 * MIN });
     // before any rate is measured on the host: 10 MiB/s

@@ -56,6 +56,8 @@ export class InventorySync {
     const byCount = this.seen <= this.requests;
     const wait = byCount ? this.waitMs : Math.min(this.waitMs, remaining);
     if (wait > 0) await delay(wait);
-    return !byCount && this.now() >= this.untilMs;
+    // a sync that ends within the wait has ended once it is over (not read back from the clock: a timer may fire a
+    // millisecond before Date.now() reaches the end)
+    return !byCount && remaining <= this.waitMs;
   }
 }
