@@ -133,6 +133,23 @@ describe('HostLimiter: backing off', () => {
     expect(limiter.bandwidth).toBe(300);
   });
 
+  it('does not back off to a level whose transfers each moved at the importers’ rate: that level did not saturate', () => {
+    const noisy = (diskRate?: number) => {
+      const limiter = new HostLimiter(SETTINGS);
+      period(limiter, 2, 0, 200);
+      period(limiter, 3, 10, 300);
+      // 250 at 4 after 300 at 3, each of the 3 at the importers' 100: a noisy reading, not a slower host
+      limiter.enter(4, 20);
+      limiter.measure(250, 30, true, diskRate);
+      return limiter;
+    };
+    expect(noisy(100).limit).toBe(4);
+    expect(noisy(100).phase).toBe('holding');
+    // importers of 200 would have made 600 at 3: that level was saturated, and the fall is believed
+    expect(noisy(200).limit).toBe(3);
+    expect(noisy(undefined).limit).toBe(3);
+  });
+
   it('does not back off for a fall of fallShare or less', () => {
     const limiter = new HostLimiter(SETTINGS);
     period(limiter, 2, 0, 200);

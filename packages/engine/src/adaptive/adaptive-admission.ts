@@ -123,7 +123,7 @@ export class AdaptiveAdmission {
         return;
       }
       const before = limiter.limit;
-      limiter.measure(throughput, t, queued[h]);
+      limiter.measure(throughput, t, queued[h], this.diskRate());
       if (limiter.limit !== before) limits = true;
     });
     return { limits, replan: this.replanDue() };

@@ -105,16 +105,21 @@ export class HostLimiter {
 
   /**
    * A measurement of the current level (bytes/s, from the rates of its disks since the level began), at `t`.
-   * `more`: whether the host has queued disks it could start. Returns true when the limit or the bandwidth changed.
+   * `more`: whether the host has queued disks it could start; `diskRate`: the importers' rate where a host does not
+   * hold them back, when known. Returns true when the limit or the bandwidth changed.
    */
-  measure(throughput: number, t: number, more: boolean): boolean {
+  measure(throughput: number, t: number, more: boolean, diskRate?: number): boolean {
     if (!(throughput > 0)) return false;
     this.levelValue = throughput;
     const count = this.levelCount;
     if (count !== this.currentLimit) return false;
     const below = count > 1 ? this.throughputAt(count - 1) : undefined;
     const perTransfer = below !== undefined ? below / (count - 1) : undefined;
-    if (below !== undefined && throughput < below * (1 - this.settings.fallShare)) {
+    // a level below whose transfers each moved at the importers' own rate (`diskRate`, when known) did not saturate
+    // the host: throughput cannot really fall from it, a lower figure is the measurement's noise
+    const belowSaturated =
+      diskRate === undefined || perTransfer === undefined || perTransfer < (1 - this.settings.fallShare) * diskRate;
+    if (below !== undefined && belowSaturated && throughput < below * (1 - this.settings.fallShare)) {
       // one transfer more made the host slower: back to the level below, which is its bandwidth
       return this.settle(count - 1, below, t);
     }
