@@ -12,6 +12,7 @@ function result(patch: Partial<SimulationResult>): SimulationResult {
     maxInFlightPerHost: null,
     appliedCaps: { run: 20, perHost: null },
     order: 'largest',
+    bandwidth: 'scenario',
     lowerBoundSeconds: 5120,
     makespanSeconds: 5120,
     ratioToLowerBound: 1,
