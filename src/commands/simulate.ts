@@ -1,7 +1,7 @@
 import { simulate } from '../services/simulate.js';
 import { formatYaml } from '../ui/object-output.js';
 import { formatSimulateJson } from '../ui/simulate-json.js';
-import { formatScenarioLine, formatSvgLine } from '../ui/simulate-table.js';
+import { formatBandwidthLine, formatScenarioLine, formatSvgLine } from '../ui/simulate-table.js';
 import { formatSimulateTables } from '../ui/simulate-warm-table.js';
 import { formatTemplateOutput } from '../ui/template-output.js';
 import { BaseCommand } from './base.js';
@@ -15,7 +15,9 @@ export default class Simulate extends BaseCommand {
     'Runs the scheduling engine on a scenario file, once per policy, under the same caps, and reports the makespan, ' +
     "its lower bound, the peak of disks in flight and the VMs' transfer windows. A scenario with migration: warm is " +
     'simulated as a warm migration under forklift and disk: copy rounds, a precopy every interval, the cutover; it ' +
-    'reports when every VM could cut over and how long each was down. Nothing touches a cluster.';
+    'reports when every VM could cut over and how long each was down. ' +
+    "Every policy knows the scenario's bandwidths; with --blind a cold scenario also shows what disk does knowing " +
+    'none, as a real run does: that makespan is the one a real run gets. Nothing touches a cluster.';
 
   static override examples = [
     'kubectl mtv simulate --scenario examples/seed-10x10.yaml',
@@ -25,6 +27,7 @@ export default class Simulate extends BaseCommand {
     'kubectl mtv simulate --scenario examples/datacenter.yaml --policy forklift,disk --svg schedule.svg',
     'cat examples/seed-10x10.yaml | kubectl mtv simulate --scenario -',
     'kubectl mtv simulate --scenario examples/warm.yaml --precopy-interval 30m --cutover 4h',
+    'kubectl mtv simulate --scenario examples/host-capped.yaml --policy forklift,disk --blind',
   ];
 
   static override flags = simulateFlags;
@@ -41,6 +44,7 @@ export default class Simulate extends BaseCommand {
       process.stdout.write(formatTemplateOutput(output, report, report.results, flags['no-headers']));
     } else {
       this.logToStderr(formatScenarioLine(report));
+      this.logToStderr(formatBandwidthLine(report));
       this.log(formatSimulateTables(report, flags['no-headers']));
     }
     if (flags.svg !== undefined) this.logToStderr(formatSvgLine(flags.svg, report));

@@ -36,6 +36,8 @@ export interface DryRunContext {
   streams: OutputStreams;
   /** With --power-off-source: what a run would do to the source VMs, one line. */
   sourcePower?: string;
+  /** The run would learn the hosts' bandwidths (--adaptive, policy disk, cold): the header says so. */
+  adaptive?: boolean;
 }
 
 /** `--dry-run=client`: the order the engine starts the disks in, and the DataVolumes; nothing is sent. */
@@ -46,7 +48,7 @@ export function dryRunClient(context: DryRunContext): ExitCodeValue {
   // the text first: a template that fails on it is refused before anything else is said
   let text: string;
   if (context.output === undefined) {
-    const header = formatDryRunSchedule(schedule, context.scheduler, PREVIEW_DISK_RATE);
+    const header = formatDryRunSchedule(schedule, context.scheduler, PREVIEW_DISK_RATE, context.adaptive === true);
     text = `${header}${manifests.map((manifest) => stringify(manifest)).join('---\n')}`;
   } else {
     const byName = new Map(manifests.map((manifest) => [manifest.metadata.name, manifest]));

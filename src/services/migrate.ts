@@ -234,6 +234,7 @@ async function afterPreparation(
       signal,
       streams,
       ...(power && { sourcePower: power.describe() }),
+      adaptive: options.adaptive === true && scheduler.policy === 'disk' && !resolved.warm,
     };
     return options.dryRun === 'client' ? dryRunClient(context) : dryRunServer(destination, context);
   }

@@ -20,4 +20,12 @@ export interface SimulateOptions {
    * copied its round 1 and one precopy.
    */
   cutoverSeconds?: number;
+  /**
+   * Cold scenarios only: also run `disk` blind, as `migrate` does, knowing no bandwidth (hosts uncapped, importers at
+   * the planning rate) while the simulated hosts keep the scenario's: once learning each host (--adaptive), once
+   * admitting up to the caps.
+   */
+  blind?: boolean;
+  /** With blind: seconds between two progress readings of one import (CDI's cadence); undefined = 2. */
+  progressEverySeconds?: number;
 }

@@ -1,7 +1,15 @@
 import { basename, extname } from 'node:path';
 import type { WarmSimulateReport } from '@kubectl-mtv/engine';
-import { POLICY_NAMES, type SimulateReport, simulateScenario, summarizeScenario } from '@kubectl-mtv/engine';
+import {
+  POLICY_NAMES,
+  type SimulateReport,
+  simulateWorkload,
+  simulateWorkloadBlind,
+  summarizeScenario,
+  toWorkload,
+} from '@kubectl-mtv/engine';
 import { UserError } from '../errors.js';
+import { DEFAULT_PLANNING_RATE } from '../runner/workload-of-datavolumes.js';
 import { renderGanttSvg } from '../ui/gantt-svg.js';
 import { simulationCharts } from '../ui/simulate-gantt.js';
 import { loadScenarioFile, STDIN_PATH } from './scenario-file.js';
@@ -11,14 +19,25 @@ import { writeSvg } from './svg-file.js';
 
 export type { SimulateOptions };
 
+/** Seconds between two progress readings of an import that a blind run assumes: CDI's (and the sandbox's) cadence. */
+export const DEFAULT_PROGRESS_SECONDS = 2;
+
 /**
  * Loads the scenario and simulates each policy on it under the same caps and order; writes the SVG if asked. A
- * scenario with `migration: warm` is simulated as a warm migration (simulate-warm.ts).
+ * scenario with `migration: warm` is simulated as a warm migration (simulate-warm.ts). With `blind`, each `disk` row
+ * is followed by that policy run blind, as `migrate` runs it (without and with adaptive admission).
  */
 export async function simulate(options: SimulateOptions): Promise<SimulateReport | WarmSimulateReport> {
   const scenario = await loadScenarioFile(options.scenarioPath);
   const summary = summarizeScenario(scenario, scenarioName(options.scenarioPath));
-  if (scenario.migration === 'warm') return simulateWarmReport(scenario, summary, options);
+  if (scenario.migration === 'warm') {
+    if (options.blind === true) {
+      throw new UserError(
+        `--blind: scenario "${summary.name}" is a warm migration; --blind simulates a cold one (a warm run learns no bandwidth yet)`,
+      );
+    }
+    return simulateWarmReport(scenario, summary, options);
+  }
   const warmFlag =
     options.cutoverSeconds !== undefined
       ? '--cutover'
@@ -31,15 +50,35 @@ export async function simulate(options: SimulateOptions): Promise<SimulateReport
       { hint: 'migration: warm in the scenario file' },
     );
   }
-  const maxInFlight = options.maxInFlight ?? scenario.maxInFlight;
-  const results = (options.policies ?? [...POLICY_NAMES]).map((policy) =>
-    simulateScenario(scenario, {
+  const policies = options.policies ?? [...POLICY_NAMES];
+  if (options.blind !== true && options.progressEverySeconds !== undefined) {
+    throw new UserError('--progress-every: applies with --blind, to the blind runs');
+  }
+  if (options.blind === true && !policies.includes('disk')) {
+    throw new UserError(`--blind: simulates the disk policy blind; --policy ${policies.join(',')} has no disk`, {
+      hint: '--policy with disk in it',
+    });
+  }
+  const workload = toWorkload(scenario);
+  const results = policies.flatMap((policy) => {
+    const scheduler = {
       policy,
-      maxInFlight,
+      maxInFlight: options.maxInFlight ?? scenario.maxInFlight,
       maxInFlightPerHost: options.maxInFlightPerHost,
       order: options.order,
-    }),
-  );
+    };
+    const clairvoyant = simulateWorkload(workload, scheduler);
+    if (policy !== 'disk' || options.blind !== true) return [clairvoyant];
+    const blind = {
+      planningRate: DEFAULT_PLANNING_RATE,
+      publishSeconds: options.progressEverySeconds ?? DEFAULT_PROGRESS_SECONDS,
+    };
+    return [
+      clairvoyant,
+      simulateWorkloadBlind(workload, scheduler, { ...blind, adaptive: false }),
+      simulateWorkloadBlind(workload, scheduler, { ...blind, adaptive: true }),
+    ];
+  });
   if (options.svgPath !== undefined)
     await writeSvg(options.svgPath, renderGanttSvg(simulationCharts(results)), '--svg');
   return { scenario: summary, results };

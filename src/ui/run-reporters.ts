@@ -170,6 +170,7 @@ export function formatDryRunSchedule(
   schedule: readonly ScheduledDisk[],
   scheduler: SchedulerOptions,
   rate: number,
+  adaptive = false,
 ): string {
   const perHost = scheduler.maxInFlightPerHost === undefined ? '' : `, ${scheduler.maxInFlightPerHost} per host`;
   const rows = formatColumns([
@@ -187,7 +188,10 @@ export function formatDryRunSchedule(
   ]);
   const intro = [
     `Schedule: policy ${scheduler.policy}, order ${scheduler.order}, at most ${scheduler.maxInFlight} in flight${perHost}.`,
-    `Times assume every disk copies at ${formatBytes(rate)}/s on hosts of unknown bandwidth: the order is the engine's, the times are estimates.`,
+    `Bandwidth unknown: the schedule assumes every host uncapped and every disk copying at ${formatBytes(rate)}/s; the order is the engine's, the times are estimates.`,
+    adaptive
+      ? "With --adaptive the run learns each host's bandwidth while it copies and re-plans with it (kubectl mtv simulate --blind predicts such a run)."
+      : 'The run admits up to the caps whatever the hosts sustain (--adaptive learns them; kubectl mtv simulate --blind predicts either run).',
   ];
   return `${[...intro, '', ...rows.split('\n')].map((line) => `# ${line}`.trimEnd()).join('\n')}\n---\n`;
 }

@@ -1,9 +1,9 @@
-import type { ScenarioSummary, SimulateReport, SimulationResult } from '@kubectl-mtv/engine';
+import type { BlindFacts, ScenarioSummary, SimulateReport, SimulationResult } from '@kubectl-mtv/engine';
 import prettyBytes from 'pretty-bytes';
 import prettyMs from 'pretty-ms';
 
 const COLUMNS: { header: string; cell: (result: SimulationResult) => string }[] = [
-  { header: 'POLICY', cell: (r) => r.policy },
+  { header: 'POLICY', cell: (r) => policyLabel(r) },
   { header: 'CAP', cell: (r) => formatCaps(r.appliedCaps) },
   { header: 'MAKESPAN', cell: (r) => formatDuration(r.makespanSeconds) },
   { header: 'LOWER BOUND', cell: (r) => formatDuration(r.lowerBoundSeconds) },
@@ -14,6 +14,42 @@ const COLUMNS: { header: string; cell: (result: SimulationResult) => string }[] 
   { header: 'WINDOW MAX', cell: (r) => formatDuration(r.transferWindowSeconds.max) },
   { header: 'BYTES', cell: (r) => formatBytes(r.bytes) },
 ];
+
+/** A row's policy, and for a blind run how it ran: `disk`, `disk (blind)`, `disk (blind, adaptive)`. */
+export function policyLabel(result: SimulationResult): string {
+  if (result.blind === undefined) return result.policy;
+  return `${result.policy} (blind${result.blind.adaptive ? ', adaptive' : ''})`;
+}
+
+/** What the blind adaptive rows learned: a row per host, its bandwidth, when it was learned, and the scenario's. */
+export function formatLearnedTable(report: SimulateReport): string {
+  const rows = report.results.flatMap((r) =>
+    (r.blind?.hosts ?? []).map((h) => [
+      policyLabel(r),
+      h.name,
+      h.bandwidth === null ? '-' : formatRate(h.bandwidth),
+      h.learnedAtSeconds === null ? '-' : formatDuration(h.learnedAtSeconds),
+      String(h.limit),
+      h.scenarioBandwidth === null ? 'uncapped' : formatRate(h.scenarioBandwidth),
+    ]),
+  );
+  if (rows.length === 0) return '';
+  return formatColumns([['POLICY', 'HOST', 'LEARNED', 'LEARNED AT', 'LIMIT', 'SCENARIO'], ...rows]);
+}
+
+/**
+ * What the schedules knew of the bandwidths, one line for stderr: the scenario's (clairvoyant), and with blind rows
+ * what those assumed instead.
+ */
+export function formatBandwidthLine(report: { results: readonly { bandwidth: string; blind?: BlindFacts }[] }): string {
+  const known = "bandwidth: the scenario's, known to each schedule (clairvoyant)";
+  const blind = report.results.find((r) => r.blind !== undefined)?.blind;
+  if (blind === undefined) return `${known}; a real run knows none: --blind shows what it does`;
+  return (
+    `${known}; blind rows: none known (hosts uncapped, importers at ${formatRate(blind.planningRate)}, progress ` +
+    `read every ${formatDuration(blind.progressEverySeconds)}), the hosts keep the scenario's`
+  );
+}
 
 /** `20 in all`, `20 per host`, `20 in all, 5 per host`: what PEAK is measured against. */
 export function formatCaps(caps: SimulationResult['appliedCaps']): string {
@@ -56,6 +92,11 @@ export function formatDuration(seconds: number): string {
   const whole = Math.round(seconds);
   if (whole === 0) return seconds > 0 ? '<1s' : '0s';
   return prettyMs(whole * 1000).replaceAll(' ', '');
+}
+
+/** Bytes/s in binary units: `300 MiB/s`. */
+export function formatRate(bytesPerSecond: number): string {
+  return `${formatBytes(bytesPerSecond)}/s`;
 }
 
 /** Bytes in binary units, three significant digits: `5.76 TiB`. */

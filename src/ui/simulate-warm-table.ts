@@ -5,7 +5,14 @@ import {
   type WarmSimulationResult,
 } from '@kubectl-mtv/engine';
 import { withoutHeader } from './object-output.js';
-import { formatBytes, formatCaps, formatColumns, formatDuration, formatSimulateTable } from './simulate-table.js';
+import {
+  formatBytes,
+  formatCaps,
+  formatColumns,
+  formatDuration,
+  formatLearnedTable,
+  formatSimulateTable,
+} from './simulate-table.js';
 
 const COLUMNS: { header: string; cell: (result: WarmSimulationResult) => string }[] = [
   { header: 'POLICY', cell: (r) => r.policy },
@@ -43,11 +50,16 @@ export function formatWarmVmTable(report: WarmSimulateReport): string {
 }
 
 /**
- * What `simulate -o table` prints: the cold table, or for a warm scenario the policy table, a blank line and the
+ * What `simulate -o table` prints: the cold table (with --blind, a blank line and what the blind runs learned of each
+ * host), or for a warm scenario the policy table, a blank line and the
  * VM table; `noHeaders` drops every header line.
  */
 export function formatSimulateTables(report: SimulateReport | WarmSimulateReport, noHeaders: boolean): string {
-  if (!isWarmReport(report)) return withoutHeader(formatSimulateTable(report), noHeaders);
+  if (!isWarmReport(report)) {
+    const policies = withoutHeader(formatSimulateTable(report), noHeaders);
+    const learned = withoutHeader(formatLearnedTable(report), noHeaders);
+    return learned === '' ? policies : `${policies}\n\n${learned}`;
+  }
   const policies = withoutHeader(formatWarmSimulateTable(report), noHeaders);
   const vms = withoutHeader(formatWarmVmTable(report), noHeaders);
   return vms === '' ? policies : `${policies}\n\n${vms}`;

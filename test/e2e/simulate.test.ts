@@ -44,7 +44,16 @@ describe('kubectl mtv --help', () => {
     const run = kubectlMtv('simulate', '--help');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('kubectl mtv simulate --scenario examples/seed-10x10.yaml');
-    for (const flag of ['--scenario', '--policy', '--max-inflight', '--max-inflight-per-host', '--order', '--output']) {
+    for (const flag of [
+      '--scenario',
+      '--policy',
+      '--max-inflight',
+      '--max-inflight-per-host',
+      '--order',
+      '--blind',
+      '--progress-every',
+      '--output',
+    ]) {
       expect(run.stdout).toContain(flag);
     }
   });
@@ -192,7 +201,102 @@ describe('kubectl mtv simulate on the seed scenario', () => {
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^POLICY {3,}CAP {3,}MAKESPAN {3,}LOWER BOUND {3,}RATIO {3,}PEAK {3,}WINDOW MEAN/);
     expect(lines.slice(1).map((line) => line.split(' ')[0])).toEqual(['forklift', 'disk']);
-    expect(run.stderr).toBe('scenario seed-10x10: 10 VMs, 100 disks, 5.76 TiB\n');
+    expect(run.stderr).toBe(
+      'scenario seed-10x10: 10 VMs, 100 disks, 5.76 TiB\n' +
+        "bandwidth: the scenario's, known to each schedule (clairvoyant); a real run knows none: --blind shows what it does\n",
+    );
+  });
+
+  it('says in -o json that every schedule assumed the scenario bandwidths', () => {
+    for (const result of simulateJson().results) expect(result.bandwidth).toBe('scenario');
+  });
+});
+
+describe('kubectl mtv simulate --blind', () => {
+  const saturating = 'bench/saturation/1-one-host-cap20-huge.yaml';
+  const Mi = 2 ** 20;
+
+  it('adds disk run blind, without and with adaptive admission, and what it learned, to the table', () => {
+    const run = kubectlMtv('simulate', '--scenario', saturating, '--policy', 'forklift,disk', '--blind');
+    expect(run.status).toBe(0);
+    const [policies, learned] = run.stdout.trimEnd().split('\n\n');
+    const rows = policies.split('\n').map((line) => line.split(/ {3,}/));
+    expect(rows.map((row) => row[0])).toEqual(['POLICY', 'forklift', 'disk', 'disk (blind)', 'disk (blind, adaptive)']);
+    const ratio = (i: number) => Number(rows[i][4]);
+    // blind without learning admits all 20 onto a host that saturates at 3; learning gets close to clairvoyant
+    expect(ratio(3)).toBeGreaterThan(1.3);
+    expect(ratio(4)).toBeLessThan(ratio(2) * 1.05);
+    expect(learned.split('\n')).toEqual([
+      expect.stringMatching(/^POLICY {3,}HOST {3,}LEARNED {3,}LEARNED AT {3,}LIMIT {3,}SCENARIO$/),
+      expect.stringMatching(/^disk \(blind, adaptive\) {3}esx-01 {3}\d{3} MiB\/s {3,}\S+ {3,}\d+ {3,}300 MiB\/s$/),
+    ]);
+    expect(run.stderr).toBe(
+      'scenario one-host-cap20-huge: 35 VMs, 62 disks, 3.09 TiB\n' +
+        "bandwidth: the scenario's, known to each schedule (clairvoyant); blind rows: none known (hosts uncapped, " +
+        "importers at 100 MiB/s, progress read every 2s), the hosts keep the scenario's\n",
+    );
+  });
+
+  it('gives each blind row its assumptions and what it learned in -o json', () => {
+    const run = kubectlMtv('simulate', '--scenario', saturating, '--policy', 'disk', '--blind', '-o', 'json');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const [clairvoyant, blind, adaptive] = (JSON.parse(run.stdout) as SimulateReport).results;
+    expect([clairvoyant.bandwidth, blind.bandwidth, adaptive.bandwidth]).toEqual(['scenario', 'unknown', 'unknown']);
+    expect(clairvoyant.blind).toBeUndefined();
+    expect(blind.blind).toMatchObject({ adaptive: false, planningRate: 100 * Mi, progressEverySeconds: 2, hosts: [] });
+    expect(adaptive.blind).toMatchObject({ adaptive: true, planningRate: 100 * Mi, progressEverySeconds: 2 });
+    expect(adaptive.blind?.hosts).toEqual([
+      {
+        name: 'esx-01',
+        bandwidth: expect.any(Number),
+        learnedAtSeconds: expect.any(Number),
+        limit: expect.any(Number),
+        scenarioBandwidth: 300 * Mi,
+      },
+    ]);
+    expect(adaptive.makespanSeconds).toBeLessThan(blind.makespanSeconds * 0.8);
+  });
+
+  it('takes --progress-every', () => {
+    const run = kubectlMtv(
+      'simulate',
+      '--scenario',
+      saturating,
+      '--policy',
+      'disk',
+      '--blind',
+      '--progress-every',
+      '10s',
+      '-o',
+      'json',
+    );
+    expect(run.status).toBe(0);
+    expect((JSON.parse(run.stdout) as SimulateReport).results[2].blind?.progressEverySeconds).toBe(10);
+  });
+
+  it.each([
+    [
+      ['--scenario', 'examples/warm.yaml', '--blind'],
+      'error: --blind: scenario "warm" is a warm migration; --blind simulates a cold one (a warm run learns no bandwidth yet)',
+    ],
+    [
+      ['--scenario', seed, '--blind', '--policy', 'forklift'],
+      'error: --blind: simulates the disk policy blind; --policy forklift has no disk (try: --policy with disk in it)',
+    ],
+    [
+      ['--scenario', seed, '--progress-every', '5s'],
+      'error: --progress-every: applies with --blind, to the blind runs',
+    ],
+    [
+      ['--scenario', seed, '--blind', '--progress-every', 'soon'],
+      'error: --progress-every: "soon" is not a duration (e.g. 45s, 90m, 2h, 1h30m)',
+    ],
+  ])('refuses simulate %j in one line, exit 2', (args, line) => {
+    const run = kubectlMtv('simulate', ...args);
+    expect(run.stderr).toBe(`${line}\n`);
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(2);
   });
 });
 

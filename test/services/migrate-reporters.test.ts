@@ -4,6 +4,7 @@ import { exitCodeOf } from '../../src/services/migrate.js';
 import {
   createRunReporter,
   DISKS_ONLY,
+  formatDryRunSchedule,
   formatSummary,
   type RunOutput,
   vmEventLine,
@@ -203,5 +204,26 @@ describe('the source power lines (--power-off-source)', () => {
     expect(vmEventLine(event('failed', { reason: 'still poweredOn 600 s after ShutdownGuest' }))).toBe(
       'source VM web-01 not powered off: still poweredOn 600 s after ShutdownGuest; its disks are not copied',
     );
+  });
+});
+
+describe('the dry-run schedule header (--dry-run=client)', () => {
+  const scheduler = { policy: 'disk', maxInFlight: 20, order: 'largest' } as const;
+  const schedule = [{ ...disk, bytes: 10 * Gi, startSeconds: 0, endSeconds: 102.4 }];
+  const intro = (adaptive?: boolean) =>
+    formatDryRunSchedule(schedule, scheduler, 100 * 2 ** 20, adaptive)
+      .split('\n')
+      .slice(0, 3);
+
+  it('says the bandwidths are unknown: every host uncapped, every disk at the planning rate', () => {
+    expect(intro()[1]).toBe(
+      '# Bandwidth unknown: the schedule assumes every host uncapped and every disk copying at 100 MiB/s; ' +
+        "the order is the engine's, the times are estimates.",
+    );
+    expect(intro()[2]).toMatch(/^# The run admits up to the caps whatever the hosts sustain \(--adaptive learns them/);
+  });
+
+  it('with --adaptive, says the run learns them', () => {
+    expect(intro(true)[2]).toMatch(/^# With --adaptive the run learns each host's bandwidth while it copies/);
   });
 });

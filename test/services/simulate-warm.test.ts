@@ -159,6 +159,8 @@ describe("simulate's flags", () => {
     output: 'table',
     'no-headers': false,
     svg: undefined,
+    blind: false,
+    'progress-every': undefined,
   };
 
   it('reads durations into seconds and leaves what is not given to the service', () => {

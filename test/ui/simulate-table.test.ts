@@ -1,7 +1,14 @@
 import type { SimulateReport, SimulationResult } from '@kubectl-mtv/engine';
 import { describe, expect, it } from 'vitest';
 import { formatSimulateJson } from '../../src/ui/simulate-json.js';
-import { formatCaps, formatDuration, formatScenarioLine, formatSimulateTable } from '../../src/ui/simulate-table.js';
+import {
+  formatBandwidthLine,
+  formatCaps,
+  formatDuration,
+  formatLearnedTable,
+  formatScenarioLine,
+  formatSimulateTable,
+} from '../../src/ui/simulate-table.js';
 
 const TiB = 2 ** 40;
 
@@ -12,6 +19,7 @@ function result(patch: Partial<SimulationResult>): SimulationResult {
     maxInFlightPerHost: null,
     appliedCaps: { run: 20, perHost: null },
     order: 'largest',
+    bandwidth: 'scenario',
     lowerBoundSeconds: 5120,
     makespanSeconds: 5120,
     ratioToLowerBound: 1,
@@ -58,6 +66,58 @@ describe('the simulate table', () => {
     expect(formatScenarioLine(report)).toBe('scenario seed-10x10: 10 VMs, 100 disks, 5.76 TiB');
     const one = { ...report, scenario: { name: 'tiny', vms: 1, disks: 1, bytes: 1536 } };
     expect(formatScenarioLine(one)).toBe('scenario tiny: 1 VM, 1 disk, 1.5 KiB');
+  });
+});
+
+describe('blind rows', () => {
+  const Mi = 2 ** 20;
+  const facts = { planningRate: 100 * Mi, progressEverySeconds: 2, replans: 0, diskRate: null, hosts: [] };
+  const blindReport: SimulateReport = {
+    ...report,
+    results: [
+      result({ policy: 'disk' }),
+      result({ policy: 'disk', bandwidth: 'unknown', blind: { ...facts, adaptive: false } }),
+      result({
+        policy: 'disk',
+        bandwidth: 'unknown',
+        blind: {
+          ...facts,
+          adaptive: true,
+          replans: 2,
+          diskRate: 100 * Mi,
+          hosts: [
+            { name: 'esx-01', bandwidth: 301 * Mi, learnedAtSeconds: 124, limit: 4, scenarioBandwidth: 300 * Mi },
+            { name: 'esx-02', bandwidth: null, learnedAtSeconds: null, limit: 6, scenarioBandwidth: null },
+          ],
+        },
+      }),
+    ],
+  };
+
+  it('name how the run went in the policy column', () => {
+    const policies = formatSimulateTable(blindReport)
+      .split('\n')
+      .map((line) => line.split('   ')[0].trimEnd());
+    expect(policies).toEqual(['POLICY', 'disk', 'disk (blind)', 'disk (blind, adaptive)']);
+  });
+
+  it('list what the adaptive run learned of each host, when, and what the scenario has', () => {
+    expect(formatLearnedTable(blindReport).split('\n')).toEqual([
+      'POLICY                   HOST     LEARNED     LEARNED AT   LIMIT   SCENARIO',
+      'disk (blind, adaptive)   esx-01   301 MiB/s   2m4s         4       300 MiB/s',
+      'disk (blind, adaptive)   esx-02   -           -            6       uncapped',
+    ]);
+    expect(formatLearnedTable(report)).toBe('');
+  });
+
+  it('say on stderr what each schedule assumed of the bandwidths', () => {
+    expect(formatBandwidthLine(report)).toBe(
+      "bandwidth: the scenario's, known to each schedule (clairvoyant); a real run knows none: --blind shows what it does",
+    );
+    expect(formatBandwidthLine(blindReport)).toBe(
+      "bandwidth: the scenario's, known to each schedule (clairvoyant); blind rows: none known (hosts uncapped, " +
+        "importers at 100 MiB/s, progress read every 2s), the hosts keep the scenario's",
+    );
   });
 });
 

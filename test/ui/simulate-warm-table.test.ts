@@ -31,6 +31,7 @@ function result(patch: Partial<WarmSimulationResult>): WarmSimulationResult {
     maxInFlightPerHost: null,
     appliedCaps: { run: 20, perHost: null },
     order: 'largest',
+    bandwidth: 'scenario',
     precopyIntervalSeconds: HOUR,
     cutoverSeconds: 4 * HOUR,
     cutoverGiven: true,

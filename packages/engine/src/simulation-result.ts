@@ -25,6 +25,42 @@ export interface WindowStats {
   max: number;
 }
 
+/**
+ * What a schedule knew of the bandwidths: `scenario`, each host's bandwidth and each disk's rate, as the simulated
+ * hosts have them (clairvoyant); `unknown`, none (blind: hosts uncapped and one assumed importer rate, as `migrate`
+ * plans), while the simulated hosts keep the scenario's.
+ */
+export type BandwidthAssumption = 'scenario' | 'unknown';
+
+/** A source host as a blind run learned it (`simulate --blind`). */
+export interface BlindHost {
+  name: string;
+  /** Bytes/s it plateaued at, as learned at the end of the run; null: never learned (it never saturated). */
+  bandwidth: number | null;
+  /** When its bandwidth was first learned (seconds from the start); null: never. */
+  learnedAtSeconds: number | null;
+  /** Transfers in flight it was allowed at the end of the run. */
+  limit: number;
+  /** Its bandwidth in the scenario (bytes/s; null: uncapped), what the run should have learned. */
+  scenarioBandwidth: number | null;
+}
+
+/** How a blind run went: what it assumed, and what it learned (`simulate --blind`). */
+export interface BlindFacts {
+  /** true: adaptive admission learned each host (`migrate --adaptive`); false: admitted up to the caps. */
+  adaptive: boolean;
+  /** Bytes/s the runner assumes per importer before it measures one. */
+  planningRate: number;
+  /** Seconds between two progress readings of one import (CDI's cadence). */
+  progressEverySeconds: number;
+  /** Re-plans made with learned figures. */
+  replans: number;
+  /** Bytes/s one importer reached, once measured; null: never. */
+  diskRate: number | null;
+  /** The hosts as learned (none without adaptive admission). */
+  hosts: BlindHost[];
+}
+
 /** The outcome of simulating one policy on a scenario; the JSON contract of `simulate -o json`. */
 export interface SimulationResult {
   policy: PolicyName;
@@ -37,6 +73,8 @@ export interface SimulationResult {
    */
   appliedCaps: { run: number | null; perHost: number | null };
   order: OrderName;
+  /** What the schedule knew of the bandwidths (see BandwidthAssumption). */
+  bandwidth: BandwidthAssumption;
   /** How the `disk` policy's planner chose to run the plan (absent for the other policies). */
   strategy?: string;
   /** The lower bound of the makespan under this policy's caps (seconds). */
@@ -51,6 +89,8 @@ export interface SimulationResult {
   bytes: number;
   vms: SimulatedVm[];
   disks: SimulatedDisk[];
+  /** A blind run's assumptions and what it learned (`bandwidth: unknown` only). */
+  blind?: BlindFacts;
 }
 
 /** The scenario in four numbers, as the reports show it. */

@@ -4,14 +4,28 @@ import { vmWindows, windowStats } from './metrics.js';
 import type { Scenario, SchedulerOptions, Workload } from './model.js';
 import { DiskPolicy } from './policies/disk.js';
 import { describeStrategy } from './policies/disk-planner.js';
-import { runSchedule } from './run-schedule.js';
-import type { SimulationResult } from './simulation-result.js';
+import { runSchedule, type Timeline } from './run-schedule.js';
+import type { BandwidthAssumption, SimulationResult } from './simulation-result.js';
 import { toWorkload } from './workload.js';
 
 /** Simulates one policy on a workload. */
 export function simulateWorkload(workload: Workload, options: SchedulerOptions): SimulationResult {
   const policy = createPolicy(workload, options);
   const timeline = runSchedule(workload, policy);
+  const strategy = policy instanceof DiskPolicy ? describeStrategy(policy.strategy) : undefined;
+  return resultOfTimeline(workload, options, timeline, { bandwidth: 'scenario', strategy });
+}
+
+/**
+ * The result of one schedule already run: its makespan against the lower bound of the policy's caps on this workload,
+ * the VMs' windows, each disk's start and end. `bandwidth` says what the scheduler knew of the workload's bandwidths.
+ */
+export function resultOfTimeline(
+  workload: Workload,
+  options: SchedulerOptions,
+  timeline: Timeline,
+  { bandwidth, strategy }: { bandwidth: BandwidthAssumption; strategy?: string },
+): SimulationResult {
   const caps = boundCaps(options);
   const bound = lowerBound(workload, caps);
   const windows = vmWindows(workload, timeline);
@@ -25,7 +39,8 @@ export function simulateWorkload(workload: Workload, options: SchedulerOptions):
       perHost: Number.isFinite(caps.perHost) ? caps.perHost : null,
     },
     order: options.order,
-    ...(policy instanceof DiskPolicy && { strategy: describeStrategy(policy.strategy) }),
+    bandwidth,
+    ...(strategy !== undefined && { strategy }),
     lowerBoundSeconds: bound,
     makespanSeconds: timeline.makespan,
     ratioToLowerBound: bound > 0 ? timeline.makespan / bound : 1,

@@ -174,6 +174,8 @@ describe('simulateScenario: the JSON contract', () => {
         'maxInFlightPerHost',
         'appliedCaps',
         'order',
+        // what the schedule knew of the bandwidths: the scenario's (a blind run's is `unknown`)
+        'bandwidth',
         'lowerBoundSeconds',
         'makespanSeconds',
         'ratioToLowerBound',
@@ -187,6 +189,7 @@ describe('simulateScenario: the JSON contract', () => {
       ].sort(),
     );
     if (policy === 'disk') expect(result.strategy).toMatch(/\w/);
+    expect(result.bandwidth).toBe('scenario');
     // the controller's policies cap each host, never the run; disk and gang the run
     const controller = policy === 'legacy' || policy === 'forklift';
     expect(result.appliedCaps).toEqual(controller ? { run: null, perHost: 4 } : { run: 4, perHost: null });

@@ -1,5 +1,6 @@
 import { ORDER_NAMES, POLICY_NAMES } from '@kubectl-mtv/engine';
 import { Flags, type Interfaces } from '@oclif/core';
+import { UserError } from '../../errors.js';
 import type { SimulateOptions } from '../../services/simulate.js';
 import { parseChoice, parseChoiceList, parseDuration, parseSvgPath, parseWholeNumber, RANGES } from './flag-values.js';
 import { noHeadersFlag, outputFlag, withTemplates } from './output-flags.js';
@@ -46,6 +47,20 @@ export const simulateFlags = {
       'every VM has copied its disks and one precopy.',
     helpValue: 'DURATION',
   }),
+  blind: Flags.boolean({
+    description:
+      'Cold scenarios: after the disk row, what a real run of disk does knowing no bandwidth, as migrate runs it: the ' +
+      "simulated runner plans with every host uncapped and importers at 100 MiB/s, while the simulated hosts keep the scenario's " +
+      'bandwidths. One row without --adaptive (admits up to the caps), one with (learns each host from progress, re-plans). ' +
+      'legacy, forklift and gang use no bandwidth to schedule: their rows are what a blind run of them does.',
+    default: false,
+  }),
+  'progress-every': Flags.string({
+    description:
+      "With --blind: how often the blind runner reads an import's progress, in whole percents (CDI's cadence). " +
+      'Default: 2s.',
+    helpValue: 'DURATION',
+  }),
   output: outputFlag(
     withTemplates(SIMULATE_OUTPUTS),
     'table',
@@ -69,6 +84,7 @@ export function simulateOptions(flags: SimulateFlags): SimulateOptions {
   const maxInFlight = flags['max-inflight'];
   const perHost = flags['max-inflight-per-host'];
   const interval = flags['precopy-interval'];
+  const progress = flags['progress-every'];
   return {
     scenarioPath: flags.scenario,
     policies: policy === undefined ? undefined : parseChoiceList('--policy', policy, POLICY_NAMES, 'policy'),
@@ -83,5 +99,14 @@ export function simulateOptions(flags: SimulateFlags): SimulateOptions {
       cutover === undefined
         ? undefined
         : parseDuration('--cutover', cutover, { zero: 'a cutover at the start' }) / 1000,
+    blind: flags.blind,
+    progressEverySeconds: progress === undefined ? undefined : parseProgressEvery(progress),
   };
+}
+
+/** --progress-every in seconds: 1s to 1h (a finer cadence than CDI's only slows the simulation down). */
+function parseProgressEvery(raw: string): number {
+  const ms = parseDuration('--progress-every', raw);
+  if (ms < 1000 || ms > 3_600_000) throw new UserError(`--progress-every: "${raw}" must be a duration from 1s to 1h`);
+  return ms / 1000;
 }

@@ -9,6 +9,8 @@ import { createPolicy } from '../create-policy.js';
 import type { SchedulerOptions, Workload } from '../model.js';
 import type { AdoptedState, Caps, Policy } from '../policy.js';
 import { INSTANT_SECONDS, type Timeline } from '../run-schedule.js';
+import type { BlindFacts, SimulationResult } from '../simulation-result.js';
+import { resultOfTimeline } from '../simulator.js';
 import {
   AdaptiveAdmission,
   type AdaptiveSettings,
@@ -155,4 +157,34 @@ export function simulateBlind(truth: Workload, options: SchedulerOptions, blind:
     replans,
     learnedAt,
   };
+}
+
+/**
+ * One policy's blind run as a simulate result (`simulate --blind`): measured against the same lower bound as the
+ * clairvoyant row, with what the run assumed and what it learned of each host.
+ */
+export function simulateWorkloadBlind(
+  truth: Workload,
+  options: SchedulerOptions,
+  blind: BlindOptions,
+): SimulationResult {
+  const run = simulateBlind(truth, options, blind);
+  const facts: BlindFacts = {
+    adaptive: blind.adaptive !== false,
+    planningRate: blind.planningRate,
+    progressEverySeconds: blind.publishSeconds,
+    replans: run.replans,
+    diskRate: run.learned.diskRate,
+    hosts: run.learned.hosts.map((h) => {
+      const bandwidth = truth.hosts.find((host) => host.name === h.name)?.bandwidth ?? Infinity;
+      return {
+        name: h.name,
+        bandwidth: h.bandwidth,
+        learnedAtSeconds: run.learnedAt[h.name] ?? null,
+        limit: h.limit,
+        scenarioBandwidth: Number.isFinite(bandwidth) ? bandwidth : null,
+      };
+    }),
+  };
+  return { ...resultOfTimeline(truth, options, run, { bandwidth: 'unknown' }), blind: facts };
 }

@@ -1,5 +1,5 @@
 import type { OrderName } from '../model.js';
-import type { ScenarioSummary, SimulateReport, WindowStats } from '../simulation-result.js';
+import type { BandwidthAssumption, ScenarioSummary, SimulateReport, WindowStats } from '../simulation-result.js';
 import type { WarmMode } from './warm-scheduler.js';
 
 /** One disk's copy in one round (seconds from the start of the run). */
@@ -61,6 +61,8 @@ export interface WarmSimulationResult {
   /** The caps as the policy applies them: `disk` over the run (and per host when asked), `forklift` per host. */
   appliedCaps: { run: number | null; perHost: number | null };
   order: OrderName;
+  /** What the schedule knew of the bandwidths: the scenario's (a warm run is simulated clairvoyant only). */
+  bandwidth: BandwidthAssumption;
   precopyIntervalSeconds: number;
   /** When the cutover began (seconds from the start): as given, or the default (see `cutoverGiven`). */
   cutoverSeconds: number;

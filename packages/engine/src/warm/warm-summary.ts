@@ -59,6 +59,7 @@ export function summarizeWarmRun(
         ? { run: null, perHost: perHost ?? maxInFlight }
         : { run: maxInFlight, perHost: perHost ?? null },
     order: options.order,
+    bandwidth: 'scenario',
     precopyIntervalSeconds: run.precopyIntervalSeconds,
     cutoverSeconds: run.cutoverSeconds,
     cutoverGiven: options.cutoverAtSeconds !== undefined,
