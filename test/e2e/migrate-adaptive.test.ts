@@ -50,10 +50,10 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function sandbox(): Promise<SandboxProcess> {
+async function sandbox(...args: string[]): Promise<SandboxProcess> {
   const file = join(dir, `scenario-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify(SCENARIO));
-  return startSandbox(dir, '--scenario', file, '--speed', String(SPEED));
+  return startSandbox(dir, '--scenario', file, '--speed', String(SPEED), ...args);
 }
 
 const stats = (cluster: SandboxProcess) => cluster.client.transport.request<SandboxStats>('GET', '/sandbox/v1/stats');
@@ -151,6 +151,21 @@ describe('kubectl mtv migrate with adaptive admission', () => {
       limit: entry.limit,
       bandwidth: entry.bandwidth,
     });
+    cluster.child.kill('SIGKILL');
+  });
+
+  it('without access to the ConfigMap warns in one line, still learns, and remembers nothing', async () => {
+    const cluster = await sandbox('--deny', 'update:configmaps@openshift-mtv');
+    const run = await migrate(cluster, '--adaptive');
+    expect(run.code).toBe(0);
+    expect(run.events.filter((e) => e.type === 'finished')).toHaveLength(DISKS);
+    expect(run.stderr.match(/^warning: --adaptive: .*$/gm)).toEqual([
+      'warning: --adaptive: no access to the learned throughput (update configmaps in "openshift-mtv")',
+    ]);
+    expect(run.events.some((e) => e.type === 'throughput' && e.hosts[0]?.phase === 'holding')).toBe(true);
+    expect(
+      await cluster.client.get(inNamespace(RESOURCES.configMaps, 'openshift-mtv'), 'kubectl-mtv-throughput-vsphere-a'),
+    ).toBeUndefined();
     cluster.child.kill('SIGKILL');
   });
 
