@@ -71,6 +71,15 @@ export function sourcePowerAccessChecks(planNamespace: string): AccessCheck[] {
 }
 
 /**
+ * What --adaptive needs besides, on the host cluster, in the source Provider's namespace: the ConfigMap the learned
+ * host throughput is kept in (throughput-record.ts): get to read it before the run, create once, update (a PUT with the
+ * resourceVersion read) as hosts settle.
+ */
+export function throughputAccessChecks(providerNamespace: string): AccessCheck[] {
+  return at(providerNamespace, '', 'configmaps', ['get', 'create', 'update']);
+}
+
+/**
  * What a plan converted through Conversion CRs (MTV 2.12+, conversion.ts) needs besides, on the host cluster, in the
  * plan's namespace where the Conversions go: create one per VM, get/list/watch to follow it and find it again on a
  * re-run, delete once its VM exists. The virt-v2v pod is Forklift's conversion controller's to create, under its own
@@ -108,15 +117,22 @@ export function topAccessChecks(namespace: string | undefined, control: boolean)
   return verbs.map((verb) => ({ verb, group: COORDINATION, resource: 'leases', namespace: namespace ?? '' }));
 }
 
+/** The checks the API server denies (asked together). */
+export async function deniedAccess(client: KubeClient, checks: readonly AccessCheck[]): Promise<AccessCheck[]> {
+  const allowed = await Promise.all(checks.map((check) => client.mayDo(check)));
+  return checks.filter((_, i) => !allowed[i]);
+}
+
+/** `verb resource[.group] in "namespace"`, as the lines about missing permissions say a check. */
+export function describeCheck(check: AccessCheck): string {
+  return `${check.verb} ${check.group ? `${check.resource}.${check.group}` : check.resource} in "${check.namespace}"`;
+}
+
 /** Asks the API server about every check; any denied -> one UserError (exit 3) listing what is missing. */
 export async function checkAccess(client: KubeClient, checks: readonly AccessCheck[]): Promise<void> {
-  const allowed = await Promise.all(checks.map((check) => client.mayDo(check)));
-  const missing = checks.filter((_, i) => !allowed[i]);
+  const missing = await deniedAccess(client, checks);
   if (missing.length === 0) return;
-  const described = missing.map(
-    (check) =>
-      `${check.verb} ${check.group ? `${check.resource}.${check.group}` : check.resource} in "${check.namespace}"`,
-  );
+  const described = missing.map(describeCheck);
   throw new UserError(`context "${client.context}" lacks permissions: ${described.join(', ')}`, {
     exitCode: ExitCode.unreachable,
     hint: `ask a cluster admin for these verbs (kubectl auth can-i --list -n ${missing[0].namespace})`,

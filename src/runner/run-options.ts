@@ -4,6 +4,7 @@ import type { KubeClient } from '../cluster/kube-client.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import type { RunController } from './run-controller.js';
 import type { SourcePowerOptions } from './source-power.js';
+import type { RememberOptions } from './throughput-memory.js';
 import type { WarmRunOptions } from './warm-options.js';
 
 /** What a run of a plan's transfers needs (runTransfers), and what its loop reads (TransferLoop). */
@@ -39,9 +40,10 @@ export interface RunOptions {
   /**
    * Adaptive admission (cold `disk` runs): each host's transfers in flight limited to what its measured throughput
    * rewards, the rest re-planned with the learned bandwidths; `known`: what an earlier run learned. Absent: admits up
-   * to the caps, learning nothing (--no-adaptive, and the other policies).
+   * to the caps, learning nothing (--no-adaptive, and the other policies). `remember`: where what this run learns is
+   * written (throughput-memory.ts); absent: it is not kept.
    */
-  adaptive?: { settings?: AdaptiveSettings; known?: KnownThroughput };
+  adaptive?: { settings?: AdaptiveSettings; known?: KnownThroughput; remember?: RememberOptions };
   /** Lease timing, for tests (defaults 15 s and 5 s). */
   lease?: { durationSeconds?: number; renewEveryMs?: number };
   /** Milliseconds between two publications of the run's status in its Lease (default 1000). */

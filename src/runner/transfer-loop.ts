@@ -37,6 +37,7 @@ import {
 import type { RunOptions } from './run-options.js';
 import type { SourceGate } from './source-power.js';
 import { StuckDetector } from './stuck-detector.js';
+import { ThroughputMemory } from './throughput-memory.js';
 import { type DiskPhase, progressEvent, summarizeRun, type TrackedDisk, trackedDisks } from './tracked-disk.js';
 import { workloadOfDataVolumes } from './workload-of-datavolumes.js';
 
@@ -90,6 +91,8 @@ export class TransferLoop implements RunController {
   /** Disks marked stuck whose slots stay counted (an importer that may yet start). */
   private readonly held = new Set<number>();
   private lastThroughputAt = -Infinity;
+  /** Where what adaptive admission learns is written (the Provider's throughput record). */
+  private memory: ThroughputMemory | undefined;
 
   constructor(
     private readonly options: RunOptions,
@@ -217,6 +220,8 @@ export class TransferLoop implements RunController {
         this.step();
         this.wake();
       });
+      // what was learned since the last write of the throughput record is kept (a write that fails only warns)
+      if (this.memory && this.adaptive) this.track(this.memory.flush(this.now(), this.adaptive.learned()));
       // creates already sent and stuck annotations being written are let finish: they are the cluster's state now
       while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
       if (this.failure !== undefined) throw this.failure;
@@ -256,6 +261,14 @@ export class TransferLoop implements RunController {
     if (adaptive) {
       // what an earlier run learned is planned with from the start
       this.adaptive = new AdaptiveAdmission(plan, adaptive.settings ?? DEFAULT_ADAPTIVE_SETTINGS, adaptive.known);
+      if (adaptive.remember) {
+        const { plan: p } = this.options.resolved;
+        this.memory = new ThroughputMemory(
+          adaptive.remember,
+          { plan: `${p.namespace}/${p.name}`, run: this.options.holder },
+          adaptive.known?.hosts,
+        );
+      }
     }
     // caps changed before the run began (a key, a remote request) apply from the first admission
     const { policy, report } = await planPolicy(
@@ -572,6 +585,7 @@ export class TransferLoop implements RunController {
       this.queuedOnHost.map((n) => n > 0),
     );
     if (change.limits) policy.setCaps(this.policyCaps());
+    this.memory?.observe(now, adaptive.learned());
     if (change.replan && !this.replanning) this.replan();
     else if (change.limits) this.publishThroughput(now, 'limit');
     else if (now - this.lastThroughputAt >= THROUGHPUT_EVERY_MS) this.publishThroughput(now, 'measure');

@@ -9,18 +9,23 @@ import { boundCaps, lowerBound } from '@kubectl-mtv/engine';
 import {
   checkAccess,
   conversionAccessChecks,
+  deniedAccess,
+  describeCheck,
   migrateHostChecks,
   migrateTargetChecks,
   sourcePowerAccessChecks,
+  throughputAccessChecks,
 } from '../cluster/access-review.js';
 import { type BuiltDataVolumes, buildPlanDataVolumes } from '../cluster/datavolume-builder.js';
 import { connectDestination, type DestinationKind, type PlanClusters } from '../cluster/destination.js';
 import { InventoryClient, type InventoryOptions, readCaFile } from '../cluster/inventory-client.js';
 import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
+import { KubeApiError } from '../cluster/kube-errors.js';
 import { refuseLeftoverClaims } from '../cluster/leftover-claims.js';
 import { detectMtvRelease, type MtvRelease } from '../cluster/mtv-release.js';
 import { resolvePlan } from '../cluster/plan-resolver.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
+import { ForeignThroughputRecord, knownThroughputOf, ThroughputRecord } from '../cluster/throughput-record.js';
 import { WarmRecord } from '../cluster/warm-record.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import type { RunController } from '../runner/run-controller.js';
@@ -28,11 +33,13 @@ import type { RunEvent, RunSummary } from '../runner/run-events.js';
 import type { RunOptions } from '../runner/run-options.js';
 import { runTransfers } from '../runner/run-transfers.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../runner/source-power.js';
+import type { ThroughputStore } from '../runner/throughput-memory.js';
 import { DEFAULT_VM_READY_TIMEOUT_MS } from '../runner/vm-finisher.js';
 import { workloadOfDataVolumes } from '../runner/workload-of-datavolumes.js';
 import { renderGanttSvg } from '../ui/gantt-svg.js';
 import { runCharts } from '../ui/run-gantt.js';
 import { createRunReporter, type OutputStreams, type RunOutput } from '../ui/run-reporters.js';
+import { formatBytes } from '../ui/simulate-table.js';
 import {
   type DryRunOutput,
   dryRunClient,
@@ -295,6 +302,7 @@ async function run(
   power: PreparedSourcePower | undefined,
 ): Promise<ExitCodeValue> {
   reportSkipped(built, streams);
+  const adaptive = options.adaptive === true && options.scheduler.policy === 'disk' && !resolved.warm;
   const detached = new AbortController();
   const onAbort = () => detached.abort(options.signal.reason);
   options.signal.addEventListener('abort', onAbort);
@@ -342,7 +350,7 @@ async function run(
         resolved,
         dataVolumes: built.dataVolumes,
         scheduler: options.scheduler,
-        ...(options.adaptive === true && options.scheduler.policy === 'disk' && !resolved.warm && { adaptive: {} }),
+        ...(adaptive && { adaptive: await adaptiveRun(client, resolved, streams) }),
         maxRestarts: options.maxRestarts,
         stuckAfterMs: options.stuckAfterMs,
         ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
@@ -371,6 +379,52 @@ async function run(
     for (const reporter of reporters) await reporter.close();
     if (held) streams.stdout.write(held.join(''));
   }
+}
+
+/**
+ * Adaptive admission's memory (throughput-record.ts): what earlier runs learned of the source Provider's hosts, read
+ * before the run (none: it learns from scratch), and where this run writes what it learns. The record is the run's
+ * help, not its need: a permission denied (asked first, as the other checks are) or a ConfigMap of its name not ours
+ * is one warning line, and the run goes on without reading or writing it.
+ */
+async function adaptiveRun(
+  client: KubeClient,
+  resolved: ResolvedPlan,
+  streams: OutputStreams,
+): Promise<NonNullable<RunOptions['adaptive']>> {
+  const record = new ThroughputRecord(client, resolved.provider);
+  const where = `ConfigMap "${record.name}" in "${resolved.provider.namespace}"`;
+  const warn = (line: string) => streams.stderr.write(`warning: --adaptive: ${line}\n`);
+  const denied = await deniedAccess(client, throughputAccessChecks(resolved.provider.namespace));
+  if (denied.length > 0) warn(`no access to the learned throughput (${denied.map(describeCheck).join(', ')})`);
+  const mayRead = !denied.some((check) => check.verb === 'get');
+  const mayWrite = denied.length === 0;
+  let known: NonNullable<RunOptions['adaptive']>['known'];
+  let foreign = false;
+  if (mayRead) {
+    try {
+      const entries = await record.read();
+      if (entries.size > 0) {
+        known = knownThroughputOf(entries);
+        const hosts = [...entries.values()].map((e) => `${e.host} ${e.limit} in flight, ${formatBytes(e.bandwidth)}/s`);
+        streams.stderr.write(
+          `migrate: --adaptive starts from what earlier runs learned (${where}): ${hosts.join(', ')}\n`,
+        );
+      }
+    } catch (error) {
+      if (error instanceof ForeignThroughputRecord) {
+        foreign = true;
+        warn(`${error.message}; the run learns from scratch and remembers nothing`);
+      } else if (error instanceof KubeApiError && error.status === 403) {
+        warn(`cannot read ${where} (forbidden); the run learns from scratch`);
+      } else throw error;
+    }
+  }
+  const store: ThroughputStore = { description: where, write: (entries) => record.write(entries) };
+  return {
+    ...(known && { known }),
+    ...(mayWrite && !foreign && { remember: { store, warn } }),
+  };
 }
 
 /** A warm run's part (warm-loop.ts): the vCenter session and refs found before, the record, the interval, the cutover. */

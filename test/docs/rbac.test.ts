@@ -12,6 +12,7 @@ import {
   conversionAccessChecks,
   migrateAccessChecks,
   sourcePowerAccessChecks,
+  throughputAccessChecks,
   topAccessChecks,
   transferNetworkAccessChecks,
   vmNetworkAccessChecks,
@@ -159,6 +160,8 @@ describe('docs/rbac.yaml', () => {
       ...conversionAccessChecks(PLAN_NS).map(fromCheck),
       // only with migrate --power-off-source (source-power-record.ts)
       ...sourcePowerAccessChecks(PLAN_NS).map(fromCheck),
+      // only with migrate --adaptive, in the source Provider's namespace (throughput-record.ts)
+      ...throughputAccessChecks(PLAN_NS).map(fromCheck),
       // only for a NetworkMap with Multus destinations (network-map.ts asks before it reads each NAD)
       ...vmNetworkAccessChecks({ namespace: TARGET_NS, name: 'vm-net' }).map(fromCheck),
       ...topAccessChecks(PLAN_NS, true).map(fromCheck),

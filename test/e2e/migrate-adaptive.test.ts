@@ -3,6 +3,7 @@
  * importers (300 MiB/s, importers 100 MiB/s), against `kubectl mtv sandbox` whose CDI shares a host's bandwidth as the
  * engine's model does. The run learns the host's bandwidth from whole-percent progress, keeps the host near its
  * saturation instead of filling the cap, and re-plans with what it learned; without --adaptive the run fills the cap.
+ * What it learned is kept in the cluster (ConfigMap kubectl-mtv-throughput-<provider>), and the next run starts there.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import type { Scenario } from '@kubectl-mtv/engine';
 import type { SandboxStats } from '@kubectl-mtv/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inNamespace, RESOURCES } from '../../src/cluster/resource-types.js';
 import type { RunEvent } from '../../src/runner/run-events.js';
 import { killAll, requireBuild, type SandboxProcess, start, startSandbox } from './plugin-fixture.js';
 
@@ -48,10 +50,10 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function sandbox(): Promise<SandboxProcess> {
+async function sandbox(...args: string[]): Promise<SandboxProcess> {
   const file = join(dir, `scenario-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify(SCENARIO));
-  return startSandbox(dir, '--scenario', file, '--speed', String(SPEED));
+  return startSandbox(dir, '--scenario', file, '--speed', String(SPEED), ...args);
 }
 
 const stats = (cluster: SandboxProcess) => cluster.client.transport.request<SandboxStats>('GET', '/sandbox/v1/stats');
@@ -106,6 +108,64 @@ describe('kubectl mtv migrate with adaptive admission', () => {
     expect(run.stderr).toMatch(
       /learned: \S+ at most \d+ in flight, [\d.]+ [KMGT]iB\/s \(settled\); importers [\d.]+ [KMGT]iB\/s; the rest re-planned with it/,
     );
+    cluster.child.kill('SIGKILL');
+  });
+
+  it("remembers what it learned in the Provider's ConfigMap, and the next run starts settled there", async () => {
+    const cluster = await sandbox();
+    const first = await migrate(cluster, '--adaptive');
+    expect(first.code).toBe(0);
+    const firstLearned = first.events.flatMap((e) => (e.type === 'throughput' ? [e] : []));
+    // nothing known yet: the host climbs
+    expect(firstLearned[0]?.hosts[0]?.phase).toBe('climbing');
+    const configMap = await cluster.client.get<{
+      metadata: { labels?: Record<string, string> };
+      data?: Record<string, string>;
+    }>(inNamespace(RESOURCES.configMaps, 'openshift-mtv'), 'kubectl-mtv-throughput-vsphere-a');
+    expect(configMap?.metadata.labels).toMatchObject({ 'kubectl-mtv.konveyor.io/use': 'throughput' });
+    const hostName = firstLearned[0]?.hosts[0]?.name ?? '';
+    expect(Object.keys(configMap?.data ?? {})).toEqual([hostName]);
+    const entry = JSON.parse(configMap?.data?.[hostName] ?? '{}');
+    expect(entry).toMatchObject({ host: hostName, plan: 'openshift-mtv/plan-a' });
+    expect(entry.limit).toBeGreaterThanOrEqual(1);
+    expect(entry.limit).toBeLessThan(CAP);
+    // bytes/s of the run's clock: the sandbox's bandwidth times its speed
+    expect(entry.bandwidth / SPEED / BANDWIDTH).toBeGreaterThan(0.8);
+    expect(entry.bandwidth / SPEED / BANDWIDTH).toBeLessThan(1.2);
+    expect(new Date(entry.updatedAt).getTime()).toBeGreaterThan(Date.now() - 300_000);
+
+    const cleaned = await start(
+      ['clean', 'plan-a', '-n', 'openshift-mtv', '--kubeconfig', cluster.kubeconfig, '--yes'],
+      dir,
+    ).done;
+    expect(cleaned.code).toBe(0);
+    const second = await migrate(cluster, '--adaptive');
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain(
+      'migrate: --adaptive starts from what earlier runs learned (ConfigMap "kubectl-mtv-throughput-vsphere-a" in "openshift-mtv")',
+    );
+    const secondFirst = second.events.find((e) => e.type === 'throughput');
+    expect(secondFirst?.type === 'throughput' && secondFirst.hosts[0]).toMatchObject({
+      name: hostName,
+      phase: 'holding',
+      limit: entry.limit,
+      bandwidth: entry.bandwidth,
+    });
+    cluster.child.kill('SIGKILL');
+  });
+
+  it('without access to the ConfigMap warns in one line, still learns, and remembers nothing', async () => {
+    const cluster = await sandbox('--deny', 'update:configmaps@openshift-mtv');
+    const run = await migrate(cluster, '--adaptive');
+    expect(run.code).toBe(0);
+    expect(run.events.filter((e) => e.type === 'finished')).toHaveLength(DISKS);
+    expect(run.stderr.match(/^warning: --adaptive: .*$/gm)).toEqual([
+      'warning: --adaptive: no access to the learned throughput (update configmaps in "openshift-mtv")',
+    ]);
+    expect(run.events.some((e) => e.type === 'throughput' && e.hosts[0]?.phase === 'holding')).toBe(true);
+    expect(
+      await cluster.client.get(inNamespace(RESOURCES.configMaps, 'openshift-mtv'), 'kubectl-mtv-throughput-vsphere-a'),
+    ).toBeUndefined();
     cluster.child.kill('SIGKILL');
   });
 
