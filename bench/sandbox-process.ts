@@ -1,6 +1,9 @@
 /** `kubectl mtv sandbox` in another process, for the sections that run the built plugin against it. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunEvent } from '../src/runner/run-events.js';
 
 /**
  * `kubectl mtv sandbox` at `speed` in the background, with `args` besides (e.g. `--scenario FILE`); resolves with
@@ -53,4 +56,61 @@ export function stopSandbox(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** What one `kubectl mtv migrate` run printed and how it ended. */
+export interface MigrateProcess {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  /** Wall seconds from spawning migrate to its exit. */
+  wallSeconds: number;
+}
+
+/**
+ * `kubectl mtv migrate ARGS --kubeconfig KUBECONFIG` to its end, or SIGTERM after `deadlineSeconds`, run as kubectl
+ * runs a plugin: no colour, not interactive, none of the caller's cluster settings.
+ */
+export async function runMigrate(
+  bin: string,
+  cwd: string,
+  args: readonly string[],
+  kubeconfig: string,
+  deadlineSeconds: number,
+): Promise<MigrateProcess> {
+  const { KUBECONFIG: _, MTV_INVENTORY_URL: __, MAX_VM_INFLIGHT: ___, NODE_ENV: ____, ...env } = process.env;
+  const started = performance.now();
+  const child = spawn(process.execPath, [bin, ...args, '--kubeconfig', kubeconfig], {
+    cwd,
+    env: { ...env, CI: '1', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const deadline = setTimeout(() => child.kill('SIGTERM'), deadlineSeconds * 1000);
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  clearTimeout(deadline);
+  return { stdout, stderr, exitCode, wallSeconds: (performance.now() - started) / 1000 };
+}
+
+/** The ndjson events of a run's stdout. */
+export function parseEvents(stdout: string): RunEvent[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as RunEvent);
+}
+
+/** A failed run's output, kept for a look: its ndjson and stderr in a temporary directory, said on stderr. */
+export function keepFailedRun(section: string, args: readonly string[], stdout: string, stderr: string): void {
+  const dir = mkdtempSync(join(tmpdir(), `bench-${section}-failed-`));
+  writeFileSync(join(dir, 'migrate.ndjson'), stdout);
+  writeFileSync(join(dir, 'migrate.stderr'), `${args.join(' ')}\n\n${stderr}`);
+  process.stderr.write(`${section}: the failed run's output is in ${dir}\n`);
 }

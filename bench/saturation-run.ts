@@ -3,14 +3,13 @@
  * runs them, measured by the sandbox: the importer's own clock says when the first disk began and the last one ended
  * (simulated seconds), the runner's ndjson events say the same as it saw it.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SandboxStats, STATS_PATH } from '@kubectl-mtv/sandbox';
 import { connectKube } from '../src/cluster/kube-client.js';
 import type { RunEvent } from '../src/runner/run-events.js';
-import { startSandbox, stopSandbox } from './sandbox-process.js';
+import { keepFailedRun, parseEvents, runMigrate, startSandbox, stopSandbox } from './sandbox-process.js';
 import { importerMakespan, runnerMakespan } from './saturation-figures.js';
 
 /** A run that takes longer than this (wall seconds) is stopped and reported. */
@@ -70,21 +69,6 @@ export function learnedHosts(events: readonly RunEvent[], speed: number): Satura
   return [...hosts.values()].sort((a, b) => a.host.localeCompare(b.host, 'en', { numeric: true }));
 }
 
-function parseEvents(stdout: string): RunEvent[] {
-  return stdout
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as RunEvent);
-}
-
-/** A failed run's output, kept for a look: its ndjson and stderr in the temporary directory, said on stderr. */
-function keep(setup: SaturationRunSetup, stdout: string, stderr: string): void {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-saturation-failed-'));
-  writeFileSync(join(dir, 'migrate.ndjson'), stdout);
-  writeFileSync(join(dir, 'migrate.stderr'), `${setup.migrateArgs.join(' ')}\n\n${stderr}`);
-  process.stderr.write(`saturation: the failed run's output is in ${dir}\n`);
-}
-
 /** Runs migrate to its end (or the deadline) against a fresh sandbox, reads the sandbox's stats, then stops it. */
 export async function saturationRun(setup: SaturationRunSetup): Promise<SaturationRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-saturation-'));
@@ -93,26 +77,13 @@ export async function saturationRun(setup: SaturationRunSetup): Promise<Saturati
     setup.scenario,
   ]);
   try {
-    // as kubectl runs a plugin: no colour, not interactive, none of the caller's cluster settings
-    const { KUBECONFIG: _, MTV_INVENTORY_URL: __, MAX_VM_INFLIGHT: ___, NODE_ENV: ____, ...env } = process.env;
-    const started = performance.now();
-    const child = spawn(process.execPath, [setup.bin, ...setup.migrateArgs, '--kubeconfig', kubeconfig], {
-      cwd: setup.cwd,
-      env: { ...env, CI: '1', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const deadline = setTimeout(() => child.kill('SIGTERM'), RUN_DEADLINE_SECONDS * 1000);
-    const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    clearTimeout(deadline);
-    const wallSeconds = (performance.now() - started) / 1000;
+    const { stdout, stderr, exitCode, wallSeconds } = await runMigrate(
+      setup.bin,
+      setup.cwd,
+      setup.migrateArgs,
+      kubeconfig,
+      RUN_DEADLINE_SECONDS,
+    );
     const client = await connectKube({ kubeconfig, env: {} });
     const { imports } = await client.transport.request<SandboxStats>('GET', STATS_PATH);
     const events = parseEvents(stdout);
@@ -125,7 +96,7 @@ export async function saturationRun(setup: SaturationRunSetup): Promise<Saturati
       imports.started !== setup.disks && `${imports.started} imports for ${setup.disks} disks`,
       Number.isNaN(makespan) && `${imports.succeeded} of ${setup.disks} imports succeeded`,
     ].filter((p): p is string => typeof p === 'string');
-    if (problems.length > 0) keep(setup, stdout, stderr);
+    if (problems.length > 0) keepFailedRun('saturation', setup.migrateArgs, stdout, stderr);
     return {
       makespan,
       runnerMakespan: runnerMakespan(events, setup.speed),

@@ -2,12 +2,11 @@
  * One warm `kubectl mtv migrate` of the built plugin against its own `kubectl mtv sandbox --scenario FILE`, as a user
  * runs them: the run's ndjson events, its wall time and exit code, and why it does not count when it does not.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent } from '../src/runner/run-events.js';
-import { startSandbox, stopSandbox } from './sandbox-process.js';
+import { keepFailedRun, parseEvents, runMigrate, startSandbox, stopSandbox } from './sandbox-process.js';
 
 /** A run that takes longer than this (wall seconds) is stopped and reported. */
 const RUN_DEADLINE_SECONDS = 600;
@@ -37,13 +36,6 @@ export interface WarmRun {
   problem?: string;
 }
 
-function parseEvents(stdout: string): RunEvent[] {
-  return stdout
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as RunEvent);
-}
-
 /** What the run said went wrong: VMs failed (a snapshot, a shutdown, a copy) or not made. */
 function failures(events: readonly RunEvent[]): string[] {
   return events.flatMap((e) =>
@@ -51,39 +43,18 @@ function failures(events: readonly RunEvent[]): string[] {
   );
 }
 
-/** A failed run's output, kept for a look: its ndjson and stderr in the temporary directory, said on stderr. */
-function keep(setup: WarmRunSetup, stdout: string, stderr: string): void {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-warm-failed-'));
-  writeFileSync(join(dir, 'migrate.ndjson'), stdout);
-  writeFileSync(join(dir, 'migrate.stderr'), `${setup.migrateArgs.join(' ')}\n\n${stderr}`);
-  process.stderr.write(`warm: the failed run's output is in ${dir}\n`);
-}
-
 /** Runs migrate to its end (or the deadline) against a fresh sandbox, which is stopped afterwards. */
 export async function warmRun(setup: WarmRunSetup): Promise<WarmRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-warm-'));
   const { kubeconfig, child: sandbox } = await startSandbox(setup.bin, dir, setup.speed, setup.sandboxArgs);
   try {
-    // as kubectl runs a plugin: no colour, not interactive, none of the caller's cluster settings
-    const { KUBECONFIG: _, MTV_INVENTORY_URL: __, MAX_VM_INFLIGHT: ___, NODE_ENV: ____, ...env } = process.env;
-    const started = performance.now();
-    const child = spawn(process.execPath, [setup.bin, ...setup.migrateArgs, '--kubeconfig', kubeconfig], {
-      cwd: setup.cwd,
-      env: { ...env, CI: '1', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const deadline = setTimeout(() => child.kill('SIGTERM'), RUN_DEADLINE_SECONDS * 1000);
-    const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    clearTimeout(deadline);
-    const wallSeconds = (performance.now() - started) / 1000;
+    const { stdout, stderr, exitCode, wallSeconds } = await runMigrate(
+      setup.bin,
+      setup.cwd,
+      setup.migrateArgs,
+      kubeconfig,
+      RUN_DEADLINE_SECONDS,
+    );
     const events = parseEvents(stdout);
     const settings = events.find((e) => e.type === 'settings' && e.source.kind === 'start');
     const cutover = settings?.type === 'settings' ? settings.cutover : undefined;
@@ -96,7 +67,7 @@ export async function warmRun(setup: WarmRunSetup): Promise<WarmRun> {
       vms.some((vm) => vm.state !== 'ready') && 'not every VM ready',
       ...failures(events),
     ].filter((p): p is string => typeof p === 'string');
-    if (problems.length > 0) keep(setup, stdout, stderr);
+    if (problems.length > 0) keepFailedRun('warm', setup.migrateArgs, stdout, stderr);
     return {
       events,
       startMs: cutover ? Date.parse(cutover) - setup.cutoverWallSeconds * 1000 : Number.NaN,
