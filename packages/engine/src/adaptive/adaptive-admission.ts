@@ -191,14 +191,14 @@ export class AdaptiveAdmission {
    */
   private diskRate(): number | undefined {
     let best: number | undefined;
-    this.limiters.forEach((l) => {
+    this.limiters.forEach((l, h) => {
       const top = l.phase === 'climbing' ? Math.max(0, l.level.count) : l.limit - 1;
       for (let k = 1; k <= top; k++) {
         const at = l.throughputAt(k);
         if (at !== undefined && (best === undefined || at / k > best)) best = at / k;
       }
       // a climbing host's current level is not saturated as far as anyone knows
-      const now = this.throughputs[this.limiters.indexOf(l)];
+      const now = this.throughputs[h];
       if (l.phase === 'climbing' && now !== undefined && l.level.count > 0) {
         const per = now / l.level.count;
         if (best === undefined || per > best) best = per;
