@@ -169,6 +169,19 @@ describe('simulateWarm: bandwidth, cutover and modes', () => {
   });
 });
 
+describe('simulateWarm under a cap too small for the precopies', () => {
+  it('still copies every first round: due precopies never take the one slot a waiting first round needs', () => {
+    // 14 VMs of 6 disks under one slot, a precopy every 601 s: once ten VMs precopy, their snapshots and deltas
+    // (about 75 s each) fill every interval, and without the rule the other first rounds would wait for ever
+    const w = warmPlan(Array.from({ length: 14 }, (): [number, number[]] => [0, [20, 20, 20, 20, 20, 20]]));
+    const r = simulateWarm(w, options('disk', { caps: { maxInFlight: 1 }, precopyIntervalSeconds: 601 }));
+    expect(r.vms.every((vm) => vm.rounds >= 2)).toBe(true);
+    expect(Number.isFinite(r.cutoverSeconds)).toBe(true);
+    expect(r.copies.filter((c) => c.round === 1)).toHaveLength(14 * 6);
+    expect(r.peakInFlight).toBe(1);
+  });
+});
+
 interface RunCase {
   plan: Case;
   mode: WarmMode;

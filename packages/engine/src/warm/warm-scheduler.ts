@@ -18,7 +18,8 @@
  *   its slot while the round's snapshot is taken (and, for the final round, while the source shuts down); the VM's
  *   other disks wait for that snapshot. Jobs are taken in classes: 0 the final round (the source is down: downtime),
  *   1 the rest of a round whose snapshot exists (it ages while it waits), 2 precopy rounds that are due, 3 the
- *   initial round of a VM not started. Within a class, the largest estimated job first; new VMs in cost order.
+ *   initial round of a VM not started. Within a class, the largest estimated job first; new VMs in cost order. A
+ *   due precopy never takes a slot while a VM waits for its first round and no first round holds one (starvation).
  *   Neither cap (run, per host) is ever passed.
  * - `forklift`: the controller's scheduler (pkg/controller/plan/scheduler/vsphere/scheduler.go cost, MTV-1543): a
  *   VM is started in plan order when its host's cost plus the VM's disks fits under the per-host cap (or nothing
@@ -403,10 +404,29 @@ export class WarmScheduler {
     }
   }
 
+  /**
+   * A VM waits for its first round, its host has room, and no first round holds a slot: then a due precopy must not
+   * take the slot. Under a small cap, precopies due every interval would otherwise keep every slot and starve the
+   * first rounds for ever (and the default cutover, which waits for every VM's first round, would never come); this
+   * way at least one first round is always under way while any waits.
+   */
+  private initialsStarved(): boolean {
+    const { perHost } = this.settings.caps;
+    let waiting = false;
+    for (let vm = 0; vm < this.vms.length; vm++) {
+      const s = this.vms[vm];
+      if (s.round === 1 && !s.final && s.inFlight.size > 0) return false;
+      if (s.phase === 'queued' && (perHost === undefined || this.hostInFlight[this.workload.vms[vm].host] < perHost))
+        waiting = true;
+    }
+    return waiting;
+  }
+
   /** The next job under the caps: the lowest class, then the largest estimate (new VMs in cost order). */
   private bestJob(): [number, number] | undefined {
     const { maxInFlight, perHost } = this.settings.caps;
     if (this.inFlight >= maxInFlight) return undefined;
+    const initialsWait = this.initialsStarved();
     let best: [number, number] | undefined;
     let bestKey: [number, number, number] = [Infinity, 0, 0];
     for (let vm = 0; vm < this.vms.length; vm++) {
@@ -421,6 +441,7 @@ export class WarmScheduler {
       } else if (s.phase === 'copying' || s.phase === 'final-copy') {
         if (s.pending.length === 0) continue;
         klass = s.final ? 0 : s.snapshotTaken ? 1 : 2;
+        if (klass === 2 && initialsWait) continue;
         candidates = s.pending;
       } else continue;
       for (const d of candidates) {
