@@ -71,7 +71,7 @@ export function sourcePowerAccessChecks(planNamespace: string): AccessCheck[] {
 }
 
 /**
- * What --adaptive needs besides, on the host cluster, in the source Provider's namespace: the ConfigMap the learned
+ * What adaptive admission needs besides, on the host cluster, in the source Provider's namespace: the ConfigMap the learned
  * host throughput is kept in (throughput-record.ts): get to read it before the run, create once, update (a PUT with the
  * resourceVersion read) as hosts settle.
  */

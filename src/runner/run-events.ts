@@ -201,6 +201,8 @@ export type RunEvent =
    * in KubeVirt, or not ready within --vm-ready-timeout. `name` is absent when no VM was made.
    */
   | { type: 'vm-failed'; time: string; vm: string; name?: string; reason: string }
+  /** Something the run could not do but goes on without (e.g. remembering what it learned): one line. */
+  | { type: 'warning'; time: string; message: string }
   | { type: 'summary'; time: string; summary: RunSummary };
 
 /** What became of one plan VM after its disks (vm-finisher.ts). */

@@ -43,7 +43,7 @@ export interface RunOptions {
    * to the caps, learning nothing (--no-adaptive, and the other policies). `remember`: where what this run learns is
    * written (throughput-memory.ts); absent: it is not kept.
    */
-  adaptive?: { settings?: AdaptiveSettings; known?: KnownThroughput; remember?: RememberOptions };
+  adaptive?: { settings?: AdaptiveSettings; known?: KnownThroughput; remember?: Omit<RememberOptions, 'warn'> };
   /** Lease timing, for tests (defaults 15 s and 5 s). */
   lease?: { durationSeconds?: number; renewEveryMs?: number };
   /** Milliseconds between two publications of the run's status in its Lease (default 1000). */

@@ -264,7 +264,11 @@ export class TransferLoop implements RunController {
       if (adaptive.remember) {
         const { plan: p } = this.options.resolved;
         this.memory = new ThroughputMemory(
-          adaptive.remember,
+          {
+            ...adaptive.remember,
+            // a warning event: the live view shows it above its lines, plain output as a line
+            warn: (line) => this.emit({ type: 'warning', time: this.time(), message: `adaptive admission: ${line}` }),
+          },
           { plan: `${p.namespace}/${p.name}`, run: this.options.holder },
           adaptive.known?.hosts,
         );

@@ -36,7 +36,7 @@ export interface DryRunContext {
   streams: OutputStreams;
   /** With --power-off-source: what a run would do to the source VMs, one line. */
   sourcePower?: string;
-  /** The run would learn the hosts' bandwidths (--adaptive, policy disk, cold): the header says so. */
+  /** The run would learn the hosts' bandwidths (adaptive admission: policy disk, cold, not --no-adaptive): the header says so. */
   adaptive?: boolean;
 }
 

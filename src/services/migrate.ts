@@ -81,10 +81,15 @@ export interface MigrateOptions {
   warm?: WarmSettings;
   scheduler: SchedulerOptions;
   /**
-   * --adaptive: a cold `disk` run learns each host's throughput and limit while it copies (runner/transfer-loop.ts).
+   * --adaptive (the default; false: --no-adaptive): a cold `disk` run learns each host's throughput and limit while it copies (runner/transfer-loop.ts).
    * Ignored by the other policies and by warm plans.
    */
   adaptive?: boolean;
+  /**
+   * --max-inflight auto (adaptive `disk` runs only, checked with the flags): no run-wide cap, each host's learned
+   * limit alone; `scheduler.maxInFlight` becomes the plan's disk count once the plan is read. Refused for warm plans.
+   */
+  maxInFlightAuto?: boolean;
   maxRestarts: number;
   /** Milliseconds a disk's progress may stand still before it is stuck. */
   stuckAfterMs: number;
@@ -191,6 +196,11 @@ export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
       hint: 'leave them out, or set spec.warm: true on a plan whose VMs have change block tracking on',
     });
   }
+  if (resolved.warm && options.maxInFlightAuto) {
+    throw new UserError(`plan "${resolved.plan.name}" is warm: --max-inflight auto applies to cold plans`, {
+      hint: 'give --max-inflight a number (warm copies are not admitted adaptively)',
+    });
+  }
   if (!resolved.warm && !options.powerOffSource && options.warm?.shutdown.force) {
     throw new UserError(
       '--force-power-off needs --power-off-source on a cold plan (warm plans use it at their cutover)',
@@ -225,6 +235,14 @@ async function afterPreparation(
 ): Promise<ExitCodeValue> {
   const built = buildPlanDataVolumes(resolved);
   for (const note of built.notes) streams.stderr.write(`warning: ${note}\n`);
+  if (options.maxInFlightAuto) {
+    // as many as the plan has disks: the run-wide cap never binds, the hosts' learned limits do
+    const disks = Math.max(1, built.dataVolumes.length);
+    options = { ...options, scheduler: { ...options.scheduler, maxInFlight: disks } };
+    streams.stderr.write(
+      `migrate: --max-inflight auto: no run-wide cap (${disks}, the plan's disks); each host's learned limit decides\n`,
+    );
+  }
   await refuseLeftoverClaims(
     destination,
     resolved.plan,
@@ -241,7 +259,7 @@ async function afterPreparation(
       signal,
       streams,
       ...(power && { sourcePower: power.describe() }),
-      adaptive: options.adaptive === true && scheduler.policy === 'disk' && !resolved.warm,
+      adaptive: options.adaptive !== false && scheduler.policy === 'disk' && !resolved.warm,
     };
     return options.dryRun === 'client' ? dryRunClient(context) : dryRunServer(destination, context);
   }
@@ -302,7 +320,11 @@ async function run(
   power: PreparedSourcePower | undefined,
 ): Promise<ExitCodeValue> {
   reportSkipped(built, streams);
-  const adaptive = options.adaptive === true && options.scheduler.policy === 'disk' && !resolved.warm;
+  // read before the live view starts: its warnings are plain lines, not drawn over
+  const adaptive =
+    options.adaptive !== false && options.scheduler.policy === 'disk' && !resolved.warm
+      ? await adaptiveRun(client, resolved, streams)
+      : undefined;
   const detached = new AbortController();
   const onAbort = () => detached.abort(options.signal.reason);
   options.signal.addEventListener('abort', onAbort);
@@ -350,7 +372,7 @@ async function run(
         resolved,
         dataVolumes: built.dataVolumes,
         scheduler: options.scheduler,
-        ...(adaptive && { adaptive: await adaptiveRun(client, resolved, streams) }),
+        ...(adaptive && { adaptive }),
         maxRestarts: options.maxRestarts,
         stuckAfterMs: options.stuckAfterMs,
         ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
@@ -394,7 +416,7 @@ async function adaptiveRun(
 ): Promise<NonNullable<RunOptions['adaptive']>> {
   const record = new ThroughputRecord(client, resolved.provider);
   const where = `ConfigMap "${record.name}" in "${resolved.provider.namespace}"`;
-  const warn = (line: string) => streams.stderr.write(`warning: --adaptive: ${line}\n`);
+  const warn = (line: string) => streams.stderr.write(`warning: adaptive admission: ${line}\n`);
   const denied = await deniedAccess(client, throughputAccessChecks(resolved.provider.namespace));
   if (denied.length > 0) warn(`no access to the learned throughput (${denied.map(describeCheck).join(', ')})`);
   const mayRead = !denied.some((check) => check.verb === 'get');
@@ -408,22 +430,30 @@ async function adaptiveRun(
         known = knownThroughputOf(entries);
         const hosts = [...entries.values()].map((e) => `${e.host} ${e.limit} in flight, ${formatBytes(e.bandwidth)}/s`);
         streams.stderr.write(
-          `migrate: --adaptive starts from what earlier runs learned (${where}): ${hosts.join(', ')}\n`,
+          `migrate: adaptive admission starts from what earlier runs learned (${where}): ${hosts.join(', ')}\n`,
         );
       }
     } catch (error) {
       if (error instanceof ForeignThroughputRecord) {
         foreign = true;
         warn(`${error.message}; the run learns from scratch and remembers nothing`);
-      } else if (error instanceof KubeApiError && error.status === 403) {
-        warn(`cannot read ${where} (forbidden); the run learns from scratch`);
-      } else throw error;
+      } else {
+        // not read, not overwritten: a later run may still find what earlier ones learned
+        foreign = true;
+        const why =
+          error instanceof KubeApiError && error.status === 403
+            ? 'forbidden'
+            : error instanceof Error
+              ? error.message
+              : String(error);
+        warn(`cannot read ${where} (${why}); the run learns from scratch and remembers nothing`);
+      }
     }
   }
   const store: ThroughputStore = { description: where, write: (entries) => record.write(entries) };
   return {
     ...(known && { known }),
-    ...(mayWrite && !foreign && { remember: { store, warn } }),
+    ...(mayWrite && !foreign && { remember: { store } }),
   };
 }
 

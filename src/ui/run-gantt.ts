@@ -4,7 +4,7 @@
  */
 import type { RunEvent } from '../runner/run-events.js';
 import type { GanttChart, GanttDisk } from './gantt-chart.js';
-import type { ScheduledDisk } from './run-reporters.js';
+import { capWords, type ScheduledDisk } from './run-reporters.js';
 import { formatBytes, formatDuration } from './simulate-table.js';
 
 /** The engine's plan for the run: its schedule at the planning rate and the lower bound under the same figures. */
@@ -59,7 +59,7 @@ function actualChart(events: readonly RunEvent[]): GanttChart | undefined {
   const outcome = summary?.type === 'summary' ? summary.summary.outcome : 'running';
   return {
     title: `this run — ${outcome}, ${disks.length} disks in ${formatDuration(end)}`,
-    subtitle: `plan ${plan.namespace}/${plan.plan}, policy ${plan.policy}, at most ${plan.maxInFlight} in flight`,
+    subtitle: `plan ${plan.namespace}/${plan.plan}, policy ${plan.policy}, ${capWords(plan.policy, plan.maxInFlight, plan.maxInFlightPerHost)}`,
     makespanSeconds: end,
     disks,
   };

@@ -46,9 +46,17 @@ export function describeDisk(disk: DiskRef, bytes: number): string {
   return `${disk.vm} disk ${disk.index} (${disk.name}, ${formatBytes(bytes)})`;
 }
 
+/**
+ * The caps in words: `at most 20 in flight, 4 per host`; under forklift, whose cap is per host as the controller's,
+ * `at most 20 in flight per host`.
+ */
+export function capWords(policy: string, maxInFlight: number, perHost: number | null | undefined): string {
+  if (policy === 'forklift') return `at most ${perHost ?? maxInFlight} in flight per host`;
+  return `at most ${maxInFlight} in flight${perHost == null ? '' : `, ${perHost} per host`}`;
+}
+
 /** The run's first line: what runs, under which caps, and the controller's own figure, which is not reused. */
 export function formatPlanLine(event: Extract<RunEvent, { type: 'plan' }>): string {
-  const perHost = event.maxInFlightPerHost === null ? '' : `, ${event.maxInFlightPerHost} per host`;
   const controller =
     event.controllerMaxInFlight === null
       ? ''
@@ -66,7 +74,7 @@ export function formatPlanLine(event: Extract<RunEvent, { type: 'plan' }>): stri
       : `MTV ${event.mtvRelease.release}`;
   return (
     `plan ${event.namespace}/${event.plan} (${release}): ${count(event.disks, 'disk')}, ${formatBytes(event.bytes)} into namespace ` +
-    `${event.targetNamespace}; policy ${event.policy}, at most ${event.maxInFlight} in flight${perHost}${controller}${adopted}${cut}`
+    `${event.targetNamespace}; policy ${event.policy}, ${capWords(event.policy, event.maxInFlight, event.maxInFlightPerHost)}${controller}${adopted}${cut}`
   );
 }
 
@@ -172,7 +180,6 @@ export function formatDryRunSchedule(
   rate: number,
   adaptive = false,
 ): string {
-  const perHost = scheduler.maxInFlightPerHost === undefined ? '' : `, ${scheduler.maxInFlightPerHost} per host`;
   const rows = formatColumns([
     ['#', 'VM', 'DISK', 'DATAVOLUME', 'HOST', 'SIZE', 'START', 'END'],
     ...schedule.map((disk, i) => [
@@ -187,11 +194,11 @@ export function formatDryRunSchedule(
     ]),
   ]);
   const intro = [
-    `Schedule: policy ${scheduler.policy}, order ${scheduler.order}, at most ${scheduler.maxInFlight} in flight${perHost}.`,
+    `Schedule: policy ${scheduler.policy}, order ${scheduler.order}, ${capWords(scheduler.policy, scheduler.maxInFlight, scheduler.maxInFlightPerHost)}.`,
     `Bandwidth unknown: the schedule assumes every host uncapped and every disk copying at ${formatBytes(rate)}/s; the order is the engine's, the times are estimates.`,
     adaptive
-      ? "With --adaptive the run learns each host's bandwidth while it copies and re-plans with it (kubectl mtv simulate --blind predicts such a run)."
-      : 'The run admits up to the caps whatever the hosts sustain (--adaptive learns them; kubectl mtv simulate --blind predicts either run).',
+      ? "The run learns each host's bandwidth while it copies and re-plans with it (adaptive admission; kubectl mtv simulate --blind predicts such a run)."
+      : 'The run admits up to the caps whatever the hosts sustain (--no-adaptive; without it the run learns them; kubectl mtv simulate --blind predicts either run).',
   ];
   return `${[...intro, '', ...rows.split('\n')].map((line) => `# ${line}`.trimEnd()).join('\n')}\n---\n`;
 }
@@ -260,6 +267,8 @@ function plainLine(event: RunEvent): string | undefined {
       return vmEventLine(event);
     case 'throughput':
       return event.cause === 'measure' ? undefined : throughputLine(event);
+    case 'warning':
+      return `warning: ${event.message}`;
     default:
       return undefined;
   }

@@ -435,6 +435,22 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
       code: 2,
     },
     {
+      title: '--max-inflight auto under forklift',
+      args: poweredOff('--max-inflight', 'auto', '--policy', 'forklift'),
+      line:
+        'error: --max-inflight auto: only adaptive admission (policy disk) has a learned limit to go by ' +
+        '(try: give a number, or run --policy disk without --no-adaptive)',
+      code: 2,
+    },
+    {
+      title: '--max-inflight auto with --no-adaptive',
+      args: poweredOff('--max-inflight', 'auto', '--no-adaptive'),
+      line:
+        'error: --max-inflight auto: only adaptive admission (policy disk) has a learned limit to go by ' +
+        '(try: give a number, or run --policy disk without --no-adaptive)',
+      code: 2,
+    },
+    {
       title: '--timeout nonsense',
       args: poweredOff('--timeout', 'nonsense'),
       line: 'error: --timeout: "nonsense" is not a duration (e.g. 45s, 90m, 2h, 1h30m, or 0 for no timeout)',

@@ -2,7 +2,7 @@
  * Adaptive admission as a user runs it: `kubectl mtv migrate` of a cold plan whose one ESXi host saturates at three
  * importers (300 MiB/s, importers 100 MiB/s), against `kubectl mtv sandbox` whose CDI shares a host's bandwidth as the
  * engine's model does. The run learns the host's bandwidth from whole-percent progress, keeps the host near its
- * saturation instead of filling the cap, and re-plans with what it learned; without --adaptive the run fills the cap.
+ * saturation instead of filling the cap, and re-plans with what it learned (the default; --no-adaptive fills the cap).
  * What it learned is kept in the cluster (ConfigMap kubectl-mtv-throughput-<provider>), and the next run starts there.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,8 +68,7 @@ async function migrate(cluster: SandboxProcess, ...args: string[]) {
       '--kubeconfig',
       cluster.kubeconfig,
       '--disks-only',
-      '--max-inflight',
-      String(CAP),
+      ...(args.includes('--max-inflight') ? [] : ['--max-inflight', String(CAP)]),
       '-o',
       'ndjson',
       '--no-tui',
@@ -139,10 +138,10 @@ describe('kubectl mtv migrate with adaptive admission', () => {
       dir,
     ).done;
     expect(cleaned.code).toBe(0);
-    const second = await migrate(cluster, '--adaptive');
+    const second = await migrate(cluster);
     expect(second.code).toBe(0);
     expect(second.stderr).toContain(
-      'migrate: --adaptive starts from what earlier runs learned (ConfigMap "kubectl-mtv-throughput-vsphere-a" in "openshift-mtv")',
+      'migrate: adaptive admission starts from what earlier runs learned (ConfigMap "kubectl-mtv-throughput-vsphere-a" in "openshift-mtv")',
     );
     const secondFirst = second.events.find((e) => e.type === 'throughput');
     expect(secondFirst?.type === 'throughput' && secondFirst.hosts[0]).toMatchObject({
@@ -156,11 +155,11 @@ describe('kubectl mtv migrate with adaptive admission', () => {
 
   it('without access to the ConfigMap warns in one line, still learns, and remembers nothing', async () => {
     const cluster = await sandbox('--deny', 'update:configmaps@openshift-mtv');
-    const run = await migrate(cluster, '--adaptive');
+    const run = await migrate(cluster);
     expect(run.code).toBe(0);
     expect(run.events.filter((e) => e.type === 'finished')).toHaveLength(DISKS);
-    expect(run.stderr.match(/^warning: --adaptive: .*$/gm)).toEqual([
-      'warning: --adaptive: no access to the learned throughput (update configmaps in "openshift-mtv")',
+    expect(run.stderr.match(/^warning: adaptive admission: .*$/gm)).toEqual([
+      'warning: adaptive admission: no access to the learned throughput (update configmaps in "openshift-mtv")',
     ]);
     expect(run.events.some((e) => e.type === 'throughput' && e.hosts[0]?.phase === 'holding')).toBe(true);
     expect(
@@ -169,9 +168,24 @@ describe('kubectl mtv migrate with adaptive admission', () => {
     cluster.child.kill('SIGKILL');
   });
 
-  it('without --adaptive admits up to the cap and learns nothing', async () => {
+  it('with --max-inflight auto has no run-wide cap and holds the host at its learned limit', async () => {
     const cluster = await sandbox();
-    const run = await migrate(cluster);
+    const run = await migrate(cluster, '--max-inflight', 'auto');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      `migrate: --max-inflight auto: no run-wide cap (${DISKS}, the plan's disks); each host's learned limit decides`,
+    );
+    expect(run.events.filter((e) => e.type === 'finished')).toHaveLength(DISKS);
+    const limits = run.events.flatMap((e) => (e.type === 'throughput' ? e.hosts.map((h) => h.limit) : []));
+    const { imports } = await stats(cluster);
+    expect(imports.peak).toBeLessThanOrEqual(Math.max(...limits));
+    expect(imports.peak).toBeLessThan(CAP);
+    cluster.child.kill('SIGKILL');
+  });
+
+  it('with --no-adaptive admits up to the cap and learns nothing', async () => {
+    const cluster = await sandbox();
+    const run = await migrate(cluster, '--no-adaptive');
     expect(run.code).toBe(0);
     expect(run.events.filter((e) => e.type === 'finished')).toHaveLength(DISKS);
     expect(run.events.filter((e) => e.type === 'throughput')).toEqual([]);

@@ -5,6 +5,7 @@ import {
   createRunReporter,
   DISKS_ONLY,
   formatDryRunSchedule,
+  formatPlanLine,
   formatSummary,
   type RunOutput,
   vmEventLine,
@@ -74,6 +75,7 @@ const EVENTS: RunEvent[] = [
   },
   { type: 'finished', time: T, disk, bytes: 50 * Gi, seconds: 61 },
   { type: 'stuck', time: T, disk: summary.problems[0].disk, bytes: 10 * Gi, reason: 'importer restarted 3 times' },
+  { type: 'warning', time: T, message: 'adaptive admission: cannot write ConfigMap "x" in "y" (boom); retrying later' },
   { type: 'summary', time: T, summary },
 ];
 
@@ -97,9 +99,23 @@ describe('run reporters', () => {
       '03:04:05 adopted app-01 disk 2 (plan-a-app-01-disk-2, 5 GiB): in flight since an earlier run',
       '03:04:05 finished app-01 disk 0 (plan-a-app-01-disk-0, 50 GiB) in 1m1s',
       '03:04:05 stuck app-01 disk 1 (plan-a-app-01-disk-1, 10 GiB): importer restarted 3 times (its DataVolume is left as is)',
+      '03:04:05 warning: adaptive admission: cannot write ConfigMap "x" in "y" (boom); retrying later',
       '03:04:05 stuck: 1/2 disks transferred, 1 stuck in 1m5s',
       '',
     ]);
+  });
+
+  it("says forklift's cap is per host, as the controller's, and disk's over the run", () => {
+    const plan = EVENTS[0] as Extract<RunEvent, { type: 'plan' }>;
+    expect(formatPlanLine({ ...plan, policy: 'forklift' })).toContain(
+      'policy forklift, at most 20 in flight per host;',
+    );
+    expect(formatPlanLine({ ...plan, policy: 'forklift', maxInFlightPerHost: 3 })).toContain(
+      'policy forklift, at most 3 in flight per host;',
+    );
+    expect(formatPlanLine({ ...plan, maxInFlightPerHost: 3 })).toContain(
+      'policy disk, at most 20 in flight, 3 per host;',
+    );
   });
 
   it('-o ndjson writes every event as one JSON line on stdout, the summary last', () => {
@@ -220,10 +236,14 @@ describe('the dry-run schedule header (--dry-run=client)', () => {
       '# Bandwidth unknown: the schedule assumes every host uncapped and every disk copying at 100 MiB/s; ' +
         "the order is the engine's, the times are estimates.",
     );
-    expect(intro()[2]).toMatch(/^# The run admits up to the caps whatever the hosts sustain \(--adaptive learns them/);
+    expect(intro()[2]).toMatch(
+      /^# The run admits up to the caps whatever the hosts sustain \(--no-adaptive; without it the run learns them/,
+    );
   });
 
-  it('with --adaptive, says the run learns them', () => {
-    expect(intro(true)[2]).toMatch(/^# With --adaptive the run learns each host's bandwidth while it copies/);
+  it('with adaptive admission (the default), says the run learns them', () => {
+    expect(intro(true)[2]).toMatch(
+      /^# The run learns each host's bandwidth while it copies and re-plans with it \(adaptive admission/,
+    );
   });
 });

@@ -73,7 +73,7 @@ describe('migrate service', () => {
     cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO);
     const before = await cluster.revision();
     const { out, streams } = captured();
-    expect(await migrate(options(cluster, { dryRun: 'client', streams }))).toBe(ExitCode.ok);
+    expect(await migrate(options(cluster, { dryRun: 'client', adaptive: false, streams }))).toBe(ExitCode.ok);
     // the schedule's comment rows: `# N  VM  DISK  DATAVOLUME  HOST  SIZE  START  END`
     const rows = out.stdout
       .split('\n')
@@ -83,12 +83,12 @@ describe('migrate service', () => {
     expect(rows.filter((row) => row[6] === 'at once')).toHaveLength(SCHEDULER.maxInFlight);
     expect(rows.findIndex((row) => row[6] !== 'at once')).toBe(SCHEDULER.maxInFlight);
     expect(out.stderr).toContain('dry run (client): 92 DataVolumes shown, none created');
-    // what the schedule assumes: no bandwidth known; with --adaptive the run learns them
+    // what the schedule assumes: no bandwidth known; --no-adaptive admits up to the caps, the default learns them
     expect(out.stdout).toContain('# Bandwidth unknown: the schedule assumes every host uncapped');
     expect(out.stdout).toContain('# The run admits up to the caps whatever the hosts sustain');
     const adaptive = captured();
-    await migrate(options(cluster, { dryRun: 'client', adaptive: true, streams: adaptive.streams }));
-    expect(adaptive.out.stdout).toContain("# With --adaptive the run learns each host's bandwidth while it copies");
+    await migrate(options(cluster, { dryRun: 'client', streams: adaptive.streams }));
+    expect(adaptive.out.stdout).toContain("# The run learns each host's bandwidth while it copies");
     // the Secrets a run would make: vCenter's, and esx-01's (its Host CR is Ready), their content never shown
     const made = out.stderr.split('\n').filter((line) => line.startsWith('a run makes Secret'));
     expect(made).toEqual([

@@ -42,8 +42,9 @@ export const migrateFlags = {
   'max-inflight': Flags.string({
     description:
       'Most disks in flight: over the whole plan for disk and gang, never exceeded; per host for forklift, as the ' +
-      'controller. Default: $MAX_VM_INFLIGHT, else 20.',
-    helpValue: 'N',
+      "controller. auto (adaptive disk runs only): no run-wide cap, each host's learned limit alone. Default: " +
+      '$MAX_VM_INFLIGHT, else 20.',
+    helpValue: 'N|auto',
   }),
   'max-inflight-per-host': Flags.string({
     description: 'Most disks in flight per ESXi host (forklift: in place of --max-inflight). Default: none.',
@@ -57,9 +58,9 @@ export const migrateFlags = {
   adaptive: Flags.boolean({
     description:
       "Policy disk, cold plans: learn each ESXi host's throughput while copying, add transfers on a host only while they " +
-      'add throughput, and re-plan the rest with the learned bandwidths (the caps stay upper bounds). ' +
-      'Off by default for now: without it a run admits up to the caps.',
-    default: false,
+      'add throughput, and re-plan the rest with the learned bandwidths (the caps stay upper bounds); what it learns is ' +
+      'kept in the ConfigMap kubectl-mtv-throughput-<provider> for the next run. --no-adaptive admits up to the caps.',
+    default: true,
     allowNo: true,
   }),
   order: Flags.string({
@@ -212,6 +213,13 @@ export function migrateOptions(
     shutdownTimeoutMs: parseDuration('--shutdown-timeout', flags['shutdown-timeout']),
   };
   const timeoutMs = flags.timeout === undefined ? 0 : parseDuration('--timeout', flags.timeout, { zero: 'no timeout' });
+  const policy = parseChoice('--policy', flags.policy, MIGRATE_POLICIES, 'policy');
+  const capAuto = flags['max-inflight'] === 'auto';
+  if (capAuto && (policy !== 'disk' || !flags.adaptive)) {
+    throw new UserError('--max-inflight auto: only adaptive admission (policy disk) has a learned limit to go by', {
+      hint: 'give a number, or run --policy disk without --no-adaptive',
+    });
+  }
   return {
     connection: connectionOptions(flags),
     inventory: {
@@ -231,9 +239,11 @@ export function migrateOptions(
       shutdown,
     },
     scheduler: {
-      policy: parseChoice('--policy', flags.policy, MIGRATE_POLICIES, 'policy'),
-      maxInFlight:
-        cap === undefined
+      policy,
+      // auto: no run-wide cap; the service sets it to the plan's disk count once the plan is read
+      maxInFlight: capAuto
+        ? RANGES.inFlight.max
+        : cap === undefined
           ? 20
           : parseWholeNumber(
               flags['max-inflight'] === undefined ? 'MAX_VM_INFLIGHT' : '--max-inflight',
@@ -245,6 +255,7 @@ export function migrateOptions(
       order: parseChoice('--order', flags.order, ORDER_NAMES, 'order'),
     },
     adaptive: flags.adaptive,
+    ...(capAuto && { maxInFlightAuto: true }),
     maxRestarts: parseWholeNumber('--max-restarts', flags['max-restarts'], RANGES.restarts),
     stuckAfterMs: parseDuration('--stuck-after', flags['stuck-after']),
     ...(timeoutMs > 0 && { timeoutMs }),

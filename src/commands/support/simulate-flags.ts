@@ -51,7 +51,7 @@ export const simulateFlags = {
     description:
       'Cold scenarios: after the disk row, what a real run of disk does knowing no bandwidth, as migrate runs it: the ' +
       "simulated runner plans with every host uncapped and importers at 100 MiB/s, while the simulated hosts keep the scenario's " +
-      'bandwidths. One row without --adaptive (admits up to the caps), one with (learns each host from progress, re-plans). ' +
+      "bandwidths. One row as migrate --no-adaptive (admits up to the caps), one as migrate's default adaptive admission (learns each host from progress, re-plans). " +
       'legacy, forklift and gang use no bandwidth to schedule: their rows are what a blind run of them does.',
     default: false,
   }),

@@ -116,6 +116,8 @@ export async function startTuiReporter(options: TuiReporterOptions): Promise<Tui
       builder.apply(event);
       const vmText = vmEventLine(event);
       if (vmText !== undefined) vmLog.push({ text: vmText, bad: event.type === 'vm-failed' });
+      // above the live lines, once: a line on stderr would be drawn over
+      if (event.type === 'warning') vmLog.push({ text: `warning: ${event.message}`, bad: true });
       if (event.type === 'plan') pacer.tick(true);
       if (event.type === 'summary') {
         // the final frame, with the verdict, at once: the run is over and the clock stops

@@ -94,6 +94,20 @@ describe('startTuiReporter', () => {
     await reporter.done;
   });
 
+  it('prints a warning once above the live lines, not on stderr', async () => {
+    const { stdout, streams } = terminal();
+    const reporter = await startTuiReporter({ ...streams, color: false, ascii: true, controls: { detach: vi.fn() } });
+    for (const event of busyRun()) reporter.event(event);
+    const message = 'adaptive admission: cannot write ConfigMap "x" (boom)';
+    reporter.event({ type: 'warning', time: new Date(T0 + 302_000).toISOString(), message });
+    await wait(REDRAW_MS + 100);
+    reporter.event(settings(303, { paused: true, source: { kind: 'keyboard' } }));
+    await wait(URGENT_MS + 50);
+    expect(plain(stdout.written).split(`warning: ${message}`)).toHaveLength(2);
+    reporter.close();
+    await reporter.done;
+  });
+
   it('redraws whole when the terminal is resized', async () => {
     const { stdout, streams } = terminal();
     const reporter = await startTuiReporter({ ...streams, color: false, ascii: false, controls: { detach: vi.fn() } });
