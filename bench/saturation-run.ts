@@ -43,9 +43,9 @@ export interface SaturationRun {
   /** Why the run does not count, or undefined. */
   problem?: string;
   /**
-   * What adaptive admission learned (runs with --adaptive), per host as the inventory names it (`host-N`, the
+   * What adaptive admission learned (runs with adaptive admission), per host as the inventory names it (`host-N`, the
    * scenario's Nth host): its last bandwidth in bytes per simulated second (the run's clock divided by the speed),
-   * and when it was first known, in simulated seconds from the run's first disk started; empty without --adaptive.
+   * and when it was first known, in simulated seconds from the run's first disk started; empty with --no-adaptive.
    */
   learned: { host: string; bandwidth: number | null; knownAfter: number | null }[];
 }

@@ -51,28 +51,28 @@ const SIMULATED: readonly Column[] = [
 ];
 /** Each is `kubectl mtv migrate plan-a -n openshift-mtv --max-inflight CAP --disks-only --no-tui -o ndjson ARGS`. */
 const REAL: readonly Column[] = [
+  { label: 'real disk --no-adaptive', args: ['--policy', 'disk', '--no-adaptive'] },
   { label: 'real disk', args: ['--policy', 'disk'] },
-  { label: 'real disk --adaptive', args: ['--policy', 'disk', '--adaptive'] },
   { label: 'real forklift', args: ['--policy', 'forklift'] },
 ];
 /** The engine's prediction of the adaptive run (simulateBlind: the simulated runner knows no bandwidth). */
-const PREDICTED = 'predicted --adaptive';
+const PREDICTED = 'predicted disk';
 const LB = 'LB';
 /** The harness against the model: forklift admits the same way in migrate and in simulate, knowing no bandwidth. */
 const HARNESS: Comparison = { of: 'real forklift', to: 'simulate forklift' };
 /** Ratios shown beside the makespans, by label. */
 const COMPARED: readonly Comparison[] = [
+  { of: 'real disk --no-adaptive', to: 'simulate disk' },
   { of: 'real disk', to: 'simulate disk' },
-  { of: 'real disk --adaptive', to: 'simulate disk' },
-  { of: 'real disk --adaptive', to: 'real forklift' },
-  { of: PREDICTED, to: 'real disk --adaptive' },
+  { of: 'real disk', to: 'real forklift' },
+  { of: PREDICTED, to: 'real disk' },
   HARNESS,
 ];
 /** How far the prediction may be from the adaptive run (issue 18: within 5 %). */
-const PREDICTION: Comparison = { of: PREDICTED, to: 'real disk --adaptive' };
+const PREDICTION: Comparison = { of: PREDICTED, to: 'real disk' };
 /** Issue 18: blind `disk` within 5 % of simulate's, and at most 0.9 x forklift where that one is above 1.1 x LB. */
 const GOALS: GoalTerms = {
-  disk: 'real disk --adaptive',
+  disk: 'real disk',
   simulated: 'simulate disk',
   forklift: 'real forklift',
   lowerBound: LB,
@@ -216,7 +216,7 @@ export async function saturationSection(root: string, log: (line: string) => voi
   const prediction = furthestFromOne(rows, PREDICTION);
   // each host of each adaptive run that learned a bandwidth, against the scenario's
   const learned = rows.flatMap((row) =>
-    (row.runs['real disk --adaptive']?.learned ?? []).flatMap((h) => {
+    (row.runs['real disk']?.learned ?? []).flatMap((h) => {
       const index = Number(h.host.replace(/^host-/, '')) - 1;
       const truth = row.shape.bandwidths[index];
       return h.bandwidth === null || truth === undefined
@@ -231,11 +231,11 @@ export async function saturationSection(root: string, log: (line: string) => voi
   const learnedWithin = learned.filter((l) => Math.abs(l.x - 1) <= 0.1).length;
   const hostsInAll = rows.reduce((a, row) => a + row.shape.bandwidths.length, 0);
   const goalLines = [
-    `real \`disk --adaptive\` (no bandwidth given) against the clairvoyant \`simulate --policy disk\`: within ${GOALS.within * 100} % on ` +
+    `real \`disk\` (adaptive, the default; no bandwidth given) against the clairvoyant \`simulate --policy disk\`: within ${GOALS.within * 100} % on ` +
       `${sim.met} of ${sim.of} plans, furthest ${ratio(sim.worst)} on ${sim.worstRow} (goal: every plan): ${verdict(sim.met === sim.of)}`,
     fk.of === 0
-      ? `real \`disk --adaptive\` against real \`forklift\`: no plan has forklift above ${GOALS.forkliftAbove} x LB`
-      : `real \`disk --adaptive\` against real \`forklift\` on the ${fk.of} plans where forklift is above ${GOALS.forkliftAbove} x LB: ` +
+      ? `real \`disk\` (adaptive, the default) against real \`forklift\`: no plan has forklift above ${GOALS.forkliftAbove} x LB`
+      : `real \`disk\` (adaptive, the default) against real \`forklift\` on the ${fk.of} plans where forklift is above ${GOALS.forkliftAbove} x LB: ` +
         `at most ${GOALS.atMost} x on ${fk.met} of ${fk.of}, worst ${ratio(fk.worst)} on ${fk.worstRow}: ${verdict(fk.met === fk.of)}`,
     `\`simulateBlind\` (what \`simulate --blind\` runs) against the real adaptive run: within 5 % on ${predictedWithin} of ` +
       `${rows.length} plans, furthest ${ratio(prediction?.x ?? Number.NaN)} on ${prediction?.row ?? '-'} (goal: every plan): ` +
