@@ -3,6 +3,7 @@
  * figures and checks. The secrets part runs last: it greps what every part's processes wrote.
  */
 import { benchEnvironment } from '../bench/environment.js';
+import { adaptiveKills } from './adaptive-kills.js';
 import { apiFaults } from './api-faults.js';
 import { type PartResult, partLines, passed } from './checks.js';
 import type { ChaosContext } from './context.js';
@@ -18,7 +19,7 @@ import { warmKills } from './warm-kills.js';
 export interface ChaosOptions {
   short: boolean;
   seed: number;
-  /** Items to run (1, 2, 3, 4, 6, 7, 8); all when absent. 6 greps only what the parts run before it wrote. */
+  /** Items to run (1, 2, 3, 4, 6, 7, 8, 9); all when absent. 6 greps only what the parts run before it wrote. */
   only?: number[];
   /** Run a copy of the build made at the start, in this directory, rather than the repository's bin/ and dist/. */
   copyBuildTo?: string;
@@ -33,7 +34,7 @@ export interface ChaosRun {
   report: string;
 }
 
-export const ITEMS = [1, 2, 3, 4, 7, 8, 6] as const;
+export const ITEMS = [1, 2, 3, 4, 7, 8, 9, 6] as const;
 
 const PARTS: Record<number, (ctx: ChaosContext, report: () => string) => Promise<PartResult>> = {
   1: crashAndResume,
@@ -42,6 +43,7 @@ const PARTS: Record<number, (ctx: ChaosContext, report: () => string) => Promise
   4: exclusivity,
   7: scale,
   8: warmKills,
+  9: adaptiveKills,
   6: secretsAndTls,
 };
 

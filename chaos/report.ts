@@ -50,6 +50,15 @@ const ABOUT: Record<number, string> = {
     '(238 MiB); the measured figure is also printed alone on a line, `runner peak RSS N MB`. At 200x disks finish ' +
     'faster than they are created, so the peak in flight stays below the cap; the admission rate is bounded by the ' +
     "sandbox (its API server is one Node.js thread on the runner's two cores), not by the runner.",
+  9:
+    'A cold plan on two ESXi hosts that saturate under the cap (300 and 200 MiB/s, importers 100 MiB/s; 120 disks of ' +
+    "6-16 GiB on 60 VMs, cap 12, sandbox at 40x) run with adaptive admission, migrate's default. The first run is " +
+    "killed with SIGKILL as soon as the Provider's throughput record (ConfigMap kubectl-mtv-throughput-vsphere-a) " +
+    'holds a host it learned, each later one 0.5-3.5 s after its plan line, and run again with `--takeover` until one ' +
+    'ends by itself. Checks: the record parses after every kill; every run after the first says it starts from the ' +
+    'record and its first measurement shows a recorded host at its recorded limit, not climbing from 2; the record at ' +
+    "the end holds both hosts within 15% of the sandbox's bandwidth (the record's figures are of the run's clock: the " +
+    "sandbox's simulated rate times its speed); and the completion checks of item 1.",
   8:
     "A warm plan of the default sandbox scenario's eight single-disk web VMs (powered on, change tracking on; 40 GiB " +
     'each, sandbox at 100x serving MTV 2.11, where the final snapshot is removed before the VM is made, so the phases follow one another; `--policy disk --precopy-interval 3s`). `migrate -o ndjson --takeover` is killed with ' +
