@@ -8,7 +8,7 @@
  * end holds both hosts with bandwidths within 15% of the sandbox's.
  */
 import { SEED_NAMES } from '@kubectl-mtv/sandbox';
-import { check, type PartResult } from './checks.js';
+import { check, killRunChecks, lastLine, type PartResult } from './checks.js';
 import { completionChecks, startCluster, tally } from './cluster.js';
 import { type ChaosContext, partRandom, rememberSecrets, sleep } from './context.js';
 import { startPlugin } from './plugin.js';
@@ -128,17 +128,7 @@ export async function adaptiveKills(ctx: ChaosContext): Promise<PartResult> {
         ['peak in flight (sandbox)', `${t.peak} (cap ${shape.cap})`],
       ],
       checks: [
-        check(
-          `${shape.kills} kills landed, or the plan ended first`,
-          kills === shape.kills || endedEarly,
-          `${kills} kills${endedEarly ? ', the plan ended before the last' : ''}`,
-        ),
-        check('no run failed other than by the kill', unexpected.length === 0, unexpected.join('; ') || 'none'),
-        check(
-          'the last run exits 0',
-          final.code === 0,
-          `exit ${final.code}${final.code ? `: ${lastLine(final.stderr)}` : ''}`,
-        ),
+        ...killRunChecks({ planned: shape.kills, kills, endedEarly, unexpected, final }),
         check('the record is whole after every kill', problems.length === 0, problems.join('; ') || 'whole'),
         check(
           'every run after the first starts from the record, a recorded host held at its recorded limit',
@@ -192,8 +182,4 @@ async function waitFor(ready: () => boolean, ms: number): Promise<boolean> {
     await sleep(5);
   }
   return true;
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) ?? '';
 }

@@ -5,7 +5,7 @@
  * DataVolume Succeeded, and never more than the cap copying at once across all runs.
  */
 import { DATAVOLUMES } from '@kubectl-mtv/sandbox';
-import { check, type PartResult } from './checks.js';
+import { check, killRunChecks, lastLine, type PartResult } from './checks.js';
 import { completionChecks, startCluster, tally } from './cluster.js';
 import { type ChaosContext, partRandom, rememberSecrets, sleep } from './context.js';
 import { type PluginRun, startPlugin } from './plugin.js';
@@ -84,17 +84,7 @@ export async function crashAndResume(ctx: ChaosContext): Promise<PartResult> {
         ['peak in flight (sandbox)', `${t.peak} (cap ${shape.cap})`],
       ],
       checks: [
-        check(
-          `${shape.kills} kills landed, or the plan ended first`,
-          totalKills === shape.kills || endedEarly,
-          `${totalKills} kills${endedEarly ? ', the plan ended before the last' : ''}`,
-        ),
-        check('no run failed other than by the kill', unexpected.length === 0, unexpected.join('; ') || 'none'),
-        check(
-          'the last run exits 0',
-          final.code === 0,
-          `exit ${final.code}${final.code ? `: ${lastLine(final.stderr)}` : ''}`,
-        ),
+        ...killRunChecks({ planned: shape.kills, kills: totalKills, endedEarly, unexpected, final }),
         ...completionChecks(t, shape.cap),
         check('no Lease left behind', cluster.lease() === undefined, cluster.lease() ? 'a Lease remains' : 'released'),
       ],
@@ -177,8 +167,4 @@ async function waitUntil(ready: () => boolean, ms: number, run: PluginRun): Prom
     await sleep(2);
   }
   return true;
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) ?? '';
 }

@@ -14,7 +14,7 @@
 import type { Scenario } from '@kubectl-mtv/engine';
 import { DEFAULT_SANDBOX_SCENARIO, SEED_NAMES, VIRTUALMACHINES } from '@kubectl-mtv/sandbox';
 import type { RunEvent } from '../src/runner/run-events.js';
-import { check, type PartResult } from './checks.js';
+import { check, lastLine, type PartResult } from './checks.js';
 import { type ChaosCluster, startCluster } from './cluster.js';
 import { type ChaosContext, partRandom, rememberSecrets } from './context.js';
 import { startPlugin, summaryOf } from './plugin.js';
@@ -188,8 +188,4 @@ function countKind(kills: readonly Kill[], kind: MomentKind): number {
 function killLine(kill: Kill): string {
   const vms = [...kill.phases].map(([vm, phase]) => `${vm} ${phase} (${kill.snapshots.get(vm) ?? 0})`).join(', ');
   return `   kill in ${kill.phase}${kill.hit ? '' : ' (MISSED)'}: run ${kill.run}, ${kill.how}, ${kill.at.toFixed(1)} s in; ${vms}`;
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) ?? '';
 }
