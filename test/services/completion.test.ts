@@ -114,10 +114,12 @@ describe('__complete', () => {
     expect(answer('sandbox', '--deny', 'x:y', '--de').values).toEqual(['--debug', '--deny']);
   });
 
-  it('leaves file names to the shell for a FILE flag, and offers nothing for a free value', () => {
+  it('leaves file names to the shell for a FILE flag, and offers nothing for a free value but its literal ones', () => {
     expect(answer('simulate', '--scenario', '')).toEqual({ values: [], directive: Directive.default });
     expect(answer('migrate', '--report', '')).toEqual({ values: [], directive: Directive.default });
-    expect(answer('migrate', '--max-inflight', '')).toEqual({ values: [], directive: Directive.noFileComp });
+    expect(answer('migrate', '--timeout', '')).toEqual({ values: [], directive: Directive.noFileComp });
+    // N|auto: a number, or auto
+    expect(answer('migrate', '--max-inflight', '')).toEqual({ values: ['auto'], directive: Directive.noFileComp });
     expect(answer('migrate', '--max-inflight', '5', '')).toEqual({ values: [], directive: Directive.noFileComp });
   });
 

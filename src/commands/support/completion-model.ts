@@ -3,7 +3,8 @@ import type { CompletionCommand, CompletionFlag } from '../../services/completio
 
 /**
  * A helpValue that lists its values (`table|wide|json`) names the flag's choices; a `jsonpath=TEMPLATE` among them
- * is offered as `jsonpath`, as kubectl offers its -o values. `FILE` or `PATH` names a path.
+ * is offered as `jsonpath`, as kubectl offers its -o values; a placeholder among them (`N|auto`) is not offered, the
+ * literal values are. `FILE` or `PATH` names a path.
  */
 const CHOICES = /^[\w-]+(=[A-Z]+)?(\|[\w-]+(=[A-Z]+)?)+$/;
 const PATH = /FILE|PATH/;
@@ -30,7 +31,13 @@ function completionFlag(flag: Command.Flag.Cached): CompletionFlag {
   const common = { name: flag.name, ...(flag.char && { char: flag.char }), summary: flag.summary ?? flag.description };
   if (flag.type === 'boolean') return { ...common, takesValue: false, ...(flag.allowNo && { allowNo: true }) };
   const helpValue = typeof flag.helpValue === 'string' ? flag.helpValue : '';
-  const listed = CHOICES.test(helpValue) ? helpValue.split('|').map((choice) => choice.replace(/=.*$/, '')) : undefined;
+  const literal = CHOICES.test(helpValue)
+    ? helpValue
+        .split('|')
+        .map((choice) => choice.replace(/=.*$/, ''))
+        .filter((choice) => !/^[A-Z_]+$/.test(choice))
+    : [];
+  const listed = literal.length > 0 ? literal : undefined;
   const choices = flag.options ?? listed;
   return {
     ...common,
