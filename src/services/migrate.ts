@@ -18,14 +18,13 @@ import {
 } from '../cluster/access-review.js';
 import { type BuiltDataVolumes, buildPlanDataVolumes } from '../cluster/datavolume-builder.js';
 import { connectDestination, type DestinationKind, type PlanClusters } from '../cluster/destination.js';
-import { InventoryClient, type InventoryOptions, readCaFile } from '../cluster/inventory-client.js';
-import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
-import { KubeApiError } from '../cluster/kube-errors.js';
+import type { InventoryOptions } from '../cluster/inventory-client.js';
+import type { KubeClient, KubeConnectionOptions } from '../cluster/kube-client.js';
 import { refuseLeftoverClaims } from '../cluster/leftover-claims.js';
-import { detectMtvRelease, type MtvRelease } from '../cluster/mtv-release.js';
+import type { MtvRelease } from '../cluster/mtv-release.js';
 import { resolvePlan } from '../cluster/plan-resolver.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
-import { ForeignThroughputRecord, knownThroughputOf, ThroughputRecord } from '../cluster/throughput-record.js';
+import { knownThroughputOf, readThroughputRecord, ThroughputRecord } from '../cluster/throughput-record.js';
 import { WarmRecord } from '../cluster/warm-record.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import type { RunController } from '../runner/run-controller.js';
@@ -49,6 +48,7 @@ import {
   reportSkipped,
 } from './migrate-dry-run.js';
 import { type PreparedSourcePower, prepareSourcePower, type SourcePowerSettings } from './migrate-source-power.js';
+import { connectPlanCluster } from './plan-cluster.js';
 import { checkSvgPath, writeSvg } from './svg-file.js';
 
 export type { DryRunOutput } from './migrate-dry-run.js';
@@ -130,16 +130,7 @@ export interface TuiTerminal {
 export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
   if (options.reportPath !== undefined) await checkSvgPath(options.reportPath, '--report');
-  // a CA file that cannot serve is bad input: said before anything is asked of the cluster
-  if (options.inventory.caFile !== undefined) readCaFile(options.inventory.caFile);
-  const client = await connectKube(options.connection);
-  const inventory = new InventoryClient(client, {
-    ...options.inventory,
-    progress: (line) => streams.stderr.write(`migrate: ${line}\n`),
-    ...(options.debug && { debug: (line: string) => streams.stderr.write(`debug: ${line}\n`) }),
-    signal: options.signal,
-  });
-  const mtvRelease = await detectMtvRelease(client, options.mtvVersion);
+  const { client, inventory, mtvRelease } = await connectPlanCluster(options, streams.stderr, 'migrate');
   let destination = client;
   let resolved = await resolvePlan(client, inventory, {
     plan: options.plan,
@@ -402,22 +393,20 @@ async function adaptiveRun(
   let known: NonNullable<RunOptions['adaptive']>['known'];
   let foreign = false;
   if (mayRead) {
-    try {
-      const entries = await record.read();
-      if (entries.size > 0) {
-        known = knownThroughputOf(entries);
-        const hosts = [...entries.values()].map((e) => `${e.host} ${e.limit} in flight, ${formatBytes(e.bandwidth)}/s`);
-        streams.stderr.write(
-          `migrate: --adaptive starts from what earlier runs learned (${where}): ${hosts.join(', ')}\n`,
-        );
-      }
-    } catch (error) {
-      if (error instanceof ForeignThroughputRecord) {
-        foreign = true;
-        warn(`${error.message}; the run learns from scratch and remembers nothing`);
-      } else if (error instanceof KubeApiError && error.status === 403) {
-        warn(`cannot read ${where} (forbidden); the run learns from scratch`);
-      } else throw error;
+    const reading = await readThroughputRecord(record);
+    if (reading.state === 'read') {
+      known = knownThroughputOf(reading.entries);
+      const hosts = [...reading.entries.values()].map(
+        (e) => `${e.host} ${e.limit} in flight, ${formatBytes(e.bandwidth)}/s`,
+      );
+      streams.stderr.write(
+        `migrate: --adaptive starts from what earlier runs learned (${where}): ${hosts.join(', ')}\n`,
+      );
+    } else if (reading.state === 'foreign') {
+      foreign = true;
+      warn(`${reading.message}; the run learns from scratch and remembers nothing`);
+    } else if (reading.state === 'forbidden') {
+      warn(`cannot read ${where} (forbidden); the run learns from scratch`);
     }
   }
   const store: ThroughputStore = { description: where, write: (entries) => record.write(entries) };
