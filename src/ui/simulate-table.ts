@@ -46,10 +46,14 @@ export function formatBandwidthLine(report: {
   cluster?: ClusterFacts;
 }): string {
   const known = report.cluster
-    ? `bandwidth: ${clusterAssumptions(report.cluster)}; known to each schedule (clairvoyant)`
+    ? `bandwidth: ${clusterAssumptions(report.cluster)}; each schedule plans with these`
     : "bandwidth: the scenario's, known to each schedule (clairvoyant)";
   const blind = report.results.find((r) => r.blind !== undefined)?.blind;
-  if (blind === undefined) return `${known}; a real run knows none: --blind shows what it does`;
+  if (blind === undefined) {
+    return report.cluster
+      ? `${known}; --blind shows a run that knows none`
+      : `${known}; a real run knows none: --blind shows what it does`;
+  }
   return (
     `${known}; blind rows: none known (hosts uncapped, importers at ${formatRate(blind.planningRate)}, progress ` +
     `read every ${formatDuration(blind.progressEverySeconds)}), the hosts keep ${report.cluster ? 'those' : "the scenario's"}`
