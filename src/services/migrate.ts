@@ -43,6 +43,7 @@ import {
   type DryRunOutput,
   dryRunClient,
   dryRunServer,
+  dryRunThroughput,
   PREVIEW_DISK_RATE,
   previewSchedule,
   reportSkipped,
@@ -234,6 +235,8 @@ async function afterPreparation(
       ...(power && { sourcePower: power.describe() }),
       adaptive: options.adaptive === true && scheduler.policy === 'disk' && !resolved.warm,
     };
+    // an adaptive run starts from what earlier runs learned: so does the schedule shown
+    if (context.adaptive) Object.assign(context, { learned: await dryRunThroughput(client, resolved, streams) });
     return options.dryRun === 'client' ? dryRunClient(context) : dryRunServer(destination, context);
   }
   return run({ host: client, destination }, resolved, built, options, streams, power);

@@ -78,7 +78,7 @@ export interface ClusterFacts {
  * Per host, `esx-01 300 MiB/s learned from the cluster (ConfigMap ns/name, 2026-12-04T10:00:00Z)` or
  * `esx-02 unknown (uncapped)`; then the importers' rate, learned or assumed.
  */
-export function clusterAssumptions({ assumed }: ClusterFacts): string {
+export function clusterAssumptions({ assumed }: Pick<ClusterFacts, 'assumed'>): string {
   const where = (at: string | null) =>
     `learned from the cluster (ConfigMap ${assumed.record}${at ? `, ${at.replace(/\.\d+Z$/, 'Z')}` : ''})`;
   const hosts = assumed.hosts.map((h) =>
