@@ -8,7 +8,9 @@ import type { Scenario, SimulationResult } from '@kubectl-mtv/engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inNamespace, RESOURCES } from '../../src/cluster/resource-types.js';
 import { ThroughputRecord } from '../../src/cluster/throughput-record.js';
+import { fromClusterOptions } from '../../src/commands/support/simulate-flags.js';
 import { ExitCode } from '../../src/errors.js';
+import { loadScenarioFile } from '../../src/services/scenario-file.js';
 import {
   type FromClusterOptions,
   type FromClusterReport,
@@ -128,6 +130,38 @@ describe('simulate --from-cluster', () => {
       /^warning: cannot read ConfigMap openshift-mtv\/kubectl-mtv-throughput-\S+ \(forbidden\): bandwidth unknown\n$/,
     );
     expect(report.cluster.assumed.hosts.map((h) => h.bandwidth)).toEqual([null, null]);
+  });
+
+  it('simulates a warm plan as a warm scenario: rounds, precopies, the cutover', async () => {
+    cluster = await startCluster(await loadScenarioFile('examples/warm.yaml'));
+    let stderr = '';
+    const report = await simulateFromCluster(
+      {
+        plan: 'plan-a',
+        connection: { kubeconfig: cluster.kubeconfigPath, env: {}, namespace: NS, requestTimeoutMs: 5_000 },
+        inventory: { env: {} },
+        stderr: { write: (text: string) => (stderr += text) },
+      },
+      { order: 'largest', maxInFlight: 20, cutoverSeconds: 4 * 3600 },
+    );
+    expect(stderr).toMatch(/^note: no learned throughput/);
+    expect(report.cluster.migration).toBe('warm');
+    expect('migration' in report && report.migration).toBe('warm');
+    expect(report.results.map((r) => r.policy)).toEqual(['forklift', 'disk']);
+    expect(formatScenarioLine(report)).toMatch(/^plan openshift-mtv\/plan-a \(warm\): /);
+  });
+
+  it('defaults --max-inflight as migrate does, and refuses a connection flag without --from-cluster', () => {
+    const flags = { order: 'largest', output: 'table', 'no-headers': false, blind: false, 'request-timeout': '30s' };
+    const cap = (extra: object, env: NodeJS.ProcessEnv) =>
+      fromClusterOptions({ ...flags, 'from-cluster': 'plan-a', ...extra }, env)?.maxInFlight;
+    expect(cap({}, {})).toBe(20);
+    expect(cap({}, { MAX_VM_INFLIGHT: '7' })).toBe(7);
+    expect(cap({ 'max-inflight': '3' }, { MAX_VM_INFLIGHT: '7' })).toBe(3);
+    expect(fromClusterOptions({ ...flags, scenario: 'x.yaml' }, {})).toBeUndefined();
+    expect(() => fromClusterOptions({ ...flags, scenario: 'x.yaml', kubeconfig: 'k' }, {})).toThrow(
+      '--kubeconfig: applies with --from-cluster',
+    );
   });
 
   it('refuses a plan not found with one line naming it and the fix, exit 2', async () => {

@@ -125,7 +125,7 @@ export function simulateOptions(flags: ScenarioFlags): SimulateOptions {
  * connection or inventory flag without --from-cluster is refused.
  */
 export function fromClusterOptions(
-  flags: SimulateFlags & { debug?: boolean },
+  flags: Partial<SimulateFlags> & Pick<SimulateFlags, 'request-timeout'> & { debug?: boolean },
   env: NodeJS.ProcessEnv,
 ): { from: Omit<FromClusterOptions, 'stderr'>; maxInFlight: number } | undefined {
   const plan = flags['from-cluster'];
