@@ -225,6 +225,7 @@ async function afterPreparation(
   if (options.signal.aborted) return stoppedExitCode(options.signal);
   if (options.dryRun !== undefined) {
     const { scheduler, dryRunOutput: output, signal } = options;
+    const adaptive = options.adaptive === true && scheduler.policy === 'disk' && !resolved.warm;
     const context = {
       resolved,
       built,
@@ -233,10 +234,10 @@ async function afterPreparation(
       signal,
       streams,
       ...(power && { sourcePower: power.describe() }),
-      adaptive: options.adaptive === true && scheduler.policy === 'disk' && !resolved.warm,
+      adaptive,
+      // an adaptive run starts from what earlier runs learned: so does the schedule shown
+      ...(adaptive && { learned: await dryRunThroughput(client, resolved, streams) }),
     };
-    // an adaptive run starts from what earlier runs learned: so does the schedule shown
-    if (context.adaptive) Object.assign(context, { learned: await dryRunThroughput(client, resolved, streams) });
     return options.dryRun === 'client' ? dryRunClient(context) : dryRunServer(destination, context);
   }
   return run({ host: client, destination }, resolved, built, options, streams, power);

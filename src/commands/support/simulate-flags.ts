@@ -102,6 +102,7 @@ export function simulateOptions(flags: ScenarioFlags): SimulateOptions {
   const interval = flags['precopy-interval'];
   const progress = flags['progress-every'];
   return {
+    // --from-cluster reads no file (fromClusterOptions)
     scenarioPath: flags.scenario ?? '',
     policies: policy === undefined ? undefined : parseChoiceList('--policy', policy, POLICY_NAMES, 'policy'),
     maxInFlight:
