@@ -193,3 +193,27 @@ export function knownThroughputOf(entries: ReadonlyMap<string, ThroughputEntry>)
   }
   return { hosts, ...(latest?.diskRate !== undefined && { diskRate: latest.diskRate }) };
 }
+
+/**
+ * What reading the record found, for those who only read it (migrate, simulate --from-cluster, the dry run): its
+ * entries, none (no ConfigMap, or no host in it), or why it could not be used: a 403, or a ConfigMap of its name not
+ * ours. Other errors of the API are the caller's.
+ */
+export type ThroughputReading =
+  | { state: 'read'; entries: Map<string, ThroughputEntry> }
+  | { state: 'missing' }
+  | { state: 'forbidden' }
+  | { state: 'foreign'; message: string }
+  /** Any other error (a 5xx after retries, the connection lost): the record is a help, never a need. */
+  | { state: 'failed'; message: string };
+
+export async function readThroughputRecord(record: ThroughputRecord): Promise<ThroughputReading> {
+  try {
+    const entries = await record.read();
+    return entries.size > 0 ? { state: 'read', entries } : { state: 'missing' };
+  } catch (error) {
+    if (error instanceof ForeignThroughputRecord) return { state: 'foreign', message: error.message };
+    if (error instanceof KubeApiError && error.status === 403) return { state: 'forbidden' };
+    return { state: 'failed', message: error instanceof Error ? error.message : String(error) };
+  }
+}

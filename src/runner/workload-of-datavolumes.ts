@@ -4,7 +4,15 @@
  * figure only (the engine orders and packs by it); what the cluster really does comes back through the watch.
  */
 
-import type { DiskTransfer, TransferHost, TransferVm, Workload } from '@kubectl-mtv/engine';
+import {
+  AdaptiveAdmission,
+  DEFAULT_ADAPTIVE_SETTINGS,
+  type DiskTransfer,
+  type KnownThroughput,
+  type TransferHost,
+  type TransferVm,
+  type Workload,
+} from '@kubectl-mtv/engine';
 import type { DiskDataVolume } from '../cluster/datavolume-builder.js';
 
 /** Bytes/s one importer is assumed to reach when planning (domain.md §4: 75-145 MB/s). */
@@ -35,4 +43,14 @@ export function workloadOfDataVolumes(dataVolumes: readonly DiskDataVolume[], ra
     return { id, vm, index, host, bytes: dv.bytes, rate };
   });
   return { migration: 'cold', hosts, vms, disks, networkBandwidth: Infinity };
+}
+
+/**
+ * The workload an adaptive run plans with from the start (transfer-loop.ts): its planning view with what an earlier
+ * run learned, each known host at its learned bandwidth and every disk at the learned importer rate, as the engine's
+ * AdaptiveAdmission makes it; the view itself when nothing is known.
+ */
+export function plannedWorkload(view: Workload, known?: KnownThroughput): Workload {
+  if (known === undefined) return view;
+  return new AdaptiveAdmission(view, DEFAULT_ADAPTIVE_SETTINGS, known).planningWorkload();
 }

@@ -5,7 +5,7 @@
  * (start time, then end time: the order of the schedule the default output shows), as `kubectl apply --dry-run -o
  * yaml` lists several objects; for `server`, as the API server answered them.
  */
-import type { SchedulerOptions } from '@kubectl-mtv/engine';
+import type { KnownThroughput, SchedulerOptions } from '@kubectl-mtv/engine';
 import { createPolicy, runSchedule } from '@kubectl-mtv/engine';
 import { stringify } from 'yaml';
 import type { BuiltDataVolumes, DiskDataVolume } from '../cluster/datavolume-builder.js';
@@ -15,10 +15,11 @@ import { PlanDataVolumes } from '../cluster/plan-datavolumes.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import { planEvent } from '../runner/run-events.js';
-import { DEFAULT_PLANNING_RATE, workloadOfDataVolumes } from '../runner/workload-of-datavolumes.js';
+import { DEFAULT_PLANNING_RATE, plannedWorkload, workloadOfDataVolumes } from '../runner/workload-of-datavolumes.js';
 import { formatJson, formatYaml, kubeList } from '../ui/object-output.js';
 import { formatDryRunSchedule, formatPlanLine, type OutputStreams, type ScheduledDisk } from '../ui/run-reporters.js';
 import { formatTemplateOutput, type TemplateOutput } from '../ui/template-output.js';
+import { type LearnedThroughput, learnedWorkload, readLearnedThroughput } from './plan-cluster.js';
 
 /** How a dry run prints the DataVolumes: as a List (json, yaml), or through a template. */
 export type DryRunOutput = 'json' | 'yaml' | TemplateOutput;
@@ -38,17 +39,28 @@ export interface DryRunContext {
   sourcePower?: string;
   /** The run would learn the hosts' bandwidths (adaptive admission: policy disk, cold, not --no-adaptive): the header says so. */
   adaptive?: boolean;
+  /** With adaptive: the throughput record as read; the run starts from what it holds, and so does the schedule. */
+  learned?: LearnedThroughput;
 }
 
 /** `--dry-run=client`: the order the engine starts the disks in, and the DataVolumes; nothing is sent. */
 export function dryRunClient(context: DryRunContext): ExitCodeValue {
   const { built, streams } = context;
-  const schedule = previewSchedule(built.dataVolumes, context.scheduler);
+  const schedule = previewSchedule(built.dataVolumes, context.scheduler, context.learned?.known);
   const manifests = built.dataVolumes.map((dv) => dv.manifest);
   // the text first: a template that fails on it is refused before anything else is said
   let text: string;
   if (context.output === undefined) {
-    const header = formatDryRunSchedule(schedule, context.scheduler, PREVIEW_DISK_RATE, context.adaptive === true);
+    const { learned } = context;
+    const view = workloadOfDataVolumes(built.dataVolumes, PREVIEW_DISK_RATE);
+    const assumed = learned?.known && learnedWorkload(view, learned).assumed;
+    const header = formatDryRunSchedule(
+      schedule,
+      context.scheduler,
+      PREVIEW_DISK_RATE,
+      context.adaptive === true,
+      assumed || undefined,
+    );
     text = `${header}${manifests.map((manifest) => stringify(manifest)).join('---\n')}`;
   } else {
     const byName = new Map(manifests.map((manifest) => [manifest.metadata.name, manifest]));
@@ -111,7 +123,7 @@ export async function dryRunServer(client: KubeClient, context: DryRunContext): 
     );
   }
   if (context.output !== undefined) {
-    const order = previewSchedule(built.dataVolumes, context.scheduler).map((disk) => disk.name);
+    const order = previewSchedule(built.dataVolumes, context.scheduler, context.learned?.known).map((d) => d.name);
     const objects = order.filter((name) => accepted.has(name)).map((name) => accepted.get(name));
     streams.stdout.write(formatList(objects, context.output));
   }
@@ -148,10 +160,15 @@ function formatList(objects: readonly unknown[], output: DryRunOutput): string {
 
 /**
  * The schedule the engine makes for these disks, on the runner's own transfer plan (each disk at the planning rate,
- * hosts of unknown bandwidth): the order is the run's; the times are estimates. Disks in start order.
+ * hosts of unknown bandwidth; an adaptive run's `known` ones at what an earlier run learned): the order is the run's;
+ * the times are estimates. Disks in start order.
  */
-export function previewSchedule(dataVolumes: readonly DiskDataVolume[], scheduler: SchedulerOptions): ScheduledDisk[] {
-  const plan = workloadOfDataVolumes(dataVolumes, PREVIEW_DISK_RATE);
+export function previewSchedule(
+  dataVolumes: readonly DiskDataVolume[],
+  scheduler: SchedulerOptions,
+  known?: KnownThroughput,
+): ScheduledDisk[] {
+  const plan = plannedWorkload(workloadOfDataVolumes(dataVolumes, PREVIEW_DISK_RATE), known);
   const timeline = runSchedule(plan, createPolicy(plan, scheduler));
   return dataVolumes
     .map((dv, id) => ({
@@ -183,4 +200,27 @@ export function reportSkipped(built: BuiltDataVolumes, streams: OutputStreams): 
 function planLine({ resolved, built, scheduler }: DryRunContext): string {
   const nothing = { done: 0, running: 0, stuck: 0 };
   return formatPlanLine(planEvent(resolved, scheduler, built.dataVolumes, nothing, new Date().toISOString()));
+}
+
+/**
+ * An adaptive run's dry run: the throughput record read as the run would read it, so that the schedule shown starts
+ * where the run would. A 403 or a ConfigMap not ours is one warning line, and the schedule assumes nothing known.
+ */
+export async function dryRunThroughput(
+  client: KubeClient,
+  resolved: ResolvedPlan,
+  streams: OutputStreams,
+): Promise<LearnedThroughput> {
+  const learned = await readLearnedThroughput(client, resolved.provider);
+  const where = `ConfigMap ${learned.record.namespace}/${learned.record.name}`;
+  const { reading } = learned;
+  if (reading.state === 'forbidden' || reading.state === 'failed') {
+    const why = reading.state === 'forbidden' ? 'forbidden' : reading.message;
+    streams.stderr.write(
+      `warning: adaptive admission: cannot read ${where} (${why}); the schedule assumes bandwidth unknown\n`,
+    );
+  } else if (reading.state === 'foreign') {
+    streams.stderr.write(`warning: adaptive admission: ${reading.message}; the schedule assumes bandwidth unknown\n`);
+  }
+  return learned;
 }

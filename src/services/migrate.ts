@@ -18,14 +18,13 @@ import {
 } from '../cluster/access-review.js';
 import { type BuiltDataVolumes, buildPlanDataVolumes } from '../cluster/datavolume-builder.js';
 import { connectDestination, type DestinationKind, type PlanClusters } from '../cluster/destination.js';
-import { InventoryClient, type InventoryOptions, readCaFile } from '../cluster/inventory-client.js';
-import { connectKube, type KubeClient, type KubeConnectionOptions } from '../cluster/kube-client.js';
-import { KubeApiError } from '../cluster/kube-errors.js';
+import type { InventoryOptions } from '../cluster/inventory-client.js';
+import type { KubeClient, KubeConnectionOptions } from '../cluster/kube-client.js';
 import { refuseLeftoverClaims } from '../cluster/leftover-claims.js';
-import { detectMtvRelease, type MtvRelease } from '../cluster/mtv-release.js';
+import type { MtvRelease } from '../cluster/mtv-release.js';
 import { resolvePlan } from '../cluster/plan-resolver.js';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
-import { ForeignThroughputRecord, knownThroughputOf, ThroughputRecord } from '../cluster/throughput-record.js';
+import { knownThroughputOf, readThroughputRecord, ThroughputRecord } from '../cluster/throughput-record.js';
 import { WarmRecord } from '../cluster/warm-record.js';
 import { ExitCode, type ExitCodeValue, UserError } from '../errors.js';
 import type { RunController } from '../runner/run-controller.js';
@@ -44,11 +43,13 @@ import {
   type DryRunOutput,
   dryRunClient,
   dryRunServer,
+  dryRunThroughput,
   PREVIEW_DISK_RATE,
   previewSchedule,
   reportSkipped,
 } from './migrate-dry-run.js';
 import { type PreparedSourcePower, prepareSourcePower, type SourcePowerSettings } from './migrate-source-power.js';
+import { connectPlanCluster } from './plan-cluster.js';
 import { checkSvgPath, writeSvg } from './svg-file.js';
 
 export type { DryRunOutput } from './migrate-dry-run.js';
@@ -135,16 +136,7 @@ export interface TuiTerminal {
 export async function migrate(options: MigrateOptions): Promise<ExitCodeValue> {
   const streams = options.streams ?? { stdout: process.stdout, stderr: process.stderr };
   if (options.reportPath !== undefined) await checkSvgPath(options.reportPath, '--report');
-  // a CA file that cannot serve is bad input: said before anything is asked of the cluster
-  if (options.inventory.caFile !== undefined) readCaFile(options.inventory.caFile);
-  const client = await connectKube(options.connection);
-  const inventory = new InventoryClient(client, {
-    ...options.inventory,
-    progress: (line) => streams.stderr.write(`migrate: ${line}\n`),
-    ...(options.debug && { debug: (line: string) => streams.stderr.write(`debug: ${line}\n`) }),
-    signal: options.signal,
-  });
-  const mtvRelease = await detectMtvRelease(client, options.mtvVersion);
+  const { client, inventory, mtvRelease } = await connectPlanCluster(options, streams.stderr, 'migrate');
   let destination = client;
   let resolved = await resolvePlan(client, inventory, {
     plan: options.plan,
@@ -251,6 +243,7 @@ async function afterPreparation(
   if (options.signal.aborted) return stoppedExitCode(options.signal);
   if (options.dryRun !== undefined) {
     const { scheduler, dryRunOutput: output, signal } = options;
+    const adaptive = options.adaptive !== false && scheduler.policy === 'disk' && !resolved.warm;
     const context = {
       resolved,
       built,
@@ -259,7 +252,9 @@ async function afterPreparation(
       signal,
       streams,
       ...(power && { sourcePower: power.describe() }),
-      adaptive: options.adaptive !== false && scheduler.policy === 'disk' && !resolved.warm,
+      adaptive,
+      // an adaptive run starts from what earlier runs learned: so does the schedule shown
+      ...(adaptive && { learned: await dryRunThroughput(client, resolved, streams) }),
     };
     return options.dryRun === 'client' ? dryRunClient(context) : dryRunServer(destination, context);
   }
@@ -424,30 +419,23 @@ async function adaptiveRun(
   let known: NonNullable<RunOptions['adaptive']>['known'];
   let foreign = false;
   if (mayRead) {
-    try {
-      const entries = await record.read();
-      if (entries.size > 0) {
-        known = knownThroughputOf(entries);
-        const hosts = [...entries.values()].map((e) => `${e.host} ${e.limit} in flight, ${formatBytes(e.bandwidth)}/s`);
-        streams.stderr.write(
-          `migrate: adaptive admission starts from what earlier runs learned (${where}): ${hosts.join(', ')}\n`,
-        );
-      }
-    } catch (error) {
-      if (error instanceof ForeignThroughputRecord) {
-        foreign = true;
-        warn(`${error.message}; the run learns from scratch and remembers nothing`);
-      } else {
-        // not read, not overwritten: a later run may still find what earlier ones learned
-        foreign = true;
-        const why =
-          error instanceof KubeApiError && error.status === 403
-            ? 'forbidden'
-            : error instanceof Error
-              ? error.message
-              : String(error);
-        warn(`cannot read ${where} (${why}); the run learns from scratch and remembers nothing`);
-      }
+    const reading = await readThroughputRecord(record);
+    if (reading.state === 'read') {
+      known = knownThroughputOf(reading.entries);
+      const hosts = [...reading.entries.values()].map(
+        (e) => `${e.host} ${e.limit} in flight, ${formatBytes(e.bandwidth)}/s`,
+      );
+      streams.stderr.write(
+        `migrate: adaptive admission starts from what earlier runs learned (${where}): ${hosts.join(', ')}\n`,
+      );
+    } else if (reading.state === 'foreign') {
+      foreign = true;
+      warn(`${reading.message}; the run learns from scratch and remembers nothing`);
+    } else if (reading.state === 'forbidden' || reading.state === 'failed') {
+      // not read, not overwritten: a later run may still find what earlier ones learned
+      foreign = true;
+      const why = reading.state === 'forbidden' ? 'forbidden' : reading.message;
+      warn(`cannot read ${where} (${why}); the run learns from scratch and remembers nothing`);
     }
   }
   const store: ThroughputStore = { description: where, write: (entries) => record.write(entries) };

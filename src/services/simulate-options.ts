@@ -22,7 +22,7 @@ export interface SimulateOptions {
   cutoverSeconds?: number;
   /**
    * Cold scenarios only: also run `disk` blind, as `migrate` does, knowing no bandwidth (hosts uncapped, importers at
-   * the planning rate) while the simulated hosts keep the scenario's: once learning each host (--adaptive), once
+   * the planning rate) while the simulated hosts keep the scenario's: once learning each host (adaptive admission), once
    * admitting up to the caps.
    */
   blind?: boolean;

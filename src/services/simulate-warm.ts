@@ -26,7 +26,7 @@ export const MAX_PRECOPIES = 1000;
 export async function simulateWarmReport(
   scenario: Scenario,
   summary: ScenarioSummary,
-  options: SimulateOptions,
+  options: Omit<SimulateOptions, 'scenarioPath'>,
 ): Promise<WarmSimulateReport> {
   const policies = (options.policies ?? WARM_POLICIES).map((policy) => {
     if ((WARM_POLICIES as readonly string[]).includes(policy)) return policy as WarmMode;

@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import type { WarmSimulateReport } from '@kubectl-mtv/engine';
+import type { Scenario, ScenarioSummary, WarmSimulateReport } from '@kubectl-mtv/engine';
 import {
   POLICY_NAMES,
   type SimulateReport,
@@ -29,7 +29,15 @@ export const DEFAULT_PROGRESS_SECONDS = 2;
  */
 export async function simulate(options: SimulateOptions): Promise<SimulateReport | WarmSimulateReport> {
   const scenario = await loadScenarioFile(options.scenarioPath);
-  const summary = summarizeScenario(scenario, scenarioName(options.scenarioPath));
+  return simulateScenarioReport(scenario, summarizeScenario(scenario, scenarioName(options.scenarioPath)), options);
+}
+
+/** Simulates a scenario already loaded (a file's, or a plan's read from the cluster) as `simulate` does. */
+export async function simulateScenarioReport(
+  scenario: Scenario,
+  summary: ScenarioSummary,
+  options: Omit<SimulateOptions, 'scenarioPath'>,
+): Promise<SimulateReport | WarmSimulateReport> {
   if (scenario.migration === 'warm') {
     if (options.blind === true) {
       throw new UserError(

@@ -5,7 +5,7 @@
  */
 import type { SchedulerOptions } from '@kubectl-mtv/engine';
 import type { DiskRef, RunEvent, RunSummary } from '../runner/run-events.js';
-import { formatBytes, formatColumns, formatDuration } from './simulate-table.js';
+import { type ClusterFacts, clusterAssumptions, formatBytes, formatColumns, formatDuration } from './simulate-table.js';
 
 export type RunOutput = 'table' | 'ndjson' | 'json';
 
@@ -179,6 +179,7 @@ export function formatDryRunSchedule(
   scheduler: SchedulerOptions,
   rate: number,
   adaptive = false,
+  assumed?: ClusterFacts['assumed'],
 ): string {
   const rows = formatColumns([
     ['#', 'VM', 'DISK', 'DATAVOLUME', 'HOST', 'SIZE', 'START', 'END'],
@@ -195,7 +196,9 @@ export function formatDryRunSchedule(
   ]);
   const intro = [
     `Schedule: policy ${scheduler.policy}, order ${scheduler.order}, ${capWords(scheduler.policy, scheduler.maxInFlight, scheduler.maxInFlightPerHost)}.`,
-    `Bandwidth unknown: the schedule assumes every host uncapped and every disk copying at ${formatBytes(rate)}/s; the order is the engine's, the times are estimates.`,
+    assumed
+      ? `Bandwidth: ${clusterAssumptions({ assumed })}: the schedule starts from these, as the run does; the order is the engine's, the times are estimates.`
+      : `Bandwidth unknown: the schedule assumes every host uncapped and every disk copying at ${formatBytes(rate)}/s; the order is the engine's, the times are estimates.`,
     adaptive
       ? "The run learns each host's bandwidth while it copies and re-plans with it (adaptive admission; kubectl mtv simulate --blind predicts such a run)."
       : 'The run admits up to the caps whatever the hosts sustain (--no-adaptive; without it the run learns them; kubectl mtv simulate --blind predicts either run).',

@@ -41,14 +41,53 @@ export function formatLearnedTable(report: SimulateReport): string {
  * What the schedules knew of the bandwidths, one line for stderr: the scenario's (clairvoyant), and with blind rows
  * what those assumed instead.
  */
-export function formatBandwidthLine(report: { results: readonly { bandwidth: string; blind?: BlindFacts }[] }): string {
-  const known = "bandwidth: the scenario's, known to each schedule (clairvoyant)";
+export function formatBandwidthLine(report: {
+  results: readonly { bandwidth: string; blind?: BlindFacts }[];
+  cluster?: ClusterFacts;
+}): string {
+  const known = report.cluster
+    ? `bandwidth: ${clusterAssumptions(report.cluster)}; each schedule plans with these`
+    : "bandwidth: the scenario's, known to each schedule (clairvoyant)";
   const blind = report.results.find((r) => r.blind !== undefined)?.blind;
-  if (blind === undefined) return `${known}; a real run knows none: --blind shows what it does`;
+  if (blind === undefined) {
+    return report.cluster
+      ? `${known}; --blind shows a run that knows none`
+      : `${known}; a real run knows none: --blind shows what it does`;
+  }
   return (
     `${known}; blind rows: none known (hosts uncapped, importers at ${formatRate(blind.planningRate)}, progress ` +
-    `read every ${formatDuration(blind.progressEverySeconds)}), the hosts keep the scenario's`
+    `read every ${formatDuration(blind.progressEverySeconds)}), the hosts keep ${report.cluster ? 'those' : "the scenario's"}`
   );
+}
+
+/** What `simulate --from-cluster` read: the plan, and what each host's bandwidth and the importers' rate are taken to be. */
+export interface ClusterFacts {
+  /** `namespace/name`. */
+  plan: string;
+  migration: 'cold' | 'warm';
+  assumed: {
+    /** The throughput record's ConfigMap, `namespace/name`. */
+    record: string;
+    hosts: readonly { name: string; bandwidth: number | null; learnedAt: string | null }[];
+    diskRate: number;
+    diskRateLearned: boolean;
+  };
+}
+
+/**
+ * Per host, `esx-01 300 MiB/s learned from the cluster (ConfigMap ns/name, 2026-12-04T10:00:00Z)` or
+ * `esx-02 unknown (uncapped)`; then the importers' rate, learned or assumed.
+ */
+export function clusterAssumptions({ assumed }: Pick<ClusterFacts, 'assumed'>): string {
+  const where = (at: string | null) =>
+    `learned from the cluster (ConfigMap ${assumed.record}${at ? `, ${at.replace(/\.\d+Z$/, 'Z')}` : ''})`;
+  const hosts = assumed.hosts.map((h) =>
+    h.bandwidth === null
+      ? `${h.name} unknown (uncapped)`
+      : `${h.name} ${formatRate(h.bandwidth)} ${where(h.learnedAt)}`,
+  );
+  const rate = assumed.diskRateLearned ? where(null) : 'assumed (unknown)';
+  return `${hosts.join(', ')}; importers ${formatRate(assumed.diskRate)} ${rate}`;
 }
 
 /** `20 in all`, `20 per host`, `20 in all, 5 per host`: what PEAK is measured against. */
@@ -65,8 +104,15 @@ export function formatSimulateTable(report: SimulateReport): string {
 }
 
 /** The line that says what was simulated; for stderr, since stdout carries only the table. */
-export function formatScenarioLine(report: { scenario: ScenarioSummary }): string {
+export function formatScenarioLine(report: { scenario: ScenarioSummary; cluster?: ClusterFacts }): string {
   const { name, vms, disks, bytes } = report.scenario;
+  if (report.cluster) {
+    const hosts = report.cluster.assumed.hosts.map((h) => h.name);
+    return (
+      `plan ${report.cluster.plan} (${report.cluster.migration}): ${count(vms, 'VM')}, ${count(disks, 'disk')}, ` +
+      `${formatBytes(bytes)}, ${hosts.length === 1 ? 'host' : 'hosts'} ${hosts.join(', ')}`
+    );
+  }
   return `scenario ${name}: ${count(vms, 'VM')}, ${count(disks, 'disk')}, ${formatBytes(bytes)}`;
 }
 

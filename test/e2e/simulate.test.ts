@@ -62,7 +62,7 @@ describe('kubectl mtv --help', () => {
 describe('bad input to simulate: one line on stderr, nothing on stdout, exit 2', () => {
   const help = '(try: kubectl mtv simulate --help)';
   it.each([
-    [[], `error: required flag(s) "scenario" not set ${help}`],
+    [[], `error: exactly one of the following must be provided: --from-cluster, --scenario ${help}`],
     [['--scenario', seed, '--bogus'], `error: unknown flag: --bogus ${help}`],
     [['--scenario', seed, 'extra'], `error: unknown command "extra" for "kubectl mtv simulate" ${help}`],
     [['--scenario', seed, '--max-inflight', '0'], 'error: --max-inflight: "0" must be a whole number from 1 to 100000'],

@@ -1,5 +1,6 @@
 import { ORDER_NAMES } from '@kubectl-mtv/engine';
 import { Flags, type Interfaces } from '@oclif/core';
+import type { InventoryOptions } from '../../cluster/inventory-client.js';
 import type { KubeConnectionOptions } from '../../cluster/kube-client.js';
 import { MTV_RELEASES } from '../../cluster/mtv-release.js';
 import { UserError } from '../../errors.js';
@@ -34,6 +35,19 @@ export const connectionFlags = {
     default: '30s',
     helpValue: 'DURATION',
   }),
+};
+
+/** How the Forklift inventory is reached, shared by `migrate` and `simulate --from-cluster`. */
+export const inventoryFlags = {
+  'inventory-url': Flags.string({
+    description: 'The Forklift inventory. Default: $MTV_INVENTORY_URL, else the forklift-inventory Route.',
+    helpValue: 'URL',
+  }),
+  'inventory-ca': Flags.string({
+    description: "A PEM CA the inventory's certificate may chain to.",
+    helpValue: 'FILE',
+  }),
+  'inventory-insecure-skip-tls-verify': Flags.boolean({ description: "Do not verify the inventory's certificate." }),
 };
 
 /** `kubectl mtv migrate`'s flags, as strings: src/commands/support/flag-values.ts checks their values. */
@@ -97,15 +111,7 @@ export const migrateFlags = {
       "Use this Secret of the target namespace (keys accessKeyId, secretKey, optional cacert) for CDI's importers; refused when a VM is read from its ESXi host (a Ready Host CR). Default: make <plan>-vddk-<uid> from the source Provider's Secret, and <plan>-vddk-<uid>-<host id> from each such Host's, as Forklift does.",
     helpValue: 'NAME',
   }),
-  'inventory-url': Flags.string({
-    description: 'The Forklift inventory. Default: $MTV_INVENTORY_URL, else the forklift-inventory Route.',
-    helpValue: 'URL',
-  }),
-  'inventory-ca': Flags.string({
-    description: "A PEM CA the inventory's certificate may chain to.",
-    helpValue: 'FILE',
-  }),
-  'inventory-insecure-skip-tls-verify': Flags.boolean({ description: "Do not verify the inventory's certificate." }),
+  ...inventoryFlags,
   'allow-powered-on': Flags.boolean({
     description:
       'Copy the disks of VMs that are powered on, as they are (a crash-consistent copy; their VMs are made Halted).',
@@ -189,6 +195,19 @@ export function connectionOptions(flags: {
   };
 }
 
+/** The inventory flags as the inventory client takes them. */
+export function inventoryOptions(flags: {
+  'inventory-url'?: string;
+  'inventory-ca'?: string;
+  'inventory-insecure-skip-tls-verify'?: boolean;
+}): InventoryOptions {
+  return {
+    url: flags['inventory-url'],
+    caFile: flags['inventory-ca'],
+    insecureSkipTlsVerify: flags['inventory-insecure-skip-tls-verify'],
+  };
+}
+
 /** With the global --debug every command has (BaseCommand.baseFlags). */
 type MigrateFlags = Interfaces.InferredFlags<typeof migrateFlags> & { debug?: boolean };
 
@@ -222,11 +241,7 @@ export function migrateOptions(
   }
   return {
     connection: connectionOptions(flags),
-    inventory: {
-      url: flags['inventory-url'],
-      caFile: flags['inventory-ca'],
-      insecureSkipTlsVerify: flags['inventory-insecure-skip-tls-verify'],
-    },
+    inventory: inventoryOptions(flags),
     plan,
     vddkSecret: flags['vddk-secret'],
     allowPoweredOn: flags['allow-powered-on'],

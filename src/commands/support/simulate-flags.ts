@@ -2,7 +2,9 @@ import { ORDER_NAMES, POLICY_NAMES } from '@kubectl-mtv/engine';
 import { Flags, type Interfaces } from '@oclif/core';
 import { UserError } from '../../errors.js';
 import type { SimulateOptions } from '../../services/simulate.js';
+import type { FromClusterOptions } from '../../services/simulate-from-cluster.js';
 import { parseChoice, parseChoiceList, parseDuration, parseSvgPath, parseWholeNumber, RANGES } from './flag-values.js';
+import { connectionFlags, connectionOptions, inventoryFlags, inventoryOptions } from './migrate-flags.js';
 import { noHeadersFlag, outputFlag, withTemplates } from './output-flags.js';
 
 export const SIMULATE_OUTPUTS = ['table', 'json', 'yaml'] as const;
@@ -11,8 +13,16 @@ export const SIMULATE_OUTPUTS = ['table', 'json', 'yaml'] as const;
 export const simulateFlags = {
   scenario: Flags.string({
     description: 'Scenario file (YAML or JSON); - reads it from stdin.',
-    required: true,
+    exactlyOne: ['scenario', 'from-cluster'],
     helpValue: 'FILE',
+  }),
+  'from-cluster': Flags.string({
+    description:
+      "Simulate this Forklift Plan of the cluster instead of a scenario: its disks as migrate reads them, each host's " +
+      "bandwidth and the importers' rate learned by earlier adaptive runs of migrate (ConfigMap kubectl-mtv-throughput-" +
+      '<provider>), unknown (uncapped, 100 MiB/s importers) where none was. Reads only; with the connection flags.',
+    exactlyOne: ['scenario', 'from-cluster'],
+    helpValue: 'PLAN',
   }),
   policy: Flags.string({
     description:
@@ -23,7 +33,8 @@ export const simulateFlags = {
   'max-inflight': Flags.string({
     description:
       'Most disks in flight: over the run for gang and disk, never exceeded; per host for legacy and forklift, as the ' +
-      "controller, unless --max-inflight-per-host. Default: the scenario's maxInFlight.",
+      "controller, unless --max-inflight-per-host. Default: the scenario's maxInFlight; --from-cluster: as migrate, " +
+      '$MAX_VM_INFLIGHT, else 20.',
     helpValue: 'N',
   }),
   'max-inflight-per-host': Flags.string({
@@ -73,20 +84,26 @@ export const simulateFlags = {
       'name does not end in .svg).',
     helpValue: 'FILE.svg',
   }),
+  ...connectionFlags,
+  ...inventoryFlags,
 };
 
 /** The parsed flags (oclif's inferred type adds `json`, which simulate has not). */
 type SimulateFlags = Omit<Interfaces.InferredFlags<typeof simulateFlags>, 'json'>;
+type ClusterFlagName = keyof typeof connectionFlags | keyof typeof inventoryFlags | 'from-cluster';
+/** What simulateOptions reads: the flags of a scenario's simulation (a plan's connection may be left out). */
+type ScenarioFlags = Omit<SimulateFlags, ClusterFlagName> & Partial<Pick<SimulateFlags, ClusterFlagName>>;
 
 /** The flags' values checked and typed (flag-values.ts), as the service takes them; durations in seconds. */
-export function simulateOptions(flags: SimulateFlags): SimulateOptions {
+export function simulateOptions(flags: ScenarioFlags): SimulateOptions {
   const { policy, order, svg, cutover } = flags;
   const maxInFlight = flags['max-inflight'];
   const perHost = flags['max-inflight-per-host'];
   const interval = flags['precopy-interval'];
   const progress = flags['progress-every'];
   return {
-    scenarioPath: flags.scenario,
+    // --from-cluster reads no file (fromClusterOptions)
+    scenarioPath: flags.scenario ?? '',
     policies: policy === undefined ? undefined : parseChoiceList('--policy', policy, POLICY_NAMES, 'policy'),
     maxInFlight:
       maxInFlight === undefined ? undefined : parseWholeNumber('--max-inflight', maxInFlight, RANGES.inFlight),
@@ -103,6 +120,43 @@ export function simulateOptions(flags: SimulateFlags): SimulateOptions {
     progressEverySeconds: progress === undefined ? undefined : parseProgressEvery(progress),
   };
 }
+
+/**
+ * --from-cluster's plan and connection, and --max-inflight's default as migrate's ($MAX_VM_INFLIGHT, else 20); a
+ * connection or inventory flag without --from-cluster is refused.
+ */
+export function fromClusterOptions(
+  flags: Partial<SimulateFlags> & Pick<SimulateFlags, 'request-timeout'> & { debug?: boolean },
+  env: NodeJS.ProcessEnv,
+): { from: Omit<FromClusterOptions, 'stderr'>; maxInFlight: number } | undefined {
+  const plan = flags['from-cluster'];
+  if (plan === undefined) {
+    const stray = CLUSTER_FLAGS.find((name) => flags[name] !== undefined && flags[name] !== false);
+    if (stray !== undefined) throw new UserError(`--${stray}: applies with --from-cluster, to a plan's cluster`);
+    return undefined;
+  }
+  const cap = flags['max-inflight'] ?? env.MAX_VM_INFLIGHT;
+  const name = flags['max-inflight'] === undefined ? 'MAX_VM_INFLIGHT' : '--max-inflight';
+  return {
+    from: {
+      plan,
+      connection: connectionOptions(flags),
+      inventory: inventoryOptions(flags),
+      ...(flags.debug && { debug: true }),
+    },
+    maxInFlight: cap === undefined ? 20 : parseWholeNumber(name, cap, RANGES.inFlight),
+  };
+}
+
+/** The flags that say how to reach a cluster (request-timeout has a default: not among them). */
+const CLUSTER_FLAGS = [
+  'namespace',
+  'kubeconfig',
+  'context',
+  'inventory-url',
+  'inventory-ca',
+  'inventory-insecure-skip-tls-verify',
+] as const;
 
 /** --progress-every in seconds: 1s to 1h (a finer cadence than CDI's only slows the simulation down). */
 function parseProgressEvery(raw: string): number {
