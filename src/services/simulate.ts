@@ -66,6 +66,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateReport
       maxInFlight: options.maxInFlight ?? scenario.maxInFlight,
       maxInFlightPerHost: options.maxInFlightPerHost,
       order: options.order,
+      ...(options.objective !== undefined && { objective: options.objective }),
     };
     const clairvoyant = simulateWorkload(workload, scheduler);
     if (policy !== 'disk' || options.blind !== true) return [clairvoyant];
