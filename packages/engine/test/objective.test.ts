@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { boundCaps, lowerBound, packingBound } from '../src/lower-bound.js';
 import type { Scenario, SchedulerOptions } from '../src/model.js';
-import { DiskPlanner } from '../src/policies/disk-planner.js';
+import { DiskPlanner, describeStrategy } from '../src/policies/disk-planner.js';
 import { simulateScenario } from '../src/simulator.js';
 import { toWorkload } from '../src/workload.js';
 
@@ -69,5 +69,24 @@ describe('objective', () => {
     expect(makespan.total).toBeGreaterThan(downtime.total);
     expect(makespan.done).toBe(makespan.total);
     expect(downtime.done).toBe(downtime.total);
+  });
+
+  it('names a refined strategy by what the refinement changed, hosts by name', () => {
+    const refined = describeStrategy(
+      {
+        kind: 'list',
+        grouping: 'disk',
+        hostPick: 'rank',
+        saturation: 1,
+        hostSaturation: [1, 0],
+        hostBoost: [1, 3],
+        perturbation: 2,
+      },
+      ['esx-01', 'esx-02'],
+    );
+    expect(refined).toBe(
+      "disk order perturbed (seed 2) (esx-02 3x sooner), best-ranked host first, hosts saturated 1x but esx-02's " +
+        'disks at full rate',
+    );
   });
 });
