@@ -1,5 +1,4 @@
-import type { Scenario } from '@kubectl-mtv/engine';
-import { simulateScenario } from '@kubectl-mtv/engine';
+import { type Scenario, simulateScenario } from '@kubectl-mtv/engine';
 import { markdownTable, type ReportSection, ratio, verdict } from './markdown.js';
 
 /** Goal 1: `disk` ends within this factor of the lower bound. */
@@ -12,19 +11,6 @@ const MAKESPAN_GOAL = 1.01;
 /** Mean-window ratios within this of 1 count as equal (floating-point noise, not a regression). */
 const EPSILON = 1e-9;
 
-/**
- * A bound that also counts how disks pack into C slots (seconds): each slot copies one disk at a time at most at
- * that disk's rate, so the run takes at least the slots' total busy time over C, and two of the C+1 longest
- * transfers share a slot. It explains misses the issue's bound cannot see (equal disks in two rounds, mixed rates).
- */
-function packingBound(s: Scenario, issueBound: number): number {
-  const seconds = s.vms.flatMap((vm) => vm.disks.map((d) => d.size / (d.rate ?? s.diskRate))).sort((a, b) => b - a);
-  const cap = s.maxInFlight;
-  const busy = seconds.reduce((sum, x) => sum + x, 0) / cap;
-  const paired = seconds.length > cap ? seconds[cap - 1] + seconds[cap] : 0;
-  return Math.max(issueBound, busy, paired);
-}
-
 /** Goal 1: `disk` at the scenario's cap, no per-host cap, largest first, against the lower bound. */
 export function qualitySection(scenarios: Scenario[]): ReportSection {
   const ratios = scenarios.map((s) => {
@@ -32,7 +18,8 @@ export function qualitySection(scenarios: Scenario[]): ReportSection {
     return {
       name: s.name ?? '?',
       ratio: result.ratioToLowerBound,
-      packed: result.makespanSeconds / packingBound(s, result.lowerBoundSeconds),
+      // the engine's packing bound (busy time over C, p_C + p_{C+1}) explains misses the lower bound cannot see
+      packed: result.makespanSeconds / Math.max(result.lowerBoundSeconds, result.packingBoundSeconds),
     };
   });
   const within = ratios.filter((r) => r.ratio <= QUALITY_GOAL).length;
@@ -65,6 +52,8 @@ export function qualitySection(scenarios: Scenario[]): ReportSection {
 
 interface EqualTerms {
   name: string;
+  /** Mean window ratio disk/forklift under the default objective (makespan), for contrast. */
+  defaultWindow: number;
   cap: number;
   hosts: number;
   widest: number;
@@ -77,26 +66,27 @@ export function equalTermsSection(scenarios: Scenario[]): ReportSection {
   const rows: EqualTerms[] = scenarios.map((s) => {
     const cap = s.maxInFlight;
     const hosts = new Set(s.vms.map((vm) => vm.host)).size;
-    const disk = simulateScenario(s, {
-      policy: 'disk',
-      maxInFlight: cap * hosts,
-      maxInFlightPerHost: cap,
-      order: 'largest',
-    });
+    const options = { policy: 'disk', maxInFlight: cap * hosts, maxInFlightPerHost: cap, order: 'largest' } as const;
+    // the windows goal is the downtime objective's promise; the default objective (makespan) is shown for contrast
+    const disk = simulateScenario(s, { ...options, objective: 'downtime' });
+    const byDefault = simulateScenario(s, options);
     const forklift = simulateScenario(s, { policy: 'forklift', maxInFlight: cap, order: 'largest' });
     const dw = disk.transferWindowSeconds.mean;
     const fw = forklift.transferWindowSeconds.mean;
+    const windowRatio = (w: number) => (fw > 0 ? w / fw : w > 0 ? Infinity : 1);
     return {
       name: s.name ?? '?',
+      defaultWindow: windowRatio(byDefault.transferWindowSeconds.mean),
       cap,
       hosts,
       widest: Math.max(0, ...s.vms.map((vm) => vm.disks.length)),
       makespan: forklift.makespanSeconds > 0 ? disk.makespanSeconds / forklift.makespanSeconds : 1,
-      meanWindow: fw > 0 ? dw / fw : dw > 0 ? Infinity : 1,
+      meanWindow: windowRatio(dw),
     };
   });
   const maxMakespan = Math.max(...rows.map((r) => r.makespan));
   const longerWindows = rows.filter((r) => r.meanWindow > 1 + EPSILON);
+  const longerByDefault = rows.filter((r) => r.defaultWindow > 1 + EPSILON).length;
   const misses = rows
     .filter((r) => r.makespan > MAKESPAN_GOAL || r.meanWindow > 1 + EPSILON)
     .sort((a, b) => b.makespan - a.makespan);
@@ -118,14 +108,16 @@ export function equalTermsSection(scenarios: Scenario[]): ReportSection {
   return {
     title: 'Goal 2: `disk` against `forklift` on equal terms',
     goals: [
-      `max makespan ratio disk/forklift ${ratio(maxMakespan)} (goal <= ${MAKESPAN_GOAL}): ${verdict(maxMakespan <= MAKESPAN_GOAL)}`,
+      `objective downtime: max makespan ratio disk/forklift ${ratio(maxMakespan)} (goal <= ${MAKESPAN_GOAL}): ${verdict(maxMakespan <= MAKESPAN_GOAL)}`,
       `${longerWindows.length} of ${rows.length} scenarios with a mean window longer than forklift's (goal 0): ${verdict(longerWindows.length === 0)}`,
       `${misses.length} scenarios miss either goal; ${wideMisses} of them have a VM wider than C (${wide} of ${rows.length} in the set have one)`,
+      `for contrast, the default objective (makespan): ${longerByDefault} of ${rows.length} scenarios with a mean window longer than forklift's (not a goal: it trades windows for a shorter plan)`,
     ],
     body: misses.length === 0 ? 'No scenario misses either goal.' : `Scenarios that miss either goal:\n\n${table}`,
     howToRead:
       "C is the scenario's `maxInFlight` and H the number of hosts its VMs use. `forklift` runs C disks per host, " +
-      'as the controller does; `disk` runs at most C per host and C*H over the run, so neither has more slots. ' +
+      'as the controller does; `disk` runs at most C per host and C*H over the run, so neither has more slots, under ' +
+      '`--objective downtime`, whose promise the windows goal is. ' +
       'Ratios are disk/forklift: below 1 `disk` is better. The makespan goal is <= 1.01; the mean VM transfer ' +
       "window (first disk start to last disk end) must never be longer than forklift's (0/0 counts as 1). " +
       '"wider than C" marks a VM with more disks than C: the controller starts all its disks at once on an idle ' +

@@ -3,7 +3,7 @@
  * and `migrate` against the sandbox, prints the report to stdout (progress to stderr) and writes it to
  * docs/BENCHMARKS.md.
  *
- * `npm run bench -- --only NAME[,NAME]` measures only those sections (quality, equal-terms, examples, scaling,
+ * `npm run bench -- --only NAME[,NAME]` measures only those sections (quality, equal-terms, objective, examples, scaling,
  * planning, efficiency, tui, startup, warm, saturation), prints them, and replaces them in docs/BENCHMARKS.md, leaving its header and other sections.
  */
 import { existsSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { benchEnvironment } from './environment.js';
 import { examplesSection } from './examples-table.js';
 import { type ReportSection, renderSection, replaceSection } from './markdown.js';
 import { efficiencySection } from './migrate-efficiency.js';
+import { objectiveSection } from './objective.js';
 import { planningSection } from './planning.js';
 import { equalTermsSection, qualitySection } from './quality.js';
 import { saturationSection } from './saturation.js';
@@ -42,6 +43,10 @@ const SECTIONS: Record<string, (scenarios: Scenario[]) => Promise<ReportSection>
   'equal-terms': (scenarios) => {
     log('goal 2: disk against forklift on equal terms');
     return equalTermsSection(scenarios);
+  },
+  objective: (scenarios) => {
+    log(`objective: disk under makespan and downtime on ${scenarios.length} scenarios and the saturation plans`);
+    return objectiveSection(scenarios, join(root, 'bench', 'saturation'));
   },
   examples: () => {
     log('policies on the shipped examples');

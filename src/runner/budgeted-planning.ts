@@ -61,7 +61,10 @@ export async function planPolicy(
   return {
     policy,
     report: {
-      strategy: describeStrategy(planner.choose()),
+      strategy: describeStrategy(
+        planner.choose(),
+        plan.hosts.map((h) => h.name),
+      ),
       simulations: planner.done,
       of: planner.total,
       seconds: (limits.now() - began) / 1000,

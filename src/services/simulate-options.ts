@@ -1,4 +1,4 @@
-import type { OrderName, PolicyName } from '@kubectl-mtv/engine';
+import type { ObjectiveName, OrderName, PolicyName } from '@kubectl-mtv/engine';
 
 /** What `simulate` runs: a scenario file, the policies to compare (in report order) and the caps they share. */
 export interface SimulateOptions {
@@ -11,6 +11,8 @@ export interface SimulateOptions {
   /** Most disks in flight per host; undefined = no per-host cap. */
   maxInFlightPerHost?: number;
   order: OrderName;
+  /** What the cold `disk` planner optimises; undefined = the engine's DEFAULT_OBJECTIVE. */
+  objective?: ObjectiveName;
   /** Where to write the schedules as Gantt charts (one SVG, a chart per policy); undefined = no picture. */
   svgPath?: string;
   /** Warm scenarios only: seconds from the end of a VM's round to its next precopy; undefined = 3600. */

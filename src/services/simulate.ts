@@ -74,6 +74,7 @@ export async function simulateScenarioReport(
       maxInFlight: options.maxInFlight ?? scenario.maxInFlight,
       maxInFlightPerHost: options.maxInFlightPerHost,
       order: options.order,
+      ...(options.objective !== undefined && { objective: options.objective }),
     };
     const clairvoyant = simulateWorkload(workload, scheduler);
     if (policy !== 'disk' || options.blind !== true) return [clairvoyant];

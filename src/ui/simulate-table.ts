@@ -7,6 +7,7 @@ const COLUMNS: { header: string; cell: (result: SimulationResult) => string }[] 
   { header: 'CAP', cell: (r) => formatCaps(r.appliedCaps) },
   { header: 'MAKESPAN', cell: (r) => formatDuration(r.makespanSeconds) },
   { header: 'LOWER BOUND', cell: (r) => formatDuration(r.lowerBoundSeconds) },
+  { header: 'PACKING BOUND', cell: (r) => formatDuration(r.packingBoundSeconds) },
   { header: 'RATIO', cell: (r) => r.ratioToLowerBound.toFixed(2) },
   { header: 'PEAK', cell: (r) => String(r.peakInFlight) },
   { header: 'WINDOW MEAN', cell: (r) => formatDuration(r.transferWindowSeconds.mean) },

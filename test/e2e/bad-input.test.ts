@@ -481,6 +481,12 @@ describe('kubectl mtv migrate and top refuse bad input against a TLS sandbox', (
       code: 2,
     },
     {
+      title: 'an unknown objective',
+      args: poweredOff('--objective', 'fastest'),
+      line: 'error: --objective: "fastest" is not an objective (choose from makespan, downtime)',
+      code: 2,
+    },
+    {
       title: 'no plan',
       args: ['migrate', ...kube],
       line: 'error: accepts 1 arg(s), received 0 (try: kubectl mtv migrate --help)',
@@ -787,6 +793,12 @@ describe('kubectl mtv simulate and sandbox refuse a bad scenario file', () => {
       title: '--max-inflight 0 for simulate',
       args: ['simulate', '--scenario', 'empty.yaml', '--max-inflight', '0'],
       line: 'error: --max-inflight: "0" must be a whole number from 1 to 100000',
+      code: 2,
+    },
+    {
+      title: 'an unknown objective for simulate',
+      args: ['simulate', '--scenario', 'empty.yaml', '--objective', 'fastest'],
+      line: 'error: --objective: "fastest" is not an objective (choose from makespan, downtime)',
       code: 2,
     },
     {

@@ -108,6 +108,7 @@ describe('simulate --blind on a cold scenario whose host saturates', () => {
       'max-inflight': undefined,
       'max-inflight-per-host': undefined,
       order: 'largest',
+      objective: 'makespan',
       'precopy-interval': undefined,
       cutover: undefined,
       output: 'table',

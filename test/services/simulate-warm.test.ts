@@ -154,6 +154,7 @@ describe("simulate's flags", () => {
     'max-inflight': undefined,
     'max-inflight-per-host': undefined,
     order: 'largest',
+    objective: 'makespan',
     'precopy-interval': undefined,
     cutover: undefined,
     output: 'table',
@@ -162,6 +163,14 @@ describe("simulate's flags", () => {
     blind: false,
     'progress-every': undefined,
   };
+
+  it('reads --objective, and refuses one it does not know in one line', () => {
+    expect(simulateOptions({ ...flags, objective: 'downtime' })).toMatchObject({ objective: 'downtime' });
+    expect(simulateOptions(flags)).toMatchObject({ objective: 'makespan' });
+    expect(() => simulateOptions({ ...flags, objective: 'fastest' })).toThrow(
+      '--objective: "fastest" is not an objective (choose from makespan, downtime)',
+    );
+  });
 
   it('reads durations into seconds and leaves what is not given to the service', () => {
     expect(simulateOptions({ ...flags, 'precopy-interval': '30s', cutover: '4h' })).toMatchObject({

@@ -21,6 +21,7 @@ function result(patch: Partial<SimulationResult>): SimulationResult {
     order: 'largest',
     bandwidth: 'scenario',
     lowerBoundSeconds: 5120,
+    packingBoundSeconds: 5000,
     makespanSeconds: 5120,
     ratioToLowerBound: 1,
     peakInFlight: 20,
@@ -50,9 +51,9 @@ const report: SimulateReport = {
 describe('the simulate table', () => {
   it('prints one row per policy under upper-case headers, columns three spaces apart', () => {
     expect(formatSimulateTable(report).split('\n')).toEqual([
-      'POLICY     CAP           MAKESPAN   LOWER BOUND   RATIO   PEAK   WINDOW MEAN   WINDOW P95   WINDOW MAX   BYTES',
-      'forklift   20 per host   2h50m40s   1h25m20s      2.00    20     1h12m2s       2h46m40s     2h50m40s     5.76 TiB',
-      'disk       20 in all     1h25m20s   1h25m20s      1.00    20     1h23m20s      1h25m        1h25m20s     5.76 TiB',
+      'POLICY     CAP           MAKESPAN   LOWER BOUND   PACKING BOUND   RATIO   PEAK   WINDOW MEAN   WINDOW P95   WINDOW MAX   BYTES',
+      'forklift   20 per host   2h50m40s   1h25m20s      1h23m20s        2.00    20     1h12m2s       2h46m40s     2h50m40s     5.76 TiB',
+      'disk       20 in all     1h25m20s   1h25m20s      1h23m20s        1.00    20     1h23m20s      1h25m        1h25m20s     5.76 TiB',
     ]);
   });
 

@@ -38,7 +38,7 @@ export function diskPlannerFor(
   caps: Caps = capsOf(options),
 ): DiskPlanner | undefined {
   if (options.policy !== 'disk' || workload.migration === 'warm') return undefined;
-  return new DiskPlanner(workload, options.order, caps, adopted);
+  return new DiskPlanner(workload, options.order, caps, adopted, options.objective);
 }
 
 /** The `disk` policy of a planner's choice so far, told what was adopted. */
@@ -73,6 +73,6 @@ function buildPolicy(
     case 'disk':
       return warm
         ? new GangPolicy(workload, options.order, caps)
-        : new DiskPolicy(new DiskPlanner(workload, options.order, caps, adopted).finish());
+        : new DiskPolicy(new DiskPlanner(workload, options.order, caps, adopted, options.objective).finish());
   }
 }

@@ -111,6 +111,16 @@ export const ORDER_NAMES = ['largest', 'smallest', 'plan'] as const;
 /** The order in which gang and disk take queued work: by size (largest or smallest first) or plan order. */
 export type OrderName = (typeof ORDER_NAMES)[number];
 
+export const OBJECTIVE_NAMES = ['makespan', 'downtime'] as const;
+/**
+ * What the cold `disk` planner optimises: `makespan`, the shortest plan, even when a VM's disks spread out;
+ * `downtime`, only schedules that keep each VM's transfer window within the controller's (mean over the VMs), then the
+ * shortest of those. Other policies and warm plans ignore it.
+ */
+export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];
+/** The objective when none is given (docs/scheduling.md says why). */
+export const DEFAULT_OBJECTIVE: ObjectiveName = 'makespan';
+
 /** The caps and ordering a schedule runs under. */
 export interface SchedulerOptions {
   policy: PolicyName;
@@ -119,6 +129,8 @@ export interface SchedulerOptions {
   /** Most disks in flight per host; undefined = no per-host cap. */
   maxInFlightPerHost?: number;
   order: OrderName;
+  /** What the cold `disk` planner optimises; DEFAULT_OBJECTIVE when absent. */
+  objective?: ObjectiveName;
 }
 
 /** One disk transfer as the engine sees it. `id` is its position in the workload (VM order, then disk order). */

@@ -79,6 +79,11 @@ export interface SimulationResult {
   strategy?: string;
   /** The lower bound of the makespan under this policy's caps (seconds). */
   lowerBoundSeconds: number;
+  /**
+   * The packing bound under the same caps (seconds): how the disks pack into the cap's transfer slots at their own
+   * rates, which the lower bound ignores (see `packingBound`). No schedule ends before max(lower, packing).
+   */
+  packingBoundSeconds: number;
   /** Time the last disk finishes (seconds). */
   makespanSeconds: number;
   ratioToLowerBound: number;

@@ -1,5 +1,5 @@
 import { createPolicy } from './create-policy.js';
-import { boundCaps, lowerBound } from './lower-bound.js';
+import { boundCaps, lowerBound, packingBound } from './lower-bound.js';
 import { vmWindows, windowStats } from './metrics.js';
 import type { Scenario, SchedulerOptions, Workload } from './model.js';
 import { DiskPolicy } from './policies/disk.js';
@@ -12,7 +12,13 @@ import { toWorkload } from './workload.js';
 export function simulateWorkload(workload: Workload, options: SchedulerOptions): SimulationResult {
   const policy = createPolicy(workload, options);
   const timeline = runSchedule(workload, policy);
-  const strategy = policy instanceof DiskPolicy ? describeStrategy(policy.strategy) : undefined;
+  const strategy =
+    policy instanceof DiskPolicy
+      ? describeStrategy(
+          policy.strategy,
+          workload.hosts.map((h) => h.name),
+        )
+      : undefined;
   return resultOfTimeline(workload, options, timeline, { bandwidth: 'scenario', strategy });
 }
 
@@ -42,6 +48,7 @@ export function resultOfTimeline(
     bandwidth,
     ...(strategy !== undefined && { strategy }),
     lowerBoundSeconds: bound,
+    packingBoundSeconds: packingBound(workload, caps),
     makespanSeconds: timeline.makespan,
     ratioToLowerBound: bound > 0 ? timeline.makespan / bound : 1,
     peakInFlight: timeline.peakInFlight,

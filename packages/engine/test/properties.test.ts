@@ -185,6 +185,17 @@ describe('engine properties over random plans', () => {
     );
   });
 
+  it('never ends before the packing bound, however wide a VM, cold or warm', () => {
+    fc.assert(
+      fc.property(cases, fc.boolean(), ({ scenario, options }, warm) => {
+        const run = { ...scenario, migration: warm ? ('warm' as const) : ('cold' as const) };
+        const result = simulateScenario(run, options);
+        expect(result.makespanSeconds).toBeGreaterThanOrEqual(result.packingBoundSeconds * (1 - 1e-9));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('starts all disks of a VM at the same instant in a warm plan, under every policy', () => {
     const warm = cases.map(({ scenario, options }) => ({
       scenario: { ...scenario, migration: 'warm' as const },

@@ -177,6 +177,7 @@ describe('simulateScenario: the JSON contract', () => {
         // what the schedule knew of the bandwidths: the scenario's (a blind run's is `unknown`)
         'bandwidth',
         'lowerBoundSeconds',
+        'packingBoundSeconds',
         'makespanSeconds',
         'ratioToLowerBound',
         'peakInFlight',

@@ -1,4 +1,4 @@
-import { ORDER_NAMES } from '@kubectl-mtv/engine';
+import { DEFAULT_OBJECTIVE, OBJECTIVE_NAMES, ORDER_NAMES } from '@kubectl-mtv/engine';
 import { Flags, type Interfaces } from '@oclif/core';
 import type { InventoryOptions } from '../../cluster/inventory-client.js';
 import type { KubeConnectionOptions } from '../../cluster/kube-client.js';
@@ -81,6 +81,15 @@ export const migrateFlags = {
     description: 'Which queued disks start first under gang and disk.',
     default: 'largest',
     helpValue: 'largest|smallest|plan',
+  }),
+  objective: Flags.string({
+    description:
+      "Policy disk, cold plans: what its planner optimises. makespan (default): the shortest plan, even when a VM's " +
+      'disks spread out over it; downtime: only schedules whose mean VM transfer window is no longer than the ' +
+      "controller's (where that is a fair yardstick: a per-host cap, or one host), then the shortest of those. " +
+      'Other policies and warm plans ignore it.',
+    default: DEFAULT_OBJECTIVE,
+    helpValue: OBJECTIVE_NAMES.join('|'),
   }),
   timeout: Flags.string({
     description: 'Stop admitting disks after this long (e.g. 90m, 2h) and exit 4; 0 is none. Default: none.',
@@ -268,6 +277,7 @@ export function migrateOptions(
       maxInFlightPerHost:
         perHost === undefined ? undefined : parseWholeNumber('--max-inflight-per-host', perHost, RANGES.inFlight),
       order: parseChoice('--order', flags.order, ORDER_NAMES, 'order'),
+      objective: parseChoice('--objective', flags.objective, OBJECTIVE_NAMES, 'objective'),
     },
     adaptive: flags.adaptive,
     ...(capAuto && { maxInFlightAuto: true }),

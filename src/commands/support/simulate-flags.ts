@@ -1,4 +1,4 @@
-import { ORDER_NAMES, POLICY_NAMES } from '@kubectl-mtv/engine';
+import { DEFAULT_OBJECTIVE, OBJECTIVE_NAMES, ORDER_NAMES, POLICY_NAMES } from '@kubectl-mtv/engine';
 import { Flags, type Interfaces } from '@oclif/core';
 import { UserError } from '../../errors.js';
 import type { SimulateOptions } from '../../services/simulate.js';
@@ -45,6 +45,15 @@ export const simulateFlags = {
     description: `Which queued work gang and disk start first (${ORDER_NAMES.join(', ')}); legacy and forklift keep plan order.`,
     default: 'largest',
     helpValue: ORDER_NAMES.join('|'),
+  }),
+  objective: Flags.string({
+    description:
+      "Policy disk, cold plans: what its planner optimises. makespan (default): the shortest plan, even when a VM's " +
+      'disks spread out over it; downtime: only schedules whose mean VM transfer window is no longer than the ' +
+      "controller's (where that is a fair yardstick: a per-host cap, or one host), then the shortest of those. " +
+      'Other policies and warm plans ignore it.',
+    default: DEFAULT_OBJECTIVE,
+    helpValue: OBJECTIVE_NAMES.join('|'),
   }),
   'precopy-interval': Flags.string({
     description:
@@ -110,6 +119,7 @@ export function simulateOptions(flags: ScenarioFlags): SimulateOptions {
     maxInFlightPerHost:
       perHost === undefined ? undefined : parseWholeNumber('--max-inflight-per-host', perHost, RANGES.inFlight),
     order: parseChoice('--order', order, ORDER_NAMES, 'order'),
+    objective: parseChoice('--objective', flags.objective, OBJECTIVE_NAMES, 'objective'),
     svgPath: svg === undefined ? undefined : parseSvgPath('--svg', svg),
     precopyIntervalSeconds: interval === undefined ? undefined : parseDuration('--precopy-interval', interval) / 1000,
     cutoverSeconds:

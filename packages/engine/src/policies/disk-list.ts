@@ -16,6 +16,8 @@ export interface DiskListConfig {
    * bandwidth: 1 starts just enough disks to saturate it; Infinity never holds a disk back for bandwidth.
    */
   saturation: number;
+  /** Per host index, a saturation that replaces `saturation` for that host (the network keeps `saturation`). */
+  hostSaturation?: readonly number[];
 }
 
 /** Disk-granular list scheduling under a run cap, an optional per-host cap and bandwidth saturation. */
@@ -72,18 +74,18 @@ export class DiskListPolicy implements Policy {
    * Whether a constraint (a host, or the network) with `count` disks in flight whose rates add up to `demand` takes
    * no more disks of rate `rate` (bytes/s) under this strategy's saturation.
    */
-  private saturated(demand: number, count: number, rate: number, capacity: number): boolean {
-    const { saturation } = this.config;
+  private saturated(demand: number, count: number, rate: number, capacity: number, saturation: number): boolean {
     if (saturation > 0) return demand >= saturation * capacity;
     return count > 0 && demand + rate > capacity * (1 + 1e-12);
   }
 
   private hostSaturated(h: number, rate: number): boolean {
-    return this.saturated(this.hostDemand[h], this.hostInFlight[h], rate, this.workload.hosts[h].bandwidth);
+    const saturation = this.config.hostSaturation?.[h] ?? this.config.saturation;
+    return this.saturated(this.hostDemand[h], this.hostInFlight[h], rate, this.workload.hosts[h].bandwidth, saturation);
   }
 
   private networkSaturated(rate: number): boolean {
-    return this.saturated(this.netDemand, this.inFlight, rate, this.workload.networkBandwidth);
+    return this.saturated(this.netDemand, this.inFlight, rate, this.workload.networkBandwidth, this.config.saturation);
   }
 
   /** Whether host `h` may start its next disk now, apart from the run cap. */
