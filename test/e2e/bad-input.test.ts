@@ -808,9 +808,9 @@ describe('kubectl mtv simulate and sandbox refuse a bad scenario file', () => {
       code: 2,
     },
     {
-      title: 'simulate without --scenario',
+      title: 'simulate without --scenario or --from-cluster',
       args: ['simulate'],
-      line: 'error: required flag(s) "scenario" not set (try: kubectl mtv simulate --help)',
+      line: 'error: exactly one of the following must be provided: --from-cluster, --scenario (try: kubectl mtv simulate --help)',
       code: 2,
     },
     {

@@ -50,6 +50,17 @@ export const inventoryFlags = {
   'inventory-insecure-skip-tls-verify': Flags.boolean({ description: "Do not verify the inventory's certificate." }),
 };
 
+/** --objective, shared by `migrate` and `simulate`. */
+export const objectiveFlag = Flags.string({
+  description:
+    "Policy disk, cold plans: what its planner optimises. makespan (default): the shortest plan, even when a VM's " +
+    'disks spread out over it; downtime: only schedules whose mean VM transfer window is no longer than the ' +
+    "controller's (where that is a fair yardstick: a per-host cap, or one host), then the shortest of those. " +
+    'Other policies and warm plans ignore it.',
+  default: DEFAULT_OBJECTIVE,
+  helpValue: OBJECTIVE_NAMES.join('|'),
+});
+
 /** `kubectl mtv migrate`'s flags, as strings: src/commands/support/flag-values.ts checks their values. */
 export const migrateFlags = {
   ...connectionFlags,
@@ -82,15 +93,7 @@ export const migrateFlags = {
     default: 'largest',
     helpValue: 'largest|smallest|plan',
   }),
-  objective: Flags.string({
-    description:
-      "Policy disk, cold plans: what its planner optimises. makespan (default): the shortest plan, even when a VM's " +
-      'disks spread out over it; downtime: only schedules whose mean VM transfer window is no longer than the ' +
-      "controller's (where that is a fair yardstick: a per-host cap, or one host), then the shortest of those. " +
-      'Other policies and warm plans ignore it.',
-    default: DEFAULT_OBJECTIVE,
-    helpValue: OBJECTIVE_NAMES.join('|'),
-  }),
+  objective: objectiveFlag,
   timeout: Flags.string({
     description: 'Stop admitting disks after this long (e.g. 90m, 2h) and exit 4; 0 is none. Default: none.',
     helpValue: 'DURATION',

@@ -1,10 +1,16 @@
-import { DEFAULT_OBJECTIVE, OBJECTIVE_NAMES, ORDER_NAMES, POLICY_NAMES } from '@kubectl-mtv/engine';
+import { OBJECTIVE_NAMES, ORDER_NAMES, POLICY_NAMES } from '@kubectl-mtv/engine';
 import { Flags, type Interfaces } from '@oclif/core';
 import { UserError } from '../../errors.js';
 import type { SimulateOptions } from '../../services/simulate.js';
 import type { FromClusterOptions } from '../../services/simulate-from-cluster.js';
 import { parseChoice, parseChoiceList, parseDuration, parseSvgPath, parseWholeNumber, RANGES } from './flag-values.js';
-import { connectionFlags, connectionOptions, inventoryFlags, inventoryOptions } from './migrate-flags.js';
+import {
+  connectionFlags,
+  connectionOptions,
+  inventoryFlags,
+  inventoryOptions,
+  objectiveFlag,
+} from './migrate-flags.js';
 import { noHeadersFlag, outputFlag, withTemplates } from './output-flags.js';
 
 export const SIMULATE_OUTPUTS = ['table', 'json', 'yaml'] as const;
@@ -46,15 +52,7 @@ export const simulateFlags = {
     default: 'largest',
     helpValue: ORDER_NAMES.join('|'),
   }),
-  objective: Flags.string({
-    description:
-      "Policy disk, cold plans: what its planner optimises. makespan (default): the shortest plan, even when a VM's " +
-      'disks spread out over it; downtime: only schedules whose mean VM transfer window is no longer than the ' +
-      "controller's (where that is a fair yardstick: a per-host cap, or one host), then the shortest of those. " +
-      'Other policies and warm plans ignore it.',
-    default: DEFAULT_OBJECTIVE,
-    helpValue: OBJECTIVE_NAMES.join('|'),
-  }),
+  objective: objectiveFlag,
   'precopy-interval': Flags.string({
     description:
       "Warm scenarios: from the end of a VM's copy round to its next precopy (Forklift's PRECOPY_INTERVAL). " +
