@@ -105,6 +105,11 @@ export class HeldLease {
   private status: string | undefined;
   /** Renewals sent (PUTs after the acquiring one), for reports that leave them out. */
   renewals = 0;
+  /**
+   * Taken while another runner still held it (--takeover of a live run): that runner admits until its next renewal
+   * fails, so the caller waits one renewal period before admitting (the cap is never passed by the two together).
+   */
+  tookLive = false;
 
   constructor(
     private readonly client: KubeClient,
@@ -340,7 +345,9 @@ export async function acquireLease(client: KubeClient, options: LeaseOptions, at
   };
   try {
     const updated = await client.replace<LeaseObject>(ref, name, taken);
-    return new HeldLease(client, updated, options, now);
+    const held = new HeldLease(client, updated, options, now);
+    held.tookLive = live && !ours;
+    return held;
   } catch (error) {
     // someone else renewed or took it between our read and our write: read again and decide again
     const raced = error instanceof KubeApiError && (error.status === 409 || error.status === 404);

@@ -43,6 +43,11 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     ...options.lease,
     onLost: () => run?.stop('lease-lost'),
   });
+  if (lease.tookLive) {
+    // the runner whose live Lease was taken admits until its next renewal fails (at most one renewal period and a
+    // request later): admitting before then could put the two of them above the cap together
+    await abortableDelay((options.lease?.renewEveryMs ?? LEASE_RENEW_MS) + 1_000, options.signal);
+  }
   const stopping = new AbortController();
   const client = options.client.stoppingWith(stopping.signal);
   const clusters = { host: client, destination: (options.destination ?? options.client).stoppingWith(stopping.signal) };
@@ -274,4 +279,18 @@ function applyRequest(controller: RunController, request: ControlRequest): void 
     if (Number.isFinite(at)) controller.setCutover?.(at, source);
   } else if (request.maxInFlight !== undefined)
     controller.setCaps({ ...controller.caps, maxInFlight: request.maxInFlight }, source);
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -77,16 +77,19 @@ describe('the plan Lease', () => {
 
   it('takes an expired lease at once', async () => {
     await foreignLease('bob@ws2/7', 60);
-    await acquire();
+    const taken = await acquire();
     expect(stored()?.spec).toMatchObject({ holderIdentity: 'alice@ws1/100', leaseTransitions: 1 });
+    expect(taken.tookLive).toBe(false);
   });
 
   it('with takeover, takes a live lease held by the same user@host, and only that', async () => {
     await foreignLease('alice@ws1/99', 1);
     const refused = await userError(acquire());
     expect(refused.hint).toMatch(/--takeover/);
-    await acquire({ takeover: true });
+    const taken = await acquire({ takeover: true });
     expect(stored()?.spec.holderIdentity).toBe('alice@ws1/100');
+    // the runner it was taken from still admits until its next renewal fails: the new one waits that long
+    expect(taken.tookLive).toBe(true);
     const other = await userError(acquire({ holder: 'bob@ws2/1', takeover: true }));
     expect(other.exitCode).toBe(ExitCode.locked);
   });
