@@ -7,7 +7,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { boundCaps, lowerBound, type SimulateReport, simulateBlind, toWorkload } from '@kubectl-mtv/engine';
+import {
+  boundCaps,
+  DEFAULT_ADAPTIVE_SETTINGS,
+  lowerBound,
+  type SimulateReport,
+  simulateBlind,
+  toWorkload,
+} from '@kubectl-mtv/engine';
 import { SEED_NAMES } from '@kubectl-mtv/sandbox';
 import { DEFAULT_PLANNING_RATE } from '../src/runner/workload-of-datavolumes.js';
 import { loadScenarioFile } from '../src/services/scenario-file.js';
@@ -37,6 +44,14 @@ const AT_ONCE = 2;
  * seconds at most, on its 100 ms wall-clock tick (packages/sandbox/src/sandbox.ts DEFAULT_TICK_MS), so SPEED x 0.1.
  */
 const PUBLISH_SECONDS = Math.max(2, SPEED * 0.1);
+/**
+ * What the prediction's runner is told: the real one measures over at least `minSpanSeconds` of its own (wall) clock,
+ * which against a sandbox at SPEED is SPEED times as many simulated seconds.
+ */
+const PREDICTION_SETTINGS = {
+  ...DEFAULT_ADAPTIVE_SETTINGS,
+  minSpanSeconds: DEFAULT_ADAPTIVE_SETTINGS.minSpanSeconds * SPEED,
+};
 
 /** A column: its label in the tables and the arguments that make it besides the common ones. */
 interface Column {
@@ -171,7 +186,7 @@ export async function saturationSection(root: string, log: (line: string) => voi
     const blind = simulateBlind(
       toWorkload(scenario),
       { policy: 'disk', maxInFlight: cap, order: 'largest' },
-      { planningRate: DEFAULT_PLANNING_RATE, publishSeconds: PUBLISH_SECONDS },
+      { planningRate: DEFAULT_PLANNING_RATE, publishSeconds: PUBLISH_SECONDS, settings: PREDICTION_SETTINGS },
     );
     makespans[PREDICTED] = blind.makespan;
     rows.push({ name: scenario.name ?? file, file, cap, shape: scenarioShape(scenario), makespans, runs: {} });

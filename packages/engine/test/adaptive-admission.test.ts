@@ -166,6 +166,58 @@ describe('AdaptiveAdmission on a made-up host of 300 MiB/s with importers of 100
   });
 });
 
+describe('AdaptiveAdmission: when a level counts as measured', () => {
+  /**
+   * Two 20 GiB disks on one host at 100 MiB/s each (a percent every 2 s), read every 2 s for `seconds`, each reading
+   * stamped `late(t)` s late; what the host's level measured at the end.
+   */
+  function twoDisks(
+    settings = DEFAULT_ADAPTIVE_SETTINGS,
+    late: (t: number, disk: number) => number = () => 0,
+    seconds = 24,
+  ) {
+    const truth = truthOf({ 'esx-01': 1000 * Mi }, 2);
+    for (const d of truth.disks) d.bytes = 20 * Gi;
+    const admission = new AdaptiveAdmission(blindView(truth, PLANNING_RATE), settings);
+    admission.started(0);
+    admission.started(1);
+    admission.update(0, [2], [false]);
+    for (let t = 2; t <= seconds; t += 2) {
+      for (const d of [0, 1]) {
+        const at = t + late(t, d);
+        admission.progress(d, at, Math.floor((100 * DISK_RATE * t) / (20 * Gi)) / 100);
+      }
+      admission.update(t + 0.9, [2], [false]);
+    }
+    return admission.learned().hosts[0].throughput;
+  }
+
+  it('measures a level read promptly at the rate of its disks', () => {
+    expect(off(twoDisks(), 2 * DISK_RATE)).toBeLessThan(0.05);
+  });
+
+  it('waits for more readings while the line through them is uncertain (its error above maxError)', () => {
+    // every other reading of each disk stamped 0.6 s late
+    const jitter = (t: number, d: number) => ((t / 2 + d) % 2 === 0 ? 0.6 : 0);
+    // 12 s of prompt readings measure the level; the same 12 s read late by turns do not, unless any error is allowed
+    expect(
+      off(
+        twoDisks(DEFAULT_ADAPTIVE_SETTINGS, () => 0, 12),
+        2 * DISK_RATE,
+      ),
+    ).toBeLessThan(0.05);
+    expect(twoDisks(DEFAULT_ADAPTIVE_SETTINGS, jitter, 12)).toBeNull();
+    expect(twoDisks({ ...DEFAULT_ADAPTIVE_SETTINGS, maxError: 1 }, jitter, 12)).not.toBeNull();
+    // more readings narrow the line: by 16 s the late ones are measured too, close to the truth
+    expect(off(twoDisks(DEFAULT_ADAPTIVE_SETTINGS, jitter, 16), 2 * DISK_RATE)).toBeLessThan(0.05);
+  });
+
+  it('does not measure a level over less than minSpanSeconds of the clock', () => {
+    expect(twoDisks({ ...DEFAULT_ADAPTIVE_SETTINGS, minSpanSeconds: 30 })).toBeNull();
+    expect(twoDisks({ ...DEFAULT_ADAPTIVE_SETTINGS, minSpanSeconds: 30 }, () => 0, 40)).not.toBeNull();
+  });
+});
+
 describe('AdaptiveAdmission with several hosts', () => {
   // the second host is listed first alphabetically: limits go by host index, not by name
   const truth = truthOf({ 'esx-b': 300 * Mi, 'esx-a': 200 * Mi }, 30);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RateMeter } from '../src/adaptive/rate-meter.js';
+import { pooledRate, RateMeter } from '../src/adaptive/rate-meter.js';
 import { Gi, Mi } from './hand-built-plans.js';
 
 /** A meter with disk 0 on host 0 (`bytes` long) fed `readings` of [seconds, fraction]. */
@@ -188,5 +188,62 @@ describe('RateMeter: whole percents seen late', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('RateMeter: least-squares lines', () => {
+  it('fits one line through every crossing since `since`, under the same conditions as a span', () => {
+    // 1000 bytes at 5 bytes/s, the 10% crossing seen 1 s late
+    const meter = metered(1000, [
+      [20, 0.1],
+      [40, 0.2],
+      [60, 0.3],
+      [80, 0.4],
+    ]);
+    const fit = meter.fit(0, 0);
+    expect(fit?.n).toBe(4);
+    expect(pooledRate([fit as NonNullable<typeof fit>])?.rate).toBeCloseTo(5, 9);
+    expect(pooledRate([fit as NonNullable<typeof fit>])?.relativeError).toBeCloseTo(0, 9);
+    // the crossing before `since` is left out; below minCrossings there is no line, as there is no span
+    expect(meter.fit(0, 30)?.n).toBe(3);
+    expect(meter.fit(0, 50)).toBeUndefined();
+    expect(meter.span(0, 50)).toBeUndefined();
+  });
+
+  it('pools disks with their own starting points into one rate, and says how uncertain it is', () => {
+    const meter = new RateMeter();
+    meter.start(0, 0, 1000);
+    meter.start(1, 0, 1000, 0.5);
+    for (const t of [10, 20, 30, 40]) {
+      meter.reading(0, t, (t * 2) / 1000);
+      meter.reading(1, t, 0.5 + (t * 2) / 1000);
+    }
+    const both = [meter.fit(0, 0), meter.fit(1, 0)].filter((f) => f !== undefined);
+    expect(pooledRate(both)?.rate).toBeCloseTo(2, 9);
+    // the same disks with the last reading of one seen 5 s late: the rate is off, and the error says so
+    const late = new RateMeter();
+    late.start(0, 0, 1000);
+    late.start(1, 0, 1000);
+    for (const t of [10, 20, 30, 40]) {
+      late.reading(0, t, (t * 2) / 1000);
+      late.reading(1, t === 40 ? 45 : t, (t * 2) / 1000);
+    }
+    const noisy = pooledRate([late.fit(0, 0), late.fit(1, 0)].filter((f) => f !== undefined));
+    expect(noisy?.relativeError).toBeGreaterThan(0.03);
+    // no degree of freedom left (two disks of two crossings each and one rate) or no positive rate: nothing
+    expect(pooledRate([])).toBeUndefined();
+    expect(pooledRate([{ n: 2, sxx: 50, sxy: 100, syy: 200 }])).toBeUndefined();
+    expect(pooledRate([{ n: 5, sxx: 50, sxy: -100, syy: 200 }])).toBeUndefined();
+  });
+
+  it('counts no span shorter than minSpanSeconds of the caller’s clock, however many crossings it holds', () => {
+    const meter = new RateMeter(3, 1);
+    meter.start(0, 0, 1000);
+    for (const t of [0.1, 0.3, 0.5, 0.7, 0.9]) meter.reading(0, t, t / 10);
+    expect(meter.span(0, 0)).toBeUndefined();
+    expect(meter.fit(0, 0)).toBeUndefined();
+    meter.reading(0, 1.1, 0.11);
+    // 1000 bytes x 0.1 per second of the clock
+    expect(meter.rate(0, 0)).toBeCloseTo(100, 9);
   });
 });

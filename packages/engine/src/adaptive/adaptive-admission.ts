@@ -8,7 +8,7 @@
  */
 import type { Workload } from '../model.js';
 import { DEFAULT_LIMITER_SETTINGS, HostLimiter, type LimiterPhase, type LimiterSettings } from './host-limiter.js';
-import { RateMeter } from './rate-meter.js';
+import { type Fit, pooledRate, RateMeter } from './rate-meter.js';
 
 export interface AdaptiveSettings extends LimiterSettings {
   /** Changes of a disk's percentage it needs within a level before its rate counts (>= 2). */
@@ -17,8 +17,15 @@ export interface AdaptiveSettings extends LimiterSettings {
   measuredShare: number;
   /** A disk's rate counts only over at least this many cadences (rate-meter.ts). */
   minSpanCadences: number;
+  /** ... and over at least this many seconds of the caller's clock (rate-meter.ts). */
+  minSpanSeconds: number;
   /** A learned figure moving by more than this share from the one planned with asks for a re-plan. */
   replanShare: number;
+  /**
+   * A level counts as measured once the standard error of its rate (the least-squares line through its disks'
+   * crossings) is at most this share of the rate: progress seen late or in bursts widens it, and more crossings narrow it.
+   */
+  maxError: number;
 }
 
 export const DEFAULT_ADAPTIVE_SETTINGS: AdaptiveSettings = {
@@ -26,7 +33,9 @@ export const DEFAULT_ADAPTIVE_SETTINGS: AdaptiveSettings = {
   minCrossings: 3,
   measuredShare: 0.5,
   minSpanCadences: 3,
+  minSpanSeconds: 1,
   replanShare: 0.1,
+  maxError: 0.03,
 };
 
 /** What an earlier run learned, by host name (bytes/s), and the importers' rate. */
@@ -78,7 +87,7 @@ export class AdaptiveAdmission {
     known?: KnownThroughput,
     t = 0,
   ) {
-    this.meter = new RateMeter(settings.minSpanCadences);
+    this.meter = new RateMeter(settings.minSpanCadences, settings.minSpanSeconds);
     this.limiters = workload.hosts.map((h) => new HostLimiter(settings, known?.hosts[h.name], t));
     this.finishedAtLevel = workload.hosts.map(() => 0);
     this.throughputs = workload.hosts.map(() => undefined);
@@ -165,24 +174,21 @@ export class AdaptiveAdmission {
   }
 
   /**
-   * Bytes/s at a host's level: the mean rate of its disks measured since the level began (each weighed by the time it
-   * was measured over), times the transfers in flight; undefined until enough of them are measured.
+   * Bytes/s at a host's level: the rate of its disks measured since the level began (one least-squares line through
+   * their crossings, each disk its own intercept), times the transfers in flight; undefined until enough of them are
+   * measured and the rate's standard error is within `maxError`.
    */
   private levelThroughput(h: number, level: { count: number; since: number }): number | undefined {
     if (level.count < 1) return undefined;
-    const disks = this.meter.disksOn(h);
-    let bytes = 0;
-    let seconds = 0;
-    let known = 0;
-    for (const d of disks) {
-      const span = this.meter.span(d, level.since, this.settings.minCrossings);
-      if (span === undefined) continue;
-      bytes += span.bytes;
-      seconds += span.seconds;
-      known++;
+    const fits: Fit[] = [];
+    for (const d of this.meter.disksOn(h)) {
+      const fit = this.meter.fit(d, level.since, this.settings.minCrossings);
+      if (fit !== undefined) fits.push(fit);
     }
-    if (known === 0 || known < Math.ceil(this.settings.measuredShare * level.count)) return undefined;
-    return (bytes / seconds) * level.count;
+    if (fits.length === 0 || fits.length < Math.ceil(this.settings.measuredShare * level.count)) return undefined;
+    const pooled = pooledRate(fits);
+    if (pooled === undefined || pooled.relativeError > this.settings.maxError) return undefined;
+    return pooled.rate * level.count;
   }
 
   /**

@@ -20,6 +20,37 @@ interface MeteredDisk {
   crossings: Crossing[];
 }
 
+/** Centred sums of a disk's crossings: seconds (x) against bytes copied (y), over n crossings. */
+export interface Fit {
+  n: number;
+  sxx: number;
+  sxy: number;
+  syy: number;
+}
+
+/**
+ * The rate (bytes/s) of one line through several disks' fits, each its own intercept, and its standard error relative
+ * to the rate: undefined while the fits leave no degree of freedom or the rate is not positive.
+ */
+export function pooledRate(fits: readonly Fit[]): { rate: number; relativeError: number } | undefined {
+  let n = 0;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (const f of fits) {
+    n += f.n;
+    sxx += f.sxx;
+    sxy += f.sxy;
+    syy += f.syy;
+  }
+  const freedom = n - fits.length - 1;
+  if (freedom < 1 || !(sxx > 0)) return undefined;
+  const rate = sxy / sxx;
+  if (!(rate > 0)) return undefined;
+  const residual = Math.max(0, syy - rate * sxy);
+  return { rate, relativeError: Math.sqrt(residual / freedom / sxx) / rate };
+}
+
 /** Crossings kept per disk: enough for any period the limiter measures, bounded for 6 TB disks. */
 const KEPT = 256;
 /** Gaps between crossings kept for the cadence (the latest ones, over all disks). */
@@ -36,7 +67,15 @@ export class RateMeter {
    * two changes of one disk's percentage): where progress is seen in bursts (a cluster that reports every few percent,
    * a runner that read several reports at once), a short span says nothing.
    */
-  constructor(private readonly minSpanCadences = 3) {}
+  constructor(
+    private readonly minSpanCadences = 3,
+    /**
+     * A disk's rate counts only over a span of at least this many seconds: a reading is stamped when the runner reads
+     * it, which a busy process or a slow watch delays by tens of milliseconds, and the sandbox's clock, many times
+     * faster than real time, turns that delay into simulated seconds.
+     */
+    private readonly minSpanSeconds = 0,
+  ) {}
 
   /** The median gap (seconds) between two crossings of one disk, once 8 were seen. */
   get cadence(): number | undefined {
@@ -96,9 +135,35 @@ export class RateMeter {
     if (list.length - first < Math.max(2, minCrossings)) return undefined;
     const a = list[first];
     const b = list[list.length - 1];
-    if (!(b.t > a.t)) return undefined;
+    if (!(b.t > a.t) || b.t - a.t < this.minSpanSeconds) return undefined;
     if (this.cadenceValue !== undefined && b.t - a.t < this.minSpanCadences * this.cadenceValue) return undefined;
     return { bytes: (b.fraction - a.fraction) * d.bytes, seconds: b.t - a.t };
+  }
+
+  /**
+   * The least-squares line through a disk's crossings at or after `since` (time against bytes copied), as centred sums
+   * that pool over disks (each disk its own intercept, one common rate): the same conditions as `span`. A rate read
+   * from the line uses every crossing, not the first and last alone, and its residuals say how far it can be trusted.
+   */
+  fit(disk: number, since: number, minCrossings = 3): Fit | undefined {
+    if (this.span(disk, since, minCrossings) === undefined) return undefined;
+    const d = this.disks.get(disk);
+    if (!d) return undefined;
+    const points = d.crossings.filter((c) => c.t >= since);
+    const n = points.length;
+    const meanT = points.reduce((sum, c) => sum + c.t, 0) / n;
+    const meanY = (points.reduce((sum, c) => sum + c.fraction, 0) / n) * d.bytes;
+    let sxx = 0;
+    let sxy = 0;
+    let syy = 0;
+    for (const c of points) {
+      const x = c.t - meanT;
+      const y = c.fraction * d.bytes - meanY;
+      sxx += x * x;
+      sxy += x * y;
+      syy += y * y;
+    }
+    return { n, sxx, sxy, syy };
   }
 
   private gap(seconds: number): void {
