@@ -376,10 +376,15 @@ export class TransferLoop implements RunController {
       this.read(id, now);
       if (this.running[i] === id) i++;
     }
-    this.learn(now);
-    if (this.outcome === undefined && !this.isPaused) {
-      for (const id of this.policy?.admit() ?? []) this.start(id, now);
-    }
+    // learn from the level each host runs at once this instant's admissions are made: a disk that finished and the one
+    // that takes its slot leave the host at its level, so its measurement goes on; a limit that moved admits again
+    const admit = () => {
+      if (this.outcome === undefined && !this.isPaused) {
+        for (const id of this.policy?.admit() ?? []) this.start(id, now);
+      }
+    };
+    admit();
+    if (this.learn(now)) admit();
     if (this.outcome === undefined) this.publishQueue(now);
     const inFlight = this.running.length > 0;
     // nothing in flight and nothing the policy will start: the run is over (a paused run waits to be resumed)
@@ -573,13 +578,14 @@ export class TransferLoop implements RunController {
   }
 
   /**
-   * Adaptive admission after the readings of a step: moves the hosts' limits (applied at once) and, when a host's
+   * Adaptive admission after the readings and admissions of a step: moves the hosts' limits (applied at once: true
+   * when they moved) and, when a host's
    * bandwidth or the importers' rate is learned or has moved, re-plans the rest (one re-plan at a time, under the
    * planning budget, while the run goes on).
    */
-  private learn(now: number): void {
+  private learn(now: number): boolean {
     const { adaptive, plan, policy } = this;
-    if (!adaptive || !plan || !policy || this.outcome !== undefined) return;
+    if (!adaptive || !plan || !policy || this.outcome !== undefined) return false;
     const inFlight = plan.hosts.map(() => 0);
     for (const id of this.running) inFlight[plan.disks[id].host]++;
     for (const id of this.held) inFlight[plan.disks[id].host]++;
@@ -593,6 +599,7 @@ export class TransferLoop implements RunController {
     if (change.replan && !this.replanning) this.replan();
     else if (change.limits) this.publishThroughput(now, 'limit');
     else if (now - this.lastThroughputAt >= THROUGHPUT_EVERY_MS) this.publishThroughput(now, 'measure');
+    return change.limits;
   }
 
   private publishThroughput(now: number, cause: 'limit' | 'replan' | 'measure'): void {

@@ -94,8 +94,8 @@ export function simulateBlind(truth: Workload, options: SchedulerOptions, blind:
     peak = Math.max(peak, inFlight.length);
   };
 
-  const learn = () => {
-    if (!adaptive) return;
+  const learn = (): boolean => {
+    if (!adaptive) return false;
     const queued = truth.hosts.map(() => false);
     for (const d of policy.queued(Number.MAX_SAFE_INTEGER)) queued[truth.disks[d].host] = true;
     const change = adaptive.update(t, hostInFlight, queued);
@@ -108,6 +108,7 @@ export function simulateBlind(truth: Workload, options: SchedulerOptions, blind:
       replans++;
     }
     if (change.replan || change.limits) policy.setCaps(withLimits());
+    return change.replan || change.limits;
   };
 
   admit();
@@ -144,8 +145,10 @@ export function simulateBlind(truth: Workload, options: SchedulerOptions, blind:
     });
     inFlight.length = 0;
     inFlight.push(...still);
-    learn();
+    // as the runner: learn from the level each host runs at once this instant's admissions are made (a finished disk
+    // and the one that takes its slot leave the level as it was), then admit again under limits that moved
     admit();
+    if (learn()) admit();
   }
   if (policy.queuedCount > 0) throw new Error(`simulateBlind: ${policy.queuedCount} disks queued but nothing runs`);
   return {
