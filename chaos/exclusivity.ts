@@ -103,6 +103,7 @@ export async function exclusivity(ctx: ChaosContext): Promise<PartResult> {
     const live = specOf(cluster.lease());
     const liveUntil = Date.parse(live.renewTime ?? '') + (live.leaseDurationSeconds ?? 15) * 1000;
     const eStart = performance.now();
+    const eStartedAt = Date.now();
     const e = migrate('--takeover');
     const eTook = await e.waitFor(hasPlan, EVENT_TIMEOUT_MS);
     const eSeconds = (performance.now() - eStart) / 1000;
@@ -114,7 +115,12 @@ export async function exclusivity(ctx: ChaosContext): Promise<PartResult> {
         `${eLease.holderIdentity} after ${eSeconds.toFixed(1)} s, ${((liveUntil - Date.parse(eLease.acquireTime ?? '')) / 1000).toFixed(1)} s before the dead run's Lease expired`,
       ),
     );
-    figures.push(['--takeover', `took the live Lease ${eSeconds.toFixed(1)} s after start`]);
+    const eAcquired = (Date.parse(eLease.acquireTime ?? '') - eStartedAt) / 1000;
+    figures.push([
+      '--takeover',
+      `took the live Lease ${eAcquired.toFixed(1)} s after start; planned ${eSeconds.toFixed(1)} s after start, once the ` +
+        'renewal period it waits out had passed',
+    ]);
 
     // d: while E admits, F takes its Lease with --takeover: E stops admitting and exits 5; F finishes the plan
     await e.waitFor(
