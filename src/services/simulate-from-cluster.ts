@@ -71,7 +71,7 @@ export async function simulateFromCluster(
   const migration = resolved.warm ? 'warm' : 'cold';
   const scenario = scenarioOfWorkload(workload, { name: plan, migration, maxInFlight: options.maxInFlight });
   const summary = { name: plan, vms: scenario.vms.length, disks: workload.disks.length, bytes: bytesOf(workload) };
-  const report = await simulateScenarioReport(scenario, summary, options);
+  const report = await simulateScenarioReport(scenario, summary, options, 'plan');
   return { ...report, cluster: { plan, migration, assumed } };
 }
 

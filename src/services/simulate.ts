@@ -32,16 +32,20 @@ export async function simulate(options: SimulateOptions): Promise<SimulateReport
   return simulateScenarioReport(scenario, summarizeScenario(scenario, scenarioName(options.scenarioPath)), options);
 }
 
-/** Simulates a scenario already loaded (a file's, or a plan's read from the cluster) as `simulate` does. */
+/**
+ * Simulates a scenario already loaded (a file's, or a plan's read from the cluster) as `simulate` does. `subject`
+ * names it in a refusal: `scenario`, or `plan` for one read from the cluster.
+ */
 export async function simulateScenarioReport(
   scenario: Scenario,
   summary: ScenarioSummary,
   options: Omit<SimulateOptions, 'scenarioPath'>,
+  subject: 'scenario' | 'plan' = 'scenario',
 ): Promise<SimulateReport | WarmSimulateReport> {
   if (scenario.migration === 'warm') {
     if (options.blind === true) {
       throw new UserError(
-        `--blind: scenario "${summary.name}" is a warm migration; --blind simulates a cold one (a warm run learns no bandwidth yet)`,
+        `--blind: ${subject} "${summary.name}" is a warm migration; --blind simulates a cold one (a warm run learns no bandwidth yet)`,
       );
     }
     return simulateWarmReport(scenario, summary, options);
@@ -54,8 +58,8 @@ export async function simulateScenarioReport(
         : undefined;
   if (warmFlag !== undefined) {
     throw new UserError(
-      `${warmFlag}: scenario "${summary.name}" is a cold migration; --cutover and --precopy-interval apply to a warm one`,
-      { hint: 'migration: warm in the scenario file' },
+      `${warmFlag}: ${subject} "${summary.name}" is a cold migration; --cutover and --precopy-interval apply to a warm one`,
+      { hint: subject === 'plan' ? 'a plan with warm: true' : 'migration: warm in the scenario file' },
     );
   }
   const policies = options.policies ?? [...POLICY_NAMES];

@@ -149,6 +149,18 @@ describe('simulate --from-cluster', () => {
     expect('migration' in report && report.migration).toBe('warm');
     expect(report.results.map((r) => r.policy)).toEqual(['forklift', 'disk']);
     expect(formatScenarioLine(report)).toMatch(/^plan openshift-mtv\/plan-a \(warm\): /);
+    // --blind simulates a cold run: the refusal names the plan, not a scenario
+    await expect(
+      simulateFromCluster(
+        {
+          plan: 'plan-a',
+          connection: { kubeconfig: cluster.kubeconfigPath, env: {}, namespace: NS, requestTimeoutMs: 5_000 },
+          inventory: { env: {} },
+          stderr: { write: () => undefined },
+        },
+        { order: 'largest', maxInFlight: 20, blind: true },
+      ),
+    ).rejects.toThrow('--blind: plan "openshift-mtv/plan-a" is a warm migration; --blind simulates a cold one');
   });
 
   it('defaults --max-inflight as migrate does, and refuses a connection flag without --from-cluster', () => {
