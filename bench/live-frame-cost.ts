@@ -51,6 +51,7 @@ export async function liveFrameCost(options: { frames?: number; columns?: number
     namespace: 'openshift-mtv',
     targetNamespace: 'vms',
     policy: 'disk',
+    objective: 'makespan',
     maxInFlight: IN_FLIGHT,
     maxInFlightPerHost: null,
     controllerMaxInFlight: null,

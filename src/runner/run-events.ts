@@ -1,4 +1,4 @@
-import type { LearnedHost, SchedulerOptions } from '@kubectl-mtv/engine';
+import { DEFAULT_OBJECTIVE, type LearnedHost, type ObjectiveName, type SchedulerOptions } from '@kubectl-mtv/engine';
 import type { ResolvedPlan } from '../cluster/resolved-plan.js';
 
 /**
@@ -36,6 +36,8 @@ export type RunEvent =
       namespace: string;
       targetNamespace: string;
       policy: string;
+      /** What a cold `disk` run plans for (--objective); null for the other policies and for warm runs. */
+      objective: ObjectiveName | null;
       maxInFlight: number;
       maxInFlightPerHost: number | null;
       /** The controller's per-host MAX_VM_INFLIGHT when known: shown, never reused silently. */
@@ -278,6 +280,7 @@ export function planEvent(
     namespace: resolved.plan.namespace,
     targetNamespace: resolved.plan.targetNamespace,
     policy: scheduler.policy,
+    objective: scheduler.policy === 'disk' && !resolved.warm ? (scheduler.objective ?? DEFAULT_OBJECTIVE) : null,
     maxInFlight: scheduler.maxInFlight,
     maxInFlightPerHost: scheduler.maxInFlightPerHost ?? null,
     controllerMaxInFlight: resolved.controllerMaxInFlight ?? null,

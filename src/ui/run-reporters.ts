@@ -74,7 +74,7 @@ export function formatPlanLine(event: Extract<RunEvent, { type: 'plan' }>): stri
       : `MTV ${event.mtvRelease.release}`;
   return (
     `plan ${event.namespace}/${event.plan} (${release}): ${count(event.disks, 'disk')}, ${formatBytes(event.bytes)} into namespace ` +
-    `${event.targetNamespace}; policy ${event.policy}, ${capWords(event.policy, event.maxInFlight, event.maxInFlightPerHost)}${controller}${adopted}${cut}`
+    `${event.targetNamespace}; policy ${event.policy}${event.policy === 'disk' && event.objective ? ` for ${event.objective}` : ''}, ${capWords(event.policy, event.maxInFlight, event.maxInFlightPerHost)}${controller}${adopted}${cut}`
   );
 }
 

@@ -39,6 +39,7 @@ const EVENTS: RunEvent[] = [
     namespace: 'openshift-mtv',
     targetNamespace: 'demo',
     policy: 'disk',
+    objective: 'makespan',
     maxInFlight: 20,
     maxInFlightPerHost: null,
     controllerMaxInFlight: 4,
@@ -94,7 +95,7 @@ function report(output: RunOutput, view: 'plain' | 'none' = 'plain') {
 describe('run reporters', () => {
   it('off a terminal, writes plain timestamped lines on stderr: the plan with the controller figure, starts, ends, stuck disks, the verdict', () => {
     expect(report('table').stderr.split('\n')).toEqual([
-      "03:04:05 plan openshift-mtv/plan-a (MTV 2.12): 2 disks, 60 GiB into namespace demo; policy disk, at most 20 in flight; the controller's MAX_VM_INFLIGHT is 4 per host (a per-host figure, not used as this run's cap); planned from 9 of 27 simulations (time budget spent after 5.0s)",
+      "03:04:05 plan openshift-mtv/plan-a (MTV 2.12): 2 disks, 60 GiB into namespace demo; policy disk for makespan, at most 20 in flight; the controller's MAX_VM_INFLIGHT is 4 per host (a per-host figure, not used as this run's cap); planned from 9 of 27 simulations (time budget spent after 5.0s)",
       '03:04:05 started app-01 disk 0 (plan-a-app-01-disk-0, 50 GiB)',
       '03:04:05 adopted app-01 disk 2 (plan-a-app-01-disk-2, 5 GiB): in flight since an earlier run',
       '03:04:05 finished app-01 disk 0 (plan-a-app-01-disk-0, 50 GiB) in 1m1s',
@@ -114,8 +115,11 @@ describe('run reporters', () => {
       'policy forklift, at most 3 in flight per host;',
     );
     expect(formatPlanLine({ ...plan, maxInFlightPerHost: 3 })).toContain(
-      'policy disk, at most 20 in flight, 3 per host;',
+      'policy disk for makespan, at most 20 in flight, 3 per host;',
     );
+    // the objective is disk's: a warm run, or another policy, plans for none
+    expect(formatPlanLine({ ...plan, objective: 'downtime' })).toContain('policy disk for downtime, at most');
+    expect(formatPlanLine({ ...plan, objective: null })).toContain('policy disk, at most 20 in flight;');
   });
 
   it('-o ndjson writes every event as one JSON line on stdout, the summary last', () => {

@@ -23,6 +23,7 @@ export function planEvent(patch: Partial<Extract<RunEvent, { type: 'plan' }>> = 
     namespace: 'openshift-mtv',
     targetNamespace: 'vms',
     policy: 'disk',
+    objective: 'makespan',
     maxInFlight: 20,
     maxInFlightPerHost: null,
     controllerMaxInFlight: null,
