@@ -68,7 +68,7 @@ const SECTIONS: Record<string, (scenarios: Scenario[]) => Promise<ReportSection>
     return warmSection(root, log);
   },
   saturation: () => {
-    log('saturation: migrate on hosts that saturate against simulate, in the sandbox (about 10 minutes)');
+    log('saturation: migrate on hosts that saturate against simulate, in the sandbox (about 25 minutes)');
     return saturationSection(root, log);
   },
 };
