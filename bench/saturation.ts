@@ -354,6 +354,8 @@ export async function saturationSection(root: string, log: (line: string) => voi
       'knowing no bandwidth costs `disk`. A forklift run admits most of a many-host plan at once, one DataVolume ' +
       'create after another: on a loaded machine these take simulated minutes at this speed, and such a run comes out ' +
       'a few percent longer than simulate. ' +
-      'No VM is made (`--disks-only`): the copy is what is measured.',
+      'No VM is made (`--disks-only`): the copy is what is measured. A host learns a bandwidth once it holds at a ' +
+      'plateau: one whose disks run out before it has run above its saturation point with more queued (a host of a ' +
+      'few small disks) never saturated, and learns none.',
   };
 }
