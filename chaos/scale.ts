@@ -121,7 +121,7 @@ export async function scale(ctx: ChaosContext): Promise<PartResult> {
         check(
           'the run completes (exit 0)',
           end.code === 0 && summary?.transferred === disks,
-          `exit ${end.code ?? end.signal}, ${summary?.transferred ?? '?'}/${disks}${end.code ? `: ${end.stderr.trim().split('\n').at(-1)}` : ''}`,
+          `exit ${end.code ?? end.signal}, ${summary?.transferred ?? '?'}/${disks}${end.code ? `: ${failureLines(end.stderr)}` : ''}`,
         ),
         check(
           `peak RSS < ${mb(RSS_GOAL_BYTES)}`,
@@ -141,4 +141,11 @@ export async function scale(ctx: ChaosContext): Promise<PartResult> {
     unsubscribe();
     await cluster.close();
   }
+}
+
+/** A failed run's warnings (why a Lease was lost, say) and its last line, from its stderr. */
+function failureLines(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  const warnings = lines.filter((line) => / warning: /.test(` ${line}`)).slice(-3);
+  return [...warnings, lines.at(-1)].join(' / ');
 }

@@ -41,7 +41,11 @@ export async function runTransfers(options: RunOptions, emit: (e: RunEvent) => v
     takeover: options.takeover,
     ...(options.now && { now: options.now }),
     ...options.lease,
-    onLost: () => run?.stop('lease-lost'),
+    onLost: (reason) => {
+      // why, in one line: another runner took it, it was removed, or it could not be renewed in time
+      emit({ type: 'warning', time: new Date((options.now ?? Date.now)()).toISOString(), message: reason });
+      run?.stop('lease-lost');
+    },
   });
   if (lease.tookLive) {
     // the runner whose live Lease was taken admits until its next renewal fails (at most one renewal period and a

@@ -100,7 +100,7 @@ export function formatOutcomeLine(summary: RunSummary): string {
 const OUTCOME_REASONS: Partial<Record<RunSummary['outcome'], string>> = {
   timeout: '--timeout reached: no new disks started, running transfers go on; run migrate again to continue',
   interrupted: 'no new disks started, running transfers go on; run migrate again to continue',
-  'lease-lost': "the plan's Lease was lost to another runner: no new disks started",
+  'lease-lost': "the plan's Lease was lost (see the warning above): no new disks started",
   'controller-took-over': 'a Migration for the plan appeared: the MTV controller runs it now, no new disks started',
 };
 

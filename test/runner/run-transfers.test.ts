@@ -277,5 +277,9 @@ describe('runTransfers under faults', () => {
     const summary = await first.done;
     expect(summary.outcome).toBe('lease-lost');
     expect(summary.notStarted).toBeGreaterThan(0);
+    // and says why, once: who holds it now
+    expect(first.events.filter((e) => e.type === 'warning').map((e) => e.type === 'warning' && e.message)).toEqual([
+      'lease kubectl-mtv-plan-a is now held by bob@ws2/7',
+    ]);
   });
 });
