@@ -31,7 +31,7 @@ export async function adaptiveKills(ctx: ChaosContext): Promise<PartResult> {
   const started = performance.now();
   const random = partRandom(ctx, 9);
   const shape = ctx.short
-    ? { vms: 24, disksPerVm: 2, cap: 10, kills: 2, speed: 40 }
+    ? { vms: 40, disksPerVm: 2, cap: 10, kills: 2, speed: 40 }
     : { vms: 60, disksPerVm: 2, cap: 12, kills: 5, speed: 40 };
   const scenario = chaosScenario(
     { name: 'chaos-adaptive', hosts: 2, minBytes: 6 * Gi, maxBytes: 16 * Gi, ...shape },
