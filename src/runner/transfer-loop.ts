@@ -578,10 +578,9 @@ export class TransferLoop implements RunController {
   }
 
   /**
-   * Adaptive admission after the readings and admissions of a step: moves the hosts' limits (applied at once: true
-   * when they moved) and, when a host's
-   * bandwidth or the importers' rate is learned or has moved, re-plans the rest (one re-plan at a time, under the
-   * planning budget, while the run goes on).
+   * Adaptive admission after the readings and admissions of a step: moves the hosts' limits (applied at once; true
+   * when they moved) and, when a host's bandwidth or the importers' rate is learned or has moved, re-plans the rest
+   * (one re-plan at a time, under the planning budget, while the run goes on).
    */
   private learn(now: number): boolean {
     const { adaptive, plan, policy } = this;

@@ -127,16 +127,11 @@ export class RateMeter {
    * weighs each rate by the time it was measured over, so that crossings seen in one burst count for little.
    */
   span(disk: number, since: number, minCrossings = 3): { bytes: number; seconds: number } | undefined {
-    const d = this.disks.get(disk);
-    if (!d) return undefined;
-    const list = d.crossings;
-    let first = list.length;
-    while (first > 0 && list[first - 1].t >= since) first--;
-    if (list.length - first < Math.max(2, minCrossings)) return undefined;
-    const a = list[first];
-    const b = list[list.length - 1];
-    if (!(b.t > a.t) || b.t - a.t < this.minSpanSeconds) return undefined;
-    if (this.cadenceValue !== undefined && b.t - a.t < this.minSpanCadences * this.cadenceValue) return undefined;
+    const measured = this.measured(disk, since, minCrossings);
+    if (!measured) return undefined;
+    const { d, first } = measured;
+    const a = d.crossings[first];
+    const b = d.crossings[d.crossings.length - 1];
     return { bytes: (b.fraction - a.fraction) * d.bytes, seconds: b.t - a.t };
   }
 
@@ -146,24 +141,47 @@ export class RateMeter {
    * from the line uses every crossing, not the first and last alone, and its residuals say how far it can be trusted.
    */
   fit(disk: number, since: number, minCrossings = 3): Fit | undefined {
-    if (this.span(disk, since, minCrossings) === undefined) return undefined;
-    const d = this.disks.get(disk);
-    if (!d) return undefined;
-    const points = d.crossings.filter((c) => c.t >= since);
-    const n = points.length;
-    const meanT = points.reduce((sum, c) => sum + c.t, 0) / n;
-    const meanY = (points.reduce((sum, c) => sum + c.fraction, 0) / n) * d.bytes;
+    const measured = this.measured(disk, since, minCrossings);
+    if (!measured) return undefined;
+    const { d, first } = measured;
+    const list = d.crossings;
+    const n = list.length - first;
+    let sumT = 0;
+    let sumF = 0;
+    for (let i = first; i < list.length; i++) {
+      sumT += list[i].t;
+      sumF += list[i].fraction;
+    }
+    const meanT = sumT / n;
+    const meanY = (sumF / n) * d.bytes;
     let sxx = 0;
     let sxy = 0;
     let syy = 0;
-    for (const c of points) {
-      const x = c.t - meanT;
-      const y = c.fraction * d.bytes - meanY;
+    for (let i = first; i < list.length; i++) {
+      const x = list[i].t - meanT;
+      const y = list[i].fraction * d.bytes - meanY;
       sxx += x * x;
       sxy += x * y;
       syy += y * y;
     }
     return { n, sxx, sxy, syy };
+  }
+
+  /**
+   * A disk and the index of its first crossing at or after `since`, when those crossings can be measured: at least
+   * `minCrossings` (and two), spanning some time, `minSpanSeconds` and `minSpanCadences` cadences.
+   */
+  private measured(disk: number, since: number, minCrossings: number): { d: MeteredDisk; first: number } | undefined {
+    const d = this.disks.get(disk);
+    if (!d) return undefined;
+    const list = d.crossings;
+    let first = list.length;
+    while (first > 0 && list[first - 1].t >= since) first--;
+    if (list.length - first < Math.max(2, minCrossings)) return undefined;
+    const seconds = list[list.length - 1].t - list[first].t;
+    if (!(seconds > 0) || seconds < this.minSpanSeconds) return undefined;
+    if (this.cadenceValue !== undefined && seconds < this.minSpanCadences * this.cadenceValue) return undefined;
+    return { d, first };
   }
 
   private gap(seconds: number): void {
