@@ -34,10 +34,16 @@ export async function scale(ctx: ChaosContext): Promise<PartResult> {
   const cluster = await startCluster(scenario, { speed: shape.speed });
   rememberSecrets(ctx, cluster);
   // Lease writes: renewals and status publications, told apart by the status annotation changing
-  const leaseWrites = { publications: 0, renewals: 0 };
+  // and the longest wait between two of them as the API server saw it (the Lease is given up after 10 s without one)
+  const leaseWrites = { publications: 0, renewals: 0, longestGapMs: 0 };
   let lastStatus: string | undefined;
+  let lastWriteAt: number | undefined;
   const unsubscribe = cluster.sandbox.store.subscribe((event) => {
-    if (event.resource !== LEASES || event.type !== 'MODIFIED') return;
+    if (event.resource !== LEASES || event.type === 'DELETED') return;
+    const at = performance.now();
+    if (lastWriteAt !== undefined) leaseWrites.longestGapMs = Math.max(leaseWrites.longestGapMs, at - lastWriteAt);
+    lastWriteAt = at;
+    if (event.type !== 'MODIFIED') return;
     const status = event.object.metadata.annotations?.[STATUS_ANNOTATION];
     if (status !== lastStatus) leaseWrites.publications++;
     else leaseWrites.renewals++;
@@ -112,6 +118,10 @@ export async function scale(ctx: ChaosContext): Promise<PartResult> {
         [
           'Lease requests',
           `${leaseRequests}: ${leaseWrites.renewals} renewals, ${leaseWrites.publications} status publications, ${leaseRequests - leaseWrites.renewals - leaseWrites.publications} other (create, watch, delete)`,
+        ],
+        [
+          'longest wait between Lease writes',
+          `${(leaseWrites.longestGapMs / 1000).toFixed(1)} s (as the API server stored them; renewals are due every 5 s, the Lease is given up after 10 s without one)`,
         ],
         ['peak in flight (sandbox)', `${t.peak} (cap ${shape.cap})`],
       ],

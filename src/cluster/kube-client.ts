@@ -103,6 +103,8 @@ export class KubeClient {
     readonly namespace: string,
     /** When aborted, a failing request stops retrying (a run that is stopping). */
     private readonly stopRetrying?: AbortSignal,
+    /** Set: every request is urgent, with this deadline (RequestSpec.urgentTimeoutMs). */
+    private readonly urgentTimeoutMs?: number,
   ) {}
 
   get context(): string {
@@ -116,7 +118,15 @@ export class KubeClient {
 
   /** This client, whose requests stop retrying once `signal` aborts. */
   stoppingWith(signal: AbortSignal): KubeClient {
-    return new KubeClient(this.transport, this.namespace, signal);
+    return new KubeClient(this.transport, this.namespace, signal, this.urgentTimeoutMs);
+  }
+
+  /**
+   * This client, whose requests are urgent: each sent once, on connections of its own, within `timeoutMs` (the run's
+   * Lease, which must not wait behind the run's own requests).
+   */
+  urgently(timeoutMs: number): KubeClient {
+    return new KubeClient(this.transport, this.namespace, this.stopRetrying, timeoutMs);
   }
 
   /** One object, or undefined when the server answers 404. */
@@ -230,6 +240,7 @@ export class KubeClient {
   /** `spec` is the caller's own object: the stop signal is set on it, not spread into a copy (see kube-transport.ts). */
   private call<T>(method: string, path: string, spec: RequestSpec = {}): Promise<T> {
     if (this.stopRetrying) spec.stopRetrying = this.stopRetrying;
+    if (this.urgentTimeoutMs !== undefined) spec.urgentTimeoutMs = this.urgentTimeoutMs;
     return this.transport.request<T>(method, path, spec);
   }
 }

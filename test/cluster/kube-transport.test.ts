@@ -3,12 +3,15 @@
  * (a real peer on loopback: status codes, Retry-After, connections refused and cut).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSandboxTls } from '@kubectl-mtv/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectKube } from '../../src/cluster/kube-client.js';
 import { ClusterUnreachableError, KubeApiError } from '../../src/cluster/kube-errors.js';
+import { MAX_CONNECTIONS } from '../../src/cluster/kube-transport.js';
 import { inNamespace, RESOURCES } from '../../src/cluster/resource-types.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from '../../src/cluster/retry-policy.js';
 import { ExitCode } from '../../src/errors.js';
@@ -42,7 +45,8 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function clientOf(url: string, retry: Partial<RetryPolicy>) {
+/** A client of `url`: over plain HTTP, or over HTTPS verified with `ca`. */
+async function clientOf(url: string, retry: Partial<RetryPolicy>, ca?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'transport-'));
   dirs.push(dir);
   const kubeconfig = join(dir, 'kubeconfig');
@@ -52,7 +56,14 @@ async function clientOf(url: string, retry: Partial<RetryPolicy>) {
       apiVersion: 'v1',
       kind: 'Config',
       // client-node sends a token over plain HTTP only with insecure-skip-tls-verify
-      clusters: [{ name: 'c', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+      clusters: [
+        {
+          name: 'c',
+          cluster: ca
+            ? { server: url, 'certificate-authority-data': Buffer.from(ca).toString('base64') }
+            : { server: url, 'insecure-skip-tls-verify': true },
+        },
+      ],
       users: [{ name: 'u', user: { token: 't' } }],
       contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: 'ns' } }],
       'current-context': 'x',
@@ -156,5 +167,53 @@ describe('the transport', () => {
     expect(refused).toMatchObject({ code: 'ECONNREFUSED', exitCode: ExitCode.unreachable });
     // one attempt, not six
     expect(fresh.transport.sent).toBe(1);
+  });
+
+  it('sends an urgent request on connections of its own: never queued behind the shared ones, sent once, within its deadline', async () => {
+    // over TLS, as every cluster serves (the connection lanes are agents of https); every request for plan "slow" is
+    // held unanswered until the test lets it go, plan "unavailable" is answered 503, the others at once
+    const tls = createSandboxTls();
+    const held: ServerResponse[] = [];
+    const paths: string[] = [];
+    const server = createHttpsServer({ cert: tls.serverCert, key: tls.serverKey }, (req, res) => {
+      paths.push(req.url ?? '');
+      req.resume();
+      if (req.url?.includes('/slow')) {
+        held.push(res);
+        return;
+      }
+      const status = req.url?.includes('/unavailable') ? 503 : 200;
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(status === 200 ? { metadata: { name: 'fast' } } : { kind: 'Status', code: status }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const { port } = server.address() as { port: number };
+    const client = await clientOf(`https://127.0.0.1:${port}`, FAST, tls.caCert);
+    try {
+      // the run's requests take every shared connection, and four more wait for one
+      const burst = Array.from({ length: MAX_CONNECTIONS + 4 }, () => client.get(PLANS, 'slow').catch(() => 'failed'));
+      while (held.length < MAX_CONNECTIONS) await new Promise((resolve) => setTimeout(resolve, 5));
+      const urgent = client.urgently(1_000);
+      expect(await urgent.get(PLANS, 'fast')).toEqual({ metadata: { name: 'fast' } });
+      expect(held).toHaveLength(MAX_CONNECTIONS);
+      // a 503 is the caller's to retry: one request, where the shared lane sends FAST.attempts
+      const before = paths.length;
+      const refused = await urgent.get(PLANS, 'unavailable').catch((e: unknown) => e);
+      expect(refused).toMatchObject({ status: 503 });
+      expect(paths.length - before).toBe(1);
+      // one left unanswered fails at the urgent deadline, and says so, not the transport's 5 s
+      const slow = await client
+        .urgently(200)
+        .get(PLANS, 'slow')
+        .catch((e: unknown) => e);
+      expect(slow).toBeInstanceOf(ClusterUnreachableError);
+      expect((slow as Error).message).toMatch(/does not answer within 0.2s/);
+      for (const res of held.splice(0)) res.end('{}');
+      await Promise.all(burst);
+    } finally {
+      for (const res of held.splice(0)) res.end('{}');
+      server.closeAllConnections();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { DEFAULT_SANDBOX_SCENARIO } from '@kubectl-mtv/sandbox';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireLease, type HeldLease, type LeaseOptions, leaseName } from '../../src/cluster/lease.js';
+import { acquireLease, type HeldLease, LEASE_RETRY_MS, type LeaseOptions, leaseName } from '../../src/cluster/lease.js';
 import { inNamespace, RESOURCES } from '../../src/cluster/resource-types.js';
 import { ExitCode } from '../../src/errors.js';
 import { type ClusterFixture, startCluster, userError } from './cluster-fixture.js';
@@ -11,7 +11,7 @@ const LEASES = 'leases.coordination.k8s.io';
 const PATH = `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases`;
 
 interface StoredLease {
-  metadata: { labels?: Record<string, string>; resourceVersion?: string };
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string };
   spec: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number; leaseTransitions?: number };
 }
 
@@ -126,5 +126,50 @@ describe('the plan Lease', () => {
     while (!lease.isLost && Date.now() < deadline) await delay(10);
     expect(lease.isLost).toBe(true);
     expect(reason).toMatch(/could not be renewed in time/);
+  });
+});
+
+describe('the plan Lease, when a renewal fails', () => {
+  let cluster: ClusterFixture | undefined;
+  afterEach(async () => {
+    await cluster?.close();
+  });
+
+  it('sends each renewal once, and tries a failed one again a second later, not a renewal period later', async () => {
+    // the first two renewals are answered 503; the transport alone would retry each within 200 ms and 400 ms
+    cluster = await startCluster(DEFAULT_SANDBOX_SCENARIO, {
+      faults: { answers: [{ verb: 'update', resource: 'leases', status: 503, count: 2 }] },
+    });
+    const sandbox = cluster.sandbox;
+    const updates = () => sandbox.stats().requests.byVerb.update ?? 0;
+    let lost: string | undefined;
+    // renewals fall due every minute (of a lease three minutes long): only the publication below writes, and its retries
+    const lease = await acquireLease(cluster.kube, {
+      plan: 'plan-a',
+      namespace: NS,
+      holder: 'alice@ws1/100',
+      takeover: false,
+      durationSeconds: 180,
+      renewEveryMs: 60_000,
+      onLost: (reason) => (lost = reason),
+    });
+    try {
+      const before = updates();
+      const published = performance.now();
+      lease.publish('{"phase":"copying"}');
+      const status = () =>
+        (sandbox.store.get(LEASES, NS, leaseName('plan-a')) as unknown as StoredLease | undefined)?.metadata
+          .annotations?.['kubectl-mtv.konveyor.io/status'];
+      while (status() === undefined && performance.now() - published < 10_000) await delay(20);
+      const landed = performance.now() - published;
+      expect(status()).toBe('{"phase":"copying"}');
+      // two refused, each sent once, then the one that landed
+      expect(updates() - before).toBe(3);
+      // after two retry periods (LEASE_RETRY_MS), not the transport's back-off
+      expect(landed).toBeGreaterThanOrEqual(2 * LEASE_RETRY_MS - 50);
+      expect(lost).toBeUndefined();
+    } finally {
+      await lease.release();
+    }
   });
 });
