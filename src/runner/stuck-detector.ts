@@ -37,6 +37,9 @@ export type Verdict =
   | { kind: 'blocked'; reason: string }
   | { kind: 'stalled'; reason: string };
 
+/** The verdict of every disk that moves, shared (never modified). */
+const OK: Verdict = Object.freeze({ kind: 'ok' });
+
 interface Watermark {
   host: string;
   bytes: number;
@@ -96,7 +99,7 @@ export class StuckDetector {
   /** Records a reading at `now` and judges the disk. */
   check(name: string, state: DataVolumeState | undefined, now: number): Verdict {
     const mark = this.marks.get(name);
-    if (!mark) return { kind: 'ok' };
+    if (!mark) return OK;
     if (state && state.fraction > mark.best) this.moved(mark, state.fraction, now);
     if (state?.running || state?.phase === 'ImportInProgress' || mark.best > 0) mark.started = true;
     if (state && state.restartCount >= this.rules.maxRestarts) {
@@ -107,13 +110,12 @@ export class StuckDetector {
         holdsSlot: false,
       };
     }
-    const after = seconds(this.rules.stuckAfterMs);
     if (state?.blocked !== undefined && !state.running) {
       mark.blockedSince ??= now;
       if (now - mark.blockedSince >= this.rules.stuckAfterMs) {
         return {
           kind: 'stuck',
-          reason: `importer cannot start for ${seconds(now - mark.blockedSince)} (--stuck-after ${after}): ${state.blocked}`,
+          reason: `importer cannot start for ${seconds(now - mark.blockedSince)} (--stuck-after ${seconds(this.rules.stuckAfterMs)}): ${state.blocked}`,
           holdsSlot: true,
         };
       }
@@ -122,16 +124,16 @@ export class StuckDetector {
     mark.blockedSince = undefined;
     const quiet = now - mark.movedAt;
     if (!mark.started) {
-      if (quiet < this.rules.stuckAfterMs) return { kind: 'ok' };
+      if (quiet < this.rules.stuckAfterMs) return OK;
       const phase = state?.phase || 'no DataVolume status';
       return {
         kind: 'stuck',
-        reason: `importer not started after ${seconds(quiet)} (--stuck-after ${after}; ${phase})`,
+        reason: `importer not started after ${seconds(quiet)} (--stuck-after ${seconds(this.rules.stuckAfterMs)}; ${phase})`,
         holdsSlot: false,
       };
     }
     const limit = this.stallAfterMs(name);
-    if (quiet < limit) return { kind: 'ok' };
+    if (quiet < limit) return OK;
     return {
       kind: 'stalled',
       reason: `no new percent for ${seconds(quiet)} at ${Math.floor(mark.best * 100)}% (expected within ${seconds(limit)}); its importer runs, its slot stays taken`,

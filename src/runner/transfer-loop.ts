@@ -48,6 +48,8 @@ export interface DiskSink {
   doneWithoutDataVolume(): Promise<readonly string[]>;
 }
 
+/** A disk's reading before its DataVolume has a status (shared, never modified). */
+const NO_READING = Object.freeze({ fraction: 0, phase: '', restartCount: 0 });
 /** Most often a `queue` event goes out (ms). */
 const QUEUE_EVERY_MS = 1000;
 /** Most often a `throughput` event goes out when no limit changed (ms). */
@@ -438,7 +440,7 @@ export class TransferLoop implements RunController {
         reason: verdict.kind === 'ok' ? 'moving again' : verdict.reason,
       });
     }
-    const reading = state ?? { fraction: 0, phase: '', restartCount: 0 };
+    const reading = state ?? NO_READING;
     const progress = progressEvent(disk, reading, now, this.options.progressEveryMs ?? 2000);
     // Object.assign, not a spread: a spread followed by a field gives each event a hidden class of its own (V8)
     if (progress) this.emit(Object.assign(progress, { time: this.time() }));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pooledRate, RateMeter } from '../src/adaptive/rate-meter.js';
+import { pooledRate, RateMeter, rateOfPooled } from '../src/adaptive/rate-meter.js';
 import { Gi, Mi } from './hand-built-plans.js';
 
 /** A meter with disk 0 on host 0 (`bytes` long) fed `readings` of [seconds, fraction]. */
@@ -104,22 +104,46 @@ describe('RateMeter: crossings', () => {
 });
 
 describe('RateMeter: disks in flight', () => {
-  it('lists the disks of each host and forgets one that leaves, finished or given up', () => {
+  it('pools the disks of each host and forgets one that leaves, finished or given up', () => {
     const meter = new RateMeter();
     meter.start(0, 0, 1000);
     meter.start(1, 1, 1000);
     meter.start(2, 0, 1000);
-    expect(meter.disksOn(0)).toEqual([0, 2]);
-    expect(meter.disksOn(1)).toEqual([1]);
-    expect(meter.disksOn(2)).toEqual([]);
-    for (const t of [10, 20, 30]) meter.reading(0, t, t / 100);
+    for (const t of [10, 20, 30]) for (const d of [0, 1, 2]) meter.reading(d, t, t / 100);
+    expect(meter.pooled(0, 0, 2).fits).toBe(2);
+    expect(meter.pooled(1, 0, 2).fits).toBe(1);
+    expect(meter.pooled(2, 0, 2).fits).toBe(0);
     meter.leave(0, 35);
     meter.leave(1);
     expect(meter.has(0)).toBe(false);
     expect(meter.has(1)).toBe(false);
     expect(meter.rate(0, 0, 2)).toBeUndefined();
-    expect(meter.disksOn(0)).toEqual([2]);
-    expect(meter.disksOn(1)).toEqual([]);
+    expect(meter.pooled(0, 0, 2).fits).toBe(1);
+    expect(meter.pooled(1, 0, 2).fits).toBe(0);
+  });
+
+  it("adds up a host's fits as pooledRate does, and works them out again only when something changed", () => {
+    const meter = new RateMeter();
+    meter.start(0, 0, 1000);
+    meter.start(1, 0, 1000, 0.5);
+    meter.start(2, 1, 1000);
+    for (const t of [10, 20, 30, 40]) {
+      meter.reading(0, t, (t * 2) / 1000);
+      meter.reading(1, t === 40 ? 43 : t, 0.5 + (t * 2) / 1000);
+      meter.reading(2, t, t / 1000);
+    }
+    const fits = [meter.fit(0, 0), meter.fit(1, 0)].filter((f) => f !== undefined);
+    const pooled = meter.pooled(0, 0);
+    expect(pooled.fits).toBe(2);
+    expect(rateOfPooled(pooled)?.rate).toBeCloseTo(pooledRate(fits)?.rate ?? Number.NaN, 12);
+    expect(rateOfPooled(pooled)?.relativeError).toBeCloseTo(pooledRate(fits)?.relativeError ?? Number.NaN, 12);
+    // nothing changed on host 0 (a reading of host 1's disk at the same cadence): the same sums
+    meter.reading(2, 50, 0.05);
+    expect(meter.pooled(0, 0)).toBe(pooled);
+    // other conditions, or another crossing of one of its disks: worked out again
+    expect(meter.pooled(0, 0, 5).fits).toBe(0);
+    meter.reading(0, 50, 0.1);
+    expect(meter.pooled(0, 0).n).toBe(9);
   });
 
   it('starts a disk that enters flight again from nothing', () => {

@@ -8,7 +8,7 @@
  */
 import type { Workload } from '../model.js';
 import { DEFAULT_LIMITER_SETTINGS, HostLimiter, type LimiterPhase, type LimiterSettings } from './host-limiter.js';
-import { type Fit, pooledRate, RateMeter } from './rate-meter.js';
+import { RateMeter, rateOfPooled } from './rate-meter.js';
 
 export interface AdaptiveSettings extends LimiterSettings {
   /** Changes of a disk's percentage it needs within a level before its rate counts (>= 2). */
@@ -180,13 +180,9 @@ export class AdaptiveAdmission {
    */
   private levelThroughput(h: number, level: { count: number; since: number }): number | undefined {
     if (level.count < 1) return undefined;
-    const fits: Fit[] = [];
-    for (const d of this.meter.disksOn(h)) {
-      const fit = this.meter.fit(d, level.since, this.settings.minCrossings);
-      if (fit !== undefined) fits.push(fit);
-    }
-    if (fits.length === 0 || fits.length < Math.ceil(this.settings.measuredShare * level.count)) return undefined;
-    const pooled = pooledRate(fits);
+    const fits = this.meter.pooled(h, level.since, this.settings.minCrossings);
+    if (fits.fits === 0 || fits.fits < Math.ceil(this.settings.measuredShare * level.count)) return undefined;
+    const pooled = rateOfPooled(fits);
     if (pooled === undefined || pooled.relativeError > this.settings.maxError) return undefined;
     return pooled.rate * level.count;
   }
